@@ -1,0 +1,88 @@
+import { parseArgs } from 'node:util';
+import { loadDefinitionFile } from '../../definition/load.ts';
+import { runInWorker } from '../../host/run-in-worker.ts';
+import type { RunSummary } from '../../run/run-recon.ts';
+import { createProgressPrinter } from '../progress-bar.ts';
+import { resolveWorkspace } from '../workspace.ts';
+
+export const RUN_USAGE = `recon run --a FILE --b FILE --definition DEF.json [--workspace DIR] [--out DIR] [--json] [--memory-limit 2GB]
+
+Reconciles source A against source B under a recon definition. Writes the run
+database to <workspace>/runs/<run-id>.duckdb; with --out also summary.json and
+breaks.csv. Exit code 0 on success, 2 on bad input.`;
+
+/** `recon run`: one reconciliation, on a worker thread, with a progress bar. */
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      a: { type: 'string' },
+      b: { type: 'string' },
+      definition: { type: 'string' },
+      workspace: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'memory-limit': { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (!values.a || !values.b || !values.definition) {
+    process.stderr.write(`missing --a, --b or --definition\n\n${RUN_USAGE}\n`);
+    return 2;
+  }
+  const definition = await loadDefinitionFile(values.definition);
+  const progress = values.quiet ? undefined : createProgressPrinter();
+  const handle = runInWorker(
+    {
+      aPath: values.a,
+      bPath: values.b,
+      definition,
+      workspace: resolveWorkspace(values.workspace),
+      ...(values.out ? { outDir: values.out } : {}),
+      ...(values['memory-limit'] ? { memoryLimit: values['memory-limit'] } : {}),
+    },
+    progress ? (e) => progress.update(e) : undefined,
+  );
+  const onSigint = (): void => handle.cancel();
+  process.once('SIGINT', onSigint);
+  try {
+    const summary = await handle.result;
+    progress?.done();
+    process.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress?.done();
+  }
+}
+
+const n = (v: number): string => v.toLocaleString('en-US');
+
+/** A short, readable summary for a terminal. */
+export function formatSummary(s: RunSummary): string {
+  const c = s.counts;
+  const lines = [
+    `Run ${s.runId} — ${s.definition}`,
+    `  A: ${s.inputs.a.path} (${n(c.a)} rows, ${n(c.rejectedA)} rejected)`,
+    `  B: ${s.inputs.b.path} (${n(c.b)} rows, ${n(c.rejectedB)} rejected)`,
+    `  matched ${n(c.matched)} (exact ${n(c.matchedExact)}, within tolerance ${n(c.matchedWithinTolerance)}, with breaks ${n(c.matchedWithBreaks)})`,
+    `  missing in A ${n(c.missingInA)}, missing in B ${n(c.missingInB)}, duplicate keys A ${n(c.duplicateKeysA)} / B ${n(c.duplicateKeysB)}`,
+    `  breaks: ${n(s.breaks.total)}`,
+    ...Object.entries(s.breaks.byType).map(([k, v]) => `    ${k.padEnd(14)} ${n(v)}`),
+    `  by field: ${Object.entries(s.breaks.byField)
+      .map(([k, v]) => `${k} ${n(v)}`)
+      .join(', ')}`,
+    `  checks: ${s.checks.filter((x) => x.passed).length}/${s.checks.length} passed${s.checksPassed ? '' : ' — FAILED:'}`,
+    ...s.checks.filter((x) => !x.passed).map((x) => `    ✗ ${x.name}: ${x.message}`),
+    ...[...s.warnings.a.map((w) => `  warning (A): ${w}`), ...s.warnings.b.map((w) => `  warning (B): ${w}`)],
+    ...(s.rejects.sample.length > 0
+      ? ['  first rejected rows:', ...s.rejects.sample.slice(0, 5).map((r) => `    ${r.file}, line ${r.line ?? '?'}${r.column ? `, column "${r.column}"` : ''}: ${r.reason}`)]
+      : []),
+    `  database: ${s.database}`,
+    `  time: ${Object.entries(s.timings)
+      .map(([k, v]) => `${k} ${v} ms`)
+      .join(', ')}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}

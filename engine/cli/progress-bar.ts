@@ -1,0 +1,33 @@
+import type { ProgressEvent } from '../run/progress.ts';
+
+/**
+ * A one-line progress bar on a TTY (stderr); on a pipe or in CI it prints one
+ * line per stage instead, so logs stay readable.
+ */
+export function createProgressPrinter(stream: NodeJS.WriteStream = process.stderr): { update(e: ProgressEvent): void; done(): void } {
+  const tty = stream.isTTY === true;
+  let lastStage = '';
+  let lastDraw = 0;
+  return {
+    update(e) {
+      if (!tty) {
+        if (e.stage !== lastStage) stream.write(`[${e.stage}] ${e.label}\n`);
+        lastStage = e.stage;
+        return;
+      }
+      const now = Date.now();
+      if (now - lastDraw < 80 && e.overall < 1) return;
+      lastDraw = now;
+      const width = 30;
+      const filled = Math.round(e.overall * width);
+      const rows = e.rowsTotal ? ` ${e.rowsDone.toLocaleString('en-US')}/${e.rowsTotal.toLocaleString('en-US')} rows` : '';
+      const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.round(e.overall * 100)
+        .toString()
+        .padStart(3)}% ${e.label}${rows}`;
+      stream.write(`\r${line.slice(0, (stream.columns ?? 100) - 1).padEnd(Math.min(stream.columns ?? 100, 100) - 1)}`);
+    },
+    done() {
+      if (tty) stream.write('\n');
+    },
+  };
+}

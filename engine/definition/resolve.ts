@@ -1,0 +1,139 @@
+import { ReconError } from '../errors/recon-error.ts';
+import type { Definition, FieldType, Tolerance } from './schema.ts';
+
+/** A definition field bound to actual columns of both files. */
+export interface ResolvedField {
+  /** Name in results (A-side name). */
+  name: string;
+  aColumn: string;
+  bColumn: string;
+  type: FieldType;
+  scale: number;
+  mapA: Record<string, string> | undefined;
+  mapB: Record<string, string> | undefined;
+  case: 'upper' | 'lower' | 'none';
+  trim: boolean;
+  dateFormatA: string[] | undefined;
+  dateFormatB: string[] | undefined;
+  tolerance: Tolerance;
+  compare: boolean;
+  isKey: boolean;
+  /** False for columns compared only because compareUnlisted is on. */
+  listed: boolean;
+}
+
+export interface ResolvedDefinition {
+  definition: Definition;
+  fields: ResolvedField[];
+  keyFields: ResolvedField[];
+  currencyField: ResolvedField | undefined;
+}
+
+export interface ColumnsOf {
+  path: string;
+  columns: readonly string[];
+}
+
+export const DEFAULT_DECIMAL_SCALE = 6;
+
+/** Binds every field to a column of A and of B, or fails naming the file and its columns. */
+export function resolveDefinition(def: Definition, a: ColumnsOf, b: ColumnsOf): ResolvedDefinition {
+  const fields: ResolvedField[] = [];
+  const usedA = new Set<string>();
+  const usedB = new Set<string>();
+  const keyLower = new Set(def.key.map((k) => k.toLowerCase()));
+
+  const asList = (v: string | string[] | undefined): string[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+  const srcA = def.sources.a;
+  const srcB = def.sources.b;
+
+  for (const f of def.fields) {
+    const aColumn = findColumn(a, f.name, 'A', f.name);
+    const bColumn = findColumn(b, f.b ?? f.name, 'B', f.name);
+    usedA.add(aColumn);
+    usedB.add(bColumn);
+    const perSide = f.dateFormat !== undefined && typeof f.dateFormat === 'object' && !Array.isArray(f.dateFormat) ? f.dateFormat : undefined;
+    const shared = perSide ? undefined : asList(f.dateFormat as string | string[] | undefined);
+    const sourceFormat = (side: typeof srcA): string[] | undefined =>
+      asList(f.type === 'timestamp' ? side.timestampFormat : side.dateFormat);
+    fields.push({
+      name: f.name,
+      aColumn,
+      bColumn,
+      type: f.type,
+      scale: f.scale ?? DEFAULT_DECIMAL_SCALE,
+      mapA: f.map?.a,
+      mapB: f.map?.b,
+      case: f.case ?? (f.type === 'string' ? def.normalize.case : 'none'),
+      trim: f.trim ?? def.normalize.trim,
+      dateFormatA: asList(perSide?.a) ?? shared ?? sourceFormat(srcA),
+      dateFormatB: asList(perSide?.b) ?? shared ?? sourceFormat(srcB),
+      tolerance: f.tolerance ?? {},
+      compare: f.compare ?? true,
+      isKey: keyLower.has(f.name.toLowerCase()),
+      listed: true,
+    });
+  }
+
+  const plain = (aColumn: string, bColumn: string, listed: boolean): ResolvedField => ({
+    name: aColumn,
+    aColumn,
+    bColumn,
+    type: 'string',
+    scale: DEFAULT_DECIMAL_SCALE,
+    mapA: undefined,
+    mapB: undefined,
+    case: def.normalize.case,
+    trim: def.normalize.trim,
+    dateFormatA: undefined,
+    dateFormatB: undefined,
+    tolerance: {},
+    compare: true,
+    isKey: keyLower.has(aColumn.toLowerCase()),
+    listed,
+  });
+
+  // Key fields that are not listed are plain strings found by name on both sides.
+  for (const k of def.key) {
+    if (fields.some((f) => f.name.toLowerCase() === k.toLowerCase())) continue;
+    const aColumn = findColumn(a, k, 'A', k);
+    const bColumn = findColumn(b, k, 'B', k);
+    usedA.add(aColumn);
+    usedB.add(bColumn);
+    fields.push(plain(aColumn, bColumn, true));
+  }
+
+  if (def.compareUnlisted) {
+    for (const col of a.columns) {
+      if (usedA.has(col) || col.startsWith('__')) continue;
+      const match = b.columns.find((c) => !usedB.has(c) && c.toLowerCase() === col.toLowerCase());
+      if (match === undefined) continue;
+      if (fields.some((f) => f.name.toLowerCase() === col.toLowerCase())) continue;
+      usedA.add(col);
+      usedB.add(match);
+      fields.push(plain(col, match, false));
+    }
+  }
+
+  const keyFields = def.key.map((k) => fields.find((f) => f.name.toLowerCase() === k.toLowerCase())!);
+  const currencyField = def.currencyField
+    ? fields.find((f) => f.name.toLowerCase() === def.currencyField!.toLowerCase())
+    : fields.find((f) => f.type === 'string' && /^(ccy|currency|curr|cur|currency_code|ccy_code)$/i.test(f.name));
+  if (def.currencyField && !currencyField) {
+    throw new ReconError('DEFINITION_INVALID', `currencyField "${def.currencyField}" is not one of the definition's fields (${fields.map((f) => f.name).join(', ')})`);
+  }
+  return { definition: def, fields, keyFields, currencyField };
+}
+
+function findColumn(src: ColumnsOf, wanted: string, side: 'A' | 'B', field: string): string {
+  const exact = src.columns.find((c) => c === wanted);
+  if (exact !== undefined) return exact;
+  const folded = src.columns.filter((c) => c.toLowerCase() === wanted.toLowerCase());
+  if (folded.length === 1) return folded[0]!;
+  const listed = src.columns.filter((c) => !c.startsWith('__')).map((c) => `"${c}"`).join(', ');
+  throw new ReconError(
+    'COLUMN_NOT_FOUND',
+    `${src.path}: source ${side} has no column "${wanted}" (field "${field}"). Its columns are: ${listed}`,
+    { file: src.path, side: side.toLowerCase(), column: wanted, field, columns: src.columns.filter((c) => !c.startsWith('__')) },
+  );
+}

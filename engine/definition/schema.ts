@@ -1,0 +1,130 @@
+import { z } from 'zod';
+
+/**
+ * The recon definition: the JSON a user (or the UI) saves and the CLI reads.
+ * `docs/definition.schema.json` is generated from this module
+ * (`npx recon definition schema`), so the published JSON Schema cannot drift.
+ */
+
+const decimalString = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, 'a non-negative decimal written as a string, e.g. "0.005"')
+  .describe('A non-negative decimal, as a string so it stays exact.');
+
+export const FIELD_TYPES = ['string', 'integer', 'decimal', 'date', 'timestamp', 'boolean'] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+export const SOURCE_FORMATS = ['csv', 'tsv', 'txt', 'parquet', 'json', 'ndjson', 'xlsx'] as const;
+export type SourceFormat = (typeof SOURCE_FORMATS)[number];
+
+export const ENCODINGS = ['utf-8', 'windows-1252', 'latin1', 'iso-8859-1', 'iso-8859-15', 'utf-16le', 'utf-16be'] as const;
+
+const formatList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+export const sourceSchema = z
+  .object({
+    format: z.enum(SOURCE_FORMATS).optional().describe('File format; inferred from the extension when absent.'),
+    delimiter: z.string().min(1).max(4).optional().describe('Field delimiter for delimited text (default "," or tab for .tsv).'),
+    quote: z.string().max(1).optional().describe('Quote character (default "). Empty string disables quoting.'),
+    escape: z.string().max(1).optional().describe('Escape character inside quotes (default: the quote character).'),
+    header: z.boolean().optional().describe('Whether the first row holds column names (default true).'),
+    columns: z.array(z.string().min(1)).optional().describe('Column names for a file without a header.'),
+    encoding: z.enum(ENCODINGS).optional().describe('Text encoding (default utf-8; a UTF-16 BOM is detected).'),
+    decimalSeparator: z.enum(['.', ',']).optional().describe('Decimal separator of numbers in this file (default ".").'),
+    thousandsSeparator: z.enum([',', '.', ' ', "'", '']).optional().describe('Grouping separator to strip from numbers.'),
+    dateFormat: formatList.optional().describe('strptime format(s) for dates, e.g. "%d/%m/%Y" (default ISO).'),
+    timestampFormat: formatList.optional().describe('strptime format(s) for timestamps (default ISO).'),
+    nullValues: z.array(z.string()).optional().describe('Extra strings that mean "no value" (an empty cell always does).'),
+    sheet: z.string().min(1).optional().describe('XLSX sheet name (default: the first sheet).'),
+    skipRows: z.number().int().min(0).optional().describe('Lines to skip before the header (delimited text).'),
+  })
+  .strict();
+export type SourceOptions = z.infer<typeof sourceSchema>;
+
+export const toleranceSchema = z
+  .object({
+    abs: decimalString.optional().describe('Absolute tolerance: |A - B| <= abs is a match.'),
+    rel: decimalString.optional().describe('Relative tolerance: |A - B| <= rel * max(|A|, |B|) is a match.'),
+    days: z.number().int().min(0).optional().describe('Date/timestamp tolerance in whole days.'),
+  })
+  .strict();
+export type Tolerance = z.infer<typeof toleranceSchema>;
+
+const valueMap = z.record(z.string(), z.string());
+
+export const fieldSchema = z
+  .object({
+    name: z.string().min(1).describe('Column name in source A; also the field name in results.'),
+    b: z.string().min(1).optional().describe('Column name in source B (default: same name, case-insensitive).'),
+    type: z.enum(FIELD_TYPES).default('string'),
+    scale: z.number().int().min(0).max(18).optional().describe('Decimal places for type decimal (default 6).'),
+    map: z
+      .object({ a: valueMap.optional(), b: valueMap.optional() })
+      .strict()
+      .optional()
+      .describe('Value maps applied per side after trimming, e.g. {"b": {"B": "BUY"}}.'),
+    case: z.enum(['upper', 'lower', 'none']).optional().describe('Case folding for strings, applied to both sides.'),
+    trim: z.boolean().optional().describe('Trim surrounding whitespace (default: normalize.trim).'),
+    dateFormat: z
+      .union([formatList, z.object({ a: formatList.optional(), b: formatList.optional() }).strict()])
+      .optional()
+      .describe('Per-field date/timestamp format(s), overriding the source setting.'),
+    tolerance: toleranceSchema.optional(),
+    compare: z.boolean().optional().describe('Set false to carry the field without comparing it.'),
+  })
+  .strict();
+export type FieldInput = z.input<typeof fieldSchema>;
+export type Field = z.infer<typeof fieldSchema>;
+
+export const attributionSettingsSchema = z
+  .object({
+    threshold: z.number().min(0).max(1).default(0.9).describe('Confidence at or above which a break is auto-attributed.'),
+    unknownRateLimit: z.number().min(0).max(1).default(0.05).describe('Quality gate: the highest unknown rate that passes.'),
+  })
+  .strict();
+
+export const definitionSchema = z
+  .object({
+    $schema: z.string().optional(),
+    name: z.string().min(1),
+    description: z.string().optional(),
+    key: z.array(z.string().min(1)).min(1).describe('Field names (A-side) that identify a record; several make a composite key.'),
+    sources: z.object({ a: sourceSchema.default({}), b: sourceSchema.default({}) }).strict().default({ a: {}, b: {} }),
+    fields: z.array(fieldSchema).default([]),
+    normalize: z
+      .object({
+        trim: z.boolean().default(true).describe('Trim whitespace of every value (default true).'),
+        case: z.enum(['upper', 'lower', 'none']).default('none').describe('Default case folding for string fields.'),
+      })
+      .strict()
+      .default({ trim: true, case: 'none' }),
+    compareUnlisted: z.boolean().default(true).describe('Compare columns present on both sides but not listed, as trimmed strings.'),
+    currencyField: z.string().min(1).optional().describe('Field holding the currency, for control totals (default: a field named currency/ccy).'),
+    attribution: attributionSettingsSchema.default({ threshold: 0.9, unknownRateLimit: 0.05 }),
+  })
+  .strict()
+  .superRefine((def, ctx) => {
+    const names = new Set<string>();
+    for (const [i, f] of def.fields.entries()) {
+      const lower = f.name.toLowerCase();
+      if (names.has(lower)) ctx.addIssue({ code: 'custom', path: ['fields', i, 'name'], message: `field "${f.name}" is listed twice` });
+      names.add(lower);
+      if (f.scale !== undefined && f.type !== 'decimal') {
+        ctx.addIssue({ code: 'custom', path: ['fields', i, 'scale'], message: 'scale applies to decimal fields only' });
+      }
+      if (f.tolerance?.days !== undefined && f.type !== 'date' && f.type !== 'timestamp') {
+        ctx.addIssue({ code: 'custom', path: ['fields', i, 'tolerance', 'days'], message: 'a days tolerance applies to date and timestamp fields only' });
+      }
+      if ((f.tolerance?.abs !== undefined || f.tolerance?.rel !== undefined) && f.type !== 'decimal' && f.type !== 'integer') {
+        ctx.addIssue({ code: 'custom', path: ['fields', i, 'tolerance'], message: 'abs/rel tolerances apply to decimal and integer fields only' });
+      }
+    }
+    const seenKey = new Set<string>();
+    for (const [i, k] of def.key.entries()) {
+      if (seenKey.has(k.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['key', i], message: `key field "${k}" is listed twice` });
+      seenKey.add(k.toLowerCase());
+    }
+  });
+
+export type DefinitionInput = z.input<typeof definitionSchema>;
+export type Definition = z.infer<typeof definitionSchema>;

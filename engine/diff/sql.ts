@@ -1,0 +1,146 @@
+import type { ResolvedDefinition, ResolvedField } from '../definition/resolve.ts';
+import { decimalLiteral, ident, literal } from '../sql/quote.ts';
+
+/**
+ * The keyed diff, as SQL over the staged tables `a` and `b`:
+ *   1. duplicate keys per side become DUPLICATE_KEY breaks (one per row) and
+ *      stay out of the one-to-one compare;
+ *   2. a full outer join on `__key` gives MISSING_IN_A / MISSING_IN_B and, for
+ *      each compared field, a flag "beyond tolerance" and "equal only within
+ *      tolerance";
+ *   3. one MISMATCH break per (key, field) beyond tolerance.
+ * NULL = NULL is equal; NULL against a value is a break. Numbers are DECIMAL,
+ * so the compare is exact.
+ */
+
+/** SQL for "x and y differ beyond tolerance" (x from A, y from B, both typed). */
+export function beyondTolerance(field: ResolvedField, x: string, y: string): string {
+  const differs = `(${x} IS DISTINCT FROM ${y})`;
+  const within = withinTolerance(field, x, y);
+  return within === undefined ? differs : `(${differs} AND NOT coalesce(${within}, false))`;
+}
+
+/** SQL for "x and y (both non-NULL) are within the field's tolerance", or undefined when it has none. */
+export function withinTolerance(field: ResolvedField, x: string, y: string): string | undefined {
+  const t = field.tolerance;
+  const parts: string[] = [];
+  if ((field.type === 'decimal' || field.type === 'integer') && (t.abs !== undefined || t.rel !== undefined)) {
+    const delta = `abs(${y} - ${x})`;
+    if (t.abs !== undefined) parts.push(`${delta} <= ${decimalLiteral(t.abs)}`);
+    if (t.rel !== undefined) parts.push(`${delta} <= ${decimalLiteral(t.rel)} * greatest(abs(${x}), abs(${y}))`);
+  }
+  if (field.type === 'date' && t.days !== undefined && t.days > 0) {
+    parts.push(`abs(date_diff('day', ${x}, ${y})) <= ${Math.trunc(t.days)}`);
+  }
+  if (field.type === 'timestamp' && t.days !== undefined && t.days > 0) {
+    parts.push(`abs(epoch(${y}) - epoch(${x})) <= ${Math.trunc(t.days) * 86400}`);
+  }
+  if (parts.length === 0) return undefined;
+  return `(${x} IS NOT NULL AND ${y} IS NOT NULL AND (${parts.join(' OR ')}))`;
+}
+
+/** Exact delta B − A as text for numbers and dates (days); NULL otherwise. */
+export function deltaSql(field: ResolvedField, x: string, y: string): string {
+  switch (field.type) {
+    case 'decimal':
+    case 'integer':
+      return `CAST(${y} - ${x} AS VARCHAR)`;
+    case 'date':
+      return `CAST(date_diff('day', ${x}, ${y}) AS VARCHAR)`;
+    case 'timestamp':
+      return `CAST(epoch(${y}) - epoch(${x}) AS VARCHAR)`;
+    default:
+      return 'NULL';
+  }
+}
+
+export interface DiffSql {
+  statements: { label: string; sql: string }[];
+}
+
+/** The statements of the diff, in order. Each creates one table in the run database. */
+export function diffStatements(resolved: ResolvedDefinition): DiffSql {
+  const fieldMeta = comparedFields(resolved).map((f, i) => ({ f, i, q: ident(f.name) }));
+  const both = 'a.__rid IS NOT NULL AND b.__rid IS NOT NULL';
+
+  // Flags are computed once per matched pair; values of breaking fields are
+  // packed into a list so one unnest yields every MISMATCH row, in one pass.
+  const inner = fieldMeta.flatMap(({ f, i, q }) => [
+    `(${both} AND ${beyondTolerance(f, `a.${q}`, `b.${q}`)}) AS m${i}`,
+    `(${both} AND a.${q} IS DISTINCT FROM b.${q} AND NOT ${beyondTolerance(f, `a.${q}`, `b.${q}`)}) AS w${i}`,
+    `CASE WHEN ${both} AND ${beyondTolerance(f, `a.${q}`, `b.${q}`)} THEN
+       {'ord': ${i + 1}, 'field': ${literal(f.name)}, 'value_a': CAST(a.${q} AS VARCHAR), 'value_b': CAST(b.${q} AS VARCHAR),
+        'delta': ${deltaSql(f, `a.${q}`, `b.${q}`)}, 'field_type': ${literal(f.type)}} END AS d${i}`,
+  ]);
+  const outerFlags = fieldMeta.flatMap(({ i }) => [`m${i}`, `w${i}`]);
+  const diffs = fieldMeta.length > 0 ? `list_filter([${fieldMeta.map(({ i }) => `d${i}`).join(', ')}], x -> x IS NOT NULL)` : '[]';
+  const anyM = fieldMeta.length > 0 ? fieldMeta.map(({ i }) => `m${i}`).join(' OR ') : 'false';
+
+  const statements = [
+    {
+      label: 'duplicate keys',
+      sql: `CREATE OR REPLACE TABLE dup_keys AS
+            SELECT 'a' AS side, __key, count(*) AS n FROM a WHERE NOT __bad GROUP BY __key HAVING count(*) > 1
+            UNION ALL
+            SELECT 'b' AS side, __key, count(*) AS n FROM b WHERE NOT __bad GROUP BY __key HAVING count(*) > 1`,
+    },
+    {
+      label: 'join',
+      sql: `CREATE OR REPLACE TABLE joined AS
+            SELECT __key, rid_a, rid_b${outerFlags.length > 0 ? `, ${outerFlags.join(', ')}` : ''},
+                   CASE WHEN ${anyM} THEN ${diffs} END AS diffs
+              FROM (
+                SELECT coalesce(a.__key, b.__key) AS __key, a.__rid AS rid_a, b.__rid AS rid_b
+                       ${inner.length > 0 ? `, ${inner.join(',\n')}` : ''}
+                  FROM (SELECT * FROM a WHERE NOT __bad AND __key NOT IN (SELECT __key FROM dup_keys WHERE side = 'a')) a
+                  FULL OUTER JOIN
+                       (SELECT * FROM b WHERE NOT __bad AND __key NOT IN (SELECT __key FROM dup_keys WHERE side = 'b')) b
+                    ON a.__key = b.__key)`,
+    },
+    {
+      label: 'breaks',
+      sql: `CREATE OR REPLACE TABLE breaks AS
+            SELECT row_number() OVER (ORDER BY __key, ord, side, coalesce(rid_a, rid_b)) AS break_id,
+                   __key AS key, field, diff_type, side, value_a, value_b, delta, field_type, rid_a, rid_b
+              FROM (
+                SELECT __key, '*' AS field, 'MISSING_IN_B' AS diff_type, NULL::VARCHAR AS side, NULL::VARCHAR AS value_a,
+                       NULL::VARCHAR AS value_b, NULL::VARCHAR AS delta, NULL::VARCHAR AS field_type, rid_a, NULL::BIGINT AS rid_b, 0 AS ord
+                  FROM joined WHERE rid_b IS NULL
+                UNION ALL
+                SELECT __key, '*', 'MISSING_IN_A', NULL, NULL, NULL, NULL, NULL, NULL, rid_b, 0
+                  FROM joined WHERE rid_a IS NULL
+                UNION ALL
+                SELECT s.__key, '*', 'DUPLICATE_KEY', 'a', NULL, NULL, NULL, NULL, s.__rid, NULL, 0
+                  FROM a s WHERE NOT s.__bad AND s.__key IN (SELECT __key FROM dup_keys WHERE side = 'a')
+                UNION ALL
+                SELECT s.__key, '*', 'DUPLICATE_KEY', 'b', NULL, NULL, NULL, NULL, NULL, s.__rid, 0
+                  FROM b s WHERE NOT s.__bad AND s.__key IN (SELECT __key FROM dup_keys WHERE side = 'b')
+                UNION ALL
+                SELECT __key, d.field, 'MISMATCH', NULL, d.value_a, d.value_b, d.delta, d.field_type, rid_a, rid_b, d.ord
+                  FROM (SELECT __key, rid_a, rid_b, unnest(diffs) AS d FROM joined WHERE diffs IS NOT NULL)
+              )`,
+    },
+  ];
+  return { statements };
+}
+
+/** Per-field counts over matched records: breaks and equal-within-tolerance. */
+export function fieldStatsSql(resolved: ResolvedDefinition): string {
+  const compared = resolved.fields.filter((f) => f.compare && !f.isKey);
+  if (compared.length === 0) {
+    return `SELECT count(*) FILTER (WHERE rid_a IS NOT NULL AND rid_b IS NOT NULL) AS matched, 0 AS with_breaks, 0 AS within_only FROM joined`;
+  }
+  const anyM = compared.map((_, i) => `m${i}`).join(' OR ');
+  const anyW = compared.map((_, i) => `w${i}`).join(' OR ');
+  const perField = compared.map((_, i) => `count(*) FILTER (WHERE w${i}) AS w${i}, count(*) FILTER (WHERE m${i}) AS m${i}`).join(', ');
+  return `SELECT count(*) FILTER (WHERE rid_a IS NOT NULL AND rid_b IS NOT NULL) AS matched,
+                 count(*) FILTER (WHERE rid_a IS NOT NULL AND rid_b IS NOT NULL AND (${anyM})) AS with_breaks,
+                 count(*) FILTER (WHERE rid_a IS NOT NULL AND rid_b IS NOT NULL AND NOT (${anyM}) AND (${anyW})) AS within_only,
+                 ${perField}
+            FROM joined`;
+}
+
+/** The compared (non-key) fields, in the order their flags m0.., w0.. appear. */
+export function comparedFields(resolved: ResolvedDefinition): ResolvedField[] {
+  return resolved.fields.filter((f) => f.compare && !f.isKey);
+}

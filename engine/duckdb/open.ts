@@ -1,0 +1,109 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+
+/**
+ * Opens DuckDB with the settings every run needs: never touch the network
+ * (no extension auto-install/load), a memory limit so large runs spill to
+ * disk instead of growing, and an explicit temp directory for the spill.
+ */
+export interface OpenOptions {
+  /** File path, or ':memory:' for tests. */
+  path: string;
+  /** e.g. '1GB'. Default: DuckDB's own (80% of RAM), capped by RECON_DUCKDB_MEMORY_LIMIT. */
+  memoryLimit?: string;
+  tempDirectory?: string;
+  threads?: number;
+}
+
+export interface OpenDuckDB {
+  instance: DuckDBInstance;
+  connection: DuckDBConnection;
+  close(): void;
+}
+
+export async function openDuckDB(opts: OpenOptions): Promise<OpenDuckDB> {
+  const config: Record<string, string> = {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    // Insertion order is how rowid maps back to a record's position in its file.
+    preserve_insertion_order: 'true',
+    // Lets us poll query progress for the progress bar, without DuckDB printing it.
+    enable_progress_bar: 'true',
+    enable_progress_bar_print: 'false',
+  };
+  const memoryLimit = opts.memoryLimit ?? process.env['RECON_DUCKDB_MEMORY_LIMIT'];
+  if (memoryLimit) config['memory_limit'] = memoryLimit;
+  if (opts.tempDirectory) config['temp_directory'] = opts.tempDirectory;
+  if (opts.threads) config['threads'] = String(opts.threads);
+  const instance = await DuckDBInstance.create(opts.path, config);
+  const connection = await instance.connect();
+  return {
+    instance,
+    connection,
+    close() {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+/** Runs a query and returns rows as JSON-safe objects (bigints and decimals become strings). */
+export async function queryRows<T = Record<string, unknown>>(
+  conn: DuckDBConnection,
+  sql: string,
+  params?: Record<string, unknown> | unknown[],
+): Promise<T[]> {
+  const reader = params === undefined ? await conn.runAndReadAll(sql) : await conn.runAndReadAll(sql, params as never);
+  return reader.getRowObjectsJson() as T[];
+}
+
+/** Runs a query that returns one row. */
+export async function queryOne<T = Record<string, unknown>>(
+  conn: DuckDBConnection,
+  sql: string,
+  params?: Record<string, unknown> | unknown[],
+): Promise<T> {
+  const rows = await queryRows<T>(conn, sql, params);
+  if (rows.length !== 1) throw new Error(`expected one row, got ${rows.length}`);
+  return rows[0]!;
+}
+
+/** DuckDB's own progress for the running statement (-1 fraction when it cannot tell). */
+export interface QueryProgressInfo {
+  fraction: number | undefined;
+  rowsDone: number;
+  rowsTotal: number | undefined;
+}
+export type ProgressListener = (p: QueryProgressInfo) => void;
+
+/**
+ * Runs one long statement while polling DuckDB's own progress counter, so the
+ * host can show a moving bar. Also the hook for cancellation: `signal` aborts
+ * the statement with `interrupt()`.
+ */
+export async function runWithProgress(
+  conn: DuckDBConnection,
+  sql: string,
+  onProgress?: ProgressListener,
+  signal?: AbortSignal,
+): Promise<void> {
+  const onAbort = (): void => conn.interrupt();
+  signal?.addEventListener('abort', onAbort);
+  const timer = onProgress
+    ? setInterval(() => {
+        const p = conn.progress;
+        const total = Number(p.total_rows_to_process);
+        onProgress({
+          fraction: p.percentage >= 0 ? p.percentage / 100 : undefined,
+          rowsDone: Number(p.rows_processed),
+          rowsTotal: total > 0 ? total : undefined,
+        });
+      }, 250)
+    : undefined;
+  try {
+    if (signal?.aborted) throw new Error('cancelled');
+    await conn.run(sql);
+  } finally {
+    if (timer) clearInterval(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Domain errors cross every boundary (worker, CLI, IPC, HTTP) as plain data:
+ * `{ code, message, details }`. Codes are stable; messages are for people.
+ */
+export const ERROR_CODES = [
+  'INPUT_NOT_FOUND',
+  'INPUT_UNREADABLE',
+  'INPUT_PARSE_ERROR',
+  'INPUT_EMPTY',
+  'DEFINITION_INVALID',
+  'COLUMN_NOT_FOUND',
+  'RUN_CANCELLED',
+  'RUN_NOT_FOUND',
+  'INTERNAL_ERROR',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Where in an input a problem sits; any part may be unknown. */
+export interface InputLocation {
+  file?: string;
+  line?: number;
+  column?: string;
+}
+
+export interface ReconErrorData {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export class ReconError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'ReconError';
+    this.code = code;
+    this.details = details;
+  }
+
+  toData(): ReconErrorData {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** Errors the user caused by their input (exit code 2 in the CLI). */
+export function isInputError(code: ErrorCode): boolean {
+  return code !== 'INTERNAL_ERROR' && code !== 'RUN_CANCELLED';
+}
+
+/** Turns anything thrown into error data without leaking a stack trace to users. */
+export function toErrorData(err: unknown): ReconErrorData {
+  if (err instanceof ReconError) return err.toData();
+  if (isErrorData(err)) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: 'INTERNAL_ERROR', message };
+}
+
+export function isErrorData(value: unknown): value is ReconErrorData {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { code?: unknown }).code === 'string' &&
+    typeof (value as { message?: unknown }).message === 'string' &&
+    (ERROR_CODES as readonly string[]).includes((value as { code: string }).code)
+  );
+}
+
+/** Formats "file, line N, column C: message" for people. */
+export function describeLocation(loc: InputLocation): string {
+  const parts: string[] = [];
+  if (loc.file !== undefined) parts.push(loc.file);
+  if (loc.line !== undefined) parts.push(`line ${loc.line}`);
+  if (loc.column !== undefined) parts.push(`column "${loc.column}"`);
+  return parts.join(', ');
+}
+
+/** Exhaustiveness helper for `switch` over unions. */
+export function missingCase(value: never): never {
+  throw new Error(`Unhandled case: ${JSON.stringify(value)}`);
+}

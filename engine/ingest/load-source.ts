@@ -1,0 +1,346 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { join } from 'node:path';
+import { ReconError } from '../errors/recon-error.ts';
+import type { SourceFormat, SourceOptions } from '../definition/schema.ts';
+import { queryOne, queryRows, runWithProgress, type ProgressListener } from '../duckdb/open.ts';
+import { ident, literal } from '../sql/quote.ts';
+import { sniffEncoding, transcodeToUtf8 } from './convert/transcode.ts';
+import { xlsxToCsv } from './convert/xlsx-to-csv.ts';
+import { appendRejects, describeCsvError, type RejectRow } from './rejects.ts';
+import { readHeader, scanDelimited, type DelimitedDialect } from './record-scanner.ts';
+import { checkInputFile, resolveFormat, sha256File, sniffDelimiter, type SourceFileInfo } from './source-file.ts';
+
+export type Side = 'a' | 'b';
+
+/**
+ * A source read into a TEMP table of VARCHAR columns (`raw_a` / `raw_b`),
+ * exactly as the file spells its values. Typing happens in normalize/.
+ */
+export interface LoadedSource {
+  side: Side;
+  file: SourceFileInfo;
+  rawTable: string;
+  /** Data columns of the raw table, in file order. */
+  columns: string[];
+  /** Records in the file, counted independently of the loader. */
+  sourceRecords: number;
+  loadedRecords: number;
+  /** Records rejected while parsing (structure), already in `rejects`. */
+  structuralRejects: number;
+  blankRows: number;
+  /** "line" for text files, "row" for sheets, Parquet and JSON arrays. */
+  lineLabel: 'line' | 'row';
+  /** Maps raw-table rowids (0-based) to the line/row a person finds the record at. */
+  locate(rowids: readonly number[]): Promise<Map<number, number>>;
+  warnings: string[];
+}
+
+export interface LoadContext {
+  conn: DuckDBConnection;
+  /** Scratch folder for converted files (XLSX, other encodings); the caller removes it. */
+  scratchDir: string;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+/**
+ * A source file checked, converted if needed (XLSX, other encodings) and with
+ * its columns known, but not loaded yet: enough to bind the definition and
+ * fail fast before any heavy work.
+ */
+export interface PreparedSource {
+  side: Side;
+  originalPath: string;
+  bytes: number;
+  format: SourceFormat;
+  options: SourceOptions;
+  /** The file DuckDB reads (a UTF-8 scratch copy for XLSX and other encodings). */
+  readPath: string;
+  columns: string[];
+  warnings: string[];
+  dialect: DelimitedDialect | undefined;
+  xlsx: { rowsWritten: number; blankRows: number; sheetName: string } | undefined;
+}
+
+/** Checks the file, converts it when needed and reads its column names. */
+export async function prepareSource(ctx: LoadContext, side: Side, path: string, options: SourceOptions): Promise<PreparedSource> {
+  const bytes = await checkInputFile(path, side);
+  const format = resolveFormat(path, options);
+  const base = { side, originalPath: path, bytes, format, options };
+  switch (format) {
+    case 'csv':
+    case 'tsv':
+    case 'txt': {
+      const readPath = await ensureUtf8(ctx, side, path, options);
+      const dialect: DelimitedDialect = {
+        delimiter: options.delimiter ?? (await sniffDelimiter(readPath, format)),
+        quote: options.quote ?? '"',
+        escape: options.escape ?? options.quote ?? '"',
+        header: options.header ?? true,
+        skipRows: options.skipRows ?? 0,
+      };
+      const warnings: string[] = [];
+      let columns: string[];
+      if (dialect.header) {
+        const header = await readHeader(readPath, { ...dialect });
+        const skip = dialect.skipRows;
+        const headerBlank = header.length === 0 || (header.length === 1 && header[0]!.trim() === '');
+        if (headerBlank) {
+          throw new ReconError('INPUT_EMPTY', `${path}, line ${1 + skip}: source ${side.toUpperCase()} has no header row; expected column names`, { file: path, line: 1 + skip, side });
+        }
+        const unique = uniqueColumnNames(header);
+        columns = options.columns ?? unique.names;
+        warnings.push(...unique.warnings);
+      } else {
+        const scanWidth = (await readHeader(readPath, { ...dialect, header: true })).length;
+        columns = options.columns ?? Array.from({ length: scanWidth }, (_, i) => `column${i + 1}`);
+      }
+      return { ...base, readPath, columns, warnings, dialect, xlsx: undefined };
+    }
+    case 'xlsx': {
+      const readPath = join(ctx.scratchDir, `${side}.xlsx.csv`);
+      let result;
+      try {
+        result = await xlsxToCsv(path, readPath, {
+          ...(options.sheet !== undefined ? { sheet: options.sheet } : {}),
+          header: options.header ?? true,
+          ...(options.columns !== undefined ? { columns: options.columns } : {}),
+        });
+      } catch (err) {
+        throw new ReconError('INPUT_PARSE_ERROR', `${path}: ${(err as Error).message}`, { file: path, side });
+      }
+      const unique = uniqueColumnNames(result.header);
+      const warnings = [...unique.warnings];
+      if (result.blankRows > 0) warnings.push(`${result.blankRows} blank row(s) in sheet "${result.sheetName}" skipped`);
+      return { ...base, readPath, columns: unique.names, warnings, dialect: undefined, xlsx: result };
+    }
+    case 'parquet':
+    case 'json':
+    case 'ndjson': {
+      let columns: string[];
+      try {
+        const described = await queryRows<{ column_name: string }>(ctx.conn, `DESCRIBE SELECT * FROM ${typedScan(path, format)}`);
+        columns = described.map((d) => d.column_name);
+      } catch (err) {
+        throw new ReconError('INPUT_PARSE_ERROR', `${path}: cannot be read as ${format}: ${firstLine((err as Error).message)}`, { file: path, side });
+      }
+      return { ...base, readPath: path, columns, warnings: [], dialect: undefined, xlsx: undefined };
+    }
+  }
+}
+
+/** Reads a prepared source into `raw_<side>` with every row accounted for. */
+export async function loadSource(ctx: LoadContext, p: PreparedSource): Promise<LoadedSource> {
+  const sha = sha256File(p.originalPath);
+  let loaded: Omit<LoadedSource, 'file'>;
+  switch (p.format) {
+    case 'csv':
+    case 'tsv':
+    case 'txt':
+      loaded = await loadDelimited(ctx, p, p.dialect!);
+      break;
+    case 'xlsx':
+      loaded = await loadXlsx(ctx, p);
+      break;
+    case 'parquet':
+    case 'json':
+    case 'ndjson':
+      loaded = await loadTyped(ctx, p);
+      break;
+  }
+  return { ...loaded, file: { path: p.originalPath, bytes: p.bytes, sha256: await sha, format: p.format } };
+}
+
+/** Column names a person can refer to: blanks named, duplicates suffixed. */
+export function uniqueColumnNames(names: readonly string[]): { names: string[]; warnings: string[] } {
+  const seen = new Map<string, number>();
+  const warnings: string[] = [];
+  const out = names.map((raw, i) => {
+    let name = raw.trim() === '' ? `column${i + 1}` : raw.trim();
+    if (raw.trim() === '') warnings.push(`header cell ${i + 1} is blank; named it "${name}"`);
+    const lower = name.toLowerCase();
+    const n = seen.get(lower) ?? 0;
+    seen.set(lower, n + 1);
+    if (n > 0) {
+      const renamed = `${name}_${n + 1}`;
+      warnings.push(`header "${name}" appears more than once; column ${i + 1} renamed "${renamed}"`);
+      name = renamed;
+      seen.set(renamed.toLowerCase(), 1);
+    }
+    return name;
+  });
+  return { names: out, warnings };
+}
+
+async function loadDelimited(ctx: LoadContext, p: PreparedSource, dialect: DelimitedDialect): Promise<Omit<LoadedSource, 'file'>> {
+  const { side, readPath: path, columns } = p;
+  const originalPath = p.originalPath;
+  const scan = await scanDelimited(path, dialect);
+  const warnings = [...p.warnings];
+  if (scan.blankLines > 0) warnings.push(`${scan.blankLines} blank line(s) skipped`);
+
+  const raw = `raw_${side}`;
+  const rejectsTable = `csv_rejects_${side}`;
+  const colSpec = `{${columns.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`;
+  await ctx.conn.run(`DROP TABLE IF EXISTS ${rejectsTable}; DROP TABLE IF EXISTS ${rejectsTable}_scan;`);
+  await runWithProgress(
+    ctx.conn,
+    `CREATE OR REPLACE TABLE ${raw} AS SELECT * FROM read_csv(${literal(path)},
+       columns = ${colSpec}, header = ${dialect.header}, skip = ${dialect.skipRows},
+       delim = ${literal(dialect.delimiter)}, quote = ${literal(dialect.quote)}, escape = ${literal(dialect.escape)},
+       auto_detect = false, strict_mode = true, null_padding = false, all_varchar = true,
+       store_rejects = true, rejects_table = ${literal(rejectsTable)}, rejects_scan = ${literal(`${rejectsTable}_scan`)},
+       max_line_size = 10000000)`,
+    ctx.onProgress,
+    ctx.signal,
+  );
+
+  // DuckDB numbers rejected records by ordinal (header included); map them to physical lines.
+  const headerLines = (dialect.header ? 1 : 0) + dialect.skipRows;
+  const errs = await queryRows<{ line: string; column_name: string | null; error_type: string; csv_line: string | null; error_message: string }>(
+    ctx.conn,
+    `SELECT line, any_value(column_name) AS column_name, any_value(error_type) AS error_type,
+            any_value(csv_line) AS csv_line, any_value(error_message) AS error_message
+       FROM ${rejectsTable} GROUP BY line ORDER BY line::BIGINT`,
+  );
+  const rejectedOrdinals = errs.map((e) => Number(e.line) - headerLines);
+  const rejects: RejectRow[] = errs.map((e, i) => ({
+    side,
+    file: originalPath,
+    line: scan.lineOfRecord(rejectedOrdinals[i]!),
+    column: e.column_name,
+    rawValue: e.csv_line,
+    reason: describeCsvError(e.error_type, e.error_message, side),
+    errorType: e.error_type.replaceAll(' ', '_'),
+  }));
+  await appendRejects(ctx.conn, rejects);
+  const { n } = await queryOne<{ n: string }>(ctx.conn, `SELECT count(*) AS n FROM ${raw}`);
+
+  return {
+    side,
+    rawTable: raw,
+    columns,
+    sourceRecords: scan.records,
+    loadedRecords: Number(n),
+    structuralRejects: rejects.length,
+    blankRows: scan.blankLines,
+    lineLabel: 'line',
+    warnings,
+    async locate(rowids) {
+      // The k-th loaded record (0-based) is the (k+1)-th record that was not rejected.
+      const out = new Map<number, number>();
+      for (const k of rowids) {
+        let ordinal = k + 1;
+        for (const r of rejectedOrdinals) {
+          if (r <= ordinal) ordinal++;
+          else break;
+        }
+        out.set(k, scan.lineOfRecord(ordinal));
+      }
+      return out;
+    },
+  };
+}
+
+/** Non-UTF-8 input is transcoded to a UTF-8 scratch copy; line numbers are unchanged. */
+async function ensureUtf8(ctx: LoadContext, side: Side, path: string, options: SourceOptions): Promise<string> {
+  let encoding = options.encoding;
+  if (encoding === undefined) {
+    const sniffed = await sniffEncoding(path);
+    if (sniffed.encoding === 'utf-16le' || sniffed.encoding === 'utf-16be') encoding = sniffed.encoding;
+  }
+  if (encoding === undefined || encoding === 'utf-8') return path;
+  const out = join(ctx.scratchDir, `${side}.utf8.csv`);
+  try {
+    await transcodeToUtf8(path, out, encoding);
+  } catch (err) {
+    throw new ReconError('INPUT_PARSE_ERROR', `${path}: cannot be read as ${encoding}: ${(err as Error).message}`, { file: path, side });
+  }
+  return out;
+}
+
+async function loadXlsx(ctx: LoadContext, p: PreparedSource): Promise<Omit<LoadedSource, 'file'>> {
+  const { side, readPath: csv } = p;
+  const unique = { names: p.columns };
+  const result = p.xlsx!;
+  const raw = `raw_${side}`;
+  const colSpec = `{'__line': 'BIGINT', ${unique.names.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`;
+  await runWithProgress(
+    ctx.conn,
+    `CREATE OR REPLACE TABLE ${raw} AS SELECT * FROM read_csv(${literal(csv)}, columns = ${colSpec},
+       header = true, delim = ',', quote = '"', escape = '"', auto_detect = false, strict_mode = true)`,
+    ctx.onProgress,
+    ctx.signal,
+  );
+  const { n } = await queryOne<{ n: string }>(ctx.conn, `SELECT count(*) AS n FROM ${raw}`);
+  const warnings = [...p.warnings];
+  return {
+    side,
+    rawTable: raw,
+    columns: unique.names,
+    sourceRecords: result.rowsWritten,
+    loadedRecords: Number(n),
+    structuralRejects: 0,
+    blankRows: result.blankRows,
+    lineLabel: 'row',
+    warnings,
+    async locate(rowids) {
+      const out = new Map<number, number>();
+      if (rowids.length === 0) return out;
+      const rows = await queryRows<{ rowid: string; line: string }>(
+        ctx.conn,
+        `SELECT rowid, __line AS line FROM ${raw} WHERE rowid IN (${rowids.map((r) => String(Math.trunc(r))).join(', ')})`,
+      );
+      for (const r of rows) out.set(Number(r.rowid), Number(r.line));
+      return out;
+    },
+  };
+}
+
+function typedScan(path: string, format: 'parquet' | 'json' | 'ndjson'): string {
+  if (format === 'parquet') return `read_parquet(${literal(path)})`;
+  const fmt = format === 'ndjson' ? 'newline_delimited' : 'auto';
+  return `read_json(${literal(path)}, format = ${literal(fmt)}, records = true, sample_size = -1)`;
+}
+
+/**
+ * Typed formats are read by DuckDB and turned to text, so one normalizer
+ * handles every format. The independent count comes from the Parquet footer,
+ * or from read_json_objects, which splits records without typing them.
+ */
+async function loadTyped(ctx: LoadContext, p: PreparedSource): Promise<Omit<LoadedSource, 'file'>> {
+  const { side, readPath: path } = p;
+  const format = p.format as 'parquet' | 'json' | 'ndjson';
+  const raw = `raw_${side}`;
+  const select = p.columns.map((c) => `CAST(${ident(c)} AS VARCHAR) AS ${ident(c)}`).join(', ');
+  try {
+    await runWithProgress(ctx.conn, `CREATE OR REPLACE TABLE ${raw} AS SELECT ${select} FROM ${typedScan(path, format)}`, ctx.onProgress, ctx.signal);
+  } catch (err) {
+    if (ctx.signal?.aborted) throw err;
+    throw new ReconError('INPUT_PARSE_ERROR', `${path}: cannot be read: ${firstLine((err as Error).message)}`, { file: path, side });
+  }
+  const countSql =
+    format === 'parquet'
+      ? `SELECT coalesce(sum(num_rows), 0) AS expected FROM parquet_file_metadata(${literal(path)})`
+      : `SELECT count(*) AS expected FROM read_json_objects(${literal(path)}, format = ${literal(format === 'ndjson' ? 'newline_delimited' : 'auto')})`;
+  const { n } = await queryOne<{ n: string }>(ctx.conn, `SELECT count(*) AS n FROM ${raw}`);
+  const { expected } = await queryOne<{ expected: string }>(ctx.conn, countSql);
+  return {
+    side,
+    rawTable: raw,
+    columns: p.columns,
+    sourceRecords: Number(expected),
+    loadedRecords: Number(n),
+    structuralRejects: 0,
+    blankRows: 0,
+    lineLabel: 'row',
+    warnings: [...p.warnings],
+    async locate(rowids) {
+      return new Map(rowids.map((r) => [r, r + 1]));
+    },
+  };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}

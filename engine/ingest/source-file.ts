@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { ReconError } from '../errors/recon-error.ts';
+import type { SourceFormat, SourceOptions } from '../definition/schema.ts';
+
+/** What a run records about each input file. */
+export interface SourceFileInfo {
+  path: string;
+  bytes: number;
+  sha256: string;
+  format: SourceFormat;
+}
+
+/** Checks that `path` is a readable, non-empty regular file, with a clear error otherwise. */
+export async function checkInputFile(path: string, side: 'a' | 'b'): Promise<number> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new ReconError('INPUT_NOT_FOUND', `${path}: source ${side.toUpperCase()} file not found`, { file: path, side });
+  }
+  if (info.isDirectory()) {
+    throw new ReconError('INPUT_UNREADABLE', `${path}: source ${side.toUpperCase()} is a directory; expected a data file`, { file: path, side });
+  }
+  if (!info.isFile()) {
+    throw new ReconError('INPUT_UNREADABLE', `${path}: source ${side.toUpperCase()} is not a regular file`, { file: path, side });
+  }
+  if (info.size === 0) {
+    throw new ReconError('INPUT_EMPTY', `${path}: source ${side.toUpperCase()} is empty (0 bytes); expected a header and data rows`, { file: path, side, line: 1 });
+  }
+  try {
+    const fh = await open(path, 'r');
+    await fh.close();
+  } catch (err) {
+    throw new ReconError('INPUT_UNREADABLE', `${path}: cannot be read (${(err as Error).message})`, { file: path, side });
+  }
+  return info.size;
+}
+
+/** SHA-256 of a file, streamed. */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+const EXTENSION_FORMATS: Record<string, SourceFormat> = {
+  '.csv': 'csv',
+  '.tsv': 'tsv',
+  '.tab': 'tsv',
+  '.txt': 'txt',
+  '.dat': 'txt',
+  '.psv': 'txt',
+  '.parquet': 'parquet',
+  '.pq': 'parquet',
+  '.json': 'json',
+  '.ndjson': 'ndjson',
+  '.jsonl': 'ndjson',
+  '.xlsx': 'xlsx',
+};
+
+/** The format named in the definition, else the one the extension implies (delimited text by default). */
+export function resolveFormat(path: string, options: SourceOptions): SourceFormat {
+  if (options.format) return options.format;
+  return EXTENSION_FORMATS[extname(path).toLowerCase()] ?? 'txt';
+}
+
+const DELIMITER_CANDIDATES = [',', ';', '\t', '|'];
+
+/**
+ * Picks a delimiter for a file whose definition names none: the candidate that
+ * splits the first lines into the same number (> 1) of fields most often.
+ * Quoted text is ignored. Falls back to "," (or tab for .tsv).
+ */
+export async function sniffDelimiter(path: string, format: SourceFormat): Promise<string> {
+  if (format === 'tsv') return '\t';
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const lines = buf
+      .subarray(0, bytesRead)
+      .toString('utf8')
+      .replace(/"[^"]*"/g, '""')
+      .split(/\r?\n/)
+      .filter((l) => l.trim() !== '')
+      .slice(0, 20);
+    if (lines.length > 1 && bytesRead === buf.length) lines.pop(); // last line may be cut off
+    let best = ',';
+    let bestScore = 0;
+    for (const cand of DELIMITER_CANDIDATES) {
+      const counts = lines.map((l) => l.split(cand).length - 1);
+      const first = counts[0] ?? 0;
+      if (first === 0) continue;
+      const consistent = counts.filter((c) => c === first).length;
+      const score = consistent * 1000 + first;
+      if (score > bestScore) {
+        bestScore = score;
+        best = cand;
+      }
+    }
+    return best;
+  } finally {
+    await fh.close();
+  }
+}

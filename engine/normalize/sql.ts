@@ -1,0 +1,105 @@
+import type { SourceOptions } from '../definition/schema.ts';
+import type { ResolvedField } from '../definition/resolve.ts';
+import { missingCase } from '../errors/recon-error.ts';
+import { literal, literalList } from '../sql/quote.ts';
+
+/**
+ * SQL that turns a raw VARCHAR column into the field's typed, normalized value,
+ * in three layers so each expression refers to the previous layer's column
+ * instead of repeating it:
+ *   1. clean:  trim, and empty/null markers → NULL
+ *   2. text:   value map, case folding
+ *   3. typed:  the cast (decimal separator, grouping, accounting negatives, date formats)
+ * A non-NULL `text` with a NULL typed value is a cast failure, which rejects the row.
+ */
+export interface FieldSql {
+  clean(column: string): string;
+  text(clean: string): string;
+  typed(text: string): string;
+  /** DuckDB type of the typed value. */
+  sqlType: string;
+  /** What a valid value looks like, for reject reasons. */
+  expected: string;
+}
+
+export function fieldSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions): FieldSql {
+  const nulls = source.nullValues ?? [];
+  const clean = (column: string): string => {
+    const trimmed = field.trim ? `trim(${column}, ' \t\r\n')` : column;
+    const base = `nullif(${trimmed}, '')`;
+    return nulls.length === 0 ? base : `(CASE WHEN ${trimmed} IN (${nulls.map(literal).join(', ')}) THEN NULL ELSE ${base} END)`;
+  };
+  const map = side === 'a' ? field.mapA : field.mapB;
+  const text = (c: string): string => {
+    let t = c;
+    if (map && Object.keys(map).length > 0) {
+      const whens = Object.entries(map)
+        .map(([from, to]) => `WHEN ${literal(from)} THEN ${literal(to)}`)
+        .join(' ');
+      t = `(CASE ${c} ${whens} ELSE ${c} END)`;
+    }
+    if (field.type === 'string' && field.case === 'upper') t = `upper(${t})`;
+    if (field.type === 'string' && field.case === 'lower') t = `lower(${t})`;
+    return t;
+  };
+
+  const formats = side === 'a' ? field.dateFormatA : field.dateFormatB;
+  switch (field.type) {
+    case 'string':
+      return { clean, text, typed: (t) => t, sqlType: 'VARCHAR', expected: 'text' };
+    case 'integer':
+      return { clean, text, typed: (t) => `TRY_CAST(${numericText(t, source)} AS HUGEINT)`, sqlType: 'HUGEINT', expected: `a whole number${separatorNote(source)}` };
+    case 'decimal': {
+      const sqlType = `DECIMAL(38, ${field.scale})`;
+      return { clean, text, typed: (t) => `TRY_CAST(${numericText(t, source)} AS ${sqlType})`, sqlType, expected: `a decimal number${separatorNote(source)}` };
+    }
+    case 'date':
+      return {
+        clean,
+        text,
+        typed: (t) =>
+          formats
+            ? `TRY_STRPTIME(${t}, ${literalList(formats)})::DATE`
+            : `coalesce(TRY_CAST(${t} AS DATE), TRY_CAST(TRY_CAST(${t} AS TIMESTAMP) AS DATE))`,
+        sqlType: 'DATE',
+        expected: `a date as ${formats ? formats.join(' or ') : 'yyyy-mm-dd'}`,
+      };
+    case 'timestamp':
+      return {
+        clean,
+        text,
+        typed: (t) => (formats ? `TRY_STRPTIME(${t}, ${literalList(formats)})` : `TRY_CAST(${t} AS TIMESTAMP)`),
+        sqlType: 'TIMESTAMP',
+        expected: `a timestamp as ${formats ? formats.join(' or ') : 'yyyy-mm-dd hh:mm:ss'}`,
+      };
+    case 'boolean':
+      return {
+        clean,
+        text,
+        typed: (t) => `(CASE WHEN lower(${t}) IN ('true','t','yes','y','1') THEN true WHEN lower(${t}) IN ('false','f','no','n','0') THEN false END)`,
+        sqlType: 'BOOLEAN',
+        expected: 'true/false, yes/no, y/n or 1/0',
+      };
+    default:
+      return missingCase(field.type);
+  }
+}
+
+/** Numbers as written in real extracts: grouping, decimal comma, (123.45) and 123.45- negatives. */
+function numericText(t: string, source: SourceOptions): string {
+  let n = t;
+  const group = source.thousandsSeparator;
+  if (group !== undefined && group !== '') n = `replace(${n}, ${literal(group)}, '')`;
+  if (source.decimalSeparator === ',') n = `replace(${n}, ',', '.')`;
+  if (n === t) {
+    // Accounting negatives: "(1234.50)" and trailing-minus "1234.50-".
+    return `(CASE WHEN ${t} LIKE '(%)' THEN '-' || ${t}[2:-2] WHEN ${t} LIKE '%_-' THEN '-' || ${t}[1:-2] ELSE ${t} END)`;
+  }
+  return `(CASE WHEN ${t} LIKE '(%)' THEN '-' || (${n})[2:-2] WHEN ${t} LIKE '%_-' THEN '-' || (${n})[1:-2] ELSE ${n} END)`;
+}
+
+function separatorNote(source: SourceOptions): string {
+  const dec = source.decimalSeparator ?? '.';
+  const group = source.thousandsSeparator;
+  return ` with "${dec}" as decimal separator${group ? ` and "${group}" grouping` : ''}`;
+}

@@ -1,0 +1,124 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { SourceOptions } from '../definition/schema.ts';
+import type { ResolvedDefinition } from '../definition/resolve.ts';
+import { queryOne, queryRows, runWithProgress, type ProgressListener } from '../duckdb/open.ts';
+import type { LoadedSource } from '../ingest/load-source.ts';
+import { appendRejects, type RejectRow } from '../ingest/rejects.ts';
+import { ident, literal } from '../sql/quote.ts';
+import { fieldSql } from './sql.ts';
+
+/**
+ * Builds the staged table `a` / `b`: one row per loaded record, with every
+ * field typed and normalized (columns named after the fields), `__rid` (the
+ * raw rowid), `__key` (the key as text, composite parts joined with "|"),
+ * `__key_text` (the key as the file spelled it, for the integrity hash) and
+ * `__bad` (a value failed to cast, or the key is empty). Bad rows stay in the
+ * table for the record view but are excluded from the compare; each failing
+ * cell is written to `rejects` with its line, column, raw value and reason.
+ */
+export interface StagedSource {
+  table: 'a' | 'b';
+  staged: number;
+  rejected: number;
+}
+
+export async function stageSource(
+  conn: DuckDBConnection,
+  resolved: ResolvedDefinition,
+  loaded: LoadedSource,
+  source: SourceOptions,
+  onProgress?: ProgressListener,
+  signal?: AbortSignal,
+): Promise<StagedSource> {
+  const side = loaded.side;
+  const table = side;
+  const fields = resolved.fields.map((f, i) => ({ f, i, sql: fieldSql(f, side, source) }));
+  const col = (f: (typeof fields)[number]['f']): string => (side === 'a' ? f.aColumn : f.bColumn);
+
+  const cleanCols = fields.map(({ f, i, sql }) => `${sql.clean(ident(col(f)))} AS s${i}`);
+  const keyRaw = rawKeyTextSql(resolved, side);
+  const textCols = fields.map(({ i, sql }) => `${sql.text(`s${i}`)} AS t${i}`);
+  const typedCols = fields.map(({ f, i, sql }) => `${sql.typed(`t${i}`)} AS ${ident(f.name)}`);
+  const keyIdx = resolved.keyFields.map((k) => fields.find((x) => x.f === k)!.i);
+  const badParts = [
+    ...fields.filter(({ f }) => f.type !== 'string').map(({ f, i }) => `(t${i} IS NOT NULL AND ${ident(f.name)} IS NULL)`),
+    ...keyIdx.map((i) => `${ident(fields[i]!.f.name)} IS NULL`),
+  ];
+  // Composite parts are joined with "|"; a "|" inside a part is escaped so two keys never collide.
+  const keyExpr =
+    resolved.keyFields.length === 1
+      ? `CAST(${ident(resolved.keyFields[0]!.name)} AS VARCHAR)`
+      : resolved.keyFields.map((k) => `replace(CAST(${ident(k.name)} AS VARCHAR), '|', '\\|')`).join(` || '|' || `);
+
+  await runWithProgress(
+    conn,
+    `CREATE OR REPLACE TABLE ${table} AS
+     SELECT __rid, ${fields.map(({ f }) => ident(f.name)).join(', ')},
+            ${keyExpr} AS __key, __key_text, (${badParts.join(' OR ')}) AS __bad
+       FROM (SELECT __rid, __key_text, ${fields.map(({ i }) => `t${i}`).join(', ')}, ${typedCols.join(', ')}
+               FROM (SELECT __rid, __key_text, ${fields.map(({ i }) => `s${i}`).join(', ')}, ${textCols.join(', ')}
+                       FROM (SELECT rowid AS __rid, ${keyRaw} AS __key_text, ${cleanCols.join(', ')} FROM ${loaded.rawTable})))`,
+    onProgress,
+    signal,
+  );
+
+  const { rejected } = await queryOne<{ rejected: string }>(conn, `SELECT count(*) FILTER (WHERE __bad) AS rejected FROM ${table}`);
+  if (Number(rejected) > 0) await writeCastRejects(conn, resolved, loaded, source, table);
+  const { n } = await queryOne<{ n: string }>(conn, `SELECT count(*) AS n FROM ${table} WHERE NOT __bad`);
+  return { table, staged: Number(n), rejected: Number(rejected) };
+}
+
+const REJECT_BATCH = 50_000;
+
+/** One reject row per failing cell, located at its line; streamed in batches. */
+async function writeCastRejects(
+  conn: DuckDBConnection,
+  resolved: ResolvedDefinition,
+  loaded: LoadedSource,
+  source: SourceOptions,
+  table: string,
+): Promise<void> {
+  const side = loaded.side;
+  const parts = resolved.fields.map((f, i) => {
+    const sql = fieldSql(f, side, source);
+    const column = side === 'a' ? f.aColumn : f.bColumn;
+    const isKey = f.isKey;
+    const typedFails = f.type === 'string' ? 'false' : `(r.${ident(column)} IS NOT NULL AND ${sql.text(sql.clean(`r.${ident(column)}`))} IS NOT NULL AND s.${ident(f.name)} IS NULL)`;
+    const keyEmpty = isKey ? `s.${ident(f.name)} IS NULL AND ${sql.text(sql.clean(`r.${ident(column)}`))} IS NULL` : 'false';
+    return `SELECT s.__rid AS rid, ${i} AS ord, ${literal(column)} AS column_name, r.${ident(column)} AS raw_value,
+              CASE WHEN ${keyEmpty} THEN ${literal(`key field "${f.name}" is empty`)}
+                   ELSE ${literal(`expected ${sql.expected}`)} END AS reason,
+              CASE WHEN ${keyEmpty} THEN 'EMPTY_KEY' ELSE 'CAST' END AS error_type
+         FROM ${table} s JOIN ${loaded.rawTable} r ON r.rowid = s.__rid
+        WHERE s.__bad AND ((${typedFails}) OR (${keyEmpty}))`;
+  });
+  let offset = 0;
+  for (;;) {
+    const rows = await queryRows<{ rid: string; column_name: string; raw_value: string | null; reason: string; error_type: string }>(
+      conn,
+      `SELECT rid, column_name, raw_value, reason, error_type FROM (${parts.join(' UNION ALL ')})
+        ORDER BY rid, ord LIMIT ${REJECT_BATCH} OFFSET ${offset}`,
+    );
+    if (rows.length === 0) break;
+    const lines = await loaded.locate([...new Set(rows.map((r) => Number(r.rid)))]);
+    const out: RejectRow[] = rows.map((r) => ({
+      side,
+      file: loaded.file.path,
+      line: lines.get(Number(r.rid)) ?? null,
+      column: r.column_name,
+      rawValue: r.raw_value,
+      reason: r.raw_value === null ? r.reason : `${r.reason}, got "${r.raw_value}"`,
+      errorType: r.error_type,
+    }));
+    await appendRejects(conn, out);
+    offset += rows.length;
+    if (rows.length < REJECT_BATCH) break;
+  }
+}
+
+/** The key as the file spells it (trimmed parts joined with "|"), over a raw table. */
+export function rawKeyTextSql(resolved: ResolvedDefinition, side: 'a' | 'b'): string {
+  return resolved.keyFields
+    .map((k) => `coalesce(trim(${ident(side === 'a' ? k.aColumn : k.bColumn)}, ' \t\r\n'), '')`)
+    .join(` || '|' || `);
+}

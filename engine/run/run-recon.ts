@@ -1,0 +1,336 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { CHECKS_DDL, runIntegrityChecks, type CheckResult } from '../checks/integrity.ts';
+import { resolveDefinition } from '../definition/resolve.ts';
+import type { Definition } from '../definition/schema.ts';
+import { comparedFields, diffStatements, fieldStatsSql } from '../diff/sql.ts';
+import { openDuckDB, queryOne, queryRows, runWithProgress, type ProgressListener } from '../duckdb/open.ts';
+import { ReconError } from '../errors/recon-error.ts';
+import { loadSource, prepareSource, type LoadContext } from '../ingest/load-source.ts';
+import { REJECTS_DDL } from '../ingest/rejects.ts';
+import type { SourceFileInfo } from '../ingest/source-file.ts';
+import { stageSource } from '../normalize/stage.ts';
+import { literal } from '../sql/quote.ts';
+import { overallProgress, type ProgressSink, type RunStage } from './progress.ts';
+
+/** What a caller asks for: two files, a parsed definition and a workspace. */
+export interface RunRequest {
+  aPath: string;
+  bPath: string;
+  definition: Definition;
+  workspace: string;
+  /** Also write summary.json and breaks.csv here. */
+  outDir?: string;
+  runId?: string;
+  memoryLimit?: string;
+}
+
+export interface RunCounts {
+  a: number;
+  b: number;
+  matched: number;
+  matchedExact: number;
+  matchedWithinTolerance: number;
+  matchedWithBreaks: number;
+  missingInA: number;
+  missingInB: number;
+  duplicateKeysA: number;
+  duplicateKeysB: number;
+  rejectedA: number;
+  rejectedB: number;
+}
+
+export interface ControlTotal {
+  field: string;
+  currency: string;
+  a: string;
+  b: string;
+  difference: string;
+}
+
+/** The run's result, as written to summary.json. */
+export interface RunSummary {
+  runId: string;
+  definition: string;
+  status: 'COMPLETED';
+  startedAt: string;
+  finishedAt: string;
+  database: string;
+  inputs: { a: SourceFileInfo; b: SourceFileInfo };
+  counts: RunCounts;
+  breaks: { total: number; byField: Record<string, number>; byType: Record<string, number> };
+  withinTolerance: { byField: Record<string, number> };
+  rejects: { a: number; b: number; sample: RejectSample[] };
+  checks: CheckResult[];
+  checksPassed: boolean;
+  controlTotals: ControlTotal[];
+  warnings: { a: string[]; b: string[] };
+  timings: Record<string, number>;
+}
+
+export interface RejectSample {
+  side: string;
+  file: string;
+  line: number | null;
+  column: string | null;
+  rawValue: string | null;
+  reason: string;
+}
+
+export interface RunHooks {
+  onProgress?: ProgressSink;
+  signal?: AbortSignal;
+}
+
+/** A new run id: sortable by time, unique by a random suffix. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Runs one reconciliation of A against B into `runs/<run-id>.duckdb`. */
+export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<RunSummary> {
+  const startedAt = new Date();
+  const runId = req.runId ?? newRunId(startedAt);
+  const workspace = resolve(req.workspace);
+  const runsDir = join(workspace, 'runs');
+  const scratchDir = join(workspace, 'tmp', runId);
+  await mkdir(runsDir, { recursive: true });
+  await mkdir(join(scratchDir, 'spill'), { recursive: true });
+  const dbPath = join(runsDir, `${runId}.duckdb`);
+  const timings: Record<string, number> = {};
+  const signal = hooks.signal;
+
+  const report = (stage: RunStage, label: string, fraction: number, rowsDone = 0, rowsTotal?: number): void =>
+    hooks.onProgress?.({ stage, label, rowsDone, rowsTotal, overall: overallProgress(stage, fraction) });
+  const listener = (stage: RunStage, label: string): ProgressListener => (p) =>
+    report(stage, label, p.fraction ?? 0, p.rowsDone, p.rowsTotal);
+  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      timings[name] = Math.round(performance.now() - t0);
+    }
+  };
+  const checkCancelled = (): void => {
+    if (signal?.aborted) throw new ReconError('RUN_CANCELLED', `run ${runId} was cancelled`);
+  };
+
+  const db = await openDuckDB({
+    path: dbPath,
+    tempDirectory: join(scratchDir, 'spill'),
+    ...(req.memoryLimit !== undefined ? { memoryLimit: req.memoryLimit } : {}),
+  });
+  const conn = db.connection;
+  let ok = false;
+  try {
+    await conn.run(REJECTS_DDL);
+    await conn.run(CHECKS_DDL);
+    const ctx = (stage: RunStage, label: string): LoadContext => ({
+      conn,
+      scratchDir,
+      onProgress: listener(stage, label),
+      ...(signal ? { signal } : {}),
+    });
+
+    // 1. Prepare both sides and bind the definition before any heavy work.
+    report('prepare', 'Checking files and definition', 0);
+    const [prepA, prepB] = await timed('prepare', async () => [
+      await prepareSource(ctx('prepare', 'A'), 'a', req.aPath, req.definition.sources.a),
+      await prepareSource(ctx('prepare', 'B'), 'b', req.bPath, req.definition.sources.b),
+    ]);
+    const resolved = resolveDefinition(req.definition, { path: req.aPath, columns: prepA.columns }, { path: req.bPath, columns: prepB.columns });
+    checkCancelled();
+
+    // 2. Ingest.
+    report('ingest-a', 'Reading source A', 0);
+    const loadedA = await timed('ingestA', () => loadSource(ctx('ingest-a', 'Reading source A'), prepA));
+    checkCancelled();
+    report('ingest-b', 'Reading source B', 0);
+    const loadedB = await timed('ingestB', () => loadSource(ctx('ingest-b', 'Reading source B'), prepB));
+    checkCancelled();
+
+    // 3. Normalize.
+    report('normalize', 'Typing and normalizing', 0);
+    const [stagedA, stagedB] = await timed('normalize', async () => [
+      await stageSource(conn, resolved, loadedA, req.definition.sources.a, listener('normalize', 'Normalizing A'), signal),
+      await stageSource(conn, resolved, loadedB, req.definition.sources.b, listener('normalize', 'Normalizing B'), signal),
+    ]);
+    checkCancelled();
+
+    // 4. Diff.
+    await timed('diff', async () => {
+      for (const st of diffStatements(resolved).statements) {
+        report('diff', `Diff: ${st.label}`, 0);
+        await runWithProgress(conn, st.sql, listener('diff', `Diff: ${st.label}`), signal);
+      }
+    });
+    checkCancelled();
+
+    // 5. Checks and counts.
+    report('checks', 'Integrity checks', 0);
+    const checks = await timed('checks', () =>
+      runIntegrityChecks(conn, resolved, [
+        { loaded: loadedA, staged: stagedA, source: req.definition.sources.a },
+        { loaded: loadedB, staged: stagedB, source: req.definition.sources.b },
+      ]),
+    );
+    const counts = await readCounts(conn, resolved, loadedA.sourceRecords, loadedB.sourceRecords, loadedA.structuralRejects + stagedA.rejected, loadedB.structuralRejects + stagedB.rejected);
+    const breaks = await readBreakCounts(conn);
+    const withinTolerance = await readWithinTolerance(conn, resolved);
+    const controlTotals = await readControlTotals(checks);
+    const sample = await queryRows<{ side: string; file: string; line: string | null; column_name: string | null; raw_value: string | null; reason: string }>(
+      conn,
+      'SELECT side, file, line, column_name, raw_value, reason FROM rejects ORDER BY side, line LIMIT 20',
+    );
+
+    report('write', 'Writing results', 0);
+    const summary: RunSummary = {
+      runId,
+      definition: req.definition.name,
+      status: 'COMPLETED',
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      database: dbPath,
+      inputs: { a: loadedA.file, b: loadedB.file },
+      counts,
+      breaks,
+      withinTolerance,
+      rejects: {
+        a: counts.rejectedA,
+        b: counts.rejectedB,
+        sample: sample.map((r) => ({ side: r.side, file: r.file, line: r.line === null ? null : Number(r.line), column: r.column_name, rawValue: r.raw_value, reason: r.reason })),
+      },
+      checks,
+      checksPassed: checks.every((c) => c.passed),
+      controlTotals,
+      warnings: { a: loadedA.warnings, b: loadedB.warnings },
+      timings,
+    };
+    await conn.run('CREATE OR REPLACE TABLE run_info AS SELECT $1::VARCHAR AS run_id, $2::JSON AS definition, $3::JSON AS summary', [
+      runId,
+      JSON.stringify(req.definition),
+      JSON.stringify(summary),
+    ]);
+    if (req.outDir) await timed('write', () => writeOutputs(conn, req.outDir!, summary));
+    summary.timings = timings;
+    await writeFile(join(runsDir, `${runId}.json`), `${JSON.stringify(summary, null, 2)}\n`);
+    report('write', 'Done', 1);
+    ok = true;
+    return summary;
+  } finally {
+    db.close();
+    await rm(scratchDir, { recursive: true, force: true });
+    if (!ok) {
+      // A failed run leaves no half-written database behind.
+      await rm(dbPath, { force: true });
+      await rm(`${dbPath}.wal`, { force: true });
+    }
+  }
+}
+
+async function readCounts(
+  conn: Parameters<typeof queryOne>[0],
+  resolved: Parameters<typeof fieldStatsSql>[0],
+  a: number,
+  b: number,
+  rejectedA: number,
+  rejectedB: number,
+): Promise<RunCounts> {
+  const stats = await queryOne<{ matched: string; with_breaks: string; within_only: string }>(conn, fieldStatsSql(resolved));
+  const j = await queryOne<{ missing_a: string; missing_b: string }>(
+    conn,
+    `SELECT count(*) FILTER (WHERE rid_a IS NULL) AS missing_a, count(*) FILTER (WHERE rid_b IS NULL) AS missing_b FROM joined`,
+  );
+  const d = await queryOne<{ da: string; db: string }>(
+    conn,
+    `SELECT count(*) FILTER (WHERE side = 'a') AS da, count(*) FILTER (WHERE side = 'b') AS db FROM dup_keys`,
+  );
+  const matched = Number(stats.matched);
+  const withBreaks = Number(stats.with_breaks);
+  const within = Number(stats.within_only);
+  return {
+    a,
+    b,
+    matched,
+    matchedExact: matched - withBreaks - within,
+    matchedWithinTolerance: within,
+    matchedWithBreaks: withBreaks,
+    missingInA: Number(j.missing_a),
+    missingInB: Number(j.missing_b),
+    duplicateKeysA: Number(d.da),
+    duplicateKeysB: Number(d.db),
+    rejectedA,
+    rejectedB,
+  };
+}
+
+async function readBreakCounts(conn: Parameters<typeof queryOne>[0]): Promise<RunSummary['breaks']> {
+  const byType = await queryRows<{ k: string; n: string }>(conn, 'SELECT diff_type AS k, count(*) AS n FROM breaks GROUP BY 1 ORDER BY 1');
+  const byField = await queryRows<{ k: string; n: string }>(conn, 'SELECT field AS k, count(*) AS n FROM breaks GROUP BY 1 ORDER BY 1');
+  const toRecord = (rows: { k: string; n: string }[]): Record<string, number> => Object.fromEntries(rows.map((r) => [r.k, Number(r.n)]));
+  const total = byType.reduce((s, r) => s + Number(r.n), 0);
+  return { total, byField: toRecord(byField), byType: toRecord(byType) };
+}
+
+async function readWithinTolerance(conn: Parameters<typeof queryOne>[0], resolved: Parameters<typeof fieldStatsSql>[0]): Promise<RunSummary['withinTolerance']> {
+  const fields = comparedFields(resolved);
+  const row = await queryOne<Record<string, string>>(conn, fieldStatsSql(resolved));
+  const byField: Record<string, number> = {};
+  fields.forEach((f, i) => {
+    const n = Number(row[`w${i}`] ?? 0);
+    if (n > 0) byField[f.name] = n;
+  });
+  return { byField };
+}
+
+/** A against B per decimal field and currency, from the staged control totals. */
+async function readControlTotals(checks: CheckResult[]): Promise<ControlTotal[]> {
+  const totals = new Map<string, ControlTotal>();
+  for (const c of checks.filter((x) => x.type === 'AMOUNT_TOTAL')) {
+    const rest = c.name.slice(`control_total_${c.side}_`.length);
+    const at = rest.lastIndexOf('_');
+    const field = rest.slice(0, at);
+    const currency = rest.slice(at + 1);
+    const key = `${field}\u0000${currency}`;
+    const t = totals.get(key) ?? { field, currency, a: '0', b: '0', difference: '0' };
+    if (c.side === 'a') t.a = c.actual;
+    else t.b = c.actual;
+    totals.set(key, t);
+  }
+  return [...totals.values()].map((t) => ({ ...t, difference: subtractDecimal(t.b, t.a) }));
+}
+
+/** Exact b − a for decimal strings, without floats. */
+export function subtractDecimal(b: string, a: string): string {
+  const scale = Math.max(decimals(a), decimals(b));
+  const toInt = (v: string): bigint => {
+    const neg = v.startsWith('-');
+    const [i, f = ''] = v.replace(/^[-+]/, '').split('.');
+    const n = BigInt((i || '0') + f.padEnd(scale, '0'));
+    return neg ? -n : n;
+  };
+  const d = toInt(b) - toInt(a);
+  const neg = d < 0n;
+  const s = (neg ? -d : d).toString().padStart(scale + 1, '0');
+  const out = scale > 0 ? `${s.slice(0, -scale)}.${s.slice(-scale)}` : s;
+  return neg ? `-${out}` : out;
+}
+
+function decimals(v: string): number {
+  const i = v.indexOf('.');
+  return i < 0 ? 0 : v.length - i - 1;
+}
+
+/** summary.json and breaks.csv (written by DuckDB's COPY, never a JS loop over rows). */
+async function writeOutputs(conn: Parameters<typeof queryOne>[0], outDir: string, summary: RunSummary): Promise<void> {
+  await mkdir(outDir, { recursive: true });
+  const csvPath = join(resolve(outDir), 'breaks.csv');
+  await conn.run(
+    `COPY (SELECT key, field, value_a, value_b, diff_type FROM breaks ORDER BY break_id)
+       TO ${literal(csvPath)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`,
+  );
+  await writeFile(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+}

@@ -1,0 +1,38 @@
+/** Main-process entry: lifecycle only; each concern lives in its own setupX(). */
+import { app, BrowserWindow } from 'electron';
+import path from 'node:path';
+import { registerAppScheme, setupAppProtocol } from './app-protocol.ts';
+import { setupIpc } from './ipc.ts';
+import { setupNavigationGuards } from './navigation.ts';
+import { rendererEntry } from './policy/app-scheme.ts';
+import { createMainWindow } from './window.ts';
+
+const RENDERER_DIR = path.join(import.meta.dirname, '../renderer');
+const entry = rendererEntry(process.env['ELECTRON_RENDERER_URL'], app.isPackaged);
+
+// Sandbox every renderer, including any a future feature forgets to configure.
+app.enableSandbox();
+registerAppScheme();
+
+app.on('web-contents-created', (_event, contents) => {
+  setupNavigationGuards(contents, entry.origin);
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+app
+  .whenReady()
+  .then(() => {
+    setupAppProtocol(RENDERER_DIR);
+    setupIpc(entry.origin);
+    createMainWindow(entry.url);
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) createMainWindow(entry.url);
+    });
+  })
+  .catch((error: unknown) => {
+    console.error('[main] startup failed', error);
+    app.quit();
+  });

@@ -3,9 +3,8 @@ import type { ResolvedDefinition } from '../definition/resolve.ts';
 import type { SourceOptions } from '../definition/schema.ts';
 import { queryRows } from '../duckdb/open.ts';
 import type { LoadedSource } from '../ingest/load-source.ts';
-import { fieldSql } from '../normalize/sql.ts';
 import { rawKeyTextSql, type StagedSource } from '../normalize/stage.ts';
-import { ident, literal } from '../sql/quote.ts';
+import { ident } from '../sql/quote.ts';
 
 /**
  * Integrity checks after seed 004: each records expected, actual, passed and
@@ -108,53 +107,47 @@ async function uniquenessCheck(conn: DuckDBConnection, { loaded }: SideInputs): 
 }
 
 /**
- * Sum of each decimal field per currency: the source as read (every loaded
- * row whose amount parses) against what was staged for the compare. Rows
- * rejected for another column show up here as money left out.
+ * Sum of each decimal field per currency: every loaded row whose amount
+ * parsed (the source as read) against the rows staged for the compare. Rows
+ * rejected for another column show up here as money left out of the compare.
+ * The staged table keeps rejected rows (flagged `__bad`) with their typed
+ * values, so both totals come from one scan without re-parsing text.
  */
 async function controlTotalChecks(conn: DuckDBConnection, resolved: ResolvedDefinition, s: SideInputs): Promise<CheckResult[]> {
   const decimals = resolved.fields.filter((f) => f.type === 'decimal');
   if (decimals.length === 0) return [];
   const side = s.loaded.side;
-  const ccy = resolved.currencyField;
-  const rawCol = (c: string): string => `r.${ident(c)}`;
-  const ccyRaw = ccy ? (() => {
-    const sql = fieldSql(ccy, side, s.source);
-    return `coalesce(${sql.typed(sql.text(sql.clean(rawCol(side === 'a' ? ccy.aColumn : ccy.bColumn))))}, '(none)')`;
-  })() : `'ALL'`;
-  const ccyStaged = ccy ? `coalesce(${ident(ccy.name)}, '(none)')` : `'ALL'`;
+  const ccy = resolved.currencyField ? `coalesce(${ident(resolved.currencyField.name)}, '(none)')` : `'ALL'`;
+  const sums = decimals.flatMap((f, i) => [
+    `CAST(coalesce(sum(${ident(f.name)}), 0) AS VARCHAR) AS e${i}`,
+    `CAST(coalesce(sum(${ident(f.name)}) FILTER (WHERE NOT __bad), 0) AS VARCHAR) AS a${i}`,
+    `CAST(coalesce(sum(${ident(f.name)}) FILTER (WHERE NOT __bad), 0) - coalesce(sum(${ident(f.name)}), 0) AS VARCHAR) AS d${i}`,
+  ]);
+  const rows = await queryRows<Record<string, string>>(
+    conn,
+    `SELECT ${ccy} AS ccy, ${sums.join(', ')} FROM ${s.staged.table} GROUP BY 1 ORDER BY 1`,
+  );
   const results: CheckResult[] = [];
-  for (const f of decimals) {
-    const sql = fieldSql(f, side, s.source);
-    const rawAmount = sql.typed(sql.text(sql.clean(rawCol(side === 'a' ? f.aColumn : f.bColumn))));
-    const rows = await queryRows<{ ccy: string; expected: string | null; actual: string | null }>(
-      conn,
-      `WITH src AS (SELECT ${ccyRaw} AS ccy, sum(${rawAmount}) AS total FROM ${s.loaded.rawTable} r GROUP BY 1),
-            stg AS (SELECT ${ccyStaged} AS ccy, sum(${ident(f.name)}) AS total FROM ${s.staged.table} WHERE NOT __bad GROUP BY 1)
-       SELECT coalesce(src.ccy, stg.ccy) AS ccy, CAST(coalesce(src.total, 0) AS VARCHAR) AS expected,
-              CAST(coalesce(stg.total, 0) AS VARCHAR) AS actual
-         FROM src FULL OUTER JOIN stg ON src.ccy = stg.ccy ORDER BY 1`,
-    );
-    const diffs = await queryRows<{ ccy: string; d: string }>(
-      conn,
-      `SELECT ccy, CAST(CAST(actual AS DECIMAL(38, ${f.scale})) - CAST(expected AS DECIMAL(38, ${f.scale})) AS VARCHAR) AS d
-         FROM (VALUES ${rows.map((r) => `(${literal(r.ccy)}, ${literal(r.expected ?? '0')}, ${literal(r.actual ?? '0')})`).join(', ') || "('ALL','0','0')"}) t(ccy, expected, actual)`,
-    );
+  decimals.forEach((f, i) => {
     for (const r of rows) {
-      const d = diffs.find((x) => x.ccy === r.ccy)?.d ?? '0';
-      const passed = Number(d) === 0;
+      const expected = r[`e${i}`] ?? '0';
+      const actual = r[`a${i}`] ?? '0';
+      const d = r[`d${i}`] ?? '0';
+      const passed = expected === actual;
       results.push({
-        name: `control_total_${side}_${f.name}_${r.ccy}`,
+        name: `control_total_${side}_${f.name}_${r['ccy']}`,
         type: 'AMOUNT_TOTAL',
         side,
-        expected: r.expected ?? '0',
-        actual: r.actual ?? '0',
+        expected,
+        actual,
         passed,
         discrepancy: d,
-        message: `${side.toUpperCase()} ${f.name} ${r.ccy}: source ${r.expected} vs staged ${r.actual}`,
+        message: passed
+          ? `${side.toUpperCase()} ${f.name} ${r['ccy']}: ${actual} read and staged`
+          : `${side.toUpperCase()} ${f.name} ${r['ccy']}: ${expected} read but ${actual} staged; ${d} is in rejected rows`,
       });
     }
-  }
+  });
   return results;
 }
 

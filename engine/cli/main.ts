@@ -1,5 +1,6 @@
 import { isInputError, toErrorData } from '../errors/recon-error.ts';
 import { DEFINITION_USAGE, definitionCommand } from './commands/definition.ts';
+import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
 import { GENERATE_USAGE, generateCommand } from './commands/generate.ts';
 import { RUN_USAGE, runCommand } from './commands/run.ts';
 import { versionText } from './version.ts';
@@ -7,6 +8,7 @@ import { versionText } from './version.ts';
 const USAGE = `Recon Workstation — reconcile two extracts, explain every break.
 
 Usage:
+  ${DEMO_USAGE.split('\n')[0]}
   ${RUN_USAGE.split('\n')[0]}
   ${GENERATE_USAGE.split('\n')[0]}
   ${DEFINITION_USAGE.split('\n').join('\n  ')}
@@ -17,6 +19,7 @@ Run "recon <command> --help" for details.`;
 type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   run: { run: runCommand, usage: RUN_USAGE },
+  demo: { run: demoCommand, usage: DEMO_USAGE },
   generate: { run: generateCommand, usage: GENERATE_USAGE },
   definition: { run: definitionCommand, usage: DEFINITION_USAGE },
 };

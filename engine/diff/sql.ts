@@ -3,8 +3,9 @@ import { decimalLiteral, ident, literal } from '../sql/quote.ts';
 
 /**
  * The keyed diff, as SQL over the staged tables `a` and `b`:
- *   1. duplicate keys per side become DUPLICATE_KEY breaks (one per row) and
- *      stay out of the one-to-one compare;
+ *   1. duplicate keys per side become DUPLICATE_KEY breaks (one per row); a
+ *      key duplicated on either side stays out of the one-to-one compare on
+ *      both sides, since there is no single record to compare it with;
  *   2. a full outer join on `__key` gives MISSING_IN_A / MISSING_IN_B and, for
  *      each compared field, a flag "beyond tolerance" and "equal only within
  *      tolerance";
@@ -61,20 +62,23 @@ export interface DiffSql {
 /** The statements of the diff, in order. Each creates one table in the run database. */
 export function diffStatements(resolved: ResolvedDefinition): DiffSql {
   const fieldMeta = comparedFields(resolved).map((f, i) => ({ f, i, q: ident(f.name) }));
-  const both = 'a.__rid IS NOT NULL AND b.__rid IS NOT NULL';
 
   // Flags are computed once per matched pair; values of breaking fields are
   // packed into a list so one unnest yields every MISMATCH row, in one pass.
-  const inner = fieldMeta.flatMap(({ f, i, q }) => [
-    `(${both} AND ${beyondTolerance(f, `a.${q}`, `b.${q}`)}) AS m${i}`,
-    `(${both} AND a.${q} IS DISTINCT FROM b.${q} AND NOT ${beyondTolerance(f, `a.${q}`, `b.${q}`)}) AS w${i}`,
-    `CASE WHEN ${both} AND ${beyondTolerance(f, `a.${q}`, `b.${q}`)} THEN
-       {'ord': ${i + 1}, 'field': ${literal(f.name)}, 'value_a': CAST(a.${q} AS VARCHAR), 'value_b': CAST(b.${q} AS VARCHAR),
-        'delta': ${deltaSql(f, `a.${q}`, `b.${q}`)}, 'field_type': ${literal(f.type)}} END AS d${i}`,
+  const values = fieldMeta.flatMap(({ i, q }) => [`a.${q} AS a${i}`, `b.${q} AS b${i}`]);
+  const flags = fieldMeta.flatMap(({ f, i }) => [
+    `(rid_a IS NOT NULL AND rid_b IS NOT NULL AND ${beyondTolerance(f, `a${i}`, `b${i}`)}) AS m${i}`,
+    `(rid_a IS NOT NULL AND rid_b IS NOT NULL AND a${i} IS DISTINCT FROM b${i}) AS x${i}`,
   ]);
-  const outerFlags = fieldMeta.flatMap(({ i }) => [`m${i}`, `w${i}`]);
-  const diffs = fieldMeta.length > 0 ? `list_filter([${fieldMeta.map(({ i }) => `d${i}`).join(', ')}], x -> x IS NOT NULL)` : '[]';
+  const packed = fieldMeta.map(
+    ({ f, i }) => `CASE WHEN m${i} THEN
+       {'ord': ${i + 1}, 'field': ${literal(f.name)}, 'value_a': CAST(a${i} AS VARCHAR), 'value_b': CAST(b${i} AS VARCHAR),
+        'delta': ${deltaSql(f, `a${i}`, `b${i}`)}, 'field_type': ${literal(f.type)}} END`,
+  );
+  const outerFlags = fieldMeta.flatMap(({ i }) => [`m${i}`, `(x${i} AND NOT m${i}) AS w${i}`]);
+  const diffs = fieldMeta.length > 0 ? `list_filter([${packed.join(', ')}], x -> x IS NOT NULL)` : '[]';
   const anyM = fieldMeta.length > 0 ? fieldMeta.map(({ i }) => `m${i}`).join(' OR ') : 'false';
+  const valueCols = fieldMeta.flatMap(({ i }) => [`a${i}`, `b${i}`]);
 
   const statements = [
     {
@@ -86,16 +90,18 @@ export function diffStatements(resolved: ResolvedDefinition): DiffSql {
     },
     {
       label: 'join',
-      sql: `CREATE OR REPLACE TABLE joined AS
+      sql: `CREATE OR REPLACE TEMP TABLE joined AS
             SELECT __key, rid_a, rid_b${outerFlags.length > 0 ? `, ${outerFlags.join(', ')}` : ''},
                    CASE WHEN ${anyM} THEN ${diffs} END AS diffs
               FROM (
+               SELECT __key, rid_a, rid_b${valueCols.length > 0 ? `, ${valueCols.join(', ')}` : ''}${flags.length > 0 ? `, ${flags.join(',\n')}` : ''}
+               FROM (
                 SELECT coalesce(a.__key, b.__key) AS __key, a.__rid AS rid_a, b.__rid AS rid_b
-                       ${inner.length > 0 ? `, ${inner.join(',\n')}` : ''}
-                  FROM (SELECT * FROM a WHERE NOT __bad AND __key NOT IN (SELECT __key FROM dup_keys WHERE side = 'a')) a
+                       ${values.length > 0 ? `, ${values.join(', ')}` : ''}
+                  FROM (SELECT * FROM a WHERE NOT __bad AND __key NOT IN (SELECT __key FROM dup_keys)) a
                   FULL OUTER JOIN
-                       (SELECT * FROM b WHERE NOT __bad AND __key NOT IN (SELECT __key FROM dup_keys WHERE side = 'b')) b
-                    ON a.__key = b.__key)`,
+                       (SELECT * FROM b WHERE NOT __bad AND __key NOT IN (SELECT __key FROM dup_keys)) b
+                    ON a.__key = b.__key))`,
     },
     {
       label: 'breaks',

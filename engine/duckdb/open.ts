@@ -26,9 +26,6 @@ export async function openDuckDB(opts: OpenOptions): Promise<OpenDuckDB> {
     autoload_known_extensions: 'false',
     // Insertion order is how rowid maps back to a record's position in its file.
     preserve_insertion_order: 'true',
-    // Lets us poll query progress for the progress bar, without DuckDB printing it.
-    enable_progress_bar: 'true',
-    enable_progress_bar_print: 'false',
   };
   const memoryLimit = opts.memoryLimit ?? process.env['RECON_DUCKDB_MEMORY_LIMIT'];
   if (memoryLimit) config['memory_limit'] = memoryLimit;
@@ -36,6 +33,8 @@ export async function openDuckDB(opts: OpenOptions): Promise<OpenDuckDB> {
   if (opts.threads) config['threads'] = String(opts.threads);
   const instance = await DuckDBInstance.create(opts.path, config);
   const connection = await instance.connect();
+  // Lets us poll query progress for the progress bar, without DuckDB printing it.
+  await connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
   return {
     instance,
     connection,

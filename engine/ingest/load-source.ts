@@ -185,7 +185,7 @@ async function loadDelimited(ctx: LoadContext, p: PreparedSource, dialect: Delim
   await ctx.conn.run(`DROP TABLE IF EXISTS ${rejectsTable}; DROP TABLE IF EXISTS ${rejectsTable}_scan;`);
   await runWithProgress(
     ctx.conn,
-    `CREATE OR REPLACE TABLE ${raw} AS SELECT * FROM read_csv(${literal(path)},
+    `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM read_csv(${literal(path)},
        columns = ${colSpec}, header = ${dialect.header}, skip = ${dialect.skipRows},
        delim = ${literal(dialect.delimiter)}, quote = ${literal(dialect.quote)}, escape = ${literal(dialect.escape)},
        auto_detect = false, strict_mode = true, null_padding = false, all_varchar = true,
@@ -267,7 +267,7 @@ async function loadXlsx(ctx: LoadContext, p: PreparedSource): Promise<Omit<Loade
   const colSpec = `{'__line': 'BIGINT', ${unique.names.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`;
   await runWithProgress(
     ctx.conn,
-    `CREATE OR REPLACE TABLE ${raw} AS SELECT * FROM read_csv(${literal(csv)}, columns = ${colSpec},
+    `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM read_csv(${literal(csv)}, columns = ${colSpec},
        header = true, delim = ',', quote = '"', escape = '"', auto_detect = false, strict_mode = true)`,
     ctx.onProgress,
     ctx.signal,
@@ -314,7 +314,7 @@ async function loadTyped(ctx: LoadContext, p: PreparedSource): Promise<Omit<Load
   const raw = `raw_${side}`;
   const select = p.columns.map((c) => `CAST(${ident(c)} AS VARCHAR) AS ${ident(c)}`).join(', ');
   try {
-    await runWithProgress(ctx.conn, `CREATE OR REPLACE TABLE ${raw} AS SELECT ${select} FROM ${typedScan(path, format)}`, ctx.onProgress, ctx.signal);
+    await runWithProgress(ctx.conn, `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT ${select} FROM ${typedScan(path, format)}`, ctx.onProgress, ctx.signal);
   } catch (err) {
     if (ctx.signal?.aborted) throw err;
     throw new ReconError('INPUT_PARSE_ERROR', `${path}: cannot be read: ${firstLine((err as Error).message)}`, { file: path, side });

@@ -119,6 +119,6 @@ async function writeCastRejects(
 /** The key as the file spells it (trimmed parts joined with "|"), over a raw table. */
 export function rawKeyTextSql(resolved: ResolvedDefinition, side: 'a' | 'b'): string {
   return resolved.keyFields
-    .map((k) => `coalesce(trim(${ident(side === 'a' ? k.aColumn : k.bColumn)}, ' \t\r\n'), '')`)
+    .map((k) => `coalesce(trim(${ident(side === 'a' ? k.aColumn : k.bColumn)}), '')`)
     .join(` || '|' || `);
 }

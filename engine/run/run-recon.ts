@@ -119,13 +119,16 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
   };
 
   const db = await openDuckDB({
-    path: dbPath,
+    path: process.env['RECON_EXPERIMENT_MEMORY'] ? ':memory:' : dbPath,
     tempDirectory: join(scratchDir, 'spill'),
     ...(req.memoryLimit !== undefined ? { memoryLimit: req.memoryLimit } : {}),
   });
   const conn = db.connection;
   let ok = false;
   try {
+    // One transaction for the whole run: one sync to disk at the end instead
+    // of one per statement, and a failed run leaves nothing half-written.
+    await conn.run('BEGIN TRANSACTION');
     await conn.run(REJECTS_DDL);
     await conn.run(CHECKS_DDL);
     const ctx = (stage: RunStage, label: string): LoadContext => ({
@@ -214,6 +217,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       JSON.stringify(req.definition),
       JSON.stringify(summary),
     ]);
+    await conn.run('COMMIT');
     if (req.outDir) await timed('write', () => writeOutputs(conn, req.outDir!, summary));
     summary.timings = timings;
     await writeFile(join(runsDir, `${runId}.json`), `${JSON.stringify(summary, null, 2)}\n`);

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { parse as parseJson, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { z } from 'zod';
 import { ReconError } from '../errors/recon-error.ts';
 import { definitionSchema, type Definition } from './schema.ts';
@@ -16,20 +17,16 @@ export async function loadDefinitionFile(path: string): Promise<Definition> {
 
 /** Parses definition JSON text (from a file, the UI or a test). */
 export function parseDefinitionText(text: string, label = 'definition'): Definition {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    const message = (err as Error).message;
-    const pos = /position (\d+)/.exec(message);
-    if (pos) {
-      const offset = Number(pos[1]);
-      const before = text.slice(0, offset);
-      const line = before.split('\n').length;
-      const column = offset - before.lastIndexOf('\n');
-      throw new ReconError('DEFINITION_INVALID', `${label}, line ${line}, column ${column}: not valid JSON (${message})`, { file: label, line, column });
-    }
-    throw new ReconError('DEFINITION_INVALID', `${label}: not valid JSON (${message})`, { file: label });
+  // jsonc-parser reports the offset of a syntax error, which JSON.parse no longer does.
+  const errors: ParseError[] = [];
+  const json: unknown = parseJson(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const first = errors[0];
+  if (first) {
+    const before = text.slice(0, first.offset);
+    const line = before.split('\n').length;
+    const column = first.offset - before.lastIndexOf('\n');
+    const what = printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+    throw new ReconError('DEFINITION_INVALID', `${label}, line ${line}, column ${column}: not valid JSON (${what})`, { file: label, line, column });
   }
   return validateDefinition(json, label);
 }

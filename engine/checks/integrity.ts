@@ -50,17 +50,13 @@ export async function runIntegrityChecks(
   }
   await conn.run(CHECKS_DDL);
   await conn.run('DELETE FROM checks');
-  for (const r of results) {
-    await conn.run('INSERT INTO checks VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-      r.name,
-      r.type,
-      r.side,
-      r.expected,
-      r.actual,
-      r.passed,
-      r.discrepancy,
-      r.message,
-    ]);
+  if (results.length > 0) {
+    // One statement for all rows: each auto-committed INSERT would sync the file.
+    const placeholders = results.map((_, i) => `(${Array.from({ length: 8 }, (_, j) => `$${i * 8 + j + 1}`).join(', ')})`).join(', ');
+    await conn.run(
+      `INSERT INTO checks VALUES ${placeholders}`,
+      results.flatMap((r) => [r.name, r.type, r.side, r.expected, r.actual, r.passed, r.discrepancy, r.message]),
+    );
   }
   return results;
 }

@@ -30,7 +30,14 @@ export interface LoadedSource {
   blankRows: number;
   /** "line" for text files, "row" for sheets, Parquet and JSON arrays. */
   lineLabel: 'line' | 'row';
-  /** Maps raw-table rowids (0-based) to the line/row a person finds the record at. */
+  /**
+   * The rowid of the raw table's first row. A table created inside an open
+   * transaction (the run is one) numbers its rows from DuckDB's MAX_ROW_ID
+   * (~2^55, beyond a JS number's precision), not 0; `rowid - rowidBase` is
+   * the 0-based record index on either side of the commit.
+   */
+  rowidBase: string;
+  /** Maps 0-based record indexes (`rowid - rowidBase`) to the line/row a person finds the record at. */
   locate(rowids: readonly number[]): Promise<Map<number, number>>;
   warnings: string[];
 }
@@ -209,7 +216,8 @@ async function loadDelimited(ctx: LoadContext, p: PreparedSource, dialect: Delim
     file: originalPath,
     line: scan.lineOfRecord(rejectedOrdinals[i]!),
     column: e.column_name,
-    rawValue: e.csv_line,
+    // DuckDB's csv_line can start with the previous record's line break (after CRLF).
+    rawValue: e.csv_line === null ? null : e.csv_line.replace(/^[\r\n]+/, ''),
     reason: describeCsvError(e.error_type, e.error_message, side),
     errorType: e.error_type.replaceAll(' ', '_'),
   }));
@@ -222,6 +230,7 @@ async function loadDelimited(ctx: LoadContext, p: PreparedSource, dialect: Delim
     columns,
     sourceRecords: scan.records,
     loadedRecords: Number(n),
+    rowidBase: await firstRowid(ctx.conn, raw),
     structuralRejects: rejects.length,
     blankRows: scan.blankLines,
     lineLabel: 'line',
@@ -273,6 +282,7 @@ async function loadXlsx(ctx: LoadContext, p: PreparedSource): Promise<Omit<Loade
     ctx.signal,
   );
   const { n } = await queryOne<{ n: string }>(ctx.conn, `SELECT count(*) AS n FROM ${raw}`);
+  const base = await firstRowid(ctx.conn, raw);
   const warnings = [...p.warnings];
   return {
     side,
@@ -280,6 +290,7 @@ async function loadXlsx(ctx: LoadContext, p: PreparedSource): Promise<Omit<Loade
     columns: unique.names,
     sourceRecords: result.rowsWritten,
     loadedRecords: Number(n),
+    rowidBase: base,
     structuralRejects: 0,
     blankRows: result.blankRows,
     lineLabel: 'row',
@@ -287,11 +298,11 @@ async function loadXlsx(ctx: LoadContext, p: PreparedSource): Promise<Omit<Loade
     async locate(rowids) {
       const out = new Map<number, number>();
       if (rowids.length === 0) return out;
-      const rows = await queryRows<{ rowid: string; line: string }>(
+      const rows = await queryRows<{ k: string; line: string }>(
         ctx.conn,
-        `SELECT rowid, __line AS line FROM ${raw} WHERE rowid IN (${rowids.map((r) => String(Math.trunc(r))).join(', ')})`,
+        `SELECT rowid - ${base} AS k, __line AS line FROM ${raw} WHERE rowid - ${base} IN (${rowids.map((r) => String(Math.trunc(r))).join(', ')})`,
       );
-      for (const r of rows) out.set(Number(r.rowid), Number(r.line));
+      for (const r of rows) out.set(Number(r.k), Number(r.line));
       return out;
     },
   };
@@ -331,6 +342,7 @@ async function loadTyped(ctx: LoadContext, p: PreparedSource): Promise<Omit<Load
     columns: p.columns,
     sourceRecords: Number(expected),
     loadedRecords: Number(n),
+    rowidBase: await firstRowid(ctx.conn, raw),
     structuralRejects: 0,
     blankRows: 0,
     lineLabel: 'row',
@@ -339,6 +351,13 @@ async function loadTyped(ctx: LoadContext, p: PreparedSource): Promise<Omit<Load
       return new Map(rowids.map((r) => [r, r + 1]));
     },
   };
+}
+
+/** The raw table's first rowid, as text (it may exceed 2^53). See LoadedSource.rowidBase. */
+async function firstRowid(conn: DuckDBConnection, table: string): Promise<string> {
+  const { base } = await queryOne<{ base: string }>(conn, `SELECT CAST(coalesce(min(rowid), 0) AS VARCHAR) AS base FROM ${table}`);
+  if (!/^\d+$/.test(base)) throw new Error(`unexpected rowid ${base} in ${table}`);
+  return base;
 }
 
 function firstLine(message: string): string {

@@ -62,7 +62,8 @@ export function describeCsvError(errorType: string, message: string, side: 'a' |
       return `too many fields: ${message}`;
     case 'UNQUOTED VALUE':
       return `unterminated or misplaced quote: ${message}`;
-    case 'INVALID UNICODE':
+    case 'INVALID UNICODE': // DuckDB < 1.1
+    case 'INVALID ENCODING':
       return `not valid UTF-8 text; set sources.${side}.encoding (e.g. "windows-1252")`;
     case 'LINE SIZE OVER MAXIMUM':
       return `line too long: ${message}`;

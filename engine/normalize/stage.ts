@@ -10,7 +10,8 @@ import { fieldSql } from './sql.ts';
 /**
  * Builds the staged table `a` / `b`: one row per loaded record, with every
  * field typed and normalized (columns named after the fields), `__rid` (the
- * raw rowid), `__key` (the key as text, composite parts joined with "|"),
+ * 0-based record index in the raw table, see LoadedSource.rowidBase),
+ * `__key` (the key as text, composite parts joined with "|"),
  * `__key_text` (the key as the file spelled it, for the integrity hash) and
  * `__bad` (a value failed to cast, or the key is empty). Bad rows stay in the
  * table for the record view but are excluded from the compare; each failing
@@ -57,7 +58,7 @@ export async function stageSource(
             ${keyExpr} AS __key, __key_text, (${badParts.join(' OR ')}) AS __bad
        FROM (SELECT __rid, __key_text, ${fields.map(({ i }) => `t${i}`).join(', ')}, ${typedCols.join(', ')}
                FROM (SELECT __rid, __key_text, ${fields.map(({ i }) => `s${i}`).join(', ')}, ${textCols.join(', ')}
-                       FROM (SELECT rowid AS __rid, ${keyRaw} AS __key_text, ${cleanCols.join(', ')} FROM ${loaded.rawTable})))`,
+                       FROM (SELECT rowid - ${loaded.rowidBase} AS __rid, ${keyRaw} AS __key_text, ${cleanCols.join(', ')} FROM ${loaded.rawTable})))`,
     onProgress,
     signal,
   );
@@ -89,7 +90,7 @@ async function writeCastRejects(
               CASE WHEN ${keyEmpty} THEN ${literal(`key field "${f.name}" is empty`)}
                    ELSE ${literal(`expected ${sql.expected}`)} END AS reason,
               CASE WHEN ${keyEmpty} THEN 'EMPTY_KEY' ELSE 'CAST' END AS error_type
-         FROM ${table} s JOIN ${loaded.rawTable} r ON r.rowid = s.__rid
+         FROM ${table} s JOIN ${loaded.rawTable} r ON r.rowid = s.__rid + ${loaded.rowidBase}
         WHERE s.__bad AND ((${typedFails}) OR (${keyEmpty}))`;
   });
   let offset = 0;

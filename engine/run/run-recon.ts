@@ -126,9 +126,8 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
   const conn = db.connection;
   let ok = false;
   try {
-    // One transaction for the whole run: one sync to disk at the end instead
-    // of one per statement, and a failed run leaves nothing half-written.
-    await conn.run('BEGIN TRANSACTION');
+    // No wrapping transaction: DuckDB builds large tables 1.5-2x slower inside
+    // an explicit one. A failed run deletes its file instead (see finally).
     await conn.run(REJECTS_DDL);
     await conn.run(CHECKS_DDL);
     const ctx = (stage: RunStage, label: string): LoadContext => ({
@@ -155,7 +154,9 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     const loadedB = await timed('ingestB', () => loadSource(ctx('ingest-b', 'Reading source B'), prepB));
     checkCancelled();
 
-    // 3. Normalize.
+    // 3. Normalize. Row order only matters while loading (rowid = position in
+    // the file); from here on DuckDB may write tables in any order, which is faster.
+    await conn.run('SET preserve_insertion_order = false');
     report('normalize', 'Typing and normalizing', 0);
     const [stagedA, stagedB] = await timed('normalize', async () => [
       await stageSource(conn, resolved, loadedA, req.definition.sources.a, listener('normalize', 'Normalizing A'), signal),
@@ -217,7 +218,6 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       JSON.stringify(req.definition),
       JSON.stringify(summary),
     ]);
-    await conn.run('COMMIT');
     if (req.outDir) await timed('write', () => writeOutputs(conn, req.outDir!, summary));
     summary.timings = timings;
     await writeFile(join(runsDir, `${runId}.json`), `${JSON.stringify(summary, null, 2)}\n`);

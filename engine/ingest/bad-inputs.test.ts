@@ -1,0 +1,498 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import ExcelJS from 'exceljs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateDefinition } from '../definition/load.ts';
+import type { DefinitionInput } from '../definition/schema.ts';
+import { openDuckDB, queryRows } from '../duckdb/open.ts';
+import { ReconError } from '../errors/recon-error.ts';
+import { runRecon, type RunSummary } from '../run/run-recon.ts';
+import { literal } from '../sql/quote.ts';
+
+/**
+ * A corpus of bad and awkward inputs, built at test time. Each case ends in
+ * a correct result (exact counts, rejects with line/column/reason, breaks) or
+ * a clear ReconError naming the file; never a crash, never a silent drop.
+ */
+
+let dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs = [];
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'recon-bad-'));
+  dirs.push(d);
+  return d;
+}
+
+type Content = string | Buffer;
+
+interface Files {
+  a: Content;
+  b: Content;
+  /** File names (the extension picks the format); default a.csv / b.csv. */
+  aName?: string;
+  bName?: string;
+}
+
+interface RejectOut {
+  side: string;
+  line: number | null;
+  column: string | null;
+  raw: string | null;
+  reason: string;
+  type: string;
+}
+
+interface BreakOut {
+  key: string;
+  field: string;
+  a: string | null;
+  b: string | null;
+  type: string;
+}
+
+interface Outcome {
+  summary: RunSummary;
+  aPath: string;
+  bPath: string;
+  stagedA: number;
+  stagedB: number;
+  rejects: RejectOut[];
+  breaks: BreakOut[];
+}
+
+/** Writes the files, runs a recon and reads back what the run database holds. */
+async function recon(files: Files, def: DefinitionInput): Promise<Outcome> {
+  const dir = tempDir();
+  const aPath = join(dir, files.aName ?? 'a.csv');
+  const bPath = join(dir, files.bName ?? 'b.csv');
+  writeFileSync(aPath, files.a);
+  writeFileSync(bPath, files.b);
+  const summary = await runRecon({ aPath, bPath, definition: validateDefinition(def), workspace: join(dir, 'ws') });
+  const db = await openDuckDB({ path: summary.database });
+  try {
+    const conn = db.connection;
+    const staged = await queryRows<{ a: string; b: string }>(
+      conn,
+      'SELECT (SELECT count(*) FROM a WHERE NOT __bad) AS a, (SELECT count(*) FROM b WHERE NOT __bad) AS b',
+    );
+    const rejects = await queryRows<{ side: string; line: string | null; column_name: string | null; raw_value: string | null; reason: string; error_type: string }>(
+      conn,
+      'SELECT side, line, column_name, raw_value, reason, error_type FROM rejects ORDER BY side, line, column_name',
+    );
+    const breaks = await queryRows<{ key: string; field: string; value_a: string | null; value_b: string | null; diff_type: string }>(
+      conn,
+      'SELECT key, field, value_a, value_b, diff_type FROM breaks ORDER BY break_id',
+    );
+    const outcome: Outcome = {
+      summary,
+      aPath,
+      bPath,
+      stagedA: Number(staged[0]!.a),
+      stagedB: Number(staged[0]!.b),
+      rejects: rejects.map((r) => ({
+        side: r.side,
+        line: r.line === null ? null : Number(r.line),
+        column: r.column_name,
+        raw: r.raw_value,
+        reason: r.reason,
+        type: r.error_type,
+      })),
+      breaks: breaks.map((r) => ({ key: r.key, field: r.field, a: r.value_a, b: r.value_b, type: r.diff_type })),
+    };
+    expectAccounted(outcome);
+    return outcome;
+  } finally {
+    db.close();
+  }
+}
+
+/** Every input row is accounted for: source rows = staged + rejected, on both sides. */
+function expectAccounted({ summary, stagedA, stagedB }: Outcome): void {
+  const c = summary.counts;
+  for (const [side, staged, rejected, source] of [
+    ['a', stagedA, c.rejectedA, c.a],
+    ['b', stagedB, c.rejectedB, c.b],
+  ] as const) {
+    const check = summary.checks.find((x) => x.name === `source_rows_${side}`);
+    expect(check, `source_rows_${side}`).toBeDefined();
+    expect(check!.passed, check!.message).toBe(true);
+    expect(check!.expected).toBe(String(source));
+    expect(staged + rejected).toBe(source);
+  }
+}
+
+/** The ReconError a run fails with (anything else fails the test). */
+async function reconError(files: Partial<Files> & { aPath?: string; bPath?: string }, def: DefinitionInput): Promise<ReconError> {
+  const dir = tempDir();
+  const aPath = files.aPath ?? join(dir, files.aName ?? 'a.csv');
+  const bPath = files.bPath ?? join(dir, files.bName ?? 'b.csv');
+  if (files.a !== undefined) writeFileSync(aPath, files.a);
+  if (files.b !== undefined) writeFileSync(bPath, files.b);
+  const err = await runRecon({ aPath, bPath, definition: validateDefinition(def), workspace: join(dir, 'ws') }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ReconError);
+  return err as ReconError;
+}
+
+const missing = (key: string): BreakOut => ({ key, field: '*', a: null, b: null, type: 'MISSING_IN_A' });
+const mismatch = (key: string, field: string, a: string | null, b: string | null): BreakOut => ({ key, field, a, b, type: 'MISMATCH' });
+
+/** id, amount, trade date: the shape most cases use. */
+const DEF: DefinitionInput = {
+  name: 'bad inputs',
+  key: ['id'],
+  fields: [
+    { name: 'id', type: 'string' },
+    { name: 'amt', type: 'decimal', scale: 2 },
+    { name: 'd', type: 'date' },
+  ],
+};
+const GOOD = 'id,amt,d\n1,1.00,2024-01-01\n2,2.00,2024-01-02\n3,3.00,2024-01-03\n4,4.00,2024-01-04\n';
+
+/** A definition with a string column `name` besides id and amt (for text/encoding cases). */
+const TEXT_DEF: DefinitionInput = {
+  name: 'text',
+  key: ['id'],
+  fields: [{ name: 'id' }, { name: 'amt', type: 'decimal', scale: 2 }, { name: 'name' }],
+};
+const TEXT = 'id,amt,name\n1,1.00,Café\n2,2.00,Zoë €\n3,3.00,plain\n';
+
+describe('structure of delimited text', () => {
+  it('rejects ragged rows (too few / too many fields) at their line', async () => {
+    const r = await recon({ a: 'id,amt,d\n1,1.00,2024-01-01\n2,2.00\n3,3.00,2024-01-03,extra\n4,4.00,2024-01-04\n', b: GOOD }, DEF);
+    expect(r.summary.counts).toMatchObject({ a: 4, b: 4, rejectedA: 2, rejectedB: 0, matched: 2 });
+    expect([r.stagedA, r.stagedB]).toEqual([2, 4]);
+    expect(r.rejects).toEqual([
+      { side: 'a', line: 3, column: 'd', raw: '2,2.00', reason: expect.stringMatching(/^too few fields/), type: 'MISSING_COLUMNS' },
+      { side: 'a', line: 4, column: null, raw: '3,3.00,2024-01-03,extra', reason: expect.stringMatching(/^too many fields/), type: 'TOO_MANY_COLUMNS' },
+    ]);
+    expect(r.breaks).toEqual([missing('2'), missing('3')]);
+  });
+
+  it('counts an unterminated quote as one rejected record from its line to the end', async () => {
+    const r = await recon({ a: 'id,amt,d\n1,1.00,2024-01-01\n2,"2.00,2024-01-02\n3,3.00,2024-01-03\n', b: GOOD }, DEF);
+    // The open quote swallows the rest of the file: 2 records, not 3.
+    expect(r.summary.counts).toMatchObject({ a: 2, rejectedA: 1 });
+    expect(r.stagedA).toBe(1);
+    expect(r.rejects).toEqual([
+      { side: 'a', line: 3, column: 'amt', raw: expect.stringContaining('2,"2.00'), reason: expect.stringMatching(/unterminated or misplaced quote/), type: 'UNQUOTED_VALUE' },
+    ]);
+    expect(r.breaks).toEqual([missing('2'), missing('3'), missing('4')]);
+  });
+
+  it('fails a 0-byte file with INPUT_EMPTY naming the file', async () => {
+    const err = await reconError({ a: '', b: GOOD }, DEF);
+    expect(err.code).toBe('INPUT_EMPTY');
+    expect(err.message).toContain(join('a.csv'));
+    expect(err.details).toMatchObject({ file: expect.stringMatching(/a\.csv$/), side: 'a' });
+  });
+
+  it('reads a header-only file as zero records', async () => {
+    const r = await recon({ a: 'id,amt,d\n', b: GOOD }, DEF);
+    expect(r.summary.counts).toMatchObject({ a: 0, b: 4, matched: 0, missingInA: 4, rejectedA: 0 });
+    expect(r.stagedA).toBe(0);
+    expect(r.rejects).toEqual([]);
+    expect(r.breaks).toEqual([missing('1'), missing('2'), missing('3'), missing('4')]);
+  });
+
+  it('skips blank lines inside the data, reports them, and keeps physical line numbers', async () => {
+    const r = await recon({ a: 'id,amt,d\n1,1.00,2024-01-01\n\n2,2.00,2024-01-02\n\n\n3,bad,2024-01-03\n4,4.00,2024-01-04\n\n', b: GOOD }, DEF);
+    expect(r.summary.counts).toMatchObject({ a: 4, rejectedA: 1 });
+    expect(r.stagedA).toBe(3);
+    expect(r.summary.warnings.a).toEqual(['4 blank line(s) skipped']);
+    expect(r.rejects).toEqual([{ side: 'a', line: 7, column: 'amt', raw: 'bad', reason: expect.stringContaining('expected a decimal number'), type: 'CAST' }]);
+    expect(r.breaks).toEqual([missing('3')]);
+  });
+
+  it('renames duplicate header names and lets the definition address both', async () => {
+    const def: DefinitionInput = { ...DEF, fields: [...DEF.fields!, { name: 'amt_2', b: 'other', type: 'decimal', scale: 2 }] };
+    const r = await recon(
+      { a: 'id,amt,d,AMT\n1,1.00,2024-01-01,9\n2,2.00,2024-01-02,8\n', b: 'id,amt,d,other\n1,1.00,2024-01-01,9\n2,2.00,2024-01-02,7\n' },
+      def,
+    );
+    expect(r.summary.warnings.a).toEqual(['header "AMT" appears more than once; column 4 renamed "AMT_2"']);
+    expect(r.summary.counts).toMatchObject({ a: 2, b: 2, matched: 2 });
+    expect(r.breaks).toEqual([mismatch('2', 'amt_2', '8.00', '7.00')]);
+  });
+
+  it('names a blank header cell and compares it like any unlisted column', async () => {
+    const r = await recon(
+      { a: 'id,amt,d,\n1,1.00,2024-01-01,x\n2,2.00,2024-01-02,y\n', b: 'id,amt,d,column4\n1,1.00,2024-01-01,x\n2,2.00,2024-01-02,z\n' },
+      DEF,
+    );
+    expect(r.summary.warnings.a).toEqual(['header cell 4 is blank; named it "column4"']);
+    expect(r.breaks).toEqual([mismatch('2', 'column4', 'y', 'z')]);
+  });
+
+  it('reads a UTF-8 BOM and CRLF line ends without leaking into names or values', async () => {
+    const a = '\ufeffid,amt,d,note\r\n1,1.00,2024-01-01,last\r\n2,2.00\r\n3,3.00,2024-01-03,end\r\n';
+    const r = await recon({ a, b: 'id,amt,d,note\n1,1.00,2024-01-01,last\n3,3.00,2024-01-03,end\n' }, DEF);
+    expect(r.summary.counts).toMatchObject({ a: 3, b: 2, matched: 2, rejectedA: 1 });
+    expect(r.rejects).toEqual([{ side: 'a', line: 3, column: 'd', raw: '2,2.00', reason: expect.stringMatching(/^too few fields/), type: 'MISSING_COLUMNS' }]);
+    expect(r.breaks).toEqual([]); // "id" matched through the BOM; "last" has no trailing \r
+  });
+
+  it('keeps delimiters and newlines inside quotes and reports rejects after them at the physical line', async () => {
+    const a = [
+      'id,amt,d,note',
+      '1,1.00,2024-01-01,"a, b"', // line 2
+      '2,2.00,2024-01-02,"line1', // lines 3-5: one record
+      'line2, with comma',
+      'line3"',
+      '3,bad,2024-01-03,x', // line 6
+      '4,4.00,2024-01-04,"p', // lines 7-8
+      'q"',
+      '5,5.00', // line 9
+      '6,6.00,not-a-date,"""quoted"""', // line 10
+      '',
+    ].join('\n');
+    const b = 'id,amt,d,note\n1,1.00,2024-01-01,"a, b"\n2,2.00,2024-01-02,"line1\nline2, with comma\nline3"\n4,4.00,2024-01-04,"p\nq"\n';
+    const r = await recon({ a, b }, DEF);
+    expect(r.summary.counts).toMatchObject({ a: 6, b: 3, matched: 3, rejectedA: 3 });
+    expect(r.stagedA).toBe(3);
+    expect(r.rejects).toEqual([
+      { side: 'a', line: 6, column: 'amt', raw: 'bad', reason: 'expected a decimal number with "." as decimal separator, got "bad"', type: 'CAST' },
+      { side: 'a', line: 9, column: 'd', raw: '5,5.00', reason: expect.stringMatching(/^too few fields/), type: 'MISSING_COLUMNS' },
+      { side: 'a', line: 10, column: 'd', raw: 'not-a-date', reason: 'expected a date as yyyy-mm-dd, got "not-a-date"', type: 'CAST' },
+    ]);
+    expect(r.breaks).toEqual([]);
+  });
+
+  it('reads tab-delimited .tsv', async () => {
+    const r = await recon({ a: GOOD.replaceAll(',', '\t'), aName: 'a.tsv', b: GOOD }, DEF);
+    expect(r.summary.inputs.a.format).toBe('tsv');
+    expect(r.summary.counts).toMatchObject({ a: 4, matched: 4, matchedExact: 4 });
+    expect(r.breaks).toEqual([]);
+  });
+
+  it('sniffs the delimiter of a pipe-delimited .txt', async () => {
+    const a = 'id|amt|d|note\n1|1.00|2024-01-01|a, b\n2|2.00|2024-01-02|c; d\n3|3.00|2024-01-03|e\n4|4.00|2024-01-04|f\n';
+    const b = 'id,amt,d,note\n1,1.00,2024-01-01,"a, b"\n2,2.00,2024-01-02,c; d\n3,3.00,2024-01-03,e\n4,4.50,2024-01-04,f\n';
+    const r = await recon({ a, aName: 'a.txt', b }, DEF);
+    expect(r.summary.counts).toMatchObject({ a: 4, b: 4, matched: 4 });
+    expect(r.breaks).toEqual([mismatch('4', 'amt', '4.00', '4.50')]);
+  });
+
+  it('reads a headerless file with header:false and columns', async () => {
+    const def: DefinitionInput = { ...DEF, sources: { a: { header: false, columns: ['id', 'amt', 'd'] } } };
+    const r = await recon({ a: '1,1.00,2024-01-01\n2,2.00,2024-01-02\n3,x,2024-01-03\n4,4.00,2024-01-04\n', b: GOOD }, def);
+    expect(r.summary.counts).toMatchObject({ a: 4, rejectedA: 1, matched: 3 });
+    expect(r.rejects).toEqual([{ side: 'a', line: 3, column: 'amt', raw: 'x', reason: expect.stringContaining('expected a decimal'), type: 'CAST' }]);
+    expect(r.breaks).toEqual([missing('3')]);
+  });
+});
+
+describe('values that do not cast', () => {
+  it('rejects bad dates, bad numbers and empty keys cell by cell, and counts rows once', async () => {
+    const a = 'id,amt,d\n1,abc,2024-01-01\n2,2.00,2024-13-45\n,3.00,2024-01-03\n  ,4.00,2024-01-04\n5,1.2.3,31/12/2024\n6,6.00,2024-01-06\n';
+    const b = `${GOOD}5,5.00,2024-12-31\n6,6.00,2024-01-06\n`;
+    const r = await recon({ a, b }, DEF);
+    expect(r.summary.counts).toMatchObject({ a: 6, b: 6, rejectedA: 5, matched: 1, missingInA: 5 });
+    expect(r.stagedA).toBe(1);
+    const decimal = 'expected a decimal number with "." as decimal separator';
+    expect(r.rejects).toEqual([
+      { side: 'a', line: 2, column: 'amt', raw: 'abc', reason: `${decimal}, got "abc"`, type: 'CAST' },
+      { side: 'a', line: 3, column: 'd', raw: '2024-13-45', reason: 'expected a date as yyyy-mm-dd, got "2024-13-45"', type: 'CAST' },
+      { side: 'a', line: 4, column: 'id', raw: null, reason: 'key field "id" is empty', type: 'EMPTY_KEY' },
+      { side: 'a', line: 5, column: 'id', raw: '  ', reason: 'key field "id" is empty, got "  "', type: 'EMPTY_KEY' },
+      { side: 'a', line: 6, column: 'amt', raw: '1.2.3', reason: `${decimal}, got "1.2.3"`, type: 'CAST' },
+      { side: 'a', line: 6, column: 'd', raw: '31/12/2024', reason: 'expected a date as yyyy-mm-dd, got "31/12/2024"', type: 'CAST' },
+    ]);
+    expect(r.breaks.map((x) => `${x.key}:${x.type}`)).toEqual(['1:MISSING_IN_A', '2:MISSING_IN_A', '3:MISSING_IN_A', '4:MISSING_IN_A', '5:MISSING_IN_A']);
+  });
+
+  it('reads accounting negatives and thousands separators', async () => {
+    const def: DefinitionInput = { ...TEXT_DEF, sources: { a: { thousandsSeparator: ',' } } };
+    const a = 'id,amt,name\n1,(12.50),x\n2,"1,234,567.89",x\n3,3.00-,x\n4,"(1,000.00)",x\n5,"12,5",x\n';
+    const b = 'id,amt,name\n1,-12.50,x\n2,1234567.89,x\n3,-3,x\n4,-1000,x\n5,125,x\n';
+    const r = await recon({ a, b }, def);
+    expect(r.summary.counts).toMatchObject({ a: 5, b: 5, matched: 5, matchedExact: 5, rejectedA: 0 });
+    expect(r.breaks).toEqual([]);
+  });
+
+  it('reads decimal commas and rejects a value the definition does not expect', async () => {
+    const def: DefinitionInput = { ...TEXT_DEF, sources: { b: { delimiter: ';', decimalSeparator: ',', thousandsSeparator: '.' } } };
+    const r = await recon({ a: TEXT, b: 'id;amt;name\n1;1,00;Café\n2;2.000,50;Zoë €\n3;3,0,0;plain\n' }, def);
+    expect(r.summary.counts).toMatchObject({ rejectedB: 1, matched: 2 });
+    expect(r.rejects).toEqual([
+      {
+        side: 'b',
+        line: 4,
+        column: 'amt',
+        raw: '3,0,0',
+        reason: 'expected a decimal number with "," as decimal separator and "." grouping, got "3,0,0"',
+        type: 'CAST',
+      },
+    ]);
+    expect(r.breaks).toEqual([mismatch('2', 'amt', '2.00', '2000.50'), { key: '3', field: '*', a: null, b: null, type: 'MISSING_IN_B' }]);
+  });
+
+  it('rounds a decimal with more places than the scale, half away from zero', async () => {
+    const a = 'id,amt,name\n1,1.005,x\n2,-1.005,x\n3,2.0049999,x\n4,0.0050,x\n5,7.125,x\n';
+    const b = 'id,amt,name\n1,1.01,x\n2,-1.01,x\n3,2.00,x\n4,0.01,x\n5,7.12,x\n';
+    const r = await recon({ a, b }, TEXT_DEF);
+    expect(r.summary.counts).toMatchObject({ matched: 5, matchedExact: 4, matchedWithBreaks: 1 });
+    expect(r.breaks).toEqual([mismatch('5', 'amt', '7.13', '7.12')]);
+  });
+
+  it('treats NULL against NULL as equal and NULL against a value as a break', async () => {
+    const a = 'id,amt,name\n1,,\n2,,x\n3,3.00,\n4,  ,  \n';
+    const b = 'id,amt,name\n1,,\n2,2.00,x\n3,,y\n4,,\n';
+    const r = await recon({ a, b }, TEXT_DEF);
+    expect(r.summary.counts).toMatchObject({ matched: 4, matchedExact: 2, matchedWithBreaks: 2 });
+    expect(r.breaks).toEqual([mismatch('2', 'amt', null, '2.00'), mismatch('3', 'amt', '3.00', null), mismatch('3', 'name', null, 'y')]);
+  });
+});
+
+describe('encodings', () => {
+  const cp1252 = Buffer.concat([
+    Buffer.from('id,amt,name\n1,1.00,Caf'),
+    Buffer.from([0xe9]), // é
+    Buffer.from('\n2,2.00,Zo'),
+    Buffer.from([0xeb, 0x20, 0x80]), // ë €
+    Buffer.from('\n3,3.00,plain\n4,x'),
+    Buffer.from([0x80]),
+    Buffer.from(',bad\n'),
+  ]);
+
+  it('transcodes windows-1252 when declared, keeping line numbers', async () => {
+    const r = await recon({ a: cp1252, b: TEXT }, { ...TEXT_DEF, sources: { a: { encoding: 'windows-1252' } } });
+    expect(r.summary.counts).toMatchObject({ a: 4, rejectedA: 1, matched: 3, matchedExact: 3 });
+    expect(r.rejects).toEqual([{ side: 'a', line: 5, column: 'amt', raw: 'x€', reason: expect.stringContaining('got "x€"'), type: 'CAST' }]);
+    expect(r.breaks).toEqual([]);
+  });
+
+  it('detects UTF-16LE by its BOM', async () => {
+    const a = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(TEXT, 'utf16le')]);
+    const r = await recon({ a, b: TEXT }, TEXT_DEF);
+    expect(r.summary.counts).toMatchObject({ a: 3, matched: 3, matchedExact: 3 });
+    expect(r.breaks).toEqual([]);
+  });
+
+  it('rejects, and explains, lines that are not UTF-8 when no encoding is declared', async () => {
+    const r = await recon({ a: cp1252, b: TEXT }, TEXT_DEF);
+    expect(r.summary.counts).toMatchObject({ a: 4, rejectedA: 3, matched: 1 });
+    const reason = 'not valid UTF-8 text; set sources.a.encoding (e.g. "windows-1252")';
+    expect(r.rejects.map((x) => [x.line, x.reason, x.type])).toEqual([
+      [2, reason, 'INVALID_ENCODING'],
+      [3, reason, 'INVALID_ENCODING'],
+      [5, reason, 'INVALID_ENCODING'],
+    ]);
+    expect(r.breaks).toEqual([missing('1'), missing('2')]);
+  });
+});
+
+describe('spreadsheets', () => {
+  async function workbook(dir: string): Promise<Buffer> {
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('Cover').getRow(1).values = ['Generated by the custodian'];
+    const ws = wb.addWorksheet('Trades');
+    ws.getRow(1).values = ['id', 'amt', 'd'];
+    ws.getRow(2).values = ['1', 1, '2024-01-01'];
+    // row 3 is blank
+    ws.getRow(4).values = ['2', 2, new Date(Date.UTC(2024, 0, 2))];
+    ws.getCell('C4').numFmt = 'yyyy-mm-dd';
+    ws.getRow(5).values = ['3', 'oops', '2024-01-03'];
+    // row 6 is blank, row 7 blank but styled
+    ws.getRow(7).getCell(1).numFmt = '0.00';
+    ws.getRow(8).values = [4, 4.004, '2024-01-04'];
+    const file = join(dir, 'book.xlsx');
+    await wb.xlsx.writeFile(file);
+    return readFileSync(file);
+  }
+
+  it('reads a named sheet, skips blank rows and reports rejects at the sheet row', async () => {
+    const a = await workbook(tempDir());
+    const r = await recon({ a, aName: 'a.xlsx', b: GOOD }, { ...DEF, sources: { a: { sheet: 'Trades' } } });
+    expect(r.summary.inputs.a.format).toBe('xlsx');
+    expect(r.summary.counts).toMatchObject({ a: 4, rejectedA: 1, matched: 3, matchedExact: 3 });
+    expect(r.summary.warnings.a).toEqual([expect.stringMatching(/^\d+ blank row\(s\) in sheet "Trades" skipped$/)]);
+    expect(r.rejects).toEqual([{ side: 'a', line: 5, column: 'amt', raw: 'oops', reason: expect.stringContaining('got "oops"'), type: 'CAST' }]);
+    expect(r.breaks).toEqual([missing('3')]);
+  });
+
+  it('names the sheets a workbook has when the named one is missing', async () => {
+    const a = await workbook(tempDir());
+    const err = await reconError({ a, aName: 'a.xlsx', b: GOOD }, { ...DEF, sources: { a: { sheet: 'Positions' } } });
+    expect(err.code).toBe('INPUT_PARSE_ERROR');
+    expect(err.message).toMatch(/a\.xlsx: .*"Positions".*"Cover", "Trades"/);
+  });
+});
+
+describe('typed formats', () => {
+  async function writeTyped(dir: string): Promise<Record<'parquet' | 'ndjson' | 'json', Buffer>> {
+    const db = await openDuckDB({ path: ':memory:' });
+    const files = { parquet: join(dir, 't.parquet'), ndjson: join(dir, 't.ndjson'), json: join(dir, 't.json') };
+    try {
+      const rows = `SELECT * FROM (VALUES ('1', 1.00::DECIMAL(10, 2), DATE '2024-01-01'), ('2', 2.50, DATE '2024-01-02'),
+                      ('3', NULL, DATE '2024-01-03'), ('4', 4.00, NULL)) t(id, amt, d)`;
+      await db.connection.run(`COPY (${rows}) TO ${literal(files.parquet)} (FORMAT parquet)`);
+      await db.connection.run(`COPY (${rows}) TO ${literal(files.ndjson)} (FORMAT json)`);
+      await db.connection.run(`COPY (${rows}) TO ${literal(files.json)} (FORMAT json, ARRAY true)`);
+    } finally {
+      db.close();
+    }
+    return { parquet: readFileSync(files.parquet), ndjson: readFileSync(files.ndjson), json: readFileSync(files.json) };
+  }
+
+  it.each(['parquet', 'ndjson', 'json'] as const)('reads %s with every row accounted for', async (format) => {
+    const typed = await writeTyped(tempDir());
+    const r = await recon({ a: typed[format], aName: `a.${format}`, b: GOOD }, DEF);
+    expect(r.summary.inputs.a.format).toBe(format);
+    expect(r.summary.counts).toMatchObject({ a: 4, b: 4, matched: 4, matchedExact: 1, matchedWithBreaks: 3, rejectedA: 0 });
+    expect(r.breaks).toEqual([mismatch('2', 'amt', '2.50', '2.00'), mismatch('3', 'amt', null, '3.00'), mismatch('4', 'd', null, '2024-01-04')]);
+  });
+
+  it('fails a file that is not Parquet with a clear error', async () => {
+    const err = await reconError({ a: 'not parquet', aName: 'a.parquet', b: GOOD }, DEF);
+    expect(err.code).toBe('INPUT_PARSE_ERROR');
+    expect(err.message).toMatch(/a\.parquet: cannot be read as parquet/);
+  });
+});
+
+describe('files and definitions that cannot run', () => {
+  it('fails a missing file with INPUT_NOT_FOUND naming the path', async () => {
+    const dir = tempDir();
+    const aPath = join(dir, 'nowhere', 'a.csv');
+    const err = await reconError({ aPath, b: GOOD }, DEF);
+    expect(err.code).toBe('INPUT_NOT_FOUND');
+    expect(err.message).toContain(aPath);
+    expect(err.details).toMatchObject({ file: aPath, side: 'a' });
+  });
+
+  it('fails a directory given as a file with INPUT_UNREADABLE naming the path', async () => {
+    const dir = tempDir();
+    const bPath = join(dir, 'folder.csv');
+    mkdirSync(bPath);
+    const err = await reconError({ a: GOOD, bPath }, DEF);
+    expect(err.code).toBe('INPUT_UNREADABLE');
+    expect(err.message).toBe(`${bPath}: source B is a directory; expected a data file`);
+  });
+
+  it('fails a definition naming a column the file lacks, listing the columns it has', async () => {
+    const err = await reconError({ a: GOOD, b: 'id,amount,d\n1,1.00,2024-01-01\n' }, DEF);
+    expect(err.code).toBe('COLUMN_NOT_FOUND');
+    expect(err.message).toMatch(/b\.csv: source B has no column "amt" \(field "amt"\)\. Its columns are: "id", "amount", "d"$/);
+    expect(err.details).toMatchObject({ side: 'b', column: 'amt', columns: ['id', 'amount', 'd'] });
+  });
+
+  it('fails an invalid definition before reading any file, naming the setting', () => {
+    const bad = { ...DEF, fields: [{ name: 'id' }, { name: 'amt', type: 'decimal', tolerance: { abs: 'a penny' } }] };
+    let err: unknown;
+    try {
+      validateDefinition(bad, 'def.json');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ReconError);
+    expect((err as ReconError).code).toBe('DEFINITION_INVALID');
+    expect((err as ReconError).message).toMatch(/^def\.json: invalid recon definition:\n {2}- fields\[1\]\.tolerance\.abs: /);
+  });
+});

@@ -12,6 +12,21 @@ export const ERROR_CODES = [
   'RUN_CANCELLED',
   'RUN_NOT_FOUND',
   'INTERNAL_ERROR',
+  // Workflow store and review (engine/store, engine/workflow).
+  'STORE_BUSY',
+  'STORE_SCHEMA_NEWER',
+  'STORE_MIGRATION_CHANGED',
+  'STORE_DEVICE_MISMATCH',
+  'AUDIT_CHAIN_BROKEN',
+  'FORBIDDEN_ROLE',
+  'FORBIDDEN_SELF_APPROVAL',
+  'ILLEGAL_TRANSITION',
+  'NOT_FOUND',
+  'COMMENT_REQUIRED',
+  'REASON_REQUIRED',
+  'REASON_UNKNOWN',
+  'LAST_ADMIN',
+  'INVALID_ARGUMENT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -47,9 +62,23 @@ export class ReconError extends Error {
   }
 }
 
+/**
+ * Codes that are not the user's input: the environment or the data on disk
+ * (a busy or newer store, an edited migration, a broken audit chain).
+ */
+const NOT_INPUT_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'INTERNAL_ERROR',
+  'RUN_CANCELLED',
+  'STORE_BUSY',
+  'STORE_SCHEMA_NEWER',
+  'STORE_MIGRATION_CHANGED',
+  'STORE_DEVICE_MISMATCH',
+  'AUDIT_CHAIN_BROKEN',
+]);
+
 /** Errors the user caused by their input (exit code 2 in the CLI). */
 export function isInputError(code: ErrorCode): boolean {
-  return code !== 'INTERNAL_ERROR' && code !== 'RUN_CANCELLED';
+  return !NOT_INPUT_ERRORS.has(code);
 }
 
 /** Turns anything thrown into error data without leaking a stack trace to users. */

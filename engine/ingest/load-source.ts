@@ -31,10 +31,10 @@ export interface LoadedSource {
   /** "line" for text files, "row" for sheets, Parquet and JSON arrays. */
   lineLabel: 'line' | 'row';
   /**
-   * The rowid of the raw table's first row. A table created inside an open
-   * transaction (the run is one) numbers its rows from DuckDB's MAX_ROW_ID
-   * (~2^55, beyond a JS number's precision), not 0; `rowid - rowidBase` is
-   * the 0-based record index on either side of the commit.
+   * The rowid of the raw table's first row: 0 for a committed table, but
+   * DuckDB's MAX_ROW_ID (~2^55, beyond a JS number's precision) for one
+   * created inside an open transaction. `rowid - rowidBase` is the 0-based
+   * record index either way, so a caller may wrap the run in a transaction.
    */
   rowidBase: string;
   /** Maps 0-based record indexes (`rowid - rowidBase`) to the line/row a person finds the record at. */

@@ -80,6 +80,10 @@ export const attributionSettingsSchema = z
   .object({
     threshold: z.number().min(0).max(1).default(0.9).describe('Confidence at or above which a break is auto-attributed.'),
     unknownRateLimit: z.number().min(0).max(1).default(0.05).describe('Quality gate: the highest unknown rate that passes.'),
+    fxRates: z
+      .record(z.string().regex(/^[A-Z]{3}[A-Z]{3}$/, 'a currency pair like "EURUSD"'), decimalString)
+      .optional()
+      .describe('Known FX rates by pair, e.g. {"EURUSD": "1.0850"}, so amounts converted at a rate are recognised as FX differences.'),
   })
   .strict();
 

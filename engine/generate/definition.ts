@@ -1,4 +1,5 @@
 import type { DefinitionInput } from '../definition/schema.ts';
+import { FX_RATES } from './reference-data.ts';
 
 /**
  * The recon definition that matches the generated files. Written as definition.json;
@@ -27,4 +28,6 @@ export const GENERATED_DEFINITION = {
   normalize: { trim: true },
   compareUnlisted: true,
   currencyField: 'Currency',
+  // The rates FX_DIFF breaks were made with, so attribution can recognise them.
+  attribution: { threshold: 0.9, unknownRateLimit: 0.05, fxRates: { ...FX_RATES } },
 } as const satisfies DefinitionInput;

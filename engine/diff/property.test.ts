@@ -98,7 +98,8 @@ interface Case {
 /** Logical values: string text, integers, scaled decimals and day numbers are all bigint. */
 type Value = string | bigint | null;
 
-const WORDS = ['alpha', 'Beta', 'GAMMA', 'delta', 'Epsilon', 'zeta eta', 'Theta', 'iota'];
+// Text that needs quoting (delimiters, quotes, a newline) and non-ASCII letters.
+const WORDS = ['alpha', 'Beta', 'GAMMA', 'zeta eta', 'Zoë', 'x;y', 'a,b', 'say "hi"', 'two\nlines'];
 const SIDE_MAP = { B: 'BUY', S: 'SELL' };
 const EPOCH_2024 = 19723; // days from 1970-01-01 to 2024-01-01
 
@@ -221,7 +222,7 @@ function makeCase(seed: number): Case {
   // Rows that must be rejected: a value that does not cast, or an empty key.
   for (const { side, row } of bad) {
     const cells = render(side, row);
-    const typed = fields.map((f, i) => i).filter((i) => fields[i]!.type !== 'string');
+    const typed = fields.map((_, i) => i).filter((i) => fields[i]!.type !== 'string');
     if (typed.length > 0 && rng.chance(0.6)) {
       const i = rng.pick(typed);
       cells[i] = fields[i]!.type === 'date' ? rng.pick(['2024-02-30', '30/02/2024', 'soon']) : rng.pick(['n/a', '12abc', '1.2.3']);
@@ -236,7 +237,8 @@ function makeCase(seed: number): Case {
 function randomValue(rng: Rng, f: FieldSpec, k: number): Value {
   if (f.isKey) {
     if (f.type === 'integer') return BigInt(k * 7 + 3);
-    return `${rng.pick(['K', 'k', 'key|'])}${k}`.replace(/^k(?=\d)/, 'K');
+    // "|" and "\\" inside a composite key's parts must not make two keys collide.
+    return `${rng.pick(['K', 'k', 'key|', 'key\\', 'k\\|'])}${k}`.replace(/^k(?=\d)/, 'K');
   }
   return rng.chance(0.08) ? null : someValue(rng, f);
 }
@@ -246,9 +248,11 @@ function someValue(rng: Rng, f: FieldSpec): Value {
     case 'string':
       return f.mapB ? rng.pick(['BUY', 'SELL']) : rng.pick(WORDS);
     case 'integer':
-      return BigInt(rng.int(-50, 500));
+      // Now and then beyond 2^53, where a float compare would be inexact.
+      return rng.chance(0.1) ? BigInt(rng.int(1, 9)) * 10n ** 17n + BigInt(rng.int(0, 999)) : BigInt(rng.int(-50, 500));
     case 'decimal':
-      return BigInt(rng.int(-2_000_000, 20_000_000));
+      // Now and then beyond 18 digits (the wide DECIMAL(38) path).
+      return rng.chance(0.1) ? -(10n ** 19n) * BigInt(rng.int(1, 9)) - BigInt(rng.int(0, 999)) : BigInt(rng.int(-2_000_000, 20_000_000));
     case 'date':
       return BigInt(EPOCH_2024 + rng.int(0, 700));
   }
@@ -287,8 +291,9 @@ function maybeDiffer(rng: Rng, f: FieldSpec, v: Value): Value {
 
 /** Cell text for a value, with the quirks the definition promises to undo. */
 function formatValue(rng: Rng, f: FieldSpec, v: Value, side: 'a' | 'b', style: SourceStyle): string {
-  const pad = (s: string): string => (rng.chance(0.2) ? `${' '.repeat(rng.int(1, 2))}${s}${' '.repeat(rng.int(0, 2))}` : s);
-  if (v === null) return rng.pick(['', '', ' ']);
+  const blanks = (): string => rng.pick(['', ' ', '  ', '\t', ' \t']);
+  const pad = (s: string): string => (rng.chance(0.2) ? `${blanks()}${s}${blanks()}` : s);
+  if (v === null) return rng.pick(['', '', ' ', '\t']);
   switch (f.type) {
     case 'string': {
       let s = v as string;
@@ -405,7 +410,7 @@ const BAD = Symbol('bad');
 
 /** One cell as the definition says to read it: trim, map, case, then the type. */
 function normalizeCell(f: FieldSpec, text: string, side: 'a' | 'b', style: SourceStyle): Value | typeof BAD {
-  let t: string | null = text.replace(/^ +| +$/g, '');
+  let t: string | null = text.replace(/^[ \t]+|[ \t]+$/g, '');
   if (t === '') t = null;
   if (t === null) return null;
   if (side === 'b' && f.mapB && Object.hasOwn(f.mapB, t)) t = f.mapB[t]!;
@@ -469,7 +474,7 @@ function reference(c: Case): RefResult {
     return { rows, rejected };
   };
   const keyOf = (row: Map<string, Value>): string =>
-    keyFields.length === 1 ? String(row.get(keyFields[0]!.name)) : keyFields.map((f) => String(row.get(f.name)).replaceAll('|', '\\|')).join('|');
+    keyFields.length === 1 ? String(row.get(keyFields[0]!.name)) : keyFields.map((f) => String(row.get(f.name)).replaceAll('\\', '\\\\').replaceAll('|', '\\|')).join('|');
 
   const A = read('a');
   const B = read('b');
@@ -562,6 +567,20 @@ describe('keyed diff against a naive reference', () => {
         rejectedB: want.rejectedB,
       });
       expect(summary.checks.filter((x) => x.type === 'COUNT' && !x.passed)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps composite keys apart when their parts hold "|" and "\\"', async () => {
+    // Escaping "|" alone would turn both ("a\\", "b|c") and ("a|b\\", "c") into a\\|b\\|c.
+    const dir = mkdtempSync(join(tmpdir(), 'recon-prop-'));
+    try {
+      writeFileSync(join(dir, 'a.csv'), 'p,q,v\na\\,b|c,1\n');
+      writeFileSync(join(dir, 'b.csv'), 'p,q,v\na|b\\,c,1\n');
+      const def = validateDefinition({ name: 'keys', key: ['p', 'q'] });
+      const summary = await runRecon({ aPath: join(dir, 'a.csv'), bPath: join(dir, 'b.csv'), definition: def, workspace: join(dir, 'ws') });
+      expect(summary.counts).toMatchObject({ matched: 0, missingInA: 1, missingInB: 1 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -27,7 +27,7 @@ export function withinTolerance(field: ResolvedField, x: string, y: string): str
   const parts: string[] = [];
   if ((field.type === 'decimal' || field.type === 'integer') && (t.abs !== undefined || t.rel !== undefined)) {
     const delta = `abs(${y} - ${x})`;
-    if (t.abs !== undefined) parts.push(`${delta} < ${decimalLiteral(t.abs)}`);
+    if (t.abs !== undefined) parts.push(`${delta} <= ${decimalLiteral(t.abs)}`);
     if (t.rel !== undefined) parts.push(`${delta} <= ${decimalLiteral(t.rel)} * greatest(abs(${x}), abs(${y}))`);
   }
   if (field.type === 'date' && t.days !== undefined && t.days > 0) {

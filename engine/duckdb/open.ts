@@ -1,4 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { ReconError } from '../errors/recon-error.ts';
 
 /**
  * Opens DuckDB with the settings every run needs: never touch the network
@@ -12,6 +13,8 @@ export interface OpenOptions {
   memoryLimit?: string;
   tempDirectory?: string;
   threads?: number;
+  /** Open an existing file read-only: several readers, and no accidental writes. */
+  readOnly?: boolean;
 }
 
 export interface OpenDuckDB {
@@ -31,6 +34,7 @@ export async function openDuckDB(opts: OpenOptions): Promise<OpenDuckDB> {
   if (memoryLimit) config['memory_limit'] = memoryLimit;
   if (opts.tempDirectory) config['temp_directory'] = opts.tempDirectory;
   if (opts.threads) config['threads'] = String(opts.threads);
+  if (opts.readOnly) config['access_mode'] = 'READ_ONLY';
   const instance = await DuckDBInstance.create(opts.path, config);
   const connection = await instance.connect();
   // Lets us poll query progress for the progress bar, without DuckDB printing it.
@@ -99,8 +103,12 @@ export async function runWithProgress(
       }, 250)
     : undefined;
   try {
-    if (signal?.aborted) throw new Error('cancelled');
+    if (signal?.aborted) throw new ReconError('RUN_CANCELLED', 'the run was cancelled');
     await conn.run(sql);
+  } catch (err) {
+    // DuckDB reports an interrupt as a generic error; say what it was.
+    if (signal?.aborted && !(err instanceof ReconError)) throw new ReconError('RUN_CANCELLED', 'the run was cancelled');
+    throw err;
   } finally {
     if (timer) clearInterval(timer);
     signal?.removeEventListener('abort', onAbort);

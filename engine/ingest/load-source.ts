@@ -7,7 +7,7 @@ import { ident, literal } from '../sql/quote.ts';
 import { sniffEncoding, transcodeToUtf8 } from './convert/transcode.ts';
 import { xlsxToCsv } from './convert/xlsx-to-csv.ts';
 import { appendRejects, describeCsvError, type RejectRow } from './rejects.ts';
-import { readHeader, scanDelimited, type DelimitedDialect } from './record-scanner.ts';
+import { findMixedLineEnds, readHeader, scanDelimited, type DelimitedDialect } from './record-scanner.ts';
 import { checkInputFile, resolveFormat, sha256File, sniffDelimiter, type SourceFileInfo } from './source-file.ts';
 
 export type Side = 'a' | 'b';
@@ -189,28 +189,47 @@ async function loadDelimited(ctx: LoadContext, p: PreparedSource, dialect: Delim
   const raw = `raw_${side}`;
   const rejectsTable = `csv_rejects_${side}`;
   const colSpec = `{${columns.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`;
+  // Blank lines before the header are skipped too: DuckDB would take the first one for the header.
+  const skip = dialect.skipRows + scan.blankLinesBeforeHeader;
   await ctx.conn.run(`DROP TABLE IF EXISTS ${rejectsTable}; DROP TABLE IF EXISTS ${rejectsTable}_scan;`);
-  await runWithProgress(
-    ctx.conn,
-    `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM read_csv(${literal(path)},
-       columns = ${colSpec}, header = ${dialect.header}, skip = ${dialect.skipRows},
+  try {
+    await runWithProgress(
+      ctx.conn,
+      `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM read_csv(${literal(path)},
+       columns = ${colSpec}, header = ${dialect.header}, skip = ${skip},
        delim = ${literal(dialect.delimiter)}, quote = ${literal(dialect.quote)}, escape = ${literal(dialect.escape)},
        auto_detect = false, strict_mode = true, null_padding = false, all_varchar = true,
        store_rejects = true, rejects_table = ${literal(rejectsTable)}, rejects_scan = ${literal(`${rejectsTable}_scan`)},
        max_line_size = 10000000)`,
-    ctx.onProgress,
-    ctx.signal,
-  );
+      ctx.onProgress,
+      ctx.signal,
+    );
+  } catch (err) {
+    if (ctx.signal?.aborted) throw err;
+    // DuckDB rejects bad records one by one; what is left is a file it cannot split at all.
+    const mixed = await findMixedLineEnds(path, dialect);
+    const where = mixed === undefined ? originalPath : `${originalPath}, line ${mixed.line}`;
+    const why =
+      mixed === undefined
+        ? firstLine((err as Error).message)
+        : `line ${mixed.line} ends in ${mixed.found === 'CR' ? 'a lone CR' : mixed.found} but line 1 in ${mixed.first}; save the file with one kind of line end`;
+    throw new ReconError('INPUT_PARSE_ERROR', `${where}: cannot be read as delimited text: ${why}`, {
+      file: originalPath,
+      side,
+      ...(mixed === undefined ? {} : { line: mixed.line }),
+    });
+  }
 
-  // DuckDB numbers rejected records by ordinal (header included); map them to physical lines.
-  const headerLines = (dialect.header ? 1 : 0) + dialect.skipRows;
+  // DuckDB numbers rejected records by entry (skipped lines, header and blank
+  // lines included, a multi-line record counted once); map them to records, then lines.
+  const headerLines = (dialect.header ? 1 : 0) + skip;
   const errs = await queryRows<{ line: string; column_name: string | null; error_type: string; csv_line: string | null; error_message: string }>(
     ctx.conn,
     `SELECT line, any_value(column_name) AS column_name, any_value(error_type) AS error_type,
             any_value(csv_line) AS csv_line, any_value(error_message) AS error_message
        FROM ${rejectsTable} GROUP BY line ORDER BY line::BIGINT`,
   );
-  const rejectedOrdinals = errs.map((e) => Number(e.line) - headerLines);
+  const rejectedOrdinals = errs.map((e) => scan.recordOfEntry(Number(e.line) - headerLines));
   const rejects: RejectRow[] = errs.map((e, i) => ({
     side,
     file: originalPath,

@@ -45,11 +45,12 @@ export async function stageSource(
     ...fields.filter(({ f }) => f.type !== 'string').map(({ f, i }) => `(t${i} IS NOT NULL AND ${ident(f.name)} IS NULL)`),
     ...keyIdx.map((i) => `${ident(fields[i]!.f.name)} IS NULL`),
   ];
-  // Composite parts are joined with "|"; a "|" inside a part is escaped so two keys never collide.
+  // Composite parts are joined with "|". A "\" or "|" inside a part is escaped ("\\", "\|"),
+  // so two keys never collide: escaping "|" alone makes ("a\", "b|c") and ("a|b\", "c") both "a\|b\|c".
   const keyExpr =
     resolved.keyFields.length === 1
       ? `CAST(${ident(resolved.keyFields[0]!.name)} AS VARCHAR)`
-      : resolved.keyFields.map((k) => `replace(CAST(${ident(k.name)} AS VARCHAR), '|', '\\|')`).join(` || '|' || `);
+      : resolved.keyFields.map((k) => `replace(replace(CAST(${ident(k.name)} AS VARCHAR), '\\', '\\\\'), '|', '\\|')`).join(` || '|' || `);
 
   await runWithProgress(
     conn,

@@ -102,8 +102,12 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
   const timings: Record<string, number> = {};
   const signal = hooks.signal;
 
-  const report = (stage: RunStage, label: string, fraction: number, rowsDone = 0, rowsTotal?: number): void =>
-    hooks.onProgress?.({ stage, label, rowsDone, rowsTotal, overall: overallProgress(stage, fraction) });
+  // Sub-steps restart their own fraction at 0; the overall bar never moves back.
+  let highest = 0;
+  const report = (stage: RunStage, label: string, fraction: number, rowsDone = 0, rowsTotal?: number): void => {
+    highest = Math.max(highest, overallProgress(stage, fraction));
+    hooks.onProgress?.({ stage, label, rowsDone, rowsTotal, overall: highest });
+  };
   const listener = (stage: RunStage, label: string): ProgressListener => (p) =>
     report(stage, label, p.fraction ?? 0, p.rowsDone, p.rowsTotal);
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -218,7 +222,11 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       JSON.stringify(req.definition),
       JSON.stringify(summary),
     ]);
-    if (req.outDir) await timed('write', () => writeOutputs(conn, req.outDir!, summary));
+    if (req.outDir) {
+      const t0 = performance.now();
+      await writeOutputs(conn, req.outDir, { ...summary, timings: { ...timings, write: 0 } }, () => Math.round(performance.now() - t0));
+      timings['write'] = Math.round(performance.now() - t0);
+    }
     summary.timings = timings;
     await writeFile(join(runsDir, `${runId}.json`), `${JSON.stringify(summary, null, 2)}\n`);
     report('write', 'Done', 1);
@@ -328,13 +336,14 @@ function decimals(v: string): number {
   return i < 0 ? 0 : v.length - i - 1;
 }
 
-/** summary.json and breaks.csv (written by DuckDB's COPY, never a JS loop over rows). */
-async function writeOutputs(conn: Parameters<typeof queryOne>[0], outDir: string, summary: RunSummary): Promise<void> {
+/** summary.json and breaks.csv (written by DuckDB's COPY, never a JS loop over rows); `elapsed` times the write itself. */
+async function writeOutputs(conn: Parameters<typeof queryOne>[0], outDir: string, summary: RunSummary, elapsed: () => number): Promise<void> {
   await mkdir(outDir, { recursive: true });
   const csvPath = join(resolve(outDir), 'breaks.csv');
   await conn.run(
     `COPY (SELECT key, field, value_a, value_b, diff_type FROM breaks ORDER BY break_id)
        TO ${literal(csvPath)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`,
   );
+  summary.timings['write'] = elapsed();
   await writeFile(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
 }

@@ -2,8 +2,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ResolvedDefinition } from '../definition/resolve.ts';
 import type { SourceOptions } from '../definition/schema.ts';
 import { queryRows } from '../duckdb/open.ts';
-import type { LoadedSource } from '../ingest/load-source.ts';
-import { rawKeyTextSql, type StagedSource } from '../normalize/stage.ts';
+import { hashSum, type LoadedSource } from '../ingest/load-source.ts';
+import type { StagedSource } from '../normalize/stage.ts';
 import { ident } from '../sql/quote.ts';
 
 /**
@@ -147,14 +147,18 @@ async function controlTotalChecks(conn: DuckDBConnection, resolved: ResolvedDefi
   return results;
 }
 
-/** Order-independent hash of the key as the file spells it: all loaded rows against the staged table. */
+/**
+ * Order-independent hash of the key as the file spells it: an independent
+ * read of the source (delimited files are read a second time, key columns
+ * only) against every staged row, rejected ones included.
+ */
 async function keyHashCheck(conn: DuckDBConnection, resolved: ResolvedDefinition, { loaded, staged }: SideInputs): Promise<CheckResult> {
-  const [row] = await queryRows<{ expected: string; actual: string }>(
-    conn,
-    `SELECT (SELECT CAST(coalesce(sum(hash(__key_text)::HUGEINT), 0) % 18446744073709551616 AS VARCHAR) FROM ${staged.table}) AS actual,
-            (SELECT CAST(coalesce(sum(hash(k)::HUGEINT), 0) % 18446744073709551616 AS VARCHAR)
-               FROM (SELECT ${rawKeyTextSql(resolved, loaded.side)} AS k FROM ${loaded.rawTable})) AS expected`,
-  );
+  const keyText = resolved.keyFields
+    .map((k) => `coalesce(trim(${ident(loaded.side === 'a' ? k.aColumn : k.bColumn)}), '')`)
+    .join(` || '|' || `);
+  const [src] = await queryRows<{ expected: string }>(conn, loaded.keyHashSql(keyText));
+  const [stg] = await queryRows<{ actual: string }>(conn, `SELECT ${hashSum('__key_text')} AS actual FROM ${staged.table}`);
+  const row = { expected: src?.expected, actual: stg?.actual };
   const expected = row?.expected ?? '0';
   const actual = row?.actual ?? '0';
   return {

@@ -101,7 +101,11 @@ export function diffStatements(resolved: ResolvedDefinition): DiffSql {
                   FROM (SELECT * FROM a WHERE NOT __bad AND __key NOT IN (SELECT __key FROM dup_keys)) a
                   FULL OUTER JOIN
                        (SELECT * FROM b WHERE NOT __bad AND __key NOT IN (SELECT __key FROM dup_keys)) b
-                    ON a.__key = b.__key))`,
+                    ON a.__key = b.__key)
+              )
+             -- Only pairs that are missing or differ somewhere are kept: a clean
+             -- match needs no row here (it is counted from the staged tables).
+             WHERE rid_a IS NULL OR rid_b IS NULL${fieldMeta.map(({ i }) => ` OR x${i}`).join('')}`,
     },
     {
       label: 'breaks',
@@ -130,16 +134,23 @@ export function diffStatements(resolved: ResolvedDefinition): DiffSql {
   return { statements };
 }
 
-/** Per-field counts over matched records: breaks and equal-within-tolerance. */
+/** Keys compared one-to-one on a side: loaded, not rejected, not duplicated on either side. */
+const COMPARED_A = `(SELECT count(*) FROM a WHERE NOT __bad AND __key NOT IN (SELECT __key FROM dup_keys))`;
+
+/**
+ * Per-field counts over matched records: breaks and equal-within-tolerance.
+ * `joined` holds only pairs that differ, so matched = compared A keys − missing in B.
+ */
 export function fieldStatsSql(resolved: ResolvedDefinition): string {
   const compared = resolved.fields.filter((f) => f.compare && !f.isKey);
+  const matched = `${COMPARED_A} - count(*) FILTER (WHERE rid_b IS NULL)`;
   if (compared.length === 0) {
-    return `SELECT count(*) FILTER (WHERE rid_a IS NOT NULL AND rid_b IS NOT NULL) AS matched, 0 AS with_breaks, 0 AS within_only FROM joined`;
+    return `SELECT ${matched} AS matched, 0 AS with_breaks, 0 AS within_only FROM joined`;
   }
   const anyM = compared.map((_, i) => `m${i}`).join(' OR ');
   const anyW = compared.map((_, i) => `w${i}`).join(' OR ');
   const perField = compared.map((_, i) => `count(*) FILTER (WHERE w${i}) AS w${i}, count(*) FILTER (WHERE m${i}) AS m${i}`).join(', ');
-  return `SELECT count(*) FILTER (WHERE rid_a IS NOT NULL AND rid_b IS NOT NULL) AS matched,
+  return `SELECT ${matched} AS matched,
                  count(*) FILTER (WHERE rid_a IS NOT NULL AND rid_b IS NOT NULL AND (${anyM})) AS with_breaks,
                  count(*) FILTER (WHERE rid_a IS NOT NULL AND rid_b IS NOT NULL AND NOT (${anyM}) AND (${anyW})) AS within_only,
                  ${perField}

@@ -13,31 +13,32 @@ import { checkInputFile, resolveFormat, sha256File, sniffDelimiter, type SourceF
 export type Side = 'a' | 'b';
 
 /**
- * A source read into a TEMP table of VARCHAR columns (`raw_a` / `raw_b`),
- * exactly as the file spells its values. Typing happens in normalize/.
+ * A source ready to stage: `rawRelation` is SQL for a relation of VARCHAR
+ * columns exactly as the file spells its values, plus `__rid` (the 0-based
+ * position of the record among loaded records). Delimited text is read by
+ * DuckDB straight into the staged table (no intermediate copy); other formats
+ * go through a TEMP table first. Typing happens in normalize/.
  */
 export interface LoadedSource {
   side: Side;
   file: SourceFileInfo;
-  rawTable: string;
-  /** Data columns of the raw table, in file order. */
+  rawRelation: string;
+  /** Data columns of the raw relation, in file order. */
   columns: string[];
   /** Records in the file, counted independently of the loader. */
   sourceRecords: number;
-  loadedRecords: number;
-  /** Records rejected while parsing (structure), already in `rejects`. */
+  /** Records rejected while parsing (structure), in `rejects` once `afterRead` ran. */
   structuralRejects: number;
   blankRows: number;
   /** "line" for text files, "row" for sheets, Parquet and JSON arrays. */
   lineLabel: 'line' | 'row';
-  /**
-   * The rowid of the raw table's first row: 0 for a committed table, but
-   * DuckDB's MAX_ROW_ID (~2^55, beyond a JS number's precision) for one
-   * created inside an open transaction. `rowid - rowidBase` is the 0-based
-   * record index either way, so a caller may wrap the run in a transaction.
-   */
-  rowidBase: string;
-  /** Maps 0-based record indexes (`rowid - rowidBase`) to the line/row a person finds the record at. */
+  /** After the staging statement read `rawRelation`: collect what the reader rejected. */
+  afterRead(): Promise<void>;
+  /** Turns a failure of the statement reading `rawRelation` into a clear input error. */
+  explainReadError(err: unknown): Promise<ReconError>;
+  /** SQL returning one row `{ expected }`: the order-independent key hash, from an independent read of the source. */
+  keyHashSql(keyText: string): string;
+  /** Maps 0-based record indexes (`__rid`) to the line/row a person finds the record at. */
   locate(rowids: readonly number[]): Promise<Map<number, number>>;
   warnings: string[];
 }
@@ -155,7 +156,8 @@ export async function loadSource(ctx: LoadContext, p: PreparedSource): Promise<L
       loaded = await loadTyped(ctx, p);
       break;
   }
-  return { ...loaded, file: { path: p.originalPath, bytes: p.bytes, sha256: await sha, format: p.format } };
+  // Assign rather than spread: afterRead() updates the loader's own object.
+  return Object.assign(loaded, { file: { path: p.originalPath, bytes: p.bytes, sha256: await sha, format: p.format } });
 }
 
 /** Column names a person can refer to: blanks named, duplicates suffixed. */
@@ -186,74 +188,74 @@ async function loadDelimited(ctx: LoadContext, p: PreparedSource, dialect: Delim
   const warnings = [...p.warnings];
   if (scan.blankLines > 0) warnings.push(`${scan.blankLines} blank line(s) skipped`);
 
-  const raw = `raw_${side}`;
-  const rejectsTable = `csv_rejects_${side}`;
   const colSpec = `{${columns.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`;
   // Blank lines before the header are skipped too: DuckDB would take the first one for the header.
   const skip = dialect.skipRows + scan.blankLinesBeforeHeader;
-  await ctx.conn.run(`DROP TABLE IF EXISTS ${rejectsTable}; DROP TABLE IF EXISTS ${rejectsTable}_scan;`);
-  try {
-    await runWithProgress(
-      ctx.conn,
-      `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM read_csv(${literal(path)},
+  const readCsv = (rejectsTable: string): string => `read_csv(${literal(path)},
        columns = ${colSpec}, header = ${dialect.header}, skip = ${skip},
        delim = ${literal(dialect.delimiter)}, quote = ${literal(dialect.quote)}, escape = ${literal(dialect.escape)},
        auto_detect = false, strict_mode = true, null_padding = false, all_varchar = true,
        store_rejects = true, rejects_table = ${literal(rejectsTable)}, rejects_scan = ${literal(`${rejectsTable}_scan`)},
-       max_line_size = 10000000)`,
-      ctx.onProgress,
-      ctx.signal,
-    );
-  } catch (err) {
-    if (ctx.signal?.aborted) throw err;
-    // DuckDB rejects bad records one by one; what is left is a file it cannot split at all.
-    const mixed = await findMixedLineEnds(path, dialect);
-    const where = mixed === undefined ? originalPath : `${originalPath}, line ${mixed.line}`;
-    const why =
-      mixed === undefined
-        ? firstLine((err as Error).message)
-        : `line ${mixed.line} ends in ${mixed.found === 'CR' ? 'a lone CR' : mixed.found} but line 1 in ${mixed.first}; save the file with one kind of line end`;
-    throw new ReconError('INPUT_PARSE_ERROR', `${where}: cannot be read as delimited text: ${why}`, {
-      file: originalPath,
-      side,
-      ...(mixed === undefined ? {} : { line: mixed.line }),
-    });
-  }
+       max_line_size = 10000000)`;
+  const rejectsTable = `csv_rejects_${side}`;
+  await ctx.conn.run(`DROP TABLE IF EXISTS ${rejectsTable}; DROP TABLE IF EXISTS ${rejectsTable}_scan;`);
+  // row_number() OVER () follows the reader's output, which keeps file order
+  // (preserve_insertion_order), so __rid is the record's position among loaded records.
+  const rawRelation = `(SELECT row_number() OVER () - 1 AS __rid, * FROM ${readCsv(rejectsTable)})`;
 
-  // DuckDB numbers rejected records by entry (skipped lines, header and blank
-  // lines included, a multi-line record counted once); map them to records, then lines.
-  const headerLines = (dialect.header ? 1 : 0) + skip;
-  const errs = await queryRows<{ line: string; column_name: string | null; error_type: string; csv_line: string | null; error_message: string }>(
-    ctx.conn,
-    `SELECT line, any_value(column_name) AS column_name, any_value(error_type) AS error_type,
-            any_value(csv_line) AS csv_line, any_value(error_message) AS error_message
-       FROM ${rejectsTable} GROUP BY line ORDER BY line::BIGINT`,
-  );
-  const rejectedOrdinals = errs.map((e) => scan.recordOfEntry(Number(e.line) - headerLines));
-  const rejects: RejectRow[] = errs.map((e, i) => ({
+  let rejectedOrdinals: number[] = [];
+  const loaded: Omit<LoadedSource, 'file'> = {
     side,
-    file: originalPath,
-    line: scan.lineOfRecord(rejectedOrdinals[i]!),
-    column: e.column_name,
-    // DuckDB's csv_line can start with the previous record's line break (after CRLF).
-    rawValue: e.csv_line === null ? null : e.csv_line.replace(/^[\r\n]+/, ''),
-    reason: describeCsvError(e.error_type, e.error_message, side),
-    errorType: e.error_type.replaceAll(' ', '_'),
-  }));
-  await appendRejects(ctx.conn, rejects);
-  const { n } = await queryOne<{ n: string }>(ctx.conn, `SELECT count(*) AS n FROM ${raw}`);
-
-  return {
-    side,
-    rawTable: raw,
+    rawRelation,
     columns,
     sourceRecords: scan.records,
-    loadedRecords: Number(n),
-    rowidBase: await firstRowid(ctx.conn, raw),
-    structuralRejects: rejects.length,
+    structuralRejects: 0,
     blankRows: scan.blankLines,
     lineLabel: 'line',
     warnings,
+    async afterRead() {
+      // DuckDB numbers rejected records by entry (skipped lines, header and blank
+      // lines included, a multi-line record counted once); map them to records, then lines.
+      const headerLines = (dialect.header ? 1 : 0) + skip;
+      const errs = await queryRows<{ line: string; column_name: string | null; error_type: string; csv_line: string | null; error_message: string }>(
+        ctx.conn,
+        `SELECT line, any_value(column_name) AS column_name, any_value(error_type) AS error_type,
+                any_value(csv_line) AS csv_line, any_value(error_message) AS error_message
+           FROM ${rejectsTable} GROUP BY line ORDER BY line::BIGINT`,
+      );
+      rejectedOrdinals = errs.map((e) => scan.recordOfEntry(Number(e.line) - headerLines));
+      const rejects: RejectRow[] = errs.map((e, i) => ({
+        side,
+        file: originalPath,
+        line: scan.lineOfRecord(rejectedOrdinals[i]!),
+        column: e.column_name,
+        // DuckDB's csv_line can start with the previous record's line break (after CRLF).
+        rawValue: e.csv_line === null ? null : e.csv_line.replace(/^[\r\n]+/, ''),
+        reason: describeCsvError(e.error_type, e.error_message, side),
+        errorType: e.error_type.replaceAll(' ', '_'),
+      }));
+      await appendRejects(ctx.conn, rejects);
+      loaded.structuralRejects = rejects.length;
+    },
+    async explainReadError(err) {
+      if (err instanceof ReconError) return err;
+      // DuckDB rejects bad records one by one; what is left is a file it cannot split at all.
+      const mixed = await findMixedLineEnds(path, dialect);
+      const where = mixed === undefined ? originalPath : `${originalPath}, line ${mixed.line}`;
+      const why =
+        mixed === undefined
+          ? firstLine((err as Error).message)
+          : `line ${mixed.line} ends in ${mixed.found === 'CR' ? 'a lone CR' : mixed.found} but line 1 in ${mixed.first}; save the file with one kind of line end`;
+      return new ReconError('INPUT_PARSE_ERROR', `${where}: cannot be read as delimited text: ${why}`, {
+        file: originalPath,
+        side,
+        ...(mixed === undefined ? {} : { line: mixed.line }),
+      });
+    },
+    keyHashSql(keyText) {
+      // A second, key-only read of the file: the staged rows are checked against the source itself.
+      return `SELECT ${hashSum(keyText)} AS expected FROM ${readCsv(`${rejectsTable}_hash`)}`;
+    },
     async locate(rowids) {
       // The k-th loaded record (0-based) is the (k+1)-th record that was not rejected.
       const out = new Map<number, number>();
@@ -266,6 +268,26 @@ async function loadDelimited(ctx: LoadContext, p: PreparedSource, dialect: Delim
         out.set(k, scan.lineOfRecord(ordinal));
       }
       return out;
+    },
+  };
+  return loaded;
+}
+
+/** Order-independent sum of 64-bit hashes, as text (it exceeds 2^53). */
+export function hashSum(expr: string): string {
+  return `CAST(coalesce(sum(hash(${expr})::HUGEINT), 0) % 18446744073709551616 AS VARCHAR)`;
+}
+
+/** The parts of a LoadedSource that are the same for every materialized (TEMP table) source. */
+function materialized(side: Side, raw: string, base: string): Pick<LoadedSource, 'rawRelation' | 'afterRead' | 'explainReadError' | 'keyHashSql'> {
+  return {
+    rawRelation: `(SELECT rowid - ${base} AS __rid, * FROM ${raw})`,
+    async afterRead() {},
+    async explainReadError(err) {
+      return err instanceof ReconError ? err : new ReconError('INTERNAL_ERROR', firstLine((err as Error).message), { side });
+    },
+    keyHashSql(keyText) {
+      return `SELECT ${hashSum(keyText)} AS expected FROM ${raw}`;
     },
   };
 }
@@ -300,16 +322,13 @@ async function loadXlsx(ctx: LoadContext, p: PreparedSource): Promise<Omit<Loade
     ctx.onProgress,
     ctx.signal,
   );
-  const { n } = await queryOne<{ n: string }>(ctx.conn, `SELECT count(*) AS n FROM ${raw}`);
   const base = await firstRowid(ctx.conn, raw);
   const warnings = [...p.warnings];
   return {
     side,
-    rawTable: raw,
+    ...materialized(side, raw, base),
     columns: unique.names,
     sourceRecords: result.rowsWritten,
-    loadedRecords: Number(n),
-    rowidBase: base,
     structuralRejects: 0,
     blankRows: result.blankRows,
     lineLabel: 'row',
@@ -353,15 +372,12 @@ async function loadTyped(ctx: LoadContext, p: PreparedSource): Promise<Omit<Load
     format === 'parquet'
       ? `SELECT coalesce(sum(num_rows), 0) AS expected FROM parquet_file_metadata(${literal(path)})`
       : `SELECT count(*) AS expected FROM read_json_objects(${literal(path)}, format = ${literal(format === 'ndjson' ? 'newline_delimited' : 'auto')})`;
-  const { n } = await queryOne<{ n: string }>(ctx.conn, `SELECT count(*) AS n FROM ${raw}`);
   const { expected } = await queryOne<{ expected: string }>(ctx.conn, countSql);
   return {
     side,
-    rawTable: raw,
+    ...materialized(side, raw, await firstRowid(ctx.conn, raw)),
     columns: p.columns,
     sourceRecords: Number(expected),
-    loadedRecords: Number(n),
-    rowidBase: await firstRowid(ctx.conn, raw),
     structuralRejects: 0,
     blankRows: 0,
     lineLabel: 'row',

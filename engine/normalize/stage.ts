@@ -10,12 +10,14 @@ import { fieldSql } from './sql.ts';
 /**
  * Builds the staged table `a` / `b`: one row per loaded record, with every
  * field typed and normalized (columns named after the fields), `__rid` (the
- * 0-based record index in the raw table, see LoadedSource.rowidBase),
- * `__key` (the key as text, composite parts joined with "|"),
- * `__key_text` (the key as the file spelled it, for the integrity hash) and
- * `__bad` (a value failed to cast, or the key is empty). Bad rows stay in the
- * table for the record view but are excluded from the compare; each failing
- * cell is written to `rejects` with its line, column, raw value and reason.
+ * record's 0-based position among loaded records), `__key` (the key as text,
+ * composite parts joined with "|"), `__key_text` (the key as the file spelled
+ * it, for the integrity hash), `__bad` (a value failed to cast, or the key is
+ * empty) and, for bad rows only, `__raw` (the raw text of every field, so a
+ * reject can quote it without keeping a raw copy of the whole file). Bad rows
+ * stay in the table for the record view but are excluded from the compare;
+ * each failing cell is written to `rejects` with its line, column, raw value
+ * and reason.
  */
 export interface StagedSource {
   table: 'a' | 'b';
@@ -36,8 +38,8 @@ export async function stageSource(
   const fields = resolved.fields.map((f, i) => ({ f, i, sql: fieldSql(f, side, source) }));
   const col = (f: (typeof fields)[number]['f']): string => (side === 'a' ? f.aColumn : f.bColumn);
 
-  const cleanCols = fields.map(({ f, i, sql }) => `${sql.clean(ident(col(f)))} AS s${i}`);
-  const keyRaw = rawKeyTextSql(resolved, side);
+  const cleanCols = fields.map(({ i, sql }) => `${sql.clean(`r${i}`)} AS s${i}`);
+  const keyRaw = resolved.keyFields.map((k) => `coalesce(trim(r${fields.find((x) => x.f === k)!.i}), '')`).join(` || '|' || `);
   const textCols = fields.map(({ i, sql }) => `${sql.text(`s${i}`)} AS t${i}`);
   const typedCols = fields.map(({ f, i, sql }) => `${sql.typed(`t${i}`)} AS ${ident(f.name)}`);
   const keyIdx = resolved.keyFields.map((k) => fields.find((x) => x.f === k)!.i);
@@ -52,17 +54,27 @@ export async function stageSource(
       ? `CAST(${ident(resolved.keyFields[0]!.name)} AS VARCHAR)`
       : resolved.keyFields.map((k) => `replace(replace(CAST(${ident(k.name)} AS VARCHAR), '\\', '\\\\'), '|', '\\|')`).join(` || '|' || `);
 
-  await runWithProgress(
-    conn,
-    `CREATE OR REPLACE TABLE ${table} AS
-     SELECT __rid, ${fields.map(({ f }) => ident(f.name)).join(', ')},
-            ${keyExpr} AS __key, __key_text, (${badParts.join(' OR ')}) AS __bad
-       FROM (SELECT __rid, __key_text, ${fields.map(({ i }) => `t${i}`).join(', ')}, ${typedCols.join(', ')}
-               FROM (SELECT __rid, __key_text, ${fields.map(({ i }) => `s${i}`).join(', ')}, ${textCols.join(', ')}
-                       FROM (SELECT rowid - ${loaded.rowidBase} AS __rid, ${keyRaw} AS __key_text, ${cleanCols.join(', ')} FROM ${loaded.rawTable})))`,
-    onProgress,
-    signal,
-  );
+  const rawList = `[${fields.map(({ i }) => `r${i}`).join(', ')}]::VARCHAR[]`;
+  const rawCols = fields.map(({ f, i }) => `${ident(col(f))} AS r${i}`);
+  try {
+    await runWithProgress(
+      conn,
+      `CREATE OR REPLACE TABLE ${table} AS
+       SELECT __rid, ${fields.map(({ f }) => ident(f.name)).join(', ')}, ${keyExpr} AS __key, __key_text, __bad,
+              CASE WHEN __bad THEN __raw END AS __raw
+         FROM (SELECT *, (${badParts.join(' OR ')}) AS __bad
+                 FROM (SELECT __rid, __key_text, __raw, ${fields.map(({ i }) => `t${i}`).join(', ')}, ${typedCols.join(', ')}
+                         FROM (SELECT __rid, __key_text, __raw, ${fields.map(({ i }) => `s${i}`).join(', ')}, ${textCols.join(', ')}
+                                 FROM (SELECT __rid, ${keyRaw} AS __key_text, ${rawList} AS __raw, ${cleanCols.join(', ')}
+                                         FROM (SELECT __rid, ${rawCols.join(', ')} FROM ${loaded.rawRelation})))))`,
+      onProgress,
+      signal,
+    );
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    throw await loaded.explainReadError(err);
+  }
+  await loaded.afterRead();
 
   const { rejected } = await queryOne<{ rejected: string }>(conn, `SELECT count(*) FILTER (WHERE __bad) AS rejected FROM ${table}`);
   if (Number(rejected) > 0) await writeCastRejects(conn, resolved, loaded, source, table);
@@ -84,14 +96,14 @@ async function writeCastRejects(
   const parts = resolved.fields.map((f, i) => {
     const sql = fieldSql(f, side, source);
     const column = side === 'a' ? f.aColumn : f.bColumn;
-    const isKey = f.isKey;
-    const typedFails = f.type === 'string' ? 'false' : `(r.${ident(column)} IS NOT NULL AND ${sql.text(sql.clean(`r.${ident(column)}`))} IS NOT NULL AND s.${ident(f.name)} IS NULL)`;
-    const keyEmpty = isKey ? `s.${ident(f.name)} IS NULL AND ${sql.text(sql.clean(`r.${ident(column)}`))} IS NULL` : 'false';
-    return `SELECT s.__rid AS rid, ${i} AS ord, ${literal(column)} AS column_name, r.${ident(column)} AS raw_value,
+    const raw = `s.__raw[${i + 1}]`;
+    const typedFails = f.type === 'string' ? 'false' : `(${raw} IS NOT NULL AND ${sql.text(sql.clean(raw))} IS NOT NULL AND s.${ident(f.name)} IS NULL)`;
+    const keyEmpty = f.isKey ? `s.${ident(f.name)} IS NULL AND ${sql.text(sql.clean(raw))} IS NULL` : 'false';
+    return `SELECT s.__rid AS rid, ${i} AS ord, ${literal(column)} AS column_name, ${raw} AS raw_value,
               CASE WHEN ${keyEmpty} THEN ${literal(`key field "${f.name}" is empty`)}
                    ELSE ${literal(`expected ${sql.expected}`)} END AS reason,
               CASE WHEN ${keyEmpty} THEN 'EMPTY_KEY' ELSE 'CAST' END AS error_type
-         FROM ${table} s JOIN ${loaded.rawTable} r ON r.rowid = s.__rid + ${loaded.rowidBase}
+         FROM ${table} s
         WHERE s.__bad AND ((${typedFails}) OR (${keyEmpty}))`;
   });
   let offset = 0;
@@ -116,11 +128,4 @@ async function writeCastRejects(
     offset += rows.length;
     if (rows.length < REJECT_BATCH) break;
   }
-}
-
-/** The key as the file spells it (trimmed parts joined with "|"), over a raw table. */
-export function rawKeyTextSql(resolved: ResolvedDefinition, side: 'a' | 'b'): string {
-  return resolved.keyFields
-    .map((k) => `coalesce(trim(${ident(side === 'a' ? k.aColumn : k.bColumn)}), '')`)
-    .join(` || '|' || `);
 }

@@ -185,9 +185,10 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
         { loaded: loadedB, staged: stagedB, source: req.definition.sources.b },
       ]),
     );
-    const counts = await readCounts(conn, resolved, loadedA.sourceRecords, loadedB.sourceRecords, loadedA.structuralRejects + stagedA.rejected, loadedB.structuralRejects + stagedB.rejected);
+    const stats = await queryOne<Record<string, string>>(conn, fieldStatsSql(resolved));
+    const counts = await readCounts(conn, stats, loadedA.sourceRecords, loadedB.sourceRecords, loadedA.structuralRejects + stagedA.rejected, loadedB.structuralRejects + stagedB.rejected);
     const breaks = await readBreakCounts(conn);
-    const withinTolerance = await readWithinTolerance(conn, resolved);
+    const withinTolerance = readWithinTolerance(stats, resolved);
     const controlTotals = await readControlTotals(checks);
     const sample = await queryRows<{ side: string; file: string; line: string | null; column_name: string | null; raw_value: string | null; reason: string }>(
       conn,
@@ -245,13 +246,12 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
 
 async function readCounts(
   conn: Parameters<typeof queryOne>[0],
-  resolved: Parameters<typeof fieldStatsSql>[0],
+  stats: Record<string, string>,
   a: number,
   b: number,
   rejectedA: number,
   rejectedB: number,
 ): Promise<RunCounts> {
-  const stats = await queryOne<{ matched: string; with_breaks: string; within_only: string }>(conn, fieldStatsSql(resolved));
   const j = await queryOne<{ missing_a: string; missing_b: string }>(
     conn,
     `SELECT count(*) FILTER (WHERE rid_a IS NULL) AS missing_a, count(*) FILTER (WHERE rid_b IS NULL) AS missing_b FROM joined`,
@@ -260,9 +260,9 @@ async function readCounts(
     conn,
     `SELECT count(*) FILTER (WHERE side = 'a') AS da, count(*) FILTER (WHERE side = 'b') AS db FROM dup_keys`,
   );
-  const matched = Number(stats.matched);
-  const withBreaks = Number(stats.with_breaks);
-  const within = Number(stats.within_only);
+  const matched = Number(stats['matched']);
+  const withBreaks = Number(stats['with_breaks']);
+  const within = Number(stats['within_only']);
   return {
     a,
     b,
@@ -287,9 +287,8 @@ async function readBreakCounts(conn: Parameters<typeof queryOne>[0]): Promise<Ru
   return { total, byField: toRecord(byField), byType: toRecord(byType) };
 }
 
-async function readWithinTolerance(conn: Parameters<typeof queryOne>[0], resolved: Parameters<typeof fieldStatsSql>[0]): Promise<RunSummary['withinTolerance']> {
+function readWithinTolerance(row: Record<string, string>, resolved: Parameters<typeof fieldStatsSql>[0]): RunSummary['withinTolerance'] {
   const fields = comparedFields(resolved);
-  const row = await queryOne<Record<string, string>>(conn, fieldStatsSql(resolved));
   const byField: Record<string, number> = {};
   fields.forEach((f, i) => {
     const n = Number(row[`w${i}`] ?? 0);

@@ -43,3 +43,23 @@ export function prepare(db: Database.Database, q: SqlQuery): Database.Statement 
   }
   return st;
 }
+
+/** Runs a statement that returns no rows. */
+export function runSql(db: Database.Database, q: SqlQuery): Database.RunResult {
+  return prepare(db, q).run(...q.params);
+}
+
+/** The first row, or undefined. */
+export function getRow<T>(db: Database.Database, q: SqlQuery): T | undefined {
+  return prepare(db, q).get(...q.params) as T | undefined;
+}
+
+/** Every row. */
+export function allRows<T>(db: Database.Database, q: SqlQuery): T[] {
+  return prepare(db, q).all(...q.params) as T[];
+}
+
+/** Rows one at a time, for long scans (the audit chain). */
+export function iterateRows<T>(db: Database.Database, q: SqlQuery): IterableIterator<T> {
+  return prepare(db, q).iterate(...q.params) as IterableIterator<T>;
+}

@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ReconError } from '../../errors/recon-error.ts';
+import { exportAudit } from '../../store/audit-export.ts';
+import { verifyChain } from '../../store/audit-verify.ts';
+import { openStore } from '../../store/open.ts';
+import { recordExportWritten } from '../../workflow/events.ts';
+import { currentUser } from '../../workflow/identity.ts';
+import { resolveWorkspace } from '../workspace.ts';
+
+export const AUDIT_USAGE = `recon audit verify|export [--workspace DIR] [--json]
+
+  recon audit verify              walks every device's hash chain; exit 1 and the first
+                                  broken link if an event was edited, deleted, inserted or reordered
+  recon audit export --out FILE   writes the trail as NDJSON (one canonical event per line;
+                                  hash = sha256 of the line without "hash")`;
+
+/** `recon audit …`: verify the tamper-evident trail or export it. */
+export async function auditCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { workspace: { type: 'string' }, json: { type: 'boolean', default: false }, out: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const sub = positionals[0];
+  if (sub !== 'verify' && sub !== 'export') {
+    process.stderr.write(`unknown or missing audit command${sub ? ` "${sub}"` : ''}\n\n${AUDIT_USAGE}\n`);
+    return 2;
+  }
+  const store = openStore(resolveWorkspace(values.workspace));
+  try {
+    switch (sub) {
+      case 'verify': {
+        const report = verifyChain(store);
+        if (values.json) {
+          process.stdout.write(`${JSON.stringify(report.ok ? report : { ...report, code: 'AUDIT_CHAIN_BROKEN' satisfies ReconError['code'] }, null, 2)}\n`);
+        } else if (report.ok) {
+          process.stdout.write(`audit chain ok: ${report.events} events on ${report.devices.length} device(s)\n${report.devices.map((d) => `  ${d.deviceId}: seq 1..${d.headSeq}, head ${d.headHash.slice(0, 16)}…\n`).join('')}`);
+        } else {
+          const b = report.firstBreak!;
+          process.stdout.write(`AUDIT CHAIN BROKEN [${b.problem}] device ${b.deviceId}, seq ${b.seq}${b.eventId ? `, event ${b.eventId}` : ''}\n  ${b.message}\n`);
+        }
+        return report.ok ? 0 : 1;
+      }
+      case 'export': {
+        if (!values.out) throw new ReconError('INVALID_ARGUMENT', 'recon audit export needs --out FILE');
+        const out = resolve(values.out);
+        const events = await exportAudit(store, out);
+        const sha256 = createHash('sha256').update(await readFile(out)).digest('hex');
+        // Recorded after the file is complete, so the export does not contain its own event.
+        recordExportWritten(store, currentUser(), { kind: 'audit', path: out, sha256, rows: events });
+        process.stdout.write(values.json ? `${JSON.stringify({ out, events, sha256 })}\n` : `wrote ${events} audit events to ${out}\n`);
+        return 0;
+      }
+    }
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,193 @@
+import { parseArgs } from 'node:util';
+import { ReconError } from '../../errors/recon-error.ts';
+import { openStore, type Store } from '../../store/open.ts';
+import { approveProposal, listProposals, rejectProposal, type ProposalInfo } from '../../workflow/approvals.ts';
+import type { BreakFilter, ReviewedBreak } from '../../workflow/breaks.ts';
+import { decide, decideBulk, type DecisionKind, type DecisionResult } from '../../workflow/decisions.ts';
+import { currentUser } from '../../workflow/identity.ts';
+import { listReasonCodes } from '../../workflow/reason-codes.ts';
+import { listBreaks } from '../../workflow/review-queue.ts';
+import { openRunBreaks } from '../../workflow/run-breaks.ts';
+import { getRun } from '../../workflow/runs.ts';
+import { BREAK_STATUSES, type BreakStatus } from '../../workflow/status.ts';
+import { resolveWorkspace } from '../workspace.ts';
+
+export const REVIEW_USAGE = `recon review list|accept|override|reject|reopen|bulk|proposals|approve|reject-proposal|reasons [--workspace DIR] [--json]
+
+  recon review list --run RUN [--status REVIEW] [--field F] [--reason R] [--diff-type T] [--limit 50] [--after ID]
+  recon review accept   --run RUN --break ID [--comment TEXT]      the suggested reason
+  recon review override --run RUN --break ID --reason CODE --comment TEXT   a proposal: needs an approver
+  recon review reject   --run RUN --break ID --comment TEXT        a real problem to chase
+  recon review reopen   --run RUN --break ID [--comment TEXT]
+  recon review bulk --run RUN --action accept|override|reject [--field F] [--reason R] [--diff-type T]
+                    [--delta D] [--max-abs-delta X] [--new-reason CODE] [--comment TEXT]
+      one decision over every open break matching the filter (--reason filters on the suggestion;
+      --new-reason is the override's code); over the workspace's bulk limit it is a proposal
+  recon review proposals [--run RUN] [--all]
+  recon review approve --proposal ID [--comment TEXT]
+  recon review reject-proposal --proposal ID --comment TEXT
+  recon review reasons [--all]
+
+The acting user is the OS account, or $RECON_USER.`;
+
+const OPTIONS = {
+  workspace: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  run: { type: 'string' },
+  break: { type: 'string' },
+  reason: { type: 'string' },
+  'new-reason': { type: 'string' },
+  comment: { type: 'string' },
+  status: { type: 'string' },
+  field: { type: 'string' },
+  'diff-type': { type: 'string' },
+  delta: { type: 'string' },
+  'max-abs-delta': { type: 'string' },
+  action: { type: 'string' },
+  limit: { type: 'string' },
+  after: { type: 'string' },
+  proposal: { type: 'string' },
+  all: { type: 'boolean', default: false },
+} as const;
+
+const SUBCOMMANDS = ['list', 'accept', 'override', 'reject', 'reopen', 'bulk', 'proposals', 'approve', 'reject-proposal', 'reasons'];
+
+type Values = ReturnType<typeof parse>['values'];
+const parse = (argv: string[]) => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+
+/** `recon review …`: scriptable review of a run's breaks and the approver's queue. */
+export async function reviewCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv);
+  const sub = positionals[0];
+  if (sub === undefined || !SUBCOMMANDS.includes(sub)) {
+    process.stderr.write(`unknown or missing review command${sub ? ` "${sub}"` : ''}\n\n${REVIEW_USAGE}\n`);
+    return 2;
+  }
+  const store = openStore(resolveWorkspace(values.workspace));
+  try {
+    switch (sub) {
+      case 'list':
+        return await list(store, values);
+      case 'accept':
+      case 'override':
+      case 'reject':
+      case 'reopen':
+        return await single(store, values, sub.toUpperCase() as DecisionKind);
+      case 'bulk':
+        return await bulk(store, values);
+      case 'proposals':
+        return out(values, listProposals(store, { ...(values.run ? { runId: values.run } : {}), pendingOnly: !values.all }), formatProposals);
+      case 'approve':
+        return out(values, approveProposal(store, currentUser(), need(values.proposal, '--proposal'), values.comment), (r) => `${r.verdict} proposal ${r.decisionId} (${r.breakCount} breaks)\n`);
+      case 'reject-proposal':
+        return out(values, rejectProposal(store, currentUser(), need(values.proposal, '--proposal'), values.comment ?? ''), (r) => `${r.verdict} proposal ${r.decisionId} (${r.breakCount} breaks)\n`);
+      case 'reasons':
+        return out(values, listReasonCodes(store, { includeRetired: values.all }), (rs) =>
+          rs.map((r) => `${r.code.padEnd(16)} ${r.category.padEnd(7)} ${r.description}${r.retiredAt ? ` (retired ${r.retiredAt})` : ''}\n`).join(''),
+        );
+      default:
+        return 2;
+    }
+  } finally {
+    store.close();
+  }
+}
+
+function need(value: string | undefined, flag: string): string {
+  if (!value) throw new ReconError('INVALID_ARGUMENT', `missing ${flag}`);
+  return value;
+}
+
+function int(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new ReconError('INVALID_ARGUMENT', `${flag} must be a whole number, got "${value}"`);
+  return Number(value);
+}
+
+function filterOf(v: Values): BreakFilter {
+  const f: BreakFilter = {};
+  if (v.field) f.field = v.field;
+  if (v.reason) f.reason = v.reason;
+  if (v['diff-type']) f.diffType = v['diff-type'];
+  if (v.delta) f.delta = v.delta;
+  if (v['max-abs-delta']) f.maxAbsDelta = v['max-abs-delta'];
+  return f;
+}
+
+async function withBreaks<T>(store: Store, runId: string, fn: (source: Awaited<ReturnType<typeof openRunBreaks>>) => Promise<T>): Promise<T> {
+  const source = await openRunBreaks(getRun(store, runId).duckdbPath);
+  try {
+    return await fn(source);
+  } finally {
+    source.close();
+  }
+}
+
+async function list(store: Store, v: Values): Promise<number> {
+  const runId = need(v.run, '--run');
+  const status = v.status?.toUpperCase();
+  if (status !== undefined && !(BREAK_STATUSES as readonly string[]).includes(status)) {
+    throw new ReconError('INVALID_ARGUMENT', `--status must be one of ${BREAK_STATUSES.join(', ')}`);
+  }
+  const rows = await withBreaks(store, runId, (source) =>
+    listBreaks(store, source, {
+      runId,
+      filter: filterOf(v),
+      limit: int(v.limit, '--limit') ?? 50,
+      ...(status ? { status: status as BreakStatus } : {}),
+      ...(v.after ? { afterId: int(v.after, '--after')! } : {}),
+    }),
+  );
+  return out(v, rows, formatBreaks);
+}
+
+async function single(store: Store, v: Values, kind: DecisionKind): Promise<number> {
+  const runId = need(v.run, '--run');
+  const breakId = int(need(v.break, '--break'), '--break')!;
+  const result = await withBreaks(store, runId, (source) =>
+    decide(store, source, currentUser(), { runId, breakId, kind, reason: v.reason ?? null, comment: v.comment ?? null }),
+  );
+  return out(v, result, formatDecision);
+}
+
+async function bulk(store: Store, v: Values): Promise<number> {
+  const runId = need(v.run, '--run');
+  const action = need(v.action, '--action').toUpperCase();
+  if (action !== 'ACCEPT' && action !== 'OVERRIDE' && action !== 'REJECT') throw new ReconError('INVALID_ARGUMENT', '--action must be accept, override or reject');
+  const result = await withBreaks(store, runId, (source) =>
+    decideBulk(store, source, currentUser(), { runId, filter: filterOf(v), kind: action, reason: v['new-reason'] ?? null, comment: v.comment ?? null }),
+  );
+  return out(v, result, formatDecision);
+}
+
+function out<T>(v: Values, value: T, text: (value: T) => string): number {
+  process.stdout.write(v.json ? `${JSON.stringify(value, null, 2)}\n` : text(value));
+  return 0;
+}
+
+const cell = (s: string | null, width: number): string => {
+  const t = s ?? '';
+  return (t.length > width ? `${t.slice(0, width - 1)}…` : t).padEnd(width);
+};
+
+function formatBreaks(rows: ReviewedBreak[]): string {
+  if (rows.length === 0) return 'no breaks\n';
+  const head = `${'id'.padStart(7)}  ${cell('key', 14)} ${cell('field', 14)} ${cell('type', 13)} ${cell('A', 14)} ${cell('B', 14)} ${cell('delta', 10)} ${cell('status', 10)} suggestion`;
+  const lines = rows.map(
+    (b) =>
+      `${String(b.breakId).padStart(7)}  ${cell(b.key, 14)} ${cell(b.field, 14)} ${cell(b.diffType, 13)} ${cell(b.valueA, 14)} ${cell(b.valueB, 14)} ${cell(b.delta, 10)} ${cell(b.status, 10)} ${b.reason ?? b.suggestion ?? '-'}${b.confidence === null ? '' : ` (${b.confidence.toFixed(2)})`}`,
+  );
+  return `${[head, ...lines].join('\n')}\n`;
+}
+
+function formatDecision(r: DecisionResult): string {
+  const what = r.proposal ? 'proposed (awaiting an approver)' : 'applied';
+  return `${r.kind.toLowerCase()} ${what}: decision ${r.decisionId}, ${r.breakCount} break${r.breakCount === 1 ? '' : 's'}${r.skipped ? `, ${r.skipped} skipped (not open)` : ''}\n`;
+}
+
+function formatProposals(ps: ProposalInfo[]): string {
+  if (ps.length === 0) return 'no proposals\n';
+  return ps
+    .map((p) => `${p.decisionId}  ${p.state.padEnd(8)} run ${p.runId}  ${p.kind.toLowerCase()}${p.reason ? ` → ${p.reason}` : ''}  ${p.breakCount} breaks  by ${p.maker} at ${p.decidedAt}${p.comment ? `\n    "${p.comment}"` : ''}${p.approver ? `\n    ${p.state.toLowerCase()} by ${p.approver}${p.approvalComment ? `: "${p.approvalComment}"` : ''}` : ''}\n`)
+    .join('');
+}

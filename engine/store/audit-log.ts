@@ -1,0 +1,108 @@
+/**
+ * Appends audit events. An event is written only through a WriteTx, in the
+ * same transaction as the change it records, together with the chain head and
+ * the sync outbox row (both keyed by device id and seq).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { canonicalJson, type JsonValue } from './canonical-json.ts';
+import { sql } from './sql.ts';
+import type { WriteTx } from './store.ts';
+
+/** Every kind of action the trail records. */
+export const AUDIT_ACTIONS = [
+  'run.started',
+  'run.completed',
+  'run.failed',
+  'decision.applied',
+  'decision.proposed',
+  'proposal.approved',
+  'proposal.rejected',
+  'user.added',
+  'role.granted',
+  'role.revoked',
+  'definition.saved',
+  'reason.added',
+  'reason.retired',
+  'setting.changed',
+  'model.promoted',
+  'export.written',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** The hash before a device's first event. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** What a caller supplies; the log adds ids, seq, time and hashes. */
+export interface AuditInput {
+  actor: string;
+  action: AuditAction;
+  target: string;
+  before?: JsonValue;
+  after?: JsonValue;
+  comment?: string | null;
+}
+
+/** One audit event, field names as stored, exported and hashed. */
+export interface AuditEvent {
+  event_id: string;
+  device_id: string;
+  seq: number;
+  actor: string;
+  at: string;
+  action: string;
+  target: string;
+  before: JsonValue;
+  after: JsonValue;
+  comment: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The outbox kind for an audit event (team sync pushes these by device id and seq). */
+export const OUTBOX_AUDIT_EVENT = 'audit_event';
+
+/** SHA-256 over the canonical JSON of every field but `hash` (prev_hash included). */
+export function hashEvent(e: Omit<AuditEvent, 'hash'>): string {
+  const body: Omit<AuditEvent, 'hash'> = {
+    event_id: e.event_id,
+    device_id: e.device_id,
+    seq: e.seq,
+    actor: e.actor,
+    at: e.at,
+    action: e.action,
+    target: e.target,
+    before: e.before,
+    after: e.after,
+    comment: e.comment,
+    prev_hash: e.prev_hash,
+  };
+  return createHash('sha256').update(canonicalJson(body), 'utf8').digest('hex');
+}
+
+/** Appends one event to this device's chain, with its head and outbox rows. */
+export function appendAuditEvent(tx: WriteTx, input: AuditInput): AuditEvent {
+  const head = tx.get<{ seq: number; hash: string }>(sql`SELECT seq, hash FROM audit_heads WHERE device_id = ${tx.deviceId}`);
+  const partial: Omit<AuditEvent, 'hash'> = {
+    event_id: randomUUID(),
+    device_id: tx.deviceId,
+    seq: (head?.seq ?? 0) + 1,
+    actor: input.actor,
+    at: tx.now,
+    action: input.action,
+    target: input.target,
+    before: input.before ?? null,
+    after: input.after ?? null,
+    comment: input.comment ?? null,
+    prev_hash: head?.hash ?? GENESIS_HASH,
+  };
+  const event: AuditEvent = { ...partial, hash: hashEvent(partial) };
+  tx.run(sql`INSERT INTO audit_events (device_id, seq, event_id, actor, at, action, target, before, after, comment, prev_hash, hash)
+    VALUES (${event.device_id}, ${event.seq}, ${event.event_id}, ${event.actor}, ${event.at}, ${event.action}, ${event.target},
+            ${canonicalJson(event.before)}, ${canonicalJson(event.after)}, ${event.comment}, ${event.prev_hash}, ${event.hash})`);
+  tx.run(sql`INSERT INTO audit_heads (device_id, seq, hash) VALUES (${event.device_id}, ${event.seq}, ${event.hash})
+    ON CONFLICT (device_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`);
+  tx.run(sql`INSERT INTO outbox (device_id, seq, kind, payload, created_at)
+    VALUES (${event.device_id}, ${event.seq}, ${OUTBOX_AUDIT_EVENT}, ${canonicalJson(event)}, ${tx.now})`);
+  return event;
+}

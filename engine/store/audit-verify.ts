@@ -1,0 +1,120 @@
+/**
+ * Walks every device's hash chain and reports the first broken link: an
+ * edited event (its hash no longer matches), a deleted, inserted or reordered
+ * one (seq gap or a prev_hash that does not link), a truncated tail (the head
+ * no longer matches) or an outbox copy that disagrees with its event.
+ *
+ * Local verification proves the file was not edited by anything but this
+ * engine, short of an attacker who rewrites the whole chain, its heads and the
+ * outbox consistently; the team server's copy (sync) is the anchor against that.
+ */
+import { canonicalJson, type JsonValue } from './canonical-json.ts';
+import { GENESIS_HASH, hashEvent, OUTBOX_AUDIT_EVENT, type AuditEvent } from './audit-log.ts';
+import { sql } from './sql.ts';
+import type { ReadTx, Store } from './store.ts';
+
+/** Why a link is broken. */
+export type ChainProblem = 'MALFORMED' | 'SEQ_GAP' | 'HASH_MISMATCH' | 'PREV_HASH_MISMATCH' | 'HEAD_MISMATCH' | 'OUTBOX_MISMATCH';
+
+/** The first broken link. */
+export interface ChainBreak {
+  deviceId: string;
+  seq: number;
+  eventId: string | null;
+  problem: ChainProblem;
+  message: string;
+}
+
+/** The result of verifyChain. */
+export interface ChainReport {
+  ok: boolean;
+  events: number;
+  devices: { deviceId: string; events: number; headSeq: number; headHash: string }[];
+  firstBreak: ChainBreak | null;
+}
+
+/** A stored row: before/after as their canonical JSON text. */
+export type AuditRow = Omit<AuditEvent, 'before' | 'after'> & { before: string; after: string };
+
+/** Verifies the whole trail in one read transaction. */
+export function verifyChain(store: Store): ChainReport {
+  return store.read((tx) => verifyInTx(tx));
+}
+
+/** verifyChain inside an open transaction (tests mutate and verify in one). */
+export function verifyInTx(tx: ReadTx): ChainReport {
+  const devices: ChainReport['devices'] = [];
+  const heads = new Map(tx.all<{ device_id: string; seq: number; hash: string }>(sql`SELECT device_id, seq, hash FROM audit_heads`).map((h) => [h.device_id, h]));
+  let events = 0;
+  let current: { deviceId: string; seq: number; hash: string; count: number } | null = null;
+  const fail = (deviceId: string, seq: number, eventId: string | null, problem: ChainProblem, message: string): ChainReport => ({
+    ok: false,
+    events,
+    devices,
+    firstBreak: { deviceId, seq, eventId, problem, message },
+  });
+  const closeDevice = (): ChainReport | null => {
+    if (!current) return null;
+    const head = heads.get(current.deviceId);
+    heads.delete(current.deviceId);
+    if (!head || head.seq !== current.seq || head.hash !== current.hash) {
+      return fail(current.deviceId, current.seq, null, 'HEAD_MISMATCH', `device ${current.deviceId}: the chain ends at seq ${current.seq} but its recorded head is ${head ? `seq ${head.seq}` : 'missing'} (events deleted or appended outside the engine)`);
+    }
+    devices.push({ deviceId: current.deviceId, events: current.count, headSeq: head.seq, headHash: head.hash });
+    return null;
+  };
+
+  for (const row of tx.iterate<AuditRow>(sql`SELECT * FROM audit_events ORDER BY device_id, seq`)) {
+    if (!current || current.deviceId !== row.device_id) {
+      const broken = closeDevice();
+      if (broken) return broken;
+      current = { deviceId: row.device_id, seq: 0, hash: GENESIS_HASH, count: 0 };
+    }
+    events++;
+    const at = (problem: ChainProblem, message: string): ChainReport => fail(row.device_id, row.seq, row.event_id, problem, message);
+    if (row.seq !== current.seq + 1) return at('SEQ_GAP', `device ${row.device_id}: expected seq ${current.seq + 1}, found ${row.seq} (an event was deleted or inserted)`);
+    const before = parseCanonical(row.before);
+    const after = parseCanonical(row.after);
+    if (before === undefined || after === undefined) return at('MALFORMED', `event seq ${row.seq}: before/after is not canonical JSON (edited)`);
+    if (hashEvent({ ...row, before, after }) !== row.hash) return at('HASH_MISMATCH', `event seq ${row.seq}: content does not match its hash (edited)`);
+    if (row.prev_hash !== current.hash) return at('PREV_HASH_MISMATCH', `event seq ${row.seq}: does not link to the event before it (reordered, replaced or re-hashed)`);
+    current = { deviceId: row.device_id, seq: row.seq, hash: row.hash, count: current.count + 1 };
+  }
+  const broken = closeDevice();
+  if (broken) return broken;
+  for (const head of heads.values()) {
+    return fail(head.device_id, head.seq, null, 'HEAD_MISMATCH', `device ${head.device_id}: head at seq ${head.seq} but no events (deleted)`);
+  }
+  const outbox = checkOutbox(tx);
+  if (outbox) return { ok: false, events, devices, firstBreak: outbox };
+  return { ok: true, events, devices, firstBreak: null };
+}
+
+// Outbox rows carry a copy of each event: a copy that no longer matches its event means one of them was edited.
+function checkOutbox(tx: ReadTx): ChainBreak | null {
+  const q = sql`SELECT o.device_id, o.seq, o.payload, e.hash, e.event_id FROM outbox o
+                LEFT JOIN audit_events e ON e.device_id = o.device_id AND e.seq = o.seq
+                WHERE o.kind = ${OUTBOX_AUDIT_EVENT} ORDER BY o.device_id, o.seq`;
+  for (const r of tx.iterate<{ device_id: string; seq: number; payload: string; hash: string | null; event_id: string | null }>(q)) {
+    let payloadHash: unknown;
+    try {
+      payloadHash = (JSON.parse(r.payload) as { hash?: unknown }).hash;
+    } catch {
+      payloadHash = undefined;
+    }
+    if (r.hash === null || payloadHash !== r.hash) {
+      return { deviceId: r.device_id, seq: r.seq, eventId: r.event_id, problem: 'OUTBOX_MISMATCH', message: `outbox row seq ${r.seq} does not match the audit event ${r.hash === null ? '(event missing)' : '(hash differs)'}` };
+    }
+  }
+  return null;
+}
+
+// Returns undefined unless the text is exactly the canonical form, so no byte can change unnoticed.
+function parseCanonical(text: string): JsonValue | undefined {
+  try {
+    const value = JSON.parse(text) as JsonValue;
+    return canonicalJson(value) === text ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The 4-eye check. A proposal takes effect only when a different user with
+ * the approver role approves it; an approver may also reject it, with a
+ * comment, which returns its breaks to where they were.
+ */
+import { randomUUID } from 'node:crypto';
+import { ReconError } from '../errors/recon-error.ts';
+import { appendAuditEvent } from '../store/audit-log.ts';
+import { sql } from '../store/sql.ts';
+import type { Store } from '../store/store.ts';
+import { setStatus } from './decisions.ts';
+import type { Identity } from './identity.ts';
+import { requireRole } from './roles.ts';
+import { asBreakStatus, checkTransition, type BreakStatus } from './status.ts';
+
+/** A proposal and its outcome. */
+export interface ProposalInfo {
+  decisionId: string;
+  runId: string;
+  kind: string;
+  reason: string | null;
+  comment: string | null;
+  maker: string;
+  decidedAt: string;
+  breakCount: number;
+  bulkFilter: unknown;
+  state: 'PENDING' | 'APPROVED' | 'REJECTED';
+  approver: string | null;
+  approvalComment: string | null;
+}
+
+interface ProposalRow {
+  decision_id: string;
+  run_id: string;
+  kind: string;
+  reason: string | null;
+  comment: string | null;
+  actor: string;
+  decided_at: string;
+  break_count: number;
+  bulk_filter: string | null;
+  verdict: 'APPROVED' | 'REJECTED' | null;
+  approver: string | null;
+  approval_comment: string | null;
+}
+
+/** Proposals, newest first; `pendingOnly` for the approver's queue. */
+export function listProposals(store: Store, opts: { runId?: string; pendingOnly?: boolean } = {}): ProposalInfo[] {
+  const rows = store.read((tx) =>
+    tx.all<ProposalRow>(sql`SELECT d.decision_id, d.run_id, d.kind, d.reason, d.comment, d.actor, d.decided_at, d.break_count, d.bulk_filter,
+                                   a.verdict, a.approver, a.comment AS approval_comment
+                              FROM decisions d LEFT JOIN approvals a ON a.decision_id = d.decision_id
+                             WHERE d.is_proposal = 1 AND (${opts.runId ?? null} IS NULL OR d.run_id = ${opts.runId ?? null})
+                               AND (${opts.pendingOnly ? 1 : 0} = 0 OR a.decision_id IS NULL)
+                             ORDER BY d.decided_at DESC, d.decision_id`),
+  );
+  return rows.map((r) => ({
+    decisionId: r.decision_id,
+    runId: r.run_id,
+    kind: r.kind,
+    reason: r.reason,
+    comment: r.comment,
+    maker: r.actor,
+    decidedAt: r.decided_at,
+    breakCount: r.break_count,
+    bulkFilter: r.bulk_filter === null ? null : JSON.parse(r.bulk_filter),
+    state: r.verdict ?? 'PENDING',
+    approver: r.approver,
+    approvalComment: r.approval_comment,
+  }));
+}
+
+/** What an approval did. */
+export interface ApprovalResult {
+  approvalId: string;
+  decisionId: string;
+  verdict: 'APPROVED' | 'REJECTED';
+  breakCount: number;
+}
+
+/** Approver: the proposal takes effect. */
+export function approveProposal(store: Store, actor: Identity, decisionId: string, comment?: string | null): ApprovalResult {
+  return settle(store, actor, decisionId, 'APPROVED', comment ?? null);
+}
+
+/** Approver: the proposal is refused (comment required); its breaks return to where they were. */
+export function rejectProposal(store: Store, actor: Identity, decisionId: string, comment: string): ApprovalResult {
+  if (!comment?.trim()) throw new ReconError('COMMENT_REQUIRED', 'rejecting a proposal needs a comment (--comment) saying why');
+  return settle(store, actor, decisionId, 'REJECTED', comment);
+}
+
+function settle(store: Store, actor: Identity, decisionId: string, verdict: 'APPROVED' | 'REJECTED', comment: string | null): ApprovalResult {
+  return store.write((tx) => {
+    const d = tx.get<{ run_id: string; actor: string; is_proposal: number; kind: string }>(
+      sql`SELECT run_id, actor, is_proposal, kind FROM decisions WHERE decision_id = ${decisionId}`,
+    );
+    if (!d || d.is_proposal !== 1) throw new ReconError('NOT_FOUND', `no proposal ${decisionId}`, { decisionId });
+    // The maker is refused even if they hold the approver role: that is the 4-eye rule.
+    if (d.actor === actor.userId) throw new ReconError('FORBIDDEN_SELF_APPROVAL', `${actor.userId} made proposal ${decisionId} and cannot approve or reject it: another approver must`, { decisionId });
+    requireRole(tx, actor, 'approver', 'approve proposals');
+    const done = tx.get<{ verdict: string; approver: string }>(sql`SELECT verdict, approver FROM approvals WHERE decision_id = ${decisionId}`);
+    if (done) throw new ReconError('ILLEGAL_TRANSITION', `proposal ${decisionId} was already ${done.verdict.toLowerCase()} by ${done.approver}`, { decisionId });
+    const rows = tx.all<{ break_id: number; from_status: string; to_status: string; reason: string | null; status: string | null; current_decision: string | null }>(
+      sql`SELECT db.break_id, db.from_status, db.to_status, db.reason, s.status, s.decision_id AS current_decision
+            FROM decision_breaks db LEFT JOIN break_status s ON s.run_id = ${d.run_id} AND s.break_id = db.break_id
+           WHERE db.decision_id = ${decisionId} ORDER BY db.break_id`,
+    );
+    const approvalId = randomUUID();
+    tx.run(sql`INSERT INTO approvals (approval_id, decision_id, device_id, verdict, approver, comment, decided_at)
+      VALUES (${approvalId}, ${decisionId}, ${tx.deviceId}, ${verdict}, ${actor.userId}, ${comment?.trim() || null}, ${tx.now})`);
+    const changes: [number, BreakStatus, BreakStatus, string | null][] = [];
+    for (const r of rows) {
+      if (r.current_decision !== decisionId || r.status === null) {
+        throw new ReconError('ILLEGAL_TRANSITION', `break ${r.break_id} is no longer held by proposal ${decisionId}`, { breakId: r.break_id });
+      }
+      const from = asBreakStatus(r.status);
+      const to = verdict === 'APPROVED' ? asBreakStatus(r.to_status) : asBreakStatus(r.from_status);
+      checkTransition(verdict === 'APPROVED' ? 'APPROVE' : 'DECLINE', from, to, `break ${r.break_id}`);
+      const reason = verdict === 'APPROVED' ? r.reason : null;
+      setStatus(tx, d.run_id, r.break_id, to, reason, decisionId, approvalId);
+      changes.push([r.break_id, from, to, reason]);
+    }
+    appendAuditEvent(tx, {
+      actor: actor.userId,
+      action: verdict === 'APPROVED' ? 'proposal.approved' : 'proposal.rejected',
+      target: `decision:${decisionId}`,
+      before: { maker: d.actor, columns: ['break_id', 'status'], rows: changes.map(([id, from]) => [id, from]) },
+      after: { approval_id: approvalId, verdict, run_id: d.run_id, kind: d.kind, columns: ['break_id', 'status', 'reason'], rows: changes.map(([id, , to, reason]) => [id, to, reason]) },
+      comment: comment?.trim() || null,
+    });
+    return { approvalId, decisionId, verdict, breakCount: rows.length };
+  });
+}

@@ -1,0 +1,87 @@
+/**
+ * What the workflow needs to know about a run's breaks, behind an interface:
+ * the DuckDB-backed source reads the run file (run-breaks.ts); decisions only
+ * see this shape, so the store code never loads DuckDB.
+ */
+import { ReconError } from '../errors/recon-error.ts';
+import type { BreakStatus } from './status.ts';
+
+/** One break as the reviewer sees it, with the attribution's suggestion. */
+export interface BreakView {
+  breakId: number;
+  key: string;
+  field: string;
+  diffType: string;
+  side: string | null;
+  valueA: string | null;
+  valueB: string | null;
+  delta: string | null;
+  fieldType: string | null;
+  /** The attribution's status (AUTO or REVIEW); REVIEW when the run has no attribution. */
+  baseStatus: 'AUTO' | 'REVIEW';
+  /** The reason to accept: the attributed reason when AUTO, the best guess when REVIEW. */
+  suggestion: string | null;
+  confidence: number | null;
+}
+
+/** A break with its current status (break_status overrides the attribution's). */
+export interface ReviewedBreak extends BreakView {
+  status: BreakStatus;
+  reason: string | null;
+  decisionId: string | null;
+}
+
+/** Which breaks a bulk decision or a list covers. Values are compared exactly. */
+export interface BreakFilter {
+  field?: string;
+  diffType?: string;
+  /** The suggested reason (see BreakView.suggestion). */
+  reason?: string;
+  /** The attribution's status. */
+  baseStatus?: 'AUTO' | 'REVIEW';
+  /** The exact delta text, e.g. "0.01". */
+  delta?: string;
+  /** |delta| at most this decimal. */
+  maxAbsDelta?: string;
+}
+
+/** Reads a run's breaks. */
+export interface BreakSource {
+  /** The breaks with these ids; ids that do not exist are absent. */
+  get(ids: readonly number[]): Promise<Map<number, BreakView>>;
+  /** Up to `limit` matching breaks with break_id > afterId, ascending. */
+  page(filter: BreakFilter, afterId: number, limit: number): Promise<BreakView[]>;
+  close(): void;
+}
+
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+
+/** Checks a filter from user input; throws INVALID_ARGUMENT. */
+export function validateFilter(filter: BreakFilter): BreakFilter {
+  const clean: BreakFilter = {};
+  for (const [k, v] of Object.entries(filter) as [keyof BreakFilter, string | undefined][]) {
+    if (v === undefined || v === '') continue;
+    if (typeof v !== 'string') throw new ReconError('INVALID_ARGUMENT', `filter ${k} must be text`);
+    (clean as Record<string, string>)[k] = v;
+  }
+  if (clean.maxAbsDelta !== undefined && !DECIMAL.test(clean.maxAbsDelta)) {
+    throw new ReconError('INVALID_ARGUMENT', `maxAbsDelta must be a decimal number, got "${clean.maxAbsDelta}"`);
+  }
+  if (clean.baseStatus !== undefined && clean.baseStatus !== 'AUTO' && clean.baseStatus !== 'REVIEW') {
+    throw new ReconError('INVALID_ARGUMENT', `status filter must be AUTO or REVIEW, got "${String(clean.baseStatus)}"`);
+  }
+  return clean;
+}
+
+/** Every matching break, paged so a large run streams through in slices. */
+export async function findAll(source: BreakSource, filter: BreakFilter, pageSize = 5000): Promise<BreakView[]> {
+  const out: BreakView[] = [];
+  let after = 0;
+  for (;;) {
+    const page = await source.page(filter, after, pageSize);
+    out.push(...page);
+    const last = page.at(-1);
+    if (!last || page.length < pageSize) return out;
+    after = last.breakId;
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Who is acting. Locally that is the OS account: identity is exactly as
+ * strong as the OS login, since anyone who can act as that account can open
+ * the workspace file. `RECON_USER` (and `RECON_USER_NAME`) override it for
+ * scripted runs and tests. Team sync takes roles from the server, where the
+ * 4-eye rule is enforced again.
+ */
+import { userInfo } from 'node:os';
+import { ReconError } from '../errors/recon-error.ts';
+
+/** The acting user: an id (OS account name) and a display name. */
+export interface Identity {
+  userId: string;
+  displayName: string;
+}
+
+/** The current user: $RECON_USER, else the OS account. */
+export function currentUser(env: NodeJS.ProcessEnv = process.env): Identity {
+  const override = env['RECON_USER']?.trim();
+  let userId = override || undefined;
+  if (!userId) {
+    try {
+      userId = userInfo().username;
+    } catch {
+      // A container without a passwd entry for the uid.
+      userId = env['USER'] ?? env['USERNAME'];
+    }
+  }
+  if (!userId) throw new ReconError('INVALID_ARGUMENT', 'cannot tell who you are: no OS account name; set RECON_USER');
+  return { userId, displayName: env['RECON_USER_NAME']?.trim() || userId };
+}

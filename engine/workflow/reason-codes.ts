@@ -1,0 +1,57 @@
+/** The reason-code catalogue: admins add and retire codes; a retired code stays valid in history. */
+import type { ReasonCategory } from '../attribution/catalogue.ts';
+import { ReconError } from '../errors/recon-error.ts';
+import { appendAuditEvent } from '../store/audit-log.ts';
+import { sql } from '../store/sql.ts';
+import type { ReadTx, Store } from '../store/store.ts';
+import type { Identity } from './identity.ts';
+import { requireRole } from './roles.ts';
+
+export type { ReasonCategory };
+
+/** A catalogue entry. */
+export interface ReasonCode {
+  code: string;
+  description: string;
+  category: ReasonCategory;
+  retiredAt: string | null;
+}
+
+/** The catalogue, active codes first. */
+export function listReasonCodes(store: Store, opts: { includeRetired?: boolean } = {}): ReasonCode[] {
+  const rows = store.read((tx) =>
+    tx.all<{ code: string; description: string; category: ReasonCategory; retired_at: string | null }>(
+      sql`SELECT code, description, category, retired_at FROM reason_codes ORDER BY retired_at IS NOT NULL, code`,
+    ),
+  );
+  return rows.filter((r) => opts.includeRetired || r.retired_at === null).map((r) => ({ code: r.code, description: r.description, category: r.category, retiredAt: r.retired_at }));
+}
+
+/** Throws unless `code` is in the catalogue and not retired (new decisions use active codes only). */
+export function requireActiveReason(tx: ReadTx, code: string): void {
+  const row = tx.get<{ retired_at: string | null }>(sql`SELECT retired_at FROM reason_codes WHERE code = ${code}`);
+  if (!row) throw new ReconError('REASON_UNKNOWN', `unknown reason code "${code}" (see the catalogue)`, { reason: code });
+  if (row.retired_at !== null) throw new ReconError('REASON_UNKNOWN', `reason code "${code}" was retired on ${row.retired_at}`, { reason: code });
+}
+
+/** Admin: adds a code (audit: reason.added). */
+export function addReasonCode(store: Store, actor: Identity, entry: { code: string; description: string; category: ReasonCategory }): void {
+  if (!/^[A-Z][A-Z0-9_]*$/.test(entry.code)) throw new ReconError('INVALID_ARGUMENT', `a reason code is UPPER_SNAKE_CASE, got "${entry.code}"`);
+  if (entry.category !== 'ACTION' && entry.category !== 'NOISE') throw new ReconError('INVALID_ARGUMENT', 'category must be ACTION or NOISE');
+  store.write((tx) => {
+    requireRole(tx, actor, 'admin', 'edit the reason-code catalogue');
+    if (tx.get(sql`SELECT 1 AS x FROM reason_codes WHERE code = ${entry.code}`)) throw new ReconError('INVALID_ARGUMENT', `reason code ${entry.code} already exists`);
+    tx.run(sql`INSERT INTO reason_codes (code, description, category, created_at) VALUES (${entry.code}, ${entry.description}, ${entry.category}, ${tx.now})`);
+    appendAuditEvent(tx, { actor: actor.userId, action: 'reason.added', target: `reason:${entry.code}`, before: null, after: { ...entry } });
+  });
+}
+
+/** Admin: retires a code (audit: reason.retired). */
+export function retireReasonCode(store: Store, actor: Identity, code: string, comment?: string): void {
+  store.write((tx) => {
+    requireRole(tx, actor, 'admin', 'edit the reason-code catalogue');
+    requireActiveReason(tx, code);
+    tx.run(sql`UPDATE reason_codes SET retired_at = ${tx.now} WHERE code = ${code}`);
+    appendAuditEvent(tx, { actor: actor.userId, action: 'reason.retired', target: `reason:${code}`, before: { retired_at: null }, after: { retired_at: tx.now }, comment: comment ?? null });
+  });
+}

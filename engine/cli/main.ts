@@ -2,7 +2,10 @@ import { isInputError, toErrorData } from '../errors/recon-error.ts';
 import { DEFINITION_USAGE, definitionCommand } from './commands/definition.ts';
 import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
 import { GENERATE_USAGE, generateCommand } from './commands/generate.ts';
+import { AUDIT_USAGE, auditCommand } from './commands/audit.ts';
+import { REVIEW_USAGE, reviewCommand } from './commands/review.ts';
 import { RUN_USAGE, runCommand } from './commands/run.ts';
+import { USERS_USAGE, usersCommand } from './commands/users.ts';
 import { versionText } from './version.ts';
 
 const USAGE = `Recon Workstation — reconcile two extracts, explain every break.
@@ -12,6 +15,9 @@ Usage:
   ${RUN_USAGE.split('\n')[0]}
   ${GENERATE_USAGE.split('\n')[0]}
   ${DEFINITION_USAGE.split('\n').join('\n  ')}
+  ${REVIEW_USAGE.split('\n')[0]}
+  ${USERS_USAGE.split('\n')[0]}
+  ${AUDIT_USAGE.split('\n')[0]}
   recon --version
 
 Run "recon <command> --help" for details.`;
@@ -22,6 +28,9 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   demo: { run: demoCommand, usage: DEMO_USAGE },
   generate: { run: generateCommand, usage: GENERATE_USAGE },
   definition: { run: definitionCommand, usage: DEFINITION_USAGE },
+  review: { run: reviewCommand, usage: REVIEW_USAGE },
+  users: { run: usersCommand, usage: USERS_USAGE },
+  audit: { run: auditCommand, usage: AUDIT_USAGE },
 };
 
 /** Entry point of the `recon` CLI; returns the exit code (0 ok, 2 bad input, 1 internal error). */

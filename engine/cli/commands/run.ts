@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { loadDefinitionFile } from '../../definition/load.ts';
-import { runInWorker } from '../../host/run-in-worker.ts';
+import { startRegisteredRun } from '../../host/registered-run.ts';
+import { openStore } from '../../store/open.ts';
+import { currentUser } from '../../workflow/identity.ts';
 import type { RunSummary } from '../../run/run-recon.ts';
 import { createProgressPrinter } from '../progress-bar.ts';
 import { resolveWorkspace } from '../workspace.ts';
@@ -33,12 +35,16 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const definition = await loadDefinitionFile(values.definition);
   const progress = values.quiet ? undefined : createProgressPrinter();
-  const handle = runInWorker(
+  const workspace = resolveWorkspace(values.workspace);
+  const store = openStore(workspace);
+  const handle = startRegisteredRun(
+    store,
+    currentUser(),
     {
       aPath: values.a,
       bPath: values.b,
       definition,
-      workspace: resolveWorkspace(values.workspace),
+      workspace,
       ...(values.out ? { outDir: values.out } : {}),
       ...(values['memory-limit'] ? { memoryLimit: values['memory-limit'] } : {}),
     },
@@ -54,6 +60,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
     progress?.done();
+    store.close();
   }
 }
 

@@ -1,0 +1,195 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_REASON_CODES } from '../../attribution/catalogue.ts';
+import { evaluateOnTruth } from '../../attribution/evaluate.ts';
+import type { FxTable } from '../../attribution/fx-rates.ts';
+import { formatMetrics } from '../../attribution/metrics.ts';
+import { loadCurrentModel } from '../../attribution/model-store.ts';
+import { ReasonModel } from '../../attribution/model.ts';
+import { retrainWorkspaceModel } from '../../attribution/retrain.ts';
+import type { TrainingExample } from '../../attribution/training-data.ts';
+import { loadDefinitionFile } from '../../definition/load.ts';
+import { ReconError } from '../../errors/recon-error.ts';
+import { openStore } from '../../store/open.ts';
+import { listTrainingExamples } from '../../workflow/labels.ts';
+import { resolveWorkspace } from '../workspace.ts';
+
+export const MODEL_USAGE = `recon model evaluate --a FILE --b FILE --definition DEF.json --truth truth.csv [--model FILE] [--threshold 0.9] [--fx fx.json] [--json]
+recon model train [--workspace DIR] [--labels labels.csv] [--threshold 0.9] [--json]
+recon model show [--model FILE] [--workspace DIR]
+
+evaluate  Runs the recon, attributes every break and scores it against truth.csv:
+          accuracy, per-class precision and recall, confusion matrix, share
+          auto-attributed at the threshold and accuracy of those. --fx defaults
+          to fx.json beside truth.csv when present (recon generate writes one).
+train     Retrains on the baseline data plus the workspace's labels (reviewers'
+          accepted, overridden and approved decisions from the workspace store,
+          or --labels with columns run_db,break_id,reason), compares against the
+          current model on a held-out split and promotes it to
+          <workspace>/models/current.json only if it is no worse.
+show      Prints a model's version, training set and stored metrics.
+Without --model the workspace's current model is used, else the shipped baseline.`;
+
+const OPTIONS = {
+  a: { type: 'string' },
+  b: { type: 'string' },
+  definition: { type: 'string' },
+  truth: { type: 'string' },
+  model: { type: 'string' },
+  threshold: { type: 'string' },
+  fx: { type: 'string' },
+  workspace: { type: 'string' },
+  labels: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+type Values = ReturnType<typeof parse>['values'];
+const parse = (argv: string[]) => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+
+/** `recon model evaluate | train | show`. */
+export async function modelCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv);
+  switch (positionals[0]) {
+    case 'evaluate':
+      return evaluate(values);
+    case 'train':
+      return train(values);
+    case 'show':
+      return show(values);
+    default:
+      process.stderr.write(`unknown or missing model command${positionals[0] ? ` "${positionals[0]}"` : ''}\n\n${MODEL_USAGE}\n`);
+      return 2;
+  }
+}
+
+async function evaluate(v: Values): Promise<number> {
+  if (!v.a || !v.b || !v.definition || !v.truth) {
+    process.stderr.write(`missing --a, --b, --definition or --truth\n\n${MODEL_USAGE}\n`);
+    return 2;
+  }
+  const flagThreshold = parseThreshold(v.threshold);
+  const definition = await loadDefinitionFile(v.definition);
+  const threshold = flagThreshold ?? definition.attribution.threshold;
+  const { model, path } = await pickModel(v);
+  const fxPath = v.fx ?? (existsSync(join(dirname(v.truth), 'fx.json')) ? join(dirname(v.truth), 'fx.json') : undefined);
+  const fx = fxPath ? await readFx(fxPath) : undefined;
+  const workspace = v.workspace ? resolveWorkspace(v.workspace) : await mkdtemp(join(tmpdir(), 'recon-eval-'));
+  try {
+    const r = await evaluateOnTruth({ aPath: v.a, bPath: v.b, definition, truthPath: v.truth, model, threshold, workspace, ...(fx ? { fx } : {}) });
+    if (v.json) {
+      process.stdout.write(`${JSON.stringify({ model: model.version, modelPath: path, fx: fxPath ?? null, ...r }, null, 2)}\n`);
+      return 0;
+    }
+    const lines = [
+      `Model ${model.version} (${path})${fxPath ? `, FX table ${fxPath}` : ', no FX table'}`,
+      `Recon ${r.timings.reconMs} ms, attribution ${r.timings.attributionMs} ms; ${r.unlabelled} break(s) without a truth row`,
+      '',
+      formatMetrics(r.all, 'All breaks'),
+      '',
+      formatMetrics(r.mismatches, 'MISMATCH breaks (decided by the model)'),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  } finally {
+    if (!v.workspace) await rm(workspace, { recursive: true, force: true });
+  }
+}
+
+async function train(v: Values): Promise<number> {
+  const workspace = resolveWorkspace(v.workspace);
+  const examples = v.labels ? await readLabelsCsv(v.labels) : workspaceExamples(workspace);
+  const extraCodes = [...new Set(examples.map((e) => e.reason))].filter((c) => !DEFAULT_REASON_CODES.some((r) => r.code === c));
+  const workDir = await mkdtemp(join(tmpdir(), 'recon-train-'));
+  try {
+    const log = v.json ? undefined : (s: string): void => void process.stdout.write(`${s}\n`);
+    const r = await retrainWorkspaceModel({ workspace, examples, threshold: parseThreshold(v.threshold) ?? 0.9, extraCodes, workDir, ...(log ? { log } : {}) });
+    if (v.json) {
+      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      return 0;
+    }
+    const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+    const line = (name: string, m: typeof r.candidate.metrics): string =>
+      `  ${name.padEnd(28)} accuracy ${pct(m.accuracy)}, auto ${pct(m.autoRate)}, auto accuracy ${pct(m.autoAccuracy)} (${m.evaluated} held out)`;
+    process.stdout.write(
+      [
+        line(`new ${r.candidate.version}`, r.candidate.metrics),
+        line(`current ${r.current.version}`, r.current.metrics),
+        r.promoted ? `Promoted: ${r.path} is now models/current.json` : 'Not promoted: the new model is worse than the current one on the held-out split.',
+      ].join('\n') + '\n',
+    );
+    return 0;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+async function show(v: Values): Promise<number> {
+  const { model, path } = await pickModel(v);
+  const s = model.toJSON();
+  if (v.json) {
+    // The trees are the bulk of the file and mean nothing to a reader.
+    process.stdout.write(`${JSON.stringify({ path, ...s, forest: `${s.params.nEstimators} trees` }, null, 2)}\n`);
+    return 0;
+  }
+  const lines = [
+    `Model ${s.version} (${path})`,
+    `  trained ${s.trainedAt} on ${s.trainingSetSize.toLocaleString('en-US')} labelled breaks, ${s.params.nEstimators} trees`,
+    `  classes: ${Object.entries(s.classCounts).map(([c, n]) => `${c} ${n}`).join(', ')}`,
+    `  features: ${s.features.length}`,
+    ...(s.metrics ? ['', formatMetrics(s.metrics, 'Stored held-out metrics')] : []),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+async function pickModel(v: Values): Promise<{ model: ReasonModel; path: string }> {
+  if (v.model) return { model: await ReasonModel.load(v.model), path: v.model };
+  return loadCurrentModel(v.workspace ? resolveWorkspace(v.workspace) : undefined);
+}
+
+function parseThreshold(t: string | undefined): number | undefined {
+  if (t === undefined) return undefined;
+  const n = Number(t);
+  if (!(n >= 0 && n <= 1)) throw new ReconError('INVALID_ARGUMENT', `--threshold must be between 0 and 1, got "${t}"`);
+  return n;
+}
+
+async function readFx(path: string): Promise<FxTable> {
+  const json: unknown = JSON.parse(await readFile(path, 'utf8'));
+  if (!json || typeof json !== 'object' || Object.values(json).some((r) => typeof r !== 'string')) {
+    throw new ReconError('INPUT_PARSE_ERROR', `${path}: an FX table is a JSON object of pair → rate strings, e.g. {"EURUSD": "1.0850"}`, { file: path });
+  }
+  return json as FxTable;
+}
+
+/** Reviewers' labels from the workspace store (accepted, overridden and approved decisions). */
+function workspaceExamples(workspace: string): TrainingExample[] {
+  const store = openStore(workspace);
+  try {
+    return listTrainingExamples(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** labels.csv: header run_db,break_id,reason; plain values (no quoted commas). */
+async function readLabelsCsv(path: string): Promise<TrainingExample[]> {
+  const [head = '', ...lines] = (await readFile(path, 'utf8')).split(/\r?\n/).filter((l) => l.trim() !== '');
+  const cols = head.split(',').map((c) => c.trim());
+  const at = (name: string): number => {
+    const i = cols.indexOf(name);
+    if (i < 0) throw new ReconError('INPUT_PARSE_ERROR', `${path}, line 1: missing column "${name}" (need run_db,break_id,reason)`, { file: path, line: 1 });
+    return i;
+  };
+  const [iDb, iId, iReason] = [at('run_db'), at('break_id'), at('reason')];
+  return lines.map((l, n) => {
+    const f = l.split(',').map((c) => c.trim());
+    const breakId = Number(f[iId]);
+    if (!f[iDb] || !Number.isInteger(breakId) || !f[iReason]) {
+      throw new ReconError('INPUT_PARSE_ERROR', `${path}, line ${n + 2}: expected run_db,break_id,reason`, { file: path, line: n + 2 });
+    }
+    return { runDb: f[iDb]!, breakId, reason: f[iReason]! };
+  });
+}

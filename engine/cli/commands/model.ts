@@ -23,8 +23,9 @@ recon model show [--model FILE] [--workspace DIR]
 
 evaluate  Runs the recon, attributes every break and scores it against truth.csv:
           accuracy, per-class precision and recall, confusion matrix, share
-          auto-attributed at the threshold and accuracy of those. --fx defaults
-          to fx.json beside truth.csv when present (recon generate writes one).
+          auto-attributed at the threshold and accuracy of those. FX rates come
+          from --fx, else the definition's attribution.fxRates, else fx.json
+          beside truth.csv.
 train     Retrains on the baseline data plus the workspace's labels (reviewers'
           accepted, overridden and approved decisions from the workspace store,
           or --labels with columns run_db,break_id,reason), compares against the
@@ -73,17 +74,20 @@ async function evaluate(v: Values): Promise<number> {
   const definition = await loadDefinitionFile(v.definition);
   const threshold = flagThreshold ?? definition.attribution.threshold;
   const { model, path } = await pickModel(v);
-  const fxPath = v.fx ?? (existsSync(join(dirname(v.truth), 'fx.json')) ? join(dirname(v.truth), 'fx.json') : undefined);
-  const fx = fxPath ? await readFx(fxPath) : undefined;
+  // FX rates: --fx, else the definition's attribution.fxRates, else fx.json beside truth.csv (recon generate writes one).
+  const besideTruth = join(dirname(v.truth), 'fx.json');
+  const fxPath = v.fx ?? (definition.attribution.fxRates ? undefined : existsSync(besideTruth) ? besideTruth : undefined);
+  const fx = fxPath ? await readFx(fxPath) : definition.attribution.fxRates;
+  const fxLabel = fxPath ? `FX table ${fxPath}` : fx ? 'FX table from the definition' : 'no FX table';
   const workspace = v.workspace ? resolveWorkspace(v.workspace) : await mkdtemp(join(tmpdir(), 'recon-eval-'));
   try {
     const r = await evaluateOnTruth({ aPath: v.a, bPath: v.b, definition, truthPath: v.truth, model, threshold, workspace, ...(fx ? { fx } : {}) });
     if (v.json) {
-      process.stdout.write(`${JSON.stringify({ model: model.version, modelPath: path, fx: fxPath ?? null, ...r }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ model: model.version, modelPath: path, fx: fx ?? null, ...r }, null, 2)}\n`);
       return 0;
     }
     const lines = [
-      `Model ${model.version} (${path})${fxPath ? `, FX table ${fxPath}` : ', no FX table'}`,
+      `Model ${model.version} (${path}), ${fxLabel}`,
       `Recon ${r.timings.reconMs} ms, attribution ${r.timings.attributionMs} ms; ${r.unlabelled} break(s) without a truth row`,
       '',
       formatMetrics(r.all, 'All breaks'),

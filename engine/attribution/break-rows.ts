@@ -1,0 +1,47 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { ident } from '../sql/quote.ts';
+
+/** A break as the diff writes it (`breaks` table); used for tests and synthetic training data. */
+export interface BreakRow {
+  breakId: number;
+  key: string;
+  field: string;
+  diffType: 'MISMATCH' | 'MISSING_IN_A' | 'MISSING_IN_B' | 'DUPLICATE_KEY';
+  side?: 'a' | 'b' | null;
+  valueA: string | null;
+  valueB: string | null;
+  delta?: string | null;
+  fieldType: string | null;
+}
+
+/** DDL of a table shaped like the diff's `breaks` (minus rid columns the features never read). */
+export function breaksTableDdl(table: string): string {
+  return `CREATE OR REPLACE TABLE ${ident(table)} (break_id BIGINT, key VARCHAR, field VARCHAR, diff_type VARCHAR, side VARCHAR,
+            value_a VARCHAR, value_b VARCHAR, delta VARCHAR, field_type VARCHAR, rid_a BIGINT, rid_b BIGINT)`;
+}
+
+/** Creates `table` and appends the rows with DuckDB's appender. */
+export async function writeBreakRows(conn: DuckDBConnection, table: string, rows: readonly BreakRow[]): Promise<void> {
+  await conn.run(breaksTableDdl(table));
+  const app = await conn.createAppender(table);
+  const text = (v: string | null | undefined): void => (v === null || v === undefined ? app.appendNull() : app.appendVarchar(v));
+  try {
+    for (const r of rows) {
+      app.appendBigInt(BigInt(r.breakId));
+      app.appendVarchar(r.key);
+      app.appendVarchar(r.field);
+      app.appendVarchar(r.diffType);
+      text(r.side);
+      text(r.valueA);
+      text(r.valueB);
+      text(r.delta);
+      text(r.fieldType);
+      app.appendNull();
+      app.appendNull();
+      app.endRow();
+    }
+    app.flushSync();
+  } finally {
+    app.closeSync();
+  }
+}

@@ -1,0 +1,19 @@
+/** The quality gate (the seeds' "Discriminator") as recorded in summary.json. */
+export interface QualityGate {
+  passed: boolean;
+  checksPassed: boolean;
+  unknownRate: number;
+  unknownRateLimit: number;
+  /** Why it failed, in words; empty when it passed. */
+  reasons: string[];
+}
+
+/** A run passes when every integrity check passes and the unknown rate is at or below the limit (default 5%). */
+export function qualityGate(input: { checksPassed: boolean; unknownRate: number; unknownRateLimit: number }): QualityGate {
+  const reasons: string[] = [];
+  if (!input.checksPassed) reasons.push('an integrity check failed');
+  if (input.unknownRate > input.unknownRateLimit) {
+    reasons.push(`unknown rate ${(input.unknownRate * 100).toFixed(2)}% is above the limit of ${(input.unknownRateLimit * 100).toFixed(2)}%`);
+  }
+  return { passed: reasons.length === 0, ...input, reasons };
+}

@@ -48,7 +48,7 @@ export default defineConfig(
   tseslint.configs.recommended,
 
   {
-    files: ['engine/**', 'electron/**', 'scripts/**', 'bench/**', 'bin/**', '*.config.{js,ts}'],
+    files: ['engine/**', 'electron/**', 'scripts/**', 'bench/**', 'bin/**', 'e2e/**', '*.config.{js,ts}'],
     languageOptions: { globals: globals.node },
   },
   {

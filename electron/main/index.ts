@@ -2,6 +2,7 @@
 import { app, BrowserWindow } from 'electron';
 import path from 'node:path';
 import { registerAppScheme, setupAppProtocol } from './app-protocol.ts';
+import { setupEngine } from './engine-host.ts';
 import { setupIpc } from './ipc.ts';
 import { setupNavigationGuards } from './navigation.ts';
 import { rendererEntry } from './policy/app-scheme.ts';
@@ -26,7 +27,7 @@ app
   .whenReady()
   .then(() => {
     setupAppProtocol(RENDERER_DIR);
-    setupIpc(entry.origin);
+    setupIpc(entry.origin, setupEngine());
     createMainWindow(entry.url);
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) createMainWindow(entry.url);

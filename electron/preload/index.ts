@@ -1,14 +1,42 @@
 /**
- * Sandboxed preload: exposes named functions only, never a raw invoke(channel).
- * It is bundled to one CommonJS file because a sandboxed preload can require
- * nothing but 'electron' and a few polyfilled modules.
+ * Sandboxed preload: exposes one named function per contract call, never a
+ * raw invoke(channel). It is bundled to one CommonJS file because a sandboxed
+ * preload can require nothing but 'electron' and a few polyfilled modules; it
+ * imports only the zod-free call names and types from the contract.
  */
-import { contextBridge, ipcRenderer } from 'electron';
-import type { ReconApi } from '../../renderer/src/bridge/recon-api.ts';
-import { IpcChannel } from '../shared/ipc-channels.ts';
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { ReconApi } from '../../engine/contract/api.ts';
+import type { CallArgs, CallResult, ContractEvent, Reply } from '../../engine/contract/index.ts';
+import type { CallName } from '../../engine/contract/names.ts';
+import { callChannel, EVENT_CHANNEL } from '../shared/ipc-channels.ts';
+
+/** The main process validates `args` against the contract before any handler runs. */
+function invoke<K extends CallName>(name: K) {
+  return (args: CallArgs<K>): Promise<Reply<CallResult<K>>> => ipcRenderer.invoke(callChannel(name), args) as Promise<Reply<CallResult<K>>>;
+}
 
 const api = {
-  version: (): Promise<string> => ipcRenderer.invoke(IpcChannel.version),
+  calls: {
+    'app.version': invoke('app.version'),
+    'runs.list': invoke('runs.list'),
+    'runs.get': invoke('runs.get'),
+    'runs.start': invoke('runs.start'),
+    'runs.cancel': invoke('runs.cancel'),
+    'files.preview': invoke('files.preview'),
+    'definitions.list': invoke('definitions.list'),
+    'definitions.get': invoke('definitions.get'),
+    'definitions.save': invoke('definitions.save'),
+    'breaks.page': invoke('breaks.page'),
+    'breaks.facets': invoke('breaks.facets'),
+    'breaks.detail': invoke('breaks.detail'),
+  },
+  onEvent(listener: (event: ContractEvent) => void) {
+    const forward = (_e: IpcRendererEvent, event: ContractEvent): void => listener(event);
+    ipcRenderer.on(EVENT_CHANNEL, forward);
+    return () => {
+      ipcRenderer.removeListener(EVENT_CHANNEL, forward);
+    };
+  },
 } satisfies ReconApi;
 
 contextBridge.exposeInMainWorld('recon', api);

@@ -1,65 +1,83 @@
-import { useEffect, useState } from 'react';
-import { SECTIONS, type SectionId } from './sections.ts';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useClient } from './bridge/use-client.ts';
+import type { ConnectionState } from './bridge/transport.ts';
+import { KeyHelp } from './components/KeyHelp.tsx';
+import { useKeys } from './keys.ts';
+import { NavContext, type Navigation, type Route } from './navigation.ts';
+import { Screen } from './screens/Screen.tsx';
+import { SECTIONS, sectionOf } from './sections.ts';
 
-/** What the status bar says about the host the renderer runs in. */
-function useHostStatus(): string {
-  const [status, setStatus] = useState(() => (window.recon ? 'Desktop app' : 'Browser host (no desktop bridge)'));
-
+/** The status bar's text: which host, which version, connected or not. */
+function useHostStatus(): { text: string; state: ConnectionState } {
+  const client = useClient();
+  const [state, setState] = useState<ConnectionState>('connecting');
+  const [version, setVersion] = useState<string>();
+  useEffect(() => client.onState(setState), [client]);
   useEffect(() => {
-    const bridge = window.recon;
-    if (!bridge) return;
-    let live = true;
-    bridge
-      .version()
-      .then((version) => {
-        if (live) setStatus(`Desktop app v${version}`);
-      })
-      .catch(() => {
-        if (live) setStatus('Desktop app (version unavailable)');
-      });
-    return () => {
-      live = false;
-    };
-  }, []);
-
-  return status;
+    if (state !== 'open') return;
+    client.call('app.version', {}).then(
+      (v) => setVersion(`v${v.version} · DuckDB ${v.duckdb} · workspace ${v.workspace}`),
+      () => setVersion(undefined),
+    );
+  }, [client, state]);
+  const host = client.kind === 'desktop' ? 'Desktop app' : 'Browser host';
+  const conn = state === 'open' ? '' : state === 'connecting' ? ' · connecting…' : ' · disconnected';
+  return { text: `${host}${version ? ` ${version}` : ''}${conn}`, state };
 }
 
-/** The application shell: header, section navigation, content and status bar. */
+/** The application shell: header, section navigation, the current screen and a status bar. */
 export function App() {
-  const [active, setActive] = useState<SectionId>('runs');
-  const hostStatus = useHostStatus();
-  const section = SECTIONS.find((s) => s.id === active) ?? SECTIONS[0];
+  const [stack, setStack] = useState<Route[]>([{ name: 'runs' }]);
+  const [help, setHelp] = useState(false);
+  const route = stack[stack.length - 1]!;
+  const status = useHostStatus();
+
+  const back = useCallback(() => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s)), []);
+  const nav = useMemo<Navigation>(
+    () => ({
+      route,
+      go: (r) => setStack((s) => [...s, r]),
+      replace: (r) => setStack((s) => [...s.slice(0, -1), r]),
+      back,
+    }),
+    [route, back],
+  );
+  useKeys({
+    '?': () => setHelp((h) => !h),
+    Escape: () => (help ? setHelp(false) : back()),
+  });
+  const active = sectionOf(route);
 
   return (
-    <div className="shell">
-      <header className="shell-header">
-        <h1>Recon Workstation</h1>
-      </header>
-      <nav className="shell-nav" aria-label="Sections">
-        <ul>
-          {SECTIONS.map((s) => (
-            <li key={s.id}>
-              <button
-                type="button"
-                aria-current={s.id === active ? 'page' : undefined}
-                onClick={() => {
-                  setActive(s.id);
-                }}
-              >
-                {s.label}
-              </button>
-            </li>
-          ))}
-        </ul>
-      </nav>
-      <main className="shell-main" aria-labelledby="section-title">
-        <h2 id="section-title">{section.label}</h2>
-        <p className="placeholder">{section.summary}</p>
-      </main>
-      <footer className="shell-status">
-        <span role="status">{hostStatus}</span>
-      </footer>
-    </div>
+    <NavContext.Provider value={nav}>
+      <div className="shell">
+        <header className="shell-header">
+          <h1>Recon Workstation</h1>
+          <button type="button" className="link keys-hint" onClick={() => setHelp(true)}>
+            Keys <kbd>?</kbd>
+          </button>
+        </header>
+        <nav className="shell-nav" aria-label="Sections">
+          <ul>
+            {SECTIONS.map((s) => (
+              <li key={s.id}>
+                <button type="button" aria-current={s.id === active ? 'page' : undefined} onClick={() => setStack([{ name: s.id }])}>
+                  {s.label}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main className="shell-main">
+          <Screen route={route} />
+        </main>
+        <footer className="shell-status">
+          <span role="status" className={`conn conn-${status.state}`}>
+            {status.text}
+          </span>
+        </footer>
+        {help && <KeyHelp onClose={() => setHelp(false)} />}
+      </div>
+    </NavContext.Provider>
   );
 }

@@ -1,0 +1,67 @@
+/** The UI flows the e2e tests and the screenshot script walk through, as a person would. */
+import type { Page } from 'playwright-core';
+
+export interface NewRunInput {
+  aPath: string;
+  bPath: string;
+  name: string;
+  /** Tolerances to type into the mapping table, by A column. */
+  tolerances?: Record<string, { abs?: string; rel?: string }>;
+}
+
+/** New run: paths, previews, mapping (suggested), tolerances, name, save and run; waits for the form to be ready to run. */
+export async function fillNewRun(page: Page, input: NewRunInput): Promise<void> {
+  await page.getByRole('button', { name: 'New run' }).first().click();
+  await page.getByRole('heading', { name: 'New run' }).waitFor();
+  await page.locator('#source-a-path').fill(input.aPath);
+  await page.locator('#source-a-path').press('Enter');
+  await page.getByRole('table', { name: 'Preview of source A' }).waitFor();
+  await page.locator('#source-b-path').fill(input.bPath);
+  await page.locator('#source-b-path').press('Enter');
+  await page.getByRole('table', { name: 'Preview of source B' }).waitFor();
+  await page.getByRole('table', { name: 'Column mapping' }).waitFor();
+  for (const [column, t] of Object.entries(input.tolerances ?? {})) {
+    if (t.abs !== undefined) await page.getByLabel(`Absolute tolerance of ${column}`).fill(t.abs);
+    if (t.rel !== undefined) await page.getByLabel(`Relative tolerance of ${column}`).fill(t.rel);
+  }
+  await page.locator('#definition-name').fill(input.name);
+}
+
+/** Saves and runs the filled-in draft; resolves with the run id once it has completed. */
+export async function runAndWait(page: Page): Promise<string> {
+  await page.getByRole('button', { name: 'Save and run' }).click();
+  const progress = page.locator('.run-progress');
+  await progress.waitFor();
+  await progress.locator('.pill.status-completed').waitFor({ timeout: 120_000 });
+  const text = (await progress.locator('.mono').first().textContent()) ?? '';
+  return text.replace(/^Run\s+/, '').trim();
+}
+
+/** Picks one value of a facet above the grid (Field, Diff type, Reason, Status). */
+export async function pickFacet(page: Page, facet: string, value: string): Promise<void> {
+  const select = page.getByLabel(`${facet} facet`);
+  const option = select.locator('option', { hasText: new RegExp(`^${value} ·`) });
+  await select.selectOption((await option.getAttribute('value')) ?? value);
+}
+
+/** The number the grid's counter shows ("1,234 of 5,678 breaks" → 1234). */
+export async function gridCount(page: Page): Promise<number> {
+  const text = (await page.locator('.grid-count').textContent()) ?? '';
+  return Number(text.trim().split(' ')[0]!.replaceAll(',', ''));
+}
+
+/** Waits until the grid shows `n` rows in its counter and has drawn its first row. */
+export async function waitForCount(page: Page, n: number): Promise<void> {
+  // A function, not a string: the page's CSP forbids eval. It runs in the page,
+  // and this file is type-checked without the DOM, hence the narrow cast.
+  await page.waitForFunction(
+    (expected: number) => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document;
+      const text = doc.querySelector('.grid-count')?.textContent ?? '';
+      return Number(text.trim().split(' ')[0]!.replaceAll(',', '')) === expected;
+    },
+    n,
+    { timeout: 30_000 },
+  );
+  if (n > 0) await page.locator('.ag-row[row-index="0"] .ag-cell[col-id="key"]').first().waitFor();
+}

@@ -1,0 +1,67 @@
+/**
+ * What the end-to-end tests and the screenshot script share: build the
+ * renderer, start `recon serve` as its own process on a temp workspace, and
+ * launch Debian's Chromium through playwright-core (never a downloaded one).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const CHROMIUM = process.env['RECON_CHROMIUM'] ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** `npx electron-vite build` (about 5 s); RECON_E2E_NO_BUILD=1 reuses out/renderer. */
+export function buildRenderer(): void {
+  if (process.env['RECON_E2E_NO_BUILD'] === '1' && existsSync(join(ROOT, 'out/renderer/index.html'))) return;
+  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`electron-vite build failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+export interface Served {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `recon serve` (scripts/serve.ts) on a workspace; resolves with the URL it prints. */
+export function serve(workspace: string): Promise<Served> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/serve.ts'), '--workspace', workspace], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const stop = (): Promise<void> =>
+    new Promise((r) => {
+      if (child.exitCode !== null) return r();
+      child.once('exit', () => r());
+      child.kill('SIGINT');
+    });
+  return new Promise((resolvePromise, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const url = /http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]+/.exec(out)?.[0];
+      if (url) resolvePromise({ url, child, stop });
+    });
+    child.once('exit', (code) => reject(new Error(`recon serve exited with ${code}:\n${out}\n${err}`)));
+  });
+}
+
+/** Debian's Chromium, headless; a clear message when the machine has none. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run "bash scripts/setup-system.sh" (installs Debian's chromium)`);
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/** Console errors and uncaught exceptions of a page (CSP violations show up here). */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}

@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { runFinishedEventSchema, runProgressEventSchema } from './runs.ts';
+
+/**
+ * Every message the host pushes without being asked, discriminated by `type`.
+ * Add new events here (e.g. an audit-sync status) and every transport carries them.
+ */
+export const contractEventSchema = z.discriminatedUnion('type', [runProgressEventSchema, runFinishedEventSchema]);
+export type ContractEvent = z.infer<typeof contractEventSchema>;
+export type ContractEventType = ContractEvent['type'];
+export type EventOf<T extends ContractEventType> = Extract<ContractEvent, { type: T }>;

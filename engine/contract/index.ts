@@ -1,0 +1,54 @@
+/**
+ * The contract between the UI and the engine: every call `name → (args) →
+ * result` with its schemas, and every event the host pushes. Electron IPC, the
+ * browser host's WebSocket bridge and the renderer's client are all derived
+ * from this table, so they cannot drift.
+ *
+ * To add calls (review decisions, approvals, audit, users, model, sync,
+ * export): write `engine/contract/<feature>.ts` exporting `<feature>Calls`
+ * built with `defineCall`, spread it into `contract` below, add the names to
+ * names.ts (the compiler insists), and implement the handlers in
+ * engine/host/handlers/<feature>.ts. Nothing in the transports changes.
+ *
+ * This folder is imported by the sandboxed renderer and preload: no Node
+ * modules here or in anything it imports (contract.test.ts checks).
+ */
+import type { z } from 'zod';
+import { appCalls } from './app.ts';
+import { breaksCalls } from './breaks.ts';
+import { definitionsCalls } from './definitions.ts';
+import { filesCalls } from './files.ts';
+import type { CallName } from './names.ts';
+import { runsCalls } from './runs.ts';
+
+export const contract = {
+  ...appCalls,
+  ...runsCalls,
+  ...filesCalls,
+  ...definitionsCalls,
+  ...breaksCalls,
+};
+
+type ContractTable = typeof contract;
+
+// names.ts and the table must list the same calls, both ways.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const namesMatch: Same<keyof ContractTable, CallName> = true;
+void namesMatch;
+
+/** What a caller passes (defaults may be left out). */
+export type CallArgs<K extends CallName> = z.input<ContractTable[K]['args']>;
+/** What a handler receives after validation (defaults filled in). */
+export type ParsedArgs<K extends CallName> = z.output<ContractTable[K]['args']>;
+export type CallResult<K extends CallName> = z.output<ContractTable[K]['result']>;
+
+export * from './breaks.ts';
+export * from './errors.ts';
+export * from './events.ts';
+export * from './files.ts';
+export * from './ids.ts';
+export * from './names.ts';
+export * from './runs.ts';
+export { HOST_KINDS } from './app.ts';
+export { definitionFileSchema, definitionSchema, FIELD_TYPES, type DefinitionInput, type FieldType } from './definitions.ts';
+export type { CallSpec } from './call.ts';

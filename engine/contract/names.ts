@@ -1,0 +1,27 @@
+/**
+ * The call names, without zod, for code that must stay tiny: the sandboxed
+ * preload bundles this file and builds one named function per entry. The
+ * contract (index.ts) checks at compile time that this list and its call
+ * table hold exactly the same names.
+ */
+export const CALL_NAMES = [
+  'app.version',
+  'runs.list',
+  'runs.get',
+  'runs.start',
+  'runs.cancel',
+  'files.preview',
+  'definitions.list',
+  'definitions.get',
+  'definitions.save',
+  'breaks.page',
+  'breaks.facets',
+  'breaks.detail',
+] as const;
+
+export type CallName = (typeof CALL_NAMES)[number];
+
+/** True when `name` is a call of the contract. */
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && (CALL_NAMES as readonly string[]).includes(name);
+}

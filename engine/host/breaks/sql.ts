@@ -1,0 +1,135 @@
+/**
+ * The breaks grid's SQL, in one place. Requests name columns by their grid id
+ * (BREAK_COLUMNS); each maps to a fixed expression over `breaks b` and
+ * `attributions t`, so no name from a request reaches SQL text. Values always
+ * travel as parameters (`Params`).
+ */
+import type { BreakColumn, BreakRow } from '../../contract/index.ts';
+
+/** Collects positional parameters; `add` returns the placeholder to write in SQL. */
+export class Params {
+  readonly values: (string | number | boolean | null)[] = [];
+  add(value: string | number | boolean | null): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+export type ColumnKind = 'text' | 'number';
+
+interface ColumnSql {
+  /** The value as the grid shows it. */
+  expr: (attr: boolean) => string;
+  /** The expression to sort and compare numbers by, when it differs from `expr`. */
+  numeric?: (attr: boolean) => string;
+  kind: ColumnKind;
+}
+
+const fromAttr = (col: string, type: string) => (attr: boolean): string => (attr ? `t.${col}` : `NULL::${type}`);
+
+/** The allowlist: grid column id → SQL. */
+export const COLUMN_SQL: Record<BreakColumn, ColumnSql> = {
+  breakId: { expr: () => 'b.break_id', kind: 'number' },
+  key: { expr: () => 'b.key', kind: 'text' },
+  field: { expr: () => 'b.field', kind: 'text' },
+  diffType: { expr: () => 'b.diff_type', kind: 'text' },
+  side: { expr: () => 'b.side', kind: 'text' },
+  valueA: { expr: () => 'b.value_a', kind: 'text' },
+  valueB: { expr: () => 'b.value_b', kind: 'text' },
+  // The delta stays exact text for display. Its sort and filter key is a DOUBLE:
+  // parsing a million DECIMAL(38,10) takes seconds, a DOUBLE ~0.3 s, and rows
+  // could only swap where deltas agree to 15 significant digits (finer than
+  // any bound a person types into the grid's number filter).
+  delta: { expr: () => 'b.delta', numeric: () => 'TRY_CAST(b.delta AS DOUBLE)', kind: 'number' },
+  fieldType: { expr: () => 'b.field_type', kind: 'text' },
+  reason: { expr: fromAttr('reason', 'VARCHAR'), kind: 'text' },
+  confidence: { expr: fromAttr('confidence', 'DOUBLE'), kind: 'number' },
+  status: { expr: fromAttr('status', 'VARCHAR'), kind: 'text' },
+  suggestedReason: { expr: fromAttr('suggested_reason', 'VARCHAR'), kind: 'text' },
+};
+
+/** Columns that live in `attributions`: a view joins it only when one of them is sorted or filtered on. */
+export const ATTRIBUTION_COLUMNS: ReadonlySet<BreakColumn> = new Set<BreakColumn>(['reason', 'confidence', 'status', 'suggestedReason']);
+
+/** The expression used to sort or compare a column. */
+export function orderExpr(col: BreakColumn, attr: boolean): string {
+  const c = COLUMN_SQL[col];
+  return (c.numeric ?? c.expr)(attr);
+}
+
+/** The select list of a grid row. */
+export function rowSelect(attr: boolean): string {
+  return `b.break_id, b.key, b.field, b.diff_type, b.side, b.value_a, b.value_b, b.delta, b.field_type, b.rid_a, b.rid_b,
+          ${COLUMN_SQL.reason.expr(attr)} AS reason, ${COLUMN_SQL.confidence.expr(attr)} AS confidence,
+          ${COLUMN_SQL.status.expr(attr)} AS status, ${COLUMN_SQL.suggestedReason.expr(attr)} AS suggested_reason`;
+}
+
+/** `breaks b`, joined to its attributions when the run has them. */
+export function breaksFrom(attr: boolean): string {
+  return attr ? 'breaks b LEFT JOIN attributions t ON t.break_id = b.break_id' : 'breaks b';
+}
+
+/** Rows [first, last] (1-based break ids) of the default order: a range on both tables, no scan of the join. */
+export function rangePageSql(attr: boolean): string {
+  const t = attr ? 'LEFT JOIN (SELECT * FROM attributions WHERE break_id BETWEEN $1 AND $2) t ON t.break_id = b.break_id' : '';
+  return `SELECT ${rowSelect(attr)} FROM (SELECT * FROM breaks WHERE break_id BETWEEN $1 AND $2) b ${t} ORDER BY b.break_id`;
+}
+
+/** Rows [first, last] (1-based positions) of a view table `(rn, break_id)`. */
+export function viewPageSql(viewTable: string, attr: boolean): string {
+  const t = attr ? 'LEFT JOIN attributions t ON t.break_id = b.break_id' : '';
+  return `WITH p AS (SELECT rn, break_id FROM ${viewTable} WHERE rn BETWEEN $1 AND $2)
+          SELECT ${rowSelect(attr)} FROM p JOIN breaks b ON b.break_id = p.break_id ${t} ORDER BY p.rn`;
+}
+
+/** Rows of a view's window [first, last] as a table of whole rows (rn first), stored in rn order. */
+export function createWindowSql(windowTable: string, viewTable: string, attr: boolean): string {
+  const t = attr ? 'LEFT JOIN attributions t ON t.break_id = b.break_id' : '';
+  return `CREATE OR REPLACE TEMP TABLE ${windowTable} AS
+          WITH p AS (SELECT rn, break_id FROM ${viewTable} WHERE rn BETWEEN $1 AND $2)
+          SELECT p.rn, ${rowSelect(attr)} FROM p JOIN breaks b ON b.break_id = p.break_id ${t} ORDER BY p.rn`;
+}
+
+/** Rows [first, last] of a window table. */
+export function windowPageSql(windowTable: string): string {
+  return `SELECT * EXCLUDE (rn) FROM ${windowTable} WHERE rn BETWEEN $1 AND $2 ORDER BY rn`;
+}
+
+/** A view: the break ids in the asked order, numbered from 1, stored sorted so pages read a narrow range. */
+export function createViewSql(viewTable: string, attr: boolean, where: string, orderBy: string): string {
+  return `CREATE OR REPLACE TEMP TABLE ${viewTable} AS
+          SELECT row_number() OVER (ORDER BY ${orderBy}) AS rn, b.break_id
+            FROM ${breaksFrom(attr)} ${where === '' ? '' : `WHERE ${where}`}
+           ORDER BY rn`;
+}
+
+/** A break and the other breaks of its key. */
+export function breakByIdSql(attr: boolean): string {
+  return `SELECT ${rowSelect(attr)} FROM ${breaksFrom(attr)} WHERE b.break_id = $1`;
+}
+export function breaksOfKeySql(attr: boolean): string {
+  return `SELECT ${rowSelect(attr)} FROM ${breaksFrom(attr)} WHERE b.key = $1 ORDER BY b.break_id LIMIT 200`;
+}
+
+/** A DuckDB row (JSON form: BIGINT as text) as a grid row. */
+export function toBreakRow(r: Record<string, unknown>): BreakRow {
+  const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+  const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+  return {
+    breakId: Number(r['break_id']),
+    key: String(r['key']),
+    field: String(r['field']),
+    diffType: String(r['diff_type']),
+    side: str(r['side']),
+    valueA: str(r['value_a']),
+    valueB: str(r['value_b']),
+    delta: str(r['delta']),
+    fieldType: str(r['field_type']),
+    ridA: num(r['rid_a']),
+    ridB: num(r['rid_b']),
+    reason: str(r['reason']),
+    confidence: num(r['confidence']),
+    status: str(r['status']),
+    suggestedReason: str(r['suggested_reason']),
+  };
+}

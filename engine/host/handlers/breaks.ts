@@ -1,0 +1,12 @@
+import { readDetail } from '../breaks/detail.ts';
+import { readFacets } from '../breaks/facets.ts';
+import { readPage } from '../breaks/pager.ts';
+import type { Handlers, HostContext } from './types.ts';
+
+export function breaksHandlers(ctx: HostContext): Pick<Handlers, 'breaks.page' | 'breaks.facets' | 'breaks.detail'> {
+  return {
+    'breaks.page': async (args) => readPage(await ctx.dbs.get(args.runId), args),
+    'breaks.facets': async ({ runId }) => readFacets(await ctx.dbs.get(runId)),
+    'breaks.detail': async ({ runId, breakId }) => readDetail(await ctx.dbs.get(runId), breakId),
+  };
+}

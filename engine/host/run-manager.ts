@@ -1,0 +1,149 @@
+/**
+ * Runs started from the UI: each on its own worker thread, with progress and
+ * the outcome pushed as contract events. Remembers this session's running and
+ * failed runs, which have no summary file, so the runs list can show them.
+ */
+import { stat } from 'node:fs/promises';
+import type { ContractEvent, ErrorData, RunListItem } from '../contract/index.ts';
+import type { Definition } from '../definition/schema.ts';
+import { ReconError, toErrorData } from '../errors/recon-error.ts';
+import type { ProgressEvent, ProgressSink } from '../run/progress.ts';
+import { newRunId, type RunRequest, type RunSummary } from '../run/run-recon.ts';
+import { runInWorker } from './run-in-worker.ts';
+
+/** A started run: its id, its outcome and a way to stop it. */
+export interface StartedRun {
+  runId: string;
+  result: Promise<RunSummary>;
+  cancel(): void;
+}
+
+/**
+ * How a host starts a run. The default runs the worker directly; a host with
+ * the workflow store passes `startRegisteredRun` bound to its store and user,
+ * so the runs registry and the audit trail see every run.
+ */
+export type RunStarter = (request: RunRequest, onProgress: ProgressSink) => StartedRun;
+
+export const startUnregisteredRun: RunStarter = (request, onProgress) => {
+  const runId = request.runId ?? newRunId();
+  return { runId, ...runInWorker({ ...request, runId }, onProgress) };
+};
+
+export interface StartRequest {
+  aPath: string;
+  bPath: string;
+  definition: Definition;
+}
+
+interface Tracked {
+  item: RunListItem;
+  handle: StartedRun | null;
+  lastEmit: number;
+}
+
+/** At most this many progress events per second per run reach the UI. */
+const PROGRESS_INTERVAL_MS = 100;
+/** Failed and cancelled runs of this session shown in the list. */
+const KEEP_FINISHED = 20;
+
+export class RunManager {
+  readonly #workspace: string;
+  readonly #emit: (e: ContractEvent) => void;
+  readonly #start: RunStarter;
+  readonly #runs = new Map<string, Tracked>();
+
+  constructor(workspace: string, emit: (e: ContractEvent) => void, start: RunStarter = startUnregisteredRun) {
+    this.#workspace = workspace;
+    this.#emit = emit;
+    this.#start = start;
+  }
+
+  /** Checks both files exist, then starts the run; returns at once with its id. */
+  async start(req: StartRequest): Promise<string> {
+    await requireFile(req.aPath, 'a');
+    await requireFile(req.bPath, 'b');
+    const runId = newRunId();
+    const tracked: Tracked = {
+      item: {
+        runId,
+        definition: req.definition.name,
+        status: 'RUNNING',
+        startedAt: new Date().toISOString(),
+        finishedAt: null,
+        counts: null,
+        breaks: null,
+        checks: null,
+        gatePassed: null,
+        progress: 0,
+        error: null,
+      },
+      handle: null,
+      lastEmit: 0,
+    };
+    this.#runs.set(runId, tracked);
+    const handle = this.#start({ ...req, workspace: this.#workspace, runId }, (p) => this.#progress(tracked, p));
+    tracked.handle = handle;
+    handle.result.then(
+      (summary) => this.#finish(tracked, 'COMPLETED', null, summary),
+      (err: unknown) => {
+        const error = toErrorData(err);
+        this.#finish(tracked, error.code === 'RUN_CANCELLED' ? 'CANCELLED' : 'FAILED', error, null);
+      },
+    );
+    return runId;
+  }
+
+  /** True when the run was running and has been asked to stop. */
+  cancel(runId: string): boolean {
+    const t = this.#runs.get(runId);
+    if (t?.item.status !== 'RUNNING' || t.handle === null) return false;
+    t.handle.cancel();
+    return true;
+  }
+
+  /** This session's running, failed and cancelled runs (completed ones live in the runs source). */
+  items(): RunListItem[] {
+    return [...this.#runs.values()].map((t) => t.item);
+  }
+
+  /** Stops every running run (host shutdown). */
+  cancelAll(): void {
+    for (const t of this.#runs.values()) if (t.item.status === 'RUNNING') t.handle?.cancel();
+  }
+
+  #progress(t: Tracked, p: ProgressEvent): void {
+    t.item.progress = p.overall;
+    const now = Date.now();
+    if (now - t.lastEmit < PROGRESS_INTERVAL_MS && p.overall < 1) return;
+    t.lastEmit = now;
+    this.#emit({
+      type: 'run.progress',
+      runId: t.item.runId,
+      stage: p.stage,
+      label: p.label,
+      rowsDone: p.rowsDone,
+      rowsTotal: p.rowsTotal ?? null,
+      overall: p.overall,
+    });
+  }
+
+  #finish(t: Tracked, status: 'COMPLETED' | 'FAILED' | 'CANCELLED', error: ErrorData | null, summary: RunSummary | null): void {
+    t.item = { ...t.item, status, error, progress: null, finishedAt: new Date().toISOString() };
+    t.handle = null;
+    if (summary !== null) {
+      // The runs source lists it from now on.
+      this.#runs.delete(t.item.runId);
+    }
+    const finished = [...this.#runs.values()].filter((x) => x.item.status !== 'RUNNING');
+    for (const old of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.#runs.delete(old.item.runId);
+    this.#emit({ type: 'run.finished', runId: t.item.runId, status, error });
+  }
+}
+
+async function requireFile(path: string, side: 'a' | 'b'): Promise<void> {
+  const s = await stat(path).catch(() => null);
+  if (s === null || !s.isFile()) {
+    throw new ReconError('INPUT_NOT_FOUND', `${path}: source ${side.toUpperCase()} does not exist or is not a file`, { file: path, side });
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The WebSocket bridge: the contract over one socket per page. A handshake is
+ * accepted only for the bridge path, the loopback Host, the page's Origin and
+ * the per-start token; everything else is refused before the upgrade. Calls
+ * go to the same service the Electron main process uses.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { BRIDGE_PATH, BRIDGE_PROTOCOL, bridgeCallSchema, type BridgeMessage } from '../contract/bridge.ts';
+import type { ContractEvent } from '../contract/index.ts';
+import type { Service } from '../host/service.ts';
+import { hasValidToken, isAllowedHost, isAllowedOrigin, offeredProtocols } from './security.ts';
+
+/** Largest message a page may send (a definition with many fields is a few kB). */
+const MAX_PAYLOAD = 1 << 20;
+
+export interface Bridge {
+  /** Handles an HTTP upgrade request (refuses it when a check fails). */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  broadcast(event: ContractEvent): void;
+  close(): void;
+}
+
+export function createBridge(opts: { token: string; port: () => number; service: () => Service }): Bridge {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_PAYLOAD,
+    // The page offers the bridge protocol and its token; the answer names the protocol only.
+    handleProtocols: (protocols) => (protocols.has(BRIDGE_PROTOCOL) ? BRIDGE_PROTOCOL : false),
+  });
+  const clients = new Set<WebSocket>();
+
+  const send = (ws: WebSocket, m: BridgeMessage): void => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+  };
+
+  wss.on('connection', (ws: WebSocket) => {
+    clients.add(ws);
+    ws.on('close', () => clients.delete(ws));
+    ws.on('message', (data, isBinary) => {
+      let message: unknown;
+      try {
+        message = isBinary ? undefined : JSON.parse(data.toString());
+      } catch {
+        message = undefined;
+      }
+      const parsed = bridgeCallSchema.safeParse(message);
+      if (!parsed.success) {
+        // A page that speaks another protocol is a bug or an attack: drop it.
+        ws.close(1008, 'bad message');
+        return;
+      }
+      const { id, name, args } = parsed.data;
+      void opts
+        .service()
+        .call(name, args)
+        .then((reply) => send(ws, { type: 'reply', id, reply }));
+    });
+  });
+
+  return {
+    upgrade(req, socket, head) {
+      const port = opts.port();
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      const refuse = (status: number, text: string): void => {
+        socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      };
+      if (path !== BRIDGE_PATH) return refuse(404, 'Not Found');
+      if (!isAllowedHost(req.headers.host, port) || !isAllowedOrigin(req.headers.origin, port)) return refuse(403, 'Forbidden');
+      if (!hasValidToken(offeredProtocols(req.headers['sec-websocket-protocol']), opts.token)) return refuse(401, 'Unauthorized');
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    },
+    broadcast(event) {
+      for (const ws of clients) send(ws, { type: 'event', event });
+    },
+    close() {
+      for (const ws of clients) ws.terminate();
+      wss.close();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import { createContext, useContext } from 'react';
+import type { FilterModel } from '../../engine/contract/index.ts';
+
+/** Every screen the renderer can show; the app keeps a stack of them for Back (Esc). */
+export type Route =
+  | { name: 'runs' }
+  | { name: 'new-run' }
+  | { name: 'run'; runId: string; tab: 'overview' | 'breaks'; preset?: FilterModel }
+  | { name: 'break'; runId: string; breakId: number }
+  | { name: 'approvals' }
+  | { name: 'audit' }
+  | { name: 'settings' };
+
+export interface Navigation {
+  route: Route;
+  /** Opens a screen on top of the current one. */
+  go(route: Route): void;
+  /** Replaces the current screen (tabs, section switches). */
+  replace(route: Route): void;
+  /** Back to the previous screen, if any. */
+  back(): void;
+}
+
+export const NavContext = createContext<Navigation | null>(null);
+
+export function useNav(): Navigation {
+  const nav = useContext(NavContext);
+  if (nav === null) throw new Error('useNav outside NavContext');
+  return nav;
+}

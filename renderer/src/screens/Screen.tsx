@@ -1,0 +1,29 @@
+import { missingCase } from '../../../engine/contract/guards.ts';
+import type { Route } from '../navigation.ts';
+import { BreakDetail } from './breaks/BreakDetail.tsx';
+import { NewRunScreen } from './new-run/NewRunScreen.tsx';
+import { ApprovalsPlaceholder, AuditPlaceholder, SettingsPlaceholder } from './placeholders.tsx';
+import { RunScreen } from './run/RunScreen.tsx';
+import { RunsScreen } from './runs/RunsScreen.tsx';
+
+/** The screen for a route. */
+export function Screen({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'runs':
+      return <RunsScreen />;
+    case 'new-run':
+      return <NewRunScreen />;
+    case 'run':
+      return <RunScreen key={route.runId} runId={route.runId} tab={route.tab} {...(route.preset ? { preset: route.preset } : {})} />;
+    case 'break':
+      return <BreakDetail key={`${route.runId}:${route.breakId}`} runId={route.runId} breakId={route.breakId} />;
+    case 'approvals':
+      return <ApprovalsPlaceholder />;
+    case 'audit':
+      return <AuditPlaceholder />;
+    case 'settings':
+      return <SettingsPlaceholder />;
+    default:
+      return missingCase(route);
+  }
+}

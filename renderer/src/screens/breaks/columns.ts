@@ -1,0 +1,94 @@
+/**
+ * The breaks grid's columns: plain value formatters and cell class rules
+ * (no React cell renderers), so a million rows scroll smoothly.
+ */
+import type { ColDef, ValueFormatterParams } from 'ag-grid-community';
+import type { BreakRow } from '../../../../engine/contract/index.ts';
+
+type Col = ColDef<BreakRow>;
+type Fmt = ValueFormatterParams<BreakRow>;
+
+const textFilter = { filter: 'agTextColumnFilter', floatingFilter: true, filterParams: { maxNumConditions: 2, debounceMs: 300 } } satisfies Col;
+const numberFilter = { filter: 'agNumberColumnFilter', floatingFilter: true, filterParams: { maxNumConditions: 2, debounceMs: 300 } } satisfies Col;
+
+const deltaNumber = (row: BreakRow | undefined): number | null => {
+  if (!row || row.delta === null) return null;
+  const n = Number(row.delta);
+  return Number.isFinite(n) ? n : null;
+};
+
+/** ∅ for a field with no value; nothing for whole-record breaks (missing, duplicate), which have no field value. */
+const valueText = (p: Fmt): string => (p.value === null || p.value === undefined ? (p.data && p.data.field !== '*' ? '∅' : '') : String(p.value));
+
+/** B − A with its sign; dates differ in days. */
+const deltaText = (p: Fmt): string => {
+  if (p.value === null || p.value === undefined) return '';
+  const text = `${(deltaNumber(p.data) ?? 0) > 0 ? '+' : ''}${String(p.value)}`;
+  return p.data?.fieldType === 'date' ? `${text} d` : p.data?.fieldType === 'timestamp' ? `${text} s` : text;
+};
+
+export const BREAK_COLUMN_DEFS: Col[] = [
+  { field: 'breakId', headerName: '#', width: 72, ...numberFilter, floatingFilter: false, cellClass: 'num muted' },
+  { field: 'key', headerName: 'Key', width: 120, ...textFilter, cellClass: 'mono' },
+  { field: 'field', headerName: 'Field', width: 115, ...textFilter, valueFormatter: (p: Fmt) => (p.value === '*' ? '(record)' : (p.value ?? '')) },
+  {
+    field: 'diffType',
+    headerName: 'Diff type',
+    width: 128,
+    ...textFilter,
+    cellClassRules: {
+      'tag-mismatch': (p) => p.value === 'MISMATCH',
+      'tag-missing': (p) => p.value === 'MISSING_IN_A' || p.value === 'MISSING_IN_B',
+      'tag-dup': (p) => p.value === 'DUPLICATE_KEY',
+    },
+  },
+  {
+    field: 'valueA',
+    headerName: 'Value A',
+    flex: 1,
+    minWidth: 105,
+    ...textFilter,
+    valueFormatter: valueText,
+    cellClassRules: { 'cell-diff': (p) => p.data?.diffType === 'MISMATCH', 'cell-absent': (p) => p.data !== undefined && p.value === null },
+  },
+  {
+    field: 'valueB',
+    headerName: 'Value B',
+    flex: 1,
+    minWidth: 105,
+    ...textFilter,
+    valueFormatter: valueText,
+    cellClassRules: { 'cell-diff': (p) => p.data?.diffType === 'MISMATCH', 'cell-absent': (p) => p.data !== undefined && p.value === null },
+  },
+  {
+    field: 'delta',
+    headerName: 'Δ (B − A)',
+    width: 125,
+    ...numberFilter,
+    type: 'rightAligned',
+    valueFormatter: deltaText,
+    cellClassRules: {
+      'delta-pos': (p) => (deltaNumber(p.data) ?? 0) > 0,
+      'delta-neg': (p) => (deltaNumber(p.data) ?? 0) < 0,
+      'delta-large': (p) => Math.abs(deltaNumber(p.data) ?? 0) >= 1000,
+    },
+  },
+  { field: 'reason', headerName: 'Reason', width: 125, ...textFilter, cellClassRules: { 'reason-unknown': (p) => p.value === 'UNKNOWN' } },
+  {
+    field: 'confidence',
+    headerName: 'Conf.',
+    width: 74,
+    ...numberFilter,
+    type: 'rightAligned',
+    valueFormatter: (p: Fmt) => (typeof p.value === 'number' ? `${Math.round(p.value * 100)}%` : ''),
+    cellClassRules: { 'conf-low': (p) => typeof p.value === 'number' && p.value < 0.5, 'conf-high': (p) => typeof p.value === 'number' && p.value >= 0.9 },
+  },
+  {
+    field: 'status',
+    headerName: 'Status',
+    width: 88,
+    ...textFilter,
+    cellClassRules: { 'tag-auto': (p) => p.value === 'AUTO', 'tag-review': (p) => p.value === 'REVIEW' },
+  },
+  { field: 'suggestedReason', headerName: 'Suggestion', width: 125, ...textFilter },
+];

@@ -1,0 +1,42 @@
+/**
+ * The infinite row model's datasource: every block the grid asks for is one
+ * breaks.page call, sorted and filtered in DuckDB by the host.
+ */
+import type { IDatasource, IGetRowsParams } from 'ag-grid-community';
+import type { BreakColumn, ErrorData, FilterModel, SortModel } from '../../../../engine/contract/index.ts';
+import { errorData, type ReconClient } from '../../bridge/client.ts';
+
+export interface ViewExtras {
+  /** Free text on key and values. */
+  quickFilter: string;
+  /** Facet picks (field, diff type, reason, status) merged into the grid's own filters. */
+  facets: FilterModel;
+}
+
+export interface DatasourceHooks {
+  onCount: (rows: number) => void;
+  onError: (error: ErrorData | null) => void;
+}
+
+export function breaksDatasource(client: ReconClient, runId: string, extras: ViewExtras, hooks: DatasourceHooks): IDatasource {
+  return {
+    getRows(params: IGetRowsParams) {
+      const sortModel: SortModel = params.sortModel.map((s) => ({ colId: s.colId as BreakColumn, sort: s.sort }));
+      const filterModel = { ...(params.filterModel as FilterModel), ...extras.facets };
+      const quick = extras.quickFilter.trim();
+      client
+        .call('breaks.page', { runId, startRow: params.startRow, endRow: params.endRow, sortModel, filterModel, ...(quick !== '' ? { quickFilter: quick } : {}) })
+        .then(
+          (page) => {
+            hooks.onError(null);
+            hooks.onCount(page.lastRow);
+            params.successCallback(page.rows, page.lastRow);
+          },
+          (err: unknown) => {
+            hooks.onError(errorData(err));
+            params.failCallback();
+          },
+        );
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import type { CallResult, FilterModel } from '../../../../engine/contract/index.ts';
+import { BarChart, type Bar } from '../../components/BarChart.tsx';
+import { count, percent } from '../../format.ts';
+import { ChecksTable, ControlTotals, RejectsSample } from './RunTables.tsx';
+
+type Run = CallResult<'runs.get'>;
+
+const bars = (r: Record<string, number>, label: (k: string) => string = (k) => k): Bar[] =>
+  Object.entries(r)
+    .map(([k, v]) => ({ label: label(k), value: v }))
+    .sort((x, y) => y.value - x.value);
+
+const TYPE_TONE: Record<string, Bar['tone']> = { MISMATCH: 'warn', MISSING_IN_A: 'bad', MISSING_IN_B: 'bad', DUPLICATE_KEY: 'bad' };
+
+/** Counts, matched share, where the breaks are, integrity checks, control totals, rejects and warnings. */
+export function RunOverview({ run, onFilter }: { run: Run; onFilter: (m: FilterModel) => void }) {
+  const s = run.summary;
+  const c = s.counts;
+  const matchedShare = c.matched / Math.max(1, Math.max(c.a, c.b));
+  const pick = (col: 'field' | 'diffType' | 'reason', value: string): void => onFilter({ [col]: { filterType: 'set', values: [value === '(record)' ? '*' : value] } });
+  const tiles: [string, string, string?][] = [
+    ['Records A', count(c.a), `${count(c.rejectedA)} rejected`],
+    ['Records B', count(c.b), `${count(c.rejectedB)} rejected`],
+    ['Matched', percent(matchedShare), `${count(c.matched)} keys`],
+    ['Exact', count(c.matchedExact)],
+    ['Within tolerance', count(c.matchedWithinTolerance)],
+    ['With breaks', count(c.matchedWithBreaks)],
+    ['Missing in A', count(c.missingInA)],
+    ['Missing in B', count(c.missingInB)],
+    ['Duplicate keys', `${count(c.duplicateKeysA)} / ${count(c.duplicateKeysB)}`, 'A / B'],
+    ['Breaks', count(s.breaks.total)],
+    ['Unknown rate', percent(run.gate.unknownRate), `limit ${percent(run.gate.unknownRateLimit, 0)}`],
+    ['Checks', `${s.checks.filter((x) => x.passed).length}/${s.checks.length}`, s.checksPassed ? 'all passed' : 'some failed'],
+  ];
+
+  return (
+    <div className="overview">
+      <div className="tiles">
+        {tiles.map(([label, value, note]) => (
+          <div key={label} className={`tile ${label === 'Checks' && !s.checksPassed ? 'tile-bad' : ''}`}>
+            <span className="tile-label">{label}</span>
+            <span className="tile-value">{value}</span>
+            {note && <span className="tile-note">{note}</span>}
+          </div>
+        ))}
+      </div>
+      <div className="charts">
+        <BarChart title="Breaks by type" bars={bars(s.breaks.byType).map((b) => ({ ...b, tone: TYPE_TONE[b.label] ?? 'neutral' }))} onSelect={(v) => pick('diffType', v)} />
+        <BarChart title="Breaks by field" bars={bars(s.breaks.byField, (k) => (k === '*' ? '(record)' : k))} onSelect={(v) => pick('field', v)} />
+        {run.attribution ? (
+          <BarChart title="Breaks by reason" bars={bars(run.attribution.byReason).map((b) => ({ ...b, tone: b.label === 'UNKNOWN' ? 'warn' : 'ok' }))} onSelect={(v) => pick('reason', v)} />
+        ) : (
+          <figure className="bar-chart">
+            <figcaption>Breaks by reason</figcaption>
+            <p className="muted small">This run has not been attributed yet.</p>
+          </figure>
+        )}
+      </div>
+      <ChecksTable checks={s.checks} />
+      <div className="two-up">
+        <ControlTotals totals={s.controlTotals} />
+        <RejectsSample summary={s} />
+      </div>
+      {(s.warnings.a.length > 0 || s.warnings.b.length > 0) && (
+        <div className="panel">
+          <h4>Warnings</h4>
+          <ul className="warnings">
+            {s.warnings.a.map((w) => (
+              <li key={`a${w}`}>A: {w}</li>
+            ))}
+            {s.warnings.b.map((w) => (
+              <li key={`b${w}`}>B: {w}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+import type { FilterModel } from '../../../../engine/contract/index.ts';
+import { useCall } from '../../bridge/use-client.ts';
+import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { age } from '../../format.ts';
+import { useKeys } from '../../keys.ts';
+import { useNav } from '../../navigation.ts';
+import { BreaksGrid } from '../breaks/BreaksGrid.tsx';
+import { RunOverview } from './RunOverview.tsx';
+import './run.css';
+
+/** One run: its overview and its breaks grid, as two tabs (o / b). */
+export function RunScreen({ runId, tab, preset }: { runId: string; tab: 'overview' | 'breaks'; preset?: FilterModel }) {
+  const nav = useNav();
+  const run = useCall('runs.get', { runId });
+  const show = (t: 'overview' | 'breaks'): void => nav.replace({ name: 'run', runId, tab: t });
+  useKeys({ o: () => show('overview'), b: () => show('breaks') });
+  const s = run.data?.summary;
+
+  return (
+    <section className="screen run-screen" aria-labelledby="run-title">
+      <header className="screen-header">
+        <div>
+          <button type="button" className="link" onClick={nav.back}>
+            ← Runs <kbd>Esc</kbd>
+          </button>
+          <h2 id="run-title">
+            {s?.definition ?? 'Run'} <span className="mono muted small">{runId}</span>
+          </h2>
+          {s && (
+            <p className="muted small">
+              Finished {age(s.finishedAt)} · A {s.inputs.a.path} · B {s.inputs.b.path}
+            </p>
+          )}
+        </div>
+        {run.data && <span className={`pill big ${run.data.gate.passed ? 'gate-pass' : 'gate-fail'}`}>Quality gate {run.data.gate.passed ? 'PASS' : 'FAIL'}</span>}
+      </header>
+      <div className="tabs" role="tablist">
+        <button type="button" role="tab" aria-selected={tab === 'overview'} onClick={() => show('overview')}>
+          Overview <kbd>o</kbd>
+        </button>
+        <button type="button" role="tab" aria-selected={tab === 'breaks'} onClick={() => show('breaks')}>
+          Breaks {s ? `(${s.breaks.total.toLocaleString('en-US')})` : ''} <kbd>b</kbd>
+        </button>
+      </div>
+      {run.error && <ErrorMessage error={run.error} onRetry={run.reload} />}
+      {tab === 'overview' && run.data && <RunOverview run={run.data} onFilter={(m) => nav.go({ name: 'run', runId, tab: 'breaks', preset: m })} />}
+      {tab === 'breaks' && <BreaksGrid runId={runId} {...(preset ? { preset } : {})} />}
+    </section>
+  );
+}

@@ -3,8 +3,10 @@ import { DEFINITION_USAGE, definitionCommand } from './commands/definition.ts';
 import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
 import { GENERATE_USAGE, generateCommand } from './commands/generate.ts';
 import { AUDIT_USAGE, auditCommand } from './commands/audit.ts';
+import { MODEL_USAGE, modelCommand } from './commands/model.ts';
 import { REVIEW_USAGE, reviewCommand } from './commands/review.ts';
 import { RUN_USAGE, runCommand } from './commands/run.ts';
+import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
 import { USERS_USAGE, usersCommand } from './commands/users.ts';
 import { versionText } from './version.ts';
 
@@ -18,6 +20,8 @@ Usage:
   ${REVIEW_USAGE.split('\n')[0]}
   ${USERS_USAGE.split('\n')[0]}
   ${AUDIT_USAGE.split('\n')[0]}
+  ${MODEL_USAGE.split('\n').slice(0, 3).join('\n  ')}
+  ${SERVE_USAGE.split('\n')[0]}
   recon --version
 
 Run "recon <command> --help" for details.`;
@@ -31,6 +35,8 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   review: { run: reviewCommand, usage: REVIEW_USAGE },
   users: { run: usersCommand, usage: USERS_USAGE },
   audit: { run: auditCommand, usage: AUDIT_USAGE },
+  model: { run: modelCommand, usage: MODEL_USAGE },
+  serve: { run: serveCommand, usage: SERVE_USAGE },
 };
 
 /** Entry point of the `recon` CLI; returns the exit code (0 ok, 2 bad input, 1 internal error). */

@@ -38,8 +38,8 @@ describe('runs', () => {
     expect(contract['runs.get'].result.safeParse(got).success).toBe(true);
     expect(got.summary.breaks.total).toBe(fx.summary.breaks.total);
     expect((got.definition as { name: string }).name).toBe(fx.summary.definition);
-    expect(got.attribution).toBeNull();
-    expect(got.gate).toMatchObject({ checksPassed: fx.summary.checksPassed, unknownRate: null, unknownRateLimit: 0.05 });
+    expect(got.attribution).toMatchObject({ byReason: fx.summary.attribution.byReason, unknownRate: fx.summary.attribution.unknownRate });
+    expect(got.gate).toMatchObject({ checksPassed: fx.summary.checksPassed, unknownRate: fx.summary.attribution.unknownRate, unknownRateLimit: 0.05 });
   });
 
   it('answers errors as data: unknown run, bad run id, unknown call', async () => {
@@ -133,7 +133,8 @@ describe('breaks.facets and breaks.detail', () => {
   it('counts distinct fields and diff types', async () => {
     const f = await service.invoke('breaks.facets', { runId });
     expect(f.total).toBe(fx.summary.breaks.total);
-    expect(f.hasAttributions).toBe(false);
+    expect(f.hasAttributions).toBe(true);
+    expect(Object.fromEntries(f.reasons.map((x) => [x.value, x.count]))).toEqual(fx.summary.attribution.byReason);
     expect(Object.fromEntries(f.fields.map((x) => [x.value, x.count]))).toEqual(fx.summary.breaks.byField);
     expect(Object.fromEntries(f.diffTypes.map((x) => [x.value, x.count]))).toEqual(fx.summary.breaks.byType);
   });
@@ -161,10 +162,10 @@ describe('breaks.facets and breaks.detail', () => {
 });
 
 describe('attributions', () => {
-  it('joins the attributions table once the run file has one (reopening the changed file)', async () => {
+  it('joins the attributions table, and sees it change when the run file changes (reopening it)', async () => {
     await service.releaseRun(runId);
     const db = await openDuckDB({ path: fx.summary.database });
-    await db.connection.run(`CREATE TABLE attributions AS
+    await db.connection.run(`CREATE OR REPLACE TABLE attributions AS
       SELECT break_id, CASE WHEN break_id % 2 = 0 THEN 'ROUNDING_DIFF' ELSE 'UNKNOWN' END AS reason,
              CASE WHEN break_id % 2 = 0 THEN 0.95 ELSE 0.4 END AS confidence,
              CASE WHEN break_id % 2 = 0 THEN 'AUTO' ELSE 'REVIEW' END AS status,

@@ -1,5 +1,5 @@
 /** Stages of a run, in order, for progress bars in every host. */
-export const RUN_STAGES = ['prepare', 'ingest-a', 'ingest-b', 'normalize', 'diff', 'checks', 'write'] as const;
+export const RUN_STAGES = ['prepare', 'ingest-a', 'ingest-b', 'normalize', 'diff', 'checks', 'attribute', 'write'] as const;
 export type RunStage = (typeof RUN_STAGES)[number];
 
 /** One progress message: the stage, and rows done out of a total when known. */
@@ -17,11 +17,12 @@ export type ProgressSink = (e: ProgressEvent) => void;
 /** Share of the whole run each stage takes, roughly, for the overall bar. */
 const WEIGHTS: Record<RunStage, number> = {
   prepare: 0.02,
-  'ingest-a': 0.28,
-  'ingest-b': 0.28,
-  normalize: 0.17,
-  diff: 0.17,
-  checks: 0.06,
+  'ingest-a': 0.05,
+  'ingest-b': 0.05,
+  normalize: 0.45,
+  diff: 0.25,
+  checks: 0.08,
+  attribute: 0.08,
   write: 0.02,
 };
 

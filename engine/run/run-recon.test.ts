@@ -164,11 +164,20 @@ describe('runRecon on generated extracts', () => {
 
   it('writes breaks.csv with one row per break', () => {
     const [header, ...rows] = parseCsv(readFileSync(join(dir, 'out', 'breaks.csv'), 'utf8'));
-    expect(header).toEqual(['key', 'field', 'value_a', 'value_b', 'diff_type']);
+    expect(header).toEqual(['key', 'field', 'value_a', 'value_b', 'diff_type', 'reason', 'confidence', 'status', 'suggested_reason']);
     // DuckDB writes NULL as an empty field.
-    expect(rows).toEqual(breaks.map((b) => [b.key, b.field, b.value_a ?? '', b.value_b ?? '', b.diff_type]));
+    expect(rows.map((r) => r.slice(0, 5))).toEqual(breaks.map((b) => [b.key, b.field, b.value_a ?? '', b.value_b ?? '', b.diff_type]));
     const missing = rows.find((r) => r[4] === 'MISSING_IN_B')!;
     expect(missing[1]).toBe('*');
+    // Attribution columns: a reason and a status on every row, confidence in 0..1.
+    for (const r of rows) {
+      expect(['AUTO', 'REVIEW']).toContain(r[7]);
+      expect(r[5]).toMatch(/^[A-Z_]+$/);
+      expect(Number(r[6])).toBeGreaterThanOrEqual(0);
+      expect(Number(r[6])).toBeLessThanOrEqual(1);
+      if (r[7] === 'REVIEW') expect(r[5]).toBe('UNKNOWN');
+    }
+    expect(missing.slice(5, 8)).toEqual(['MISSING_IN_B', '1.0', 'AUTO']);
   });
 
   it('writes summary.json with the run, its inputs, counts, breaks, checks and timings', () => {
@@ -198,7 +207,7 @@ describe('runRecon on generated extracts', () => {
 
   it('reports progress in stage order with a rising overall fraction that ends at 1', () => {
     expect(progress.length).toBeGreaterThan(5);
-    const order = ['prepare', 'ingest-a', 'ingest-b', 'normalize', 'diff', 'checks', 'write'];
+    const order = ['prepare', 'ingest-a', 'ingest-b', 'normalize', 'diff', 'checks', 'attribute', 'write'];
     const stages = progress.map((e) => order.indexOf(e.stage));
     expect(stages.every((s) => s >= 0)).toBe(true);
     expect([...new Set(progress.map((e) => e.stage))]).toEqual(order);

@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { attributeBreaks, type AttributionSummary } from '../attribution/attribute.ts';
+import { loadCurrentModel } from '../attribution/model-store.ts';
+import { findPreviousRunDb } from '../attribution/previous-run.ts';
+import { qualityGate, type QualityGate } from '../attribution/quality-gate.ts';
 import { CHECKS_DDL, runIntegrityChecks, type CheckResult } from '../checks/integrity.ts';
 import { resolveDefinition } from '../definition/resolve.ts';
 import type { Definition } from '../definition/schema.ts';
@@ -64,6 +68,10 @@ export interface RunSummary {
   rejects: { a: number; b: number; sample: RejectSample[] };
   checks: CheckResult[];
   checksPassed: boolean;
+  /** Reason codes from the model: counts by reason and status, unknown rate, model version. */
+  attribution: AttributionSummary;
+  /** Passes when every check passes and the unknown rate is within the definition's limit. */
+  gate: QualityGate;
   controlTotals: ControlTotal[];
   warnings: { a: string[]; b: string[] };
   timings: Record<string, number>;
@@ -185,6 +193,29 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
         { loaded: loadedB, staged: stagedB, source: req.definition.sources.b },
       ]),
     );
+    checkCancelled();
+
+    // 6. Attribution: a reason code and a confidence for every break.
+    report('attribute', 'Attributing breaks', 0);
+    const attribution = await timed('attribution', async () => {
+      const { model } = await loadCurrentModel(workspace);
+      const previousRunDb = await findPreviousRunDb(workspace, req.definition.name, runId);
+      const fx = req.definition.attribution.fxRates;
+      return attributeBreaks(conn, {
+        model,
+        threshold: req.definition.attribution.threshold,
+        ...(fx ? { fx } : {}),
+        ...(previousRunDb ? { previousRunDb } : {}),
+        onProgress: (p) => report('attribute', 'Attributing breaks', p.total ? p.done / p.total : 1, p.done, p.total),
+      });
+    });
+    checkCancelled();
+    const gate = qualityGate({
+      checksPassed: checks.every((c) => c.passed),
+      unknownRate: attribution.unknownRate,
+      unknownRateLimit: req.definition.attribution.unknownRateLimit,
+    });
+
     const stats = await queryOne<Record<string, string>>(conn, fieldStatsSql(resolved));
     const counts = await readCounts(conn, stats, loadedA.sourceRecords, loadedB.sourceRecords, loadedA.structuralRejects + stagedA.rejected, loadedB.structuralRejects + stagedB.rejected);
     const breaks = await readBreakCounts(conn);
@@ -214,6 +245,8 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       },
       checks,
       checksPassed: checks.every((c) => c.passed),
+      attribution,
+      gate,
       controlTotals,
       warnings: { a: loadedA.warnings, b: loadedB.warnings },
       timings,
@@ -340,7 +373,8 @@ async function writeOutputs(conn: Parameters<typeof queryOne>[0], outDir: string
   await mkdir(outDir, { recursive: true });
   const csvPath = join(resolve(outDir), 'breaks.csv');
   await conn.run(
-    `COPY (SELECT key, field, value_a, value_b, diff_type FROM breaks ORDER BY break_id)
+    `COPY (SELECT b.key, b.field, b.value_a, b.value_b, b.diff_type, a.reason, a.confidence, a.status, a.suggested_reason
+             FROM breaks b LEFT JOIN attributions a USING (break_id) ORDER BY b.break_id)
        TO ${literal(csvPath)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`,
   );
   summary.timings['write'] = elapsed();

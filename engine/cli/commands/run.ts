@@ -82,6 +82,11 @@ export function formatSummary(s: RunSummary): string {
       .join(', ')}`,
     `  checks: ${s.checks.filter((x) => x.passed).length}/${s.checks.length} passed${s.checksPassed ? '' : ' — FAILED:'}`,
     ...s.checks.filter((x) => !x.passed).map((x) => `    ✗ ${x.name}: ${x.message}`),
+    `  attribution (model ${s.attribution.modelVersion}): ${n(s.attribution.byStatus.AUTO ?? 0)} auto, ${n(s.attribution.byStatus.REVIEW ?? 0)} to review, unknown rate ${(s.attribution.unknownRate * 100).toFixed(2)}%`,
+    `    ${Object.entries(s.attribution.byReason)
+      .map(([k, v]) => `${k} ${n(v)}`)
+      .join(', ')}`,
+    `  quality gate: ${s.gate.passed ? 'PASSED' : `FAILED (${s.gate.reasons.join('; ')})`}`,
     ...[...s.warnings.a.map((w) => `  warning (A): ${w}`), ...s.warnings.b.map((w) => `  warning (B): ${w}`)],
     ...(s.rejects.sample.length > 0
       ? ['  first rejected rows:', ...s.rejects.sample.slice(0, 5).map((r) => `    ${r.file}, line ${r.line ?? '?'}${r.column ? `, column "${r.column}"` : ''}: ${r.reason}`)]

@@ -14,8 +14,9 @@ export type Side = 'a' | 'b';
 
 /**
  * A source ready to stage: `rawRelation` is SQL for a relation of VARCHAR
- * columns exactly as the file spells its values, plus `__rid` (the 0-based
- * position of the record among loaded records). Delimited text is read by
+ * columns exactly as the file spells its values, in file order. The staging
+ * statement keeps that order (preserve_insertion_order), so a staged row's
+ * position is the record's 0-based position among loaded records. Delimited text is read by
  * DuckDB straight into the staged table (no intermediate copy); other formats
  * go through a TEMP table first. Typing happens in normalize/.
  */
@@ -38,7 +39,7 @@ export interface LoadedSource {
   explainReadError(err: unknown): Promise<ReconError>;
   /** SQL returning one row `{ expected }`: the order-independent key hash, from an independent read of the source. */
   keyHashSql(keyText: string): string;
-  /** Maps 0-based record indexes (`__rid`) to the line/row a person finds the record at. */
+  /** Maps 0-based positions among loaded records (`__rid`) to the line/row a person finds the record at. */
   locate(rowids: readonly number[]): Promise<Map<number, number>>;
   warnings: string[];
 }
@@ -199,9 +200,7 @@ async function loadDelimited(ctx: LoadContext, p: PreparedSource, dialect: Delim
        max_line_size = 10000000)`;
   const rejectsTable = `csv_rejects_${side}`;
   await ctx.conn.run(`DROP TABLE IF EXISTS ${rejectsTable}; DROP TABLE IF EXISTS ${rejectsTable}_scan;`);
-  // row_number() OVER () follows the reader's output, which keeps file order
-  // (preserve_insertion_order), so __rid is the record's position among loaded records.
-  const rawRelation = `(SELECT row_number() OVER () - 1 AS __rid, * FROM ${readCsv(rejectsTable)})`;
+  const rawRelation = `(SELECT * FROM ${readCsv(rejectsTable)})`;
 
   let rejectedOrdinals: number[] = [];
   const loaded: Omit<LoadedSource, 'file'> = {
@@ -279,9 +278,9 @@ export function hashSum(expr: string): string {
 }
 
 /** The parts of a LoadedSource that are the same for every materialized (TEMP table) source. */
-function materialized(side: Side, raw: string, base: string): Pick<LoadedSource, 'rawRelation' | 'afterRead' | 'explainReadError' | 'keyHashSql'> {
+function materialized(side: Side, raw: string): Pick<LoadedSource, 'rawRelation' | 'afterRead' | 'explainReadError' | 'keyHashSql'> {
   return {
-    rawRelation: `(SELECT rowid - ${base} AS __rid, * FROM ${raw})`,
+    rawRelation: `(SELECT * FROM ${raw} ORDER BY rowid)`,
     async afterRead() {},
     async explainReadError(err) {
       return err instanceof ReconError ? err : new ReconError('INTERNAL_ERROR', firstLine((err as Error).message), { side });
@@ -326,7 +325,7 @@ async function loadXlsx(ctx: LoadContext, p: PreparedSource): Promise<Omit<Loade
   const warnings = [...p.warnings];
   return {
     side,
-    ...materialized(side, raw, base),
+    ...materialized(side, raw),
     columns: unique.names,
     sourceRecords: result.rowsWritten,
     structuralRejects: 0,
@@ -375,7 +374,7 @@ async function loadTyped(ctx: LoadContext, p: PreparedSource): Promise<Omit<Load
   const { expected } = await queryOne<{ expected: string }>(ctx.conn, countSql);
   return {
     side,
-    ...materialized(side, raw, await firstRowid(ctx.conn, raw)),
+    ...materialized(side, raw),
     columns: p.columns,
     sourceRecords: Number(expected),
     structuralRejects: 0,

@@ -56,17 +56,22 @@ export async function stageSource(
 
   const rawList = `[${fields.map(({ i }) => `r${i}`).join(', ')}]::VARCHAR[]`;
   const rawCols = fields.map(({ f, i }) => `${ident(col(f))} AS r${i}`);
+  // The staged rows keep the reader's (file) order, so a row's rowid is its
+  // position among loaded records: that is what locates a reject at its line.
+  // `a`/`b` are views adding that position as `__rid` over `a_rows`/`b_rows`;
+  // numbering with a window instead cost ~40% more in DuckDB 1.5.
+  await conn.run('SET preserve_insertion_order = true');
   try {
     await runWithProgress(
       conn,
-      `CREATE OR REPLACE TABLE ${table} AS
-       SELECT __rid, ${fields.map(({ f }) => ident(f.name)).join(', ')}, ${keyExpr} AS __key, __key_text, __bad,
+      `CREATE OR REPLACE TABLE ${table}_rows AS
+       SELECT ${fields.map(({ f }) => ident(f.name)).join(', ')}, ${keyExpr} AS __key, __key_text, __bad,
               CASE WHEN __bad THEN __raw END AS __raw
          FROM (SELECT *, (${badParts.join(' OR ')}) AS __bad
-                 FROM (SELECT __rid, __key_text, __raw, ${fields.map(({ i }) => `t${i}`).join(', ')}, ${typedCols.join(', ')}
-                         FROM (SELECT __rid, __key_text, __raw, ${fields.map(({ i }) => `s${i}`).join(', ')}, ${textCols.join(', ')}
-                                 FROM (SELECT __rid, ${keyRaw} AS __key_text, ${rawList} AS __raw, ${cleanCols.join(', ')}
-                                         FROM (SELECT __rid, ${rawCols.join(', ')} FROM ${loaded.rawRelation})))))`,
+                 FROM (SELECT __key_text, __raw, ${fields.map(({ i }) => `t${i}`).join(', ')}, ${typedCols.join(', ')}
+                         FROM (SELECT __key_text, __raw, ${fields.map(({ i }) => `s${i}`).join(', ')}, ${textCols.join(', ')}
+                                 FROM (SELECT ${keyRaw} AS __key_text, ${rawList} AS __raw, ${cleanCols.join(', ')}
+                                         FROM (SELECT ${rawCols.join(', ')} FROM ${loaded.rawRelation})))))`,
       onProgress,
       signal,
     );
@@ -75,6 +80,9 @@ export async function stageSource(
     throw await loaded.explainReadError(err);
   }
   await loaded.afterRead();
+  // rowids of a table made inside an open transaction start near 2^55, not 0.
+  const { base } = await queryOne<{ base: string }>(conn, `SELECT CAST(coalesce(min(rowid), 0) AS VARCHAR) AS base FROM ${table}_rows`);
+  await conn.run(`CREATE OR REPLACE VIEW ${table} AS SELECT rowid - ${BigInt(base).toString()} AS __rid, * FROM ${table}_rows`);
 
   const { rejected } = await queryOne<{ rejected: string }>(conn, `SELECT count(*) FILTER (WHERE __bad) AS rejected FROM ${table}`);
   if (Number(rejected) > 0) await writeCastRejects(conn, resolved, loaded, source, table);

@@ -66,11 +66,11 @@ export async function stageSource(
       conn,
       `CREATE OR REPLACE TABLE ${table}_rows AS
        SELECT ${fields.map(({ f }) => ident(f.name)).join(', ')}, ${keyExpr} AS __key, __key_text, __bad,
-              CASE WHEN __bad THEN __raw END AS __raw
+              CASE WHEN __bad THEN ${rawList} END AS __raw
          FROM (SELECT *, (${badParts.join(' OR ')}) AS __bad
-                 FROM (SELECT __key_text, __raw, ${fields.map(({ i }) => `t${i}`).join(', ')}, ${typedCols.join(', ')}
-                         FROM (SELECT __key_text, __raw, ${fields.map(({ i }) => `s${i}`).join(', ')}, ${textCols.join(', ')}
-                                 FROM (SELECT ${keyRaw} AS __key_text, ${rawList} AS __raw, ${cleanCols.join(', ')}
+                 FROM (SELECT __key_text, ${fields.map(({ i }) => `r${i}`).join(', ')}, ${fields.map(({ i }) => `t${i}`).join(', ')}, ${typedCols.join(', ')}
+                         FROM (SELECT __key_text, ${fields.map(({ i }) => `r${i}`).join(', ')}, ${fields.map(({ i }) => `s${i}`).join(', ')}, ${textCols.join(', ')}
+                                 FROM (SELECT ${keyRaw} AS __key_text, ${fields.map(({ i }) => `r${i}`).join(', ')}, ${cleanCols.join(', ')}
                                          FROM (SELECT ${rawCols.join(', ')} FROM ${loaded.rawRelation})))))`,
       onProgress,
       signal,

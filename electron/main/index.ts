@@ -1,9 +1,12 @@
 /** Main-process entry: lifecycle only; each concern lives in its own setupX(). */
 import { app, BrowserWindow } from 'electron';
 import path from 'node:path';
+import { aboutAction } from './about.ts';
 import { registerAppScheme, setupAppProtocol } from './app-protocol.ts';
+import { setupAutoUpdates } from './auto-update.ts';
 import { setupEngine } from './engine-host.ts';
 import { setupIpc } from './ipc.ts';
+import { setupMenu } from './menu.ts';
 import { setupNavigationGuards } from './navigation.ts';
 import { rendererEntry } from './policy/app-scheme.ts';
 import { createMainWindow } from './window.ts';
@@ -27,11 +30,14 @@ app
   .whenReady()
   .then(() => {
     setupAppProtocol(RENDERER_DIR);
-    setupIpc(entry.origin, setupEngine());
+    const service = setupEngine();
+    setupIpc(entry.origin, service);
+    setupMenu(aboutAction(service));
     createMainWindow(entry.url);
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) createMainWindow(entry.url);
     });
+    setupAutoUpdates();
   })
   .catch((error: unknown) => {
     console.error('[main] startup failed', error);

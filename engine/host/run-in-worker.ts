@@ -4,9 +4,28 @@ import type { ProgressSink } from '../run/progress.ts';
 import type { RunRequest, RunSummary } from '../run/run-recon.ts';
 import type { WorkerReply, WorkerRequest } from '../run/worker-protocol.ts';
 
-/** Where the worker's entry file is, next to this module (source or bundle). */
-function workerUrl(): URL {
-  return new URL('../run/worker-entry.mjs', import.meta.url);
+/** An engine worker's entry in both forms (see workerEntryUrl). */
+export interface WorkerEntry {
+  /** From source: the `.mjs` shim that registers tsx and imports the TypeScript worker, relative to the calling module. */
+  source: string;
+  /** From the bundle: the worker's own entry, built beside the main-process chunks (an input in electron.vite.config.ts). */
+  bundled: string;
+}
+
+/** The run worker: engine/run/run-worker.ts, built as out/main/run-worker.js. */
+export const RUN_WORKER: WorkerEntry = { source: '../run/worker-entry.mjs', bundled: 'run-worker.js' };
+
+/**
+ * Where a worker's entry file is for the module at `moduleUrl` (pass your
+ * `import.meta.url`). From source (the CLI and the tests run TypeScript
+ * through tsx, so the module URL ends in `.ts`) it is the tsx shim; from the
+ * electron-vite bundle it is `bundled`, beside the chunk this code was
+ * bundled into: out/main is flat, so that is out/main/<bundled>, inside
+ * app.asar in a packaged app.
+ */
+export function workerEntryUrl(entry: WorkerEntry, moduleUrl: string): URL {
+  const fromSource = /\.[cm]?ts$/.test(new URL(moduleUrl).pathname);
+  return new URL(fromSource ? entry.source : `./${entry.bundled}`, moduleUrl);
 }
 
 export interface RunHandle {
@@ -19,7 +38,7 @@ export interface RunHandle {
  * worker surfaces as an error, never a hang.
  */
 export function runInWorker(request: RunRequest, onProgress?: ProgressSink): RunHandle {
-  const worker = new Worker(workerUrl());
+  const worker = new Worker(workerEntryUrl(RUN_WORKER, import.meta.url));
   const seq = 1;
   const post = (m: WorkerRequest): void => worker.postMessage(m);
   let settled = false;

@@ -17,6 +17,7 @@ import WebSocket from 'ws';
 import { buildRenderer, ROOT, serve, type Served } from '../e2e/harness.ts';
 import type { BridgeMessage } from '../engine/contract/bridge.ts';
 import type { CallArgs, CallName } from '../engine/contract/index.ts';
+import { registerRunFromSummaryFile } from '../engine/host/testing/register-run.ts';
 import { createSyntheticRun } from './synthetic-run.ts';
 
 const { values } = parseArgs({
@@ -105,6 +106,8 @@ async function main(): Promise<void> {
     process.stderr.write(`building a synthetic run with ${breaks.toLocaleString('en-US')} breaks in ${workspace}\n`);
     await createSyntheticRun({ workspace, runId, breaks });
   }
+  // Hosts list and open registered runs only.
+  await registerRunFromSummaryFile(workspace, runId);
 
   // 1. Opening a run: runs.get (opens the file), then the grid's facets and first page, as the UI does.
   const open: { runsGet: number; facets: number; firstPage: number; total: number }[] = [];

@@ -44,6 +44,18 @@ export async function pickFacet(page: Page, facet: string, value: string): Promi
   await select.selectOption((await option.getAttribute('value')) ?? value);
 }
 
+/** The grid's count once its view has loaded and stopped changing for a moment (after a filter or a decision). */
+export async function settledCount(page: Page): Promise<number> {
+  let last = NaN;
+  for (let i = 0; i < 100; i++) {
+    const n = await gridCount(page);
+    if (!Number.isNaN(n) && n === last) return n;
+    last = n;
+    await page.waitForTimeout(150);
+  }
+  throw new Error(`the grid count did not settle (last: ${last})`);
+}
+
 /** The number the grid's counter shows ("1,234 of 5,678 breaks" → 1234). */
 export async function gridCount(page: Page): Promise<number> {
   const text = (await page.locator('.grid-count').textContent()) ?? '';

@@ -25,11 +25,16 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** Starts `recon serve` (scripts/serve.ts) on a workspace; resolves with the URL it prints. */
-export function serve(workspace: string): Promise<Served> {
+/**
+ * Starts `recon serve` (scripts/serve.ts) on a workspace; resolves with the URL
+ * it prints. `env` adds variables, e.g. RECON_USER for who acts: several
+ * processes, one per user, may serve the same workspace.
+ */
+export function serve(workspace: string, env: Record<string, string> = {}): Promise<Served> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/serve.ts'), '--workspace', workspace], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let out = '';
   let err = '';

@@ -1,7 +1,9 @@
 /** The engine service inside the main process: the same handler table the browser host serves. */
 import { app, BrowserWindow } from 'electron';
-import { createService, type Service } from '../../engine/host/service.ts';
 import type { ContractEvent } from '../../engine/contract/index.ts';
+import { createService, type Service } from '../../engine/host/service.ts';
+import { openStore } from '../../engine/store/open.ts';
+import { currentUser } from '../../engine/workflow/identity.ts';
 import { EVENT_CHANNEL } from '../shared/ipc-channels.ts';
 
 /** The workspace: $RECON_WORKSPACE when set, else the app's userData folder. */
@@ -9,12 +11,17 @@ function workspaceDir(): string {
   return process.env['RECON_WORKSPACE'] ?? app.getPath('userData');
 }
 
-/** Starts the service; its events go to every window. Closes it when the app quits. */
+/** Opens the workspace store once, starts the service; its events go to every window. Closes both when the app quits. */
 export function setupEngine(): Service {
+  const workspace = workspaceDir();
+  // The migrations ship beside the bundle (scripts/packaging/runtime-assets.ts), where openStore looks by default.
+  const store = openStore(workspace);
   const service = createService({
-    workspace: workspaceDir(),
+    workspace,
     host: 'electron',
     version: app.getVersion(),
+    store,
+    user: currentUser(),
     emit: (event: ContractEvent) => {
       for (const win of BrowserWindow.getAllWindows()) {
         if (!win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, event);
@@ -22,7 +29,7 @@ export function setupEngine(): Service {
     },
   });
   app.on('will-quit', () => {
-    void service.close();
+    void service.close().finally(() => store.close());
   });
   return service;
 }

@@ -39,11 +39,15 @@ export const breakRowSchema = z.object({
   fieldType: z.string().nullable(),
   ridA: z.number().nullable(),
   ridB: z.number().nullable(),
+  /** The decided reason (accepted or approved override) over the model's. */
   reason: z.string().nullable(),
   confidence: z.number().nullable(),
-  /** AUTO or REVIEW from the attribution; null when the run has not been attributed. */
+  /** The decided status (PROPOSED, ACCEPTED, OVERRIDDEN, REJECTED, or REVIEW once reopened) over the attribution's AUTO/REVIEW; null when neither exists. */
   status: z.string().nullable(),
   suggestedReason: z.string().nullable(),
+  /** The model's own reason and AUTO/REVIEW status, before any decision. */
+  modelReason: z.string().nullable(),
+  modelStatus: z.string().nullable(),
 });
 export type BreakRow = z.infer<typeof breakRowSchema>;
 

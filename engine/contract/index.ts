@@ -15,11 +15,18 @@
  */
 import type { z } from 'zod';
 import { appCalls } from './app.ts';
+import { approvalsCalls } from './approvals.ts';
+import { auditCalls } from './audit.ts';
 import { breaksCalls } from './breaks.ts';
 import { definitionsCalls } from './definitions.ts';
 import { filesCalls } from './files.ts';
+import { modelCalls } from './model.ts';
 import type { CallName } from './names.ts';
+import { reasonsCalls } from './reasons.ts';
+import { reviewCalls } from './review.ts';
 import { runsCalls } from './runs.ts';
+import { settingsCalls } from './settings.ts';
+import { usersCalls } from './users.ts';
 
 export const contract = {
   ...appCalls,
@@ -27,6 +34,13 @@ export const contract = {
   ...filesCalls,
   ...definitionsCalls,
   ...breaksCalls,
+  ...reviewCalls,
+  ...approvalsCalls,
+  ...auditCalls,
+  ...usersCalls,
+  ...reasonsCalls,
+  ...modelCalls,
+  ...settingsCalls,
 };
 
 type ContractTable = typeof contract;
@@ -42,13 +56,20 @@ export type CallArgs<K extends CallName> = z.input<ContractTable[K]['args']>;
 export type ParsedArgs<K extends CallName> = z.output<ContractTable[K]['args']>;
 export type CallResult<K extends CallName> = z.output<ContractTable[K]['result']>;
 
+export * from './approvals.ts';
+export * from './audit.ts';
 export * from './breaks.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './files.ts';
 export * from './ids.ts';
 export * from './names.ts';
+export * from './model.ts';
+export * from './reasons.ts';
+export * from './review.ts';
 export * from './runs.ts';
+export * from './settings.ts';
+export * from './users.ts';
 export { HOST_KINDS } from './app.ts';
 export { definitionFileSchema, definitionSchema, FIELD_TYPES, type DefinitionInput, type FieldType } from './definitions.ts';
 export type { CallSpec } from './call.ts';

@@ -87,11 +87,13 @@ export const gateSchema = z.object({
   unknownRateLimit: z.number(),
 });
 
-/** One line of the runs list: finished runs from the registry, running and failed ones from this session. */
+/** One line of the runs list: every run in the workflow store's registry, plus this session's runs not registered yet. */
 export const runListItemSchema = z.object({
   runId: z.string(),
   definition: z.string(),
   status: z.enum(RUN_STATUSES),
+  /** Who started it (the registry's actor); null for this session's not-yet-registered runs. */
+  startedBy: z.string().nullable(),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
   counts: z.object({ a: count, b: count, matched: count }).nullable(),
@@ -119,6 +121,8 @@ export const runsCalls = {
       definition: z.unknown(),
       attribution: attributionSummarySchema.nullable(),
       gate: gateSchema,
+      /** Review progress from the workflow store: decided breaks by status, proposals waiting. */
+      review: z.object({ byStatus: countRecord, pendingProposals: count }),
     }),
   }),
   'runs.start': defineCall({

@@ -19,9 +19,9 @@ export interface StartedRun {
 }
 
 /**
- * How a host starts a run. The default runs the worker directly; a host with
- * the workflow store passes `startRegisteredRun` bound to its store and user,
- * so the runs registry and the audit trail see every run.
+ * How a host starts a run. The service passes `startRegisteredRun` bound to
+ * its store and user, so the runs registry and the audit trail see every run;
+ * the unregistered starter is for hosts without a store.
  */
 export type RunStarter = (request: RunRequest, onProgress: ProgressSink) => StartedRun;
 
@@ -69,6 +69,7 @@ export class RunManager {
         runId,
         definition: req.definition.name,
         status: 'RUNNING',
+        startedBy: null,
         startedAt: new Date().toISOString(),
         finishedAt: null,
         counts: null,
@@ -100,6 +101,12 @@ export class RunManager {
     if (t?.item.status !== 'RUNNING' || t.handle === null) return false;
     t.handle.cancel();
     return true;
+  }
+
+  /** The live progress (0..1) of a run this session started, while it runs. */
+  progressOf(runId: string): number | null {
+    const t = this.#runs.get(runId);
+    return t?.item.status === 'RUNNING' ? t.item.progress : null;
   }
 
   /** This session's running, failed and cancelled runs (completed ones live in the runs source). */

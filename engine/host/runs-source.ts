@@ -1,63 +1,74 @@
 /**
- * Where the list of finished runs comes from. For now the summaries beside
- * the run files (`<workspace>/runs/<run-id>.json`); the workflow store's runs
- * registry replaces this module behind the same interface.
+ * Where the runs list comes from: the workflow store's runs registry, the
+ * system of record for every run any host (CLI, desktop, browser) started.
+ * A `runs/*.json` without a registry row (a run from before the store) is
+ * not listed. The run's DuckDB file keeps the full summary for detail.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunListItem } from '../contract/index.ts';
-import { ReconError } from '../errors/recon-error.ts';
-import type { RunSummary } from '../run/run-recon.ts';
+import type { ErrorData, RunListItem } from '../contract/index.ts';
+import { isErrorData, ReconError } from '../errors/recon-error.ts';
+import type { Store } from '../store/store.ts';
+import { getRun, listRuns, type RunRecord } from '../workflow/runs.ts';
 
 export interface RunsSource {
-  /** The registry's runs, newest first (this one knows completed runs only). */
+  /** The registry's runs, newest first. */
   list(): Promise<RunListItem[]>;
-  /** One completed run's summary; RUN_NOT_FOUND when there is none. */
-  get(runId: string): Promise<RunSummary>;
-  /** The run's DuckDB file. */
+  /** A COMPLETED run's registry record; RUN_NOT_FOUND when unregistered or not finished. */
+  completed(runId: string): RunRecord;
+  /** The run's DuckDB file (RUN_NOT_FOUND when the run is not registered). */
   databasePath(runId: string): string;
 }
 
-/** Reads run summaries from `<workspace>/runs/*.json`. */
-export function fileRunsSource(workspace: string): RunsSource {
-  const runsDir = join(workspace, 'runs');
-  const read = async (file: string): Promise<RunSummary | null> => {
-    try {
-      return JSON.parse(await readFile(join(runsDir, file), 'utf8')) as RunSummary;
-    } catch {
-      return null; // a half-written or foreign JSON file is not a run
-    }
-  };
+/** How many runs the list shows. */
+const LIST_LIMIT = 500;
+
+/** The runs registry of `store`, with run files under `<workspace>/runs`. */
+export function registryRunsSource(store: Store, workspace: string): RunsSource {
   return {
     async list() {
-      if (!existsSync(runsDir)) return [];
-      const files = (await readdir(runsDir)).filter((f) => f.endsWith('.json'));
-      const runs = (await Promise.all(files.map(read))).filter((r): r is RunSummary => r !== null && typeof r.runId === 'string');
-      return runs.sort((x, y) => (x.startedAt < y.startedAt ? 1 : x.startedAt > y.startedAt ? -1 : 0)).map(toListItem);
+      return listRuns(store, LIST_LIMIT).map(toListItem);
     },
-    async get(runId) {
-      const summary = existsSync(join(runsDir, `${runId}.json`)) ? await read(`${runId}.json`) : null;
-      if (summary === null) throw new ReconError('RUN_NOT_FOUND', `run ${runId} does not exist in this workspace`, { runId });
-      return summary;
+    completed(runId) {
+      const run = getRun(store, runId);
+      if (run.status !== 'COMPLETED') {
+        throw new ReconError('RUN_NOT_FOUND', `run ${runId} is ${run.status}: it has no results to show`, { runId, status: run.status });
+      }
+      return run;
     },
-    databasePath: (runId) => join(runsDir, `${runId}.duckdb`),
+    databasePath(runId) {
+      const run = getRun(store, runId);
+      // A workspace folder moved since the run keeps its files beside it.
+      return existsSync(run.duckdbPath) ? run.duckdbPath : join(workspace, 'runs', `${runId}.duckdb`);
+    },
   };
 }
 
-/** A completed run's line in the runs list. */
-export function toListItem(s: RunSummary): RunListItem {
+interface SummaryFields {
+  counts?: { a?: number; b?: number; matched?: number };
+  breaks?: { total?: number };
+  checks?: { passed?: boolean }[];
+  checksPassed?: boolean;
+  gate?: { passed?: boolean };
+}
+
+/** A registry row as a line of the runs list. A cancelled run is recorded FAILED with RUN_CANCELLED. */
+export function toListItem(r: RunRecord): RunListItem {
+  const s = (r.summary ?? null) as SummaryFields | null;
+  const error: ErrorData | null = isErrorData(r.error) ? { code: r.error.code, message: r.error.message } : null;
+  const counts = s?.counts;
   return {
-    runId: s.runId,
-    definition: s.definition,
-    status: 'COMPLETED',
-    startedAt: s.startedAt,
-    finishedAt: s.finishedAt,
-    counts: { a: s.counts.a, b: s.counts.b, matched: s.counts.matched },
-    breaks: s.breaks.total,
-    checks: { passed: s.checks.filter((c) => c.passed).length, total: s.checks.length },
-    gatePassed: s.checksPassed,
+    runId: r.runId,
+    definition: r.definitionName,
+    status: r.status === 'FAILED' && error?.code === 'RUN_CANCELLED' ? 'CANCELLED' : r.status,
+    startedBy: r.startedBy,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    counts: counts ? { a: counts.a ?? 0, b: counts.b ?? 0, matched: counts.matched ?? 0 } : null,
+    breaks: s?.breaks?.total ?? null,
+    checks: s?.checks ? { passed: s.checks.filter((c) => c.passed).length, total: s.checks.length } : null,
+    gatePassed: s ? (s.gate?.passed ?? s.checksPassed ?? null) : null,
     progress: null,
-    error: null,
+    error,
   };
 }

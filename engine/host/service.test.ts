@@ -14,7 +14,7 @@ const events: ContractEvent[] = [];
 beforeAll(async () => {
   fx = await createRunFixture();
   runId = fx.summary.runId;
-  service = createService({ workspace: fx.workspace, host: 'test', version: '9.9.9', emit: (e) => events.push(e) });
+  service = createService({ workspace: fx.workspace, host: 'test', version: '9.9.9', store: fx.store, user: { userId: 'ada', displayName: 'Ada' }, emit: (e) => events.push(e) });
 });
 
 afterAll(async () => {

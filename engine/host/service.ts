@@ -3,32 +3,53 @@
  * validates the arguments against the contract's schema and turns every
  * failure into error data. The Electron main process and the browser host
  * (`recon serve`) both drive this same object; only the transport differs.
+ * Each host process opens the workspace's workflow store once and passes it
+ * here with the acting user.
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { contract, isCallName, type CallArgs, type CallName, type CallResult, type ContractEvent, type Reply } from '../contract/index.ts';
 import { ReconError, toErrorData } from '../errors/recon-error.ts';
+import type { Store } from '../store/store.ts';
+import type { Identity } from '../workflow/identity.ts';
 import { RunDbCache } from './breaks/run-db-cache.ts';
+import { syncOverlay } from './breaks/status-overlay.ts';
 import { definitionsStore } from './definitions-store.ts';
 import { appHandlers } from './handlers/app.ts';
+import { approvalsHandlers } from './handlers/approvals.ts';
+import { auditHandlers } from './handlers/audit.ts';
 import { breaksHandlers } from './handlers/breaks.ts';
 import { definitionsHandlers } from './handlers/definitions.ts';
 import { filesHandlers } from './handlers/files.ts';
+import { modelHandlers } from './handlers/model.ts';
+import { reasonsHandlers } from './handlers/reasons.ts';
+import { reviewHandlers } from './handlers/review.ts';
 import { runsHandlers } from './handlers/runs.ts';
+import { settingsHandlers } from './handlers/settings.ts';
+import { usersHandlers } from './handlers/users.ts';
 import type { Handlers, HostContext } from './handlers/types.ts';
+import { RetrainJobs } from './model/retrain-jobs.ts';
+import { startRegisteredRun } from './registered-run.ts';
 import { RunManager, type RunStarter } from './run-manager.ts';
-import { fileRunsSource, type RunsSource } from './runs-source.ts';
+import { registryRunsSource, type RunsSource } from './runs-source.ts';
+import { BreakSources } from './workflow/break-sources.ts';
 
 export interface ServiceOptions {
   workspace: string;
   host: HostContext['host'];
   version: string;
+  /** The workspace's workflow store (openStore), opened once by the host; the service does not close it. */
+  store: Store;
+  /** Who acts through this host: currentUser(). */
+  user: Identity;
   /** Pushes an event to every connected UI. */
   emit: (event: ContractEvent) => void;
-  /** Where finished runs are listed from (default: the summary files). */
+  /** Where runs are listed from (default: the store's runs registry). */
   runs?: RunsSource;
-  /** How runs are started (default: a worker, unregistered; pass startRegisteredRun bound to the store and user). */
+  /** How runs are started (default: startRegisteredRun with the store and user). */
   startRun?: RunStarter;
+  /** Retrain on a small synthetic baseline (tests, demos): seconds instead of minutes. */
+  quickRetrain?: boolean;
   /** Called for calls slower than slowCallMs (default: a line on stderr). */
   onSlowCall?: (name: string, ms: number) => void;
   slowCallMs?: number;
@@ -46,16 +67,42 @@ export interface Service {
 
 export function createService(opts: ServiceOptions): Service {
   const workspace = resolve(opts.workspace);
-  const runs = opts.runs ?? fileRunsSource(workspace);
+  const { store, user, emit } = opts;
+  const runs = opts.runs ?? registryRunsSource(store, workspace);
   const dbs = new RunDbCache((runId) => runs.databasePath(runId), workspace);
-  const manager = new RunManager(workspace, opts.emit, opts.startRun);
-  const ctx: HostContext = { workspace, host: opts.host, version: opts.version, runs, manager, dbs, definitions: definitionsStore(workspace) };
+  const startRun: RunStarter = opts.startRun ?? ((request, onProgress) => startRegisteredRun(store, user, request, onProgress));
+  const ctx: HostContext = {
+    workspace,
+    host: opts.host,
+    version: opts.version,
+    store,
+    user,
+    runs,
+    manager: new RunManager(workspace, emit, startRun),
+    dbs,
+    definitions: definitionsStore(workspace),
+    breakSources: new BreakSources((runId) => runs.databasePath(runId)),
+    retrain: new RetrainJobs({ workspace, store, user, emit, quick: opts.quickRetrain ?? false }),
+    emit,
+    async openRun(runId) {
+      const db = await dbs.get(runId);
+      await syncOverlay(db, store);
+      return db;
+    },
+  };
   const handlers = {
     ...appHandlers(ctx),
     ...runsHandlers(ctx),
     ...filesHandlers(ctx),
     ...definitionsHandlers(ctx),
     ...breaksHandlers(ctx),
+    ...reviewHandlers(ctx),
+    ...approvalsHandlers(ctx),
+    ...auditHandlers(ctx),
+    ...usersHandlers(ctx),
+    ...reasonsHandlers(ctx),
+    ...modelHandlers(ctx),
+    ...settingsHandlers(ctx),
   } satisfies Handlers;
   const slowMs = opts.slowCallMs ?? 1000;
   const onSlow = opts.onSlowCall ?? ((name, ms) => process.stderr.write(`[service] slow call ${name}: ${Math.round(ms)} ms\n`));
@@ -92,7 +139,9 @@ export function createService(opts: ServiceOptions): Service {
     },
     releaseRun: (runId) => dbs.evict(runId),
     async close() {
-      manager.cancelAll();
+      ctx.manager.cancelAll();
+      await ctx.retrain.close();
+      await ctx.breakSources.closeAll();
       await dbs.closeAll();
     },
   };

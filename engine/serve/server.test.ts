@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { BridgeMessage } from '../contract/bridge.ts';
+import { openStore, type Store } from '../store/open.ts';
 import { startServer, type RunningServer } from './server.ts';
 
 let dir: string;
 let server: RunningServer;
+let store: Store;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'recon-serve-'));
@@ -17,11 +19,13 @@ beforeAll(async () => {
   await writeFile(join(renderer, 'index.html'), '<!doctype html><title>t</title>');
   await writeFile(join(renderer, 'assets', 'app.js'), 'console.log(1)');
   await writeFile(join(dir, 'secret.txt'), 'secret');
-  server = await startServer({ workspace: join(dir, 'ws'), rendererDir: renderer, version: '1.2.3' });
+  store = openStore(join(dir, 'ws'));
+  server = await startServer({ workspace: join(dir, 'ws'), store, user: { userId: 'tester', displayName: 'Tester' }, rendererDir: renderer, version: '1.2.3' });
 });
 
 afterAll(async () => {
   await server.close();
+  store.close();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ReconError } from '../errors/recon-error.ts';
 import { createService, type Service } from '../host/service.ts';
+import type { Store } from '../store/store.ts';
+import type { Identity } from '../workflow/identity.ts';
 import { isAllowedHost, LOOPBACK, newToken, pageOrigin } from './security.ts';
 import { serveStatic } from './static-files.ts';
 import { createBridge } from './ws-bridge.ts';
@@ -20,12 +22,18 @@ export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', 
 
 export interface ServeOptions {
   workspace: string;
+  /** The workspace's workflow store, opened once by the process (the server does not close it). */
+  store: Store;
+  /** Who acts through this server: the OS account or $RECON_USER. */
+  user: Identity;
   /** 0 (default) picks a free port. */
   port?: number;
   rendererDir?: string;
   version: string;
   /** A fixed token, for tests only; normally a fresh random one. */
   token?: string;
+  /** Retrain on a small synthetic baseline (tests, demos). */
+  quickRetrain?: boolean;
 }
 
 export interface RunningServer {
@@ -46,7 +54,15 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let port = 0;
   // The bridge and the service refer to each other: calls go in, events come out.
   const bridge = createBridge({ token, port: () => port, service: () => service });
-  const service: Service = createService({ workspace: opts.workspace, host: 'browser', version: opts.version, emit: (e) => bridge.broadcast(e) });
+  const service: Service = createService({
+    workspace: opts.workspace,
+    host: 'browser',
+    version: opts.version,
+    store: opts.store,
+    user: opts.user,
+    quickRetrain: opts.quickRetrain ?? false,
+    emit: (e) => bridge.broadcast(e),
+  });
 
   const server: Server = createServer((req, res) => {
     if (!isAllowedHost(req.headers.host, port)) {

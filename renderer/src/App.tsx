@@ -6,6 +6,7 @@ import { useKeys } from './keys.ts';
 import { NavContext, type Navigation, type Route } from './navigation.ts';
 import { Screen } from './screens/Screen.tsx';
 import { SECTIONS, sectionOf } from './sections.ts';
+import { useSession } from './session.tsx';
 
 /** The status bar's text: which host, which version, connected or not. */
 function useHostStatus(): { text: string; state: ConnectionState } {
@@ -23,6 +24,18 @@ function useHostStatus(): { text: string; state: ConnectionState } {
   const host = client.kind === 'desktop' ? 'Desktop app' : 'Browser host';
   const conn = state === 'open' ? '' : state === 'connecting' ? ' · connecting…' : ' · disconnected';
   return { text: `${host}${version ? ` ${version}` : ''}${conn}`, state };
+}
+
+/** Who is acting, with their roles: every decision is recorded under this name. */
+function UserBadge() {
+  const { me } = useSession();
+  if (!me) return null;
+  const roles = me.roles.length > 0 ? me.roles.join(', ') : me.workspaceHasUsers ? 'no roles' : 'first user: becomes admin';
+  return (
+    <span className="user-badge" aria-label="Current user" title={`Acting as ${me.displayName} (${me.userId})`}>
+      <span className="user-name">{me.userId}</span> · {roles}
+    </span>
+  );
 }
 
 /** The application shell: header, section navigation, the current screen and a status bar. */
@@ -74,6 +87,11 @@ export function App() {
         <footer className="shell-status">
           <span role="status" className={`conn conn-${status.state}`}>
             {status.text}
+          </span>
+          <UserBadge />
+          {/* Team sync fills this in (issue 6): connection state and events waiting to sync. */}
+          <span className="pill offline-badge" title="Team sync arrives in a later release: everything is kept in this workspace's local audit trail">
+            Offline · local only
           </span>
         </footer>
         {help && <KeyHelp onClose={() => setHelp(false)} />}

@@ -31,3 +31,24 @@ export function useKeys(bindings: Record<string, (e: KeyboardEvent) => void>): v
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 }
+
+/**
+ * While `active`, Escape calls `fn` (close this dialog or form) and goes no
+ * further: it is caught before the app's own Escape, which means Back.
+ */
+export function useEscape(fn: () => void, active = true): void {
+  const ref = useRef(fn);
+  ref.current = fn;
+  useEffect(() => {
+    if (!active) return;
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key !== 'Escape') return;
+      e.stopPropagation();
+      e.preventDefault();
+      ref.current();
+    };
+    // Capture on window runs before any bubbling listener, the app's included.
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [active]);
+}

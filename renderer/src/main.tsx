@@ -9,6 +9,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { createClient } from './bridge/client.ts';
 import { ClientContext } from './bridge/use-client.ts';
+import { SessionProvider } from './session.tsx';
 
 const container = document.getElementById('root');
 if (container === null) throw new Error('index.html has no #root element');
@@ -19,7 +20,9 @@ const client = createClient();
 createRoot(container).render(
   <StrictMode>
     <ClientContext.Provider value={client}>
-      <App />
+      <SessionProvider>
+        <App />
+      </SessionProvider>
     </ClientContext.Provider>
   </StrictMode>,
 );

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startServer } from '../../serve/server.ts';
+import { openStore } from '../../store/open.ts';
+import { currentUser } from '../../workflow/identity.ts';
 import { resolveWorkspace } from '../workspace.ts';
 
 export const SERVE_USAGE = `recon serve [--workspace DIR] [--port N] [--renderer DIR]
@@ -8,7 +10,9 @@ export const SERVE_USAGE = `recon serve [--workspace DIR] [--port N] [--renderer
 Serves the workstation UI to a browser on 127.0.0.1 (for end-to-end tests and
 development without Electron). Build the UI first with "npx electron-vite build".
 Prints the URL to open; it carries a token made fresh at every start. Runs until
-Ctrl+C.`;
+Ctrl+C. The UI acts as the OS account, or $RECON_USER; several processes (one
+per user) may serve the same workspace at once. RECON_QUICK_RETRAIN=1 makes
+Settings → Retrain use a small synthetic baseline (demos, tests): seconds, not minutes.`;
 
 export interface ServeHooks {
   /** Stops the server (tests); otherwise SIGINT or SIGTERM does. */
@@ -34,13 +38,26 @@ export async function serveCommand(argv: string[], hooks: ServeHooks = {}): Prom
     return 2;
   }
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  const server = await startServer({
-    workspace: resolveWorkspace(values.workspace),
-    port,
-    version: pkg.version,
-    ...(values.renderer !== undefined ? { rendererDir: values.renderer } : {}),
-  });
-  process.stdout.write(`Recon Workstation is serving on 127.0.0.1 only. Open:\n  ${server.url}\n`);
+  const workspace = resolveWorkspace(values.workspace);
+  const user = currentUser();
+  // One store per process: every call of every page shares it; it closes when serving stops.
+  const store = openStore(workspace);
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({
+      workspace,
+      store,
+      user,
+      port,
+      version: pkg.version,
+      quickRetrain: process.env['RECON_QUICK_RETRAIN'] === '1',
+      ...(values.renderer !== undefined ? { rendererDir: values.renderer } : {}),
+    });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  process.stdout.write(`Recon Workstation is serving on 127.0.0.1 only, as ${user.userId}. Open:\n  ${server.url}\n`);
   hooks.onListening?.(server.url);
   let stop = (): void => {};
   await new Promise<void>((resolvePromise) => {
@@ -53,5 +70,6 @@ export async function serveCommand(argv: string[], hooks: ServeHooks = {}): Prom
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
   await server.close();
+  store.close();
   return 0;
 }

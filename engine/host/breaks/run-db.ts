@@ -2,7 +2,10 @@
  * A run's DuckDB file opened read-only for the grid, with what paging needs
  * to know about it (does it have attributions, is break_id 1..N). Queries on
  * one file run one at a time; views (sorted/filtered id lists) are TEMP
- * tables of this connection, cached by their signature.
+ * tables of this connection, cached by their signature. The TEMP table
+ * `status_overlay` holds the run's decided statuses from the workflow store
+ * (status-overlay.ts keeps it current); views, windows and memos depend on it
+ * and are dropped whenever it changes.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openDuckDB, queryOne, queryRows, type OpenDuckDB } from '../../duckdb/open.ts';
@@ -32,8 +35,12 @@ export class RunDb {
   readonly #windows = new Map<string, string>();
   #queue: Promise<unknown> = Promise.resolve();
   #viewSeq = 0;
-  /** Per-run caches of derived answers (facets...), dropped with the handle. */
+  /** Per-run caches of derived answers (facets...), dropped with the handle; keys starting 'overlay:' also when the decided statuses change. */
   readonly memo = new Map<string, unknown>();
+  /** Identifies the decided statuses now in `status_overlay` ('' when empty). */
+  overlayDigest = '';
+  /** Rows in `status_overlay`. */
+  overlaySize = 0;
 
   private constructor(runId: string, stamp: string, db: OpenDuckDB, info: { attr: boolean; top: boolean; contiguous: boolean; total: number }) {
     this.runId = runId;
@@ -60,6 +67,7 @@ export class RunDb {
       const stats = await queryOne<{ n: string; lo: string | null; hi: string | null }>(c, 'SELECT count(*) AS n, min(break_id) AS lo, max(break_id) AS hi FROM breaks');
       const total = Number(stats.n);
       const contiguous = total === 0 || (Number(stats.lo) === 1 && Number(stats.hi) === total);
+      await c.run('CREATE TEMP TABLE status_overlay (break_id BIGINT PRIMARY KEY, status VARCHAR NOT NULL, reason VARCHAR)');
       return new RunDb(runId, stamp, db, { attr, top: attr && names.has('top_features'), contiguous, total });
     } catch (err) {
       db.close();
@@ -124,6 +132,29 @@ export class RunDb {
       await this.#db.connection.run(`DROP TABLE IF EXISTS ${old}`);
     }
     return table;
+  }
+
+  /**
+   * Replaces the decided statuses. Every cached view and window (they may
+   * sort, filter or hold the old ones) and every 'overlay:' memo is dropped.
+   */
+  replaceOverlay(rows: readonly { break_id: number; status: string; reason: string | null }[], digest: string): Promise<void> {
+    return this.run(async (c) => {
+      await c.run('DELETE FROM status_overlay');
+      if (rows.length > 0) {
+        // One JSON parameter instead of N statements; decided breaks are few.
+        await c.run(
+          `INSERT INTO status_overlay SELECT unnest(from_json($1::JSON, '[{"break_id":"BIGINT","status":"VARCHAR","reason":"VARCHAR"}]'), recursive := true)`,
+          [JSON.stringify(rows)],
+        );
+      }
+      for (const table of [...this.#windows.values(), ...[...this.#views.values()].map((v) => v.table)]) await c.run(`DROP TABLE IF EXISTS ${table}`);
+      this.#windows.clear();
+      this.#views.clear();
+      for (const key of [...this.memo.keys()]) if (key.startsWith('overlay:')) this.memo.delete(key);
+      this.overlayDigest = digest;
+      this.overlaySize = rows.length;
+    });
   }
 
   /** Closes the file once queued queries are done. */

@@ -1,8 +1,9 @@
 /**
  * The breaks grid's SQL, in one place. Requests name columns by their grid id
- * (BREAK_COLUMNS); each maps to a fixed expression over `breaks b` and
- * `attributions t`, so no name from a request reaches SQL text. Values always
- * travel as parameters (`Params`).
+ * (BREAK_COLUMNS); each maps to a fixed expression over `breaks b`,
+ * `attributions t` and the TEMP `status_overlay d` (decided statuses from the
+ * workflow store, see status-overlay.ts), so no name from a request reaches
+ * SQL text. Values always travel as parameters (`Params`).
  */
 import type { BreakColumn, BreakRow } from '../../contract/index.ts';
 
@@ -42,9 +43,10 @@ export const COLUMN_SQL: Record<BreakColumn, ColumnSql> = {
   // any bound a person types into the grid's number filter).
   delta: { expr: () => 'b.delta', numeric: () => 'TRY_CAST(b.delta AS DOUBLE)', kind: 'number' },
   fieldType: { expr: () => 'b.field_type', kind: 'text' },
-  reason: { expr: fromAttr('reason', 'VARCHAR'), kind: 'text' },
+  // A decision's status and reason win over the model's; a break without one shows the model's.
+  reason: { expr: (attr) => (attr ? 'coalesce(d.reason, t.reason)' : 'd.reason'), kind: 'text' },
   confidence: { expr: fromAttr('confidence', 'DOUBLE'), kind: 'number' },
-  status: { expr: fromAttr('status', 'VARCHAR'), kind: 'text' },
+  status: { expr: (attr) => (attr ? 'coalesce(d.status, t.status)' : 'd.status'), kind: 'text' },
   suggestedReason: { expr: fromAttr('suggested_reason', 'VARCHAR'), kind: 'text' },
 };
 
@@ -61,25 +63,29 @@ export function orderExpr(col: BreakColumn, attr: boolean): string {
 export function rowSelect(attr: boolean): string {
   return `b.break_id, b.key, b.field, b.diff_type, b.side, b.value_a, b.value_b, b.delta, b.field_type, b.rid_a, b.rid_b,
           ${COLUMN_SQL.reason.expr(attr)} AS reason, ${COLUMN_SQL.confidence.expr(attr)} AS confidence,
-          ${COLUMN_SQL.status.expr(attr)} AS status, ${COLUMN_SQL.suggestedReason.expr(attr)} AS suggested_reason`;
+          ${COLUMN_SQL.status.expr(attr)} AS status, ${COLUMN_SQL.suggestedReason.expr(attr)} AS suggested_reason,
+          ${fromAttr('reason', 'VARCHAR')(attr)} AS model_reason, ${fromAttr('status', 'VARCHAR')(attr)} AS model_status`;
 }
 
-/** `breaks b`, joined to its attributions when the run has them. */
+/** The decided statuses: a small TEMP table, so joining it costs one hash probe per row. */
+export const OVERLAY_JOIN = 'LEFT JOIN status_overlay d ON d.break_id = b.break_id';
+
+/** `breaks b`, joined to its attributions when the run has them, and to the decided statuses. */
 export function breaksFrom(attr: boolean): string {
-  return attr ? 'breaks b LEFT JOIN attributions t ON t.break_id = b.break_id' : 'breaks b';
+  return attr ? `breaks b LEFT JOIN attributions t ON t.break_id = b.break_id ${OVERLAY_JOIN}` : `breaks b ${OVERLAY_JOIN}`;
 }
 
 /** Rows [first, last] (1-based break ids) of the default order: a range on both tables, no scan of the join. */
 export function rangePageSql(attr: boolean): string {
   const t = attr ? 'LEFT JOIN (SELECT * FROM attributions WHERE break_id BETWEEN $1 AND $2) t ON t.break_id = b.break_id' : '';
-  return `SELECT ${rowSelect(attr)} FROM (SELECT * FROM breaks WHERE break_id BETWEEN $1 AND $2) b ${t} ORDER BY b.break_id`;
+  return `SELECT ${rowSelect(attr)} FROM (SELECT * FROM breaks WHERE break_id BETWEEN $1 AND $2) b ${t} ${OVERLAY_JOIN} ORDER BY b.break_id`;
 }
 
 /** Rows [first, last] (1-based positions) of a view table `(rn, break_id)`. */
 export function viewPageSql(viewTable: string, attr: boolean): string {
   const t = attr ? 'LEFT JOIN attributions t ON t.break_id = b.break_id' : '';
   return `WITH p AS (SELECT rn, break_id FROM ${viewTable} WHERE rn BETWEEN $1 AND $2)
-          SELECT ${rowSelect(attr)} FROM p JOIN breaks b ON b.break_id = p.break_id ${t} ORDER BY p.rn`;
+          SELECT ${rowSelect(attr)} FROM p JOIN breaks b ON b.break_id = p.break_id ${t} ${OVERLAY_JOIN} ORDER BY p.rn`;
 }
 
 /** Rows of a view's window [first, last] as a table of whole rows (rn first), stored in rn order. */
@@ -87,7 +93,7 @@ export function createWindowSql(windowTable: string, viewTable: string, attr: bo
   const t = attr ? 'LEFT JOIN attributions t ON t.break_id = b.break_id' : '';
   return `CREATE OR REPLACE TEMP TABLE ${windowTable} AS
           WITH p AS (SELECT rn, break_id FROM ${viewTable} WHERE rn BETWEEN $1 AND $2)
-          SELECT p.rn, ${rowSelect(attr)} FROM p JOIN breaks b ON b.break_id = p.break_id ${t} ORDER BY p.rn`;
+          SELECT p.rn, ${rowSelect(attr)} FROM p JOIN breaks b ON b.break_id = p.break_id ${t} ${OVERLAY_JOIN} ORDER BY p.rn`;
 }
 
 /** Rows [first, last] of a window table. */
@@ -110,6 +116,10 @@ export function breakByIdSql(attr: boolean): string {
 export function breaksOfKeySql(attr: boolean): string {
   return `SELECT ${rowSelect(attr)} FROM ${breaksFrom(attr)} WHERE b.key = $1 ORDER BY b.break_id LIMIT 200`;
 }
+/** Breaks by id; the ids travel as one text parameter "1,5,9". */
+export function breaksByIdsSql(attr: boolean): string {
+  return `SELECT ${rowSelect(attr)} FROM ${breaksFrom(attr)} WHERE b.break_id IN (SELECT CAST(unnest(string_split($1, ',')) AS BIGINT)) ORDER BY b.break_id`;
+}
 
 /** A DuckDB row (JSON form: BIGINT as text) as a grid row. */
 export function toBreakRow(r: Record<string, unknown>): BreakRow {
@@ -131,5 +141,7 @@ export function toBreakRow(r: Record<string, unknown>): BreakRow {
     confidence: num(r['confidence']),
     status: str(r['status']),
     suggestedReason: str(r['suggested_reason']),
+    modelReason: str(r['model_reason']),
+    modelStatus: str(r['model_status']),
   };
 }

@@ -5,8 +5,8 @@ import type { Handlers, HostContext } from './types.ts';
 
 export function breaksHandlers(ctx: HostContext): Pick<Handlers, 'breaks.page' | 'breaks.facets' | 'breaks.detail'> {
   return {
-    'breaks.page': async (args) => readPage(await ctx.dbs.get(args.runId), args),
-    'breaks.facets': async ({ runId }) => readFacets(await ctx.dbs.get(runId)),
-    'breaks.detail': async ({ runId, breakId }) => readDetail(await ctx.dbs.get(runId), breakId),
+    'breaks.page': async (args) => readPage(await ctx.openRun(args.runId), args),
+    'breaks.facets': async ({ runId }) => readFacets(await ctx.openRun(runId)),
+    'breaks.detail': async ({ runId, breakId }) => readDetail(await ctx.openRun(runId), breakId),
   };
 }

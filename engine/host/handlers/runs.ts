@@ -1,4 +1,7 @@
+import type { RunSummaryDto } from '../../contract/index.ts';
+import { ReconError } from '../../errors/recon-error.ts';
 import { readRunInfo } from '../breaks/run-info.ts';
+import { readReviewSummary } from '../workflow/history.ts';
 import type { Handlers, HostContext } from './types.ts';
 
 /** Default quality-gate limit on the unknown rate (the definition may set another). */
@@ -7,16 +10,23 @@ const DEFAULT_UNKNOWN_RATE_LIMIT = 0.05;
 export function runsHandlers(ctx: HostContext): Pick<Handlers, 'runs.list' | 'runs.get' | 'runs.start' | 'runs.cancel'> {
   return {
     'runs.list': async () => {
-      // The registry's word wins; this session's runs fill in what it does not know (yet).
-      const done = await ctx.runs.list();
-      const session = ctx.manager.items().filter((s) => !done.some((d) => d.runId === s.runId));
-      const runs = [...session, ...done].sort((x, y) => (x.startedAt < y.startedAt ? 1 : x.startedAt > y.startedAt ? -1 : 0));
+      // The registry's word wins; this session's runs fill in what it does not know yet (a run being fingerprinted).
+      const registered = await ctx.runs.list();
+      const known = new Set(registered.map((r) => r.runId));
+      const session = ctx.manager.items().filter((s) => !known.has(s.runId));
+      const runs = [...session, ...registered].sort((x, y) => (x.startedAt < y.startedAt ? 1 : x.startedAt > y.startedAt ? -1 : 0));
+      // A run the registry still calls RUNNING shows this session's live progress.
+      for (const r of runs) if (r.status === 'RUNNING') r.progress = ctx.manager.progressOf(r.runId) ?? r.progress;
       return { runs };
     },
     'runs.get': async ({ runId }) => {
-      const summary = await ctx.runs.get(runId);
-      const db = await ctx.dbs.get(runId);
-      const { definition, attribution } = await readRunInfo(db);
+      const record = ctx.runs.completed(runId);
+      const db = await ctx.openRun(runId);
+      const { summary: fromFile, definition, attribution } = await readRunInfo(db);
+      if (fromFile === null) throw new ReconError('RUN_NOT_FOUND', `run ${runId}: its database has no summary`, { runId });
+      // The file's summary keeps exact floats; the registry's has the final timings.
+      const registryTimings = (record.summary as { timings?: Record<string, number> } | null)?.timings;
+      const summary = { ...(fromFile as RunSummaryDto), ...(registryTimings ? { timings: registryTimings } : {}) };
       const limit = unknownRateLimit(definition);
       const unknownRate = attribution?.unknownRate ?? null;
       return {
@@ -24,6 +34,7 @@ export function runsHandlers(ctx: HostContext): Pick<Handlers, 'runs.list' | 'ru
         definition,
         attribution,
         gate: { passed: summary.checksPassed && (unknownRate === null || unknownRate <= limit), checksPassed: summary.checksPassed, unknownRate, unknownRateLimit: limit },
+        review: readReviewSummary(ctx.store, runId),
       };
     },
     'runs.start': async (args) => ({ runId: await ctx.manager.start(args) }),

@@ -1,8 +1,13 @@
-import type { CallName, CallResult, ParsedArgs } from '../../contract/index.ts';
+import type { CallName, CallResult, ContractEvent, ParsedArgs } from '../../contract/index.ts';
+import type { Store } from '../../store/store.ts';
+import type { Identity } from '../../workflow/identity.ts';
+import type { RunDb } from '../breaks/run-db.ts';
 import type { RunDbCache } from '../breaks/run-db-cache.ts';
 import type { definitionsStore } from '../definitions-store.ts';
+import type { RetrainJobs } from '../model/retrain-jobs.ts';
 import type { RunManager } from '../run-manager.ts';
 import type { RunsSource } from '../runs-source.ts';
+import type { BreakSources } from '../workflow/break-sources.ts';
 
 /** A handler gets validated arguments and returns the call's result (or throws a ReconError). */
 export type Handler<K extends CallName> = (args: ParsedArgs<K>) => Promise<CallResult<K>>;
@@ -10,13 +15,24 @@ export type Handler<K extends CallName> = (args: ParsedArgs<K>) => Promise<CallR
 /** The handler table: exactly one handler per call of the contract. */
 export type Handlers = { [K in CallName]: Handler<K> };
 
-/** What handlers share: the workspace and its long-lived parts. */
+/** What handlers share: the workspace, its store, the acting user and the long-lived parts. */
 export interface HostContext {
   workspace: string;
   host: 'electron' | 'browser' | 'test';
   version: string;
+  /** The workspace's workflow store, opened once per host process. */
+  store: Store;
+  /** Who acts through this host (the OS account or $RECON_USER). */
+  user: Identity;
   runs: RunsSource;
   manager: RunManager;
   dbs: RunDbCache;
   definitions: ReturnType<typeof definitionsStore>;
+  /** The workflow's readers of run files, for decisions. */
+  breakSources: BreakSources;
+  retrain: RetrainJobs;
+  /** Pushes an event to every connected UI of this host. */
+  emit: (event: ContractEvent) => void;
+  /** A run's file, its decided statuses brought up to date with the store. */
+  openRun(runId: string): Promise<RunDb>;
 }

@@ -1,16 +1,20 @@
-/** A real, small run for tests: generated extracts reconciled into a fresh temp workspace. */
+/** A real, small run for tests: generated extracts reconciled into a fresh temp workspace, registered in its store. */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { definitionSchema } from '../../definition/schema.ts';
 import { generateExtracts, type GenerateResult } from '../../generate/generate-extracts.ts';
 import { runRecon, type RunSummary } from '../../run/run-recon.ts';
+import { openStore, type Store } from '../../store/open.ts';
+import { registerCompletedRun } from './register-run.ts';
 
 export interface RunFixture {
   dir: string;
   workspace: string;
   gen: GenerateResult;
   summary: RunSummary;
+  /** The workspace's store, open (closed by dispose). */
+  store: Store;
   dispose(): Promise<void>;
 }
 
@@ -20,5 +24,17 @@ export async function createRunFixture(rows = 2000, seed = 7): Promise<RunFixtur
   const definition = definitionSchema.parse(JSON.parse(await readFile(gen.definitionPath, 'utf8')));
   const workspace = join(dir, 'workspace');
   const summary = await runRecon({ aPath: gen.aPath, bPath: gen.bPath, definition, workspace });
-  return { dir, workspace, gen, summary, dispose: () => rm(dir, { recursive: true, force: true }) };
+  const store = openStore(workspace);
+  registerCompletedRun(store, workspace, summary);
+  return {
+    dir,
+    workspace,
+    gen,
+    summary,
+    store,
+    async dispose() {
+      store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

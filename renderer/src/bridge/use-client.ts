@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
-import type { CallArgs, CallResult, ErrorData } from '../../../engine/contract/index.ts';
+import type { CallArgs, CallResult, ContractEventType, ErrorData, EventOf } from '../../../engine/contract/index.ts';
 import type { CallName } from '../../../engine/contract/names.ts';
 import { errorData, type ReconClient } from './client.ts';
 
@@ -54,4 +54,12 @@ export function useCall<K extends CallName>(name: K, args: CallArgs<K> | null): 
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data, error, loading, reload };
+}
+
+/** Calls `listener` for every host event of `type` while the component is mounted. */
+export function useEvent<T extends ContractEventType>(type: T, listener: (event: EventOf<T>) => void): void {
+  const client = useClient();
+  const ref = useRef(listener);
+  ref.current = listener;
+  useEffect(() => client.on(type, (e) => ref.current(e)), [client, type]);
 }

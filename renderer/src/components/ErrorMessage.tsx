@@ -1,19 +1,39 @@
 import type { ErrorData } from '../../../engine/contract/index.ts';
 
-/** An engine error as people read it: the stable code, the message, where it happened. */
-export function ErrorMessage({ error, onRetry }: { error: ErrorData; onRetry?: () => void }) {
+/** What to do about the workflow's refusals, in the words of the person using the app. */
+const HINTS: Partial<Record<ErrorData['code'], string>> = {
+  FORBIDDEN_SELF_APPROVAL: 'The 4-eye rule: a proposal takes effect only when a different person with the approver role approves it.',
+  FORBIDDEN_ROLE: 'Your roles do not allow this. An admin grants roles in Settings → Users & roles.',
+  COMMENT_REQUIRED: 'Add a comment saying why.',
+  REASON_REQUIRED: 'Pick a reason code.',
+  REASON_UNKNOWN: 'Pick an active code from the catalogue (Settings → Reason codes).',
+  ILLEGAL_TRANSITION: 'It changed since you opened it: refresh to see where it stands now.',
+  LAST_ADMIN: 'Grant admin to someone else first.',
+  STORE_BUSY: 'Another process is writing to the workspace. Try again in a moment.',
+  AUDIT_CHAIN_BROKEN: 'The audit trail was changed outside the app. Keep this workspace as it is and tell your administrator.',
+};
+
+/** An engine error as people read it: the stable code, the message, where it happened, and what to do. */
+export function ErrorMessage({ error, onRetry, onDismiss }: { error: ErrorData; onRetry?: () => void; onDismiss?: () => void }) {
   const d = error.details ?? {};
   const where = [d['file'], d['line'] !== undefined ? `line ${String(d['line'])}` : undefined, d['column'] !== undefined ? `column "${String(d['column'])}"` : undefined]
     .filter((x) => x !== undefined)
     .join(', ');
+  const hint = HINTS[error.code];
   return (
     <div className="error-message" role="alert">
       <span className="error-code">{error.code}</span>
       <span className="error-text">{error.message}</span>
       {where !== '' && !error.message.includes(String(d['file'])) && <span className="error-where">{where}</span>}
+      {hint && <span className="error-hint">{hint}</span>}
       {onRetry && (
         <button type="button" className="link" onClick={onRetry}>
           Retry
+        </button>
+      )}
+      {onDismiss && (
+        <button type="button" className="link error-dismiss" onClick={onDismiss} aria-label="Dismiss">
+          ✕
         </button>
       )}
     </div>

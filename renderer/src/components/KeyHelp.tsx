@@ -3,9 +3,14 @@ const KEYS: [string, string][] = [
   ['Esc', 'Back / close'],
   ['n', 'New run (Runs)'],
   ['j / k, ↓ / ↑', 'Move through lists and the breaks grid'],
-  ['Enter', 'Open the selected run or break'],
-  ['o / b', 'Run overview / breaks grid'],
+  ['Enter', 'Open the selected run, break or proposal'],
+  ['v / b', 'Run overview / breaks grid'],
   ['/', 'Filter the breaks grid'],
+  ['a', 'Accept the selected break (its suggested reason)'],
+  ['o', 'Override: another reason, with a comment (needs an approver)'],
+  ['r', 'Reject: a real problem to chase, with a comment'],
+  ['u', 'Reopen a decided break (detail)'],
+  ['Ctrl+Enter', 'Submit a decision or approval form'],
   ['[ / ]', 'Previous / next break (detail)'],
 ];
 

@@ -2,9 +2,11 @@ import { missingCase } from '../../../engine/contract/guards.ts';
 import type { Route } from '../navigation.ts';
 import { BreakDetail } from './breaks/BreakDetail.tsx';
 import { NewRunScreen } from './new-run/NewRunScreen.tsx';
-import { ApprovalsPlaceholder, AuditPlaceholder, SettingsPlaceholder } from './placeholders.tsx';
+import { ApprovalsScreen } from './approvals/ApprovalsScreen.tsx';
+import { AuditScreen } from './audit/AuditScreen.tsx';
 import { RunScreen } from './run/RunScreen.tsx';
 import { RunsScreen } from './runs/RunsScreen.tsx';
+import { SettingsScreen } from './settings/SettingsScreen.tsx';
 
 /** The screen for a route. */
 export function Screen({ route }: { route: Route }) {
@@ -18,11 +20,11 @@ export function Screen({ route }: { route: Route }) {
     case 'break':
       return <BreakDetail key={`${route.runId}:${route.breakId}`} runId={route.runId} breakId={route.breakId} />;
     case 'approvals':
-      return <ApprovalsPlaceholder />;
+      return <ApprovalsScreen />;
     case 'audit':
-      return <AuditPlaceholder />;
+      return <AuditScreen />;
     case 'settings':
-      return <SettingsPlaceholder />;
+      return <SettingsScreen />;
     default:
       return missingCase(route);
   }

@@ -1,20 +1,33 @@
 import type { BreakRow, CallResult } from '../../../../engine/contract/index.ts';
-import { useCall } from '../../bridge/use-client.ts';
+import { useCall, useEvent } from '../../bridge/use-client.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { percent } from '../../format.ts';
 import { useKeys } from '../../keys.ts';
 import { useNav } from '../../navigation.ts';
 import { RecordsTable } from './RecordsTable.tsx';
+import { BulkPanel } from './review/BulkPanel.tsx';
+import { HistoryList } from './review/HistoryList.tsx';
+import { ReviewPanel } from './review/ReviewPanel.tsx';
+import { statusClass } from './review/status.ts';
 import './breaks.css';
+import './review/review.css';
 
 type Detail = CallResult<'breaks.detail'>;
 
 const fieldLabel = (f: string): string => (f === '*' ? '(whole record)' : f);
 
-/** Break detail: both whole records side by side, the model's view, the other breaks of the key. */
+/** Break detail: both whole records side by side, the model's view, the review controls and history, the other breaks of the key. */
 export function BreakDetail({ runId, breakId }: { runId: string; breakId: number }) {
   const nav = useNav();
   const { data, error, reload } = useCall('breaks.detail', { runId, breakId });
+  const history = useCall('review.history', { runId, breakId });
+  const reasons = useCall('reasons.list', { includeRetired: false });
+  const changed = (): void => {
+    reload();
+    history.reload();
+  };
+  // Another window on this host decided something: show where the break stands now.
+  useEvent('workflow.changed', (e) => (e.runId === null || e.runId === runId) && changed());
   const step = (d: number): void => nav.replace({ name: 'break', runId, breakId: Math.max(1, breakId + d) });
   useKeys({ '[': () => step(-1), ']': () => step(1) });
 
@@ -30,7 +43,8 @@ export function BreakDetail({ runId, breakId }: { runId: string; breakId: number
             {data && (
               <>
                 {' '}
-                · <span className="mono">{data.break.key}</span> · {fieldLabel(data.break.field)} <span className={`pill diff-${data.break.diffType.toLowerCase()}`}>{data.break.diffType}</span>
+                · <span className="mono">{data.break.key}</span> · {fieldLabel(data.break.field)} <span className={`pill diff-${data.break.diffType.toLowerCase()}`}>{data.break.diffType}</span>{' '}
+                <span className={statusClass(data.break.status)}>{data.break.status ?? '—'}</span>
               </>
             )}
           </h2>
@@ -52,22 +66,10 @@ export function BreakDetail({ runId, breakId }: { runId: string; breakId: number
             <Related rows={data.related} current={breakId} onOpen={(id) => nav.replace({ name: 'break', runId, breakId: id })} />
           </div>
           <aside className="detail-side">
+            <ReviewPanel runId={runId} row={data.break} history={history.data} reasons={reasons.data?.reasons ?? []} onChanged={changed} />
             <Attribution detail={data} />
-            <div className="panel review-placeholder" aria-label="Review (placeholder)">
-              <h4>Review</h4>
-              <p className="muted small">Accept, override (reason + comment), reject and reopen arrive with the review workflow; decisions need a second person's approval.</p>
-              <div className="row">
-                <button type="button" disabled title="Comes with the review workflow">
-                  Accept <kbd>a</kbd>
-                </button>
-                <button type="button" disabled title="Comes with the review workflow">
-                  Override <kbd>o</kbd>
-                </button>
-                <button type="button" disabled title="Comes with the review workflow">
-                  Reject <kbd>r</kbd>
-                </button>
-              </div>
-            </div>
+            <HistoryList history={history.data} />
+            <BulkPanel runId={runId} row={data.break} reasons={reasons.data?.reasons ?? []} onChanged={changed} />
           </aside>
         </div>
       )}
@@ -81,18 +83,24 @@ function Attribution({ detail }: { detail: Detail }) {
   return (
     <div className="panel attribution">
       <h4>Model</h4>
-      {b.reason === null && b.status === null ? (
+      {b.modelReason === null && b.modelStatus === null ? (
         <p className="muted small">This run has no attribution yet.</p>
       ) : (
         <dl className="facts">
           <dt>Reason</dt>
-          <dd className={b.reason === 'UNKNOWN' ? 'warn' : 'strong'}>{b.reason ?? '—'}</dd>
+          <dd className={b.modelReason === 'UNKNOWN' ? 'warn' : 'strong mono'}>{b.modelReason ?? '—'}</dd>
           <dt>Confidence</dt>
           <dd>{percent(b.confidence, 0)}</dd>
           <dt>Status</dt>
-          <dd>{b.status ?? '—'}</dd>
-          <dt>Suggestion</dt>
-          <dd>{b.suggestedReason ?? '—'}</dd>
+          <dd>
+            <span className={statusClass(b.modelStatus)}>{b.modelStatus ?? '—'}</span>
+          </dd>
+          {b.modelStatus !== 'AUTO' && (
+            <>
+              <dt>Best guess</dt>
+              <dd className="mono">{b.suggestedReason ?? '—'}</dd>
+            </>
+          )}
         </dl>
       )}
       {features.length > 0 && (
@@ -126,6 +134,9 @@ function Related({ rows, current, onOpen }: { rows: BreakRow[]; current: number;
               <td>{r.diffType}</td>
               <td className="mono">{r.valueA ?? '∅'}</td>
               <td className="mono">{r.valueB ?? '∅'}</td>
+              <td>
+                <span className={statusClass(r.status)}>{r.status ?? '—'}</span>
+              </td>
               <td>
                 {r.breakId !== current && (
                   <button type="button" className="link" onClick={() => onOpen(r.breakId)}>

@@ -2,7 +2,8 @@ import type { CellKeyDownEvent, GridApi, GridPreDestroyedEvent, GridReadyEvent }
 import { AgGridReact } from 'ag-grid-react';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { BreakRow, ErrorData, FilterModel } from '../../../../engine/contract/index.ts';
-import { useCall, useClient } from '../../bridge/use-client.ts';
+import { useAction } from '../../bridge/use-action.ts';
+import { useCall, useClient, useEvent } from '../../bridge/use-client.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { count } from '../../format.ts';
 import { gridTheme } from '../../grid/setup.ts';
@@ -12,7 +13,10 @@ import { BREAK_COLUMN_DEFS } from './columns.ts';
 import { breaksDatasource } from './datasource.ts';
 import { FacetBar } from './FacetBar.tsx';
 import { recall, remember } from './grid-memory.ts';
+import { DecisionDialog } from './review/DecisionDialog.tsx';
+import { canAccept, outcomeText, suggestionOf } from './review/status.ts';
 import './breaks.css';
+import './review/review.css';
 
 const DEFAULT_COL = { sortable: true, resizable: true, suppressHeaderMenuButton: false };
 
@@ -29,6 +33,15 @@ export function BreaksGrid({ runId, preset }: { runId: string; preset?: FilterMo
   const [error, setError] = useState<ErrorData | null>(null);
   const api = useRef<GridApi<BreakRow> | null>(null);
   const quickInput = useRef<HTMLInputElement>(null);
+  const reasons = useCall('reasons.list', { includeRetired: false });
+  const [dialog, setDialog] = useState<{ kind: 'OVERRIDE' | 'REJECT'; row: BreakRow } | null>(null);
+  const [flash, setFlash] = useState<string>();
+  // A decision's note fades: the grid below it moves on.
+  useEffect(() => {
+    if (flash === undefined) return;
+    const t = setTimeout(() => setFlash(undefined), 8000);
+    return () => clearTimeout(t);
+  }, [flash]);
 
   useEffect(() => {
     const t = setTimeout(() => setAppliedQuick(quick), 250);
@@ -62,7 +75,40 @@ export function BreaksGrid({ runId, preset }: { runId: string; preset?: FilterMo
   const enterGrid = (e: KeyboardEvent): void => {
     if (!(e.target instanceof Element && e.target.closest('.ag-root-wrapper'))) focusRow(api.current?.getFocusedCell()?.rowIndex ?? 0);
   };
-  useKeys({ '/': () => quickInput.current?.focus(), j: enterGrid, k: enterGrid });
+  // Decisions change statuses (and may drop rows from a status filter): refetch the blocks and the counts.
+  const refresh = (): void => {
+    api.current?.refreshInfiniteCache();
+    facets.reload();
+  };
+  useEvent('workflow.changed', (e) => (e.runId === null || e.runId === runId) && refresh());
+  const selected = (): BreakRow | undefined => {
+    const g = api.current;
+    const i = g?.getFocusedCell()?.rowIndex;
+    return g && i !== undefined && i !== null ? g.getDisplayedRowAtIndex(i)?.data : undefined;
+  };
+  const accept = useAction(async (row: BreakRow) => {
+    const r = await client.call('review.decide', { runId, breakId: row.breakId, kind: 'ACCEPT' });
+    return r.proposal ? `Break #${row.breakId}: ${outcomeText(r.kind, r.proposal, r.breakCount)}` : `Break #${row.breakId} accepted as ${suggestionOf(row)}.`;
+  });
+  const acceptSelected = async (): Promise<void> => {
+    const row = selected();
+    if (!row) return setFlash('Select a break first: j / k or click a row.');
+    if (!canAccept(row)) return setFlash(`Break #${row.breakId} has nothing to accept (${row.status}${suggestionOf(row) === 'UNKNOWN' ? ', no suggestion' : ''}): override (o) or reject (r) it.`);
+    const text = await accept.run(row);
+    if (text === undefined) return;
+    setFlash(text);
+    const i = api.current?.getFocusedCell()?.rowIndex ?? 0;
+    refresh();
+    // Under a status filter the accepted break leaves the view and the next one takes its place.
+    focusRow(picked.status !== undefined ? i : i + 1);
+  };
+  const decide = (kind: 'OVERRIDE' | 'REJECT'): void => {
+    const row = selected();
+    if (!row) return setFlash('Select a break first: j / k or click a row.');
+    accept.clear();
+    setDialog({ kind, row });
+  };
+  useKeys({ '/': () => quickInput.current?.focus(), j: enterGrid, k: enterGrid, a: () => void acceptSelected(), o: () => decide('OVERRIDE'), r: () => decide('REJECT') });
   // The grid remembers its view per run; refs give the destroy handler the latest values.
   const latest = useRef({ quick, picked });
   latest.current = { quick, picked };
@@ -94,6 +140,12 @@ export function BreaksGrid({ runId, preset }: { runId: string; preset?: FilterMo
       </div>
       {error && <ErrorMessage error={error} />}
       {facets.error && <ErrorMessage error={facets.error} />}
+      {accept.error && <ErrorMessage error={accept.error} onDismiss={accept.clear} />}
+      {flash && !accept.error && (
+        <p className="notice grid-flash" role="status">
+          {flash}
+        </p>
+      )}
       <div className="grid-host">
         <AgGridReact<BreakRow>
           theme={gridTheme}
@@ -120,8 +172,23 @@ export function BreaksGrid({ runId, preset }: { runId: string; preset?: FilterMo
         />
       </div>
       <p className="hint">
-        <kbd>/</kbd> filter · <kbd>j</kbd>/<kbd>k</kbd> or arrows move · <kbd>Enter</kbd> open the break · click a header to sort, the funnel to filter
+        <kbd>/</kbd> filter · <kbd>j</kbd>/<kbd>k</kbd> or arrows move · <kbd>Enter</kbd> open · <kbd>a</kbd> accept · <kbd>o</kbd> override · <kbd>r</kbd> reject · click a header to sort, the funnel to filter
       </p>
+      {dialog && (
+        <DecisionDialog
+          runId={runId}
+          row={dialog.row}
+          kind={dialog.kind}
+          reasons={reasons.data?.reasons ?? []}
+          onClose={() => setDialog(null)}
+          onDone={(text) => {
+            setDialog(null);
+            setFlash(text);
+            refresh();
+            focusRow(api.current?.getFocusedCell()?.rowIndex ?? 0);
+          }}
+        />
+      )}
     </div>
   );
 }

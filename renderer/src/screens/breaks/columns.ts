@@ -73,7 +73,14 @@ export const BREAK_COLUMN_DEFS: Col[] = [
       'delta-large': (p) => Math.abs(deltaNumber(p.data) ?? 0) >= 1000,
     },
   },
-  { field: 'reason', headerName: 'Reason', width: 125, ...textFilter, cellClassRules: { 'reason-unknown': (p) => p.value === 'UNKNOWN' } },
+  {
+    field: 'reason',
+    headerName: 'Reason',
+    width: 125,
+    ...textFilter,
+    // A reviewer's reason (accepted or approved override) differs from the model's: mark it as decided.
+    cellClassRules: { 'reason-unknown': (p) => p.value === 'UNKNOWN', 'reason-decided': (p) => p.data?.status === 'ACCEPTED' || p.data?.status === 'OVERRIDDEN' },
+  },
   {
     field: 'confidence',
     headerName: 'Conf.',
@@ -86,9 +93,15 @@ export const BREAK_COLUMN_DEFS: Col[] = [
   {
     field: 'status',
     headerName: 'Status',
-    width: 88,
     ...textFilter,
-    cellClassRules: { 'tag-auto': (p) => p.value === 'AUTO', 'tag-review': (p) => p.value === 'REVIEW' },
+    width: 104,
+    cellClassRules: {
+      'tag-auto': (p) => p.value === 'AUTO',
+      'tag-review': (p) => p.value === 'REVIEW',
+      'tag-proposed': (p) => p.value === 'PROPOSED',
+      'tag-decided': (p) => p.value === 'ACCEPTED' || p.value === 'OVERRIDDEN',
+      'tag-rejected': (p) => p.value === 'REJECTED',
+    },
   },
   { field: 'suggestedReason', headerName: 'Suggestion', width: 125, ...textFilter },
 ];

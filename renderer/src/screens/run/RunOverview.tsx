@@ -17,7 +17,7 @@ export function RunOverview({ run, onFilter }: { run: Run; onFilter: (m: FilterM
   const s = run.summary;
   const c = s.counts;
   const matchedShare = c.matched / Math.max(1, Math.max(c.a, c.b));
-  const pick = (col: 'field' | 'diffType' | 'reason', value: string): void => onFilter({ [col]: { filterType: 'set', values: [value === '(record)' ? '*' : value] } });
+  const pick = (col: 'field' | 'diffType' | 'reason' | 'status', value: string): void => onFilter({ [col]: { filterType: 'set', values: [value === '(record)' ? '*' : value] } });
   const tiles: [string, string, string?][] = [
     ['Records A', count(c.a), `${count(c.rejectedA)} rejected`],
     ['Records B', count(c.b), `${count(c.rejectedB)} rejected`],
@@ -31,6 +31,8 @@ export function RunOverview({ run, onFilter }: { run: Run; onFilter: (m: FilterM
     ['Breaks', count(s.breaks.total)],
     ['Unknown rate', percent(run.gate.unknownRate), `limit ${percent(run.gate.unknownRateLimit, 0)}`],
     ['Checks', `${s.checks.filter((x) => x.passed).length}/${s.checks.length}`, s.checksPassed ? 'all passed' : 'some failed'],
+    ['Decided', count(Object.entries(run.review.byStatus).filter(([k]) => k !== 'REVIEW' && k !== 'PROPOSED').reduce((n, [, v]) => n + v, 0)), 'final decisions'],
+    ['Proposals', count(run.review.pendingProposals), 'waiting for an approver'],
   ];
 
   return (
@@ -55,6 +57,11 @@ export function RunOverview({ run, onFilter }: { run: Run; onFilter: (m: FilterM
             <p className="muted small">This run has not been attributed yet.</p>
           </figure>
         )}
+        <BarChart
+          title="Review decisions"
+          bars={bars(run.review.byStatus).map((b) => ({ ...b, tone: b.label === 'REJECTED' ? 'bad' : b.label === 'PROPOSED' ? 'warn' : b.label === 'REVIEW' ? 'neutral' : 'ok' }))}
+          onSelect={(v) => pick('status', v)}
+        />
       </div>
       <ChecksTable checks={s.checks} />
       <div className="two-up">

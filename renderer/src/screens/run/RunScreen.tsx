@@ -8,12 +8,12 @@ import { BreaksGrid } from '../breaks/BreaksGrid.tsx';
 import { RunOverview } from './RunOverview.tsx';
 import './run.css';
 
-/** One run: its overview and its breaks grid, as two tabs (o / b). */
+/** One run: its overview and its breaks grid, as two tabs (v / b; o is override in the grid). */
 export function RunScreen({ runId, tab, preset }: { runId: string; tab: 'overview' | 'breaks'; preset?: FilterModel }) {
   const nav = useNav();
   const run = useCall('runs.get', { runId });
   const show = (t: 'overview' | 'breaks'): void => nav.replace({ name: 'run', runId, tab: t });
-  useKeys({ o: () => show('overview'), b: () => show('breaks') });
+  useKeys({ v: () => show('overview'), b: () => show('breaks') });
   const s = run.data?.summary;
 
   return (
@@ -36,7 +36,7 @@ export function RunScreen({ runId, tab, preset }: { runId: string; tab: 'overvie
       </header>
       <div className="tabs" role="tablist">
         <button type="button" role="tab" aria-selected={tab === 'overview'} onClick={() => show('overview')}>
-          Overview <kbd>o</kbd>
+          Overview <kbd>v</kbd>
         </button>
         <button type="button" role="tab" aria-selected={tab === 'breaks'} onClick={() => show('breaks')}>
           Breaks {s ? `(${s.breaks.total.toLocaleString('en-US')})` : ''} <kbd>b</kbd>

@@ -64,6 +64,7 @@ export function RunsScreen() {
               <th>Definition</th>
               <th>Run</th>
               <th>Started</th>
+              <th>By</th>
               <th className="num">A</th>
               <th className="num">B</th>
               <th className="num">Matched</th>
@@ -100,6 +101,7 @@ export function RunsScreen() {
                   </td>
                   <td className="mono muted">{r.runId}</td>
                   <td title={r.startedAt}>{age(r.startedAt)}</td>
+                  <td className="muted">{r.startedBy ?? '—'}</td>
                   <td className="num">{count(r.counts?.a)}</td>
                   <td className="num">{count(r.counts?.b)}</td>
                   <td className="num">{r.counts ? `${count(r.counts.matched)} (${percent(r.counts.matched / Math.max(1, Math.max(r.counts.a, r.counts.b)), 1)})` : '—'}</td>

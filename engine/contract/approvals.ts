@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { defineCall } from './call.ts';
+import { DECISION_KINDS } from './review.ts';
+
+/** One break of a proposal, as the approver needs to judge it. */
+export const evidenceSchema = z.object({
+  breakId: z.number(),
+  key: z.string(),
+  field: z.string(),
+  diffType: z.string(),
+  valueA: z.string().nullable(),
+  valueB: z.string().nullable(),
+  delta: z.string().nullable(),
+  fieldType: z.string().nullable(),
+  /** The model's reason and confidence, and what it suggested. */
+  modelReason: z.string().nullable(),
+  confidence: z.number().nullable(),
+  suggestedReason: z.string().nullable(),
+  /** Where the proposal takes the break, and with which reason. */
+  toStatus: z.string(),
+  proposedReason: z.string().nullable(),
+});
+export type Evidence = z.infer<typeof evidenceSchema>;
+
+export const proposalSchema = z.object({
+  decisionId: z.string(),
+  runId: z.string(),
+  definition: z.string().nullable(),
+  kind: z.enum(DECISION_KINDS),
+  /** OVERRIDE: the proposed reason. */
+  reason: z.string().nullable(),
+  comment: z.string().nullable(),
+  maker: z.string(),
+  decidedAt: z.string(),
+  breakCount: z.number(),
+  bulkFilter: z.unknown(),
+  /** The first breaks it covers (up to 10), read from the run file. */
+  breaks: z.array(evidenceSchema),
+});
+export type Proposal = z.infer<typeof proposalSchema>;
+
+export const approvalsCalls = {
+  'approvals.list': defineCall({
+    summary: "Pending proposals: those waiting for this user (never their own) and this user's own, waiting for someone else.",
+    args: z.object({}).strict(),
+    result: z.object({ canApprove: z.boolean(), waiting: z.array(proposalSchema), mine: z.array(proposalSchema) }),
+  }),
+  'approvals.decide': defineCall({
+    summary: 'Approver: approve a proposal (it takes effect) or reject it with a comment (its breaks return to where they were).',
+    args: z
+      .object({
+        decisionId: z.uuid(),
+        verdict: z.enum(['APPROVE', 'REJECT']),
+        comment: z.string().max(2000).optional(),
+      })
+      .strict(),
+    result: z.object({ approvalId: z.string(), decisionId: z.string(), verdict: z.enum(['APPROVED', 'REJECTED']), breakCount: z.number() }),
+  }),
+};

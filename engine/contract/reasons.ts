@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { defineCall } from './call.ts';
+import { reasonCodeSchema } from './review.ts';
+
+export const REASON_CATEGORIES = ['ACTION', 'NOISE'] as const;
+
+export const reasonSchema = z.object({ code: z.string(), description: z.string(), category: z.enum(REASON_CATEGORIES), retiredAt: z.string().nullable() });
+export type ReasonDto = z.infer<typeof reasonSchema>;
+
+export const reasonsCalls = {
+  'reasons.list': defineCall({
+    summary: 'The reason-code catalogue, active codes first.',
+    args: z.object({ includeRetired: z.boolean().default(true) }).strict(),
+    result: z.object({ reasons: z.array(reasonSchema) }),
+  }),
+  'reasons.add': defineCall({
+    summary: 'Admin: adds a reason code (ACTION: needs business action; NOISE: explained noise).',
+    args: z.object({ code: reasonCodeSchema, description: z.string().trim().min(1, 'a description').max(300), category: z.enum(REASON_CATEGORIES) }).strict(),
+    result: reasonSchema,
+  }),
+  'reasons.retire': defineCall({
+    summary: 'Admin: retires a code; it stays valid in history but cannot be chosen for new decisions.',
+    args: z.object({ code: reasonCodeSchema, comment: z.string().max(2000).optional() }).strict(),
+    result: reasonSchema,
+  }),
+};

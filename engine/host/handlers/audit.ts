@@ -1,0 +1,42 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ReconError } from '../../errors/recon-error.ts';
+import { exportAudit } from '../../store/audit-export.ts';
+import { verifyChain } from '../../store/audit-verify.ts';
+import { recordExportWritten } from '../../workflow/events.ts';
+import { listAudit } from '../workflow/audit-query.ts';
+import type { Handlers, HostContext } from './types.ts';
+
+/** A download travels as one message; a larger trail is written to a path instead. */
+const MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024;
+
+export function auditHandlers(ctx: HostContext): Pick<Handlers, 'audit.list' | 'audit.verify' | 'audit.export'> {
+  return {
+    'audit.list': async (args) => listAudit(ctx.store, args),
+    'audit.verify': async () => verifyChain(ctx.store),
+    'audit.export': async ({ path, overwrite }) => {
+      const download = path === undefined;
+      const out = download ? join(ctx.workspace, 'tmp', `audit-${randomUUID()}.ndjson`) : resolve(path);
+      if (!download && existsSync(out) && !overwrite) {
+        throw new ReconError('INVALID_ARGUMENT', `${out} already exists; choose another file or allow overwriting`, { file: out });
+      }
+      if (download) await mkdir(join(ctx.workspace, 'tmp'), { recursive: true });
+      try {
+        const events = await exportAudit(ctx.store, out);
+        const bytes = await readFile(out);
+        if (download && bytes.length > MAX_DOWNLOAD_BYTES) {
+          throw new ReconError('INVALID_ARGUMENT', `the trail is ${Math.round(bytes.length / 2 ** 20)} MB: too large to download; write it to a file path instead`);
+        }
+        const sha256 = createHash('sha256').update(bytes).digest('hex');
+        // Recorded after the file is complete, so the export does not contain its own event.
+        recordExportWritten(ctx.store, ctx.user, { kind: 'audit', path: download ? 'download' : out, sha256, rows: events });
+        ctx.emit({ type: 'workflow.changed', runId: null, what: 'audit' });
+        return { path: download ? null : out, events, sha256, content: download ? bytes.toString('utf8') : null };
+      } finally {
+        if (download) await rm(out, { force: true });
+      }
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import { ReconError } from '../../errors/recon-error.ts';
+import { addReasonCode, listReasonCodes, retireReasonCode, type ReasonCode } from '../../workflow/reason-codes.ts';
+import type { Handlers, HostContext } from './types.ts';
+
+export function reasonsHandlers(ctx: HostContext): Pick<Handlers, 'reasons.list' | 'reasons.add' | 'reasons.retire'> {
+  const one = (code: string): ReasonCode => {
+    const r = listReasonCodes(ctx.store, { includeRetired: true }).find((x) => x.code === code);
+    if (!r) throw new ReconError('REASON_UNKNOWN', `unknown reason code "${code}"`, { reason: code });
+    return r;
+  };
+  const changed = (): void => ctx.emit({ type: 'workflow.changed', runId: null, what: 'reasons' });
+  return {
+    'reasons.list': async ({ includeRetired }) => ({ reasons: listReasonCodes(ctx.store, { includeRetired }) }),
+    'reasons.add': async (entry) => {
+      addReasonCode(ctx.store, ctx.user, entry);
+      changed();
+      return one(entry.code);
+    },
+    'reasons.retire': async ({ code, comment }) => {
+      retireReasonCode(ctx.store, ctx.user, code, comment);
+      changed();
+      return one(code);
+    },
+  };
+}

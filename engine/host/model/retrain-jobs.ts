@@ -1,0 +1,175 @@
+/**
+ * Retraining from the UI: one job at a time on a worker thread, its log
+ * pushed as model.progress events. The worker retrains against a scratch copy
+ * of the workspace's current model, so nothing changes until an admin
+ * promotes the result (model.promote), which is then audited.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { DEFAULT_REASON_CODES } from '../../attribution/catalogue.ts';
+import type { ModelMetrics } from '../../attribution/metrics.ts';
+import { currentModelPath, loadCurrentModel, promoteModel } from '../../attribution/model-store.ts';
+import { ReasonModel } from '../../attribution/model.ts';
+import type { RetrainResult } from '../../attribution/retrain.ts';
+import type { ContractEvent, ErrorData, ModelMetricsDto, RetrainJob } from '../../contract/index.ts';
+import { ReconError } from '../../errors/recon-error.ts';
+import type { Store } from '../../store/store.ts';
+import { recordModelPromoted } from '../../workflow/events.ts';
+import type { Identity } from '../../workflow/identity.ts';
+import { listTrainingExamples } from '../../workflow/labels.ts';
+import { listReasonCodes } from '../../workflow/reason-codes.ts';
+import { workerEntryUrl, type WorkerEntry } from '../run-in-worker.ts';
+import { requireRoleNow } from '../workflow/roles-check.ts';
+import type { RetrainReply, RetrainRequest } from './retrain-protocol.ts';
+
+/** The retrain worker: the tsx shim from source, its own entry (an electron-vite input) in the bundle. */
+export const RETRAIN_WORKER: WorkerEntry = { source: './retrain-entry.mjs', bundled: 'retrain-worker.js' };
+
+/** Log lines a job keeps for the UI. */
+const LOG_LINES = 40;
+
+interface Job {
+  view: RetrainJob;
+  worker: Worker | null;
+  scratch: string;
+  raw: RetrainResult | null;
+}
+
+const metricsDto = (m: ModelMetrics): ModelMetricsDto => ({
+  threshold: m.threshold,
+  evaluated: m.evaluated,
+  accuracy: m.accuracy,
+  autoRate: m.autoRate,
+  autoAccuracy: m.autoAccuracy,
+  perClass: m.perClass,
+});
+
+export interface RetrainOptions {
+  workspace: string;
+  store: Store;
+  user: Identity;
+  emit: (e: ContractEvent) => void;
+  /** A small synthetic baseline (tests, demos). */
+  quick?: boolean;
+}
+
+export class RetrainJobs {
+  readonly #o: RetrainOptions;
+  #job: Job | null = null;
+
+  constructor(opts: RetrainOptions) {
+    this.#o = opts;
+  }
+
+  /** The latest job of this host, if any. */
+  latest(): RetrainJob | null {
+    return this.#job ? structuredClone(this.#job.view) : null;
+  }
+
+  /** Admin: starts retraining; refuses while one runs. */
+  async start(threshold: number): Promise<string> {
+    const { store, user, workspace } = this.#o;
+    requireRoleNow(store, user, 'admin', 'retrain the model');
+    if (this.#job?.view.state === 'RUNNING') throw new ReconError('ILLEGAL_TRANSITION', 'a retraining is already running; wait for it to finish');
+    await this.#discard();
+    const jobId = `rt-${randomUUID().slice(0, 8)}`;
+    const scratch = join(workspace, 'tmp', 'retrain', jobId);
+    await mkdir(join(scratch, 'ws', 'models'), { recursive: true });
+    // The worker compares against (and "promotes" into) a copy, never the real current model.
+    if (existsSync(currentModelPath(workspace))) await copyFile(currentModelPath(workspace), currentModelPath(join(scratch, 'ws')));
+    const examples = listTrainingExamples(store);
+    const known = new Set<string>(DEFAULT_REASON_CODES.map((r) => r.code));
+    const extraCodes = [...new Set([...listReasonCodes(store, { includeRetired: true }).map((r) => r.code), ...examples.map((e) => e.reason)])].filter((c) => !known.has(c));
+    const started = Date.now();
+    const job: Job = {
+      view: { jobId, state: 'RUNNING', startedAt: new Date(started).toISOString(), finishedAt: null, log: [], result: null, error: null },
+      worker: new Worker(workerEntryUrl(RETRAIN_WORKER, import.meta.url)),
+      scratch,
+      raw: null,
+    };
+    this.#job = job;
+    const worker = job.worker!;
+    const finish = (state: 'DONE' | 'FAILED', error: ErrorData | null): void => {
+      if (job.view.state !== 'RUNNING') return;
+      job.view.state = state;
+      job.view.error = error;
+      job.view.finishedAt = new Date().toISOString();
+      job.worker = null;
+      void worker.terminate();
+      this.#o.emit({ type: 'model.finished', jobId, state, error });
+    };
+    worker.on('message', (m: RetrainReply) => {
+      switch (m.type) {
+        case 'progress':
+          job.view.log = [...job.view.log, m.message].slice(-LOG_LINES);
+          this.#o.emit({ type: 'model.progress', jobId, message: m.message, elapsedMs: Date.now() - started });
+          break;
+        case 'done':
+          job.raw = m.result;
+          job.view.result = {
+            candidate: { version: m.result.candidate.version, metrics: metricsDto(m.result.candidate.metrics) },
+            current: { version: m.result.current.version, metrics: metricsDto(m.result.current.metrics) },
+            promotable: m.result.promoted,
+            workspaceLabels: m.result.workspaceLabels,
+          };
+          finish('DONE', null);
+          break;
+        case 'error':
+          finish('FAILED', m.error);
+          break;
+      }
+    });
+    worker.on('error', (err) => finish('FAILED', { code: 'INTERNAL_ERROR', message: `retrain worker crashed: ${err.message}` }));
+    worker.on('exit', (code) => finish('FAILED', { code: 'INTERNAL_ERROR', message: `retrain worker exited unexpectedly (code ${code})` }));
+    const request: RetrainRequest = { type: 'retrain', scratch: join(scratch, 'ws'), workDir: join(scratch, 'work'), examples, extraCodes, threshold, quick: this.#o.quick ?? false };
+    worker.postMessage(request);
+    this.#o.emit({ type: 'model.progress', jobId, message: `Retraining on ${examples.length} reviewer label(s)…`, elapsedMs: 0 });
+    return jobId;
+  }
+
+  /** Admin: the finished job's model becomes the workspace's current model (audit: model.promoted). */
+  async promote(jobId: string): Promise<{ version: string; path: string }> {
+    const { store, user, workspace } = this.#o;
+    requireRoleNow(store, user, 'admin', 'promote models');
+    const job = this.#job;
+    if (job?.view.jobId !== jobId) throw new ReconError('NOT_FOUND', `no retraining ${jobId} in this session`, { jobId });
+    if (job.view.state !== 'DONE' || !job.raw) throw new ReconError('ILLEGAL_TRANSITION', `retraining ${jobId} is ${job.view.state}: only a finished one can be promoted`, { jobId });
+    if (!job.raw.promoted || !job.raw.path) {
+      throw new ReconError('ILLEGAL_TRANSITION', 'the new model is worse than the current one on the held-out rows, so it cannot be promoted', { jobId });
+    }
+    const current = await loadCurrentModel(workspace);
+    if (current.model.version !== job.raw.current.version) {
+      throw new ReconError('ILLEGAL_TRANSITION', `the current model changed to ${current.model.version} since this retraining compared against ${job.raw.current.version}; retrain again`, { jobId });
+    }
+    const model = await ReasonModel.load(job.raw.path);
+    const path = await promoteModel(workspace, model);
+    recordModelPromoted(store, user, {
+      version: model.version,
+      previousVersion: current.model.version,
+      path,
+      trainingSetSize: model.toJSON().trainingSetSize,
+      metrics: job.view.result?.candidate.metrics ?? null,
+    });
+    job.view.state = 'PROMOTED';
+    await rm(job.scratch, { recursive: true, force: true });
+    return { version: model.version, path };
+  }
+
+  async #discard(): Promise<void> {
+    const job = this.#job;
+    this.#job = null;
+    if (job === null) return;
+    await job.worker?.terminate();
+    await rm(job.scratch, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  /** Stops a running job and removes scratch files (host shutdown). */
+  async close(): Promise<void> {
+    if (this.#job) this.#job.view.state = 'FAILED';
+    await this.#discard();
+  }
+}
+

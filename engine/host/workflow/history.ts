@@ -1,0 +1,72 @@
+/** review.history: every decision (and its approval) that touched one break, from the workflow store. */
+import type { CallResult } from '../../contract/index.ts';
+import { sql } from '../../store/sql.ts';
+import type { Store } from '../../store/store.ts';
+
+type History = CallResult<'review.history'>;
+type Entry = History['entries'][number];
+
+interface Row {
+  decision_id: string;
+  kind: Entry['kind'];
+  decision_reason: string | null;
+  break_reason: string | null;
+  comment: string | null;
+  actor: string;
+  decided_at: string;
+  is_proposal: number;
+  bulk_filter: string | null;
+  break_count: number;
+  from_status: Entry['from'];
+  to_status: Entry['to'];
+  verdict: 'APPROVED' | 'REJECTED' | null;
+  approver: string | null;
+  approval_comment: string | null;
+  approved_at: string | null;
+}
+
+export function readHistory(store: Store, runId: string, breakId: number): History {
+  return store.read((tx) => {
+    // decisions_by_run narrows to the run; decision_breaks is then probed by its primary key.
+    const rows = tx.all<Row>(sql`SELECT d.decision_id, d.kind, d.reason AS decision_reason, db.reason AS break_reason, d.comment, d.actor, d.decided_at,
+                                        d.is_proposal, d.bulk_filter, d.break_count, db.from_status, db.to_status,
+                                        a.verdict, a.approver, a.comment AS approval_comment, a.decided_at AS approved_at
+                                   FROM decisions d
+                                   JOIN decision_breaks db ON db.decision_id = d.decision_id AND db.break_id = ${breakId}
+                                   LEFT JOIN approvals a ON a.decision_id = d.decision_id
+                                  WHERE d.run_id = ${runId}
+                                  ORDER BY d.decided_at, d.decision_id`);
+    const current = tx.get<{ status: Entry['to']; reason: string | null; decision_id: string; updated_at: string }>(
+      sql`SELECT status, reason, decision_id, updated_at FROM break_status WHERE run_id = ${runId} AND break_id = ${breakId}`,
+    );
+    return {
+      current: current ? { status: current.status, reason: current.reason, decisionId: current.decision_id, updatedAt: current.updated_at } : null,
+      entries: rows.map((r) => ({
+        decisionId: r.decision_id,
+        kind: r.kind,
+        reason: r.decision_reason ?? r.break_reason,
+        comment: r.comment,
+        actor: r.actor,
+        decidedAt: r.decided_at,
+        proposal: r.is_proposal === 1,
+        bulk: r.bulk_filter !== null,
+        breakCount: r.break_count,
+        from: r.from_status,
+        to: r.to_status,
+        approval: r.verdict === null ? null : { verdict: r.verdict, approver: r.approver ?? '', comment: r.approval_comment, decidedAt: r.approved_at ?? '' },
+      })),
+    };
+  });
+}
+
+/** A run's review progress: decided breaks by status and proposals waiting. */
+export function readReviewSummary(store: Store, runId: string): { byStatus: Record<string, number>; pendingProposals: number } {
+  return store.read((tx) => {
+    const rows = tx.all<{ status: string; n: number }>(sql`SELECT status, count(*) AS n FROM break_status WHERE run_id = ${runId} GROUP BY status`);
+    const pending = tx.get<{ n: number }>(
+      sql`SELECT count(*) AS n FROM decisions d WHERE d.run_id = ${runId} AND d.is_proposal = 1
+            AND NOT EXISTS (SELECT 1 FROM approvals a WHERE a.decision_id = d.decision_id)`,
+    );
+    return { byStatus: Object.fromEntries(rows.map((r) => [r.status, r.n])), pendingProposals: pending?.n ?? 0 };
+  });
+}

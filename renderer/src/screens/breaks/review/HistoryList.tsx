@@ -1,0 +1,40 @@
+import type { CallResult } from '../../../../../engine/contract/index.ts';
+import { statusClass } from './status.ts';
+
+type History = CallResult<'review.history'>;
+
+const when = (iso: string): string => iso.replace('T', ' ').slice(0, 16);
+
+/** Every decision and approval on this break, oldest first: who, when, what, why. */
+export function HistoryList({ history }: { history: History | undefined }) {
+  return (
+    <div className="panel history" aria-label="History">
+      <h4>History</h4>
+      {history && history.entries.length === 0 && <p className="muted small">No decision yet: the model's status stands.</p>}
+      <ol className="timeline">
+        {history?.entries.map((e) => (
+          <li key={e.decisionId}>
+            <div>
+              <span className="mono muted">{when(e.decidedAt)}</span> <strong>{e.actor}</strong> {e.kind.toLowerCase()}
+              {e.reason && (
+                <>
+                  {' '}
+                  → <span className="mono">{e.reason}</span>
+                </>
+              )}
+              {e.bulk && <span className="muted"> · bulk of {e.breakCount}</span>} <span className={statusClass(e.proposal ? 'PROPOSED' : e.to)}>{e.proposal ? 'PROPOSED' : e.to}</span>
+            </div>
+            {e.comment && <blockquote>{e.comment}</blockquote>}
+            {e.approval && (
+              <div className="approval-line">
+                <span className="mono muted">{when(e.approval.decidedAt)}</span> <strong>{e.approval.approver}</strong> {e.approval.verdict.toLowerCase()} the proposal{' '}
+                <span className={statusClass(e.approval.verdict === 'APPROVED' ? e.to : e.from)}>{e.approval.verdict === 'APPROVED' ? e.to : e.from}</span>
+                {e.approval.comment && <blockquote>{e.approval.comment}</blockquote>}
+              </div>
+            )}
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}

@@ -1,15 +1,12 @@
 #!/usr/bin/env bash
-# System packages npm cannot provide: Debian's Chromium, which the end-to-end
-# tests and scripts/screenshots.ts drive through playwright-core (never a
-# downloaded browser). Idempotent: does nothing when /usr/bin/chromium exists.
-# Runs `apt-get update` only when the package lists do not know chromium yet,
-# or when installing from the current lists fails (stale mirrors).
+# System packages npm cannot provide, from Debian: Chromium (end-to-end tests and
+# scripts/screenshots.ts drive it through playwright-core, never a downloaded
+# browser), PostgreSQL 15 (team sync tests start a throwaway cluster with
+# scripts/pg/start-test-postgres.sh) and gnome-keyring + dbus (the credential
+# tests run inside scripts/keyring/with-secret-service.sh). Idempotent: installs
+# only what is missing; runs `apt-get update` only when the lists do not know a
+# package, or when installing from the current lists fails (stale mirrors).
 set -euo pipefail
-
-if [ -x /usr/bin/chromium ]; then
-  echo "setup-system: chromium present ($(/usr/bin/chromium --version 2>/dev/null || echo 'version unknown'))"
-  exit 0
-fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
@@ -17,13 +14,30 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 
-if ! apt-cache show chromium >/dev/null 2>&1; then
-  echo "setup-system: package lists do not know chromium; running apt-get update"
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v gnome-keyring-daemon >/dev/null 2>&1 || missing+=(gnome-keyring)
+command -v dbus-run-session >/dev/null 2>&1 || missing+=(dbus)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup-system: chromium, postgresql, gnome-keyring and dbus present"
+  exit 0
+fi
+
+# The tests make their own throwaway clusters; the package's default cluster is not needed.
+$SUDO mkdir -p /etc/postgresql-common/createcluster.d
+echo 'create_main_cluster = false' | $SUDO tee /etc/postgresql-common/createcluster.d/recon-tests.conf >/dev/null
+
+echo "setup-system: installing ${missing[*]}"
+known=1
+for p in "${missing[@]}"; do apt-cache show "$p" >/dev/null 2>&1 || known=0; done
+if [ "$known" -eq 0 ]; then
   $SUDO apt-get update
 fi
-if ! $SUDO apt-get install -y chromium; then
+if ! $SUDO apt-get install -y --no-install-recommends "${missing[@]}"; then
   echo "setup-system: install failed with the current lists; updating them and retrying"
   $SUDO apt-get update
-  $SUDO apt-get install -y chromium
+  $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 /usr/bin/chromium --version

@@ -7,6 +7,7 @@ import { MODEL_USAGE, modelCommand } from './commands/model.ts';
 import { REVIEW_USAGE, reviewCommand } from './commands/review.ts';
 import { RUN_USAGE, runCommand } from './commands/run.ts';
 import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
+import { SYNC_USAGE, syncCommand } from './commands/sync.ts';
 import { USERS_USAGE, usersCommand } from './commands/users.ts';
 import { versionText } from './version.ts';
 
@@ -22,6 +23,7 @@ Usage:
   ${AUDIT_USAGE.split('\n')[0]}
   ${MODEL_USAGE.split('\n').slice(0, 3).join('\n  ')}
   ${SERVE_USAGE.split('\n')[0]}
+  ${SYNC_USAGE.split('\n')[0]}
   recon --version
 
 Run "recon <command> --help" for details.`;
@@ -37,6 +39,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   audit: { run: auditCommand, usage: AUDIT_USAGE },
   model: { run: modelCommand, usage: MODEL_USAGE },
   serve: { run: serveCommand, usage: SERVE_USAGE },
+  sync: { run: syncCommand, usage: SYNC_USAGE },
 };
 
 /** Entry point of the `recon` CLI; returns the exit code (0 ok, 2 bad input, 1 internal error). */

@@ -3,6 +3,19 @@
  * `{ code, message, details }`. Codes are stable; messages are for people.
  */
 export const ERROR_CODES = [
+  // Team sync (engine/sync/errors.ts raises these; listed here so they cross boundaries as data).
+  'SYNC_NOT_CONFIGURED',
+  'SYNC_OFFLINE',
+  'SYNC_AUTH_FAILED',
+  'SYNC_NO_PASSWORD',
+  'SYNC_KEYCHAIN_UNAVAILABLE',
+  'SYNC_SERVER_SCHEMA',
+  'SYNC_PERMISSION',
+  'SYNC_TLS',
+  'SYNC_PROTOCOL',
+  'SYNC_REMOTE_CHAIN_BROKEN',
+  'SYNC_INVALID_SETTINGS',
+  'SYNC_LOCAL_BUSY',
   'INPUT_NOT_FOUND',
   'INPUT_UNREADABLE',
   'INPUT_PARSE_ERROR',

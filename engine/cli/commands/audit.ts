@@ -6,6 +6,7 @@ import { ReconError } from '../../errors/recon-error.ts';
 import { exportAudit } from '../../store/audit-export.ts';
 import { verifyChain } from '../../store/audit-verify.ts';
 import { openStore } from '../../store/open.ts';
+import { verifyRemote } from '../../sync/api.ts';
 import { recordExportWritten } from '../../workflow/events.ts';
 import { currentUser } from '../../workflow/identity.ts';
 import { resolveWorkspace } from '../workspace.ts';
@@ -14,6 +15,7 @@ export const AUDIT_USAGE = `recon audit verify|export [--workspace DIR] [--json]
 
   recon audit verify              walks every device's hash chain; exit 1 and the first
                                   broken link if an event was edited, deleted, inserted or reordered
+  recon audit verify --remote     the same on the team server's copy (recon sync configure first)
   recon audit export --out FILE   writes the trail as NDJSON (one canonical event per line;
                                   hash = sha256 of the line without "hash")`;
 
@@ -21,7 +23,7 @@ export const AUDIT_USAGE = `recon audit verify|export [--workspace DIR] [--json]
 export async function auditCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { workspace: { type: 'string' }, json: { type: 'boolean', default: false }, out: { type: 'string' } },
+    options: { workspace: { type: 'string' }, json: { type: 'boolean', default: false }, out: { type: 'string' }, remote: { type: 'boolean', default: false } },
     allowPositionals: true,
     strict: true,
   });
@@ -34,11 +36,11 @@ export async function auditCommand(argv: string[]): Promise<number> {
   try {
     switch (sub) {
       case 'verify': {
-        const report = verifyChain(store);
+        const report = values.remote ? await verifyRemote(store) : verifyChain(store);
         if (values.json) {
           process.stdout.write(`${JSON.stringify(report.ok ? report : { ...report, code: 'AUDIT_CHAIN_BROKEN' satisfies ReconError['code'] }, null, 2)}\n`);
         } else if (report.ok) {
-          process.stdout.write(`audit chain ok: ${report.events} events on ${report.devices.length} device(s)\n${report.devices.map((d) => `  ${d.deviceId}: seq 1..${d.headSeq}, head ${d.headHash.slice(0, 16)}…\n`).join('')}`);
+          process.stdout.write(`${values.remote ? 'team server ' : ''}audit chain ok: ${report.events} events on ${report.devices.length} device(s)\n${report.devices.map((d) => `  ${d.deviceId}: seq 1..${d.headSeq}, head ${d.headHash.slice(0, 16)}…\n`).join('')}`);
         } else {
           const b = report.firstBreak!;
           process.stdout.write(`AUDIT CHAIN BROKEN [${b.problem}] device ${b.deviceId}, seq ${b.seq}${b.eventId ? `, event ${b.eventId}` : ''}\n  ${b.message}\n`);

@@ -1,0 +1,153 @@
+import { parseArgs } from 'node:util';
+import { openStore, type Store } from '../../store/open.ts';
+import { initServer, probeServer, syncOnce, verifyRemote } from '../../sync/api.ts';
+import { describeServer, parseConnectionSettings, type ConnectionSettings, type TlsMode } from '../../sync/connection.ts';
+import { forgetPassword, keychainStatus, osKeychain, storePassword } from '../../sync/credentials.ts';
+import { SyncError } from '../../sync/errors.ts';
+import { clearParked, readConnection, saveConnection } from '../../sync/local-state.ts';
+import { readPassword } from '../../sync/read-password.ts';
+import { readSyncStatus, type SyncStatus } from '../../sync/status.ts';
+import { currentUser } from '../../workflow/identity.ts';
+import { resolveWorkspace } from '../workspace.ts';
+
+export const SYNC_USAGE = `recon sync configure|login|logout|init|status|push|pull|run|verify|unpark [--workspace DIR] [--json]
+
+  recon sync configure --host H --database D --user U [--port 5432] [--tls disable|require|verify-full] [--ca FILE]
+                          the team server, saved in the workspace settings (never the password)
+  recon sync login        stores the password in the OS keychain (prompted, or the first line of stdin);
+                          fails when no keychain is available: it is never written to disk. Scripts may set PGPASSWORD.
+  recon sync logout       removes it from the keychain
+  recon sync init [--admin-user U]   creates or upgrades the server schema, as its owner (engine/sync/README.md)
+  recon sync status [--probe]        queue, last sync, parked events; --probe also tries the server
+  recon sync push | pull | run       one push, one pull, or one full cycle (push, evidence, pull)
+  recon sync verify                  checks the server's copy of every device's audit chain (= recon audit verify --remote)
+  recon sync unpark [--seq N]        clears parked events (an invalid one is then tried again)`;
+
+const OPTIONS = {
+  workspace: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  database: { type: 'string' },
+  user: { type: 'string' },
+  tls: { type: 'string' },
+  ca: { type: 'string' },
+  'admin-user': { type: 'string' },
+  probe: { type: 'boolean', default: false },
+  seq: { type: 'string' },
+} as const;
+
+const SUBCOMMANDS = ['configure', 'login', 'logout', 'init', 'status', 'push', 'pull', 'run', 'verify', 'unpark'];
+// Settings mistakes are the user's input (exit 2); the rest is the environment (exit 1).
+const INPUT_CODES = new Set(['SYNC_INVALID_SETTINGS', 'SYNC_NOT_CONFIGURED', 'SYNC_NO_PASSWORD']);
+
+type Values = ReturnType<typeof parse>['values'];
+const parse = (argv: string[]) => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+
+/** `recon sync …`: team sync from the command line. */
+export async function syncCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv);
+  const sub = positionals[0];
+  if (sub === undefined || !SUBCOMMANDS.includes(sub)) {
+    process.stderr.write(`unknown or missing sync command${sub ? ` "${sub}"` : ''}\n\n${SYNC_USAGE}\n`);
+    return 2;
+  }
+  const store = openStore(resolveWorkspace(values.workspace));
+  try {
+    return await dispatch(store, sub, values);
+  } catch (err) {
+    if (!(err instanceof SyncError)) throw err;
+    if (values.json) process.stdout.write(`${JSON.stringify({ error: err.toData() })}\n`);
+    process.stderr.write(`error [${err.code}]: ${err.message}\n`);
+    return INPUT_CODES.has(err.code) ? 2 : 1;
+  } finally {
+    store.close();
+  }
+}
+
+async function dispatch(store: Store, sub: string, v: Values): Promise<number> {
+  const print = (value: unknown, text: string): number => {
+    process.stdout.write(v.json ? `${JSON.stringify(value, null, 2)}\n` : text);
+    return 0;
+  };
+  switch (sub) {
+    case 'configure': {
+      const saved = saveConnection(store, currentUser(), parseConnectionSettings({
+        host: v.host,
+        port: v.port === undefined ? 5432 : Number(v.port),
+        database: v.database,
+        user: v.user,
+        tls: (v.tls ?? 'verify-full') as TlsMode,
+        caFile: v.ca ?? null,
+      }));
+      return print(saved, `team server: ${describeServer(saved)} (tls ${saved.tls}${saved.caFile ? `, CA ${saved.caFile}` : ''})\nnext: recon sync login\n`);
+    }
+    case 'login': {
+      const settings = requireConnection(store);
+      const keychain = osKeychain();
+      // Fail before asking for a password that could not be kept.
+      const probe = keychainStatus(settings, keychain);
+      if (!probe.available) throw new SyncError('SYNC_KEYCHAIN_UNAVAILABLE', probe.message);
+      storePassword(settings, await readPassword(`password for ${describeServer(settings)}: `), keychain);
+      return print({ stored: true, account: describeServer(settings) }, `password for ${describeServer(settings)} stored in the OS keychain\n`);
+    }
+    case 'logout': {
+      const removed = forgetPassword(requireConnection(store));
+      return print({ removed }, removed ? 'password removed from the OS keychain\n' : 'no password was stored\n');
+    }
+    case 'init': {
+      const r = await initServer(store, v['admin-user'] ? { user: v['admin-user'] } : {});
+      return print(r, r.applied.length ? `server schema migrated to version ${r.version} (applied ${r.applied.join(', ')})\n` : `server schema is current (version ${r.version})\n`);
+    }
+    case 'status': {
+      const settings = readConnection(store);
+      const probe = v.probe && settings ? await probeServer(store) : null;
+      const status = readSyncStatus(store, probe ? (probe.online ? { state: 'online' } : { state: 'offline', lastError: { ...probe.error, at: new Date().toISOString() } }) : {});
+      const keychain = settings ? keychainStatus(settings) : null;
+      return print({ ...status, keychain, schemaVersion: probe?.online ? probe.schemaVersion : null }, formatStatus(status, keychain?.message ?? null));
+    }
+    case 'push':
+    case 'pull':
+    case 'run': {
+      const r = await syncOnce(store, sub);
+      const parts = [
+        r.push ? `pushed ${r.push.acknowledged} events in ${r.push.batches} batches (server holds seq ${r.push.serverSeq})${r.push.parked ? `, ${r.push.parked} parked` : ''}` : null,
+        r.pulledEvents !== undefined ? `pulled ${r.pulledEvents} events from other devices` : null,
+        r.pull ? `${r.pull.decisions} decisions, ${r.pull.approvals} approvals, ${r.pull.runs} runs, ${r.pull.roleChanges} role changes` : null,
+      ].filter((x): x is string => x !== null);
+      const blocked = r.push?.blockedFrom;
+      return print(r, `${parts.join('; ')}\n${blocked ? `WAITING: seq ${blocked} onward is parked as invalid (recon sync status)\n` : ''}`);
+    }
+    case 'verify': {
+      const report = await verifyRemote(store);
+      print(report, report.ok ? `team server audit chain ok: ${report.events} events on ${report.devices.length} device(s)\n` : `TEAM SERVER AUDIT CHAIN BROKEN [${report.firstBreak!.problem}] ${report.firstBreak!.message}\n`);
+      return report.ok ? 0 : 1;
+    }
+    case 'unpark': {
+      const n = clearParked(store, { deviceId: store.deviceId, ...(v.seq ? { fromSeq: Number(v.seq) } : {}) });
+      return print({ cleared: n }, `cleared ${n} parked item(s)\n`);
+    }
+    default:
+      return 2;
+  }
+}
+
+function requireConnection(store: Store): ConnectionSettings {
+  const s = readConnection(store);
+  if (!s) throw new SyncError('SYNC_NOT_CONFIGURED', 'no team server is configured for this workspace: recon sync configure --host H --database D --user U');
+  return s;
+}
+
+function formatStatus(s: SyncStatus, keychain: string | null): string {
+  if (!s.configured) return 'team sync: not configured (recon sync configure)\n';
+  const lines = [
+    `team server: ${s.server} — ${s.state}${s.lastError ? ` [${s.lastError.code}] ${s.lastError.message}` : ''}`,
+    `queue: ${s.queueLength} event(s) waiting${s.serverSeq !== null ? `; server holds up to seq ${s.serverSeq}` : ''}`,
+    `last sync: ${s.lastSyncAt ?? 'never'} (push ${s.lastPushAt ?? 'never'}, pull ${s.lastPullAt ?? 'never'})`,
+    `keychain: ${keychain ?? 'n/a'}`,
+    s.parked.length === 0 ? 'parked: none' : `parked: ${s.parked.length}`,
+    ...s.parked.map((p) => `  ${p.kind} seq ${p.fromSeq}${p.toSeq !== p.fromSeq ? `..${p.toSeq}` : ''} [${p.code}] ${p.message}`),
+  ];
+  if (s.blockedFromSeq !== null) lines.push(`WAITING: events from seq ${s.blockedFromSeq} cannot be chained on the server; fix the cause, then recon sync unpark`);
+  return `${lines.join('\n')}\n`;
+}

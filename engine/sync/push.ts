@@ -1,0 +1,145 @@
+/**
+ * Push: this device's outbox goes to the server in batches, each in ONE
+ * transaction, `INSERT … ON CONFLICT (device_id, seq) DO NOTHING`. The server
+ * (002_chain.sql) checks each event's hash and its link to the head it holds,
+ * skips events it already has, and answers with the highest contiguous seq
+ * it holds for the device. Only that acknowledgement, read after COMMIT
+ * succeeded, marks outbox rows pushed: a connection lost before COMMIT, or
+ * after COMMIT but before the answer, just means the batch goes again.
+ */
+import type pg from 'pg';
+import { OUTBOX_AUDIT_EVENT } from '../store/audit-log.ts';
+import { sql } from '../store/sql.ts';
+import type { Store } from '../store/store.ts';
+import { inTransaction, withClient } from './connection.ts';
+import { SyncError, sqlState } from './errors.ts';
+import { blockedFrom, getState, park, setState } from './local-state.ts';
+
+/** Push tuning. */
+export interface PushOptions {
+  /** Events per batch (one transaction each; default 500). */
+  batchSize?: number;
+}
+
+/** What a push did. */
+export interface PushResult {
+  /** Batches committed. */
+  batches: number;
+  /** Outbox rows newly acknowledged. */
+  acknowledged: number;
+  /** The server's head seq for this device as last acknowledged (0 when it holds none). */
+  serverSeq: number;
+  /** Times the server reported a gap and the client resent from its head. */
+  gaps: number;
+  /** Events newly parked (refused or invalid). */
+  parked: number;
+  /** An INVALID event stops this device's chain from this seq on, until cleared. */
+  blockedFrom: number | null;
+}
+
+interface OutboxRow {
+  seq: number;
+  payload: string;
+}
+
+/** Pushes every pending outbox row of this device. */
+export async function pushOutbox(store: Store, pool: pg.Pool, opts: PushOptions = {}): Promise<PushResult> {
+  const device = store.deviceId;
+  const batchSize = opts.batchSize ?? 500;
+  const known = store.read((tx) => ({ blocked: blockedFrom(tx, device), ack: getState<number>(tx, 'push.ackSeq') ?? 0 }));
+  const result: PushResult = { batches: 0, acknowledged: 0, serverSeq: known.ack, gaps: 0, parked: 0, blockedFrom: null };
+  let blocked = known.blocked;
+  let cursor = firstPending(store);
+  while (cursor !== null) {
+    const rows = store.read((tx) =>
+      tx.all<OutboxRow>(sql`SELECT seq, payload FROM outbox WHERE device_id = ${device} AND kind = ${OUTBOX_AUDIT_EVENT} AND seq >= ${cursor}
+        AND (${blocked} IS NULL OR seq < ${blocked}) ORDER BY seq LIMIT ${batchSize}`),
+    );
+    if (rows.length === 0) break;
+    let ack: BatchAck;
+    try {
+      ack = await withClient(pool, (client) => pushBatch(client, device, rows));
+    } catch (err) {
+      const state = sqlState(err);
+      if (state === 'RC001') {
+        // The server lost events this device thinks it pushed (e.g. restored
+        // from a backup): resend from what it actually holds.
+        const head = Number((err as { detail?: string }).detail ?? 'NaN');
+        if (!Number.isSafeInteger(head) || ++result.gaps > 5) throw new SyncError('SYNC_PROTOCOL', `the server keeps reporting a gap for device ${device}: ${(err as Error).message}`, { cause: err });
+        cursor = head + 1;
+        continue;
+      }
+      if (state === 'RC002') {
+        blocked = parkInvalid(store, device, err);
+        result.parked++;
+        continue; // pushes what comes before the invalid event, then stops
+      }
+      throw err;
+    }
+    result.batches++;
+    result.serverSeq = ack.head;
+    const last = rows.at(-1)!.seq;
+    if (ack.head < last) throw new SyncError('SYNC_PROTOCOL', `the server acknowledged seq ${ack.head} after a batch ending at ${last}`);
+    const marked = store.write((tx) => {
+      const n = tx.run(sql`UPDATE outbox SET pushed_at = ${tx.now} WHERE device_id = ${device} AND seq <= ${ack.head} AND pushed_at IS NULL`).changes;
+      for (const r of ack.refused) park(tx, { deviceId: device, fromSeq: r.seq, toSeq: r.seq, kind: 'REFUSED', code: r.code, message: r.message });
+      setState(tx, 'push.ackSeq', ack.head);
+      setState(tx, 'push.lastAt', tx.now);
+      return n;
+    });
+    result.acknowledged += marked;
+    result.parked += ack.refused.length;
+    cursor = ack.head + 1;
+  }
+  result.blockedFrom = blocked;
+  return result;
+}
+
+function firstPending(store: Store): number | null {
+  return store.read(
+    (tx) => tx.get<{ s: number | null }>(sql`SELECT min(seq) AS s FROM outbox WHERE device_id = ${store.deviceId} AND pushed_at IS NULL`)?.s ?? null,
+  );
+}
+
+interface BatchAck {
+  head: number;
+  refused: { seq: number; code: string; message: string }[];
+}
+
+/** One batch in one transaction; the answer is read inside it and trusted only once COMMIT returned. */
+export async function pushBatch(client: pg.PoolClient, device: string, rows: readonly OutboxRow[]): Promise<BatchAck> {
+  return inTransaction(client, async () => {
+    await client.query(
+      `INSERT INTO recon.audit_events (device_id, seq, event)
+       SELECT $1, t.seq, t.payload::json FROM unnest($2::bigint[], $3::text[]) WITH ORDINALITY AS t(seq, payload, i) ORDER BY t.i
+       ON CONFLICT (device_id, seq) DO NOTHING`,
+      [device, rows.map((r) => r.seq), rows.map((r) => r.payload)],
+    );
+    const head = await client.query<{ seq: string }>('SELECT seq FROM recon.chain_heads WHERE device_id = $1', [device]);
+    const refused = await client.query<{ seq: string; code: string | null; message: string | null }>(
+      `SELECT seq, code, message FROM recon.event_outcomes WHERE device_id = $1 AND seq BETWEEN $2 AND $3 AND outcome = 'REFUSED' ORDER BY seq`,
+      [device, rows[0]!.seq, rows.at(-1)!.seq],
+    );
+    return {
+      head: Number(head.rows[0]?.seq ?? 0),
+      refused: refused.rows.map((r) => ({ seq: Number(r.seq), code: r.code ?? 'REFUSED', message: r.message ?? 'refused by the team server' })),
+    };
+  });
+}
+
+// The server names the first event it cannot chain; it and everything after it wait.
+function parkInvalid(store: Store, device: string, err: unknown): number {
+  let detail: { seq?: unknown; code?: unknown } = {};
+  try {
+    detail = JSON.parse((err as { detail?: string }).detail ?? '{}') as typeof detail;
+  } catch {
+    // keep the defaults below
+  }
+  const seq = typeof detail.seq === 'number' ? detail.seq : Number(detail.seq);
+  if (!Number.isSafeInteger(seq)) throw new SyncError('SYNC_PROTOCOL', `the server refused an event without saying which: ${(err as Error).message}`, { cause: err });
+  store.write((tx) => {
+    const last = tx.get<{ s: number }>(sql`SELECT max(seq) AS s FROM outbox WHERE device_id = ${device}`)?.s ?? seq;
+    park(tx, { deviceId: device, fromSeq: seq, toSeq: last, kind: 'INVALID', code: typeof detail.code === 'string' ? detail.code : 'INVALID', message: (err as Error).message });
+  });
+  return seq;
+}

@@ -1,0 +1,102 @@
+/**
+ * Reviewing a run made on another workstation: its DuckDB file is not here,
+ * so its breaks come from the evidence pulled from the team server
+ * (sync_remote_breaks). The same BreakSource shape as a run file, so decide()
+ * and listBreaks() work on remote runs unchanged.
+ */
+import { ReconError } from '../errors/recon-error.ts';
+import { jsonList, sql } from '../store/sql.ts';
+import type { Store } from '../store/store.ts';
+import type { BreakFilter, BreakSource, BreakView } from '../workflow/breaks.ts';
+
+interface Row {
+  break_id: number;
+  key: string;
+  field: string;
+  diff_type: string;
+  value_a: string | null;
+  value_b: string | null;
+  delta: string | null;
+  base_status: string;
+  reason: string | null;
+  confidence: string | null;
+}
+
+/** True when the run was made on another device (pulled from the team server). */
+export function isRemoteRun(store: Store, runId: string): boolean {
+  return store.read((tx) => tx.get(sql`SELECT 1 AS x FROM sync_remote_runs WHERE run_id = ${runId}`) !== undefined);
+}
+
+/** The pulled breaks of a remote run as a BreakSource. */
+export function remoteBreakSource(store: Store, runId: string): BreakSource {
+  if (!isRemoteRun(store, runId)) throw new ReconError('RUN_NOT_FOUND', `run ${runId} is not a run pulled from the team server`, { runId });
+  return {
+    get: async (ids) => {
+      const rows = store.read((tx) =>
+        tx.all<Row>(sql`SELECT * FROM sync_remote_breaks WHERE run_id = ${runId} AND break_id IN (SELECT value FROM json_each(${jsonList(ids)}))`),
+      );
+      return new Map(rows.map((r) => [r.break_id, toView(r)]));
+    },
+    page: async (filter: BreakFilter, afterId: number, limit: number) => {
+      const out: BreakView[] = [];
+      let after = afterId;
+      // Filters are checked in JS over pages of the (small) evidence table.
+      while (out.length < limit) {
+        const rows = store.read((tx) => tx.all<Row>(sql`SELECT * FROM sync_remote_breaks WHERE run_id = ${runId} AND break_id > ${after} ORDER BY break_id LIMIT 1000`));
+        if (rows.length === 0) break;
+        for (const r of rows) {
+          const v = toView(r);
+          if (matches(v, filter)) out.push(v);
+          if (out.length >= limit) break;
+        }
+        after = rows.at(-1)!.break_id;
+      }
+      return out;
+    },
+    close: () => undefined,
+  };
+}
+
+function matches(b: BreakView, f: BreakFilter): boolean {
+  return (
+    (f.field === undefined || b.field === f.field) &&
+    (f.diffType === undefined || b.diffType === f.diffType) &&
+    (f.reason === undefined || b.suggestion === f.reason) &&
+    (f.baseStatus === undefined || b.baseStatus === f.baseStatus) &&
+    (f.delta === undefined || b.delta === f.delta) &&
+    (f.maxAbsDelta === undefined || (b.delta !== null && absLessOrEqual(b.delta, f.maxAbsDelta)))
+  );
+}
+
+// Exact decimal comparison of |a| <= b without floats: both scaled to the same number of decimals as bigints.
+function absLessOrEqual(a: string, b: string): boolean {
+  const scale = Math.max(decimals(a), decimals(b));
+  const big = (s: string): bigint => {
+    const [i = '0', f = ''] = s.replace(/^[+-]/, '').split('.');
+    return BigInt((i || '0') + f.padEnd(scale, '0'));
+  };
+  try {
+    return big(a) <= big(b);
+  } catch {
+    return false; // not a plain decimal (e.g. an exponent): not matched
+  }
+}
+
+const decimals = (s: string): number => s.split('.')[1]?.length ?? 0;
+
+function toView(r: Row): BreakView {
+  return {
+    breakId: r.break_id,
+    key: r.key,
+    field: r.field,
+    diffType: r.diff_type,
+    side: null,
+    valueA: r.value_a,
+    valueB: r.value_b,
+    delta: r.delta,
+    fieldType: null,
+    baseStatus: r.base_status === 'AUTO' ? 'AUTO' : 'REVIEW',
+    suggestion: r.reason,
+    confidence: r.confidence === null ? null : Number(r.confidence),
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * The sync status a UI shows (status-bar badge, settings screen): read from
+ * the workspace store, plus what a running SyncEngine knows live (syncing,
+ * the last error, the next retry).
+ */
+import { sql } from '../store/sql.ts';
+import type { Store } from '../store/store.ts';
+import { describeServer } from './connection.ts';
+import { getState, listParked, readConnection, type ParkedItem } from './local-state.ts';
+
+/** The badge: no team server configured, not reachable, reachable, or a cycle running now. */
+export type SyncState = 'disabled' | 'offline' | 'online' | 'syncing';
+
+/** What only a running engine knows. */
+export interface LiveSyncStatus {
+  state: SyncState;
+  lastError: { code: string; message: string; at: string } | null;
+  /** When the engine tries again (backoff after a failure, or the next regular cycle). */
+  nextAttemptAt: string | null;
+  /** Consecutive failed cycles (0 after a success). */
+  failures: number;
+}
+
+/** Everything the UI shows about sync. */
+export interface SyncStatus extends LiveSyncStatus {
+  configured: boolean;
+  /** "user@host:port/database", or null. */
+  server: string | null;
+  /** This device's audit events not yet acknowledged by the server. */
+  queueLength: number;
+  /** The last complete cycle (push and pull). */
+  lastSyncAt: string | null;
+  lastPushAt: string | null;
+  lastPullAt: string | null;
+  /** The highest seq of this device the server acknowledged. */
+  serverSeq: number | null;
+  /** Refused and invalid events, oldest first. */
+  parked: ParkedItem[];
+  /** Set when an INVALID park stops this device's chain: pushing waits from this seq. */
+  blockedFromSeq: number | null;
+}
+
+/** The status from the store alone (a CLI, or a UI before the engine started). */
+export function readSyncStatus(store: Store, live: Partial<LiveSyncStatus> = {}): SyncStatus {
+  const connection = readConnection(store);
+  return store.read((tx) => {
+    const parked = listParked(tx);
+    const blocked = parked.filter((p) => p.kind === 'INVALID' && p.deviceId === store.deviceId).map((p) => p.fromSeq);
+    return {
+      state: live.state ?? (connection ? 'offline' : 'disabled'),
+      lastError: live.lastError ?? null,
+      nextAttemptAt: live.nextAttemptAt ?? null,
+      failures: live.failures ?? 0,
+      configured: connection !== null,
+      server: connection ? describeServer(connection) : null,
+      queueLength: tx.get<{ n: number }>(sql`SELECT count(*) AS n FROM outbox WHERE device_id = ${store.deviceId} AND pushed_at IS NULL`)?.n ?? 0,
+      lastSyncAt: getState<string>(tx, 'sync.lastAt') ?? null,
+      lastPushAt: getState<string>(tx, 'push.lastAt') ?? null,
+      lastPullAt: getState<string>(tx, 'pull.lastAt') ?? null,
+      serverSeq: getState<number>(tx, 'push.ackSeq') ?? null,
+      parked,
+      blockedFromSeq: blocked.length > 0 ? Math.min(...blocked) : null,
+    };
+  });
+}

@@ -1,0 +1,177 @@
+/**
+ * Two workstations, one real PostgreSQL: a maker proposes offline and syncs,
+ * an approver pulls, approves and syncs, the maker pulls and sees the
+ * approval. The 4-eye rule and server roles hold in the server transaction,
+ * and two devices deciding one break end with one winner and one SUPERSEDED.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyChain } from '../store/audit-verify.ts';
+import { approveProposal, listProposals } from '../workflow/approvals.ts';
+import { decide } from '../workflow/decisions.ts';
+import { addUser, rolesOf } from '../workflow/roles.ts';
+import { ADA, ALICE, BOB, CAROL, MALLORY, seedRun, seedUsers, tempDir } from '../workflow/testing/fixtures.ts';
+import { writeRunFile } from '../workflow/testing/run-file.ts';
+import { openRunBreaks } from '../workflow/run-breaks.ts';
+import { withClient } from './connection.ts';
+import { decisionHistory, listProposalsWithSync } from './history.ts';
+import { remoteBreakSource } from './remote-breaks.ts';
+import { verifyRemoteChains } from './remote-verify.ts';
+import { readSyncStatus } from './status.ts';
+import { forgeSelfApproval } from './testing/forge.ts';
+import { openDevice, serverCounts, type Device } from './testing/devices.ts';
+import { grantServerRoles, startTestPg, type TestPg } from './testing/pg-server.ts';
+
+let server: TestPg;
+let tmp: ReturnType<typeof tempDir>;
+let maker: Device;
+let checker: Device;
+const RUN = 'run-1';
+
+beforeAll(async () => {
+  tmp = tempDir('recon-sync-2dev-');
+  server = await startTestPg();
+  await grantServerRoles(server, { ada: ['admin'], alice: ['analyst'], bob: ['approver'], carol: ['analyst', 'approver'] });
+  maker = openDevice(tmp.dir, 'maker', server);
+  checker = openDevice(tmp.dir, 'checker', server);
+  const runFile = join(tmp.dir, 'run-1.duckdb');
+  await writeRunFile(runFile, 200);
+  seedUsers(maker.store);
+  seedRun(maker.store, RUN, runFile);
+}, 180_000);
+
+afterAll(async () => {
+  await maker?.close();
+  await checker?.close();
+  await server?.destroy();
+  tmp?.cleanup();
+});
+
+const sync = (d: Device) => d.sync({ evidence: openRunBreaks });
+let proposalId = '';
+
+describe('two devices, one server', () => {
+  it('a maker proposes offline, then syncs: events, run summary and evidence reach the server', async () => {
+    const source = await openRunBreaks(join(tmp.dir, 'run-1.duckdb'));
+    try {
+      const p = await decide(maker.store, source, ALICE, { runId: RUN, breakId: 4, kind: 'OVERRIDE', reason: 'FX_DIFF', comment: 'amounts in EUR' });
+      expect(p.proposal).toBe(true);
+      proposalId = p.decisionId;
+    } finally {
+      source.close();
+    }
+    const queued = readSyncStatus(maker.store).queueLength;
+    expect(queued).toBeGreaterThan(5);
+    const r = await sync(maker);
+    expect(r.push.acknowledged).toBe(queued);
+    expect(r.evidence).toBeGreaterThan(0);
+    expect(readSyncStatus(maker.store)).toMatchObject({ queueLength: 0, serverSeq: queued, parked: [] });
+    const c = await server.admin();
+    try {
+      const run = (await c.query('SELECT status, total_breaks, unknown_rate FROM recon.runs WHERE run_id = $1', [RUN])).rows[0];
+      // NUMERIC comes back as a string: decimals never pass through a float.
+      expect(run).toEqual({ status: 'COMPLETED', total_breaks: '1', unknown_rate: '0.031' });
+      const ev = (await c.query('SELECT value_a, value_b, delta, confidence FROM recon.review_breaks WHERE run_id = $1 AND break_id = 12', [RUN])).rows[0];
+      expect(ev).toEqual({ value_a: '100.00', value_b: '100.02', delta: '0.02', confidence: '0.5' });
+      expect((await c.query('SELECT state FROM recon.decisions WHERE decision_id = $1', [proposalId])).rows).toEqual([{ state: 'APPLIED' }]);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('the approver pulls the proposal, its run and evidence, and the team roles', async () => {
+    const r = await sync(checker);
+    expect(r.pulledEvents).toBeGreaterThan(5);
+    const pending = listProposalsWithSync(checker.store, { pendingOnly: true });
+    expect(pending).toMatchObject([{ decisionId: proposalId, maker: 'alice', state: 'PENDING', origin: 'remote', sync: 'APPLIED' }]);
+    expect(checker.store.read((tx) => rolesOf(tx, 'bob'))).toEqual(['approver']);
+    const evidence = await remoteBreakSource(checker.store, RUN).get([4]);
+    expect(evidence.get(4)).toMatchObject({ key: 'T000004', field: 'trade_date', valueA: 'A', valueB: 'B', confidence: 0.5 });
+    expect(verifyChain(checker.store).ok).toBe(true);
+  });
+
+  it('the approver approves on the other machine; the maker pulls and sees it', async () => {
+    approveProposal(checker.store, BOB, proposalId, 'checked the FX rate');
+    await sync(checker);
+    await sync(maker);
+    expect(listProposals(maker.store)).toMatchObject([{ decisionId: proposalId, state: 'APPROVED', approver: 'bob' }]);
+    const status = maker.store.read((tx) => tx.get<{ status: string; reason: string }>({ text: 'SELECT status, reason FROM break_status WHERE run_id = ? AND break_id = 4', params: [RUN] }));
+    expect(status).toEqual({ status: 'OVERRIDDEN', reason: 'FX_DIFF' });
+    expect(verifyChain(maker.store).ok).toBe(true);
+  });
+
+  it('refuses a self-approval and an approver without the server role, in the server transaction, without blocking the queue', async () => {
+    const source = await openRunBreaks(join(tmp.dir, 'run-1.duckdb'));
+    const p = await decide(maker.store, source, CAROL, { runId: RUN, breakId: 8, kind: 'OVERRIDE', reason: 'TIMING_DIFF', comment: 'T+1' });
+    const q = await decide(maker.store, source, ALICE, { runId: RUN, breakId: 16, kind: 'OVERRIDE', reason: 'FX_DIFF', comment: 'EUR' });
+    source.close();
+    await sync(maker);
+    await sync(checker);
+    // Locally the 4-eye rule refuses carol; a forged client writes the approval anyway.
+    expect(() => approveProposal(checker.store, CAROL, p.decisionId)).toThrow(/FORBIDDEN_SELF_APPROVAL|made proposal/);
+    forgeSelfApproval(checker.store, CAROL.userId, p.decisionId);
+    // Mallory is an approver only in this workspace's own roles.
+    addUser(checker.store, ADA, { userId: MALLORY.userId, roles: ['approver'] });
+    approveProposal(checker.store, MALLORY, q.decisionId);
+    await sync(checker);
+    const parked = readSyncStatus(checker.store).parked;
+    expect(parked.map((x) => [x.kind, x.code])).toEqual([
+      ['REFUSED', 'FORBIDDEN_SELF_APPROVAL'],
+      ['REFUSED', 'FORBIDDEN_ROLE'],
+    ]);
+    expect(readSyncStatus(checker.store)).toMatchObject({ queueLength: 0, blockedFromSeq: null });
+    const c = await server.admin();
+    try {
+      const held = await c.query('SELECT break_id::int, status FROM recon.break_status WHERE run_id = $1 AND break_id IN (8, 16) ORDER BY 1', [RUN]);
+      expect(held.rows).toEqual([
+        { break_id: 8, status: 'PROPOSED' },
+        { break_id: 16, status: 'PROPOSED' },
+      ]);
+    } finally {
+      await c.end();
+    }
+    // Both proposals stay pending for the maker, and for a real approver.
+    await sync(maker);
+    expect(listProposals(maker.store, { pendingOnly: true }).map((x) => x.decisionId).sort()).toEqual([p.decisionId, q.decisionId].sort());
+  });
+
+  it('orders two devices deciding one break: the loser is SUPERSEDED, kept in history on both', async () => {
+    const local = await openRunBreaks(join(tmp.dir, 'run-1.duckdb'));
+    const first = await decide(maker.store, local, ALICE, { runId: RUN, breakId: 20, kind: 'ACCEPT' });
+    local.close();
+    const second = await decide(checker.store, remoteBreakSource(checker.store, RUN), CAROL, { runId: RUN, breakId: 20, kind: 'REJECT', comment: 'looks wrong' });
+    await sync(maker);
+    await sync(checker);
+    await sync(maker);
+    for (const d of [maker, checker]) {
+      const history = decisionHistory(d.store, RUN, 20);
+      expect(history.map((h) => [h.decisionId, h.sync])).toEqual([
+        [first.decisionId, 'APPLIED'],
+        [second.decisionId, 'SUPERSEDED'],
+      ]);
+      expect(history[1]!.syncDetail).toBe(first.decisionId);
+      const s = d.store.read((tx) => tx.get<{ status: string }>({ text: 'SELECT status FROM break_status WHERE run_id = ? AND break_id = 20', params: [RUN] }));
+      expect(s).toEqual({ status: 'ACCEPTED' });
+      expect(verifyChain(d.store).ok).toBe(true);
+    }
+    const counts = await serverCounts(server);
+    for (const row of counts) expect([row.n, row.distinct_ids]).toEqual([row.max, row.max]);
+    const report = await withClient(maker.pool, (c) => verifyRemoteChains(c));
+    expect(report).toMatchObject({ ok: true });
+    expect(report.devices.map((d) => d.deviceId).sort()).toEqual([maker.store.deviceId, checker.store.deviceId].sort());
+  });
+
+  it('undoes a decision the server refused (no analyst role there): the break is back to its attribution status', async () => {
+    addUser(maker.store, ADA, { userId: 'dave', roles: ['analyst'] }); // an analyst only in this workspace
+    const source = await openRunBreaks(join(tmp.dir, 'run-1.duckdb'));
+    const d = await decide(maker.store, source, { userId: 'dave', displayName: 'Dave' }, { runId: RUN, breakId: 24, kind: 'ACCEPT' });
+    source.close();
+    const status = () => maker.store.read((tx) => tx.get<{ status: string }>({ text: 'SELECT status FROM break_status WHERE run_id = ? AND break_id = 24', params: [RUN] }));
+    expect(status()).toEqual({ status: 'ACCEPTED' });
+    await sync(maker);
+    expect(status()).toBeUndefined();
+    expect(decisionHistory(maker.store, RUN, 24)).toMatchObject([{ decisionId: d.decisionId, sync: 'REFUSED', syncDetail: 'FORBIDDEN_ROLE' }]);
+    expect(readSyncStatus(maker.store).parked).toMatchObject([{ kind: 'REFUSED', code: 'FORBIDDEN_ROLE' }]);
+    expect(verifyChain(maker.store).ok).toBe(true);
+  });
+});

@@ -1,6 +1,8 @@
 import { isInputError, toErrorData } from '../errors/recon-error.ts';
 import { DEFINITION_USAGE, definitionCommand } from './commands/definition.ts';
 import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
+import { EVIDENCE_USAGE, evidenceCommand } from './commands/evidence.ts';
+import { EXPORT_USAGE, exportCommand } from './commands/export.ts';
 import { GENERATE_USAGE, generateCommand } from './commands/generate.ts';
 import { AUDIT_USAGE, auditCommand } from './commands/audit.ts';
 import { MODEL_USAGE, modelCommand } from './commands/model.ts';
@@ -24,6 +26,8 @@ Usage:
   ${MODEL_USAGE.split('\n').slice(0, 3).join('\n  ')}
   ${SERVE_USAGE.split('\n')[0]}
   ${SYNC_USAGE.split('\n')[0]}
+  ${EXPORT_USAGE.split('\n')[0]}
+  ${EVIDENCE_USAGE.split('\n')[0]}
   recon --version
 
 Run "recon <command> --help" for details.`;
@@ -40,6 +44,8 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   model: { run: modelCommand, usage: MODEL_USAGE },
   serve: { run: serveCommand, usage: SERVE_USAGE },
   sync: { run: syncCommand, usage: SYNC_USAGE },
+  export: { run: exportCommand, usage: EXPORT_USAGE },
+  evidence: { run: evidenceCommand, usage: EVIDENCE_USAGE },
 };
 
 /** Entry point of the `recon` CLI; returns the exit code (0 ok, 2 bad input, 1 internal error). */

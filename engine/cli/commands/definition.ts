@@ -2,11 +2,16 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { definitionJsonSchema } from '../../definition/json-schema.ts';
 import { loadDefinitionFile } from '../../definition/load.ts';
+import { ReconError } from '../../errors/recon-error.ts';
+import { formatInferenceReport } from '../../infer/format-report.ts';
+import { inferDefinition } from '../../infer/infer.ts';
 
 export const DEFINITION_USAGE = `recon definition schema [--out FILE]    print (or write) the JSON Schema of recon definitions
-recon definition validate FILE           check a definition file`;
+recon definition validate FILE           check a definition file
+recon definition infer --a FILE --b FILE [--out DEF.json] [--json] [--sample-rows N] [--seed S] [--name NAME]
+                                         propose a definition from two files, with a confidence and reason for each choice`;
 
-/** `recon definition …`: the published schema and validation. */
+/** `recon definition …`: the published schema, validation and inference. */
 export async function definitionCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'schema') {
@@ -21,6 +26,55 @@ export async function definitionCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${rest[0]}: valid definition "${def.name}" (${def.fields.length} fields, key ${def.key.join(' + ')})\n`);
     return 0;
   }
+  if (sub === 'infer') return inferCommand(rest);
   process.stderr.write(`${DEFINITION_USAGE}\n`);
   return 2;
+}
+
+/**
+ * `recon definition infer`: the report to stdout (or everything as JSON with
+ * --json); the definition to --out, else after the report.
+ */
+async function inferCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      a: { type: 'string' },
+      b: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'sample-rows': { type: 'string' },
+      seed: { type: 'string' },
+      name: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.a || !values.b) {
+    process.stderr.write(`missing --a or --b\n\n${DEFINITION_USAGE}\n`);
+    return 2;
+  }
+  const whole = (flag: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const x = Number(v);
+    if (!Number.isSafeInteger(x) || x <= 0) throw new ReconError('INVALID_ARGUMENT', `--${flag} must be a positive whole number, got "${v}"`);
+    return x;
+  };
+  const sampleRows = whole('sample-rows', values['sample-rows']);
+  const seed = whole('seed', values.seed);
+  const result = await inferDefinition({
+    aPath: values.a,
+    bPath: values.b,
+    ...(sampleRows !== undefined ? { sampleRows } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(values.name ? { name: values.name } : {}),
+  });
+  const definitionText = `${JSON.stringify(result.definition, null, 2)}\n`;
+  if (values.out) await writeFile(values.out, definitionText);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    process.stdout.write(formatInferenceReport(result));
+    process.stdout.write(values.out ? `\nDefinition written to ${values.out}\n` : `\n${definitionText}`);
+  }
+  return 0;
 }

@@ -1,0 +1,114 @@
+import type { FieldType } from '../definition/schema.ts';
+import { DATE_FORMATS, dateVerdict } from './date-formats.ts';
+import type { NumberConvention } from './numbers.ts';
+import type { ColumnStats } from './profile.ts';
+import type { ColumnTypeReport } from './types.ts';
+
+/**
+ * A column's type on its own side: the first of boolean, date/timestamp,
+ * integer, decimal that fits every sampled value (NULL-like tokens aside),
+ * else string. Leading zeros keep a digit column a string: typing it would
+ * turn "00123" into 123.
+ */
+export interface TypedColumn extends ColumnStats {
+  type: FieldType | 'empty';
+  /** Date/timestamp: the strptime format (null = ISO). */
+  format?: string | null;
+  ambiguous?: [string, string];
+  scale?: number;
+  /** Tokens to read as no value, when they were what kept the column from its type. */
+  usedNullTokens: string[];
+  report: ColumnTypeReport;
+}
+
+const DATE_NAME = /(date|dt|day|time|ts)$/i;
+
+/** Types one column under the file's number convention. */
+export function typeColumn(s: ColumnStats, conv: NumberConvention): TypedColumn {
+  const values = s.n - s.nullTokenCount;
+  const base = { ...s, usedNullTokens: [] as string[] };
+  const typed = (type: FieldType, confidence: number, reason: string, extra: Partial<TypedColumn> = {}): TypedColumn => {
+    const usedNullTokens = s.nullTokenCount > 0 ? s.nullTokens : [];
+    const note = usedNullTokens.length > 0 ? `; ${usedNullTokens.map((t) => `"${t}"`).join(', ')} read as no value` : '';
+    return {
+      ...base,
+      ...extra,
+      type,
+      usedNullTokens,
+      report: { column: s.name, type, confidence, reason: reason + note, ...pick(extra) },
+    };
+  };
+  if (values === 0) {
+    return { ...base, type: 'empty', report: { column: s.name, type: 'empty', confidence: 1, reason: 'no value in the sample' } };
+  }
+  const all = (k: number): boolean => k === values;
+  const of = `all ${values.toLocaleString('en-US')} sampled values`;
+
+  if (all(s.bool) && !all(s.int)) return typed('boolean', 0.95, `${of} are yes/no words`);
+
+  const verdict = dateVerdict(s.dateFits, values);
+  const eightDigits = verdict.kind === 'date' && verdict.format === '%Y%m%d';
+  if (verdict.kind === 'ambiguous') {
+    const [f1, f2] = verdict.formats;
+    return typed(verdict.valueKind, 0, `${of} fit both ${f1} and ${f2}: no day is above 12, so day and month cannot be told apart`, {
+      ambiguous: verdict.formats,
+    });
+  }
+  if ((verdict.kind === 'date' || verdict.kind === 'timestamp') && (!eightDigits || DATE_NAME.test(s.name))) {
+    const fmt = verdict.format ?? (verdict.kind === 'date' ? 'ISO yyyy-mm-dd' : 'ISO timestamps');
+    return typed(verdict.kind, 0.99, `${of} parse as ${fmt}`, { format: verdict.format });
+  }
+
+  if (all(s.int)) {
+    if (s.leadingZero > 0) return typed('string', 0.85, `digits only, but ${s.leadingZero} values have leading zeros: an identifier, kept as text`);
+    return typed('integer', 0.97, `${of} are whole numbers`);
+  }
+  const numeric = conv.decimal === '.' ? s.dot : s.comma;
+  if (all(numeric)) {
+    const scale = Math.min(18, conv.decimal === '.' ? s.fracDot : s.fracComma);
+    if (scale === 0) return typed('integer', 0.9, `${of} are whole numbers written with grouping`);
+    return typed('decimal', 0.97, `${of} are numbers with "${conv.decimal}" decimals; up to ${scale} decimal places`, { scale });
+  }
+  const best = Math.max(s.int, numeric, ...s.dateFits);
+  const share = best / values;
+  const why =
+    share >= 0.9 && best > 0
+      ? `text: ${Math.round(share * 1000) / 10}% of values look ${best === numeric ? 'numeric' : best === s.int ? 'whole' : 'like dates'}, but not all`
+      : 'text';
+  return typed('string', share >= 0.9 ? 0.7 : 0.95, why);
+}
+
+function pick(extra: Partial<TypedColumn>): Partial<ColumnTypeReport> {
+  const out: Partial<ColumnTypeReport> = {};
+  if (extra.format !== undefined) out.format = extra.format;
+  if (extra.ambiguous !== undefined) out.ambiguousDate = extra.ambiguous;
+  if (extra.scale !== undefined) out.scale = extra.scale;
+  return out;
+}
+
+/** A comparable kind: values of two columns are compared typed only within one kind. */
+export type Kind = 'num' | 'date' | 'ts' | 'bool' | 'text';
+
+/** The kind a column's values are compared as. */
+export function kindOf(c: TypedColumn): Kind {
+  switch (c.type) {
+    case 'integer':
+    case 'decimal':
+      return 'num';
+    case 'date':
+      return 'date';
+    case 'timestamp':
+      return 'ts';
+    case 'boolean':
+      return 'bool';
+    default:
+      return 'text';
+  }
+}
+
+/** The spec of the date format a column was typed with (for SQL). */
+export function dateSpecOf(c: TypedColumn): { format: string | null; kind: 'date' | 'timestamp' } {
+  const format = c.ambiguous ? c.ambiguous[0] : (c.format ?? null);
+  const spec = DATE_FORMATS.find((f) => f.format === format && f.kind === c.type);
+  return { format, kind: spec?.kind ?? (c.type === 'timestamp' ? 'timestamp' : 'date') };
+}

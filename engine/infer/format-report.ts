@@ -1,0 +1,74 @@
+import { basename } from 'node:path';
+import type { Choice, DialectReport, InferenceResult } from './types.ts';
+
+/** The inference report as text for a terminal: each choice, its confidence and why. */
+export function formatInferenceReport(result: InferenceResult): string {
+  const r = result.report;
+  const lines: string[] = [`Proposed definition: ${result.definition.name}`, '', 'Files'];
+  for (const f of [r.files.a, r.files.b]) lines.push(...dialectLines(f));
+  lines.push('', `Key: ${r.key.value.join(' + ')} ↔ ${r.key.bColumns.join(' + ')} ${conf(r.key.confidence)}`, `  ${r.key.reason}`);
+  if (r.key.duplicatesA + r.key.duplicatesB > 0) {
+    lines.push(`  duplicates: about ${n(r.key.duplicatesA)} in A, ${n(r.key.duplicatesB)} among matched B records (reported as DUPLICATE_KEY)`);
+  }
+  lines.push('', 'Fields (A ↔ B, type, confidence, why)');
+  const w = Math.max(...r.fields.map((f) => f.name.length), 4);
+  const wb = Math.max(...r.fields.map((f) => f.b.length), 4);
+  for (const f of r.fields) {
+    const agree = f.agreement === null ? '' : `; agree ${pct(f.agreement)}`;
+    lines.push(`  ${f.name.padEnd(w)} ↔ ${f.b.padEnd(wb)} ${f.type.value.padEnd(9)} ${conf(f.mapping.confidence)} ${f.mapping.reason}${agree}`);
+    if (f.scale !== undefined) lines.push(`  ${' '.repeat(w)}   scale ${f.scale}`);
+    if (f.case) lines.push(`  ${' '.repeat(w)}   case upper ${conf(f.case.confidence)}: ${f.case.reason}`);
+    if (f.map) lines.push(`  ${' '.repeat(w)}   map ${conf(f.map.confidence)}: ${f.map.reason}`);
+    if (f.notCompared) lines.push(`  ${' '.repeat(w)}   NOT COMPARED: ${f.notCompared}`);
+  }
+  if (r.unmatched.a.length + r.unmatched.b.length > 0) {
+    lines.push('', `Not mapped (not compared): A ${list(r.unmatched.a)}; B ${list(r.unmatched.b)}`);
+  }
+  if (r.currencyField) lines.push('', `Currency field: ${r.currencyField.value} ${conf(r.currencyField.confidence)} ${r.currencyField.reason}`);
+  if (r.questions.length > 0) {
+    lines.push('', 'Decide before running (left out of the definition):');
+    for (const q of r.questions) {
+      lines.push(`  ? ${q.message}`, `    options: ${q.options.join(' | ')}`);
+      if (q.hint) lines.push(`    hint: ${q.hint}`);
+    }
+  }
+  if (r.refusedMaps.length > 0) {
+    lines.push('', 'Not value maps (differences stay breaks):');
+    for (const m of r.refusedMaps.slice(0, 8)) lines.push(`  ${m.field}: "${m.from}" → "${m.to}" (${n(m.records)} records): ${m.reason}`);
+  }
+  if (r.rules.length > 0) {
+    lines.push('', 'Patterns (proposals for a person to accept; not in the definition):');
+    for (const p of r.rules) {
+      lines.push(`  ${p.columnWide ? 'RULE?' : '     '} ${p.field}: ${p.reason}; ≈${n(p.estimatedRecords)} records in A${p.exampleKeys.length ? ` (e.g. ${p.exampleKeys.join(', ')})` : ''}`);
+    }
+  }
+  for (const warning of r.warnings) lines.push(`warning: ${warning}`);
+  const total = Object.values(r.timings).reduce((s, v) => s + v, 0);
+  lines.push('', `Sample: up to ${n(r.sample.rows)} rows per side (seed ${r.sample.seed}); ${n(r.sample.matchedRecords)} key-matched records; ${n(total)} ms`);
+  return `${lines.join('\n')}\n`;
+}
+
+function dialectLines(f: DialectReport): string[] {
+  const rows = f.rowsExact ? `${n(f.rows)} rows` : `≈${n(f.rows)} rows`;
+  const sampled = f.sampled >= f.rows ? 'all sampled' : `${n(f.sampled)} sampled`;
+  const out = [`  ${f.side.toUpperCase()}  ${basename(f.path)}: ${rows}, ${sampled}`];
+  const item = (label: string, c: Choice<unknown> | undefined, show = (v: unknown): string => JSON.stringify(v)): void => {
+    if (c) out.push(`     ${label.padEnd(10)} ${show(c.value).padEnd(22)} ${conf(c.confidence)} ${c.reason}`);
+  };
+  item('format', f.format, String);
+  item('encoding', f.encoding, String);
+  item('delimiter', f.delimiter);
+  item('quote', f.quote);
+  item('header', f.header);
+  if (f.skipRows && f.skipRows.value > 0) item('skip rows', f.skipRows);
+  item('decimal', f.decimalSeparator);
+  item('thousands', f.thousandsSeparator);
+  item('nulls', f.nullValues);
+  for (const d of f.dateFormats) item('date', d.format, (v) => `${d.column}: ${v === null ? (d.format.confidence === 0 ? '??' : 'ISO') : String(v)}`);
+  return out;
+}
+
+const n = (v: number): string => v.toLocaleString('en-US');
+const pct = (v: number): string => `${Math.round(v * 1000) / 10}%`;
+const conf = (v: number): string => `[${Math.round(v * 100)}%]`.padStart(6);
+const list = (xs: readonly string[]): string => (xs.length === 0 ? '—' : xs.join(', '));

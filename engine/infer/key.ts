@@ -1,0 +1,121 @@
+import { queryOne, runWithProgress, type ProgressListener } from '../duckdb/open.ts';
+import type { LoadContext } from '../ingest/load-source.ts';
+import { keyTextSql } from './canon.ts';
+import type { TypedColumn } from './column-types.ts';
+import { compositeCandidates, estimatedDuplicates, keySql, rankPairs, roughMapping, singleCandidates, type KeyPart } from './key-candidates.ts';
+import type { NumberConvention } from './numbers.ts';
+import { sampleOverlap } from './overlap.ts';
+import { ReconError } from '../errors/recon-error.ts';
+import { cleanSql, type InferSource, type Sampled } from './source.ts';
+import type { KeyReport } from './types.ts';
+
+/**
+ * The key: of the candidate columns (or combinations), the one whose sampled
+ * A values are found most often in B. Two independent samples of big files
+ * share few records, so B is scanned once more for every record whose key
+ * matches a sampled A key (`infer_m_b`): that gives the true overlap and the
+ * key-matched record pairs everything after this learns from.
+ */
+export interface KeyDecision {
+  parts: KeyPart[];
+  /** Compare keys case-insensitively (the key field gets case "upper"). */
+  caseFold: boolean;
+  report: KeyReport;
+  /** Doubts about the key a person should read (also in the key's reason). */
+  warnings: string[];
+}
+
+const MAX_TRIED = 3;
+
+/** Chooses the key and leaves `infer_m_b` holding B's records whose key matches a sampled A key. */
+export async function chooseKey(
+  ctx: LoadContext,
+  input: { a: TypedColumn[]; b: TypedColumn[]; conv: { a: NumberConvention; b: NumberConvention }; sa: Sampled; sb: Sampled; srcB: InferSource },
+  onProgress?: ProgressListener,
+): Promise<KeyDecision> {
+  const { a, b, conv, sa, sb, srcB } = input;
+  const warnings: string[] = [];
+  const candA = singleCandidates(a, sa);
+  const candB = singleCandidates(b, sb);
+  // Overlap of the candidates only; every column pair only when a composite key must be found.
+  let tried: KeyPart[][] = rankPairs(candA, candB, await sampleOverlap(ctx.conn, candA, candB, conv))
+    .slice(0, MAX_TRIED)
+    .map((p) => [p.part]);
+  let composite = false;
+  if (tried.length === 0) {
+    const overlap = await sampleOverlap(ctx.conn, a, b, conv);
+    tried = (await compositeCandidates(ctx.conn, roughMapping(a, b, overlap), conv, sa, sb)).slice(0, MAX_TRIED);
+    composite = tried.length > 0;
+    if (tried.length === 0) {
+      // Nothing is unique: fall back to the most shared text or number column pair, and say so.
+      const ids = (cols: TypedColumn[]): TypedColumn[] => cols.filter((c) => c.type === 'string' || c.type === 'integer');
+      const pairs = rankPairs(ids(a), ids(b), overlap);
+      if (pairs.length === 0) throw new ReconError('INPUT_PARSE_ERROR', 'no column of A and B can serve as a key: no text or whole-number columns on both sides');
+      tried = [[pairs[0]!.part]];
+      warnings.push('no column or combination is unique on both sides; duplicates will be reported as DUPLICATE_KEY breaks');
+    }
+  }
+
+  // One scan of B for all candidates: a record is kept when any candidate's key matches.
+  const clean = (c: TypedColumn): string => cleanSql(c.ref);
+  for (const [i, c] of tried.entries()) {
+    await ctx.conn.run(`CREATE OR REPLACE TABLE infer_keys_${i} AS SELECT DISTINCT ${keySql(c, 'a', conv.a)} AS k FROM infer_s_a WHERE k IS NOT NULL`);
+  }
+  const bCols = b.map((c) => `${clean(c)} AS ${c.ref}`).join(', ');
+  // The filter reads the raw columns (cleaned inline), so only matching records are cleaned in full.
+  const where = tried.map((c, i) => `${keySql(c, 'b', conv.b, clean)} IN (SELECT k FROM infer_keys_${i})`).join(' OR ');
+  await runWithProgress(ctx.conn, `CREATE OR REPLACE TABLE infer_m_b AS SELECT ${bCols} FROM ${srcB.relation} WHERE ${where}`, onProgress, ctx.signal);
+
+  const scored: { parts: KeyPart[]; found: number; keys: number }[] = [];
+  for (const [i, c] of tried.entries()) {
+    const r = await queryOne<{ keys: string; found: string }>(
+      ctx.conn,
+      `SELECT count(*) AS keys, count(*) FILTER (WHERE k IN (SELECT ${keySql(c, 'b', conv.b)} FROM infer_m_b)) AS found FROM infer_keys_${i}`,
+    );
+    scored.push({ parts: c, keys: Number(r.keys), found: Number(r.found) });
+  }
+  const best = scored.reduce((x, y) => (y.found / Math.max(1, y.keys) > x.found / Math.max(1, x.keys) ? y : x));
+  const overlapShare = best.keys === 0 ? 0 : best.found / best.keys;
+  const kb = keySql(best.parts, 'b', conv.b);
+  const ka = keySql(best.parts, 'a', conv.a);
+  // The same key without case folding: text parts as trimmed, numbers and dates canonical.
+  const exactKey = (side: 'a' | 'b'): string =>
+    best.parts.map((p) => (p[side].type === 'string' ? p[side].ref : keyTextSql(p[side], conv[side]))).join(' || chr(31) || ');
+  const stats = await queryOne<{ dupb: string; exact: string; extraA: string }>(
+    ctx.conn,
+    `SELECT (SELECT count(*) - count(DISTINCT ${kb}) FROM infer_m_b WHERE ${kb} IN (SELECT ${ka} FROM infer_s_a)) AS dupb,
+            (SELECT count(DISTINCT ${exactKey('a')}) FROM infer_s_a WHERE ${exactKey('a')} IN (SELECT ${exactKey('b')} FROM infer_m_b)) AS exact,
+            (SELECT count(*) - count(DISTINCT ${ka}) FROM infer_s_a) AS extraA`,
+  );
+  // Keys that only match after upper-casing need a case-insensitive key.
+  const caseFold = best.parts.some((p) => p.a.type === 'string') && best.found > 0 && Number(stats.exact) < 0.95 * best.found;
+  const dupA = Math.round(estimatedDuplicates(Number(stats.extraA), sa));
+  const dupB = Number(stats.dupb);
+  if (overlapShare < 0.5) warnings.push(`only ${pct(overlapShare)} of sampled A keys occur in B: check that both files cover the same records`);
+
+  const names = best.parts.map((p) => p.a.name);
+  const pairText = best.parts.map((p) => `${p.a.name} ↔ ${p.b.name}`).join(' + ');
+  const why = composite
+    ? `no single column is unique; ${pairText} is unique on both samples and ${pct(overlapShare)} of sampled A keys are found in B`
+    : `${pairText}: unique and never empty on both sides; ${pct(overlapShare)} of sampled A keys are found in B`;
+  return {
+    parts: best.parts,
+    caseFold,
+    warnings,
+    report: {
+      value: names,
+      bColumns: best.parts.map((p) => p.b.name),
+      confidence: round(Math.min(0.99, 0.4 + 0.6 * overlapShare) * (warnings.length > 0 ? 0.7 : 1)),
+      reason: [why + (caseFold ? '; keys differ in case, so they are compared case-insensitively' : ''), ...warnings].join('; '),
+      overlap: round(overlapShare),
+      duplicatesA: dupA,
+      duplicatesB: dupB,
+      alternatives: scored
+        .filter((s) => s !== best)
+        .map((s) => ({ a: s.parts.map((p) => p.a.name), b: s.parts.map((p) => p.b.name), overlap: round(s.keys === 0 ? 0 : s.found / s.keys), why: 'fewer sampled A keys found in B' })),
+    },
+  };
+}
+
+const pct = (x: number): string => `${Math.round(x * 1000) / 10}%`;
+const round = (x: number): number => Math.round(x * 1000) / 1000;

@@ -1,0 +1,98 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { queryOne } from '../duckdb/open.ts';
+import type { FieldPlan } from './fields.ts';
+import type { RuleProposal } from './types.ts';
+
+/**
+ * Column-wide patterns among key-matched records whose values differ: B is A
+ * ×100 or ×1000 (or the inverse), A's sign flipped, or a date shifted by a
+ * constant number of days or business days. Each is reported with how many
+ * records it explains; one that explains most records is worth a rule, a
+ * sporadic one points at breaks. None is written into the definition.
+ */
+
+const FACTORS = [100, 1000, 0.01, 0.001, -1];
+/** Explains at least this share of compared records: column-wide. */
+const COLUMN_WIDE = 0.5;
+/** Business days since a Monday: weekends count as the Friday before. */
+const businessDay = (d: string): string => `(5 * (date_diff('day', DATE '1970-01-05', ${d}) // 7) + least(date_diff('day', DATE '1970-01-05', ${d}) % 7, 5))`;
+
+/** Proposals for one field (empty for fields that are not numbers or dates). */
+export async function fieldPatterns(conn: DuckDBConnection, f: FieldPlan, sampleFraction: number): Promise<RuleProposal[]> {
+  if (!f.compare) return [];
+  const x = `x${f.a.index}`;
+  const y = `y${f.b.index}`;
+  const numeric = f.type === 'decimal' || f.type === 'integer';
+  const dated = f.type === 'date' || f.type === 'timestamp';
+  if (!numeric && !dated) return [];
+  const both = `${x} IS NOT NULL AND ${y} IS NOT NULL`;
+  const aggs = [`count(*) FILTER (WHERE ${both}) AS compared`, `count(*) FILTER (WHERE ${both} AND ${x} <> ${y}) AS differing`];
+  if (numeric) {
+    // B written to fewer decimals (e.g. thousands at 3 dp) still fits within half its last digit.
+    const half = 0.5 * 10 ** -(f.b.scale ?? 0);
+    FACTORS.forEach((k, i) => {
+      const hit = `${x} <> 0 AND ${x} <> ${y} AND abs(${y}::DOUBLE - ${x}::DOUBLE * ${k}) <= ${half} + 1e-9 * abs(${x}::DOUBLE * ${k})`;
+      aggs.push(`count(*) FILTER (WHERE ${both} AND ${hit}) AS k${i}`, `list(__key) FILTER (WHERE ${both} AND ${hit})[1:3] AS e${i}`);
+    });
+  } else {
+    const dx = `${x}::DATE`;
+    const dy = `${y}::DATE`;
+    aggs.push(
+      `histogram(date_diff('day', ${dx}, ${dy})) FILTER (WHERE ${both} AND ${dx} <> ${dy}) AS cal`,
+      `histogram(${businessDay(dy)} - ${businessDay(dx)}) FILTER (WHERE ${both} AND ${dx} <> ${dy}) AS biz`,
+    );
+  }
+  const row = await queryOne<Record<string, unknown>>(conn, `SELECT ${aggs.join(', ')} FROM infer_pc`);
+  const compared = Number(row['compared']);
+  const differing = Number(row['differing']);
+  if (differing === 0) return [];
+  const out: RuleProposal[] = [];
+  const push = (kind: RuleProposal['kind'], value: number, explains: number, examples: string[], label: string): void => {
+    if (explains < 2 && explains < COLUMN_WIDE * compared) return;
+    const columnWide = explains >= COLUMN_WIDE * compared;
+    const share = `${explains.toLocaleString('en-US')} of ${compared.toLocaleString('en-US')} matched records (${pct(explains / compared)})`;
+    out.push({
+      field: f.a.name,
+      kind,
+      value,
+      explains,
+      differing,
+      compared,
+      estimatedRecords: Math.round(explains / Math.max(sampleFraction, 1e-9)),
+      columnWide,
+      reason: columnWide
+        ? `B's ${f.b.name} is ${label} in ${share}: propose a rule that normalizes it`
+        : `${label} in ${share}: sporadic, so breaks to review rather than a rule`,
+      exampleKeys: examples,
+    });
+  };
+  if (numeric) {
+    FACTORS.forEach((k, i) => {
+      const label = k === -1 ? "A's value with the sign flipped" : `A's value ×${k}`;
+      push(k === -1 ? 'sign-flip' : 'scale', k, Number(row[`k${i}`] ?? 0), (row[`e${i}`] as string[] | null) ?? [], label);
+    });
+  } else {
+    const calendar = new Map(toEntries(row['cal']));
+    for (const [kind, col] of [['day-shift', 'cal'], ['business-day-shift', 'biz']] as const) {
+      const hist = toEntries(row[col]);
+      for (const [shift, n] of hist.slice(0, 2)) {
+        // A business-day shift is news only where it explains more than the same calendar shift (weekends).
+        if (shift === 0 || (kind === 'business-day-shift' && (calendar.get(shift) ?? 0) >= n)) continue;
+        const unit = kind === 'day-shift' ? 'day' : 'business day';
+        push(kind, shift, n, [], `${Math.abs(shift)} ${unit}${Math.abs(shift) === 1 ? '' : 's'} ${shift > 0 ? 'later' : 'earlier'}`);
+      }
+    }
+  }
+  return out.sort((p, q) => q.explains - p.explains);
+}
+
+/** A DuckDB MAP (as JSON) → [key, count] sorted by count, most first. */
+function toEntries(v: unknown): [number, number][] {
+  if (v === null || v === undefined) return [];
+  const entries: [number, number][] = Array.isArray(v)
+    ? (v as { key: unknown; value: unknown }[]).map((e) => [Number(e.key), Number(e.value)])
+    : Object.entries(v as Record<string, unknown>).map(([k, n]) => [Number(k), Number(n)]);
+  return entries.sort((p, q) => q[1] - p[1]);
+}
+
+const pct = (x: number): string => `${Math.round(x * 1000) / 10}%`;

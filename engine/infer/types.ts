@@ -1,0 +1,140 @@
+import type { DefinitionInput, FieldType, SourceFormat } from '../definition/schema.ts';
+
+/**
+ * What inference returns besides the definition: every choice with a
+ * confidence (0..1) and one line saying why, so a person (or the new-run
+ * screen) can confirm or change it.
+ */
+export interface Choice<T> {
+  value: T;
+  confidence: number;
+  reason: string;
+}
+
+export type Side = 'a' | 'b';
+
+/** How one file is written. */
+export interface DialectReport {
+  side: Side;
+  path: string;
+  format: Choice<SourceFormat>;
+  encoding: Choice<string>;
+  /** Delimited text only. */
+  delimiter?: Choice<string>;
+  quote?: Choice<string>;
+  header: Choice<boolean>;
+  skipRows?: Choice<number>;
+  decimalSeparator: Choice<'.' | ','>;
+  thousandsSeparator?: Choice<string>;
+  /** Per date/timestamp column: the strptime format, or undefined for ISO. */
+  dateFormats: { column: string; format: Choice<string | null> }[];
+  nullValues?: Choice<string[]>;
+  columns: string[];
+  /** Records in the file: exact when the whole file was sampled, else estimated from its size. */
+  rows: number;
+  rowsExact: boolean;
+  sampled: number;
+}
+
+/** One column's type as profiled on its own side. */
+export interface ColumnTypeReport {
+  column: string;
+  type: FieldType | 'empty';
+  /** When dd/mm and mm/dd both fit every sampled value: the two formats. */
+  ambiguousDate?: [string, string];
+  format?: string | null;
+  scale?: number;
+  confidence: number;
+  reason: string;
+}
+
+/** A proposed field: an A column bound to a B column. */
+export interface FieldReport {
+  name: string;
+  b: string;
+  mapping: Choice<string>;
+  type: Choice<FieldType>;
+  scale?: number;
+  case?: Choice<'upper'>;
+  map?: Choice<Record<string, string>>;
+  /** Share of key-matched records whose values agree as the definition compares them (null: no matched records). */
+  agreement: number | null;
+  /** Set when the field is carried but not compared until a person decides (e.g. an ambiguous date format). */
+  notCompared?: string;
+}
+
+/** A value-map candidate that was looked at and refused (e.g. a spelling variant that is a break). */
+export interface RefusedMap {
+  field: string;
+  from: string;
+  to: string;
+  records: number;
+  reason: string;
+}
+
+/** A column-wide pattern a person may turn into a rule; never added to the definition. */
+export interface RuleProposal {
+  field: string;
+  kind: 'scale' | 'day-shift' | 'business-day-shift' | 'sign-flip';
+  /** Factor (scale), days (shifts) or -1 (sign flip). */
+  value: number;
+  /** Key-matched sample records the pattern explains, of `differing` that differ and `compared` with both values. */
+  explains: number;
+  differing: number;
+  compared: number;
+  /** Explained records extrapolated to the whole of file A. */
+  estimatedRecords: number;
+  /** True when it explains most compared records: propose as a rule; else the records are likely breaks. */
+  columnWide: boolean;
+  reason: string;
+  exampleKeys: string[];
+}
+
+/** Something inference would not decide: a person must. */
+export interface Question {
+  field?: string;
+  side?: Side;
+  message: string;
+  options: string[];
+  /** Evidence that may help, never applied automatically. */
+  hint?: string;
+}
+
+export interface KeyReport extends Choice<string[]> {
+  bColumns: string[];
+  /** Share of sampled A keys found in B. */
+  overlap: number;
+  duplicatesA: number;
+  duplicatesB: number;
+  alternatives: { a: string[]; b: string[]; overlap: number; why: string }[];
+}
+
+export interface InferenceReport {
+  files: { a: DialectReport; b: DialectReport };
+  columns: { a: ColumnTypeReport[]; b: ColumnTypeReport[] };
+  key: KeyReport;
+  fields: FieldReport[];
+  unmatched: { a: string[]; b: string[] };
+  refusedMaps: RefusedMap[];
+  rules: RuleProposal[];
+  questions: Question[];
+  currencyField?: Choice<string>;
+  warnings: string[];
+  sample: { rows: number; seed: number; matchedRecords: number };
+  timings: Record<string, number>;
+}
+
+export interface InferenceResult {
+  /** Valid against definitionSchema; only certain choices are in it. */
+  definition: DefinitionInput;
+  report: InferenceReport;
+}
+
+export type InferStage = 'dialect' | 'sample' | 'match' | 'analyse' | 'done';
+
+/** Progress for a UI: `overall` never moves back. */
+export interface InferProgress {
+  stage: InferStage;
+  label: string;
+  overall: number;
+}

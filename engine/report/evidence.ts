@@ -1,0 +1,75 @@
+import { createHash, sign } from 'node:crypto';
+import { verifyChain } from '../store/audit-verify.ts';
+import { canonicalJson, toJsonSafe, type JsonValue } from '../store/canonical-json.ts';
+import type { Store } from '../store/store.ts';
+import { workspaceSigningKey } from './keys.ts';
+import type { RunFile } from './run-file.ts';
+import type { ExportSummary } from './summary.ts';
+import { renderSummaryText } from './summary-text.ts';
+
+/**
+ * The evidence pack: one JSON file an auditor can check without the app's
+ * database. It holds the SHA-256 of both inputs, the definition used, the
+ * model version, counts, check results, the quality gate and the audit chain
+ * head at export time, plus the rendered summary, all signed with the
+ * workspace's Ed25519 key (whose public half is inside).
+ *
+ * What is signed: the canonical JSON of the pack without its "signature"
+ * member: object keys sorted by UTF-16 code unit, no whitespace, numbers only
+ * as integers (every fraction is a string), UTF-8. `recon evidence verify`
+ * does exactly this; so can any Ed25519 tool given those bytes.
+ */
+export const EVIDENCE_FORMAT = 'recon-evidence/1';
+
+export const CANONICALIZATION =
+  'UTF-8 canonical JSON of the pack without "signature": keys sorted by UTF-16 code unit, no whitespace, integers only (fractions are strings)';
+
+export interface EvidenceSignature {
+  algorithm: 'Ed25519';
+  /** SPKI PEM. */
+  publicKey: string;
+  /** SHA-256 of the public key's SPKI DER, hex. */
+  keyFingerprint: string;
+  canonicalization: string;
+  /** Base64. */
+  value: string;
+}
+
+/** Builds and signs the pack. */
+export async function buildEvidencePack(
+  run: RunFile,
+  summary: ExportSummary,
+  opts: { store: Store | undefined; actor: string; now?: Date },
+): Promise<{ pack: Record<string, JsonValue>; text: string }> {
+  const chain = opts.store ? verifyChain(opts.store) : undefined;
+  const definition = toJsonSafe(run.definition);
+  const body = toJsonSafe({
+    format: EVIDENCE_FORMAT,
+    createdAt: (opts.now ?? new Date()).toISOString(),
+    createdBy: opts.actor,
+    run: { runId: run.runId, definition: summary.definition, startedAt: summary.startedAt, finishedAt: summary.finishedAt },
+    inputs: {
+      a: { path: summary.inputs.a.path, bytes: summary.inputs.a.bytes, sha256: summary.inputs.a.sha256, format: summary.inputs.a.format },
+      b: { path: summary.inputs.b.path, bytes: summary.inputs.b.bytes, sha256: summary.inputs.b.sha256, format: summary.inputs.b.format },
+    },
+    definition,
+    definitionSha256: createHash('sha256').update(canonicalJson(definition), 'utf8').digest('hex'),
+    model: summary.model,
+    counts: summary.counts,
+    breaks: { total: summary.breaks.total, byType: summary.breaks.byType, byField: summary.breaks.byField, byReason: summary.breaks.byReason, autoExplained: summary.breaks.autoExplained },
+    checks: summary.checks,
+    checksPassed: summary.checksPassed,
+    gate: summary.gate,
+    controlTotals: summary.controlTotals,
+    decisions: summary.decisions,
+    auditChainHead: chain
+      ? { verified: chain.ok, events: chain.events, devices: chain.devices.map((d) => ({ deviceId: d.deviceId, seq: d.headSeq, hash: d.headHash })), ...(chain.firstBreak ? { firstBreak: chain.firstBreak } : {}) }
+      : null,
+    summaryText: renderSummaryText(summary),
+  }) as Record<string, JsonValue>;
+  const key = await workspaceSigningKey(run.workspace);
+  const value = sign(null, Buffer.from(canonicalJson(body), 'utf8'), key.privateKey).toString('base64');
+  const signature: EvidenceSignature = { algorithm: 'Ed25519', publicKey: key.publicPem, keyFingerprint: key.fingerprint, canonicalization: CANONICALIZATION, value };
+  const pack = { ...body, signature: signature as unknown as JsonValue };
+  return { pack, text: `${JSON.stringify(pack, null, 2)}\n` };
+}

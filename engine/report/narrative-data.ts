@@ -1,0 +1,109 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { queryRows } from '../duckdb/open.ts';
+import type { RunFile } from './run-file.ts';
+
+/**
+ * The SQL behind the narrative's claims: every break with its reason, model
+ * status and a pattern ("bd:1" = B one business day after A; "x1000",
+ * "x0.001", "sign" for amounts), so a claim is a filter whose count and ids
+ * come from the same query.
+ */
+export interface BreakFilter {
+  reason?: string;
+  field?: string;
+  diffType?: string | string[];
+  side?: string;
+  pattern?: string | null;
+  status?: string;
+}
+
+export interface Group {
+  reason: string;
+  field: string;
+  diffType: string;
+  side: string | null;
+  pattern: string | null;
+  n: number;
+}
+
+/** Business days since a Monday (1900-01-01); a weekend day counts as the Friday before. */
+const bd = (d: string): string => `(5 * (date_diff('day', DATE '1900-01-01', ${d}) // 7) + least(date_diff('day', DATE '1900-01-01', ${d}) % 7, 5))`;
+const near = (r: string, k: number): string => `abs(${r} - ${k}) <= ${Math.abs(k) * 1e-3}`;
+const RATIO = `TRY_CAST(b.value_b AS DOUBLE) / nullif(TRY_CAST(b.value_a AS DOUBLE), 0)`;
+
+/** The relation every claim reads: breaks with reason, status and pattern. */
+export function claimRelation(run: RunFile): string {
+  const attr = run.hasAttributions ? 'LEFT JOIN attributions t ON t.break_id = b.break_id' : '';
+  const reason = run.hasAttributions ? `coalesce(t.reason, 'UNATTRIBUTED')` : `'UNATTRIBUTED'`;
+  const status = run.hasAttributions ? `coalesce(t.status, 'REVIEW')` : `'REVIEW'`;
+  const pattern = `CASE
+      WHEN b.diff_type = 'MISMATCH' AND b.field_type = 'date'
+        THEN 'bd:' || CAST(${bd('TRY_CAST(b.value_b AS DATE)')} - ${bd('TRY_CAST(b.value_a AS DATE)')} AS VARCHAR)
+      WHEN b.diff_type = 'MISMATCH' AND b.field_type IN ('decimal', 'integer') THEN CASE
+        WHEN ${near(RATIO, 1000)} THEN 'x1000' WHEN ${near(RATIO, 100)} THEN 'x100'
+        WHEN ${near(RATIO, 0.001)} THEN 'x0.001' WHEN ${near(RATIO, 0.01)} THEN 'x0.01'
+        WHEN ${near(RATIO, -1)} THEN 'sign' END
+    END`;
+  return `(SELECT b.break_id, b.key, b.field, b.diff_type, b.side, b.delta, b.field_type, ${reason} AS reason, ${status} AS status, ${pattern} AS pattern
+             FROM breaks b ${attr})`;
+}
+
+function where(f: BreakFilter): { sql: string; params: string[] } {
+  const parts: string[] = [];
+  const params: string[] = [];
+  const eq = (col: string, v: string | undefined): void => {
+    if (v === undefined) return;
+    params.push(v);
+    parts.push(`${col} = $${params.length}`);
+  };
+  eq('reason', f.reason);
+  eq('field', f.field);
+  eq('side', f.side);
+  eq('status', f.status);
+  if (typeof f.diffType === 'string') eq('diff_type', f.diffType);
+  if (Array.isArray(f.diffType)) {
+    const marks = f.diffType.map((d) => {
+      params.push(d);
+      return `$${params.length}`;
+    });
+    parts.push(`diff_type IN (${marks.join(', ')})`);
+  }
+  if (f.pattern === null) parts.push('pattern IS NULL');
+  else eq('pattern', f.pattern);
+  return { sql: parts.length === 0 ? 'true' : parts.join(' AND '), params };
+}
+
+/** The largest (reason, field, diff type, side, pattern) groups; optionally only those with a pattern. */
+export async function largestGroups(conn: DuckDBConnection, run: RunFile, limit: number, withPatternOnly = false): Promise<Group[]> {
+  const rows = await queryRows<{ reason: string; field: string; diff_type: string; side: string | null; pattern: string | null; n: string }>(
+    conn,
+    `SELECT reason, field, diff_type, side, pattern, count(*) AS n FROM ${claimRelation(run)}
+      ${withPatternOnly ? 'WHERE pattern IS NOT NULL AND pattern <> \'bd:0\'' : ''}
+      GROUP BY ALL ORDER BY n DESC, reason, field, pattern NULLS LAST LIMIT ${Math.trunc(limit)}`,
+  );
+  return rows.map((r) => ({ reason: r.reason, field: r.field, diffType: r.diff_type, side: r.side, pattern: r.pattern, n: Number(r.n) }));
+}
+
+/** How many breaks match a filter, and the first `cap` of their ids. */
+export async function breaksOf(conn: DuckDBConnection, run: RunFile, f: BreakFilter, cap: number): Promise<{ total: number; ids: number[] }> {
+  const w = where(f);
+  const rows = await queryRows<{ total: string; ids: (string | number)[] | null }>(
+    conn,
+    `SELECT count(*) AS total, (list(break_id ORDER BY break_id))[1:${Math.trunc(cap)}] AS ids FROM ${claimRelation(run)} WHERE ${w.sql}`,
+    w.params,
+  );
+  const r = rows[0]!;
+  return { total: Number(r.total), ids: (r.ids ?? []).map(Number) };
+}
+
+/** Consecutive ids as ranges: [1,2,3,7] → [{1,3},{7,7}]. */
+export function idRanges(ids: readonly number[]): { from: number; to: number }[] {
+  const out: { from: number; to: number }[] = [];
+  for (let i = 0; i < ids.length; ) {
+    let j = i;
+    while (j + 1 < ids.length && ids[j + 1] === ids[j]! + 1) j++;
+    out.push({ from: ids[i]!, to: ids[j]! });
+    i = j + 1;
+  }
+  return out;
+}

@@ -1,0 +1,177 @@
+import { breaksOf, largestGroups, type BreakFilter, type Group } from './narrative-data.ts';
+import type { RunFile } from './run-file.ts';
+import type { ExportSummary } from './summary.ts';
+
+/**
+ * The run in plain words. Every number is read from the run, and each claim
+ * about breaks carries the filter that selects them, their count and their
+ * ids, so a reader can go from a sentence to the breaks behind it. Sentences
+ * are plain text; the renderers escape them for Markdown or HTML.
+ */
+export interface Claim {
+  id: number;
+  /** What selects the breaks, in words a reviewer can apply as a grid filter. */
+  selector: string;
+  filter: BreakFilter;
+  total: number;
+  /** The first ids (all of them when `total` is small). */
+  ids: number[];
+}
+
+/** Text, then the claim's marker, then `after`; `tight` joins it to the previous sentence without a space. */
+export interface Sentence {
+  text: string;
+  claim?: number;
+  after?: string;
+  tight?: boolean;
+}
+
+export interface Narrative {
+  title: string;
+  paragraphs: { heading: string; sentences: Sentence[] }[];
+  claims: Claim[];
+}
+
+const IDS_PER_CLAIM = 2000;
+
+/** Builds the narrative of a run. */
+export async function buildNarrative(run: RunFile, s: ExportSummary): Promise<Narrative> {
+  const claims: Claim[] = [];
+  const claim = async (filter: BreakFilter, selector: string): Promise<{ id: number; total: number }> => {
+    const found = await breaksOf(run.conn, run, filter, IDS_PER_CLAIM);
+    const id = claims.length + 1;
+    claims.push({ id, selector, filter, total: found.total, ids: found.ids });
+    return { id, total: found.total };
+  };
+  const c = s.counts;
+  const b = s.breaks;
+  const paragraphs: Narrative['paragraphs'] = [];
+
+  const overview: Sentence[] = [
+    {
+      text: `${n(c.a)} records in A and ${n(c.b)} in B were compared under "${s.definition}": ${n(c.matched)} matched on the key, ${n(c.matchedExact)} of them exactly${c.matchedWithinTolerance > 0 ? ` and ${n(c.matchedWithinTolerance)} within tolerance` : ''}.`,
+    },
+  ];
+  if (c.missingInA + c.missingInB > 0) {
+    const missing = await claim({ diffType: ['MISSING_IN_A', 'MISSING_IN_B'] }, 'diff type MISSING_IN_A or MISSING_IN_B');
+    overview.push({ text: `${n(c.missingInB)} records of A have no match in B and ${n(c.missingInA)} records of B have no match in A.`, claim: missing.id });
+  }
+  if (c.rejectedA + c.rejectedB > 0) overview.push({ text: `${n(c.rejectedA + c.rejectedB)} input rows were rejected as unreadable and are listed with their line numbers.` });
+  paragraphs.push({ heading: 'What was compared', sentences: overview });
+
+  const all = await claim({}, 'all breaks');
+  const auto = await claim({ status: 'AUTO' }, 'model status AUTO');
+  const breaks: Sentence[] = [
+    { text: `${n(b.total)} breaks were found`, claim: all.id },
+    {
+      text: `, ${pct(b.total === 0 ? 1 : auto.total / b.total)} of them (${n(auto.total)}) explained automatically`,
+      claim: auto.id,
+      after: `; ${n(b.total - auto.total)} wait for a reviewer.`,
+      tight: true,
+    },
+  ];
+  const groups = (await largestGroups(run.conn, run, 4)).filter((g) => g.n > 0);
+  for (const [i, g] of groups.entries()) {
+    const gc = await claim(groupFilter(g), groupSelector(g));
+    const last = i === groups.length - 1;
+    const lead = i === 0 ? 'The largest group is ' : last ? ' and ' : i === 1 ? ', followed by ' : ', ';
+    breaks.push({ text: `${lead}${describe(g)}`, claim: gc.id, ...(last ? { after: '.' } : {}), tight: i > 0 });
+  }
+  paragraphs.push({ heading: 'Breaks', sentences: breaks });
+
+  // Differences that follow a simple rule (a shifted date, a scaled or negated amount) are worth naming apart.
+  const patterned = await largestGroups(run.conn, run, 3, true);
+  if (patterned.length > 0) {
+    const sentences: Sentence[] = [];
+    for (const [i, g] of patterned.entries()) {
+      const gc = await claim(groupFilter(g), groupSelector(g));
+      const last = i === patterned.length - 1;
+      const lead = i === 0 ? 'Among differences that follow a simple pattern, the most common are ' : last ? ' and ' : ', ';
+      sentences.push({ text: `${lead}${describe(g)}`, claim: gc.id, ...(last ? { after: '.' } : {}), tight: i > 0 });
+    }
+    paragraphs.push({ heading: 'Patterns', sentences });
+  }
+
+  const reasons: Sentence[] = [];
+  const byReason = Object.entries(b.byReason).sort((x, y) => y[1] - x[1]);
+  for (const [reason, count] of byReason.slice(0, 10)) {
+    const rc = await claim({ reason }, `reason ${reason}`);
+    reasons.push({ text: `${reason}: ${n(count)} (${pct(b.total === 0 ? 0 : count / b.total)})${reason === 'UNKNOWN' ? ', matching no known pattern with enough confidence' : ''}.`, claim: rc.id });
+  }
+  if (reasons.length > 0) paragraphs.push({ heading: 'By reason', sentences: reasons });
+
+  const failed = s.checks.filter((x) => !x.passed);
+  const gate: Sentence[] = [
+    {
+      text: s.gate.passed
+        ? `The quality gate passed: all ${n(s.checks.length)} integrity checks passed and ${pct(s.gate.unknownRate)} of breaks are unknown, within the ${pct(s.gate.unknownRateLimit)} limit.`
+        : `The quality gate failed: ${s.gate.reasons.join('; ')}.`,
+    },
+  ];
+  for (const f of failed.slice(0, 5)) gate.push({ text: `Check ${f.name} failed: expected ${f.expected}, found ${f.actual}${f.discrepancy ? ` (off by ${f.discrepancy})` : ''}.` });
+  const top = s.topBreaks[0];
+  if (top) {
+    const id = claims.length + 1;
+    claims.push({ id, selector: `break ${top.breakId}`, filter: {}, total: 1, ids: [top.breakId] });
+    gate.push({ text: `The largest difference by amount is ${top.delta}${top.currency ? ` ${top.currency}` : ''} on ${top.field} of record ${top.key}.`, claim: id });
+  }
+  const totals = s.controlTotals.filter((t) => Number(t.difference) !== 0);
+  if (s.controlTotals.length > 0) {
+    gate.push({
+      text:
+        totals.length === 0
+          ? `Control totals agree for every field and currency (${n(s.controlTotals.length)}).`
+          : `Control totals differ for ${n(totals.length)} of ${n(s.controlTotals.length)} field and currency pairs; for example ${totals[0]!.field} in ${totals[0]!.currency} by ${totals[0]!.difference}.`,
+    });
+  }
+  paragraphs.push({ heading: 'Controls', sentences: gate });
+
+  const reviewed = Object.entries(s.decisions);
+  if (reviewed.length > 0) {
+    const total = reviewed.reduce((x, [, v]) => x + v, 0);
+    paragraphs.push({
+      heading: 'Review',
+      sentences: [{ text: `Reviewers have decided on ${n(total)} breaks: ${reviewed.map(([k, v]) => `${n(v)} ${k.toLowerCase()}`).join(', ')}.` }],
+    });
+  }
+  return { title: `Reconciliation ${s.runId}: ${s.definition}`, paragraphs, claims };
+}
+
+function groupFilter(g: Group): BreakFilter {
+  return { reason: g.reason, field: g.field, diffType: g.diffType, ...(g.side ? { side: g.side } : {}), pattern: g.pattern };
+}
+
+function groupSelector(g: Group): string {
+  const parts = [`reason ${g.reason}`, `field ${g.field}`, `diff type ${g.diffType}`];
+  if (g.side) parts.push(`side ${g.side.toUpperCase()}`);
+  parts.push(g.pattern ? `pattern ${g.pattern}` : 'no simple pattern');
+  return parts.join(', ');
+}
+
+/** A group in words: "4,990 SettleDate values one business day later in B". */
+export function describe(g: Group): string {
+  const count = n(g.n);
+  switch (g.diffType) {
+    case 'MISSING_IN_B':
+      return `${count} records of A missing from B`;
+    case 'MISSING_IN_A':
+      return `${count} records of B missing from A`;
+    case 'DUPLICATE_KEY':
+      return `${count} records whose key appears more than once${g.side ? ` in ${g.side.toUpperCase()}` : ''}`;
+  }
+  const p = g.pattern;
+  if (p?.startsWith('bd:')) {
+    const k = Number(p.slice(3));
+    if (k !== 0) return `${count} ${g.field} values ${words(Math.abs(k))} business day${Math.abs(k) === 1 ? '' : 's'} ${k > 0 ? 'later' : 'earlier'} in B than in A`;
+    return `${count} ${g.field} values on another day of the same weekend`;
+  }
+  if (p === 'x1000' || p === 'x100') return `${count} ${g.field} values ${p === 'x1000' ? '1,000' : '100'} times larger in B`;
+  if (p === 'x0.001' || p === 'x0.01') return `${count} ${g.field} values ${p === 'x0.001' ? '1,000' : '100'} times smaller in B`;
+  if (p === 'sign') return `${count} ${g.field} values with the sign flipped`;
+  return `${count} ${g.field} differences attributed to ${g.reason}`;
+}
+
+const WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
+const words = (k: number): string => WORDS[k] ?? n(k);
+const n = (v: number): string => v.toLocaleString('en-US');
+const pct = (v: number): string => `${(Math.round(v * 1000) / 10).toFixed(1)}%`;

@@ -1,0 +1,57 @@
+import type { ExportSummary } from './summary.ts';
+
+/** The summary as plain text, for a terminal, an e-mail or the evidence pack. */
+export function renderSummaryText(s: ExportSummary): string {
+  const c = s.counts;
+  const b = s.breaks;
+  const lines = [
+    `Run ${s.runId} — ${s.definition}`,
+    `  started ${s.startedAt}, finished ${s.finishedAt}`,
+    `  A: ${s.inputs.a.path} (${n(c.a)} rows, ${n(c.rejectedA)} rejected, sha256 ${s.inputs.a.sha256 || '—'})`,
+    `  B: ${s.inputs.b.path} (${n(c.b)} rows, ${n(c.rejectedB)} rejected, sha256 ${s.inputs.b.sha256 || '—'})`,
+    '',
+    'Counts',
+    `  matched ${n(c.matched)}: exact ${n(c.matchedExact)}, within tolerance ${n(c.matchedWithinTolerance)}, with breaks ${n(c.matchedWithBreaks)}`,
+    `  missing in A ${n(c.missingInA)}, missing in B ${n(c.missingInB)}, duplicate keys A ${n(c.duplicateKeysA)} / B ${n(c.duplicateKeysB)}`,
+    '',
+    `Quality gate: ${s.gate.passed ? 'PASSED' : `FAILED (${s.gate.reasons.join('; ')})`}`,
+    `  unknown rate ${pct(s.gate.unknownRate)} (limit ${pct(s.gate.unknownRateLimit)}); model ${s.model.version ?? '—'}, threshold ${s.model.threshold ?? '—'}`,
+    `  integrity checks: ${s.checks.filter((x) => x.passed).length}/${s.checks.length} passed (${byType(s)})`,
+    ...s.checks.filter((x) => !x.passed).map((x) => `    FAIL ${x.name}: expected ${x.expected}, actual ${x.actual} — ${x.message}`),
+    '',
+    `Breaks: ${n(b.total)} (${pct(b.total === 0 ? 0 : b.autoExplained / b.total)} explained automatically)`,
+    `  by type:   ${entries(b.byType)}`,
+    `  by reason: ${entries(b.byReason)}`,
+    `  by field:  ${entries(b.byField)}`,
+  ];
+  if (Object.keys(s.decisions).length > 0) lines.push(`  reviewed:  ${entries(s.decisions)}`);
+  if (s.controlTotals.length > 0) {
+    lines.push('', 'Control totals (B − A)');
+    for (const t of s.controlTotals) lines.push(`  ${t.field} ${t.currency}: A ${t.a}, B ${t.b}, difference ${t.difference}`);
+  }
+  if (s.topBreaks.length > 0) {
+    lines.push('', 'Largest differences by amount');
+    for (const t of s.topBreaks) {
+      lines.push(`  #${t.breakId} ${t.key} ${t.field}${t.currency ? ` (${t.currency})` : ''}: A ${t.valueA ?? '—'}, B ${t.valueB ?? '—'}, delta ${t.delta}${t.reason ? `, ${t.reason}` : ''}`);
+    }
+  }
+  lines.push('', `Generated ${s.generatedAt}`);
+  return `${lines.join('\n')}\n`;
+}
+
+const n = (v: number): string => v.toLocaleString('en-US');
+const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
+const entries = (m: Record<string, number>): string =>
+  Object.entries(m)
+    .sort((x, y) => y[1] - x[1])
+    .map(([k, v]) => `${k} ${n(v)}`)
+    .join(', ') || '—';
+
+function byType(s: ExportSummary): string {
+  const types = new Map<string, [number, number]>();
+  for (const c of s.checks) {
+    const t = types.get(c.type) ?? [0, 0];
+    types.set(c.type, [t[0] + (c.passed ? 1 : 0), t[1] + 1]);
+  }
+  return [...types].map(([t, [ok, all]]) => `${t.toLowerCase()} ${ok}/${all}`).join(', ') || 'none';
+}

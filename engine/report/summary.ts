@@ -1,0 +1,127 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { queryRows } from '../duckdb/open.ts';
+import type { CheckResult } from '../checks/integrity.ts';
+import type { ControlTotal, RunCounts } from '../run/run-recon.ts';
+import { ident } from '../sql/quote.ts';
+import type { DecisionReader } from './decisions.ts';
+import type { RunFile } from './run-file.ts';
+
+/**
+ * The run summary as a report: counts, checks, the quality gate, breaks by
+ * reason and by field, the largest breaks by amount and reviewers' progress.
+ * Every number is read from the run file (and the workflow store); nothing
+ * is typed in.
+ */
+export interface ExportSummary {
+  runId: string;
+  definition: string;
+  startedAt: string;
+  finishedAt: string;
+  inputs: RunFile['summary']['inputs'];
+  counts: RunCounts;
+  checks: CheckResult[];
+  checksPassed: boolean;
+  gate: { passed: boolean; reasons: string[]; unknownRate: number; unknownRateLimit: number };
+  model: { version: string | null; threshold: number | null };
+  breaks: {
+    total: number;
+    byType: Record<string, number>;
+    byField: Record<string, number>;
+    byReason: Record<string, number>;
+    byReasonAndField: { reason: string; field: string; n: number }[];
+    /** Breaks the model attributed at or above the threshold (status AUTO). */
+    autoExplained: number;
+  };
+  topBreaks: { breakId: number; key: string; field: string; valueA: string | null; valueB: string | null; delta: string; currency: string | null; reason: string | null }[];
+  controlTotals: ControlTotal[];
+  /** Current status of breaks reviewers decided on; empty without a workspace store. */
+  decisions: Record<string, number>;
+  generatedAt: string;
+}
+
+const TOP_BREAKS = 10;
+const CURRENCY_NAME = /^(ccy|currency|curr|cur|currency_code|ccy_code)$/i;
+
+/** Reads the summary of a run. */
+export async function buildSummary(run: RunFile, decisions: DecisionReader, now = new Date()): Promise<ExportSummary> {
+  const c = run.conn;
+  const s = run.summary;
+  const reasonExpr = run.hasAttributions ? `coalesce(t.reason, 'UNATTRIBUTED')` : `'UNATTRIBUTED'`;
+  const from = run.hasAttributions ? 'breaks b LEFT JOIN attributions t ON t.break_id = b.break_id' : 'breaks b';
+  const grouped = await queryRows<{ reason: string; field: string; diff_type: string; n: string; auto: string }>(
+    c,
+    `SELECT ${reasonExpr} AS reason, b.field, b.diff_type, count(*) AS n,
+            ${run.hasAttributions ? `count(*) FILTER (WHERE t.status = 'AUTO')` : '0'} AS auto
+       FROM ${from} GROUP BY ALL ORDER BY n DESC, reason, field`,
+  );
+  const add = (m: Record<string, number>, k: string, n: number): void => {
+    m[k] = (m[k] ?? 0) + n;
+  };
+  const byType: Record<string, number> = {};
+  const byField: Record<string, number> = {};
+  const byReason: Record<string, number> = {};
+  const cross = new Map<string, { reason: string; field: string; n: number }>();
+  let total = 0;
+  let autoExplained = 0;
+  for (const g of grouped) {
+    const n = Number(g.n);
+    total += n;
+    autoExplained += Number(g.auto);
+    add(byType, g.diff_type, n);
+    add(byField, g.field, n);
+    add(byReason, g.reason, n);
+    const k = `${g.reason}\u0000${g.field}`;
+    cross.set(k, { reason: g.reason, field: g.field, n: (cross.get(k)?.n ?? 0) + n });
+  }
+  const checks = await queryRows<CheckResult>(c, 'SELECT name, type, side, expected, actual, passed, discrepancy, message FROM checks ORDER BY side, name');
+  const checksPassed = checks.every((x) => x.passed);
+  const unknownRate = total === 0 ? 0 : (byReason['UNKNOWN'] ?? 0) / total;
+  const unknownRateLimit = Number((run.definition.attribution as { unknownRateLimit?: number } | undefined)?.unknownRateLimit ?? s.gate?.unknownRateLimit ?? 0.05);
+  const gateReasons: string[] = [];
+  if (!checksPassed) gateReasons.push('an integrity check failed');
+  if (unknownRate > unknownRateLimit) gateReasons.push(`unknown rate ${(unknownRate * 100).toFixed(2)}% is above the limit of ${(unknownRateLimit * 100).toFixed(2)}%`);
+  return {
+    runId: run.runId,
+    definition: s.definition,
+    startedAt: s.startedAt,
+    finishedAt: s.finishedAt,
+    inputs: s.inputs,
+    counts: s.counts,
+    checks,
+    checksPassed,
+    // The gate the run itself recorded wins; runs from before attribution get it recomputed the same way.
+    gate: s.gate ? { passed: s.gate.passed, reasons: s.gate.reasons, unknownRate: s.gate.unknownRate, unknownRateLimit: s.gate.unknownRateLimit } : { passed: gateReasons.length === 0, reasons: gateReasons, unknownRate, unknownRateLimit },
+    model: { version: s.attribution?.modelVersion ?? null, threshold: s.attribution?.threshold ?? null },
+    breaks: { total, byType, byField, byReason, byReasonAndField: [...cross.values()].sort((x, y) => y.n - x.n), autoExplained },
+    topBreaks: await topBreaks(c, run),
+    controlTotals: s.controlTotals ?? [],
+    decisions: decisions.statusCounts(),
+    generatedAt: now.toISOString(),
+  };
+}
+
+/** The largest differences on decimal fields, with the record's currency when the definition has one. */
+async function topBreaks(c: DuckDBConnection, run: RunFile): Promise<ExportSummary['topBreaks']> {
+  const currency = await currencyColumn(c, run);
+  const ccy = currency ? `coalesce(ra.${ident(currency)}, rb.${ident(currency)})` : 'NULL';
+  const joins = currency ? 'LEFT JOIN a ra ON ra.__rid = b.rid_a LEFT JOIN b rb ON rb.__rid = b.rid_b' : '';
+  const reason = run.hasAttributions ? '(SELECT reason FROM attributions t WHERE t.break_id = b.break_id)' : 'NULL';
+  const rows = await queryRows<{ break_id: string; key: string; field: string; value_a: string | null; value_b: string | null; delta: string; ccy: string | null; reason: string | null }>(
+    c,
+    `SELECT b.break_id, b.key, b.field, b.value_a, b.value_b, b.delta, CAST(${ccy} AS VARCHAR) AS ccy, ${reason} AS reason
+       FROM (SELECT * FROM breaks WHERE field_type = 'decimal' AND delta IS NOT NULL
+              ORDER BY abs(TRY_CAST(delta AS DOUBLE)) DESC, break_id LIMIT ${TOP_BREAKS}) b ${joins}
+      ORDER BY abs(TRY_CAST(b.delta AS DOUBLE)) DESC, b.break_id`,
+  );
+  return rows.map((r) => ({ breakId: Number(r.break_id), key: r.key, field: r.field, valueA: r.value_a, valueB: r.value_b, delta: r.delta, currency: r.ccy, reason: r.reason }));
+}
+
+/** The currency field's column in the staged tables, if the run has both tables and the column. */
+async function currencyColumn(c: DuckDBConnection, run: RunFile): Promise<string | undefined> {
+  const cols = await queryRows<{ t: string; col: string }>(c, `SELECT table_name AS t, column_name AS col FROM duckdb_columns() WHERE table_name IN ('a', 'b')`);
+  const inA = cols.filter((x) => x.t === 'a').map((x) => x.col);
+  const inB = new Set(cols.filter((x) => x.t === 'b').map((x) => x.col));
+  const wanted = run.definition.currencyField;
+  const found = inA.find((col) => (wanted ? col.toLowerCase() === wanted.toLowerCase() : CURRENCY_NAME.test(col)));
+  return found !== undefined && inB.has(found) ? found : undefined;
+}

@@ -1,0 +1,45 @@
+import type { ExportSummary } from './summary.ts';
+
+/** The Summary sheet's rows: label, then a count, a rate ("pct") or text. */
+export type SummaryRow = [string, string | number] | [string, number, 'pct'];
+
+/** The rows, in reading order. */
+export function summaryRows(s: ExportSummary): SummaryRow[] {
+  const c = s.counts;
+  const rows: SummaryRow[] = [
+    ['Run', s.runId],
+    ['Definition', s.definition],
+    ['Started', s.startedAt],
+    ['Finished', s.finishedAt],
+    ['Source A', s.inputs.a.path],
+    ['Source A SHA-256', s.inputs.a.sha256 || '—'],
+    ['Source B', s.inputs.b.path],
+    ['Source B SHA-256', s.inputs.b.sha256 || '—'],
+    ['Rows A', c.a],
+    ['Rows B', c.b],
+    ['Rejected A', c.rejectedA],
+    ['Rejected B', c.rejectedB],
+    ['Matched', c.matched],
+    ['Matched exactly', c.matchedExact],
+    ['Matched within tolerance', c.matchedWithinTolerance],
+    ['Matched with breaks', c.matchedWithBreaks],
+    ['Missing in A', c.missingInA],
+    ['Missing in B', c.missingInB],
+    ['Duplicate keys A', c.duplicateKeysA],
+    ['Duplicate keys B', c.duplicateKeysB],
+    ['Breaks', s.breaks.total],
+    ['Explained automatically', s.breaks.total === 0 ? 0 : s.breaks.autoExplained / s.breaks.total, 'pct'],
+    ['Quality gate', s.gate.passed ? 'PASSED' : `FAILED: ${s.gate.reasons.join('; ')}`],
+    ['Unknown rate', s.gate.unknownRate, 'pct'],
+    ['Unknown rate limit', s.gate.unknownRateLimit, 'pct'],
+    ['Model version', s.model.version ?? '—'],
+    ['Integrity checks passed', `${s.checks.filter((x) => x.passed).length} of ${s.checks.length}`],
+  ];
+  for (const x of s.checks) rows.push([`Check ${x.name}`, `${x.passed ? 'passed' : 'FAILED'}: expected ${x.expected}, actual ${x.actual}`]);
+  for (const [k, v] of Object.entries(s.breaks.byReason)) rows.push([`Breaks with reason ${k}`, v]);
+  for (const [k, v] of Object.entries(s.breaks.byField)) rows.push([`Breaks on field ${k}`, v]);
+  for (const [k, v] of Object.entries(s.decisions)) rows.push([`Reviewed: ${k}`, v]);
+  for (const t of s.controlTotals) rows.push([`Control total ${t.field} ${t.currency} (B − A)`, t.difference]);
+  rows.push(['Generated', s.generatedAt]);
+  return rows;
+}

@@ -57,7 +57,9 @@ export async function inferDefinition(req: InferRequest, hooks: InferHooks = {})
 
   const scratch = await mkdtemp(join(tmpdir(), 'recon-infer-'));
   await mkdir(join(scratch, 'spill'));
-  const db = await openDuckDB({ path: ':memory:', tempDirectory: join(scratch, 'spill') });
+  // Samples are small; a cap keeps DuckDB's scan buffers from growing with the files (an explicit setting wins).
+  const memoryLimit = process.env['RECON_DUCKDB_MEMORY_LIMIT'] ?? '512MB';
+  const db = await openDuckDB({ path: ':memory:', tempDirectory: join(scratch, 'spill'), memoryLimit });
   // Tables are plain (not TEMP) in this private in-memory database, so both connections see them.
   const second = await db.instance.connect();
   try {
@@ -68,10 +70,14 @@ export async function inferDefinition(req: InferRequest, hooks: InferHooks = {})
     lap('dialect');
     // Both samples at once, on two connections: a REPEATABLE reservoir scan runs on one thread.
     report('sample', 'Sampling A and B');
-    const [sa, sb] = await Promise.all([
+    // allSettled: a failed side must not close the database under the other side's running query.
+    const settled = await Promise.allSettled([
       sampleSource(ctx, srcA, sampleRows, seed, listener('sample', 'Sampling A and B')),
       sampleSource({ ...ctx, conn: second }, srcB, sampleRows, seed, listener('sample', 'Sampling A and B')),
     ]);
+    const failed = settled.find((x) => x.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [sa, sb] = settled.map((x) => (x as PromiseFulfilledResult<Sampled>).value) as [Sampled, Sampled];
     lap('sample');
     if (sa.sampled === 0 || sb.sampled === 0) {
       const side = sa.sampled === 0 ? srcA : srcB;

@@ -57,9 +57,10 @@ export async function openSource(ctx: LoadContext, side: Side, path: string): Pr
     if (head.encoding.value !== 'utf-8') options.encoding = head.encoding.value;
     const prepared = await prepareSource(ctx, side, path, options);
     const d = prepared.dialect!;
+    // DuckDB's default line limit (2 MB) on purpose: its read buffer is 16 lines' worth, and a sample can skip a monster line.
     const relation = `(SELECT * FROM read_csv(${literal(prepared.readPath)}, columns = ${colSpec(prepared.columns.length)},
         header = ${d.header}, skip = ${d.skipRows}, delim = ${literal(d.delimiter)}, quote = ${literal(d.quote)}, escape = ${literal(d.escape)},
-        auto_detect = false, strict_mode = false, null_padding = true, ignore_errors = true, all_varchar = true, max_line_size = 10000000))`;
+        auto_detect = false, strict_mode = false, null_padding = true, ignore_errors = true, all_varchar = true))`;
     return {
       side,
       path,

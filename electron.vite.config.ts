@@ -34,6 +34,7 @@ export default defineConfig(({ mode }) => ({
           // out/main/<name>.js, the `bundled` name of its WorkerEntry.
           'run-worker': path.resolve(root, 'engine/run/run-worker.ts'),
           'retrain-worker': path.resolve(root, 'engine/host/model/retrain-worker.ts'),
+          'task-worker': path.resolve(root, 'engine/host/tasks/task-worker.ts'),
           ...(mode === BUNDLE_PROBE_MODE ? { 'bundle-probe': path.resolve(root, 'scripts/packaging/bundle-probe.ts') } : {}),
         },
         // Flat: every chunk sits in out/main, so `new URL('./x', import.meta.url)`

@@ -7,14 +7,14 @@
  *   npm run bench                                   # 1,000,000 rows a side, 3 runs
  *   npm run bench -- --rows 10000000 --runs 1 --memory-limit 2GB
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateExtracts } from '../engine/generate/generate-extracts.ts';
+import { mb, measure as measureIn, type Measured, median, ROOT, sec, writeDocsSection } from './measure.ts';
 
-const root = resolve(import.meta.dirname, '..');
+const root = ROOT;
 const { values } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' },
@@ -27,43 +27,7 @@ const { values } = parseArgs({
 const rows = Number(values.rows);
 const runs = Number(values.runs);
 const dataDir = resolve(values['data-dir'], `rows-${rows}`);
-
-interface Measured {
-  ms: number;
-  rss: number;
-  stdout: string;
-}
-
-/** Runs a node child with the RSS reporter preloaded; resolves with wall time and peak RSS. */
-function measure(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Measured> {
-  const rssFile = join(dataDir, `rss-${process.pid}-${Date.now()}.txt`);
-  return new Promise((resolvePromise, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', join(root, 'bench/report-rss.mjs'), ...args], {
-      cwd: root,
-      env: { ...process.env, ...env, RECON_RSS_FILE: rssFile },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const ms = performance.now() - t0;
-      if (code !== 0) return reject(new Error(`${args.join(' ')} exited with ${code}`));
-      const rss = Number(readFileSync(rssFile, 'utf8'));
-      rmSync(rssFile, { force: true });
-      resolvePromise({ ms, rss, stdout });
-    });
-  });
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const mb = (b: number): string => `${Math.round(b / 1024 / 1024)} MB`;
-const sec = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const measure = (args: string[]): Promise<Measured> => measureIn(args, dataDir);
 
 async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
@@ -118,11 +82,9 @@ function writeDocs(r: {
   stagesMedianMs: Record<string, number>;
   breaks: number | undefined;
 }): void {
-  const file = join(root, 'docs/BENCHMARKS.md');
   const marker = `rows-${r.rows}`;
   const cmd = r.rows === 1_000_000 ? 'npm run bench' : `npm run bench -- --rows ${r.rows} --runs ${r.runs}${values['memory-limit'] ? ` --memory-limit ${values['memory-limit']}` : ''}`;
-  const section = [
-    `<!-- bench:${marker}:start -->`,
+  writeDocsSection(marker, [
     `### Engine: ${r.rows.toLocaleString('en-US')} rows a side`,
     '',
     `Command: \`${cmd}\` — measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}; median of ${r.runs} run(s).`,
@@ -136,12 +98,7 @@ function writeDocs(r: {
     `Stages of \`recon run\` (median ms): ${Object.entries(r.stagesMedianMs)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}. Breaks found: ${r.breaks?.toLocaleString('en-US')}.`,
-    `<!-- bench:${marker}:end -->`,
-  ].join('\n');
-  let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nAll figures are ratios against a reference measured in the same run, because timings on shared machines are noisy.\n';
-  const re = new RegExp(`<!-- bench:${marker}:start -->[\\s\\S]*?<!-- bench:${marker}:end -->`);
-  doc = re.test(doc) ? doc.replace(re, section) : `${doc.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, doc);
+  ]);
 }
 
 await main();

@@ -9,7 +9,7 @@ export interface NewRunInput {
   tolerances?: Record<string, { abs?: string; rel?: string }>;
 }
 
-/** New run: paths, previews, mapping (suggested), tolerances, name, save and run; waits for the form to be ready to run. */
+/** New run: paths, previews, mapping (inferred by the engine), tolerances, name, save and run; waits for the form to be ready to run. */
 export async function fillNewRun(page: Page, input: NewRunInput): Promise<void> {
   await page.getByRole('button', { name: 'New run' }).first().click();
   await page.getByRole('heading', { name: 'New run' }).waitFor();
@@ -19,6 +19,8 @@ export async function fillNewRun(page: Page, input: NewRunInput): Promise<void> 
   await page.locator('#source-b-path').fill(input.bPath);
   await page.locator('#source-b-path').press('Enter');
   await page.getByRole('table', { name: 'Preview of source B' }).waitFor();
+  // The mapping comes from the engine's inference of both files: wait for it to land.
+  await page.getByLabel('Suggested key').waitFor();
   await page.getByRole('table', { name: 'Column mapping' }).waitFor();
   for (const [column, t] of Object.entries(input.tolerances ?? {})) {
     if (t.abs !== undefined) await page.getByLabel(`Absolute tolerance of ${column}`).fill(t.abs);

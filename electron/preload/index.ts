@@ -51,6 +51,15 @@ const api = {
     'model.promote': invoke('model.promote'),
     'settings.get': invoke('settings.get'),
     'settings.set': invoke('settings.set'),
+    'sync.status': invoke('sync.status'),
+    'sync.configure': invoke('sync.configure'),
+    'sync.login': invoke('sync.login'),
+    'sync.forget': invoke('sync.forget'),
+    'sync.now': invoke('sync.now'),
+    'sync.unpark': invoke('sync.unpark'),
+    'definitions.infer': invoke('definitions.infer'),
+    'runs.export': invoke('runs.export'),
+    'tasks.cancel': invoke('tasks.cancel'),
   },
   onEvent(listener: (event: ContractEvent) => void) {
     const forward = (_e: IpcRendererEvent, event: ContractEvent): void => listener(event);

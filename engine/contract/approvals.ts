@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCall } from './call.ts';
 import { DECISION_KINDS } from './review.ts';
+import { SYNC_MARKS } from './sync.ts';
 
 /** One break of a proposal, as the approver needs to judge it. */
 export const evidenceSchema = z.object({
@@ -39,11 +40,44 @@ export const proposalSchema = z.object({
 });
 export type Proposal = z.infer<typeof proposalSchema>;
 
+/** Where a proposal came from and where it stands with the team server (team sync). */
+const syncFields = {
+  /** local: made on this workstation; remote: pulled from the team server (another device). */
+  origin: z.enum(['local', 'remote']),
+  deviceId: z.string(),
+  /** PENDING_PUSH: only on this workstation so far; otherwise the server's verdict. */
+  sync: z.enum(SYNC_MARKS),
+  /** The winning decision (SUPERSEDED) or the refusal code (REFUSED). */
+  syncDetail: z.string().nullable(),
+};
+
+/** A proposal as the Approvals screen lists it. */
+export const listedProposalSchema = proposalSchema.extend(syncFields);
+export type ListedProposal = z.infer<typeof listedProposalSchema>;
+
+/** A proposal already approved or rejected, with who did it and whether the verdict reached the server. */
+export const settledProposalSchema = proposalSchema.omit({ breaks: true, bulkFilter: true }).extend({
+  ...syncFields,
+  verdict: z.enum(['APPROVED', 'REJECTED']),
+  approver: z.string(),
+  approvalComment: z.string().nullable(),
+  /** The server's verdict on the approval itself (PENDING_PUSH until it is pushed). */
+  approvalSync: z.enum(SYNC_MARKS),
+});
+export type SettledProposal = z.infer<typeof settledProposalSchema>;
+
 export const approvalsCalls = {
   'approvals.list': defineCall({
-    summary: "Pending proposals: those waiting for this user (never their own) and this user's own, waiting for someone else.",
+    summary:
+      "Pending proposals, from this workstation and (with team sync) other devices: those waiting for this user (never their own) and this user's own; and the latest settled ones this user made or decided.",
     args: z.object({}).strict(),
-    result: z.object({ canApprove: z.boolean(), waiting: z.array(proposalSchema), mine: z.array(proposalSchema) }),
+    result: z.object({
+      canApprove: z.boolean(),
+      waiting: z.array(listedProposalSchema),
+      mine: z.array(listedProposalSchema),
+      /** Newest first, at most 20. */
+      settled: z.array(settledProposalSchema),
+    }),
   }),
   'approvals.decide': defineCall({
     summary: 'Approver: approve a proposal (it takes effect) or reject it with a comment (its breaks return to where they were).',

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { modelFinishedEventSchema, modelProgressEventSchema } from './model.ts';
 import { workflowChangedEventSchema } from './review.ts';
 import { runFinishedEventSchema, runProgressEventSchema } from './runs.ts';
+import { syncStatusEventSchema } from './sync.ts';
+import { taskProgressEventSchema } from './tasks.ts';
 
 /**
  * Every message the host pushes without being asked, discriminated by `type`.
@@ -13,6 +15,8 @@ export const contractEventSchema = z.discriminatedUnion('type', [
   workflowChangedEventSchema,
   modelProgressEventSchema,
   modelFinishedEventSchema,
+  syncStatusEventSchema,
+  taskProgressEventSchema,
 ]);
 export type ContractEvent = z.infer<typeof contractEventSchema>;
 export type ContractEventType = ContractEvent['type'];

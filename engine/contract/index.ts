@@ -19,13 +19,17 @@ import { approvalsCalls } from './approvals.ts';
 import { auditCalls } from './audit.ts';
 import { breaksCalls } from './breaks.ts';
 import { definitionsCalls } from './definitions.ts';
+import { exportsCalls } from './exports.ts';
 import { filesCalls } from './files.ts';
+import { inferCalls } from './infer.ts';
 import { modelCalls } from './model.ts';
 import type { CallName } from './names.ts';
 import { reasonsCalls } from './reasons.ts';
 import { reviewCalls } from './review.ts';
 import { runsCalls } from './runs.ts';
 import { settingsCalls } from './settings.ts';
+import { syncCalls } from './sync.ts';
+import { tasksCalls } from './tasks.ts';
 import { usersCalls } from './users.ts';
 
 export const contract = {
@@ -41,6 +45,10 @@ export const contract = {
   ...reasonsCalls,
   ...modelCalls,
   ...settingsCalls,
+  ...syncCalls,
+  ...inferCalls,
+  ...exportsCalls,
+  ...tasksCalls,
 };
 
 type ContractTable = typeof contract;
@@ -61,6 +69,8 @@ export * from './audit.ts';
 export * from './breaks.ts';
 export * from './errors.ts';
 export * from './events.ts';
+export * from './exports.ts';
+export * from './infer.ts';
 export * from './files.ts';
 export * from './ids.ts';
 export * from './names.ts';
@@ -69,6 +79,8 @@ export * from './reasons.ts';
 export * from './review.ts';
 export * from './runs.ts';
 export * from './settings.ts';
+export * from './sync.ts';
+export * from './tasks.ts';
 export * from './users.ts';
 export { HOST_KINDS } from './app.ts';
 export { definitionFileSchema, definitionSchema, FIELD_TYPES, type DefinitionInput, type FieldType } from './definitions.ts';

@@ -39,6 +39,15 @@ export const CALL_NAMES = [
   'model.promote',
   'settings.get',
   'settings.set',
+  'definitions.infer',
+  'runs.export',
+  'tasks.cancel',
+  'sync.status',
+  'sync.configure',
+  'sync.login',
+  'sync.forget',
+  'sync.now',
+  'sync.unpark',
 ] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];

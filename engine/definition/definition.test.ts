@@ -54,6 +54,58 @@ describe('recon definition', () => {
     expect(err.message).toContain('fields[1].tolerance.days');
   });
 
+  it('accepts per-side adjust rules on the types they fit', () => {
+    const def = parseDefinitionText(
+      JSON.stringify({
+        ...issueExample,
+        fields: [
+          { name: 'Notional', type: 'decimal', scale: 2, adjust: { b: { multiply: '0.01' } } },
+          { name: 'Quantity', type: 'integer', adjust: { a: { multiply: '-1' }, b: { multiply: '100.00' } } },
+          { name: 'SettleDate', type: 'date', adjust: { b: { shiftBusinessDays: -1 } } },
+          { name: 'Booked', type: 'timestamp', adjust: { a: { shiftDays: 1 } } },
+        ],
+      }),
+    );
+    expect(def.fields.map((f) => f.adjust)).toEqual([
+      { b: { multiply: '0.01' } },
+      { a: { multiply: '-1' }, b: { multiply: '100.00' } },
+      { b: { shiftBusinessDays: -1 } },
+      { a: { shiftDays: 1 } },
+    ]);
+    const r = resolveDefinition(def, { path: 'a.csv', columns: ['TradeID', 'Notional', 'Quantity', 'SettleDate', 'Booked'] }, { path: 'b.csv', columns: ['TradeID', 'Notional', 'Quantity', 'SettleDate', 'Booked'] });
+    expect(r.fields.find((f) => f.name === 'SettleDate')).toMatchObject({ adjustA: undefined, adjustB: { shiftBusinessDays: -1 } });
+  });
+
+  it('names the path of every adjust rule that does not fit its field', () => {
+    const bad = {
+      ...issueExample,
+      fields: [
+        { name: 'Side', type: 'string', adjust: { b: { multiply: '0.01' } } },
+        { name: 'Price', type: 'decimal', adjust: { a: { shiftDays: 1 } } },
+        { name: 'SettleDate', type: 'date', adjust: { b: { shiftDays: 1, shiftBusinessDays: 1 } } },
+        { name: 'Quantity', type: 'integer', adjust: { b: { multiply: '0.01' } } },
+        { name: 'Notional', type: 'decimal', adjust: { b: { multiply: '0.00' } } },
+        { name: 'Fee', type: 'decimal', adjust: { b: { multiply: '1e-2' } } },
+      ],
+    };
+    const err = errorOf(() => parseDefinitionText(JSON.stringify(bad), 'def.json'));
+    expect(err.code).toBe('DEFINITION_INVALID');
+    const issues = (err.details as { issues: string[] }).issues;
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        'fields[0].adjust.b.multiply: multiply applies to decimal and integer fields only (this field is string)',
+        'fields[1].adjust.a.shiftDays: shiftDays applies to date and timestamp fields only (this field is decimal)',
+        'fields[2].adjust.b: use shiftDays or shiftBusinessDays on one side, not both',
+        expect.stringMatching(/^fields\[3\]\.adjust\.b\.multiply: an integer field can be multiplied by a whole number only; put the inverse factor on side a/),
+        'fields[4].adjust.b.multiply: a factor of 0 would erase every value',
+        expect.stringMatching(/^fields\[5\]\.adjust\.b\.multiply: a decimal factor written as a string/),
+      ]),
+    );
+    expect(issues).toHaveLength(6);
+    const halfDay = { ...issueExample, fields: [{ name: 'Booked', type: 'date', adjust: { b: { shiftDays: 1.5 } } }] };
+    expect(errorOf(() => parseDefinitionText(JSON.stringify(halfDay))).message).toContain('fields[0].adjust.b.shiftDays');
+  });
+
   it('rejects unknown keys instead of ignoring them', () => {
     const err = errorOf(() => parseDefinitionText(JSON.stringify({ ...issueExample, tolerance: {} })));
     expect(err.message).toMatch(/tolerance/);

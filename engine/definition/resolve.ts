@@ -1,5 +1,5 @@
 import { ReconError } from '../errors/recon-error.ts';
-import type { Definition, FieldType, Tolerance } from './schema.ts';
+import type { Definition, FieldType, SideAdjust, Tolerance } from './schema.ts';
 
 /** A definition field bound to actual columns of both files. */
 export interface ResolvedField {
@@ -16,6 +16,9 @@ export interface ResolvedField {
   dateFormatA: string[] | undefined;
   dateFormatB: string[] | undefined;
   tolerance: Tolerance;
+  /** Per-side normalization of the typed value (scale, sign, day shifts), applied before comparing. */
+  adjustA: SideAdjust | undefined;
+  adjustB: SideAdjust | undefined;
   compare: boolean;
   isKey: boolean;
   /** False for columns compared only because compareUnlisted is on. */
@@ -69,6 +72,8 @@ export function resolveDefinition(def: Definition, a: ColumnsOf, b: ColumnsOf): 
       dateFormatA: asList(perSide?.a) ?? shared ?? sourceFormat(srcA),
       dateFormatB: asList(perSide?.b) ?? shared ?? sourceFormat(srcB),
       tolerance: f.tolerance ?? {},
+      adjustA: f.adjust?.a,
+      adjustB: f.adjust?.b,
       compare: f.compare ?? true,
       isKey: keyLower.has(f.name.toLowerCase()),
       listed: true,
@@ -88,6 +93,8 @@ export function resolveDefinition(def: Definition, a: ColumnsOf, b: ColumnsOf): 
     dateFormatA: undefined,
     dateFormatB: undefined,
     tolerance: {},
+    adjustA: undefined,
+    adjustB: undefined,
     compare: true,
     isKey: keyLower.has(aColumn.toLowerCase()),
     listed,

@@ -11,6 +11,15 @@ const decimalString = z
   .regex(/^\d+(\.\d+)?$/, 'a non-negative decimal written as a string, e.g. "0.005"')
   .describe('A non-negative decimal, as a string so it stays exact.');
 
+/** A factor: like `decimalString`, but signed ("-1" flips the sign) and bounded so the SQL stays within DECIMAL(38). */
+const factorString = z
+  .string()
+  .regex(/^-?\d{1,20}(\.\d{1,18})?$/, 'a decimal factor written as a string, e.g. "0.01" or "-1" (at most 20 digits before the point and 18 after)')
+  .describe('A decimal factor, possibly negative, as a string so it stays exact.');
+
+/** Largest day shift accepted (about 270 years): keeps the SQL literal small and the dates in range. */
+export const MAX_SHIFT_DAYS = 100_000;
+
 export const FIELD_TYPES = ['string', 'integer', 'decimal', 'date', 'timestamp', 'boolean'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
@@ -52,6 +61,36 @@ export type Tolerance = z.infer<typeof toleranceSchema>;
 
 const valueMap = z.record(z.string(), z.string());
 
+export const sideAdjustSchema = z
+  .object({
+    multiply: factorString
+      .optional()
+      .describe('Multiply this side\'s value by an exact decimal factor, e.g. "0.01" for an amount written in cents, "-1" for a flipped sign (decimal and integer fields; integers by whole numbers only). Decimals are rounded half away from zero to the field\'s scale.'),
+    shiftDays: z
+      .number()
+      .int()
+      .min(-MAX_SHIFT_DAYS)
+      .max(MAX_SHIFT_DAYS)
+      .optional()
+      .describe('Move this side\'s date/timestamp by whole calendar days (negative: earlier).'),
+    shiftBusinessDays: z
+      .number()
+      .int()
+      .min(-MAX_SHIFT_DAYS)
+      .max(MAX_SHIFT_DAYS)
+      .optional()
+      .describe('Move this side\'s date/timestamp by business days, Monday to Friday (no holidays); a Saturday or Sunday counts as the Monday after it, and the time of day is kept.'),
+  })
+  .strict()
+  .describe('A normalization rule for one side, applied to the typed value before comparing.');
+export type SideAdjust = z.infer<typeof sideAdjustSchema>;
+
+export const fieldAdjustSchema = z
+  .object({ a: sideAdjustSchema.optional(), b: sideAdjustSchema.optional() })
+  .strict()
+  .describe('Per-side normalization applied after the cast, before comparing, e.g. {"b": {"multiply": "0.01"}} or {"b": {"shiftBusinessDays": -1}}; tolerances then compare the adjusted values.');
+export type FieldAdjust = z.infer<typeof fieldAdjustSchema>;
+
 export const fieldSchema = z
   .object({
     name: z.string().min(1).describe('Column name in source A; also the field name in results.'),
@@ -70,6 +109,7 @@ export const fieldSchema = z
       .optional()
       .describe('Per-field date/timestamp format(s), overriding the source setting.'),
     tolerance: toleranceSchema.optional(),
+    adjust: fieldAdjustSchema.optional(),
     compare: z.boolean().optional().describe('Set false to carry the field without comparing it.'),
   })
   .strict();
@@ -122,6 +162,10 @@ export const definitionSchema = z
       if ((f.tolerance?.abs !== undefined || f.tolerance?.rel !== undefined) && f.type !== 'decimal' && f.type !== 'integer') {
         ctx.addIssue({ code: 'custom', path: ['fields', i, 'tolerance'], message: 'abs/rel tolerances apply to decimal and integer fields only' });
       }
+      for (const side of ['a', 'b'] as const) {
+        const adj = f.adjust?.[side];
+        if (adj) checkAdjust(adj, f.type, side, ['fields', i, 'adjust', side], ctx);
+      }
     }
     const seenKey = new Set<string>();
     for (const [i, k] of def.key.entries()) {
@@ -132,3 +176,31 @@ export const definitionSchema = z
 
 export type DefinitionInput = z.input<typeof definitionSchema>;
 export type Definition = z.infer<typeof definitionSchema>;
+
+/** The type rules of one side's `adjust`, reported at its JSON path. */
+function checkAdjust(adj: SideAdjust, type: FieldType, side: 'a' | 'b', path: (string | number)[], ctx: z.RefinementCtx): void {
+  const numeric = type === 'decimal' || type === 'integer';
+  const dated = type === 'date' || type === 'timestamp';
+  if (adj.multiply !== undefined) {
+    if (!numeric) {
+      ctx.addIssue({ code: 'custom', path: [...path, 'multiply'], message: `multiply applies to decimal and integer fields only (this field is ${type})` });
+    } else if (/^-?[0.]+$/.test(adj.multiply)) {
+      ctx.addIssue({ code: 'custom', path: [...path, 'multiply'], message: 'a factor of 0 would erase every value' });
+    } else if (type === 'integer' && /\.\d*[1-9]/.test(adj.multiply)) {
+      const other = side === 'a' ? 'b' : 'a';
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'multiply'],
+        message: `an integer field can be multiplied by a whole number only; put the inverse factor on side ${other} (e.g. ${other}.multiply "100" instead of ${side}.multiply "0.01") or make the field decimal`,
+      });
+    }
+  }
+  for (const key of ['shiftDays', 'shiftBusinessDays'] as const) {
+    if (adj[key] !== undefined && !dated) {
+      ctx.addIssue({ code: 'custom', path: [...path, key], message: `${key} applies to date and timestamp fields only (this field is ${type})` });
+    }
+  }
+  if (adj.shiftDays !== undefined && adj.shiftBusinessDays !== undefined) {
+    ctx.addIssue({ code: 'custom', path, message: 'use shiftDays or shiftBusinessDays on one side, not both' });
+  }
+}

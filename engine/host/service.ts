@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { contract, isCallName, type CallArgs, type CallName, type CallResult, type ContractEvent, type Reply } from '../contract/index.ts';
 import { ReconError, toErrorData } from '../errors/recon-error.ts';
 import type { Store } from '../store/store.ts';
+import { WorkspaceSync, type WorkspaceSyncTuning } from '../sync/workspace-sync.ts';
 import type { Identity } from '../workflow/identity.ts';
 import { RunDbCache } from './breaks/run-db-cache.ts';
 import { syncOverlay } from './breaks/status-overlay.ts';
@@ -20,18 +21,22 @@ import { approvalsHandlers } from './handlers/approvals.ts';
 import { auditHandlers } from './handlers/audit.ts';
 import { breaksHandlers } from './handlers/breaks.ts';
 import { definitionsHandlers } from './handlers/definitions.ts';
+import { exportsHandlers } from './handlers/exports.ts';
 import { filesHandlers } from './handlers/files.ts';
+import { inferHandlers } from './handlers/infer.ts';
 import { modelHandlers } from './handlers/model.ts';
 import { reasonsHandlers } from './handlers/reasons.ts';
 import { reviewHandlers } from './handlers/review.ts';
 import { runsHandlers } from './handlers/runs.ts';
 import { settingsHandlers } from './handlers/settings.ts';
+import { syncHandlers } from './handlers/sync.ts';
 import { usersHandlers } from './handlers/users.ts';
 import type { Handlers, HostContext } from './handlers/types.ts';
 import { RetrainJobs } from './model/retrain-jobs.ts';
 import { startRegisteredRun } from './registered-run.ts';
 import { RunManager, type RunStarter } from './run-manager.ts';
 import { registryRunsSource, type RunsSource } from './runs-source.ts';
+import { TaskRunner } from './tasks/task-runner.ts';
 import { BreakSources } from './workflow/break-sources.ts';
 
 export interface ServiceOptions {
@@ -53,6 +58,8 @@ export interface ServiceOptions {
   /** Called for calls slower than slowCallMs (default: a line on stderr). */
   onSlowCall?: (name: string, ms: number) => void;
   slowCallMs?: number;
+  /** Team sync's loop (it runs while the workspace has a team connection): timings and keychain, for tests. */
+  sync?: WorkspaceSyncTuning;
 }
 
 export interface Service {
@@ -67,7 +74,27 @@ export interface Service {
 
 export function createService(opts: ServiceOptions): Service {
   const workspace = resolve(opts.workspace);
-  const { store, user, emit } = opts;
+  const { store, user } = opts;
+  // Team sync runs beside the handlers: its status goes to every UI, and a
+  // pull that changed the workflow refreshes open screens like a local change.
+  const sync = new WorkspaceSync({
+    ...opts.sync,
+    store,
+    onStatus: (status) => opts.emit({ type: 'sync.status', status }),
+    onPulled: (r) => {
+      if (r.pull.runs + r.pull.decisions + r.pull.statuses > 0) opts.emit({ type: 'workflow.changed', runId: null, what: 'decision' });
+      if (r.pull.approvals > 0) opts.emit({ type: 'workflow.changed', runId: null, what: 'approval' });
+      if (r.pull.roleChanges > 0) opts.emit({ type: 'workflow.changed', runId: null, what: 'users' });
+    },
+  });
+  // A local change (a decision, a finished run…) grows the sync queue: the badge shows it, and it is pushed soon.
+  const emit = (event: ContractEvent): void => {
+    opts.emit(event);
+    if (event.type === 'workflow.changed' || event.type === 'run.finished') {
+      sync.publish();
+      sync.nudge();
+    }
+  };
   const runs = opts.runs ?? registryRunsSource(store, workspace);
   const dbs = new RunDbCache((runId) => runs.databasePath(runId), workspace);
   const startRun: RunStarter = opts.startRun ?? ((request, onProgress) => startRegisteredRun(store, user, request, onProgress));
@@ -83,6 +110,8 @@ export function createService(opts: ServiceOptions): Service {
     definitions: definitionsStore(workspace),
     breakSources: new BreakSources((runId) => runs.databasePath(runId)),
     retrain: new RetrainJobs({ workspace, store, user, emit, quick: opts.quickRetrain ?? false }),
+    tasks: new TaskRunner(emit),
+    sync,
     emit,
     async openRun(runId) {
       const db = await dbs.get(runId);
@@ -103,7 +132,12 @@ export function createService(opts: ServiceOptions): Service {
     ...reasonsHandlers(ctx),
     ...modelHandlers(ctx),
     ...settingsHandlers(ctx),
+    ...syncHandlers(ctx),
+    ...inferHandlers(ctx),
+    ...exportsHandlers(ctx),
   } satisfies Handlers;
+  // With a team connection configured, sync starts in the background now (a no-op otherwise).
+  sync.start();
   const slowMs = opts.slowCallMs ?? 1000;
   const onSlow = opts.onSlowCall ?? ((name, ms) => process.stderr.write(`[service] slow call ${name}: ${Math.round(ms)} ms\n`));
 
@@ -139,8 +173,10 @@ export function createService(opts: ServiceOptions): Service {
     },
     releaseRun: (runId) => dbs.evict(runId),
     async close() {
+      await ctx.sync.close();
       ctx.manager.cancelAll();
       await ctx.retrain.close();
+      await ctx.tasks.closeAll();
       await ctx.breakSources.closeAll();
       await dbs.closeAll();
     },

@@ -1,8 +1,12 @@
 import { basename } from 'node:path';
-import type { Choice, DialectReport, InferenceResult } from './types.ts';
+import type { Choice, DialectReport, InferenceResult, RuleProposal } from './types.ts';
 
-/** The inference report as text for a terminal: each choice, its confidence and why. */
-export function formatInferenceReport(result: InferenceResult): string {
+/**
+ * The inference report as text for a terminal: each choice, its confidence and
+ * why. `accepted`: the rule proposals merged into the definition (--accept-rules);
+ * undefined when the person was not asked to accept any.
+ */
+export function formatInferenceReport(result: InferenceResult, accepted?: readonly RuleProposal[]): string {
   const r = result.report;
   const lines: string[] = [`Proposed definition: ${result.definition.name}`, '', 'Files'];
   for (const f of [r.files.a, r.files.b]) lines.push(...dialectLines(f));
@@ -37,9 +41,18 @@ export function formatInferenceReport(result: InferenceResult): string {
     for (const m of r.refusedMaps.slice(0, 8)) lines.push(`  ${m.field}: "${m.from}" → "${m.to}" (${n(m.records)} records): ${m.reason}`);
   }
   if (r.rules.length > 0) {
-    lines.push('', 'Patterns (proposals for a person to accept; not in the definition):');
+    const taken = new Set(accepted ?? []);
+    lines.push(
+      '',
+      accepted === undefined
+        ? 'Patterns (proposals for a person to accept; not in the definition — add the adjust shown, or use --accept-rules):'
+        : `Patterns (${taken.size} column-wide rule${taken.size === 1 ? '' : 's'} accepted into the definition; the others are not in it):`,
+    );
     for (const p of r.rules) {
-      lines.push(`  ${p.columnWide ? 'RULE?' : '     '} ${p.field}: ${p.reason}; ≈${n(p.estimatedRecords)} records in A${p.exampleKeys.length ? ` (e.g. ${p.exampleKeys.join(', ')})` : ''}`);
+      const mark = taken.has(p) ? 'RULE ✓' : p.columnWide ? 'RULE? ' : '      ';
+      lines.push(`  ${mark} ${p.field}: ${p.reason}; ≈${n(p.estimatedRecords)} records in A${p.exampleKeys.length ? ` (e.g. ${p.exampleKeys.join(', ')})` : ''}`);
+      if (taken.has(p)) lines.push(`         accepted: "adjust": ${JSON.stringify(p.adjust)}`);
+      else if (p.columnWide) lines.push(`         to accept: "adjust": ${JSON.stringify(p.adjust)}`);
     }
   }
   for (const warning of r.warnings) lines.push(`warning: ${warning}`);

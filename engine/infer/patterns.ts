@@ -1,5 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { FieldAdjust } from '../definition/schema.ts';
 import { queryOne } from '../duckdb/open.ts';
+import { businessDayNumber } from '../normalize/adjust-sql.ts';
 import type { FieldPlan } from './fields.ts';
 import type { RuleProposal } from './types.ts';
 
@@ -8,14 +10,30 @@ import type { RuleProposal } from './types.ts';
  * ×100 or ×1000 (or the inverse), A's sign flipped, or a date shifted by a
  * constant number of days or business days. Each is reported with how many
  * records it explains; one that explains most records is worth a rule, a
- * sporadic one points at breaks. None is written into the definition.
+ * sporadic one points at breaks. None is written into the definition: each
+ * carries the `adjust` that would normalize it, for a person to accept.
  */
 
-const FACTORS = [100, 1000, 0.01, 0.001, -1];
+/** B = A × k, with the exact factor that undoes it (B × inverse = A). */
+const FACTORS = [
+  { k: 100, inverse: '0.01' },
+  { k: 1000, inverse: '0.001' },
+  { k: 0.01, inverse: '100' },
+  { k: 0.001, inverse: '1000' },
+  { k: -1, inverse: '-1' },
+] as const;
 /** Explains at least this share of compared records: column-wide. */
 const COLUMN_WIDE = 0.5;
-/** Business days since a Monday: weekends count as the Friday before. */
-const businessDay = (d: string): string => `(5 * (date_diff('day', DATE '1970-01-05', ${d}) // 7) + least(date_diff('day', DATE '1970-01-05', ${d}) % 7, 5))`;
+
+/**
+ * The `adjust` that undoes B = A × k: the inverse factor on B, except that an
+ * integer field is multiplied by whole numbers only, so B = A × 100 there
+ * scales A instead.
+ */
+function scaleAdjust(type: FieldPlan['type'], k: number, inverse: string): FieldAdjust {
+  if (type === 'integer' && !/^-?\d+$/.test(inverse)) return { a: { multiply: String(k) } };
+  return { b: { multiply: inverse } };
+}
 
 /** Proposals for one field (empty for fields that are not numbers or dates). */
 export async function fieldPatterns(conn: DuckDBConnection, f: FieldPlan, sampleFraction: number): Promise<RuleProposal[]> {
@@ -30,7 +48,7 @@ export async function fieldPatterns(conn: DuckDBConnection, f: FieldPlan, sample
   if (numeric) {
     // B written to fewer decimals (e.g. thousands at 3 dp) still fits within half its last digit.
     const half = 0.5 * 10 ** -(f.b.scale ?? 0);
-    FACTORS.forEach((k, i) => {
+    FACTORS.forEach(({ k }, i) => {
       const hit = `${x} <> 0 AND ${x} <> ${y} AND abs(${y}::DOUBLE - ${x}::DOUBLE * ${k}) <= ${half} + 1e-9 * abs(${x}::DOUBLE * ${k})`;
       aggs.push(`count(*) FILTER (WHERE ${both} AND ${hit}) AS k${i}`, `list(__key) FILTER (WHERE ${both} AND ${hit})[1:3] AS e${i}`);
     });
@@ -39,7 +57,7 @@ export async function fieldPatterns(conn: DuckDBConnection, f: FieldPlan, sample
     const dy = `${y}::DATE`;
     aggs.push(
       `histogram(date_diff('day', ${dx}, ${dy})) FILTER (WHERE ${both} AND ${dx} <> ${dy}) AS cal`,
-      `histogram(${businessDay(dy)} - ${businessDay(dx)}) FILTER (WHERE ${both} AND ${dx} <> ${dy}) AS biz`,
+      `histogram(${businessDayNumber(dy)} - ${businessDayNumber(dx)}) FILTER (WHERE ${both} AND ${dx} <> ${dy}) AS biz`,
     );
   }
   const row = await queryOne<Record<string, unknown>>(conn, `SELECT ${aggs.join(', ')} FROM infer_pc`);
@@ -47,7 +65,7 @@ export async function fieldPatterns(conn: DuckDBConnection, f: FieldPlan, sample
   const differing = Number(row['differing']);
   if (differing === 0) return [];
   const out: RuleProposal[] = [];
-  const push = (kind: RuleProposal['kind'], value: number, explains: number, examples: string[], label: string): void => {
+  const push = (kind: RuleProposal['kind'], value: number, adjust: FieldAdjust, explains: number, examples: string[], label: string): void => {
     if (explains < 2 && explains < COLUMN_WIDE * compared) return;
     const columnWide = explains >= COLUMN_WIDE * compared;
     const share = `${explains.toLocaleString('en-US')} of ${compared.toLocaleString('en-US')} matched records (${pct(explains / compared)})`;
@@ -55,6 +73,7 @@ export async function fieldPatterns(conn: DuckDBConnection, f: FieldPlan, sample
       field: f.a.name,
       kind,
       value,
+      adjust,
       explains,
       differing,
       compared,
@@ -67,9 +86,9 @@ export async function fieldPatterns(conn: DuckDBConnection, f: FieldPlan, sample
     });
   };
   if (numeric) {
-    FACTORS.forEach((k, i) => {
+    FACTORS.forEach(({ k, inverse }, i) => {
       const label = k === -1 ? "A's value with the sign flipped" : `A's value ×${k}`;
-      push(k === -1 ? 'sign-flip' : 'scale', k, Number(row[`k${i}`] ?? 0), (row[`e${i}`] as string[] | null) ?? [], label);
+      push(k === -1 ? 'sign-flip' : 'scale', k, scaleAdjust(f.type, k, inverse), Number(row[`k${i}`] ?? 0), (row[`e${i}`] as string[] | null) ?? [], label);
     });
   } else {
     const calendar = new Map(toEntries(row['cal']));
@@ -79,7 +98,8 @@ export async function fieldPatterns(conn: DuckDBConnection, f: FieldPlan, sample
         // A business-day shift is news only where it explains more than the same calendar shift (weekends).
         if (shift === 0 || (kind === 'business-day-shift' && (calendar.get(shift) ?? 0) >= n)) continue;
         const unit = kind === 'day-shift' ? 'day' : 'business day';
-        push(kind, shift, n, [], `${Math.abs(shift)} ${unit}${Math.abs(shift) === 1 ? '' : 's'} ${shift > 0 ? 'later' : 'earlier'}`);
+        const adjust: FieldAdjust = kind === 'day-shift' ? { b: { shiftDays: -shift } } : { b: { shiftBusinessDays: -shift } };
+        push(kind, shift, adjust, n, [], `${Math.abs(shift)} ${unit}${Math.abs(shift) === 1 ? '' : 's'} ${shift > 0 ? 'later' : 'earlier'}`);
       }
     }
   }

@@ -1,4 +1,4 @@
-import type { DefinitionInput, FieldType, SourceFormat } from '../definition/schema.ts';
+import type { DefinitionInput, FieldAdjust, FieldType, SourceFormat } from '../definition/schema.ts';
 
 /**
  * What inference returns besides the definition: every choice with a
@@ -72,12 +72,23 @@ export interface RefusedMap {
   reason: string;
 }
 
-/** A column-wide pattern a person may turn into a rule; never added to the definition. */
+/**
+ * A column-wide pattern a person may turn into a rule. Inference never adds it
+ * to the definition; accepting it merges `adjust` into the field
+ * (`applyRuleProposals`, or `recon definition infer --accept-rules`).
+ */
 export interface RuleProposal {
   field: string;
   kind: 'scale' | 'day-shift' | 'business-day-shift' | 'sign-flip';
-  /** Factor (scale), days (shifts) or -1 (sign flip). */
+  /** As measured: the factor k with B = A × k (−1 for a sign flip), or n with B = A + n days / business days. */
   value: number;
+  /**
+   * The fragment to merge into the field's `adjust` to accept the proposal:
+   * the inverse of the pattern on side b (B = A × 100 → {"b": {"multiply": "0.01"}},
+   * B = A + 1 business day → {"b": {"shiftBusinessDays": -1}}). An integer field
+   * is multiplied by whole numbers only, so B = A × 100 there is {"a": {"multiply": "100"}}.
+   */
+  adjust: FieldAdjust;
   /** Key-matched sample records the pattern explains, of `differing` that differ and `compared` with both values. */
   explains: number;
   differing: number;

@@ -2,15 +2,18 @@ import type { SourceOptions } from '../definition/schema.ts';
 import type { ResolvedField } from '../definition/resolve.ts';
 import { missingCase } from '../errors/recon-error.ts';
 import { literal, literalList } from '../sql/quote.ts';
+import { adjustSql, type AdjustSql } from './adjust-sql.ts';
 
 /**
  * SQL that turns a raw VARCHAR column into the field's typed, normalized value,
- * in three layers so each expression refers to the previous layer's column
+ * in layers so each expression refers to the previous layer's column
  * instead of repeating it:
  *   1. clean:  trim, and empty/null markers → NULL
  *   2. text:   value map, case folding
  *   3. typed:  the cast (decimal separator, grouping, accounting negatives, date formats)
- * A non-NULL `text` with a NULL typed value is a cast failure, which rejects the row.
+ *   4. adjust: the side's `adjust` rule (scale, sign, day shifts; see adjust-sql.ts), when it has one
+ * A non-NULL `text` with a NULL final value is a cast failure, which rejects the row
+ * (an adjusted value is NULL only when it does not fit the type).
  */
 export interface FieldSql {
   clean(column: string): string;
@@ -20,9 +23,18 @@ export interface FieldSql {
   sqlType: string;
   /** What a valid value looks like, for reject reasons. */
   expected: string;
+  /** The side's adjustment of the typed value; undefined when the side has none. */
+  adjust?: AdjustSql;
 }
 
 export function fieldSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions): FieldSql {
+  const base = castSql(field, side, source);
+  const adjust = adjustSql(field.type, field.scale, side === 'a' ? field.adjustA : field.adjustB, `adjust.${side}`);
+  return adjust ? { ...base, adjust } : base;
+}
+
+/** Layers 1–3: clean, text and the cast. */
+function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions): FieldSql {
   const nulls = source.nullValues ?? [];
   const clean = (column: string): string => {
     // Spaces and tabs. Plain trim (spaces only) is twice as fast as trimming a

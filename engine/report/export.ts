@@ -13,6 +13,7 @@ import { renderNarrativeHtml, renderNarrativeMarkdown } from './narrative-render
 import { openRunFile } from './run-file.ts';
 import { buildSummary } from './summary.ts';
 import { renderSummaryText } from './summary-text.ts';
+import { EXPORT_FORMATS, type ExportFormat } from './formats.ts';
 import { writeBreaksXlsx } from './xlsx.ts';
 
 /**
@@ -21,8 +22,7 @@ import { writeBreaksXlsx } from './xlsx.ts';
  * so a cancelled or failed export leaves nothing half-written), then record
  * `export.written` in the audit trail when the workspace has a store.
  */
-export const EXPORT_FORMATS = ['summary', 'xlsx', 'csv', 'csv-excel', 'narrative-md', 'narrative-html', 'evidence'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export { EXPORT_FORMATS, type ExportFormat } from './formats.ts';
 
 export interface ExportRequest {
   workspace: string;

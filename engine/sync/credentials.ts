@@ -105,8 +105,9 @@ export interface KeychainStatus {
 /** Probes the keychain without changing it. */
 export function keychainStatus(s: ConnectionSettings | null, keychain: Keychain = osKeychain()): KeychainStatus {
   try {
-    const has = s ? keychain.get(keychainAccount(s)) !== null : false;
-    return { available: true, hasPassword: has, message: has ? 'password stored in the OS keychain' : 'no password stored yet (recon sync login)' };
+    // Without a connection, a read of an account nobody uses still tells whether a keychain answers.
+    const has = keychain.get(s ? keychainAccount(s) : 'recon-probe@unconfigured') !== null && s !== null;
+    return { available: true, hasPassword: has, message: has ? 'password stored in the OS keychain' : s ? 'no password stored yet (recon sync login)' : 'the OS keychain is available' };
   } catch (err) {
     return { available: false, hasPassword: false, message: (err as Error).message };
   }

@@ -39,6 +39,7 @@ export class SyncEngine {
   #started = false;
   #live: LiveSyncStatus = { state: 'offline', lastError: null, nextAttemptAt: null, failures: 0 };
   readonly #listeners = new Set<(s: SyncStatus) => void>();
+  readonly #cycleListeners = new Set<(r: CycleResult) => void>();
 
   constructor(opts: SyncEngineOptions) {
     this.#opts = opts;
@@ -84,6 +85,12 @@ export class SyncEngine {
     return () => this.#listeners.delete(fn);
   }
 
+  /** Calls fn after every successful cycle (background or syncNow), e.g. to refresh views after a pull; returns the unsubscribe function. */
+  onCycle(fn: (r: CycleResult) => void): () => void {
+    this.#cycleListeners.add(fn);
+    return () => this.#cycleListeners.delete(fn);
+  }
+
   #schedule(ms: number): void {
     if (!this.#started) return;
     if (this.#timer) clearTimeout(this.#timer);
@@ -105,6 +112,13 @@ export class SyncEngine {
       const result = await runCycle(this.#opts.store, pool, this.#opts);
       this.#live = { state: 'online', lastError: null, nextAttemptAt: null, failures: 0 };
       this.#opts.log?.(`sync: pushed ${result.push.acknowledged}, pulled ${result.pulledEvents} events in ${result.ms} ms`);
+      for (const fn of this.#cycleListeners) {
+        try {
+          fn(result);
+        } catch {
+          // A listener's bug must not fail the cycle.
+        }
+      }
       return result;
     } catch (err) {
       const e = this.#login ? noPassword(classifyError(err), this.#login.settings, this.#login.password) : classifyError(err);

@@ -7,5 +7,6 @@ export { SyncEngine, type SyncEngineOptions } from './engine.ts';
 export { SYNC_ERROR_CODES, SyncError, type SyncErrorCode } from './errors.ts';
 export { decisionHistory, listProposalsWithSync, type HistoryEntry, type SyncedProposal, type SyncMark } from './history.ts';
 export { clearParked, readConnection, saveConnection, type ParkedItem } from './local-state.ts';
-export { isRemoteRun, remoteBreakSource } from './remote-breaks.ts';
+export { isRemoteRun, remoteBreakSource, remoteProposalBreaks, type RemoteProposalBreak } from './remote-breaks.ts';
 export { readSyncStatus, type LiveSyncStatus, type SyncState, type SyncStatus } from './status.ts';
+export { pulledWorkflow, WorkspaceSync, type WorkspaceSyncOptions, type WorkspaceSyncTuning } from './workspace-sync.ts';

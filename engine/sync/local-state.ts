@@ -8,6 +8,7 @@ import { canonicalJson, type JsonValue } from '../store/canonical-json.ts';
 import { sql } from '../store/sql.ts';
 import type { ReadTx, Store, WriteTx } from '../store/store.ts';
 import type { Identity } from '../workflow/identity.ts';
+import { requireRole } from '../workflow/roles.ts';
 import { parseConnectionSettings, type ConnectionSettings } from './connection.ts';
 
 const CONNECTION_KEY = 'sync.connection';
@@ -18,11 +19,16 @@ export function readConnection(store: Store): ConnectionSettings | null {
   return row ? parseConnectionSettings(JSON.parse(row.value)) : null;
 }
 
-/** Saves the team connection (audit: setting.changed). The password is never part of it. */
-export function saveConnection(store: Store, actor: Identity, settings: ConnectionSettings): ConnectionSettings {
+/**
+ * Saves the team connection (audit: setting.changed). The password is never
+ * part of it. `adminOnly` (the UI) applies the workflow's rule for settings:
+ * only an admin changes them, checked in the same transaction.
+ */
+export function saveConnection(store: Store, actor: Identity, settings: ConnectionSettings, opts: { adminOnly?: boolean } = {}): ConnectionSettings {
   const clean = parseConnectionSettings(settings);
   const value: JsonValue = { host: clean.host, port: clean.port, database: clean.database, user: clean.user, tls: clean.tls, caFile: clean.caFile ?? null };
   store.write((tx) => {
+    if (opts.adminOnly) requireRole(tx, actor, 'admin', 'change the team connection');
     const before = tx.get<{ value: string }>(sql`SELECT value FROM settings WHERE key = ${CONNECTION_KEY}`);
     tx.run(sql`INSERT INTO settings (key, value, updated_at) VALUES (${CONNECTION_KEY}, ${canonicalJson(value)}, ${tx.now})
       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`);
@@ -81,12 +87,13 @@ export function listParked(tx: ReadTx): ParkedItem[] {
 }
 
 /** Clears parked items (the user saw a refusal, or wants an INVALID batch retried); returns how many. */
-export function clearParked(store: Store, filter: { deviceId?: string; fromSeq?: number } = {}): number {
+export function clearParked(store: Store, filter: { deviceId?: string; fromSeq?: number; kind?: ParkedItem['kind'] } = {}): number {
   return store.write(
     (tx) =>
       tx.run(sql`UPDATE sync_parked SET cleared_at = ${tx.now} WHERE cleared_at IS NULL
         AND (${filter.deviceId ?? null} IS NULL OR device_id = ${filter.deviceId ?? null})
-        AND (${filter.fromSeq ?? null} IS NULL OR from_seq = ${filter.fromSeq ?? null})`).changes,
+        AND (${filter.fromSeq ?? null} IS NULL OR from_seq = ${filter.fromSeq ?? null})
+        AND (${filter.kind ?? null} IS NULL OR kind = ${filter.kind ?? null})`).changes,
   );
 }
 

@@ -100,3 +100,51 @@ function toView(r: Row): BreakView {
     confidence: r.confidence === null ? null : Number(r.confidence),
   };
 }
+
+/** One break of a proposal on a remote run, from the pulled evidence, with where the proposal takes it. */
+export interface RemoteProposalBreak {
+  breakId: number;
+  key: string;
+  field: string;
+  diffType: string;
+  valueA: string | null;
+  valueB: string | null;
+  delta: string | null;
+  baseStatus: 'AUTO' | 'REVIEW';
+  /** The model's reason (AUTO) or suggestion (REVIEW). */
+  reason: string | null;
+  confidence: number | null;
+  toStatus: string;
+  proposedReason: string | null;
+}
+
+/** The first `limit` breaks of a proposal whose evidence has been pulled (a run made on another device has no file here). */
+export function remoteProposalBreaks(store: Store, decisionId: string, limit: number): RemoteProposalBreak[] {
+  const rows = store.read((tx) =>
+    tx.all<Row & { to_status: string; proposed_reason: string | null }>(
+      sql`SELECT e.*, db.to_status, db.reason AS proposed_reason
+            FROM decision_breaks db
+            JOIN decisions d ON d.decision_id = db.decision_id
+            JOIN sync_remote_breaks e ON e.run_id = d.run_id AND e.break_id = db.break_id
+           WHERE db.decision_id = ${decisionId}
+           ORDER BY db.break_id LIMIT ${limit}`,
+    ),
+  );
+  return rows.map((r) => {
+    const v = toView(r);
+    return {
+      breakId: v.breakId,
+      key: v.key,
+      field: v.field,
+      diffType: v.diffType,
+      valueA: v.valueA,
+      valueB: v.valueB,
+      delta: v.delta,
+      baseStatus: v.baseStatus,
+      reason: v.suggestion,
+      confidence: v.confidence,
+      toStatus: r.to_status,
+      proposedReason: r.proposed_reason,
+    };
+  });
+}

@@ -5,6 +5,7 @@ import { KeyHelp } from './components/KeyHelp.tsx';
 import { useKeys } from './keys.ts';
 import { NavContext, type Navigation, type Route } from './navigation.ts';
 import { Screen } from './screens/Screen.tsx';
+import { syncSummary, useSyncStatus } from './screens/settings/use-sync-status.ts';
 import { SECTIONS, sectionOf } from './sections.ts';
 import { useSession } from './session.tsx';
 
@@ -35,6 +36,36 @@ function UserBadge() {
     <span className="user-badge" aria-label="Current user" title={`Acting as ${me.displayName} (${me.userId})`}>
       <span className="user-name">{me.userId}</span> · {roles}
     </span>
+  );
+}
+
+/**
+ * Team sync at a glance: online, offline, syncing or not configured, with the
+ * events waiting to go up; live from the host's `sync.status` events. A click
+ * syncs now, or opens Settings when there is no connection yet.
+ */
+function SyncBadge({ openSettings }: { openSettings: () => void }) {
+  const client = useClient();
+  const { overview: s } = useSyncStatus();
+  if (!s) return null;
+  const text = syncSummary(s);
+  const title = [
+    s.server ? `Team server ${s.server}` : 'No team connection: set it up in Settings → Team connection',
+    s.configured ? `Last sync: ${s.lastSyncAt ? s.lastSyncAt.replace('T', ' ').slice(0, 19) : 'never'}` : null,
+    s.lastError ? `${s.lastError.code}: ${s.lastError.message}` : null,
+    s.configured ? 'Click to sync now' : 'Click to open Settings',
+  ]
+    .filter((x) => x !== null)
+    .join('\n');
+  const onClick = (): void => {
+    if (s.configured) client.call('sync.now', {}).catch(() => undefined); // a failure shows in the badge itself
+    else openSettings();
+  };
+  return (
+    <button type="button" className={`pill sync-badge sync-${s.state}${s.parked.length > 0 ? ' sync-parked' : ''}`} aria-label={`Team sync: ${text}`} title={title} onClick={onClick}>
+      <span className="sync-dot" aria-hidden="true" />
+      {text}
+    </button>
   );
 }
 
@@ -89,10 +120,7 @@ export function App() {
             {status.text}
           </span>
           <UserBadge />
-          {/* Team sync fills this in (issue 6): connection state and events waiting to sync. */}
-          <span className="pill offline-badge" title="Team sync arrives in a later release: everything is kept in this workspace's local audit trail">
-            Offline · local only
-          </span>
+          <SyncBadge openSettings={() => setStack([{ name: 'settings' }])} />
         </footer>
         {help && <KeyHelp onClose={() => setHelp(false)} />}
       </div>

@@ -1,15 +1,17 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { definitionJsonSchema } from '../../definition/json-schema.ts';
-import { loadDefinitionFile } from '../../definition/load.ts';
+import { loadDefinitionFile, validateDefinition } from '../../definition/load.ts';
 import { ReconError } from '../../errors/recon-error.ts';
+import { applyRuleProposals, columnWideProposals } from '../../infer/apply-rules.ts';
 import { formatInferenceReport } from '../../infer/format-report.ts';
 import { inferDefinition } from '../../infer/infer.ts';
 
 export const DEFINITION_USAGE = `recon definition schema [--out FILE]    print (or write) the JSON Schema of recon definitions
 recon definition validate FILE           check a definition file
-recon definition infer --a FILE --b FILE [--out DEF.json] [--json] [--sample-rows N] [--seed S] [--name NAME]
-                                         propose a definition from two files, with a confidence and reason for each choice`;
+recon definition infer --a FILE --b FILE [--out DEF.json] [--json] [--sample-rows N] [--seed S] [--name NAME] [--accept-rules]
+                                         propose a definition from two files, with a confidence and reason for each choice;
+                                         --accept-rules puts every column-wide rule proposal (scale, sign, day shift) into it as "adjust"`;
 
 /** `recon definition …`: the published schema, validation and inference. */
 export async function definitionCommand(argv: string[]): Promise<number> {
@@ -33,7 +35,8 @@ export async function definitionCommand(argv: string[]): Promise<number> {
 
 /**
  * `recon definition infer`: the report to stdout (or everything as JSON with
- * --json); the definition to --out, else after the report.
+ * --json); the definition to --out, else after the report. Rule proposals stay
+ * out of the definition unless --accept-rules says to take the column-wide ones.
  */
 async function inferCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -46,6 +49,7 @@ async function inferCommand(argv: string[]): Promise<number> {
       'sample-rows': { type: 'string' },
       seed: { type: 'string' },
       name: { type: 'string' },
+      'accept-rules': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -68,12 +72,17 @@ async function inferCommand(argv: string[]): Promise<number> {
     ...(seed !== undefined ? { seed } : {}),
     ...(values.name ? { name: values.name } : {}),
   });
-  const definitionText = `${JSON.stringify(result.definition, null, 2)}\n`;
+  const accepted = values['accept-rules'] ? columnWideProposals(result.report.rules) : [];
+  const definition = accepted.length > 0 ? applyRuleProposals(result.definition, accepted) : result.definition;
+  // The merged rules must make a valid definition before anything is written.
+  if (accepted.length > 0) validateDefinition(definition, 'inferred definition with accepted rules');
+  const definitionText = `${JSON.stringify(definition, null, 2)}\n`;
   if (values.out) await writeFile(values.out, definitionText);
   if (values.json) {
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    const out = values['accept-rules'] ? { ...result, definition, acceptedRules: accepted } : result;
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else {
-    process.stdout.write(formatInferenceReport(result));
+    process.stdout.write(formatInferenceReport({ ...result, definition }, values['accept-rules'] ? accepted : undefined));
     process.stdout.write(values.out ? `\nDefinition written to ${values.out}\n` : `\n${definitionText}`);
   }
   return 0;

@@ -1,13 +1,90 @@
+import type { ListedProposal, Proposal, SettledProposal } from '../../contract/index.ts';
+import { ReconError } from '../../errors/recon-error.ts';
+import { listProposalsWithSync, type SyncedProposal } from '../../sync/history.ts';
+import { isRemoteRun, remoteProposalBreaks } from '../../sync/remote-breaks.ts';
 import { approveProposal, rejectProposal } from '../../workflow/approvals.ts';
+import { getRun } from '../../workflow/runs.ts';
 import { listApprovals } from '../workflow/proposals.ts';
 import type { Handlers, HostContext } from './types.ts';
 
+/** Breaks of evidence shown per proposal (as for local runs). */
+const EVIDENCE_BREAKS = 10;
+/** Settled proposals listed. */
+const SETTLED = 20;
+
 export function approvalsHandlers(ctx: HostContext): Pick<Handlers, 'approvals.list' | 'approvals.decide'> {
+  const { store } = ctx;
+  // A run made on another device has no file here ("remote:<device>"): its evidence comes from the pulled breaks.
+  const openRun = (runId: string) => (isRemoteRun(store, runId) ? Promise.reject(new ReconError('RUN_NOT_FOUND', `run ${runId} was made on another device`)) : ctx.dbs.get(runId));
+
+  const withSync = (p: Proposal, s: SyncedProposal | undefined): ListedProposal => {
+    const breaks = p.breaks.length === 0 && s?.origin === 'remote' ? remoteEvidence(p.decisionId) : p.breaks;
+    return { ...p, breaks, origin: s?.origin ?? 'local', deviceId: s?.deviceId ?? store.deviceId, sync: s?.sync ?? 'PENDING_PUSH', syncDetail: s?.syncDetail ?? null };
+  };
+
+  const remoteEvidence = (decisionId: string): Proposal['breaks'] =>
+    remoteProposalBreaks(store, decisionId, EVIDENCE_BREAKS).map((b) => ({
+      breakId: b.breakId,
+      key: b.key,
+      field: b.field,
+      diffType: b.diffType,
+      valueA: b.valueA,
+      valueB: b.valueB,
+      delta: b.delta,
+      fieldType: null,
+      modelReason: b.baseStatus === 'AUTO' ? b.reason : null,
+      confidence: b.confidence,
+      suggestedReason: b.reason,
+      toStatus: b.toStatus,
+      proposedReason: b.proposedReason,
+    }));
+
+  const definitionOf = (runId: string): string | null => {
+    try {
+      return getRun(store, runId).definitionName;
+    } catch {
+      return null;
+    }
+  };
+
+  const settledOf = (all: SyncedProposal[]): SettledProposal[] =>
+    all
+      .filter((p) => p.state !== 'PENDING' && (p.maker === ctx.user.userId || p.approver === ctx.user.userId))
+      .slice(0, SETTLED)
+      .map((p) => ({
+        decisionId: p.decisionId,
+        runId: p.runId,
+        definition: definitionOf(p.runId),
+        kind: p.kind as SettledProposal['kind'],
+        reason: p.reason,
+        comment: p.comment,
+        maker: p.maker,
+        decidedAt: p.decidedAt,
+        breakCount: p.breakCount,
+        origin: p.origin,
+        deviceId: p.deviceId,
+        sync: p.sync,
+        syncDetail: p.syncDetail,
+        verdict: p.state === 'APPROVED' ? 'APPROVED' : 'REJECTED',
+        approver: p.approver ?? '',
+        approvalComment: p.approvalComment,
+        approvalSync: p.approvalSync ?? 'PENDING_PUSH',
+      }));
+
   return {
-    'approvals.list': async () => listApprovals(ctx.store, ctx.user, (runId) => ctx.dbs.get(runId)),
+    'approvals.list': async () => {
+      const base = await listApprovals(store, ctx.user, openRun);
+      const all = listProposalsWithSync(store);
+      const marks = new Map(all.map((p) => [p.decisionId, p]));
+      const list = (ps: Proposal[]): ListedProposal[] => ps.map((p) => withSync(p, marks.get(p.decisionId)));
+      // One the server superseded or refused can no longer be approved: the maker still sees it, marked.
+      const approvable = (p: ListedProposal): boolean => p.sync !== 'SUPERSEDED' && p.sync !== 'REFUSED';
+      return { canApprove: base.canApprove, waiting: list(base.waiting).filter(approvable), mine: list(base.mine), settled: settledOf(all) };
+    },
     'approvals.decide': async ({ decisionId, verdict, comment }) => {
       // The workflow refuses the maker (FORBIDDEN_SELF_APPROVAL) before it checks the approver role.
-      const r = verdict === 'APPROVE' ? approveProposal(ctx.store, ctx.user, decisionId, comment ?? null) : rejectProposal(ctx.store, ctx.user, decisionId, comment ?? '');
+      // A proposal pulled from another device is decided the same way: it lives in the local tables, and no run file is opened.
+      const r = verdict === 'APPROVE' ? approveProposal(store, ctx.user, decisionId, comment ?? null) : rejectProposal(store, ctx.user, decisionId, comment ?? '');
       ctx.emit({ type: 'workflow.changed', runId: null, what: 'approval' });
       return r;
     },

@@ -1,5 +1,6 @@
 import type { CallName, CallResult, ContractEvent, ParsedArgs } from '../../contract/index.ts';
 import type { Store } from '../../store/store.ts';
+import type { WorkspaceSync } from '../../sync/workspace-sync.ts';
 import type { Identity } from '../../workflow/identity.ts';
 import type { RunDb } from '../breaks/run-db.ts';
 import type { RunDbCache } from '../breaks/run-db-cache.ts';
@@ -7,6 +8,7 @@ import type { definitionsStore } from '../definitions-store.ts';
 import type { RetrainJobs } from '../model/retrain-jobs.ts';
 import type { RunManager } from '../run-manager.ts';
 import type { RunsSource } from '../runs-source.ts';
+import type { TaskRunner } from '../tasks/task-runner.ts';
 import type { BreakSources } from '../workflow/break-sources.ts';
 
 /** A handler gets validated arguments and returns the call's result (or throws a ReconError). */
@@ -31,6 +33,10 @@ export interface HostContext {
   /** The workflow's readers of run files, for decisions. */
   breakSources: BreakSources;
   retrain: RetrainJobs;
+  /** Inference and exports on worker threads (task.progress events). */
+  tasks: TaskRunner;
+  /** Team sync's background loop for this workspace (runs while a team connection is configured). */
+  sync: WorkspaceSync;
   /** Pushes an event to every connected UI of this host. */
   emit: (event: ContractEvent) => void;
   /** A run's file, its decided statuses brought up to date with the store. */

@@ -4,7 +4,7 @@
  * evidence an approver needs, read from the run file: key, field, both
  * values, the delta and what the model said.
  */
-import type { CallResult, Evidence, Proposal } from '../../contract/index.ts';
+import type { Evidence, Proposal } from '../../contract/index.ts';
 import { sql } from '../../store/sql.ts';
 import type { Store } from '../../store/store.ts';
 import { listProposals, type ProposalInfo } from '../../workflow/approvals.ts';
@@ -19,7 +19,7 @@ const EVIDENCE_BREAKS = 10;
 /** Proposals listed per side (the oldest wait longest, but the newest are listed first). */
 const MAX_PROPOSALS = 200;
 
-export async function listApprovals(store: Store, user: Identity, openRun: (runId: string) => Promise<RunDb>): Promise<CallResult<'approvals.list'>> {
+export async function listApprovals(store: Store, user: Identity, openRun: (runId: string) => Promise<RunDb>): Promise<{ canApprove: boolean; waiting: Proposal[]; mine: Proposal[] }> {
   const pending = listProposals(store, { pendingOnly: true });
   const canApprove = store.read((tx) => rolesOf(tx, user.userId)).includes('approver');
   const withEvidence = (ps: ProposalInfo[]): Promise<Proposal[]> => Promise.all(ps.slice(0, MAX_PROPOSALS).map((p) => toProposal(store, p, openRun)));

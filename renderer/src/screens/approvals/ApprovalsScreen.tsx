@@ -1,12 +1,20 @@
 import { useState } from 'react';
+import type { SettledProposal } from '../../../../engine/contract/index.ts';
 import { useCall, useEvent } from '../../bridge/use-client.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { count } from '../../format.ts';
 import { useKeys } from '../../keys.ts';
-import { ProposalCard } from './ProposalCard.tsx';
+import { useSyncStatus } from '../settings/use-sync-status.ts';
+import { Origin, ProposalCard, SyncMark } from './ProposalCard.tsx';
 import '../breaks/review/review.css';
 import './approvals.css';
 
-/** Proposals waiting for this user (never their own: the 4-eye rule), with the evidence; and their own, waiting for someone else. */
+/**
+ * Proposals waiting for this user (never their own: the 4-eye rule), with the
+ * evidence; their own, waiting for someone else; and the latest settled ones.
+ * With team sync, proposals made on other devices arrive here too, marked
+ * with their origin and whether the team server has them.
+ */
 export function ApprovalsScreen() {
   const list = useCall('approvals.list', {});
   const [selected, setSelected] = useState(0);
@@ -17,6 +25,8 @@ export function ApprovalsScreen() {
   const move = (d: number): void => setSelected((s) => Math.max(0, Math.min(waiting.length - 1, s + d)));
   useKeys({ j: () => move(1), ArrowDown: () => move(1), k: () => move(-1), ArrowUp: () => move(-1), r: list.reload });
   const canApprove = list.data?.canApprove ?? false;
+  const syncOn = useSyncStatus().overview?.configured ?? false;
+  const settled = list.data?.settled ?? [];
 
   return (
     <section className="screen approvals" aria-labelledby="approvals-title">
@@ -50,6 +60,7 @@ export function ApprovalsScreen() {
           p={p}
           selected={i === selected}
           actionable={canApprove}
+          syncOn={syncOn}
           onSelect={() => setSelected(i)}
           onSettled={(text) => {
             setNotice(text);
@@ -62,12 +73,57 @@ export function ApprovalsScreen() {
       </h3>
       {list.data && mine.length === 0 && <div className="panel empty-small muted">You have no proposals waiting.</div>}
       {mine.map((p) => (
-        <ProposalCard key={p.decisionId} p={p} selected={false} actionable={false} onSelect={() => undefined} onSettled={() => undefined} />
+        <ProposalCard key={p.decisionId} p={p} selected={false} actionable={false} syncOn={syncOn} onSelect={() => undefined} onSettled={() => undefined} />
       ))}
-      {/* Team sync (issue 6) fills this: proposals made on teammates' machines arrive here once the team connection exists. */}
+      {settled.length > 0 && <SettledTable rows={settled} syncOn={syncOn} />}
       <p className="hint">
-        Proposals made on other machines arrive here once the team connection is set up (Settings → Team connection). <kbd>j</kbd>/<kbd>k</kbd> select · <kbd>r</kbd> refresh
+        {syncOn
+          ? 'Proposals made on other workstations arrive here with each sync.'
+          : 'Proposals made on other workstations arrive here once the team connection is set up (Settings → Team connection).'}{' '}
+        <kbd>j</kbd>/<kbd>k</kbd> select · <kbd>r</kbd> refresh
       </p>
     </section>
+  );
+}
+
+/** The latest proposals this user made or decided that are settled: who approved or rejected them, and whether that reached the team server. */
+function SettledTable({ rows, syncOn }: { rows: SettledProposal[]; syncOn: boolean }) {
+  return (
+    <>
+      <h3>Recently settled</h3>
+      <table className="data compact settled" aria-label="Recently settled proposals">
+        <thead>
+          <tr>
+            <th>Proposal</th>
+            <th>By</th>
+            <th className="num">Breaks</th>
+            <th>Verdict</th>
+            <th>Comment</th>
+            {syncOn && <th>Sync</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((p) => (
+            <tr key={p.decisionId} aria-label={`Proposal by ${p.maker}, ${p.verdict.toLowerCase()} by ${p.approver}`}>
+              <td>
+                <span className={`pill kind-${p.kind.toLowerCase()}`}>{p.kind}</span> {p.reason && <span className="mono small">{p.reason}</span>}{' '}
+                <span className="muted small">{p.definition ?? p.runId}</span> <Origin origin={p.origin} deviceId={p.deviceId} />
+              </td>
+              <td>{p.maker}</td>
+              <td className="num">{count(p.breakCount)}</td>
+              <td>
+                <span className={`pill ${p.verdict === 'APPROVED' ? 'status-completed' : 'status-failed'}`}>{p.verdict}</span> <span className="small">by {p.approver}</span>
+              </td>
+              <td className="small">{p.approvalComment ?? ''}</td>
+              {syncOn && (
+                <td>
+                  <SyncMark mark={p.approvalSync} label="Verdict sync" />
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Proposal } from '../../../../engine/contract/index.ts';
+import type { ListedProposal, SyncMarkName } from '../../../../engine/contract/index.ts';
 import { useAction } from '../../bridge/use-action.ts';
 import { useClient } from '../../bridge/use-client.ts';
 import { count } from '../../format.ts';
@@ -8,6 +8,34 @@ import { DecisionForm, type FormValue } from '../breaks/review/DecisionForm.tsx'
 import { statusClass } from '../breaks/review/status.ts';
 
 const when = (iso: string): string => iso.replace('T', ' ').slice(0, 16);
+
+/** How a sync mark reads, and its pill's style. */
+export const SYNC_MARK: Record<SyncMarkName, { text: string; cls: string; title: string }> = {
+  PENDING_PUSH: { text: 'pending sync', cls: 'sync-pending', title: 'Only on this workstation so far: it goes to the team server on the next sync' },
+  APPLIED: { text: 'synced', cls: 'sync-online', title: 'The team server holds it' },
+  SUPERSEDED: { text: 'superseded', cls: 'sync-superseded', title: 'Another device decided these breaks first: it no longer applies' },
+  REFUSED: { text: 'refused by server', cls: 'sync-refused', title: 'The team server refused it (see Settings → Team connection)' },
+};
+
+/** "from another device · 1a2b3c4d" for proposals pulled from the team server. */
+export function Origin({ origin, deviceId }: { origin: 'local' | 'remote'; deviceId: string }) {
+  if (origin === 'local') return null;
+  return (
+    <span className="pill origin-remote" title={`Made on device ${deviceId}, pulled from the team server`}>
+      from another device · <span className="mono">{deviceId.slice(0, 8)}</span>
+    </span>
+  );
+}
+
+/** The sync mark of a proposal (or an approval). */
+export function SyncMark({ mark, detail, label }: { mark: SyncMarkName; detail?: string | null; label?: string }) {
+  const m = SYNC_MARK[mark];
+  return (
+    <span className={`pill ${m.cls}`} title={detail ? `${m.title} (${detail})` : m.title} aria-label={`${label ?? 'Sync'}: ${m.text}`}>
+      {m.text}
+    </span>
+  );
+}
 
 /** "field = Notional · suggested = ROUNDING_DIFF": a bulk proposal's filter in words. */
 function filterText(filter: unknown): string {
@@ -19,7 +47,22 @@ function filterText(filter: unknown): string {
 }
 
 /** One proposal with the evidence an approver needs; approve or reject it with a comment. */
-export function ProposalCard({ p, selected, actionable, onSelect, onSettled }: { p: Proposal; selected: boolean; actionable: boolean; onSelect: () => void; onSettled: (text: string) => void }) {
+export function ProposalCard({
+  p,
+  selected,
+  actionable,
+  syncOn,
+  onSelect,
+  onSettled,
+}: {
+  p: ListedProposal;
+  selected: boolean;
+  actionable: boolean;
+  /** Team sync is configured: show where the proposal stands with the server. */
+  syncOn: boolean;
+  onSelect: () => void;
+  onSettled: (text: string) => void;
+}) {
   const client = useClient();
   const nav = useNav();
   const [mode, setMode] = useState<'APPROVE' | 'DECLINE' | null>(null);
@@ -29,6 +72,7 @@ export function ProposalCard({ p, selected, actionable, onSelect, onSettled }: {
     if (r) onSettled(`${r.verdict === 'APPROVED' ? 'Approved' : 'Rejected'} ${p.kind.toLowerCase()} by ${p.maker} (${count(r.breakCount)} break${r.breakCount === 1 ? '' : 's'}).`);
   };
   const bulk = p.bulkFilter !== null && p.bulkFilter !== undefined;
+  const remote = p.origin === 'remote';
   return (
     <article className={`panel proposal-card ${selected ? 'selected' : ''}`} aria-label={`Proposal by ${p.maker}`} onClick={onSelect}>
       <header className="proposal-head">
@@ -43,11 +87,18 @@ export function ProposalCard({ p, selected, actionable, onSelect, onSettled }: {
           {bulk && ` · bulk: ${filterText(p.bulkFilter)}`}
         </span>
         <span className="spacer" />
+        <Origin origin={p.origin} deviceId={p.deviceId} />
+        {(syncOn || p.origin === 'remote') && <SyncMark mark={p.sync} detail={p.syncDetail} />}
         <span className="muted small">
           by <strong className="maker">{p.maker}</strong> · {when(p.decidedAt)} ·{' '}
-          <button type="button" className="link" onClick={() => nav.go({ name: 'run', runId: p.runId, tab: 'overview' })}>
-            {p.definition ?? p.runId}
-          </button>
+          {/* A run made on another device has no file here: its evidence below is what the team server holds. */}
+          {remote ? (
+            <span title={`Run ${p.runId}, made on another device`}>{p.definition ?? p.runId}</span>
+          ) : (
+            <button type="button" className="link" onClick={() => nav.go({ name: 'run', runId: p.runId, tab: 'overview' })}>
+              {p.definition ?? p.runId}
+            </button>
+          )}
         </span>
       </header>
       {p.comment && <blockquote>{p.comment}</blockquote>}
@@ -68,9 +119,13 @@ export function ProposalCard({ p, selected, actionable, onSelect, onSettled }: {
           {p.breaks.map((b) => (
             <tr key={b.breakId}>
               <td className="num muted">
-                <button type="button" className="link" title="Open the break" onClick={() => nav.go({ name: 'break', runId: p.runId, breakId: b.breakId })}>
-                  {b.breakId}
-                </button>
+                {remote ? (
+                  b.breakId
+                ) : (
+                  <button type="button" className="link" title="Open the break" onClick={() => nav.go({ name: 'break', runId: p.runId, breakId: b.breakId })}>
+                    {b.breakId}
+                  </button>
+                )}
               </td>
               <td className="mono">{b.key}</td>
               <td>{b.field === '*' ? '(record)' : b.field}</td>
@@ -87,7 +142,10 @@ export function ProposalCard({ p, selected, actionable, onSelect, onSettled }: {
           ))}
         </tbody>
       </table>
-      {p.breakCount > p.breaks.length && <p className="muted small">Showing {p.breaks.length} of {count(p.breakCount)} breaks.</p>}
+      {p.breaks.length === 0 && (
+        <p className="muted small">{remote ? 'The evidence has not come down from the team server yet: it arrives with the next sync.' : 'No evidence: the run file is not available.'}</p>
+      )}
+      {p.breakCount > p.breaks.length && p.breaks.length > 0 && <p className="muted small">Showing {p.breaks.length} of {count(p.breakCount)} breaks.</p>}
       {actionable && mode === null && (
         <div className="row">
           <button type="button" className="primary" onClick={() => setMode('APPROVE')}>

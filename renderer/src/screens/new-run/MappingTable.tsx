@@ -1,5 +1,6 @@
 import { FIELD_TYPES, type FieldType } from '../../../../engine/contract/index.ts';
 import type { FieldRow } from './draft.ts';
+import { Confidence } from './Confidence.tsx';
 
 interface Props {
   rows: FieldRow[];
@@ -22,7 +23,33 @@ const parseMap = (s: string): Record<string, string> | null => {
   return pairs.length === 0 ? null : Object.fromEntries(pairs);
 };
 
-/** One row per column of A: its B column, key, type, tolerances, case and B value map. */
+/** Why the engine suggested this row: the lowest confidence of its choices, and each reason. */
+function Why({ row }: { row: FieldRow }) {
+  const h = row.hint;
+  if (!h) return <span className="muted small">{row.b === null ? 'no match in B' : 'by name'}</span>;
+  const confidence = Math.min(h.mapping.confidence, h.type.confidence, h.map?.confidence ?? 1, h.case?.confidence ?? 1);
+  return (
+    <details className="why" aria-label={`Why ${row.a}`}>
+      <summary>
+        <Confidence value={confidence} />
+        {h.agreement !== null && <span className="muted small"> {Math.round(h.agreement * 1000) / 10}% agree</span>}
+      </summary>
+      <ul className="small">
+        <li>
+          ↔ {h.mapping.value}: {h.mapping.reason}
+        </li>
+        <li>
+          {h.type.value}: {h.type.reason}
+        </li>
+        {h.case && <li>case: {h.case.reason}</li>}
+        {h.map && <li>value map: {h.map.reason}</li>}
+        {h.notCompared !== undefined && <li className="warn">not compared: {h.notCompared}</li>}
+      </ul>
+    </details>
+  );
+}
+
+/** One row per column of A: its B column, key, type, tolerances, case and B value map, with why each was suggested. */
 export function MappingTable({ rows, bColumns, onChange }: Props) {
   const set = (i: number, patch: Partial<FieldRow>): void => onChange(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   return (
@@ -33,6 +60,7 @@ export function MappingTable({ rows, bColumns, onChange }: Props) {
             <th title="Part of the key that identifies a record">Key</th>
             <th>Column in A</th>
             <th>Column in B</th>
+            <th title="Untick to carry the field into the results without comparing it">Compare</th>
             <th>Type</th>
             <th title="Decimal places (decimal fields)">Scale</th>
             <th title="|A−B| ≤ abs is a match">Tol. abs</th>
@@ -40,6 +68,7 @@ export function MappingTable({ rows, bColumns, onChange }: Props) {
             <th title="Date shift in days that still matches">Tol. days</th>
             <th>Case</th>
             <th title="B value → A value, e.g. B=BUY, S=SELL">B value map</th>
+            <th title="The engine's confidence in its suggestion, and why">Suggested because</th>
           </tr>
         </thead>
         <tbody>
@@ -47,7 +76,7 @@ export function MappingTable({ rows, bColumns, onChange }: Props) {
             const numeric = r.type === 'decimal' || r.type === 'integer';
             const dated = r.type === 'date' || r.type === 'timestamp';
             return (
-              <tr key={r.a} className={r.b === null ? 'unmapped' : undefined}>
+              <tr key={r.a} className={r.b === null ? 'unmapped' : !r.compare ? 'not-compared' : undefined}>
                 <td>
                   <input type="checkbox" aria-label={`${r.a} is a key`} checked={r.isKey} onChange={(e) => set(i, { isKey: e.target.checked })} />
                 </td>
@@ -61,6 +90,9 @@ export function MappingTable({ rows, bColumns, onChange }: Props) {
                       </option>
                     ))}
                   </select>
+                </td>
+                <td>
+                  <input type="checkbox" aria-label={`Compare ${r.a}`} disabled={r.b === null} checked={r.b !== null && r.compare} onChange={(e) => set(i, { compare: e.target.checked })} />
                 </td>
                 <td>
                   <select aria-label={`Type of ${r.a}`} value={r.type} onChange={(e) => set(i, { type: e.target.value as FieldType })}>
@@ -96,6 +128,9 @@ export function MappingTable({ rows, bColumns, onChange }: Props) {
                     placeholder={r.type === 'string' ? 'e.g. B=BUY' : ''}
                     onBlur={(e) => set(i, { mapB: parseMap(e.target.value) })}
                   />
+                </td>
+                <td>
+                  <Why row={r} />
                 </td>
               </tr>
             );

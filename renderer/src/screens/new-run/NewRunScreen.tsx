@@ -1,45 +1,74 @@
 import { useRef, useState } from 'react';
-import type { ErrorData, FilePreview } from '../../../../engine/contract/index.ts';
+import type { DefinitionInput, ErrorData, FilePreview } from '../../../../engine/contract/index.ts';
 import { errorData } from '../../bridge/client.ts';
 import { useClient } from '../../bridge/use-client.ts';
+import { useTask } from '../../bridge/use-task.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
-import { draftProblems, emptyDraft, suggestRows, suggestSource, toDefinition, type Draft } from './draft.ts';
+import { chooseDateFormat, draftProblems, emptyDraft, fromInference, plainRows, toDefinition, withPreview, type Draft } from './draft.ts';
+import { InferencePanel } from './InferencePanel.tsx';
 import { MappingTable } from './MappingTable.tsx';
 import { RunProgress } from './RunProgress.tsx';
 import { SourceCard } from './SourceCard.tsx';
 import './new-run.css';
 
 type Side = 'a' | 'b';
-const baseName = (p: string): string => p.split(/[\\/]/).pop() ?? p;
 
-/** New run: pick files, preview them, map columns, save the definition, run with live progress. */
+/**
+ * New run: pick and preview both files; the engine then proposes the whole
+ * definition (definitions.infer, on the host's task worker) and the form is
+ * pre-filled with it, each suggestion with its confidence and reason; the
+ * person confirms or changes it, saves the definition and runs.
+ */
 export function NewRunScreen() {
   const client = useClient();
-  const [draft, setDraft] = useState<Draft>(emptyDraft);
+  const [draft, setDraftState] = useState<Draft>(emptyDraft);
+  // Previews and inference finish asynchronously; the refs always hold the latest state.
+  const draftRef = useRef(draft);
+  const setDraft = (next: Draft | ((d: Draft) => Draft)): void => {
+    draftRef.current = typeof next === 'function' ? next(draftRef.current) : next;
+    setDraftState(draftRef.current);
+  };
   const [previews, setPreviews] = useState<Partial<Record<Side, FilePreview>>>({});
-  // Both previews may be in flight at once; the ref always holds the latest pair.
   const previewsRef = useRef(previews);
   const [errors, setErrors] = useState<Partial<Record<Side | 'save', ErrorData>>>({});
   const [busy, setBusy] = useState<Partial<Record<Side | 'save', boolean>>>({});
   const [saved, setSaved] = useState<string>();
   const [runId, setRunId] = useState<string>();
+  const [answers, setAnswers] = useState<Record<string, string>>({});
+  // Bumped when inference replaces the rows, so the mapping table's inputs start afresh.
+  const [generation, setGeneration] = useState(0);
+  const inferredFor = useRef('');
+  const infer = useTask((taskId, aPath: string, bPath: string) => client.call('definitions.infer', { aPath, bPath, taskId }));
+
+  const suggest = async (): Promise<void> => {
+    const aPath = draftRef.current.a.path.trim();
+    const bPath = draftRef.current.b.path.trim();
+    inferredFor.current = `${aPath}\n${bPath}`;
+    const result = await infer.run(aPath, bPath);
+    if (inferredFor.current !== `${aPath}\n${bPath}`) return;
+    const { a, b } = previewsRef.current;
+    if (!result) {
+      // Inference failed or was cancelled: the plain name-based mapping still lets a person build the definition.
+      if (draftRef.current.rows.length === 0 && a && b) setDraft((d) => ({ ...d, rows: plainRows(a, b) }));
+      return;
+    }
+    setAnswers({});
+    setGeneration((g) => g + 1);
+    setDraft((d) => fromInference(d, result.definition as DefinitionInput, result.report));
+  };
 
   const preview = async (side: Side): Promise<void> => {
     setBusy((b) => ({ ...b, [side]: true }));
     setErrors((e) => ({ ...e, [side]: undefined }));
     try {
-      const form = draft[side];
+      const form = draftRef.current[side];
       const p = await client.call('files.preview', { path: form.path.trim(), side, limit: 12, source: form.delimiter !== '' ? { delimiter: form.delimiter } : {} });
       const next = { ...previewsRef.current, [side]: p };
       previewsRef.current = next;
       setPreviews(next);
-      setDraft((d) => {
-        const withSource = { ...d, [side]: suggestSource(d[side], p) };
-        const other = next[side === 'a' ? 'b' : 'a'];
-        const both = side === 'a' ? { a: p, b: other } : { a: other, b: p };
-        const name = d.name !== '' ? d.name : both.a && both.b ? `${baseName(withSource.a.path)} vs ${baseName(withSource.b.path)}` : '';
-        return both.a && both.b ? { ...withSource, name, rows: suggestRows(both.a, both.b) } : withSource;
-      });
+      setDraft((d) => ({ ...d, [side]: withPreview(d[side], p) }));
+      const pair = `${draftRef.current.a.path.trim()}\n${draftRef.current.b.path.trim()}`;
+      if (next.a && next.b && pair !== inferredFor.current) void suggest();
     } catch (err) {
       setErrors((e) => ({ ...e, [side]: errorData(err) }));
     } finally {
@@ -66,6 +95,7 @@ export function NewRunScreen() {
   };
 
   const problems = draftProblems(draft);
+  const bothPaths = draft.a.path.trim() !== '' && draft.b.path.trim() !== '';
   return (
     <section className="screen new-run" aria-labelledby="new-run-title">
       <header className="screen-header">
@@ -86,18 +116,36 @@ export function NewRunScreen() {
           />
         ))}
       </div>
-      <h3>2 · Columns, key, types and tolerances</h3>
+      <h3>2 · Suggested set-up</h3>
+      <InferencePanel
+        report={draft.report}
+        progress={infer.progress}
+        error={infer.error}
+        rules={draft.rules}
+        answers={answers}
+        canSuggest={bothPaths}
+        onSuggest={() => void suggest()}
+        onCancel={infer.cancel}
+        onRule={(i, accepted) => setDraft((d) => ({ ...d, rules: d.rules.map((r, j) => (j === i ? { ...r, accepted } : r)) }))}
+        onAnswer={(q, option) => {
+          if (q.field === undefined || q.side === undefined) return;
+          const { field, side } = q;
+          setAnswers((a) => ({ ...a, [`${field}/${side}`]: option }));
+          setDraft((d) => ({ ...d, rows: chooseDateFormat(d.rows, field, side, option) }));
+        }}
+      />
+      <h3>3 · Columns, key, types and tolerances</h3>
       {draft.rows.length === 0 ? (
-        <p className="muted">Preview both files: columns are then matched by name, with types guessed from the values.</p>
+        <p className="muted">Preview both files: the columns are then matched from their names and values, with types, key and value maps suggested.</p>
       ) : (
         <>
-          <MappingTable rows={draft.rows} bColumns={previews.b?.columns ?? []} onChange={(rows) => setDraft((d) => ({ ...d, rows }))} />
+          <MappingTable key={generation} rows={draft.rows} bColumns={previews.b?.columns ?? draft.report?.files.b.columns ?? []} onChange={(rows) => setDraft((d) => ({ ...d, rows }))} />
           <label className="check">
             <input type="checkbox" checked={draft.trim} onChange={(e) => setDraft((d) => ({ ...d, trim: e.target.checked }))} /> Trim whitespace around every value
           </label>
         </>
       )}
-      <h3>3 · Save the definition and run</h3>
+      <h3>4 · Save the definition and run</h3>
       <div className="panel save-run">
         <label className="grow">
           <span>Definition name</span>
@@ -107,7 +155,7 @@ export function NewRunScreen() {
           <button type="button" disabled={problems.length > 0 || busy.save === true} onClick={() => void save(false)}>
             Save definition
           </button>
-          <button type="button" className="primary" disabled={problems.length > 0 || busy.save === true || runId !== undefined} onClick={() => void save(true)}>
+          <button type="button" className="primary" disabled={problems.length > 0 || busy.save === true || runId !== undefined || infer.busy} onClick={() => void save(true)}>
             Save and run
           </button>
         </div>

@@ -1,69 +1,131 @@
 import { describe, expect, it } from 'vitest';
-import { definitionSchema, type FilePreview } from '../../../../engine/contract/index.ts';
-import { draftProblems, emptyDraft, suggestRows, suggestSource, toDefinition } from './draft.ts';
-import { inferType, suggestValueMap } from './infer.ts';
-import { nameSimilarity, suggestMapping } from './suggest.ts';
+import { definitionSchema, type DefinitionInput, type FilePreview, type InferenceReportDto } from '../../../../engine/contract/index.ts';
+import { chooseDateFormat, draftProblems, emptyDraft, fromInference, plainRows, toDefinition, withPreview } from './draft.ts';
 
-const A_COLUMNS = ['TradeID', 'TradeDate', 'SettleDate', 'Side', 'Counterparty', 'ISIN', 'Quantity', 'Price', 'Notional', 'Currency', 'Book'];
-const B_COLUMNS = ['trade_ref', 'trade_dt', 'settle_dt', 'buy_sell', 'cpty', 'isin', 'qty', 'px', 'net_amount', 'ccy', 'book'];
+const preview = (columns: string[], delimiter: string): FilePreview => ({ path: 'x', format: 'csv', bytes: 1, delimiter, columns, rows: [], warnings: [] });
+const choice = <T,>(value: T, reason = 'because') => ({ value, confidence: 0.95, reason });
 
-const preview = (columns: string[], rows: string[][], delimiter: string): FilePreview => ({ path: 'x', format: 'csv', bytes: 1, delimiter, columns, rows, warnings: [] });
-const A = preview(
-  A_COLUMNS,
-  [
-    ['T00000001', '2024-06-26', '2024-06-28', 'BUY', 'GLOBEX LIMITED', 'US231Q967488', '441000', '88.6173', '39080229.30', 'USD', 'PB01'],
-    ['T00000002', '2024-06-28', '2024-07-02', 'SELL', 'GLOBEX LIMITED', 'GB7F41275545', '4100', '13.9900', '57359.00', 'GBP', 'EQNYC'],
+const definition: DefinitionInput = {
+  name: 'a.csv vs b.csv (inferred)',
+  key: ['TradeID'],
+  sources: { a: {}, b: { delimiter: ';', decimalSeparator: ',', dateFormat: '%d/%m/%Y', encoding: 'windows-1252', thousandsSeparator: '.' } },
+  fields: [
+    { name: 'TradeID', b: 'trade_ref', type: 'string' },
+    { name: 'Side', b: 'buy_sell', type: 'string', map: { b: { B: 'BUY', S: 'SELL' } } },
+    { name: 'Notional', b: 'net_amount', type: 'decimal', scale: 2 },
+    { name: 'TradeDate', b: 'trade_dt', type: 'date', compare: false },
   ],
-  ',',
-);
-const B = preview(
-  B_COLUMNS,
-  [
-    ['T00001743', '26/06/2024', '28/06/2024', 'S', 'ELLINGSON MINERAL COMPANY', 'DE1483946478', '7400', '40,8400', '302216,00', 'EUR', 'EQLDN'],
-    ['T00000871', '25/06/2024', '27/06/2024', 'B', 'WEYLAND-YUTANI CORPORATION', 'US2W34676039', '3800', '95,2159', '361820,42', 'USD', 'ARB2'],
-  ],
-  ';',
-);
+  normalize: { trim: true },
+  compareUnlisted: false,
+  currencyField: 'Ccy',
+};
 
-describe('column suggestions', () => {
-  it('maps the trade extract to the custodian file by name', () => {
-    expect(Object.fromEntries(suggestMapping(A_COLUMNS, B_COLUMNS))).toEqual(Object.fromEntries(A_COLUMNS.map((a, i) => [a, B_COLUMNS[i]])));
+const dialect = (side: 'a' | 'b', columns: string[]) => ({
+  side,
+  path: `${side}.csv`,
+  format: choice('csv'),
+  encoding: choice('utf-8'),
+  header: choice(true),
+  decimalSeparator: choice('.' as const),
+  dateFormats: [],
+  columns,
+  rows: 10,
+  rowsExact: true,
+  sampled: 10,
+});
+
+const report: InferenceReportDto = {
+  files: { a: dialect('a', ['TradeID', 'Side', 'Notional', 'TradeDate', 'Trader']), b: dialect('b', ['trade_ref', 'buy_sell', 'net_amount', 'trade_dt']) },
+  columns: { a: [], b: [] },
+  key: { ...choice(['TradeID']), bColumns: ['trade_ref'], overlap: 1, duplicatesA: 0, duplicatesB: 0, alternatives: [] },
+  fields: [
+    { name: 'Side', b: 'buy_sell', mapping: choice('buy_sell', 'values match'), type: choice('string' as const), map: choice({ B: 'BUY', S: 'SELL' }, 'codes'), agreement: 1 },
+    { name: 'Notional', b: 'net_amount', mapping: choice('net_amount'), type: choice('decimal' as const), agreement: 0.01 },
+    { name: 'TradeDate', b: 'trade_dt', mapping: choice('trade_dt'), type: choice('date' as const), agreement: null, notCompared: 'dd/mm or mm/dd' },
+  ],
+  unmatched: { a: ['Trader'], b: [] },
+  refusedMaps: [],
+  rules: [
+    {
+      field: 'Notional',
+      kind: 'scale',
+      value: 100,
+      explains: 99,
+      differing: 100,
+      compared: 100,
+      estimatedRecords: 990,
+      columnWide: true,
+      reason: 'B is A ×100',
+      exampleKeys: ['T1'],
+      adjust: { b: { multiply: '0.01' } },
+    },
+  ],
+  questions: [{ field: 'TradeDate', side: 'b', message: 'dd/mm or mm/dd?', options: ['%d/%m/%Y', '%m/%d/%Y'] }],
+  warnings: [],
+  sample: { rows: 10, seed: 42, matchedRecords: 10 },
+  timings: {},
+};
+
+const withPaths = () => ({ ...emptyDraft(), a: { ...emptyDraft().a, path: '/x/a.csv' }, b: { ...emptyDraft().b, path: '/x/b.csv' } });
+
+describe('the draft pre-filled from inference', () => {
+  it('reproduces the inferred definition when the person accepts it as is', () => {
+    const d = fromInference(withPaths(), definition, report);
+    expect(d.rows.map((r) => [r.a, r.b])).toEqual([
+      ['TradeID', 'trade_ref'],
+      ['Side', 'buy_sell'],
+      ['Notional', 'net_amount'],
+      ['TradeDate', 'trade_dt'],
+      ['Trader', null],
+    ]);
+    expect(d.rows.find((r) => r.a === 'Side')?.hint?.map?.reason).toBe('codes');
+    const out = definitionSchema.parse(toDefinition(d));
+    expect(out.key).toEqual(['TradeID']);
+    expect(out.sources.b).toEqual(definition.sources?.b);
+    expect(out.fields).toEqual(definitionSchema.parse(definition).fields);
+    expect(out.currencyField).toBe(undefined); // Ccy is not among the mapped fields
+    expect(draftProblems(d)).toEqual([]);
   });
 
-  it('leaves an unrelated column unmapped and uses each B column once', () => {
-    const m = suggestMapping(['TradeID', 'Trader', 'Venue'], ['trade_ref', 'portfolio']);
-    expect(m.get('TradeID')).toBe('trade_ref');
-    expect(m.get('Venue')).toBeNull();
-    expect(nameSimilarity('Quantity', 'qty')).toBeGreaterThan(nameSimilarity('Quantity', 'ccy'));
+  it('merges an accepted rule into the field, and drops it when declined', () => {
+    const d = fromInference(withPaths(), definition, report);
+    expect(toDefinition(d).fields?.find((f) => f.name === 'Notional')).not.toHaveProperty('adjust');
+    const accepted = { ...d, rules: d.rules.map((r) => ({ ...r, accepted: true })) };
+    expect(toDefinition(accepted).fields?.find((f) => f.name === 'Notional')).toMatchObject({ adjust: { b: { multiply: '0.01' } } });
   });
 
-  it('guesses types, decimal comma, day-first dates and code maps from values', () => {
-    expect(inferType(['2024-06-26', '26/06/2024'])).toBe('date');
-    expect(inferType(['441000', '3800'])).toBe('integer');
-    expect(inferType(['00123', '00456'])).toBe('string');
-    expect(inferType(['88.6173', '40,8400'])).toBe('decimal');
-    expect(suggestValueMap(['BUY', 'SELL'], ['S', 'B'])).toEqual({ S: 'SELL', B: 'BUY' });
-    expect(suggestValueMap(['BUY', 'SELL'], ['BUY'])).toBeNull();
-    expect(suggestSource({ path: 'b.csv', delimiter: '', decimalSeparator: '.', dateFormat: '' }, B)).toMatchObject({ delimiter: ';', decimalSeparator: ',', dateFormat: '%d/%m/%Y' });
+  it('compares a field once its date question is answered', () => {
+    const d = fromInference(withPaths(), definition, report);
+    const rows = chooseDateFormat(d.rows, 'TradeDate', 'b', '%m/%d/%Y');
+    expect(toDefinition({ ...d, rows }).fields?.find((f) => f.name === 'TradeDate')).toEqual({ name: 'TradeDate', b: 'trade_dt', type: 'date', dateFormat: { b: '%m/%d/%Y' } });
+  });
+
+  it('keeps a name the person already typed', () => {
+    expect(fromInference({ ...withPaths(), name: 'Mine' }, definition, report).name).toBe('Mine');
+    expect(fromInference(withPaths(), definition, report).name).toBe('a.csv vs b.csv (inferred)');
   });
 });
 
-describe('the draft', () => {
-  it('turns previews into a valid definition with key, types, scales and maps', () => {
-    const draft = { ...emptyDraft(), name: 'Trades', a: { ...emptyDraft().a, path: 'a.csv' }, b: suggestSource({ ...emptyDraft().b, path: 'b.csv' }, B), rows: suggestRows(A, B) };
-    expect(draftProblems(draft)).toEqual([]);
-    const def = definitionSchema.parse(toDefinition(draft));
-    expect(def.key).toEqual(['TradeID']);
-    expect(def.sources.b).toMatchObject({ delimiter: ';', decimalSeparator: ',', dateFormat: '%d/%m/%Y' });
-    expect(def.fields.find((f) => f.name === 'Price')).toMatchObject({ b: 'px', type: 'decimal', scale: 4 });
-    expect(def.fields.find((f) => f.name === 'Side')).toMatchObject({ b: 'buy_sell', map: { b: { S: 'SELL', B: 'BUY' } } });
-    expect(def.currencyField).toBe('Currency');
-    expect(def.fields.find((f) => f.name === 'Currency')).toMatchObject({ b: 'ccy', case: 'upper' });
-    expect(def.fields.find((f) => f.name === 'Counterparty')?.case).toBeUndefined();
-    expect(def.compareUnlisted).toBe(false);
+describe('without inference', () => {
+  it('maps columns of the same name ignoring case, as text, with no key until one is chosen', () => {
+    const rows = plainRows(preview(['ID', 'Amount', 'Note'], ','), preview(['id', 'amount'], ','));
+    expect(rows.map((r) => [r.a, r.b, r.type])).toEqual([
+      ['ID', 'id', 'string'],
+      ['Amount', 'amount', 'string'],
+      ['Note', null, 'string'],
+    ]);
+    const d = { ...withPaths(), name: 'x', rows };
+    expect(draftProblems(d)).toEqual(['Choose at least one key column that exists on both sides.']);
+    rows[0]!.isKey = true;
+    expect(toDefinition({ ...d, rows })).toMatchObject({ key: ['ID'], fields: [{ name: 'ID', b: 'id' }, { name: 'Amount', b: 'amount' }] });
   });
 
-  it('says what is missing before it can run', () => {
+  it('takes the delimiter a preview was read with, unless one was chosen', () => {
+    expect(withPreview(emptyDraft().a, preview(['x'], ';')).delimiter).toBe(';');
+    expect(withPreview({ ...emptyDraft().a, delimiter: '|' }, preview(['x'], ';')).delimiter).toBe('|');
+  });
+
+  it('names what keeps an empty draft from running', () => {
     expect(draftProblems(emptyDraft())).toEqual(['Give both files.', 'Preview both files to map their columns.', 'Name the definition.']);
   });
 });

@@ -1,10 +1,17 @@
 /**
- * The new-run form's state and the recon definition it stands for. Pure, so
- * the mapping rules are unit-tested without a browser.
+ * The new-run form's state and the recon definition it stands for. The form
+ * is pre-filled from the engine's inference (definitions.infer): every
+ * suggestion keeps its confidence and reason so the screen can show why, and
+ * the person confirms or changes it. Pure, so it is unit-tested without a
+ * browser.
  */
-import type { DefinitionInput, FieldType, FilePreview } from '../../../../engine/contract/index.ts';
-import { inferScale, inferSourceOptions, inferType, suggestCase, suggestValueMap } from './infer.ts';
-import { suggestMapping } from './suggest.ts';
+import type { DefinitionInput, FieldType, FilePreview, InferenceReportDto, RuleProposalDto } from '../../../../engine/contract/index.ts';
+
+type FieldInput = NonNullable<DefinitionInput['fields']>[number];
+type SourceOptions = NonNullable<NonNullable<DefinitionInput['sources']>['a']>;
+/** A field's per-side adjustment (scale, day shift, sign flip), as the definition writes it. */
+export type FieldAdjust = NonNullable<FieldInput extends { adjust?: infer T } ? T : never>;
+type Choice<T> = { value: T; confidence: number; reason: string };
 
 export interface SourceForm {
   path: string;
@@ -13,6 +20,20 @@ export interface SourceForm {
   decimalSeparator: '.' | ',';
   /** strptime format; '' = ISO dates. */
   dateFormat: string;
+  /** Other read options inference found (encoding, grouping, null markers, header, sheet…), kept as found. */
+  other: Omit<SourceOptions, 'delimiter' | 'decimalSeparator' | 'dateFormat'>;
+}
+
+/** Why the engine suggested a row: what the mapping table shows beside it. */
+export interface FieldHint {
+  mapping: Choice<string>;
+  type: Choice<FieldType>;
+  map?: Choice<Record<string, string>>;
+  case?: Choice<string>;
+  /** Share of key-matched sample records that agree as the definition compares them. */
+  agreement: number | null;
+  /** Why the field is carried but not compared until a person decides. */
+  notCompared?: string;
 }
 
 export interface FieldRow {
@@ -28,6 +49,18 @@ export interface FieldRow {
   caseFold: 'none' | 'upper' | 'lower';
   /** B value → A value, applied to B before comparing. */
   mapB: Record<string, string> | null;
+  /** False: carried into the results but not compared (e.g. dd/mm vs mm/dd undecided). */
+  compare: boolean;
+  /** Per-field date formats by side, when they differ from the source's. */
+  dateFormat?: FieldInput['dateFormat'];
+  adjust?: FieldAdjust;
+  hint: FieldHint | null;
+}
+
+/** A rule inference proposes (×100, a day shift, a sign flip) and whether the person accepted it. */
+export interface RuleChoice {
+  proposal: RuleProposalDto;
+  accepted: boolean;
 }
 
 export interface Draft {
@@ -36,82 +69,166 @@ export interface Draft {
   b: SourceForm;
   rows: FieldRow[];
   trim: boolean;
+  /** The field holding the currency for control totals; null = none. */
+  currencyField: string | null;
+  rules: RuleChoice[];
+  /** The inference behind the pre-filled form, if it ran. */
+  report: InferenceReportDto | null;
 }
 
-export const emptySource = (): SourceForm => ({ path: '', delimiter: '', decimalSeparator: '.', dateFormat: '' });
-export const emptyDraft = (): Draft => ({ name: '', a: emptySource(), b: emptySource(), rows: [], trim: true });
+export const emptySource = (): SourceForm => ({ path: '', delimiter: '', decimalSeparator: '.', dateFormat: '', other: {} });
+export const emptyDraft = (): Draft => ({ name: '', a: emptySource(), b: emptySource(), rows: [], trim: true, currencyField: null, rules: [], report: null });
 
-const column = (p: FilePreview, name: string | null): (string | null)[] => {
-  const i = name === null ? -1 : p.columns.indexOf(name);
-  return i < 0 ? [] : p.rows.map((r) => r[i] ?? null);
+const blankRow = (a: string, b: string | null): FieldRow => ({
+  a,
+  b,
+  type: 'string',
+  scale: '',
+  isKey: false,
+  abs: '',
+  rel: '',
+  days: '',
+  caseFold: 'none',
+  mapB: null,
+  compare: true,
+  hint: null,
+});
+
+/**
+ * Rows when inference could not help (it failed, or is still to run): every
+ * A column, bound to the B column of the same name ignoring case, as text.
+ */
+export function plainRows(a: FilePreview, b: FilePreview): FieldRow[] {
+  const byLower = new Map(b.columns.map((c) => [c.toLowerCase(), c]));
+  return a.columns.map((c) => blankRow(c, byLower.get(c.toLowerCase()) ?? null));
+}
+
+/** Source options of a preview: the delimiter it was read with. */
+export function withPreview(form: SourceForm, p: FilePreview): SourceForm {
+  return { ...form, delimiter: form.delimiter || (p.delimiter ?? '') };
+}
+
+const sourceForm = (path: string, s: SourceOptions | undefined): SourceForm => {
+  const { delimiter, decimalSeparator, dateFormat, ...other } = s ?? {};
+  return {
+    path,
+    delimiter: delimiter ?? '',
+    decimalSeparator: decimalSeparator ?? '.',
+    dateFormat: typeof dateFormat === 'string' ? dateFormat : (dateFormat?.[0] ?? ''),
+    other,
+  };
 };
 
-/** Mapping rows suggested from both previews: B column by name, type and scale from the values, a key guess. */
-export function suggestRows(a: FilePreview, b: FilePreview): FieldRow[] {
-  const mapping = suggestMapping(a.columns, b.columns);
-  const rows = a.columns.map((name): FieldRow => {
-    const bName = mapping.get(name) ?? null;
-    const values = [...column(a, name), ...column(b, bName)];
-    const type = inferType(values);
+/**
+ * The form pre-filled from an inference: source options, every A column (the
+ * unmatched ones unmapped), key, types, scales, case, value maps, per-field
+ * date formats, the currency field, and the rule proposals (none accepted:
+ * a person decides).
+ */
+export function fromInference(current: Draft, definition: DefinitionInput, report: InferenceReportDto): Draft {
+  const fields = new Map((definition.fields ?? []).map((f) => [f.name, f]));
+  const hints = new Map(report.fields.map((f) => [f.name, f]));
+  const key = new Set(definition.key);
+  const rows = report.files.a.columns.map((column): FieldRow => {
+    const f = fields.get(column);
+    if (!f) return blankRow(column, null);
+    const h = hints.get(column);
+    const type = (f.type ?? 'string') as FieldType;
     return {
-      a: name,
-      b: bName,
+      ...blankRow(column, f.b ?? column),
       type,
-      scale: type === 'decimal' ? String(inferScale(values)) : '',
-      isKey: false,
-      abs: '',
-      rel: '',
-      days: '',
-      caseFold: type === 'string' ? suggestCase(column(a, name), column(b, bName)) : 'none',
-      mapB: type === 'string' ? suggestValueMap(column(a, name), column(b, bName)) : null,
+      scale: f.scale !== undefined ? String(f.scale) : '',
+      isKey: key.has(column),
+      caseFold: f.case === 'upper' || f.case === 'lower' ? f.case : 'none',
+      mapB: f.map?.b && Object.keys(f.map.b).length > 0 ? f.map.b : null,
+      compare: f.compare !== false,
+      ...(f.dateFormat !== undefined ? { dateFormat: f.dateFormat } : {}),
+      hint: h
+        ? {
+            mapping: h.mapping,
+            type: h.type,
+            ...(h.map ? { map: h.map } : {}),
+            ...(h.case ? { case: h.case } : {}),
+            agreement: h.agreement,
+            ...(h.notCompared !== undefined ? { notCompared: h.notCompared } : {}),
+          }
+        : null,
     };
   });
-  // The key: a column named like an id whose sample values are all distinct, else the first column.
-  const distinct = (r: FieldRow): boolean => new Set(column(a, r.a)).size === a.rows.length && a.rows.length > 0;
-  const key = rows.find((r) => /(^|[^a-z])(id|ref|key)$|id$/i.test(r.a) && distinct(r)) ?? rows.find(distinct) ?? rows[0];
-  if (key) key.isKey = true;
-  return rows;
+  return {
+    ...current,
+    name: current.name !== '' ? current.name : definition.name,
+    a: sourceForm(current.a.path, definition.sources?.a),
+    b: sourceForm(current.b.path, definition.sources?.b),
+    rows,
+    trim: definition.normalize?.trim ?? true,
+    currencyField: definition.currencyField ?? null,
+    rules: report.rules.map((proposal) => ({ proposal, accepted: false })),
+    report,
+  };
 }
 
-/** Source options a preview suggests (decimal comma, day-first dates). */
-export function suggestSource(form: SourceForm, p: FilePreview): SourceForm {
-  const inferred = inferSourceOptions(p.columns.map((c) => column(p, c)));
-  return { ...form, delimiter: form.delimiter || (p.delimiter ?? ''), ...inferred };
+/** A person's answer to "which date format?": the field is compared with it on that side. */
+export function chooseDateFormat(rows: FieldRow[], field: string, side: 'a' | 'b', format: string): FieldRow[] {
+  return rows.map((r) => {
+    if (r.a !== field) return r;
+    const own = typeof r.dateFormat === 'object' && !Array.isArray(r.dateFormat) ? r.dateFormat : {};
+    return { ...r, compare: true, dateFormat: { ...own, [side]: format } };
+  });
 }
 
-const sourceOptions = (s: SourceForm): NonNullable<DefinitionInput['sources']>['a'] => ({
+const sourceOptions = (s: SourceForm): SourceOptions => ({
+  ...s.other,
   ...(s.delimiter !== '' ? { delimiter: s.delimiter } : {}),
   ...(s.decimalSeparator !== '.' ? { decimalSeparator: s.decimalSeparator } : {}),
   ...(s.dateFormat !== '' ? { dateFormat: s.dateFormat } : {}),
 });
 
+/** The row's adjustment with every accepted rule of its field merged in, side by side. */
+function rowAdjust(r: FieldRow, rules: RuleChoice[]): FieldAdjust | undefined {
+  let out = r.adjust as Record<string, Record<string, unknown> | undefined> | undefined;
+  for (const { proposal, accepted } of rules) {
+    if (!accepted || proposal.field !== r.a) continue;
+    const add = proposal.adjust as Record<string, Record<string, unknown> | undefined>;
+    out = { ...out };
+    for (const [side, v] of Object.entries(add)) out[side] = { ...out[side], ...v };
+  }
+  return out as FieldAdjust | undefined;
+}
+
 /** The definition the form describes. Unmapped columns are not compared. */
 export function toDefinition(d: Draft): DefinitionInput {
   const used = d.rows.filter((r) => r.b !== null);
-  const currency = used.find((r) => /^(currency|ccy)$/i.test(r.a));
+  const guessed = used.find((r) => /^(currency|ccy)$/i.test(r.a))?.a;
+  const currency = d.currencyField !== null && used.some((r) => r.a === d.currencyField) ? d.currencyField : d.report ? undefined : guessed;
   return {
     name: d.name.trim(),
     key: used.filter((r) => r.isKey).map((r) => r.a),
     sources: { a: sourceOptions(d.a), b: sourceOptions(d.b) },
-    fields: used.map((r) => {
+    fields: used.map((r): FieldInput => {
       const tolerance = {
         ...(r.abs.trim() !== '' ? { abs: r.abs.trim() } : {}),
         ...(r.rel.trim() !== '' ? { rel: r.rel.trim() } : {}),
         ...(r.days.trim() !== '' ? { days: Number(r.days) } : {}),
       };
+      const dated = r.type === 'date' || r.type === 'timestamp';
+      const adjust = rowAdjust(r, d.rules);
       return {
         name: r.a,
         ...(r.b !== null && r.b !== r.a ? { b: r.b } : {}),
         type: r.type,
         ...(r.type === 'decimal' && r.scale.trim() !== '' ? { scale: Number(r.scale) } : {}),
         ...(Object.keys(tolerance).length > 0 ? { tolerance } : {}),
-        ...(r.caseFold !== 'none' ? { case: r.caseFold } : {}),
-        ...(r.mapB !== null && Object.keys(r.mapB).length > 0 ? { map: { b: r.mapB } } : {}),
+        ...(r.type === 'string' && r.caseFold !== 'none' ? { case: r.caseFold } : {}),
+        ...(r.type === 'string' && r.mapB !== null && Object.keys(r.mapB).length > 0 ? { map: { b: r.mapB } } : {}),
+        ...(dated && r.dateFormat !== undefined ? { dateFormat: r.dateFormat } : {}),
+        ...(adjust !== undefined ? { adjust } : {}),
+        ...(r.compare ? {} : { compare: false }),
       };
     }),
     normalize: { trim: d.trim },
     compareUnlisted: false,
-    ...(currency ? { currencyField: currency.a } : {}),
+    ...(currency !== undefined ? { currencyField: currency } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { age } from '../../format.ts';
 import { useKeys } from '../../keys.ts';
 import { useNav } from '../../navigation.ts';
 import { BreaksGrid } from '../breaks/BreaksGrid.tsx';
+import { ExportMenu } from './ExportMenu.tsx';
 import { RunOverview } from './RunOverview.tsx';
 import './run.css';
 
@@ -32,7 +33,12 @@ export function RunScreen({ runId, tab, preset }: { runId: string; tab: 'overvie
             </p>
           )}
         </div>
-        {run.data && <span className={`pill big ${run.data.gate.passed ? 'gate-pass' : 'gate-fail'}`}>Quality gate {run.data.gate.passed ? 'PASS' : 'FAIL'}</span>}
+        {run.data && (
+          <div className="header-actions">
+            <ExportMenu runId={runId} />
+            <span className={`pill big ${run.data.gate.passed ? 'gate-pass' : 'gate-fail'}`}>Quality gate {run.data.gate.passed ? 'PASS' : 'FAIL'}</span>
+          </div>
+        )}
       </header>
       <div className="tabs" role="tablist">
         <button type="button" role="tab" aria-selected={tab === 'overview'} onClick={() => show('overview')}>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ROLE_NAMES, type RoleName } from '../../../../engine/contract/index.ts';
 import { useAction } from '../../bridge/use-action.ts';
-import { useCall, useClient } from '../../bridge/use-client.ts';
+import { useCall, useClient, useEvent } from '../../bridge/use-client.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { useSession } from '../../session.tsx';
 
@@ -12,6 +12,8 @@ export function UsersPanel() {
   const client = useClient();
   const session = useSession();
   const users = useCall('users.list', {});
+  // Roles change here, in another process on this workspace, or come down from the team server.
+  useEvent('workflow.changed', (e) => e.what === 'users' && users.reload());
   const admin = session.has('admin');
   const [form, setForm] = useState({ userId: '', displayName: '', roles: new Set<RoleName>(['analyst']) });
   const act = useAction(async (fn: () => Promise<unknown>) => {

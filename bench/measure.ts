@@ -1,0 +1,57 @@
+/**
+ * What the benchmark scripts share: timing a Node child process with its peak
+ * RSS (bench/report-rss.mjs is preloaded into it), medians, units, and
+ * replacing one marked section of docs/BENCHMARKS.md.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+
+export interface Measured {
+  ms: number;
+  rss: number;
+  stdout: string;
+}
+
+/** Runs `node args…` with the RSS reporter preloaded; resolves with wall time, peak RSS and stdout. */
+export function measure(args: string[], scratchDir: string, env: NodeJS.ProcessEnv = {}): Promise<Measured> {
+  const rssFile = join(scratchDir, `rss-${process.pid}-${Date.now()}.txt`);
+  return new Promise((resolvePromise, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['--import', join(ROOT, 'bench/report-rss.mjs'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, RECON_RSS_FILE: rssFile },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const ms = performance.now() - t0;
+      if (code !== 0) return reject(new Error(`${args.join(' ')} exited with ${code}`));
+      const rss = Number(readFileSync(rssFile, 'utf8'));
+      rmSync(rssFile, { force: true });
+      resolvePromise({ ms, rss, stdout });
+    });
+  });
+}
+
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+export const mb = (b: number): string => `${Math.round(b / 1024 / 1024)} MB`;
+export const sec = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+
+/** Puts `body` between `<!-- bench:marker:start/end -->` in docs/BENCHMARKS.md, replacing an earlier one or appending. */
+export function writeDocsSection(marker: string, body: string[]): void {
+  const file = join(ROOT, 'docs/BENCHMARKS.md');
+  const section = [`<!-- bench:${marker}:start -->`, ...body, `<!-- bench:${marker}:end -->`].join('\n');
+  let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nAll figures are ratios against a reference measured in the same run, because timings on shared machines are noisy.\n';
+  const re = new RegExp(`<!-- bench:${marker}:start -->[\\s\\S]*?<!-- bench:${marker}:end -->`);
+  doc = re.test(doc) ? doc.replace(re, section) : `${doc.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, doc);
+}

@@ -1,0 +1,170 @@
+/**
+ * Smart set-up and reports end to end, in Debian's Chromium against `recon
+ * serve`: two files with other column names than our generator's, and a B
+ * side that writes amounts in cents. The New-run screen pre-fills the
+ * mapping, key and types from inference with reasons and confidences; the
+ * person accepts the proposed ×100 rule and runs; the run's Export menu then
+ * writes a CSV, an XLSX, a narrative and a signed evidence pack.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyEvidencePack } from '../engine/report/evidence-verify.ts';
+import type { RunSummary } from '../engine/run/run-recon.ts';
+import { runAndWait } from './flows.ts';
+import { buildRenderer, collectPageErrors, launchChromium, serve, type Served } from './harness.ts';
+
+const ROWS = 400;
+/** Records whose amount really differs (beyond the cents convention). */
+const REAL_BREAKS = new Set([7, 123, 301]);
+
+let dir: string;
+let served: Served;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+let aPath: string;
+let bPath: string;
+let runId: string;
+let summary: RunSummary;
+
+/** A: loan ledger in units, comma-separated. B: the servicer's file in cents, pipe-separated, other names and order. */
+async function writeFiles(data: string): Promise<void> {
+  const a = ['LoanNo,Borrower,Balance,Status'];
+  const b = ['status_cd|balance_cents|loan_id|borrower_name'];
+  for (let i = 1; i <= ROWS; i++) {
+    const id = `LN-${String(100000 + i * 7)}`;
+    const cents = 100_000 + ((i * 7919) % 9_000_000);
+    const balance = (cents / 100).toFixed(2);
+    const status = i % 5 === 0 ? 'CLOSED' : 'OPEN';
+    a.push(`${id},Borrower ${i},${balance},${status}`);
+    const bCents = REAL_BREAKS.has(i) ? cents + 5000 : cents;
+    b.push(`${status === 'OPEN' ? 'O' : 'C'}|${bCents}|${id}|Borrower ${i}`);
+  }
+  await mkdir(data, { recursive: true });
+  aPath = join(data, 'ledger.csv');
+  bPath = join(data, 'servicer.txt');
+  await writeFile(aPath, `${a.join('\n')}\n`);
+  // B in reverse order: the key, not the position, pairs records.
+  await writeFile(bPath, `${[b[0], ...b.slice(1).reverse()].join('\n')}\n`);
+}
+
+beforeAll(async () => {
+  buildRenderer();
+  dir = await mkdtemp(join(tmpdir(), 'recon-e2e-infer-'));
+  await writeFiles(join(dir, 'data'));
+  served = await serve(join(dir, 'workspace'));
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  errors = collectPageErrors(page);
+  await page.goto(served.url);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('new run pre-filled from inference', () => {
+  it('suggests the mapping, key and types from both files, each with a reason and a confidence', async () => {
+    await page.getByRole('button', { name: 'New run' }).first().click();
+    await page.getByRole('heading', { name: 'New run' }).waitFor();
+    await page.locator('#source-a-path').fill(aPath);
+    await page.locator('#source-a-path').press('Enter');
+    await page.getByRole('table', { name: 'Preview of source A' }).waitFor();
+    await page.locator('#source-b-path').fill(bPath);
+    await page.locator('#source-b-path').press('Enter');
+    const key = page.getByLabel('Suggested key');
+    await key.waitFor();
+    expect(await key.textContent()).toMatch(/LoanNo.*loan_id/);
+    expect(await key.locator('.confidence').textContent()).toMatch(/^\d+%$/);
+    // Columns matched by their values, not their names.
+    expect(await page.getByLabel('B column for Balance').inputValue()).toBe('balance_cents');
+    expect(await page.getByLabel('B column for Borrower').inputValue()).toBe('borrower_name');
+    expect(await page.getByLabel('B column for Status').inputValue()).toBe('status_cd');
+    expect(await page.getByLabel('LoanNo is a key').isChecked()).toBe(true);
+    expect(await page.getByLabel('Type of Balance').inputValue()).toBe('decimal');
+    // The O/C codes became a value map; why is one click away.
+    expect(await page.getByLabel('B value map of Status').inputValue()).toMatch(/O=OPEN/);
+    const why = page.getByLabel('Why Status');
+    await why.locator('summary').click();
+    expect(await why.locator('li').count()).toBeGreaterThanOrEqual(2);
+    // How each file is written, with reasons.
+    expect(await page.getByLabel('How source B is written').textContent()).toContain('Delimiter');
+  });
+
+  it('proposes the cents convention as a rule the person accepts, and the run then finds only the real breaks', async () => {
+    const rule = page.getByLabel(/Apply rule: Balance/);
+    await rule.waitFor();
+    expect(await rule.isChecked()).toBe(false);
+    const rules = page.getByRole('group', { name: 'Proposed rules' });
+    expect(await rules.textContent()).toMatch(/column-wide/);
+    await rule.check();
+    await page.locator('#definition-name').fill('Ledger vs servicer (inferred)');
+    runId = await runAndWait(page);
+    summary = JSON.parse(await readFile(join(dir, 'workspace', 'runs', `${runId}.json`), 'utf8')) as RunSummary;
+    expect(summary.counts.matched).toBe(ROWS);
+    expect(summary.breaks.byField).toEqual({ Balance: REAL_BREAKS.size });
+    // The accepted rule is in the saved definition, as the definition's own words.
+    const defsDir = join(dir, 'workspace', 'definitions');
+    const defs = await Promise.all((await readdir(defsDir)).map(async (f) => JSON.parse(await readFile(join(defsDir, f), 'utf8')) as { name: string; fields: { name: string; adjust?: unknown }[] }));
+    const def = defs.find((d) => d.name === 'Ledger vs servicer (inferred)');
+    expect(def?.fields.find((f) => f.name === 'Balance')?.adjust).toEqual({ b: { multiply: '0.01' } });
+  });
+});
+
+describe('the Export menu', () => {
+  const exportAs = async (label: string, path?: string): Promise<string> => {
+    await page.getByRole('dialog', { name: 'Export' }).getByLabel('Export format').selectOption({ label });
+    await page.getByLabel('Export to file').fill(path ?? '');
+    await page.getByRole('dialog', { name: 'Export' }).getByRole('button', { name: 'Export' }).click();
+    const done = page.getByRole('dialog', { name: 'Export' }).getByRole('status');
+    await done.waitFor({ timeout: 60_000 });
+    const text = (await done.locator('.export-path').textContent()) ?? '';
+    return text.trim();
+  };
+
+  it('writes each format from the run screen, with its hash, into the workspace exports folder', async () => {
+    await page.getByRole('button', { name: 'Open run' }).click();
+    await page.getByRole('tab', { name: /Overview/ }).waitFor();
+    await page.getByRole('button', { name: /^Export/ }).click();
+    const csv = await exportAs('CSV for programs');
+    expect(csv).toBe(join(dir, 'workspace', 'exports', `${runId}.csv`));
+    const lines = (await readFile(csv, 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(REAL_BREAKS.size + 1);
+
+    const xlsx = await exportAs('Detailed workbook (XLSX)');
+    expect((await stat(xlsx)).size).toBeGreaterThan(1000);
+    expect((await readFile(xlsx)).subarray(0, 2).toString()).toBe('PK');
+
+    const narrative = await exportAs('Narrative (HTML)', join(dir, 'out', 'story.html'));
+    expect(narrative).toBe(join(dir, 'out', 'story.html'));
+    expect(await readFile(narrative, 'utf8')).toContain(`${ROWS}`);
+
+    const pack = await exportAs('Evidence pack');
+    const verified = await verifyEvidencePack(pack, { aPath, bPath });
+    expect(verified).toMatchObject({ ok: true, signatureValid: true, runId });
+  });
+
+  it('refuses to overwrite a file unless asked', async () => {
+    const target = join(dir, 'out', 'story.html');
+    await page.getByRole('dialog', { name: 'Export' }).getByLabel('Export format').selectOption({ label: 'Narrative (HTML)' });
+    await page.getByLabel('Export to file').fill(target);
+    await page.getByRole('dialog', { name: 'Export' }).getByRole('button', { name: 'Export' }).click();
+    const alert = page.getByRole('dialog', { name: 'Export' }).getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('already exists');
+    await page.getByLabel('Replace the file if it exists').check();
+    await page.getByRole('dialog', { name: 'Export' }).getByRole('button', { name: 'Export' }).click();
+    await page.getByRole('dialog', { name: 'Export' }).getByRole('status').waitFor();
+    expect(existsSync(target)).toBe(true);
+  });
+
+  it('logged no console errors', () => {
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,32 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { EXPORT_FORMAT_INFO } from '../../contract/index.ts';
+import { ReconError } from '../../errors/recon-error.ts';
+import type { Handlers, HostContext } from './types.ts';
+
+/** Where an export goes when the caller names no path: <workspace>/exports/<run id><format's ending>. */
+export function defaultExportPath(workspace: string, runId: string, format: keyof typeof EXPORT_FORMAT_INFO): string {
+  return join(workspace, 'exports', `${runId}${EXPORT_FORMAT_INFO[format].extension}`);
+}
+
+/**
+ * runs.export: a report of a completed run of this workspace, written on the
+ * task worker (exportRun writes to a temporary name and renames it, so a
+ * failed or cancelled export leaves no file) and audited as export.written.
+ */
+export function exportsHandlers(ctx: HostContext): Pick<Handlers, 'runs.export' | 'tasks.cancel'> {
+  return {
+    'runs.export': async ({ runId, format, path, overwrite, taskId }) => {
+      ctx.runs.completed(runId);
+      if (ctx.runs.databasePath(runId).startsWith('remote:')) {
+        throw new ReconError('RUN_NOT_FOUND', `run ${runId} was made on another device: its results are not on this machine, so it cannot be exported here`, { runId });
+      }
+      const out = path === undefined ? defaultExportPath(ctx.workspace, runId, format) : resolve(path);
+      if (!overwrite && existsSync(out)) {
+        throw new ReconError('INVALID_ARGUMENT', `${out} already exists: choose another file, or export again with overwrite`, { path: out });
+      }
+      return ctx.tasks.export({ workspace: ctx.workspace, runId, format, out, actor: ctx.user }, taskId);
+    },
+    'tasks.cancel': async ({ taskId }) => ({ cancelled: ctx.tasks.cancel(taskId) }),
+  };
+}

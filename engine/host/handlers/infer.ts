@@ -1,0 +1,18 @@
+import { resolve } from 'node:path';
+import type { Handlers, HostContext } from './types.ts';
+
+/** definitions.infer: inference on the task worker; progress as task.progress events under the caller's task id. */
+export function inferHandlers(ctx: HostContext): Pick<Handlers, 'definitions.infer'> {
+  return {
+    'definitions.infer': async ({ aPath, bPath, sampleRows, seed, taskId }) =>
+      ctx.tasks.infer(
+        {
+          aPath: resolve(aPath),
+          bPath: resolve(bPath),
+          ...(sampleRows !== undefined ? { sampleRows } : {}),
+          ...(seed !== undefined ? { seed } : {}),
+        },
+        taskId,
+      ),
+  };
+}

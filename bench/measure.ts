@@ -4,8 +4,9 @@
  * replacing one marked section of docs/BENCHMARKS.md.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { generateExtracts } from '../engine/generate/generate-extracts.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
@@ -54,4 +55,15 @@ export function writeDocsSection(marker: string, body: string[]): void {
   const re = new RegExp(`<!-- bench:${marker}:start -->[\\s\\S]*?<!-- bench:${marker}:end -->`);
   doc = re.test(doc) ? doc.replace(re, section) : `${doc.trimEnd()}\n\n${section}\n`;
   writeFileSync(file, doc);
+}
+
+/** The generated pair every benchmark uses (`recon generate --seed 42`), made once per row count under `dataDir`; returns the two files. */
+export async function ensureGenerated(rows: number, dataDir: string): Promise<{ a: string; b: string; definition: string }> {
+  mkdirSync(dataDir, { recursive: true });
+  const definition = join(dataDir, 'definition.json');
+  if (!existsSync(definition)) {
+    process.stderr.write(`generating ${rows.toLocaleString('en-US')} rows into ${dataDir}\n`);
+    await generateExtracts({ rows, outDir: dataDir, seed: 42 });
+  }
+  return { a: join(dataDir, 'a.csv'), b: join(dataDir, 'b.csv'), definition };
 }

@@ -16,8 +16,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateExtracts } from '../engine/generate/generate-extracts.ts';
-import { mb, measure, median, ROOT, sec, writeDocsSection, type Measured } from './measure.ts';
+import { ensureGenerated, mb, measure, median, ROOT, sec, writeDocsSection, type Measured } from './measure.ts';
 import { createSyntheticRun } from './synthetic-run.ts';
 
 const { values } = parseArgs({
@@ -51,13 +50,7 @@ async function series(label: string, args: string[], dir: string, after?: (m: Me
 
 async function inference(): Promise<{ ref: Row; cli: Row; inProcessMs: number }> {
   const dataDir = join(ROOT, 'bench-data', `rows-${rows}`);
-  mkdirSync(dataDir, { recursive: true });
-  if (!existsSync(join(dataDir, 'definition.json'))) {
-    process.stderr.write(`generating ${rows.toLocaleString('en-US')} rows into ${dataDir}\n`);
-    await generateExtracts({ rows, outDir: dataDir, seed: 42 });
-  }
-  const a = join(dataDir, 'a.csv');
-  const b = join(dataDir, 'b.csv');
+  const { a, b } = await ensureGenerated(rows, dataDir);
   const inProcess: number[] = [];
   const ref = await series('reference: reservoir samples in DuckDB SQL', [join(ROOT, 'bench/reference-sample.mjs'), a, b], dataDir);
   const cli = await series('recon definition infer', [recon, 'definition', 'infer', '--a', a, '--b', b, '--json'], dataDir, (m) => {

@@ -7,12 +7,11 @@
  *   npm run bench                                   # 1,000,000 rows a side, 3 runs
  *   npm run bench -- --rows 10000000 --runs 1 --memory-limit 2GB
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateExtracts } from '../engine/generate/generate-extracts.ts';
-import { mb, measure as measureIn, type Measured, median, ROOT, sec, writeDocsSection } from './measure.ts';
+import { ensureGenerated, mb, measure as measureIn, type Measured, median, ROOT, sec, writeDocsSection } from './measure.ts';
 
 const root = ROOT;
 const { values } = parseArgs({
@@ -30,13 +29,7 @@ const dataDir = resolve(values['data-dir'], `rows-${rows}`);
 const measure = (args: string[]): Promise<Measured> => measureIn(args, dataDir);
 
 async function main(): Promise<void> {
-  mkdirSync(dataDir, { recursive: true });
-  if (!existsSync(join(dataDir, 'definition.json'))) {
-    process.stderr.write(`generating ${rows.toLocaleString('en-US')} rows into ${dataDir}\n`);
-    await generateExtracts({ rows, outDir: dataDir, seed: 42 });
-  }
-  const a = join(dataDir, 'a.csv');
-  const b = join(dataDir, 'b.csv');
+  const { a, b } = await ensureGenerated(rows, dataDir);
   const workspace = join(dataDir, 'workspace');
   const ref: Measured[] = [];
   const app: Measured[] = [];

@@ -70,3 +70,32 @@ export function collectPageErrors(page: Page): string[] {
   page.on('pageerror', (e) => errors.push(e.message));
   return errors;
 }
+
+/** One workstation in a browser: `recon serve` on a workspace, Chromium, a page opened at its URL, its console errors. */
+export interface Workstation {
+  served: Served;
+  browser: Browser;
+  page: Page;
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** Builds the renderer, serves `workspace` and opens it in a fresh headless Chromium (1440×900). */
+export async function openWorkstation(workspace: string, env: Record<string, string> = {}): Promise<Workstation> {
+  buildRenderer();
+  const served = await serve(workspace, env);
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const errors = collectPageErrors(page);
+  await page.goto(served.url);
+  return {
+    served,
+    browser,
+    page,
+    errors,
+    async close() {
+      await browser.close();
+      await served.stop();
+    },
+  };
+}

@@ -10,22 +10,20 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyEvidencePack } from '../engine/report/evidence-verify.ts';
 import type { RunSummary } from '../engine/run/run-recon.ts';
 import { runAndWait } from './flows.ts';
-import { buildRenderer, collectPageErrors, launchChromium, serve, type Served } from './harness.ts';
+import { openWorkstation, type Workstation } from './harness.ts';
 
 const ROWS = 400;
 /** Records whose amount really differs (beyond the cents convention). */
 const REAL_BREAKS = new Set([7, 123, 301]);
 
 let dir: string;
-let served: Served;
-let browser: Browser;
+let ws: Workstation;
 let page: Page;
-let errors: string[];
 let aPath: string;
 let bPath: string;
 let runId: string;
@@ -53,19 +51,14 @@ async function writeFiles(data: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  buildRenderer();
   dir = await mkdtemp(join(tmpdir(), 'recon-e2e-infer-'));
   await writeFiles(join(dir, 'data'));
-  served = await serve(join(dir, 'workspace'));
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  errors = collectPageErrors(page);
-  await page.goto(served.url);
+  ws = await openWorkstation(join(dir, 'workspace'));
+  page = ws.page;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
+  await ws?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -165,6 +158,6 @@ describe('the Export menu', () => {
   });
 
   it('logged no console errors', () => {
-    expect(errors).toEqual([]);
+    expect(ws.errors).toEqual([]);
   });
 });

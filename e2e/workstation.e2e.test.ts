@@ -6,37 +6,31 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateExtracts, type GenerateResult } from '../engine/generate/generate-extracts.ts';
 import { definitionSchema } from '../engine/definition/schema.ts';
 import { runRecon, type RunSummary } from '../engine/run/run-recon.ts';
 import { fillNewRun, gridCount, pickFacet, runAndWait, waitForCount } from './flows.ts';
-import { buildRenderer, collectPageErrors, launchChromium, serve, type Served } from './harness.ts';
+import { openWorkstation, type Workstation } from './harness.ts';
 
 let dir: string;
 let gen: GenerateResult;
-let served: Served;
-let browser: Browser;
+let ws: Workstation;
 let page: Page;
 let errors: string[];
 let runId: string;
 let summary: RunSummary;
 
 beforeAll(async () => {
-  buildRenderer();
   dir = await mkdtemp(join(tmpdir(), 'recon-e2e-'));
   gen = await generateExtracts({ rows: 3000, outDir: join(dir, 'data'), seed: 11 });
-  served = await serve(join(dir, 'workspace'));
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  errors = collectPageErrors(page);
-  await page.goto(served.url);
+  ws = await openWorkstation(join(dir, 'workspace'));
+  ({ page, errors } = ws);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
+  await ws?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

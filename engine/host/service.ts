@@ -13,6 +13,7 @@ import { ReconError, toErrorData } from '../errors/recon-error.ts';
 import type { Store } from '../store/store.ts';
 import { WorkspaceSync, type WorkspaceSyncTuning } from '../sync/workspace-sync.ts';
 import type { Identity } from '../workflow/identity.ts';
+import { sweepAbandoned } from './abandoned-runs.ts';
 import { RunDbCache } from './breaks/run-db-cache.ts';
 import { syncOverlay } from './breaks/status-overlay.ts';
 import { definitionsStore } from './definitions-store.ts';
@@ -119,6 +120,13 @@ export function createService(opts: ServiceOptions): Service {
       return db;
     },
   };
+  // Runs a crashed host left RUNNING would stay RUNNING forever: mark them FAILED now.
+  try {
+    const swept = sweepAbandoned(store, user, workspace);
+    if (swept.length > 0) process.stderr.write(`[service] marked ${swept.length} abandoned run(s) FAILED: ${swept.join(', ')}\n`);
+  } catch (err) {
+    process.stderr.write(`[service] could not check for abandoned runs: ${(err as Error).message}\n`);
+  }
   const handlers = {
     ...appHandlers(ctx),
     ...runsHandlers(ctx),

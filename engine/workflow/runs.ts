@@ -3,6 +3,7 @@
  * and its end after; each call is one transaction with its audit event.
  * Starting a run needs no role: it reads files the OS account can read anyway.
  */
+import { hostname } from 'node:os';
 import { ReconError } from '../errors/recon-error.ts';
 import { appendAuditEvent } from '../store/audit-log.ts';
 import { canonicalJson, toJsonSafe } from '../store/canonical-json.ts';
@@ -26,7 +27,17 @@ export interface RunStart {
   definitionVersion?: number | null;
   duckdbPath: string;
   inputs: { a: RunInputFile; b: RunInputFile };
+  /** The process that runs it (default: this one), so a later host can tell a crashed run from a live one. */
+  owner?: RunOwner;
 }
+
+/** A machine and a process id. */
+export interface RunOwner {
+  host: string;
+  pid: number;
+}
+
+export const thisProcess = (): RunOwner => ({ host: hostname(), pid: process.pid });
 
 export type RunStatus = 'RUNNING' | 'COMPLETED' | 'FAILED';
 
@@ -52,9 +63,10 @@ export function recordRunStarted(store: Store, actor: Identity, run: RunStart): 
   const inputs = toJsonSafe(run.inputs);
   store.write((tx) => {
     if (tx.get(sql`SELECT 1 AS x FROM runs WHERE run_id = ${run.runId}`)) throw new ReconError('INVALID_ARGUMENT', `run ${run.runId} is already registered`);
-    tx.run(sql`INSERT INTO runs (run_id, definition_name, definition_version, duckdb_path, definition_snapshot, inputs, status, started_by, started_at)
+    const owner = run.owner ?? thisProcess();
+    tx.run(sql`INSERT INTO runs (run_id, definition_name, definition_version, duckdb_path, definition_snapshot, inputs, status, started_by, started_at, owner_host, owner_pid)
       VALUES (${run.runId}, ${run.definition.name}, ${run.definitionVersion ?? null}, ${run.duckdbPath}, ${canonicalJson(definition)},
-              ${canonicalJson(inputs)}, 'RUNNING', ${actor.userId}, ${tx.now})`);
+              ${canonicalJson(inputs)}, 'RUNNING', ${actor.userId}, ${tx.now}, ${owner.host}, ${owner.pid})`);
     appendAuditEvent(tx, {
       actor: actor.userId,
       action: 'run.started',
@@ -83,6 +95,62 @@ export function recordRunFailed(store: Store, actor: Identity, runId: string, er
     tx.run(sql`UPDATE runs SET status = 'FAILED', error = ${canonicalJson(safe)}, finished_at = ${tx.now} WHERE run_id = ${runId}`);
     appendAuditEvent(tx, { actor: actor.userId, action: 'run.failed', target: `run:${runId}`, before: { status: 'RUNNING' }, after: { status: 'FAILED', error: safe } });
   });
+}
+
+/** A RUNNING run whose process is gone, as sweepAbandonedRuns found it. */
+export interface AbandonedRun {
+  runId: string;
+  duckdbPath: string;
+  owner: RunOwner | null;
+}
+
+/** Runs registered before owners were recorded count as abandoned once they have been RUNNING this long. */
+const UNOWNED_STALE_MS = 24 * 60 * 60 * 1000;
+
+/** True when a process of this machine with that id exists (EPERM: it exists but belongs to another account). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Marks FAILED every RUNNING run whose process is gone: its owner is a
+ * process of this machine that no longer exists (a run owned by another
+ * machine, or by a live process, is left alone; a PID reused since only keeps
+ * a run RUNNING, never fails a live one). Each gets a run.failed audit event
+ * saying so. Returns the runs it marked, for the caller to remove their
+ * partial files.
+ */
+export function sweepAbandonedRuns(store: Store, actor: Identity, opts: { host?: string; alive?: (pid: number) => boolean; now?: number } = {}): AbandonedRun[] {
+  const host = opts.host ?? hostname();
+  const alive = opts.alive ?? processAlive;
+  const now = opts.now ?? Date.now();
+  const running = store.read((tx) =>
+    tx.all<{ run_id: string; duckdb_path: string; started_at: string; owner_host: string | null; owner_pid: number | null }>(
+      sql`SELECT run_id, duckdb_path, started_at, owner_host, owner_pid FROM runs WHERE status = 'RUNNING' AND duckdb_path NOT LIKE 'remote:%'`,
+    ),
+  );
+  const out: AbandonedRun[] = [];
+  for (const r of running) {
+    const owner = r.owner_host !== null && r.owner_pid !== null ? { host: r.owner_host, pid: r.owner_pid } : null;
+    const gone = owner ? owner.host === host && owner.pid !== process.pid && !alive(owner.pid) : now - Date.parse(r.started_at) > UNOWNED_STALE_MS;
+    if (!gone) continue;
+    const message = owner
+      ? `the process that ran it (pid ${owner.pid} on ${owner.host}) stopped before it finished (a crash, a kill or a power cut); start the run again`
+      : 'it was still RUNNING a day after it started, from a version that did not record its process; start the run again';
+    try {
+      recordRunFailed(store, actor, r.run_id, { code: 'INTERNAL_ERROR', message, details: { abandoned: true, owner } });
+      out.push({ runId: r.run_id, duckdbPath: r.duckdb_path, owner });
+    } catch (err) {
+      // Another host finished or swept it meanwhile: nothing to do.
+      if (!(err instanceof ReconError && err.code === 'ILLEGAL_TRANSITION')) throw err;
+    }
+  }
+  return out;
 }
 
 function finish(tx: WriteTx, runId: string, to: RunStatus): void {

@@ -113,14 +113,14 @@ describe('team sync between two workstations in a browser', () => {
       const offline = await waitForBadge(alice, /Offline · \d+ queued/);
       expect(Number(offline.match(/(\d+) queued/)![1])).toBeGreaterThan(queued);
       await alice.getByLabel('Sync status').getByText('SYNC_NO_PASSWORD').waitFor();
-      await keychain.getByText('No password stored').waitFor();
+      await keychain.getByText('No password stored', { exact: true }).waitFor();
       await enterTeamPassword(alice, pg.info.sync.password);
-      await keychain.getByText('Password in keychain').waitFor();
+      await keychain.getByText('Password in keychain', { exact: true }).waitFor();
       expect(await alice.getByRole('form', { name: 'Store the team password' }).getByLabel('Team password').inputValue()).toBe('');
     } else {
       await keychain.waitFor();
       // Never the developer's own keychain: only where none answers is the refusal checked.
-      if (await keychain.getByText('No keychain').isVisible()) {
+      if (await keychain.getByText('No keychain', { exact: true }).isVisible()) {
         await enterTeamPassword(alice, pg.info.sync.password);
         const alert = alice.getByRole('alert');
         await alert.getByText('SYNC_KEYCHAIN_UNAVAILABLE').waitFor();

@@ -62,7 +62,7 @@ async function main(): Promise<void> {
       { userId: 'carol', roles: ['analyst', 'approver'] },
     ]);
     await page.getByLabel('Bulk-proposal threshold').fill('10');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('more than 10 breaks').waitFor();
     await page.getByLabel('New reason code').fill('BOOKING_ERROR');
     await page.getByLabel('New reason category').selectOption('ACTION');

@@ -94,7 +94,7 @@ const hostSchema = z
   .trim()
   .min(1, 'a host name or address')
   .max(255)
-  .regex(/^[^\s/@:]+$|^\/[^\s]*$|^\[[0-9A-Fa-f:.]+\]$|^[0-9A-Fa-f:]+$/, 'a host name, an IP address or a socket directory');
+  .regex(/^[^\s/@:]+$|^\/\S*$|^[0-9A-Fa-f:]+$/, 'a host name, an IP address or a socket directory');
 const nameSchema = (what: string) =>
   z
     .string()

@@ -12,7 +12,10 @@ development without Electron). Build the UI first with "npx electron-vite build"
 Prints the URL to open; it carries a token made fresh at every start. Runs until
 Ctrl+C. The UI acts as the OS account, or $RECON_USER; several processes (one
 per user) may serve the same workspace at once. RECON_QUICK_RETRAIN=1 makes
-Settings → Retrain use a small synthetic baseline (demos, tests): seconds, not minutes.`;
+Settings → Retrain use a small synthetic baseline (demos, tests): seconds, not minutes.
+When the workspace has a team connection (Settings → Team connection, or
+"recon sync configure"), it syncs with the team's PostgreSQL in the background
+while serving; the password comes from the OS keychain, or $PGPASSWORD.`;
 
 export interface ServeHooks {
   /** Stops the server (tests); otherwise SIGINT or SIGTERM does. */

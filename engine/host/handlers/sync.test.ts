@@ -15,7 +15,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ContractEvent, SyncStatusDto } from '../../contract/index.ts';
+import { contract, contractEventSchema, type ContractEvent, type SyncStatusDto } from '../../contract/index.ts';
 import { definitionSchema } from '../../definition/schema.ts';
 import { generateExtracts } from '../../generate/generate-extracts.ts';
 import { runRecon, type RunSummary } from '../../run/run-recon.ts';
@@ -135,6 +135,7 @@ describe('the team connection', () => {
     expect(s).toMatchObject({ state: 'disabled', configured: false, connection: null, server: null, passwordSource: 'none', keychain: { available: true, hasPassword: false }, parked: [] });
     expect(s.queueLength).toBeGreaterThan(0);
     expect(s.deviceId).toBe(maker.store.deviceId);
+    expect(contract['sync.status'].result.safeParse(s).error).toBeUndefined();
     expect(await maker.service.call('sync.now', {})).toMatchObject({ ok: false, error: { code: 'SYNC_NOT_CONFIGURED' } });
     expect(await maker.service.call('sync.login', { password: 'x' })).toMatchObject({ ok: false, error: { code: 'SYNC_NOT_CONFIGURED' } });
   });
@@ -174,6 +175,8 @@ describe('the team connection', () => {
     const online = await until(() => statuses(maker).find((x) => x.state === 'online' && x.queueLength === 0), 'online');
     expect(online).toMatchObject({ lastError: null, failures: 0, serverSeq: expect.any(Number) });
     expect(online.lastSyncAt).not.toBeNull();
+    // Every event the host pushed is what the contract describes.
+    for (const e of maker.events) expect(contractEventSchema.safeParse(e).error).toBeUndefined();
     for (const file of await filesUnder(maker.workspace)) expect((await readFile(file)).includes(password), file).toBe(false);
   });
 });
@@ -207,6 +210,7 @@ describe('a proposal made in one workspace, approved in another', () => {
     expect(approver.events).toContainEqual({ type: 'workflow.changed', runId: null, what: 'decision' });
     expect(approver.events).toContainEqual({ type: 'workflow.changed', runId: null, what: 'users' });
     const list = await approver.service.invoke('approvals.list', {});
+    expect(contract['approvals.list'].result.safeParse(list).error).toBeUndefined();
     expect(list.canApprove).toBe(true);
     const p = list.waiting.find((x) => x.decisionId === decisionId);
     expect(p).toMatchObject({ maker: 'ada', origin: 'remote', deviceId: maker.store.deviceId, sync: 'APPLIED', kind: 'ACCEPT', definition: summary.definition, comment: 'custodian statement checked' });
@@ -225,6 +229,7 @@ describe('a proposal made in one workspace, approved in another', () => {
     await until(async () => (await approver.service.invoke('approvals.list', {})).settled.find((s) => s.decisionId === decisionId && s.approvalSync === 'APPLIED'), 'the approval applied');
     const mark = maker.events.length;
     const now = await maker.service.invoke('sync.now', {});
+    expect(contract['sync.now'].result.safeParse(now).error).toBeUndefined();
     expect(now.pulled.approvals).toBeGreaterThan(0);
     expect(now.status).toMatchObject({ state: 'online', queueLength: 0 });
     expect(maker.events.slice(mark)).toContainEqual({ type: 'workflow.changed', runId: null, what: 'approval' });

@@ -108,15 +108,15 @@ function ConnectionForm({ s, admin, onSave, busy }: { s: SyncOverview; admin: bo
         <span>Port</span>
         <input aria-label="Team server port" inputMode="numeric" value={d.port} onChange={set('port')} />
       </label>
-      <label>
+      <label className="team-db">
         <span>Database</span>
         <input aria-label="Team database" value={d.database} onChange={set('database')} />
       </label>
-      <label>
+      <label className="team-login">
         <span>Login</span>
         <input aria-label="Team login" autoComplete="username" value={d.user} onChange={set('user')} />
       </label>
-      <label>
+      <label className="team-tls">
         <span>TLS</span>
         <select aria-label="TLS mode" value={d.tls} onChange={(e) => setD({ ...d, tls: e.target.value as SyncTlsMode })} title={TLS_HELP[d.tls]}>
           {SYNC_TLS_MODES.map((m) => (

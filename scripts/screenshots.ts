@@ -137,6 +137,13 @@ async function main(): Promise<void> {
     await page.locator('.runs-table tr', { hasText: runId }).getByRole('button').click();
     await page.getByRole('table', { name: 'Integrity checks' }).waitFor();
     await shot(page, 'run-overview', true);
+    // The Export menu after writing the detailed workbook.
+    await page.getByRole('button', { name: 'Export ▾' }).click();
+    await page.getByRole('dialog', { name: 'Export' }).getByLabel('Export format').selectOption({ label: 'Detailed workbook (XLSX)' });
+    await page.getByRole('dialog', { name: 'Export' }).getByRole('button', { name: 'Export' }).click();
+    await page.getByRole('dialog', { name: 'Export' }).getByRole('status').waitFor({ timeout: 60_000 });
+    await shot(page, 'run-export');
+    await page.getByRole('button', { name: 'Export ▾' }).click();
 
     await openSection(page, 'Audit trail');
     await page.getByLabel('Chain verification').getByText('VERIFIED').waitFor();

@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { contract, isCallName, type CallArgs, type CallName, type CallResult, type ContractEvent, type Reply } from '../contract/index.ts';
 import { ReconError, toErrorData } from '../errors/recon-error.ts';
+import { sql } from '../store/sql.ts';
 import type { Store } from '../store/store.ts';
 import { WorkspaceSync, type WorkspaceSyncTuning } from '../sync/workspace-sync.ts';
 import type { Identity } from '../workflow/identity.ts';
@@ -149,6 +150,9 @@ export function createService(opts: ServiceOptions): Service {
   const slowMs = opts.slowCallMs ?? 1000;
   const onSlow = opts.onSlowCall ?? ((name, ms) => process.stderr.write(`[service] slow call ${name}: ${Math.round(ms)} ms\n`));
 
+  /** This device's last audit sequence number: one indexed row, cheap enough to read around every call. */
+  const auditSeq = (): number => store.read((tx) => tx.get<{ seq: number }>(sql`SELECT seq FROM audit_heads WHERE device_id = ${store.deviceId}`))?.seq ?? 0;
+
   async function dispatch(name: unknown, rawArgs: unknown): Promise<unknown> {
     if (!isCallName(name)) throw new ReconError('INVALID_ARGUMENT', `unknown call ${JSON.stringify(name)}`, { name });
     const parsed = contract[name].args.safeParse(rawArgs ?? {});
@@ -159,12 +163,18 @@ export function createService(opts: ServiceOptions): Service {
       });
     }
     const t0 = performance.now();
+    const seqBefore = auditSeq();
     try {
       // The table is indexed by the checked name, so handler and args agree.
       return await (handlers[name] as (a: unknown) => Promise<unknown>)(parsed.data);
     } finally {
       const ms = performance.now() - t0;
       if (ms > slowMs) onSlow(name, ms);
+      // Any call that wrote audit events (an export, a setting, a run started…) grew the sync queue.
+      if (auditSeq() !== seqBefore) {
+        sync.publish();
+        sync.nudge();
+      }
     }
   }
 

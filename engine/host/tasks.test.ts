@@ -63,6 +63,10 @@ describe('runs.export', () => {
     expect(csv.trim().split('\n')).toHaveLength(fx.summary.breaks.total + 1);
     const audit = await service.invoke('audit.list', { action: 'export.written', limit: 50 });
     expect(audit.events.filter((e) => e.action === 'export.written').length).toBeGreaterThanOrEqual(7);
+    // Each export grew the sync queue, and the status bar heard of it.
+    const statuses = events.filter((e): e is Extract<ContractEvent, { type: 'sync.status' }> => e.type === 'sync.status');
+    expect(statuses.length).toBeGreaterThanOrEqual(7);
+    expect(statuses.at(-1)?.status.queueLength).toBeGreaterThanOrEqual(7);
   });
 
   it('refuses to overwrite unless asked, and writes to a chosen path', async () => {

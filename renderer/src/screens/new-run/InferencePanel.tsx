@@ -66,6 +66,29 @@ const RULE_WORDS: Record<RuleChoice['proposal']['kind'], string> = {
   'sign-flip': 'sign flipped',
 };
 
+/** The rule proposals of one kind (column-wide or sporadic), each with what it explains and a box to accept it. */
+function RuleList({ rules, columnWide, onRule }: { rules: RuleChoice[]; columnWide: boolean; onRule: (index: number, accepted: boolean) => void }) {
+  return (
+    <ul>
+      {rules.map(({ proposal: r, accepted }, i) =>
+        r.columnWide !== columnWide ? null : (
+          <li key={`${r.field}-${r.kind}-${r.value}`}>
+            <label className="check">
+              <input type="checkbox" checked={accepted} onChange={(e) => onRule(i, e.target.checked)} aria-label={`Apply rule: ${r.field} ${RULE_WORDS[r.kind]}`} />
+              <span className="strong">{r.field}</span>: {RULE_WORDS[r.kind]} ({r.kind === 'scale' ? `×${r.value}` : r.kind === 'sign-flip' ? '×−1' : `${r.value > 0 ? '+' : ''}${r.value} days`})
+            </label>{' '}
+            <span className={`pill ${r.columnWide ? 'confidence-high' : 'confidence-low'}`}>{r.columnWide ? 'column-wide' : 'sporadic: likely breaks'}</span>{' '}
+            <span className="small">
+              explains {n(r.explains)} of {n(r.compared)} matched records ({pct(r.compared === 0 ? 0 : r.explains / r.compared)}), ≈{n(r.estimatedRecords)} in the whole file.
+            </span>{' '}
+            <span className="muted small">{r.reason}</span>
+          </li>
+        ),
+      )}
+    </ul>
+  );
+}
+
 /**
  * What inference found, for a person to confirm: each file's dialect, the
  * key, rule proposals to accept, questions it would not decide, and the
@@ -135,26 +158,18 @@ export function InferencePanel({ report, progress, error, rules, answers, canSug
               </ul>
             </div>
           )}
-          {rules.length > 0 && (
+          {rules.some((r) => r.proposal.columnWide) && (
             <div className="rules" role="group" aria-label="Proposed rules">
               <h5>Proposed rules</h5>
               <p className="muted small">Column-wide patterns that look like a convention rather than breaks. Accept one to normalize it before comparing; leave it to see them as breaks.</p>
-              <ul>
-                {rules.map(({ proposal: r, accepted }, i) => (
-                  <li key={`${r.field}-${r.kind}-${r.value}`}>
-                    <label className="check">
-                      <input type="checkbox" checked={accepted} onChange={(e) => onRule(i, e.target.checked)} aria-label={`Apply rule: ${r.field} ${RULE_WORDS[r.kind]}`} />
-                      <span className="strong">{r.field}</span>: {RULE_WORDS[r.kind]} ({r.kind === 'scale' ? `×${r.value}` : r.kind === 'sign-flip' ? '×−1' : `${r.value > 0 ? '+' : ''}${r.value} days`})
-                    </label>{' '}
-                    <span className={`pill ${r.columnWide ? 'confidence-high' : 'confidence-low'}`}>{r.columnWide ? 'column-wide' : 'sporadic: likely breaks'}</span>{' '}
-                    <span className="small">
-                      explains {n(r.explains)} of {n(r.compared)} matched records ({pct(r.compared === 0 ? 0 : r.explains / r.compared)}), ≈{n(r.estimatedRecords)} in the whole file.
-                    </span>{' '}
-                    <span className="muted small">{r.reason}</span>
-                  </li>
-                ))}
-              </ul>
+              <RuleList rules={rules} columnWide onRule={onRule} />
             </div>
+          )}
+          {rules.some((r) => !r.proposal.columnWide) && (
+            <details className="small sporadic-rules">
+              <summary>{rules.filter((r) => !r.proposal.columnWide).length} sporadic patterns: likely breaks, not conventions</summary>
+              <RuleList rules={rules} columnWide={false} onRule={onRule} />
+            </details>
           )}
           {report.refusedMaps.length > 0 && (
             <details className="small">

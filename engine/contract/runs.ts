@@ -104,6 +104,8 @@ export const runListItemSchema = z.object({
   /** 0..1 while RUNNING. */
   progress: z.number().nullable(),
   error: errorDataSchema.nullable(),
+  /** The device a run pulled from the team server was made on (its results stay there); null for this workspace's runs. */
+  remoteDevice: z.string().nullable(),
 });
 export type RunListItem = z.infer<typeof runListItemSchema>;
 

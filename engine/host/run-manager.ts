@@ -78,6 +78,7 @@ export class RunManager {
         gatePassed: null,
         progress: 0,
         error: null,
+        remoteDevice: null,
       },
       handle: null,
       lastEmit: 0,

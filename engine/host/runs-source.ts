@@ -20,6 +20,9 @@ export interface RunsSource {
   databasePath(runId: string): string;
 }
 
+/** How a run pulled from the team server names where its file is: remote:<device id>. */
+const REMOTE_PREFIX = 'remote:';
+
 /** How many runs the list shows. */
 const LIST_LIMIT = 500;
 
@@ -38,6 +41,13 @@ export function registryRunsSource(store: Store, workspace: string): RunsSource 
     },
     databasePath(runId) {
       const run = getRun(store, runId);
+      if (run.duckdbPath.startsWith(REMOTE_PREFIX)) {
+        const device = run.duckdbPath.slice(REMOTE_PREFIX.length);
+        throw new ReconError('RUN_NOT_FOUND', `run ${runId} was made on another workstation (device ${device}): its results stay there; its breaks under review are in Approvals`, {
+          runId,
+          device,
+        });
+      }
       // A workspace folder moved since the run keeps its files beside it.
       return existsSync(run.duckdbPath) ? run.duckdbPath : join(workspace, 'runs', `${runId}.duckdb`);
     },
@@ -70,5 +80,6 @@ export function toListItem(r: RunRecord): RunListItem {
     gatePassed: s ? (s.gate?.passed ?? s.checksPassed ?? null) : null,
     progress: null,
     error,
+    remoteDevice: r.duckdbPath.startsWith(REMOTE_PREFIX) ? r.duckdbPath.slice(REMOTE_PREFIX.length) : null,
   };
 }

@@ -18,9 +18,8 @@ export function exportsHandlers(ctx: HostContext): Pick<Handlers, 'runs.export' 
   return {
     'runs.export': async ({ runId, format, path, overwrite, taskId }) => {
       ctx.runs.completed(runId);
-      if (ctx.runs.databasePath(runId).startsWith('remote:')) {
-        throw new ReconError('RUN_NOT_FOUND', `run ${runId} was made on another device: its results are not on this machine, so it cannot be exported here`, { runId });
-      }
+      // A run pulled from another workstation has no file here: this names the device.
+      ctx.runs.databasePath(runId);
       const out = path === undefined ? defaultExportPath(ctx.workspace, runId, format) : resolve(path);
       if (!overwrite && existsSync(out)) {
         throw new ReconError('INVALID_ARGUMENT', `${out} already exists: choose another file, or export again with overwrite`, { path: out });

@@ -29,7 +29,7 @@ export function RunsScreen() {
   const runs = data?.runs ?? [];
   const [selected, setSelected] = useState(0);
   const open = (r: RunListItem | undefined): void => {
-    if (r?.status === 'COMPLETED') nav.go({ name: 'run', runId: r.runId, tab: 'overview' });
+    if (r?.status === 'COMPLETED' && r.remoteDevice === null) nav.go({ name: 'run', runId: r.runId, tab: 'overview' });
   };
   const move = (d: number): void => setSelected((s) => Math.max(0, Math.min(runs.length - 1, s + d)));
   useKeys({ n: () => nav.go({ name: 'new-run' }), j: () => move(1), ArrowDown: () => move(1), k: () => move(-1), ArrowUp: () => move(-1), Enter: () => open(runs[selected]), r: reload });
@@ -89,12 +89,17 @@ export function RunsScreen() {
                     <span className={`pill status-${r.status.toLowerCase()}`}>{r.status}</span>
                   </td>
                   <td>
-                    {r.status === 'COMPLETED' ? (
+                    {r.status === 'COMPLETED' && r.remoteDevice === null ? (
                       <button type="button" className="link" onClick={() => open(r)}>
                         {r.definition}
                       </button>
                     ) : (
                       r.definition
+                    )}
+                    {r.remoteDevice !== null && (
+                      <span className="pill" title={`Made on another workstation (device ${r.remoteDevice}); its results stay there. Its breaks under review are in Approvals.`}>
+                        other workstation
+                      </span>
                     )}
                     {r.status === 'RUNNING' && <span className="inline-progress">{percent(p?.overall ?? r.progress ?? 0, 0)} {p?.label ?? ''}</span>}
                     {r.error && <div className="row-error">{`${r.error.code}: ${r.error.message}`}</div>}

@@ -3,7 +3,7 @@
  * `{ code, message, details }`. Codes are stable; messages are for people.
  */
 export const ERROR_CODES = [
-  // Team sync (engine/sync/errors.ts raises these; listed here so they cross boundaries as data).
+  // Team sync (engine/sync/errors.ts raises these as SyncError; its code list is the SYNC_ ones here).
   'SYNC_NOT_CONFIGURED',
   'SYNC_OFFLINE',
   'SYNC_AUTH_FAILED',

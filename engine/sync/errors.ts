@@ -5,22 +5,12 @@
  * missing schema) until the user changes something.
  */
 
-export const SYNC_ERROR_CODES = [
-  'SYNC_NOT_CONFIGURED',
-  'SYNC_OFFLINE',
-  'SYNC_AUTH_FAILED',
-  'SYNC_NO_PASSWORD',
-  'SYNC_KEYCHAIN_UNAVAILABLE',
-  'SYNC_SERVER_SCHEMA',
-  'SYNC_PERMISSION',
-  'SYNC_TLS',
-  'SYNC_PROTOCOL',
-  'SYNC_REMOTE_CHAIN_BROKEN',
-  'SYNC_INVALID_SETTINGS',
-  'SYNC_LOCAL_BUSY',
-] as const;
+import { ERROR_CODES, type ErrorCode } from '../errors/recon-error.ts';
 
-export type SyncErrorCode = (typeof SYNC_ERROR_CODES)[number];
+/** The SYNC_* codes of the shared list (engine/errors/recon-error.ts), so they cross hosts as data. */
+export type SyncErrorCode = Extract<ErrorCode, `SYNC_${string}`>;
+export const SYNC_ERROR_CODES: readonly SyncErrorCode[] = ERROR_CODES.filter((c): c is SyncErrorCode => c.startsWith('SYNC_'));
+
 
 /** A sync failure with a stable code; `transient` failures are retried with backoff. */
 export class SyncError extends Error {

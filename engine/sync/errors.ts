@@ -4,13 +4,11 @@
  * is down, restarting, unreachable) and reports the others (wrong password,
  * missing schema) until the user changes something.
  */
-
 import { ERROR_CODES, type ErrorCode } from '../errors/recon-error.ts';
 
 /** The SYNC_* codes of the shared list (engine/errors/recon-error.ts), so they cross hosts as data. */
 export type SyncErrorCode = Extract<ErrorCode, `SYNC_${string}`>;
 export const SYNC_ERROR_CODES: readonly SyncErrorCode[] = ERROR_CODES.filter((c): c is SyncErrorCode => c.startsWith('SYNC_'));
-
 
 /** A sync failure with a stable code; `transient` failures are retried with backoff. */
 export class SyncError extends Error {

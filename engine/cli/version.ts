@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { BASELINE_MODEL_PATH, loadCurrentModel } from '../attribution/model-store.ts';
 import { openDuckDB, queryOne } from '../duckdb/open.ts';
+import { packageRoot } from '../package-root.ts';
 import { resolveWorkspace } from './workspace.ts';
 
 /** What `recon --version` and the desktop About box show. */
@@ -86,7 +87,7 @@ export function formatVersionInfo(info: VersionInfo, name = 'recon'): string {
  * `-dirty` with uncommitted changes; 'unknown' outside a git checkout (an
  * installed package). The desktop app is stamped at build time instead.
  */
-export function checkoutCommit(dir = resolve(import.meta.dirname, '../..')): string {
+export function checkoutCommit(dir = packageRoot()): string {
   try {
     return execFileSync('git', ['describe', '--always', '--dirty', '--abbrev=12', '--exclude=*'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] })
       .toString()
@@ -98,9 +99,9 @@ export function checkoutCommit(dir = resolve(import.meta.dirname, '../..')): str
 
 /** `recon --version`: the package version, the checkout's commit and the default workspace's model. */
 export async function versionText(): Promise<string> {
-  // createRequire, not new URL(): the desktop bundle includes this module (it
-  // never calls this function) and ships only same-folder run-time files.
-  const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+  // Found at run time, not imported: the desktop bundle includes this module
+  // (it never calls this function) and the CLI runs from a bundle elsewhere.
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
   const info = await versionInfo({ version: pkg.version, commit: checkoutCommit(), workspace: resolveWorkspace(undefined) });
   return formatVersionInfo(info);
 }

@@ -8,7 +8,7 @@ import type { WorkerReply, WorkerRequest } from '../run/worker-protocol.ts';
 export interface WorkerEntry {
   /** From source: the `.mjs` shim that registers tsx and imports the TypeScript worker, relative to the calling module. */
   source: string;
-  /** From the bundle: the worker's own entry, built beside the main-process chunks (an input in electron.vite.config.ts). */
+  /** From a bundle: the worker's own entry, built beside the chunks (an input in electron.vite.config.ts and in bin/cli-bundle.mjs). */
   bundled: string;
 }
 
@@ -17,11 +17,12 @@ export const RUN_WORKER: WorkerEntry = { source: '../run/worker-entry.mjs', bund
 
 /**
  * Where a worker's entry file is for the module at `moduleUrl` (pass your
- * `import.meta.url`). From source (the CLI and the tests run TypeScript
- * through tsx, so the module URL ends in `.ts`) it is the tsx shim; from the
- * electron-vite bundle it is `bundled`, beside the chunk this code was
- * bundled into: out/main is flat, so that is out/main/<bundled>, inside
- * app.asar in a packaged app.
+ * `import.meta.url`). From source (the tests, `recon serve` through
+ * scripts/serve.ts, and the CLI when RECON_NO_BUNDLE=1 run TypeScript through
+ * tsx, so the module URL ends in `.ts`) it is the tsx shim; from a bundle it
+ * is `bundled`, beside the chunk this code was bundled into. Both bundles are
+ * flat: the desktop app's out/main (inside app.asar when packaged) and the
+ * CLI's node_modules/.cache/recon-cli/<key>/ (bin/cli-bundle.mjs).
  */
 export function workerEntryUrl(entry: WorkerEntry, moduleUrl: string): URL {
   const fromSource = /\.[cm]?ts$/.test(new URL(moduleUrl).pathname);

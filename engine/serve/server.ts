@@ -8,9 +8,9 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ReconError } from '../errors/recon-error.ts';
 import { createService, type Service } from '../host/service.ts';
+import { packageRoot } from '../package-root.ts';
 import type { Store } from '../store/store.ts';
 import type { Identity } from '../workflow/identity.ts';
 import { isAllowedHost, LOOPBACK, newToken, pageOrigin } from './security.ts';
@@ -18,7 +18,7 @@ import { serveStatic } from './static-files.ts';
 import { createBridge } from './ws-bridge.ts';
 
 /** Where `npx electron-vite build` puts the renderer. */
-export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
+export const DEFAULT_RENDERER_DIR = join(packageRoot(), 'out', 'renderer');
 
 export interface ServeOptions {
   workspace: string;

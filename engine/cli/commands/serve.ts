@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { packageRoot } from '../../package-root.ts';
 import { startServer } from '../../serve/server.ts';
 import { openStore } from '../../store/open.ts';
 import { currentUser } from '../../workflow/identity.ts';
@@ -40,7 +42,7 @@ export async function serveCommand(argv: string[], hooks: ServeHooks = {}): Prom
     process.stderr.write(`--port must be a port number (0-65535), got ${values.port}\n`);
     return 2;
   }
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
   const workspace = resolveWorkspace(values.workspace);
   const user = currentUser();
   // One store per process: every call of every page shares it; it closes when serving stops.

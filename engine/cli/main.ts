@@ -1,69 +1,62 @@
 import { isInputError, toErrorData } from '../errors/recon-error.ts';
-import { DEFINITION_USAGE, definitionCommand } from './commands/definition.ts';
-import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
-import { EVIDENCE_USAGE, evidenceCommand } from './commands/evidence.ts';
-import { EXPORT_USAGE, exportCommand } from './commands/export.ts';
-import { GENERATE_USAGE, generateCommand } from './commands/generate.ts';
-import { AUDIT_USAGE, auditCommand } from './commands/audit.ts';
-import { MODEL_USAGE, modelCommand } from './commands/model.ts';
-import { REVIEW_USAGE, reviewCommand } from './commands/review.ts';
-import { RUN_USAGE, runCommand } from './commands/run.ts';
-import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
-import { SYNC_USAGE, syncCommand } from './commands/sync.ts';
-import { USERS_USAGE, usersCommand } from './commands/users.ts';
 import { versionText } from './version.ts';
 
-const USAGE = `Recon Workstation — reconcile two extracts, explain every break.
-
-Usage:
-  ${DEMO_USAGE.split('\n')[0]}
-  ${RUN_USAGE.split('\n')[0]}
-  ${GENERATE_USAGE.split('\n')[0]}
-  ${DEFINITION_USAGE.split('\n').join('\n  ')}
-  ${REVIEW_USAGE.split('\n')[0]}
-  ${USERS_USAGE.split('\n')[0]}
-  ${AUDIT_USAGE.split('\n')[0]}
-  ${MODEL_USAGE.split('\n').slice(0, 3).join('\n  ')}
-  ${SERVE_USAGE.split('\n')[0]}
-  ${SYNC_USAGE.split('\n')[0]}
-  ${EXPORT_USAGE.split('\n')[0]}
-  ${EVIDENCE_USAGE.split('\n')[0]}
-  recon --version
-
-Run "recon <command> --help" for details.`;
-
 type Command = (argv: string[]) => Promise<number>;
-const COMMANDS: Record<string, { run: Command; usage: string }> = {
-  run: { run: runCommand, usage: RUN_USAGE },
-  demo: { run: demoCommand, usage: DEMO_USAGE },
-  generate: { run: generateCommand, usage: GENERATE_USAGE },
-  definition: { run: definitionCommand, usage: DEFINITION_USAGE },
-  review: { run: reviewCommand, usage: REVIEW_USAGE },
-  users: { run: usersCommand, usage: USERS_USAGE },
-  audit: { run: auditCommand, usage: AUDIT_USAGE },
-  model: { run: modelCommand, usage: MODEL_USAGE },
-  serve: { run: serveCommand, usage: SERVE_USAGE },
-  sync: { run: syncCommand, usage: SYNC_USAGE },
-  export: { run: exportCommand, usage: EXPORT_USAGE },
-  evidence: { run: evidenceCommand, usage: EVIDENCE_USAGE },
+interface LoadedCommand {
+  run: Command;
+  usage: string;
+}
+
+/**
+ * Each command's module is loaded only when that command runs, so `recon run`
+ * does not load the team-sync client, the report writers or the web server
+ * (and `recon --version` loads none of them): start-up is part of every run.
+ */
+const COMMANDS: Record<string, () => Promise<LoadedCommand>> = {
+  demo: async () => ((m) => ({ run: m.demoCommand, usage: m.DEMO_USAGE }))(await import('./commands/demo.ts')),
+  run: async () => ((m) => ({ run: m.runCommand, usage: m.RUN_USAGE }))(await import('./commands/run.ts')),
+  generate: async () => ((m) => ({ run: m.generateCommand, usage: m.GENERATE_USAGE }))(await import('./commands/generate.ts')),
+  definition: async () => ((m) => ({ run: m.definitionCommand, usage: m.DEFINITION_USAGE }))(await import('./commands/definition.ts')),
+  review: async () => ((m) => ({ run: m.reviewCommand, usage: m.REVIEW_USAGE }))(await import('./commands/review.ts')),
+  users: async () => ((m) => ({ run: m.usersCommand, usage: m.USERS_USAGE }))(await import('./commands/users.ts')),
+  audit: async () => ((m) => ({ run: m.auditCommand, usage: m.AUDIT_USAGE }))(await import('./commands/audit.ts')),
+  model: async () => ((m) => ({ run: m.modelCommand, usage: m.MODEL_USAGE }))(await import('./commands/model.ts')),
+  serve: async () => ((m) => ({ run: m.serveCommand, usage: m.SERVE_USAGE }))(await import('./commands/serve.ts')),
+  sync: async () => ((m) => ({ run: m.syncCommand, usage: m.SYNC_USAGE }))(await import('./commands/sync.ts')),
+  export: async () => ((m) => ({ run: m.exportCommand, usage: m.EXPORT_USAGE }))(await import('./commands/export.ts')),
+  evidence: async () => ((m) => ({ run: m.evidenceCommand, usage: m.EVIDENCE_USAGE }))(await import('./commands/evidence.ts')),
 };
+
+/** How many lines of each command's usage the overview shows (the rest is its --help). */
+const OVERVIEW_LINES: Partial<Record<string, number>> = { definition: Infinity, model: 3 };
+
+/** `recon` alone or `recon --help`: the first line(s) of every command's usage (loads them all; help is rare). */
+async function usage(): Promise<string> {
+  const lines: string[] = [];
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    const all = (await load()).usage.split('\n');
+    lines.push(...all.slice(0, OVERVIEW_LINES[name] ?? 1));
+  }
+  return ['Recon Workstation — reconcile two extracts, explain every break.', '', 'Usage:', ...lines.map((l) => `  ${l}`), '  recon --version', '', 'Run "recon <command> --help" for details.'].join('\n');
+}
 
 /** Entry point of the `recon` CLI; returns the exit code (0 ok, 2 bad input, 1 internal error). */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${await usage()}\n`);
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {
     process.stdout.write(`${await versionText()}\n`);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
-    process.stderr.write(`unknown command "${name}"\n\n${USAGE}\n`);
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`unknown command "${name}"\n\n${await usage()}\n`);
     return 2;
   }
+  const command = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${command.usage}\n`);
     return 0;

@@ -1,6 +1,6 @@
 /** The engine service inside the main process: the same handler table the browser host serves. */
-import { app, BrowserWindow } from 'electron';
-import type { ContractEvent } from '../../engine/contract/index.ts';
+import { app, BrowserWindow, dialog } from 'electron';
+import type { ContractEvent, FileChoice } from '../../engine/contract/index.ts';
 import { createService, type Service } from '../../engine/host/service.ts';
 import { openStore } from '../../engine/store/open.ts';
 import { currentUser } from '../../engine/workflow/identity.ts';
@@ -22,6 +22,7 @@ export function setupEngine(): Service {
     version: app.getVersion(),
     store,
     user: currentUser(),
+    chooseFile,
     emit: (event: ContractEvent) => {
       for (const win of BrowserWindow.getAllWindows()) {
         if (!win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, event);
@@ -32,4 +33,17 @@ export function setupEngine(): Service {
     void service.close().finally(() => store.close());
   });
   return service;
+}
+
+/** The native Open / Save dialog, attached to the focused window; null when the person cancels. */
+async function chooseFile(request: FileChoice): Promise<string | null> {
+  const win = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+  const common = { title: request.title, ...(request.defaultPath ? { defaultPath: request.defaultPath } : {}), ...(request.filters ? { filters: request.filters } : {}) };
+  if (request.mode === 'save') {
+    const r = win ? await dialog.showSaveDialog(win, common) : await dialog.showSaveDialog(common);
+    return r.canceled || !r.filePath ? null : r.filePath;
+  }
+  const options = { ...common, properties: ['openFile' as const] };
+  const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  return r.canceled ? null : (r.filePaths[0] ?? null);
 }

@@ -23,6 +23,7 @@ const api = {
     'runs.start': invoke('runs.start'),
     'runs.cancel': invoke('runs.cancel'),
     'files.preview': invoke('files.preview'),
+    'files.choose': invoke('files.choose'),
     'definitions.list': invoke('definitions.list'),
     'definitions.get': invoke('definitions.get'),
     'definitions.save': invoke('definitions.save'),

@@ -16,6 +16,18 @@ export const filePreviewSchema = z.object({
 });
 export type FilePreview = z.infer<typeof filePreviewSchema>;
 
+/** A native file dialog's request (desktop app only): open a source file, or choose where to save an export. */
+export const fileChoiceSchema = z
+  .object({
+    mode: z.enum(['open', 'save']),
+    title: z.string().min(1).max(200),
+    /** The folder or file the dialog starts at. */
+    defaultPath: filePathSchema.optional(),
+    filters: z.array(z.object({ name: z.string().min(1).max(100), extensions: z.array(z.string().regex(/^[A-Za-z0-9*]{1,10}$/)).min(1).max(20) })).max(10).optional(),
+  })
+  .strict();
+export type FileChoice = z.infer<typeof fileChoiceSchema>;
+
 export const filesCalls = {
   'files.preview': defineCall({
     summary: 'The columns and first rows of a source file in any supported format, with the source options applied.',
@@ -29,5 +41,10 @@ export const filesCalls = {
       })
       .strict(),
     result: filePreviewSchema,
+  }),
+  'files.choose': defineCall({
+    summary: "The desktop app's native file dialog: a path the person picked, or null when they cancelled. The browser host has none (type the path).",
+    args: fileChoiceSchema,
+    result: z.object({ path: z.string().nullable() }),
   }),
 };

@@ -11,6 +11,7 @@ export const CALL_NAMES = [
   'runs.start',
   'runs.cancel',
   'files.preview',
+  'files.choose',
   'definitions.list',
   'definitions.get',
   'definitions.save',

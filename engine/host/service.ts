@@ -8,7 +8,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { contract, isCallName, type CallArgs, type CallName, type CallResult, type ContractEvent, type Reply } from '../contract/index.ts';
+import { contract, isCallName, type FileChoice, type CallArgs, type CallName, type CallResult, type ContractEvent, type Reply } from '../contract/index.ts';
 import { ReconError, toErrorData } from '../errors/recon-error.ts';
 import { sql } from '../store/sql.ts';
 import type { Store } from '../store/store.ts';
@@ -57,6 +57,8 @@ export interface ServiceOptions {
   startRun?: RunStarter;
   /** Retrain on a small synthetic baseline (tests, demos): seconds instead of minutes. */
   quickRetrain?: boolean;
+  /** The host's native file dialog (the desktop app); without it files.choose says to type the path. */
+  chooseFile?: (request: FileChoice) => Promise<string | null>;
   /** Called for calls slower than slowCallMs (default: a line on stderr). */
   onSlowCall?: (name: string, ms: number) => void;
   slowCallMs?: number;
@@ -113,6 +115,7 @@ export function createService(opts: ServiceOptions): Service {
     breakSources: new BreakSources((runId) => runs.databasePath(runId)),
     retrain: new RetrainJobs({ workspace, store, user, emit, quick: opts.quickRetrain ?? false }),
     tasks: new TaskRunner(emit),
+    ...(opts.chooseFile ? { chooseFile: opts.chooseFile } : {}),
     sync,
     emit,
     async openRun(runId) {

@@ -1,4 +1,4 @@
-import type { CallName, CallResult, ContractEvent, ParsedArgs } from '../../contract/index.ts';
+import type { CallName, CallResult, ContractEvent, FileChoice, ParsedArgs } from '../../contract/index.ts';
 import type { Store } from '../../store/store.ts';
 import type { WorkspaceSync } from '../../sync/workspace-sync.ts';
 import type { Identity } from '../../workflow/identity.ts';
@@ -33,6 +33,8 @@ export interface HostContext {
   /** The workflow's readers of run files, for decisions. */
   breakSources: BreakSources;
   retrain: RetrainJobs;
+  /** The host's native file dialog, when it has one (the desktop app). */
+  chooseFile?: (request: FileChoice) => Promise<string | null>;
   /** Inference and exports on worker threads (task.progress events). */
   tasks: TaskRunner;
   /** Team sync's background loop for this workspace (runs while a team connection is configured). */

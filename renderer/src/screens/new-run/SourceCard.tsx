@@ -1,4 +1,7 @@
+import { useState } from 'react';
 import type { ErrorData, FilePreview } from '../../../../engine/contract/index.ts';
+import { errorData } from '../../bridge/client.ts';
+import { useClient } from '../../bridge/use-client.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import type { SourceForm } from './draft.ts';
 import { PreviewTable } from './PreviewTable.tsx';
@@ -21,9 +24,25 @@ interface Props {
   busy: boolean;
 }
 
-/** One source: its path (typed: the browser host has no file dialog), read options and preview. */
+const SOURCE_FILTERS = [
+  { name: 'Extracts', extensions: ['csv', 'tsv', 'txt', 'parquet', 'json', 'ndjson', 'xlsx'] },
+  { name: 'All files', extensions: ['*'] },
+];
+
+/** One source: its path (typed, or picked with the desktop app's file dialog), read options and preview. */
 export function SourceCard({ side, form, onChange, onPreview, preview, error, busy }: Props) {
+  const client = useClient();
   const id = `source-${side.toLowerCase()}`;
+  const [pickError, setPickError] = useState<ErrorData>();
+  const browse = async (): Promise<void> => {
+    setPickError(undefined);
+    try {
+      const { path } = await client.call('files.choose', { mode: 'open', title: `Source ${side}`, filters: SOURCE_FILTERS });
+      if (path !== null) onChange({ ...form, path });
+    } catch (err) {
+      setPickError(errorData(err));
+    }
+  };
   return (
     <div className="panel source-card">
       <h4>Source {side}</h4>
@@ -45,6 +64,11 @@ export function SourceCard({ side, form, onChange, onPreview, preview, error, bu
             onChange={(e) => onChange({ ...form, path: e.target.value })}
           />
         </label>
+        {client.kind === 'desktop' && (
+          <button type="button" onClick={() => void browse()}>
+            Browse…
+          </button>
+        )}
         <button type="submit" disabled={busy || form.path.trim() === ''}>
           {busy ? 'Reading…' : 'Preview'}
         </button>
@@ -73,6 +97,7 @@ export function SourceCard({ side, form, onChange, onPreview, preview, error, bu
         </label>
       </div>
       {error && <ErrorMessage error={error} />}
+      {pickError && <ErrorMessage error={pickError} onDismiss={() => setPickError(undefined)} />}
       {preview && <PreviewTable preview={preview} side={side} />}
     </div>
   );

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { EXPORT_FORMAT_INFO, EXPORT_FORMATS, type ExportFormat, type ExportResultDto } from '../../../../engine/contract/index.ts';
+import { EXPORT_FORMAT_INFO, EXPORT_FORMATS, type ErrorData, type ExportFormat, type ExportResultDto } from '../../../../engine/contract/index.ts';
+import { errorData } from '../../bridge/client.ts';
 import { useClient } from '../../bridge/use-client.ts';
 import { useTask } from '../../bridge/use-task.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
@@ -27,6 +28,21 @@ export function ExportMenu({ runId }: { runId: string }) {
   useEffect(() => {
     if (open) panel.current?.querySelector('select')?.focus();
   }, [open]);
+
+  const [pickError, setPickError] = useState<ErrorData>();
+  const choose = async (): Promise<void> => {
+    setPickError(undefined);
+    const ext = EXPORT_FORMAT_INFO[format].extension.replace(/^.*\./, '');
+    const r = await client.call('files.choose', { mode: 'save', title: `Export ${EXPORT_FORMAT_INFO[format].label}`, defaultPath: `${runId}${EXPORT_FORMAT_INFO[format].extension}`, filters: [{ name: ext.toUpperCase(), extensions: [ext] }] });
+    if (r.path !== null) {
+      setPath(r.path);
+      // The dialog has already asked whether to replace an existing file.
+      setOverwrite(true);
+    }
+  };
+  const chooseSafely = (): void => {
+    choose().catch((err: unknown) => setPickError(errorData(err)));
+  };
 
   const start = async (): Promise<void> => {
     setDone(undefined);
@@ -75,6 +91,11 @@ export function ExportMenu({ runId }: { runId: string }) {
               onChange={(e) => setPath(e.target.value)}
             />
           </label>
+          {client.kind === 'desktop' && (
+            <button type="button" disabled={task.busy} onClick={chooseSafely}>
+              Choose…
+            </button>
+          )}
           <label className="check">
             <input type="checkbox" checked={overwrite} disabled={task.busy} onChange={(e) => setOverwrite(e.target.checked)} /> Replace the file if it exists
           </label>
@@ -91,6 +112,7 @@ export function ExportMenu({ runId }: { runId: string }) {
           </div>
           {task.progress && <ProgressBar value={task.progress.overall} label={task.progress.label} />}
           {task.error && <ErrorMessage error={task.error} onDismiss={task.clear} />}
+          {pickError && <ErrorMessage error={pickError} onDismiss={() => setPickError(undefined)} />}
           {done && (
             <div className="notice ok" role="status">
               Wrote {EXPORT_FORMAT_INFO[done.format].label.toLowerCase()} ({count(done.rows)} breaks, {bytes(done.bytes)}) to <span className="mono export-path">{done.path}</span>

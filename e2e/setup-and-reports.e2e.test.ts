@@ -157,6 +157,24 @@ describe('the Export menu', () => {
     expect(existsSync(target)).toBe(true);
   });
 
+  it('runs the same definition again from the run screen, on files the person can change', async () => {
+    await page.keyboard.press('Escape'); // closes the Export panel
+    await page.getByRole('button', { name: 'Run again…' }).click();
+    await page.getByRole('heading', { name: 'New run' }).waitFor();
+    await page.getByRole('table', { name: 'Column mapping' }).waitFor();
+    expect(await page.locator('#source-a-path').inputValue()).toBe(aPath);
+    expect(await page.locator('#source-b-path').inputValue()).toBe(bPath);
+    expect(await page.getByLabel('LoanNo is a key').isChecked()).toBe(true);
+    expect(await page.getByLabel('B column for Balance').inputValue()).toBe('balance_cents');
+    // The saved definitions are offered too.
+    expect(await page.getByLabel('Start from a saved definition').locator('option').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^Ledger vs servicer \(inferred\)/)]));
+    const again = await runAndWait(page);
+    expect(again).not.toBe(runId);
+    const second = JSON.parse(await readFile(join(dir, 'workspace', 'runs', `${again}.json`), 'utf8')) as RunSummary;
+    // The accepted ×100 rule came along: still only the real breaks.
+    expect(second.breaks.byField).toEqual({ Balance: REAL_BREAKS.size });
+  });
+
   it('logged no console errors', () => {
     expect(ws.errors).toEqual([]);
   });

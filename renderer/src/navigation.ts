@@ -4,7 +4,8 @@ import type { FilterModel } from '../../engine/contract/index.ts';
 /** Every screen the renderer can show; the app keeps a stack of them for Back (Esc). */
 export type Route =
   | { name: 'runs' }
-  | { name: 'new-run' }
+  /** `fromRun`: start from that run's definition and files ("Run again"). */
+  | { name: 'new-run'; fromRun?: string }
   | { name: 'run'; runId: string; tab: 'overview' | 'breaks'; preset?: FilterModel }
   | { name: 'break'; runId: string; breakId: number }
   | { name: 'approvals' }

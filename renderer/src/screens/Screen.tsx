@@ -14,7 +14,7 @@ export function Screen({ route }: { route: Route }) {
     case 'runs':
       return <RunsScreen />;
     case 'new-run':
-      return <NewRunScreen />;
+      return <NewRunScreen key={route.fromRun ?? ''} {...(route.fromRun !== undefined ? { fromRun: route.fromRun } : {})} />;
     case 'run':
       return <RunScreen key={route.runId} runId={route.runId} tab={route.tab} {...(route.preset ? { preset: route.preset } : {})} />;
     case 'break':

@@ -1,10 +1,11 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { DefinitionInput, ErrorData, FilePreview } from '../../../../engine/contract/index.ts';
 import { errorData } from '../../bridge/client.ts';
 import { useClient } from '../../bridge/use-client.ts';
 import { useTask } from '../../bridge/use-task.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
-import { chooseDateFormat, draftProblems, emptyDraft, fromInference, plainRows, toDefinition, withPreview, type Draft } from './draft.ts';
+import { chooseDateFormat, draftProblems, emptyDraft, fromInference, fromSaved, plainRows, toDefinition, withPreview, type Draft } from './draft.ts';
+import { SavedDefinitionPicker } from './SavedDefinitionPicker.tsx';
 import { InferencePanel } from './InferencePanel.tsx';
 import { MappingTable } from './MappingTable.tsx';
 import { RunProgress } from './RunProgress.tsx';
@@ -17,9 +18,11 @@ type Side = 'a' | 'b';
  * New run: pick and preview both files; the engine then proposes the whole
  * definition (definitions.infer, on the host's task worker) and the form is
  * pre-filled with it, each suggestion with its confidence and reason; the
- * person confirms or changes it, saves the definition and runs.
+ * person confirms or changes it, saves the definition and runs. Or start from
+ * a saved definition (or, with `fromRun`, a run's definition and files: "Run
+ * again") and give today's files.
  */
-export function NewRunScreen() {
+export function NewRunScreen({ fromRun }: { fromRun?: string } = {}) {
   const client = useClient();
   const [draft, setDraftState] = useState<Draft>(emptyDraft);
   // Previews and inference finish asynchronously; the refs always hold the latest state.
@@ -39,6 +42,25 @@ export function NewRunScreen() {
   const [generation, setGeneration] = useState(0);
   const inferredFor = useRef('');
   const infer = useTask((taskId, aPath: string, bPath: string) => client.call('definitions.infer', { aPath, bPath, taskId }));
+  const [startError, setStartError] = useState<ErrorData>();
+
+  const startFrom = (definition: DefinitionInput, paths?: { a: string; b: string }): void => {
+    setGeneration((g) => g + 1);
+    setDraft((d) => {
+      const withPaths = paths ? { ...d, a: { ...d.a, path: paths.a }, b: { ...d.b, path: paths.b } } : d;
+      return fromSaved(withPaths, definition, previewsRef.current.a?.columns ?? null);
+    });
+  };
+
+  // "Run again": that run's definition, and its files as a starting point for today's.
+  useEffect(() => {
+    if (fromRun === undefined) return;
+    client.call('runs.get', { runId: fromRun }).then(
+      (r) => startFrom(r.definition as DefinitionInput, { a: r.summary.inputs.a.path, b: r.summary.inputs.b.path }),
+      (err: unknown) => setStartError(errorData(err)),
+    );
+    // Once per screen (Screen keys it by the run): startFrom only sets state.
+  }, [fromRun]);
 
   const suggest = async (): Promise<void> => {
     const aPath = draftRef.current.a.path.trim();
@@ -68,7 +90,8 @@ export function NewRunScreen() {
       setPreviews(next);
       setDraft((d) => ({ ...d, [side]: withPreview(d[side], p) }));
       const pair = `${draftRef.current.a.path.trim()}\n${draftRef.current.b.path.trim()}`;
-      if (next.a && next.b && pair !== inferredFor.current) void suggest();
+      // A saved definition stays as it is: inference runs only when asked (Suggest).
+      if (next.a && next.b && pair !== inferredFor.current && draftRef.current.origin !== 'saved') void suggest();
     } catch (err) {
       setErrors((e) => ({ ...e, [side]: errorData(err) }));
     } finally {
@@ -101,6 +124,12 @@ export function NewRunScreen() {
       <header className="screen-header">
         <h2 id="new-run-title">New run</h2>
       </header>
+      <SavedDefinitionPicker
+        onPick={(definition) => startFrom(definition)}
+        onError={setStartError}
+        {...(fromRun !== undefined ? { note: `Started from run ${fromRun}: its definition and files. Give today's files and run.` } : {})}
+      />
+      {startError && <ErrorMessage error={startError} onDismiss={() => setStartError(undefined)} />}
       <h3>1 · Sources</h3>
       <div className="two-up">
         {(['a', 'b'] as const).map((side) => (
@@ -139,7 +168,7 @@ export function NewRunScreen() {
         <p className="muted">Preview both files: the columns are then matched from their names and values, with types, key and value maps suggested.</p>
       ) : (
         <>
-          <MappingTable key={generation} rows={draft.rows} bColumns={previews.b?.columns ?? draft.report?.files.b.columns ?? []} onChange={(rows) => setDraft((d) => ({ ...d, rows }))} />
+          <MappingTable key={generation} rows={draft.rows} bColumns={previews.b?.columns ?? draft.report?.files.b.columns ?? [...new Set(draft.rows.flatMap((r) => (r.b === null ? [] : [r.b])))]} onChange={(rows) => setDraft((d) => ({ ...d, rows }))} />
           <label className="check">
             <input type="checkbox" checked={draft.trim} onChange={(e) => setDraft((d) => ({ ...d, trim: e.target.checked }))} /> Trim whitespace around every value
           </label>

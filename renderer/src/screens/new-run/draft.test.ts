@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { definitionSchema, type DefinitionInput, type FilePreview, type InferenceReportDto } from '../../../../engine/contract/index.ts';
-import { chooseDateFormat, draftProblems, emptyDraft, fromInference, plainRows, toDefinition, withPreview } from './draft.ts';
+import { chooseDateFormat, draftProblems, emptyDraft, fromInference, fromSaved, plainRows, toDefinition, withPreview } from './draft.ts';
 
 const preview = (columns: string[], delimiter: string): FilePreview => ({ path: 'x', format: 'csv', bytes: 1, delimiter, columns, rows: [], warnings: [] });
 const choice = <T,>(value: T, reason = 'because') => ({ value, confidence: 0.95, reason });
@@ -127,5 +127,42 @@ describe('without inference', () => {
 
   it('names what keeps an empty draft from running', () => {
     expect(draftProblems(emptyDraft())).toEqual(['Give both files.', 'Preview both files to map their columns.', 'Name the definition.']);
+  });
+});
+
+describe('a saved definition run on new files', () => {
+  const saved: DefinitionInput = {
+    name: 'Trades vs custodian',
+    description: 'daily, 07:00',
+    key: ['Book', 'TradeID'],
+    sources: { a: { encoding: 'windows-1252' }, b: { delimiter: ';', decimalSeparator: ',', dateFormat: '%d/%m/%Y' } },
+    fields: [
+      { name: 'Book', type: 'string', case: 'upper' },
+      { name: 'TradeID', b: 'trade_ref', type: 'string' },
+      { name: 'Notional', b: 'net_amount', type: 'decimal', scale: 2, tolerance: { abs: '0.005', rel: '0.0001' }, adjust: { b: { multiply: '0.01' } } },
+      { name: 'SettleDate', b: 'settle_dt', type: 'date', tolerance: { days: 1 }, dateFormat: { b: '%m/%d/%Y' } },
+    ],
+    normalize: { trim: false },
+    compareUnlisted: true,
+    attribution: { threshold: 0.8, unknownRateLimit: 0.1 },
+  };
+
+  it('gives back the same definition when nothing is changed', () => {
+    const d = fromSaved(withPaths(), saved, null);
+    expect(d.origin).toBe('saved');
+    expect(definitionSchema.parse(toDefinition(d))).toEqual(definitionSchema.parse(saved));
+  });
+
+  it('lists the previewed A columns it does not use as unmapped rows, and keeps its own name', () => {
+    const d = fromSaved({ ...withPaths(), name: 'typed before' }, saved, ['TradeID', 'Trader', 'Book', 'Notional', 'SettleDate']);
+    expect(d.rows.map((r) => [r.a, r.b])).toEqual([
+      ['TradeID', 'trade_ref'],
+      ['Trader', null],
+      ['Book', 'Book'],
+      ['Notional', 'net_amount'],
+      ['SettleDate', 'settle_dt'],
+    ]);
+    expect(d.name).toBe('Trades vs custodian');
+    expect(definitionSchema.parse(toDefinition(d)).fields).toEqual(definitionSchema.parse(saved).fields.sort((x, y) => ['TradeID', 'Book', 'Notional', 'SettleDate'].indexOf(x.name) - ['TradeID', 'Book', 'Notional', 'SettleDate'].indexOf(y.name)));
   });
 });

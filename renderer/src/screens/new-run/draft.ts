@@ -64,6 +64,8 @@ export interface RuleChoice {
 }
 
 export interface Draft {
+  /** Where the form came from: a blank form, the engine's inference, or a saved definition (inference then waits to be asked). */
+  origin: 'blank' | 'inferred' | 'saved';
   name: string;
   a: SourceForm;
   b: SourceForm;
@@ -74,10 +76,26 @@ export interface Draft {
   rules: RuleChoice[];
   /** The inference behind the pre-filled form, if it ran. */
   report: InferenceReportDto | null;
+  /** Compare columns present on both sides but not listed (a saved definition may say so). */
+  compareUnlisted: boolean;
+  /** What the form does not edit but a saved definition holds: kept as they are. */
+  kept: Pick<DefinitionInput, 'description' | 'attribution'>;
 }
 
 export const emptySource = (): SourceForm => ({ path: '', delimiter: '', decimalSeparator: '.', dateFormat: '', other: {} });
-export const emptyDraft = (): Draft => ({ name: '', a: emptySource(), b: emptySource(), rows: [], trim: true, currencyField: null, rules: [], report: null });
+export const emptyDraft = (): Draft => ({
+  origin: 'blank',
+  name: '',
+  a: emptySource(),
+  b: emptySource(),
+  rows: [],
+  trim: true,
+  currencyField: null,
+  rules: [],
+  report: null,
+  compareUnlisted: false,
+  kept: {},
+});
 
 const blankRow = (a: string, b: string | null): FieldRow => ({
   a,
@@ -119,41 +137,38 @@ const sourceForm = (path: string, s: SourceOptions | undefined): SourceForm => {
   };
 };
 
+/** A definition's field as a row of the form, with the engine's reasons when inference proposed it. */
+function rowFromField(f: FieldInput, isKey: boolean, hint: FieldHint | null): FieldRow {
+  const type = (f.type ?? 'string') as FieldType;
+  return {
+    ...blankRow(f.name, f.b ?? f.name),
+    type,
+    scale: f.scale !== undefined ? String(f.scale) : '',
+    isKey,
+    abs: f.tolerance?.abs ?? '',
+    rel: f.tolerance?.rel ?? '',
+    days: f.tolerance?.days !== undefined ? String(f.tolerance.days) : '',
+    caseFold: f.case === 'upper' || f.case === 'lower' ? f.case : 'none',
+    mapB: f.map?.b && Object.keys(f.map.b).length > 0 ? f.map.b : null,
+    compare: f.compare !== false,
+    ...(f.dateFormat !== undefined ? { dateFormat: f.dateFormat } : {}),
+    ...(f.adjust !== undefined ? { adjust: f.adjust } : {}),
+    hint,
+  };
+}
+
 /**
- * The form pre-filled from an inference: source options, every A column (the
- * unmatched ones unmapped), key, types, scales, case, value maps, per-field
- * date formats, the currency field, and the rule proposals (none accepted:
- * a person decides).
+ * The form holding a definition: its fields in A's column order when A's
+ * columns are known (the others unmapped), else in the definition's order.
  */
-export function fromInference(current: Draft, definition: DefinitionInput, report: InferenceReportDto): Draft {
-  const fields = new Map((definition.fields ?? []).map((f) => [f.name, f]));
-  const hints = new Map(report.fields.map((f) => [f.name, f]));
+function fromFields(current: Draft, definition: DefinitionInput, aColumns: readonly string[] | null, hintOf: (field: string) => FieldHint | null): Draft {
+  const fields = definition.fields ?? [];
+  const byName = new Map(fields.map((f) => [f.name, f]));
   const key = new Set(definition.key);
-  const rows = report.files.a.columns.map((column): FieldRow => {
-    const f = fields.get(column);
-    if (!f) return blankRow(column, null);
-    const h = hints.get(column);
-    const type = (f.type ?? 'string') as FieldType;
-    return {
-      ...blankRow(column, f.b ?? column),
-      type,
-      scale: f.scale !== undefined ? String(f.scale) : '',
-      isKey: key.has(column),
-      caseFold: f.case === 'upper' || f.case === 'lower' ? f.case : 'none',
-      mapB: f.map?.b && Object.keys(f.map.b).length > 0 ? f.map.b : null,
-      compare: f.compare !== false,
-      ...(f.dateFormat !== undefined ? { dateFormat: f.dateFormat } : {}),
-      hint: h
-        ? {
-            mapping: h.mapping,
-            type: h.type,
-            ...(h.map ? { map: h.map } : {}),
-            ...(h.case ? { case: h.case } : {}),
-            agreement: h.agreement,
-            ...(h.notCompared !== undefined ? { notCompared: h.notCompared } : {}),
-          }
-        : null,
-    };
+  const names = aColumns ? [...aColumns, ...fields.map((f) => f.name).filter((n) => !aColumns.includes(n))] : fields.map((f) => f.name);
+  const rows = names.map((column) => {
+    const f = byName.get(column);
+    return f ? rowFromField(f, key.has(column), hintOf(column)) : blankRow(column, null);
   });
   return {
     ...current,
@@ -163,9 +178,41 @@ export function fromInference(current: Draft, definition: DefinitionInput, repor
     rows,
     trim: definition.normalize?.trim ?? true,
     currencyField: definition.currencyField ?? null,
-    rules: report.rules.map((proposal) => ({ proposal, accepted: false })),
-    report,
+    rules: [],
+    report: null,
+    compareUnlisted: definition.compareUnlisted ?? false,
+    kept: {
+      ...(definition.description !== undefined ? { description: definition.description } : {}),
+      ...(definition.attribution !== undefined ? { attribution: definition.attribution } : {}),
+    },
   };
+}
+
+/**
+ * The form pre-filled from an inference: source options, every A column (the
+ * unmatched ones unmapped), key, types, scales, case, value maps, per-field
+ * date formats, the currency field, and the rule proposals (none accepted:
+ * a person decides).
+ */
+export function fromInference(current: Draft, definition: DefinitionInput, report: InferenceReportDto): Draft {
+  const hints = new Map(report.fields.map((h): [string, FieldHint] => [
+    h.name,
+    {
+      mapping: h.mapping,
+      type: h.type,
+      ...(h.map ? { map: h.map } : {}),
+      ...(h.case ? { case: h.case } : {}),
+      agreement: h.agreement,
+      ...(h.notCompared !== undefined ? { notCompared: h.notCompared } : {}),
+    },
+  ]));
+  const d = fromFields(current, definition, report.files.a.columns, (name) => hints.get(name) ?? null);
+  return { ...d, origin: 'inferred', rules: report.rules.map((proposal) => ({ proposal, accepted: false })), report };
+}
+
+/** The form holding a saved definition (to run it on new files); A's columns, when previewed, add unlisted ones unmapped. */
+export function fromSaved(current: Draft, definition: DefinitionInput, aColumns: readonly string[] | null): Draft {
+  return { ...fromFields({ ...current, name: '' }, definition, aColumns, () => null), origin: 'saved' };
 }
 
 /** A person's answer to "which date format?": the field is compared with it on that side. */
@@ -200,7 +247,8 @@ function rowAdjust(r: FieldRow, rules: RuleChoice[]): FieldAdjust | undefined {
 export function toDefinition(d: Draft): DefinitionInput {
   const used = d.rows.filter((r) => r.b !== null);
   const guessed = used.find((r) => /^(currency|ccy)$/i.test(r.a))?.a;
-  const currency = d.currencyField !== null && used.some((r) => r.a === d.currencyField) ? d.currencyField : d.report ? undefined : guessed;
+  // A blank form guesses the currency field by name; inference and saved definitions already said.
+  const currency = d.currencyField !== null && used.some((r) => r.a === d.currencyField) ? d.currencyField : d.origin === 'blank' ? guessed : undefined;
   return {
     name: d.name.trim(),
     key: used.filter((r) => r.isKey).map((r) => r.a),
@@ -227,8 +275,9 @@ export function toDefinition(d: Draft): DefinitionInput {
       };
     }),
     normalize: { trim: d.trim },
-    compareUnlisted: false,
+    compareUnlisted: d.compareUnlisted,
     ...(currency !== undefined ? { currencyField: currency } : {}),
+    ...d.kept,
   };
 }
 

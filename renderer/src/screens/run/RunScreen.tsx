@@ -35,6 +35,9 @@ export function RunScreen({ runId, tab, preset }: { runId: string; tab: 'overvie
         </div>
         {run.data && (
           <div className="header-actions">
+            <button type="button" onClick={() => nav.go({ name: 'new-run', fromRun: runId })} title="The same definition on new files">
+              Run again…
+            </button>
             <ExportMenu runId={runId} />
             <span className={`pill big ${run.data.gate.passed ? 'gate-pass' : 'gate-fail'}`}>Quality gate {run.data.gate.passed ? 'PASS' : 'FAIL'}</span>
           </div>

@@ -24,6 +24,8 @@ export interface ScanResult {
   blankLines: number;
   /** Blank lines between the skipped rows and the header; the loader skips them too. */
   blankLinesBeforeHeader: number;
+  /** Bytes of the longest record (skipped rows and header included, line break included). */
+  longestRecordBytes: number;
   /** Physical line (1-based) where data record `n` (1-based) starts. */
   lineOfRecord(n: number): number;
   /**
@@ -86,8 +88,14 @@ export async function scanDelimited(path: string, dialect: DelimitedDialect): Pr
   const entryShifts: number[] = [];
   let lastDelta = Number.NaN;
   let lastBlanks = 0;
+  let offset = 0; // file offset of the current chunk
+  let recordStart = 0; // file offset where the current record starts
+  let longestRecordBytes = 0;
 
-  const endRecord = (): void => {
+  /** Ends the record whose line break ends at file offset `at` (exclusive). */
+  const endRecord = (at: number): void => {
+    longestRecordBytes = Math.max(longestRecordBytes, at - recordStart);
+    recordStart = at;
     if (skipped < dialect.skipRows) skipped++;
     else if (!hasContent) {
       if (headerDone) blankLines++;
@@ -135,7 +143,7 @@ export async function scanDelimited(path: string, dialect: DelimitedDialect): Pr
       pendingCR = false;
       if (chunk[0] !== NL) {
         line++;
-        if (!inQuote) endRecord();
+        if (!inQuote) endRecord(offset);
       }
     }
     // The next CR at or after a position, cached: it only moves forward, so
@@ -192,7 +200,7 @@ export async function scanDelimited(path: string, dialect: DelimitedDialect): Pr
       }
       if (stop === nl || stop === cr) {
         line++;
-        endRecord();
+        endRecord(offset + stop + 1);
       } else {
         const reopens = afterClose && q === i && escape < 0; // "" inside a quoted value
         if (reopens || fieldStartAfter(chunk, i, q, fieldStart && !afterClose)) inQuote = true;
@@ -202,17 +210,19 @@ export async function scanDelimited(path: string, dialect: DelimitedDialect): Pr
       }
       i = stop + 1;
     }
+    offset += end;
   }
   if (pendingCR) {
     line++;
-    if (!inQuote) endRecord();
+    if (!inQuote) endRecord(offset);
   }
-  if (hasContent) endRecord();
+  if (hasContent) endRecord(offset);
 
   return {
     records,
     blankLines,
     blankLinesBeforeHeader,
+    longestRecordBytes,
     lineOfRecord: (n) => n + lookup(shifts, n),
     recordOfEntry: (e) => e - lookup(entryShifts, e),
   };

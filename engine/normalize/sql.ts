@@ -25,6 +25,13 @@ export interface FieldSql {
   expected: string;
   /** The side's adjustment of the typed value; undefined when the side has none. */
   adjust?: AdjustSql;
+  /**
+   * Integers and decimals: the cast to a 64-bit type, NULL where the value
+   * does not fit (or is no number). DuckDB 1.5 writes and scans 128-bit
+   * columns (HUGEINT, DECIMAL(38)) several times slower than 64-bit ones, so
+   * staging stores this and keeps `typed` only for the rare value it cannot hold.
+   */
+  narrow?: { sqlType: string; typed(text: string): string };
 }
 
 export function fieldSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions): FieldSql {
@@ -39,7 +46,14 @@ function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions): 
   const clean = (column: string): string => {
     // Spaces and tabs. Plain trim (spaces only) is twice as fast as trimming a
     // character set in DuckDB, so the set is used only for the rare value with a tab.
-    const trimmed = field.trim ? `(CASE WHEN contains(${column}, chr(9)) THEN trim(${column}, ' \t') ELSE trim(${column}) END)` : column;
+    const trim = `(CASE WHEN contains(${column}, chr(9)) THEN trim(${column}, ' \t') ELSE trim(${column}) END)`;
+    // Most values need no trimming at all, and telling so is cheaper than trimming
+    // (~0.25 s of CPU per side and million rows of 11 fields): no space at either end, no
+    // tab, and plain ASCII (trim() also strips Unicode spaces such as U+00A0, and a
+    // string is ASCII when its byte length equals its character count).
+    const trimmed = field.trim
+      ? `(CASE WHEN ${column} LIKE ' %' OR ${column} LIKE '% ' OR contains(${column}, chr(9)) OR strlen(${column}) <> length(${column}) THEN ${trim} ELSE ${column} END)`
+      : column;
     const base = `nullif(${trimmed}, '')`;
     return nulls.length === 0 ? base : `(CASE WHEN ${trimmed} IN (${nulls.map(literal).join(', ')}) THEN NULL ELSE ${base} END)`;
   };
@@ -62,7 +76,14 @@ function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions): 
     case 'string':
       return { clean, text, typed: (t) => t, sqlType: 'VARCHAR', expected: 'text' };
     case 'integer':
-      return { clean, text, typed: (t) => `TRY_CAST(${numericText(t, source)} AS HUGEINT)`, sqlType: 'HUGEINT', expected: `a whole number${separatorNote(source)}` };
+      return {
+        clean,
+        text,
+        typed: (t) => `TRY_CAST(${numericText(t, source)} AS HUGEINT)`,
+        sqlType: 'HUGEINT',
+        expected: `a whole number${separatorNote(source)}`,
+        narrow: { sqlType: 'BIGINT', typed: (t) => `TRY_CAST(${numericText(t, source)} AS BIGINT)` },
+      };
     case 'decimal': {
       const sqlType = `DECIMAL(38, ${field.scale})`;
       // Casting text to an 18-digit decimal is ~70x faster than to a 38-digit one
@@ -71,7 +92,9 @@ function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions): 
         const n = numericText(t, source);
         return `coalesce(TRY_CAST(${n} AS DECIMAL(18, ${field.scale}))::${sqlType}, TRY_CAST(${n} AS ${sqlType}))`;
       };
-      return { clean, text, typed, sqlType, expected: `a decimal number${separatorNote(source)}` };
+      const narrowType = `DECIMAL(18, ${field.scale})`;
+      const narrow = { sqlType: narrowType, typed: (t: string): string => `TRY_CAST(${numericText(t, source)} AS ${narrowType})` };
+      return { clean, text, typed, sqlType, expected: `a decimal number${separatorNote(source)}`, narrow };
     }
     case 'date':
       return {

@@ -1,8 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FileChoice } from '../contract/index.ts';
-import { openStore } from '../store/open.ts';
-import type { Store } from '../store/store.ts';
-import { ALICE, seedUsers, tempDir } from '../workflow/testing/fixtures.ts';
+import { ALICE } from '../workflow/testing/fixtures.ts';
+import { useSeededStore } from '../workflow/testing/seeded-store.ts';
 import { createService } from './service.ts';
 
 /**
@@ -10,20 +9,10 @@ import { createService } from './service.ts';
  * machines, so the host's dialog is a function standing in for it here; what
  * is tested is the service's part (validation, the answer, the browser host).
  */
-let tmp: ReturnType<typeof tempDir>;
-let store: Store;
-beforeEach(() => {
-  tmp = tempDir();
-  store = openStore(tmp.dir);
-  seedUsers(store);
-});
-afterEach(() => {
-  store.close();
-  tmp.cleanup();
-});
+const ws = useSeededStore();
 
 const service = (chooseFile?: (r: FileChoice) => Promise<string | null>) =>
-  createService({ workspace: tmp.dir, host: 'test', version: '0', store, user: ALICE, emit: () => undefined, ...(chooseFile ? { chooseFile } : {}) });
+  createService({ workspace: ws.dir, host: 'test', version: '0', store: ws.store, user: ALICE, emit: () => undefined, ...(chooseFile ? { chooseFile } : {}) });
 
 describe('files.choose', () => {
   it('answers the picked path, or null when the person cancels', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createService, type Service } from './service.ts';
-import { createRunFixture, type RunFixture } from './testing/run-fixture.ts';
+import type { Service } from './service.ts';
+import { createRunFixture, serviceOn, type RunFixture } from './testing/run-fixture.ts';
 
 /**
  * A run pulled from the team server (made on another workstation): listed,
@@ -19,7 +19,7 @@ beforeAll(async () => {
        VALUES ('elsewhere-1', 'trades', 'remote:dev-2', '{}', '{}', '{"breaks":{"total":4}}', 'COMPLETED', 'bob', '2026-01-01T00:00:00.000Z', '2026-01-01T00:01:00.000Z')`,
     )
     .run();
-  service = createService({ workspace: fx.workspace, host: 'test', version: '0', store: fx.store, user: { userId: 'ada', displayName: 'Ada' }, emit: () => undefined });
+  service = serviceOn(fx);
 });
 
 afterAll(async () => {

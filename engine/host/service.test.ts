@@ -3,8 +3,8 @@ import { utimes } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract, type BreakRow, type ContractEvent } from '../contract/index.ts';
 import { openDuckDB } from '../duckdb/open.ts';
-import { createService, type Service } from './service.ts';
-import { createRunFixture, type RunFixture } from './testing/run-fixture.ts';
+import type { Service } from './service.ts';
+import { createRunFixture, serviceOn, type RunFixture } from './testing/run-fixture.ts';
 
 let fx: RunFixture;
 let service: Service;
@@ -14,7 +14,7 @@ const events: ContractEvent[] = [];
 beforeAll(async () => {
   fx = await createRunFixture();
   runId = fx.summary.runId;
-  service = createService({ workspace: fx.workspace, host: 'test', version: '9.9.9', store: fx.store, user: { userId: 'ada', displayName: 'Ada' }, emit: (e) => events.push(e) });
+  service = serviceOn(fx, (e) => events.push(e));
 });
 
 afterAll(async () => {

@@ -3,8 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract, definitionSchema, type ContractEvent } from '../contract/index.ts';
-import { createService, type Service } from './service.ts';
-import { createRunFixture, type RunFixture } from './testing/run-fixture.ts';
+import type { Service } from './service.ts';
+import { createRunFixture, serviceOn, type RunFixture } from './testing/run-fixture.ts';
 
 /** definitions.infer, runs.export and tasks.cancel through the service, on the task worker thread. */
 let fx: RunFixture;
@@ -16,7 +16,7 @@ const progressOf = (taskId: string) => events.filter((e): e is Extract<ContractE
 beforeAll(async () => {
   fx = await createRunFixture();
   runId = fx.summary.runId;
-  service = createService({ workspace: fx.workspace, host: 'test', version: '9.9.9', store: fx.store, user: { userId: 'ada', displayName: 'Ada' }, emit: (e) => events.push(e) });
+  service = serviceOn(fx, (e) => events.push(e));
 });
 
 afterAll(async () => {

@@ -7,20 +7,11 @@
 import { ReconError } from '../errors/recon-error.ts';
 import { jsonList, sql } from '../store/sql.ts';
 import type { Store } from '../store/store.ts';
+import type { RemoteBreak } from './apply-remote.ts';
 import type { BreakFilter, BreakSource, BreakView } from '../workflow/breaks.ts';
 
-interface Row {
-  break_id: number;
-  key: string;
-  field: string;
-  diff_type: string;
-  value_a: string | null;
-  value_b: string | null;
-  delta: string | null;
-  base_status: string;
-  reason: string | null;
-  confidence: string | null;
-}
+/** A row of sync_remote_breaks: the evidence as pulled (apply-remote.ts writes it). */
+type Row = Omit<RemoteBreak, 'run_id'>;
 
 /** True when the run was made on another device (pulled from the team server). */
 export function isRemoteRun(store: Store, runId: string): boolean {

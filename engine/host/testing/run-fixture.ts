@@ -6,6 +6,8 @@ import { definitionSchema } from '../../definition/schema.ts';
 import { generateExtracts, type GenerateResult } from '../../generate/generate-extracts.ts';
 import { runRecon, type RunSummary } from '../../run/run-recon.ts';
 import { openStore, type Store } from '../../store/open.ts';
+import type { ContractEvent } from '../../contract/index.ts';
+import { createService, type Service } from '../service.ts';
 import { registerCompletedRun } from './register-run.ts';
 
 export interface RunFixture {
@@ -37,4 +39,9 @@ export async function createRunFixture(rows = 2000, seed = 7): Promise<RunFixtur
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The engine service on a fixture's workspace, acting as Ada; its events go to `emit`. */
+export function serviceOn(fx: RunFixture, emit: (e: ContractEvent) => void = () => undefined): Service {
+  return createService({ workspace: fx.workspace, host: 'test', version: '9.9.9', store: fx.store, user: { userId: 'ada', displayName: 'Ada' }, emit });
 }

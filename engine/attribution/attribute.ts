@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows } from '../duckdb/open.ts';
 import { ident } from '../sql/quote.ts';
-import { STRUCTURAL_REASONS, UNKNOWN_REASON } from './catalogue.ts';
+import { REJECTED_DIFF_TYPES, STRUCTURAL_REASONS, UNKNOWN_REASON } from './catalogue.ts';
 import { explainRow } from './explain.ts';
 import { computeBreakFeatures } from './feature-sql.ts';
 import { FEATURES, featureIndex } from './features.ts';
@@ -116,6 +116,12 @@ export async function attributeBreaks(conn: DuckDBConnection, opts: AttributeOpt
   } finally {
     app.closeSync();
   }
+  // A record whose counterpart was rejected is explained by the reject itself.
+  await conn.run(
+    `INSERT INTO attributions
+     SELECT break_id, diff_type, 1, 'AUTO', NULL, json_array(json_object('feature', 'diff_' || lower(diff_type), 'value', 1, 'contribution', 1, 'pathShare', 0))
+       FROM breaks WHERE diff_type IN (${REJECTED_DIFF_TYPES.map((t) => `'${t}'`).join(', ')})`,
+  );
   const timings = { featuresMs: Math.round(t1 - t0), predictMs: Math.round(performance.now() - t1) };
   return { ...(await summarize(conn, model.version, threshold, explained)), timings };
 }

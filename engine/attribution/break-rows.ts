@@ -6,7 +6,7 @@ export interface BreakRow {
   breakId: number;
   key: string;
   field: string;
-  diffType: 'MISMATCH' | 'MISSING_IN_A' | 'MISSING_IN_B' | 'DUPLICATE_KEY';
+  diffType: 'MISMATCH' | 'MISSING_IN_A' | 'MISSING_IN_B' | 'DUPLICATE_KEY' | 'REJECTED_IN_A' | 'REJECTED_IN_B';
   side?: 'a' | 'b' | null;
   valueA: string | null;
   valueB: string | null;

@@ -72,6 +72,17 @@ export const DEFAULT_REASON_CODES = [
     category: 'ACTION',
   },
   {
+    code: 'REJECTED_IN_A',
+    description: 'The record is in Source A, but A\'s row was rejected (a value that does not parse); the break names the reject\'s line and reason.',
+    // The record exists: the analyst fixes the bad value, not a missing booking.
+    category: 'ACTION',
+  },
+  {
+    code: 'REJECTED_IN_B',
+    description: 'The record is in Source B, but B\'s row was rejected (a value that does not parse); the break names the reject\'s line and reason.',
+    category: 'ACTION',
+  },
+  {
     code: 'UNKNOWN',
     description: 'No reason found with enough confidence; goes to the review queue.',
     // Unexplained means unreviewed: it must be looked at.
@@ -83,6 +94,12 @@ export type DefaultReason = (typeof DEFAULT_REASON_CODES)[number]['code'];
 
 /** Reasons that follow from the diff type itself, not from a model. */
 export const STRUCTURAL_REASONS = ['MISSING_IN_A', 'MISSING_IN_B', 'DUPLICATE_KEY'] as const satisfies readonly DefaultReason[];
+
+/**
+ * Diff types whose reason is the diff type itself, and that have no column in
+ * the model's features (the baseline model predates them): attributed in SQL.
+ */
+export const REJECTED_DIFF_TYPES = ['REJECTED_IN_A', 'REJECTED_IN_B'] as const satisfies readonly DefaultReason[];
 
 /** The reason code for a break nobody (model or rule) could explain. */
 export const UNKNOWN_REASON = 'UNKNOWN' satisfies DefaultReason;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ident, literal, literalList } from '../sql/quote.ts';
+import { REJECTED_DIFF_TYPES } from './catalogue.ts';
 import { FEATURE_SPECS } from './features.ts';
 import { fxRatioListSql, fxRatios, type FxTable } from './fx-rates.ts';
 
@@ -65,6 +66,8 @@ export function featureTableSql(target: string, opts: { breaksTable: string; fxL
            greatest(coalesce(length(value_a) - strpos(value_a, '.'), 0) * (strpos(value_a, '.') > 0)::INT,
                     coalesce(length(value_b) - strpos(value_b, '.'), 0) * (strpos(value_b, '.') > 0)::INT) AS decimals
       FROM ${ident(opts.breaksTable)}
+     -- Attributed by their diff type in attribute.ts; the model has no features for them.
+     WHERE diff_type NOT IN (${REJECTED_DIFF_TYPES.map((t) => `'${t}'`).join(', ')})
   ), c AS (
     SELECT *,
            CASE WHEN ft IN ('decimal', 'integer') THEN coalesce(TRY_CAST(delta AS DOUBLE), nb - na) ELSE nb - na END AS nd,

@@ -2,14 +2,17 @@ import type { ProgressEvent } from '../run/progress.ts';
 
 /**
  * A one-line progress bar on a TTY (stderr); on a pipe or in CI it prints one
- * line per stage instead, so logs stay readable.
+ * line per stage instead, so logs stay readable. After `done` (which may be
+ * called more than once) it draws nothing more.
  */
 export function createProgressPrinter(stream: NodeJS.WriteStream = process.stderr): { update(e: ProgressEvent): void; done(): void } {
   const tty = stream.isTTY === true;
   let lastStage = '';
   let lastDraw = 0;
+  let finished = false;
   return {
     update(e) {
+      if (finished) return;
       if (!tty) {
         if (e.stage !== lastStage) stream.write(`[${e.stage}] ${e.label}\n`);
         lastStage = e.stage;
@@ -27,7 +30,9 @@ export function createProgressPrinter(stream: NodeJS.WriteStream = process.stder
       stream.write(`\r${line.slice(0, (stream.columns ?? 100) - 1).padEnd(Math.min(stream.columns ?? 100, 100) - 1)}`);
     },
     done() {
-      if (tty) stream.write('\n');
+      if (finished) return;
+      finished = true;
+      if (tty && lastDraw > 0) stream.write('\n');
     },
   };
 }

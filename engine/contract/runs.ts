@@ -46,9 +46,16 @@ export const runSummarySchema = z.object({
     duplicateKeysB: count,
     rejectedA: count,
     rejectedB: count,
+    // Since 0.2 (every row in one bucket); absent from older runs' summaries.
+    rejectedInA: count.optional(),
+    rejectedInB: count.optional(),
+    duplicateRowsA: count.optional(),
+    duplicateRowsB: count.optional(),
   }),
   breaks: z.object({ total: count, byField: countRecord, byType: countRecord }),
   withinTolerance: z.object({ byField: countRecord }),
+  columnsOnlyInA: z.array(z.string()).default([]),
+  columnsOnlyInB: z.array(z.string()).default([]),
   rejects: z.object({
     a: count,
     b: count,

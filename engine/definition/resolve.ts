@@ -30,6 +30,9 @@ export interface ResolvedDefinition {
   fields: ResolvedField[];
   keyFields: ResolvedField[];
   currencyField: ResolvedField | undefined;
+  /** Columns of A bound to no field and with no same-named column in B: compared with nothing. */
+  columnsOnlyInA: string[];
+  columnsOnlyInB: string[];
 }
 
 export interface ColumnsOf {
@@ -129,7 +132,12 @@ export function resolveDefinition(def: Definition, a: ColumnsOf, b: ColumnsOf): 
   if (def.currencyField && !currencyField) {
     throw new ReconError('DEFINITION_INVALID', `currencyField "${def.currencyField}" is not one of the definition's fields (${fields.map((f) => f.name).join(', ')})`);
   }
-  return { definition: def, fields, keyFields, currencyField };
+  // A column left unbound because compareUnlisted is off is on both sides, not "only in" one.
+  const onlyIn = (own: ColumnsOf, used: Set<string>, other: ColumnsOf): string[] => {
+    const otherNames = new Set(other.columns.map((c) => c.toLowerCase()));
+    return own.columns.filter((c) => !used.has(c) && !c.startsWith('__') && (def.compareUnlisted || !otherNames.has(c.toLowerCase())));
+  };
+  return { definition: def, fields, keyFields, currencyField, columnsOnlyInA: onlyIn(a, usedA, b), columnsOnlyInB: onlyIn(b, usedB, a) };
 }
 
 function findColumn(src: ColumnsOf, wanted: string, side: 'A' | 'B', field: string): string {

@@ -133,6 +133,12 @@ export const definitionSchema = z
     name: z.string().min(1),
     description: z.string().optional(),
     key: z.array(z.string().min(1)).min(1).describe('Field names (A-side) that identify a record; several make a composite key.'),
+    emptyKeyParts: z
+      .enum(['reject', 'match'])
+      .optional()
+      .describe(
+        'A composite key with an empty part: "reject" (default) rejects the row (EMPTY_KEY); "match" treats the empty part as a value that matches an empty part on the other side. A key whose parts are all empty is always rejected.',
+      ),
     sources: z.object({ a: sourceSchema.default({}), b: sourceSchema.default({}) }).strict().default({ a: {}, b: {} }),
     fields: z.array(fieldSchema).default([]),
     normalize: z

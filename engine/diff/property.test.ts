@@ -400,6 +400,8 @@ interface RefResult {
   matched: number;
   missingInA: number;
   missingInB: number;
+  rejectedInA: number;
+  rejectedInB: number;
   dupKeysA: number;
   dupKeysB: number;
   rejectedA: number;
@@ -451,30 +453,40 @@ function withinTolerance(f: FieldSpec, x: bigint, y: bigint): boolean {
   return false;
 }
 
+/** Stands for the reject's line and reason, which a REJECTED_IN_A/B break carries in the rejected side's value. */
+const LINK = '<line: reason>';
+
 function reference(c: Case): RefResult {
   const keyFields = c.fields.filter((f) => f.isKey);
   const compared = c.fields.filter((f) => !f.isKey && f.compared);
-  const read = (side: 'a' | 'b'): { rows: Map<string, Value>[]; rejected: number } => {
+  const keyOf = (row: Map<string, Value>): string =>
+    keyFields.length === 1 ? String(row.get(keyFields[0]!.name)) : keyFields.map((f) => String(row.get(f.name)).replaceAll('\\', '\\\\').replaceAll('|', '\\|')).join('|');
+  const read = (side: 'a' | 'b'): { rows: Map<string, Value>[]; rejected: number; rejectedKeys: Set<string> } => {
     const header = side === 'a' ? c.aHeader : c.bHeader;
     const style = side === 'a' ? c.styleA : c.styleB;
     const rows: Map<string, Value>[] = [];
     let rejected = 0;
+    // Keys of rejected rows whose key itself was read: their counterpart is REJECTED_IN_<side>.
+    const rejectedKeys = new Set<string>();
     for (const cells of side === 'a' ? c.aRows : c.bRows) {
       const row = new Map<string, Value>();
       let bad = false;
+      let keyOk = true;
       for (const f of c.fields) {
         const i = header.indexOf(side === 'a' ? f.name : f.bHeader);
         const v = normalizeCell(f, cells[i]!, side, style);
-        if (v === BAD || (f.isKey && v === null)) bad = true;
-        else row.set(f.name, v);
+        if (v === BAD || (f.isKey && v === null)) {
+          bad = true;
+          if (f.isKey) keyOk = false;
+        } else row.set(f.name, v);
       }
-      if (bad) rejected++;
-      else rows.push(row);
+      if (bad) {
+        rejected++;
+        if (keyOk) rejectedKeys.add(keyOf(row));
+      } else rows.push(row);
     }
-    return { rows, rejected };
+    return { rows, rejected, rejectedKeys };
   };
-  const keyOf = (row: Map<string, Value>): string =>
-    keyFields.length === 1 ? String(row.get(keyFields[0]!.name)) : keyFields.map((f) => String(row.get(f.name)).replaceAll('\\', '\\\\').replaceAll('|', '\\|')).join('|');
 
   const A = read('a');
   const B = read('b');
@@ -494,20 +506,35 @@ function reference(c: Case): RefResult {
   let matched = 0;
   let missingInA = 0;
   let missingInB = 0;
-  for (const k of dupA) for (let i = 0; i < ga.get(k)!.length; i++) breaks.push({ key: k, field: '*', type: 'DUPLICATE_KEY', side: 'a', a: null, b: null });
-  for (const k of dupB) for (let i = 0; i < gb.get(k)!.length; i++) breaks.push({ key: k, field: '*', type: 'DUPLICATE_KEY', side: 'b', a: null, b: null });
+  let rejectedInA = 0;
+  let rejectedInB = 0;
+  // Every row of a key duplicated on either side, on both sides.
+  for (const k of excluded) {
+    for (let i = 0; i < (ga.get(k)?.length ?? 0); i++) breaks.push({ key: k, field: '*', type: 'DUPLICATE_KEY', side: 'a', a: null, b: null });
+    for (let i = 0; i < (gb.get(k)?.length ?? 0); i++) breaks.push({ key: k, field: '*', type: 'DUPLICATE_KEY', side: 'b', a: null, b: null });
+  }
   for (const k of new Set([...ga.keys(), ...gb.keys()])) {
     if (excluded.has(k)) continue;
     const ra = ga.get(k)?.[0];
     const rb = gb.get(k)?.[0];
     if (!rb) {
-      missingInB++;
-      breaks.push({ key: k, field: '*', type: 'MISSING_IN_B', side: null, a: null, b: null });
+      if (B.rejectedKeys.has(k)) {
+        rejectedInB++;
+        breaks.push({ key: k, field: '*', type: 'REJECTED_IN_B', side: null, a: null, b: LINK });
+      } else {
+        missingInB++;
+        breaks.push({ key: k, field: '*', type: 'MISSING_IN_B', side: null, a: null, b: null });
+      }
       continue;
     }
     if (!ra) {
-      missingInA++;
-      breaks.push({ key: k, field: '*', type: 'MISSING_IN_A', side: null, a: null, b: null });
+      if (A.rejectedKeys.has(k)) {
+        rejectedInA++;
+        breaks.push({ key: k, field: '*', type: 'REJECTED_IN_A', side: null, a: LINK, b: null });
+      } else {
+        missingInA++;
+        breaks.push({ key: k, field: '*', type: 'MISSING_IN_A', side: null, a: null, b: null });
+      }
       continue;
     }
     matched++;
@@ -522,7 +549,7 @@ function reference(c: Case): RefResult {
       breaks.push({ key: k, field: f.name, type: 'MISMATCH', side: null, a: display(f, x), b: display(f, y) });
     }
   }
-  return { breaks, within, matched, missingInA, missingInB, dupKeysA: dupA.length, dupKeysB: dupB.length, rejectedA: A.rejected, rejectedB: B.rejected };
+  return { breaks, within, matched, missingInA, missingInB, rejectedInA, rejectedInB, dupKeysA: dupA.length, dupKeysB: dupB.length, rejectedA: A.rejected, rejectedB: B.rejected };
 }
 
 // ---------------------------------------------------------------- the property
@@ -547,7 +574,12 @@ describe('keyed diff against a naive reference', () => {
           db.connection,
           'SELECT key, field, diff_type, side, value_a, value_b FROM breaks',
         );
-        actual = rows.map((r) => ({ key: r.key, field: r.field, type: r.diff_type, side: r.side, a: r.value_a, b: r.value_b }));
+        const link = (v: string | null): string | null => (v !== null && /^line \d+: column ".+": expected /.test(v) ? LINK : v);
+        actual = rows.map((r) =>
+          r.diff_type.startsWith('REJECTED_IN_')
+            ? { key: r.key, field: r.field, type: r.diff_type, side: r.side, a: link(r.value_a), b: link(r.value_b) }
+            : { key: r.key, field: r.field, type: r.diff_type, side: r.side, a: r.value_a, b: r.value_b },
+        );
       } finally {
         db.close();
       }
@@ -561,6 +593,8 @@ describe('keyed diff against a naive reference', () => {
         matched: want.matched,
         missingInA: want.missingInA,
         missingInB: want.missingInB,
+        rejectedInA: want.rejectedInA,
+        rejectedInB: want.rejectedInB,
         duplicateKeysA: want.dupKeysA,
         duplicateKeysB: want.dupKeysB,
         rejectedA: want.rejectedA,
@@ -596,7 +630,7 @@ describe('keyed diff against a naive reference', () => {
       withinSeen += Object.values(r.within).reduce((s, n) => s + n, 0);
       if (r.rejectedA + r.rejectedB > 0) seen.add('REJECTED');
     }
-    expect([...seen].sort()).toEqual(['DUPLICATE_KEY', 'MISMATCH', 'MISMATCH_NULL', 'MISSING_IN_A', 'MISSING_IN_B', 'REJECTED']);
+    expect([...seen].sort()).toEqual(['DUPLICATE_KEY', 'MISMATCH', 'MISMATCH_NULL', 'MISSING_IN_A', 'MISSING_IN_B', 'REJECTED', 'REJECTED_IN_A', 'REJECTED_IN_B']);
     expect(withinSeen).toBeGreaterThan(20);
   });
 });

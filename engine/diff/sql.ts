@@ -3,15 +3,20 @@ import { decimalLiteral, ident, literal } from '../sql/quote.ts';
 
 /**
  * The keyed diff, as SQL over the staged tables `a` and `b`:
- *   1. duplicate keys per side become DUPLICATE_KEY breaks (one per row); a
- *      key duplicated on either side stays out of the one-to-one compare on
- *      both sides, since there is no single record to compare it with;
+ *   1. a key duplicated on either side stays out of the one-to-one compare on
+ *      both sides, since there is no single record to compare it with; every
+ *      row of such a key, on both sides, becomes a DUPLICATE_KEY break with
+ *      its side, so the other side's single row is accounted for too;
  *   2. a full outer join on `__key` gives MISSING_IN_A / MISSING_IN_B and, for
  *      each compared field, a flag "beyond tolerance" and "equal only within
- *      tolerance";
+ *      tolerance". A record missing on one side whose key is on a row that
+ *      side rejected is REJECTED_IN_A / REJECTED_IN_B instead, with the
+ *      reject's line and reason in that side's value: the record exists, its
+ *      row did not parse;
  *   3. one MISMATCH break per (key, field) beyond tolerance.
- * NULL = NULL is equal; NULL against a value is a break. Numbers are DECIMAL,
- * so the compare is exact.
+ * Every loaded row so lands in one bucket: matched, missing, duplicate or
+ * rejected (the rows_accounted check adds them up). NULL = NULL is equal;
+ * NULL against a value is a break. Numbers are DECIMAL, so the compare is exact.
  */
 
 /** SQL for "x and y differ beyond tolerance" (x from A, y from B, both typed). */
@@ -110,28 +115,50 @@ export function diffStatements(resolved: ResolvedDefinition): DiffSql {
     {
       label: 'breaks',
       sql: `CREATE OR REPLACE TABLE breaks AS
+            WITH ${rejectLinks('a')}, ${rejectLinks('b')}
             SELECT row_number() OVER (ORDER BY __key, ord, side, coalesce(rid_a, rid_b)) AS break_id,
                    __key AS key, field, diff_type, side, value_a, value_b, delta, field_type, rid_a, rid_b
               FROM (
-                SELECT __key, '*' AS field, 'MISSING_IN_B' AS diff_type, NULL::VARCHAR AS side, NULL::VARCHAR AS value_a,
-                       NULL::VARCHAR AS value_b, NULL::VARCHAR AS delta, NULL::VARCHAR AS field_type, rid_a, NULL::BIGINT AS rid_b, 0 AS ord
-                  FROM joined WHERE rid_b IS NULL
+                SELECT j.__key, '*' AS field, CASE WHEN rb.rid IS NULL THEN 'MISSING_IN_B' ELSE 'REJECTED_IN_B' END AS diff_type,
+                       NULL::VARCHAR AS side, NULL::VARCHAR AS value_a, rb.link AS value_b, NULL::VARCHAR AS delta,
+                       NULL::VARCHAR AS field_type, j.rid_a, rb.rid AS rid_b, 0 AS ord
+                  FROM joined j LEFT JOIN rejected_b rb ON rb.__key = j.__key WHERE j.rid_b IS NULL
                 UNION ALL
-                SELECT __key, '*', 'MISSING_IN_A', NULL, NULL, NULL, NULL, NULL, NULL, rid_b, 0
-                  FROM joined WHERE rid_a IS NULL
+                SELECT j.__key, '*', CASE WHEN ra.rid IS NULL THEN 'MISSING_IN_A' ELSE 'REJECTED_IN_A' END, NULL, ra.link, NULL, NULL, NULL, ra.rid, j.rid_b, 0
+                  FROM joined j LEFT JOIN rejected_a ra ON ra.__key = j.__key WHERE j.rid_a IS NULL
                 UNION ALL
                 SELECT s.__key, '*', 'DUPLICATE_KEY', 'a', NULL, NULL, NULL, NULL, s.__rid, NULL, 0
-                  FROM a s WHERE NOT s.__bad AND s.__key IN (SELECT __key FROM dup_keys WHERE side = 'a')
+                  FROM a s WHERE NOT s.__bad AND s.__key IN (SELECT __key FROM dup_keys)
                 UNION ALL
                 SELECT s.__key, '*', 'DUPLICATE_KEY', 'b', NULL, NULL, NULL, NULL, NULL, s.__rid, 0
-                  FROM b s WHERE NOT s.__bad AND s.__key IN (SELECT __key FROM dup_keys WHERE side = 'b')
+                  FROM b s WHERE NOT s.__bad AND s.__key IN (SELECT __key FROM dup_keys)${
+                    // With nothing to compare but the key there are no MISMATCH rows (and `diffs` is an empty list).
+                    fieldMeta.length === 0
+                      ? ''
+                      : `
                 UNION ALL
                 SELECT __key, d.field, 'MISMATCH', NULL, d.value_a, d.value_b, d.delta, d.field_type, rid_a, rid_b, d.ord
-                  FROM (SELECT __key, rid_a, rid_b, unnest(diffs) AS d FROM joined WHERE diffs IS NOT NULL)
+                  FROM (SELECT __key, rid_a, rid_b, unnest(diffs) AS d FROM joined WHERE diffs IS NOT NULL)`
+                  }
               )`,
     },
   ];
   return { statements };
+}
+
+/**
+ * A CTE `rejected_<side>`: keys of the side's rejected rows (those whose key
+ * could be read), each with its first rejected row and the rejects' line and
+ * reason ("line 7: column "Price": expected a decimal number…, got "1,2,3"").
+ */
+function rejectLinks(side: 'a' | 'b'): string {
+  return `rejected_${side} AS (
+      SELECT s.__key, min(s.__rid) AS rid,
+             string_agg('line ' || coalesce(CAST(r.line AS VARCHAR), '?') || ': column "' || coalesce(r.column_name, '?') || '": ' || r.reason, '; '
+                        ORDER BY r.line, r.column_name) AS link
+        FROM ${side} s LEFT JOIN rejects r ON r.side = '${side}' AND r.rid = s.__rid
+       WHERE s.__bad AND s.__key IS NOT NULL
+       GROUP BY s.__key)`;
 }
 
 /** Keys compared one-to-one on a side: loaded, not rejected, not duplicated on either side. */

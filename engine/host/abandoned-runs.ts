@@ -5,7 +5,9 @@ import type { Identity } from '../workflow/identity.ts';
 import { sweepAbandonedRuns } from '../workflow/runs.ts';
 
 /**
- * At a host's start: runs left RUNNING by a process that is gone are marked
+ * At a host's start (the desktop app and `recon serve` through createService,
+ * every other CLI command that opens the store through
+ * engine/cli/open-store.ts): runs left RUNNING by a process that is gone are marked
  * FAILED (audited), and their partial files removed, as a failed run's are.
  * Only files at their usual place in this workspace are removed. Returns the
  * run ids it swept.

@@ -146,6 +146,14 @@ async function reconError(files: Partial<Files> & { aPath?: string; bPath?: stri
 }
 
 const missing = (key: string): BreakOut => ({ key, field: '*', a: null, b: null, type: 'MISSING_IN_A' });
+/** B's record whose A row (at `line`) was rejected for `column`: the break names the reject. */
+const rejectedInA = (key: string, line: number, column: string): BreakOut => ({
+  key,
+  field: '*',
+  a: expect.stringMatching(new RegExp(`^line ${line}: column "${column}": expected `)) as unknown as string,
+  b: null,
+  type: 'REJECTED_IN_A',
+});
 const mismatch = (key: string, field: string, a: string | null, b: string | null): BreakOut => ({ key, field, a, b, type: 'MISMATCH' });
 
 /** id, amount, trade date: the shape most cases use. */
@@ -212,7 +220,7 @@ describe('structure of delimited text', () => {
     expect(r.stagedA).toBe(3);
     expect(r.summary.warnings.a).toEqual(['4 blank line(s) skipped']);
     expect(r.rejects).toEqual([{ side: 'a', line: 7, column: 'amt', raw: 'bad', reason: expect.stringContaining('expected a decimal number'), type: 'CAST' }]);
-    expect(r.breaks).toEqual([missing('3')]);
+    expect(r.breaks).toEqual([rejectedInA('3', 7, 'amt')]);
   });
 
   it('numbers structural rejects after blank lines and multi-line records by physical line', async () => {
@@ -338,7 +346,7 @@ describe('structure of delimited text', () => {
     const r = await recon({ a: '1,1.00,2024-01-01\n2,2.00,2024-01-02\n3,x,2024-01-03\n4,4.00,2024-01-04\n', b: GOOD }, def);
     expect(r.summary.counts).toMatchObject({ a: 4, rejectedA: 1, matched: 3 });
     expect(r.rejects).toEqual([{ side: 'a', line: 3, column: 'amt', raw: 'x', reason: expect.stringContaining('expected a decimal'), type: 'CAST' }]);
-    expect(r.breaks).toEqual([missing('3')]);
+    expect(r.breaks).toEqual([rejectedInA('3', 3, 'amt')]);
   });
 });
 
@@ -347,7 +355,7 @@ describe('values that do not cast', () => {
     const a = 'id,amt,d\n1,abc,2024-01-01\n2,2.00,2024-13-45\n,3.00,2024-01-03\n  ,4.00,2024-01-04\n5,1.2.3,31/12/2024\n6,6.00,2024-01-06\n';
     const b = `${GOOD}5,5.00,2024-12-31\n6,6.00,2024-01-06\n`;
     const r = await recon({ a, b }, DEF);
-    expect(r.summary.counts).toMatchObject({ a: 6, b: 6, rejectedA: 5, matched: 1, missingInA: 5 });
+    expect(r.summary.counts).toMatchObject({ a: 6, b: 6, rejectedA: 5, matched: 1, missingInA: 2, rejectedInA: 3 });
     expect(r.stagedA).toBe(1);
     const decimal = 'expected a decimal number with "." as decimal separator';
     expect(r.rejects).toEqual([
@@ -358,7 +366,7 @@ describe('values that do not cast', () => {
       { side: 'a', line: 6, column: 'amt', raw: '1.2.3', reason: `${decimal}, got "1.2.3"`, type: 'CAST' },
       { side: 'a', line: 6, column: 'd', raw: '31/12/2024', reason: 'expected a date as yyyy-mm-dd, got "31/12/2024"', type: 'CAST' },
     ]);
-    expect(r.breaks.map((x) => `${x.key}:${x.type}`)).toEqual(['1:MISSING_IN_A', '2:MISSING_IN_A', '3:MISSING_IN_A', '4:MISSING_IN_A', '5:MISSING_IN_A']);
+    expect(r.breaks.map((x) => `${x.key}:${x.type}`)).toEqual(['1:REJECTED_IN_A', '2:REJECTED_IN_A', '3:MISSING_IN_A', '4:MISSING_IN_A', '5:REJECTED_IN_A']);
   });
 
   it('reads accounting negatives and thousands separators', async () => {
@@ -384,7 +392,7 @@ describe('values that do not cast', () => {
         type: 'CAST',
       },
     ]);
-    expect(r.breaks).toEqual([mismatch('2', 'amt', '2.00', '2000.50'), { key: '3', field: '*', a: null, b: null, type: 'MISSING_IN_B' }]);
+    expect(r.breaks).toEqual([mismatch('2', 'amt', '2.00', '2000.50'), { key: '3', field: '*', a: null, b: expect.stringMatching(/^line 4: column "amt": expected a decimal number/), type: 'REJECTED_IN_B' }]);
   });
 
   it('rounds a decimal with more places than the scale, half away from zero', async () => {
@@ -468,7 +476,7 @@ describe('spreadsheets', () => {
     expect(r.summary.counts).toMatchObject({ a: 4, rejectedA: 1, matched: 3, matchedExact: 3 });
     expect(r.summary.warnings.a).toEqual(['3 blank row(s) in sheet "Trades" skipped']);
     expect(r.rejects).toEqual([{ side: 'a', line: 5, column: 'amt', raw: 'oops', reason: expect.stringContaining('got "oops"'), type: 'CAST' }]);
-    expect(r.breaks).toEqual([missing('3')]);
+    expect(r.breaks).toEqual([rejectedInA('3', 5, 'amt')]);
   });
 
   it('names the sheets a workbook has when the named one is missing', async () => {

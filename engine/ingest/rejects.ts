@@ -12,7 +12,10 @@ CREATE TABLE IF NOT EXISTS rejects (
   column_name VARCHAR,
   raw_value VARCHAR,
   reason VARCHAR NOT NULL,
-  error_type VARCHAR NOT NULL
+  error_type VARCHAR NOT NULL,
+  -- The staged row (__rid) a cast reject belongs to; NULL for a record the reader
+  -- could not split, which has no staged row. Links a REJECTED_IN_A/B break to its reject.
+  rid BIGINT
 )`;
 
 export interface RejectRow {
@@ -23,6 +26,8 @@ export interface RejectRow {
   rawValue: string | null;
   reason: string;
   errorType: string;
+  /** The staged row, for rejects of a value that did not cast. */
+  rid?: number;
 }
 
 /** Appends reject rows (few, by nature) through DuckDB's appender. */
@@ -41,6 +46,8 @@ export async function appendRejects(conn: DuckDBConnection, rows: readonly Rejec
       else appender.appendVarchar(truncate(r.rawValue));
       appender.appendVarchar(r.reason);
       appender.appendVarchar(r.errorType);
+      if (r.rid === undefined) appender.appendNull();
+      else appender.appendBigInt(BigInt(r.rid));
       appender.endRow();
     }
     appender.flushSync();

@@ -58,16 +58,22 @@ export async function stageSource(
     .filter(({ i }) => narrowed.has(i))
     .map(({ f, i, sql }) => `CASE WHEN ${ident(f.name)} IS NULL AND t${i} IS NOT NULL THEN ${sql.typed(`t${i}`)} END AS __wide${i}`);
   const keyIdx = resolved.keyFields.map((k) => fields.find((x) => x.f === k)!.i);
+  const matchEmptyParts = resolved.definition.emptyKeyParts === 'match' && keyIdx.length > 1;
   const badParts = [
     ...fields.filter(({ f }) => f.type !== 'string').map(({ i }) => `(t${i} IS NOT NULL AND ${value(i)} IS NULL)`),
-    ...keyIdx.map((i) => `${value(i)} IS NULL`),
+    // An empty key part rejects the row, unless the definition matches empty parts
+    // as values (emptyKeyParts "match"); a key with every part empty is never a key.
+    ...(matchEmptyParts ? [`(${keyIdx.map((i) => `${value(i)} IS NULL`).join(' AND ')})`] : keyIdx.map((i) => `${value(i)} IS NULL`)),
   ];
   // Composite parts are joined with "|". A "\" or "|" inside a part is escaped ("\\", "\|"),
   // so two keys never collide: escaping "|" alone makes ("a\", "b|c") and ("a|b\", "c") both "a\|b\|c".
   const singleKey = keyIdx.length === 1;
   const keyExpr = singleKey
     ? `CAST(${value(keyIdx[0]!)} AS VARCHAR)`
-    : keyIdx.map((i) => `replace(replace(CAST(${value(i)} AS VARCHAR), '\\', '\\\\'), '|', '\\|')`).join(` || '|' || `);
+    : keyIdx
+        .map((i) => (matchEmptyParts ? `coalesce(CAST(${value(i)} AS VARCHAR), '')` : `CAST(${value(i)} AS VARCHAR)`))
+        .map((part) => `replace(replace(${part}, '\\', '\\\\'), '|', '\\|')`)
+        .join(` || '|' || `);
   // Writing a column of unique strings costs ~0.2 s per million rows, so the
   // table stores no copy of the key that its fields already hold: a
   // single-column key is the field itself (the view casts it), and the key as
@@ -134,13 +140,23 @@ async function writeCastRejects(
   table: string,
 ): Promise<void> {
   const side = loaded.side;
+  const emptyPart = (f: (typeof resolved.fields)[number], i: number): string => {
+    const sql = fieldSql(f, side, source);
+    return `(s.${ident(f.name)} IS NULL AND ${sql.text(sql.clean(`s.__raw[${i + 1}]`))} IS NULL)`;
+  };
+  const keyPositions = resolved.fields.flatMap((f, i) => (f.isKey ? [i] : []));
+  // Under emptyKeyParts "match", a key part is "empty" only when every part is.
+  const allKeyEmpty =
+    resolved.definition.emptyKeyParts === 'match' && keyPositions.length > 1
+      ? keyPositions.map((i) => emptyPart(resolved.fields[i]!, i)).join(' AND ')
+      : undefined;
   const parts = resolved.fields.map((f, i) => {
     const sql = fieldSql(f, side, source);
     const column = side === 'a' ? f.aColumn : f.bColumn;
     const raw = `s.__raw[${i + 1}]`;
     const text = sql.text(sql.clean(raw));
     const typedFails = f.type === 'string' ? 'false' : `(${raw} IS NOT NULL AND ${text} IS NOT NULL AND s.${ident(f.name)} IS NULL)`;
-    const keyEmpty = f.isKey ? `s.${ident(f.name)} IS NULL AND ${text} IS NULL` : 'false';
+    const keyEmpty = f.isKey ? (allKeyEmpty ?? emptyPart(f, i)) : 'false';
     // The value cast but its adjusted form does not fit the type: say so rather than "expected a number".
     const adjustFailed = sql.adjust ? `WHEN ${sql.typed(text)} IS NOT NULL THEN ${literal(sql.adjust.failure)}` : '';
     return `SELECT s.__rid AS rid, ${i} AS ord, ${literal(column)} AS column_name, ${raw} AS raw_value,
@@ -167,6 +183,7 @@ async function writeCastRejects(
       rawValue: r.raw_value,
       reason: r.raw_value === null ? r.reason : `${r.reason}, got "${r.raw_value}"`,
       errorType: r.error_type,
+      rid: Number(r.rid),
     }));
     await appendRejects(conn, out);
     offset += rows.length;

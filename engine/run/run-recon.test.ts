@@ -93,10 +93,11 @@ describe('runRecon on generated extracts', () => {
     expect(new Set(breaks.map(triple))).toEqual(new Set(truth.map(triple)));
     // Every kind was injected, so the comparison above covers each one.
     expect(new Set(truth.map((t) => t.diff_type))).toEqual(new Set(['MISMATCH', 'MISSING_IN_A', 'MISSING_IN_B', 'DUPLICATE_KEY']));
-    // Duplicates are reported on the side that has them, once per duplicate row.
-    const dupSides = new Set(breaks.filter((b) => b.diff_type === 'DUPLICATE_KEY').map((b) => `${b.key}|${b.side}`));
-    expect(dupSides).toEqual(new Set(truth.filter((t) => t.diff_type === 'DUPLICATE_KEY').map((t) => `${t.key}|${t.side}`)));
-    expect(breaks.filter((b) => b.diff_type === 'DUPLICATE_KEY')).toHaveLength(2 * truth.filter((t) => t.diff_type === 'DUPLICATE_KEY').length);
+    // Every row of a duplicated key is a DUPLICATE_KEY break with its side: the two
+    // rows of the side that duplicates it and the other side's single row.
+    const dups = truth.filter((t) => t.diff_type === 'DUPLICATE_KEY');
+    const dupRows = breaks.filter((b) => b.diff_type === 'DUPLICATE_KEY').map((b) => `${b.key}|${b.side}`);
+    expect(dupRows.sort()).toEqual(dups.flatMap((t) => [`${t.key}|${t.side}`, `${t.key}|${t.side}`, `${t.key}|${t.side === 'a' ? 'b' : 'a'}`]).sort());
   });
 
   it('has counts that add up', () => {
@@ -115,6 +116,8 @@ describe('runRecon on generated extracts', () => {
       missingInB: count('MISSING_IN_B'),
       duplicateKeysA: dupA,
       duplicateKeysB: dupB,
+      duplicateRowsA: 2 * dupA + dupB,
+      duplicateRowsB: dupA + 2 * dupB,
       matchedWithBreaks: mismatchedKeys,
     });
     expect(c.matched).toBe(c.matchedExact + c.matchedWithinTolerance + c.matchedWithBreaks);
@@ -130,9 +133,9 @@ describe('runRecon on generated extracts', () => {
       MISMATCH: count('MISMATCH'),
       MISSING_IN_A: c.missingInA,
       MISSING_IN_B: c.missingInB,
-      DUPLICATE_KEY: 2 * (dupA + dupB),
+      DUPLICATE_KEY: 3 * (dupA + dupB),
     });
-    expect(b.byField['*']).toBe(c.missingInA + c.missingInB + 2 * (dupA + dupB));
+    expect(b.byField['*']).toBe(c.missingInA + c.missingInB + 3 * (dupA + dupB));
   });
 
   it('passes every integrity check except key uniqueness where duplicates were injected', () => {

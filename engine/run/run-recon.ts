@@ -5,6 +5,7 @@ import { loadCurrentModel } from '../attribution/model-store.ts';
 import { findPreviousRunDb } from '../attribution/previous-run.ts';
 import { qualityGate, type QualityGate } from '../attribution/quality-gate.ts';
 import { CHECKS_DDL, runIntegrityChecks, type CheckResult } from '../checks/integrity.ts';
+import type { SideBuckets } from '../checks/row-accounting.ts';
 import { resolveDefinition } from '../definition/resolve.ts';
 import type { Definition } from '../definition/schema.ts';
 import { comparedFields, diffStatements, fieldStatsSql } from '../diff/sql.ts';
@@ -37,10 +38,19 @@ export interface RunCounts {
   matchedExact: number;
   matchedWithinTolerance: number;
   matchedWithBreaks: number;
+  /** B records with no A record of their key (MISSING_IN_A breaks). */
   missingInA: number;
   missingInB: number;
+  /** B records whose A record was rejected (REJECTED_IN_A breaks). */
+  rejectedInA: number;
+  rejectedInB: number;
+  /** Keys that appear more than once on the side. */
   duplicateKeysA: number;
   duplicateKeysB: number;
+  /** Rows of the side whose key is duplicated on either side (DUPLICATE_KEY breaks). */
+  duplicateRowsA: number;
+  duplicateRowsB: number;
+  /** Rows of the side that could not be read or cast. */
   rejectedA: number;
   rejectedB: number;
 }
@@ -65,6 +75,9 @@ export interface RunSummary {
   counts: RunCounts;
   breaks: { total: number; byField: Record<string, number>; byType: Record<string, number> };
   withinTolerance: { byField: Record<string, number> };
+  /** Columns of A with no counterpart in B (bound to no field), and the reverse: compared with nothing. */
+  columnsOnlyInA: string[];
+  columnsOnlyInB: string[];
   rejects: { a: number; b: number; sample: RejectSample[] };
   checks: CheckResult[];
   checksPassed: boolean;
@@ -197,7 +210,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
 
     // 5. Checks and counts.
     report('checks', 'Integrity checks', 0);
-    const checks = await timed('checks', () =>
+    const { checks, buckets } = await timed('checks', () =>
       runIntegrityChecks(conn, resolved, [
         { loaded: loadedA, staged: stagedA, source: req.definition.sources.a },
         { loaded: loadedB, staged: stagedB, source: req.definition.sources.b },
@@ -227,7 +240,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     });
 
     const stats = await queryOne<Record<string, string>>(conn, fieldStatsSql(resolved));
-    const counts = await readCounts(conn, stats, loadedA.sourceRecords, loadedB.sourceRecords, loadedA.structuralRejects + stagedA.rejected, loadedB.structuralRejects + stagedB.rejected);
+    const counts = await readCounts(conn, stats, buckets);
     const breaks = await readBreakCounts(conn);
     const withinTolerance = readWithinTolerance(stats, resolved);
     const controlTotals = await readControlTotals(checks);
@@ -249,6 +262,8 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       counts,
       breaks,
       withinTolerance,
+      columnsOnlyInA: resolved.columnsOnlyInA,
+      columnsOnlyInB: resolved.columnsOnlyInB,
       rejects: {
         a: counts.rejectedA,
         b: counts.rejectedB,
@@ -288,38 +303,32 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
   }
 }
 
-async function readCounts(
-  conn: Parameters<typeof queryOne>[0],
-  stats: Record<string, string>,
-  a: number,
-  b: number,
-  rejectedA: number,
-  rejectedB: number,
-): Promise<RunCounts> {
-  const j = await queryOne<{ missing_a: string; missing_b: string }>(
-    conn,
-    `SELECT count(*) FILTER (WHERE rid_a IS NULL) AS missing_a, count(*) FILTER (WHERE rid_b IS NULL) AS missing_b FROM joined`,
-  );
+/** The summary's counts: the row buckets of both sides (see checks/row-accounting.ts) and the matched records' split. */
+async function readCounts(conn: Parameters<typeof queryOne>[0], stats: Record<string, string>, buckets: { a: SideBuckets; b: SideBuckets }): Promise<RunCounts> {
   const d = await queryOne<{ da: string; db: string }>(
     conn,
     `SELECT count(*) FILTER (WHERE side = 'a') AS da, count(*) FILTER (WHERE side = 'b') AS db FROM dup_keys`,
   );
-  const matched = Number(stats['matched']);
+  const { a, b } = buckets;
   const withBreaks = Number(stats['with_breaks']);
   const within = Number(stats['within_only']);
   return {
-    a,
-    b,
-    matched,
-    matchedExact: matched - withBreaks - within,
+    a: a.source,
+    b: b.source,
+    matched: a.matched,
+    matchedExact: a.matched - withBreaks - within,
     matchedWithinTolerance: within,
     matchedWithBreaks: withBreaks,
-    missingInA: Number(j.missing_a),
-    missingInB: Number(j.missing_b),
+    missingInA: b.missing,
+    missingInB: a.missing,
+    rejectedInA: b.counterpartRejected,
+    rejectedInB: a.counterpartRejected,
     duplicateKeysA: Number(d.da),
     duplicateKeysB: Number(d.db),
-    rejectedA,
-    rejectedB,
+    duplicateRowsA: a.duplicate,
+    duplicateRowsB: b.duplicate,
+    rejectedA: a.rejected,
+    rejectedB: b.rejected,
   };
 }
 

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { ReconError } from '../../errors/recon-error.ts';
 import { exportAudit } from '../../store/audit-export.ts';
 import { verifyChain } from '../../store/audit-verify.ts';
-import { openStore } from '../../store/open.ts';
+import { openWorkspaceStore } from '../open-store.ts';
 import { verifyRemote } from '../../sync/api.ts';
 import { recordExportWritten } from '../../workflow/events.ts';
 import { currentUser } from '../../workflow/identity.ts';
@@ -32,7 +32,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
     process.stderr.write(`unknown or missing audit command${sub ? ` "${sub}"` : ''}\n\n${AUDIT_USAGE}\n`);
     return 2;
   }
-  const store = openStore(resolveWorkspace(values.workspace));
+  const store = openWorkspaceStore(resolveWorkspace(values.workspace));
   try {
     switch (sub) {
       case 'verify': {

@@ -13,7 +13,7 @@ import { retrainWorkspaceModel } from '../../attribution/retrain.ts';
 import type { TrainingExample } from '../../attribution/training-data.ts';
 import { loadDefinitionFile } from '../../definition/load.ts';
 import { ReconError } from '../../errors/recon-error.ts';
-import { openStore } from '../../store/open.ts';
+import { openWorkspaceStore } from '../open-store.ts';
 import { listTrainingExamples } from '../../workflow/labels.ts';
 import { resolveWorkspace } from '../workspace.ts';
 
@@ -170,7 +170,7 @@ async function readFx(path: string): Promise<FxTable> {
 
 /** Reviewers' labels from the workspace store (accepted, overridden and approved decisions). */
 function workspaceExamples(workspace: string): TrainingExample[] {
-  const store = openStore(workspace);
+  const store = openWorkspaceStore(workspace);
   try {
     return listTrainingExamples(store);
   } finally {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ReconError } from '../../errors/recon-error.ts';
-import { openStore, type Store } from '../../store/open.ts';
+import type { Store } from '../../store/open.ts';
+import { openWorkspaceStore } from '../open-store.ts';
 import { approveProposal, listProposals, rejectProposal, type ProposalInfo } from '../../workflow/approvals.ts';
 import type { BreakFilter, ReviewedBreak } from '../../workflow/breaks.ts';
 import { decide, decideBulk, type DecisionKind, type DecisionResult } from '../../workflow/decisions.ts';
@@ -63,7 +64,7 @@ export async function reviewCommand(argv: string[]): Promise<number> {
     process.stderr.write(`unknown or missing review command${sub ? ` "${sub}"` : ''}\n\n${REVIEW_USAGE}\n`);
     return 2;
   }
-  const store = openStore(resolveWorkspace(values.workspace));
+  const store = openWorkspaceStore(resolveWorkspace(values.workspace));
   try {
     switch (sub) {
       case 'list':

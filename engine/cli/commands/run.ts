@@ -1,17 +1,23 @@
 import { parseArgs } from 'node:util';
 import { loadDefinitionFile } from '../../definition/load.ts';
+import { ReconError } from '../../errors/recon-error.ts';
 import { startRegisteredRun } from '../../host/registered-run.ts';
-import { openStore } from '../../store/open.ts';
 import { currentUser } from '../../workflow/identity.ts';
 import type { RunSummary } from '../../run/run-recon.ts';
+import { openWorkspaceStore } from '../open-store.ts';
 import { createProgressPrinter } from '../progress-bar.ts';
+import { onStopSignals, STOP_SIGNALS } from '../stop-signals.ts';
 import { resolveWorkspace } from '../workspace.ts';
 
 export const RUN_USAGE = `recon run --a FILE --b FILE --definition DEF.json [--workspace DIR] [--out DIR] [--json] [--memory-limit 2GB]
 
 Reconciles source A against source B under a recon definition. Writes the run
 database to <workspace>/runs/<run-id>.duckdb; with --out also summary.json and
-breaks.csv. Exit code 0 on success, 2 on bad input.`;
+breaks.csv. Exit code 0 on success, 2 on bad input. Ctrl-C (SIGINT), SIGTERM
+or SIGHUP cancel the run: it is recorded FAILED (RUN_CANCELLED), its partial
+files are removed, and the exit code is 128 + the signal's number (130, 143,
+129); a second signal ends the process at once, leaving the clean-up to the
+next recon command on the workspace.`;
 
 /** `recon run`: one reconciliation, on a worker thread, with a progress bar. */
 export async function runCommand(argv: string[]): Promise<number> {
@@ -36,10 +42,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   const definition = await loadDefinitionFile(values.definition);
   const progress = values.quiet ? undefined : createProgressPrinter();
   const workspace = resolveWorkspace(values.workspace);
-  const store = openStore(workspace);
+  const actor = currentUser();
+  // Runs a killed `recon run` left RUNNING are marked FAILED and their files removed first.
+  const store = openWorkspaceStore(workspace, actor);
   const handle = startRegisteredRun(
     store,
-    currentUser(),
+    actor,
     {
       aPath: values.a,
       bPath: values.b,
@@ -50,15 +58,32 @@ export async function runCommand(argv: string[]): Promise<number> {
     },
     progress ? (e) => progress.update(e) : undefined,
   );
-  const onSigint = (): void => handle.cancel();
-  process.once('SIGINT', onSigint);
+  // A stop signal takes the path of the app's Cancel: the worker stops and
+  // deletes the run file, its WAL and scratch folder; the registry records
+  // the run FAILED (RUN_CANCELLED, audited). Only then does the process exit.
+  const signals = onStopSignals(
+    (signal) => {
+      progress?.done(); // and draws no more
+      process.stderr.write(`recon: ${signal}: cancelling run ${handle.runId} and removing its partial files…\n`);
+      handle.cancel();
+    },
+    (signal) => {
+      process.stderr.write(`recon: ${signal} again: stopping now; the next recon command on this workspace marks run ${handle.runId} FAILED and removes its files\n`);
+    },
+  );
   try {
     const summary = await handle.result;
     progress?.done();
     process.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+    // Also when a stop signal came too late to cancel it: the run is complete, kept and reported as such.
     return 0;
+  } catch (err) {
+    const signal = signals.received;
+    if (signal === undefined || !(err instanceof ReconError && err.code === 'RUN_CANCELLED')) throw err;
+    process.stderr.write(`recon: run ${handle.runId} cancelled (${signal}), recorded FAILED; its partial files are removed\n`);
+    return STOP_SIGNALS[signal];
   } finally {
-    process.off('SIGINT', onSigint);
+    signals.dispose();
     progress?.done();
     store.close();
   }

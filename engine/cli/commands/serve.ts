@@ -67,13 +67,16 @@ export async function serveCommand(argv: string[], hooks: ServeHooks = {}): Prom
   let stop = (): void => {};
   await new Promise<void>((resolvePromise) => {
     stop = () => resolvePromise();
+    // Ctrl-C, kill/systemd, and a closed terminal.
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    process.once('SIGHUP', stop);
     hooks.signal?.addEventListener('abort', stop, { once: true });
     if (hooks.signal?.aborted) stop();
   });
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
+  process.off('SIGHUP', stop);
   await server.close();
   store.close();
   return 0;

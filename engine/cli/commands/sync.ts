@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { openStore, type Store } from '../../store/open.ts';
+import type { Store } from '../../store/open.ts';
+import { openWorkspaceStore } from '../open-store.ts';
 import { initServer, probeServer, syncOnce, verifyRemote } from '../../sync/api.ts';
 import { describeServer, parseConnectionSettings, type ConnectionSettings, type TlsMode } from '../../sync/connection.ts';
 import { forgetPassword, keychainStatus, osKeychain, storePassword } from '../../sync/credentials.ts';
@@ -52,7 +53,7 @@ export async function syncCommand(argv: string[]): Promise<number> {
     process.stderr.write(`unknown or missing sync command${sub ? ` "${sub}"` : ''}\n\n${SYNC_USAGE}\n`);
     return 2;
   }
-  const store = openStore(resolveWorkspace(values.workspace));
+  const store = openWorkspaceStore(resolveWorkspace(values.workspace));
   try {
     return await dispatch(store, sub, values);
   } catch (err) {

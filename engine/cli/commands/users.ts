@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ReconError } from '../../errors/recon-error.ts';
-import { openStore } from '../../store/open.ts';
+import { openWorkspaceStore } from '../open-store.ts';
 import { currentUser } from '../../workflow/identity.ts';
 import { addUser, grantRole, listUsers, parseRole, revokeRole, rolesOf, type UserInfo } from '../../workflow/roles.ts';
 import { resolveWorkspace } from '../workspace.ts';
@@ -46,7 +46,7 @@ export async function usersCommand(argv: string[]): Promise<number> {
     process.stderr.write(`unknown or missing users command${sub ? ` "${sub}"` : ''}\n\n${USERS_USAGE}\n`);
     return 2;
   }
-  const store = openStore(resolveWorkspace(values.workspace));
+  const store = openWorkspaceStore(resolveWorkspace(values.workspace));
   try {
     const me = sub === 'list' ? { userId: '', displayName: '' } : currentUser();
     switch (sub) {

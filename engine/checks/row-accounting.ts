@@ -1,0 +1,80 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { queryOne } from '../duckdb/open.ts';
+import type { CheckResult } from './integrity.ts';
+
+/**
+ * Where every source row of a side went. Each row is in exactly one bucket:
+ *   matched:    compared one-to-one with a record of the other side;
+ *   missing:    the other side has no record with its key (MISSING_IN_B for A);
+ *   counterpartRejected: the other side's record with its key was rejected
+ *               (REJECTED_IN_B for A's row);
+ *   duplicate:  its key is duplicated on either side (a DUPLICATE_KEY break);
+ *   rejected:   it could not be read or cast (in `rejects`).
+ * `matched` comes from the staged tables and the join, the other buckets from
+ * the breaks and the rejects, so a row the breaks lose shows as a shortfall.
+ */
+export interface SideBuckets {
+  source: number;
+  matched: number;
+  missing: number;
+  counterpartRejected: number;
+  duplicate: number;
+  rejected: number;
+}
+
+export interface SideTotals {
+  side: 'a' | 'b';
+  /** Records in the file, counted independently of the loader. */
+  sourceRecords: number;
+  /** Structural rejects plus cast rejects. */
+  rejected: number;
+}
+
+/** Counts both sides' buckets after the diff (needs `a`, `b`, `dup_keys`, `joined` and `breaks`). */
+export async function countBuckets(conn: DuckDBConnection, a: SideTotals, b: SideTotals): Promise<{ a: SideBuckets; b: SideBuckets }> {
+  const compared = (side: 'a' | 'b'): string => `(SELECT count(*) FROM ${side} WHERE NOT __bad AND __key NOT IN (SELECT __key FROM dup_keys))`;
+  const r = await queryOne<Record<string, string>>(
+    conn,
+    `SELECT ${compared('a')} - (SELECT count(*) FROM joined WHERE rid_b IS NULL) AS matched_a,
+            ${compared('b')} - (SELECT count(*) FROM joined WHERE rid_a IS NULL) AS matched_b,
+            count(*) FILTER (WHERE diff_type = 'MISSING_IN_B') AS missing_a,
+            count(*) FILTER (WHERE diff_type = 'MISSING_IN_A') AS missing_b,
+            count(*) FILTER (WHERE diff_type = 'REJECTED_IN_B') AS counterpart_rejected_a,
+            count(*) FILTER (WHERE diff_type = 'REJECTED_IN_A') AS counterpart_rejected_b,
+            count(*) FILTER (WHERE diff_type = 'DUPLICATE_KEY' AND side = 'a') AS duplicate_a,
+            count(*) FILTER (WHERE diff_type = 'DUPLICATE_KEY' AND side = 'b') AS duplicate_b
+       FROM breaks WHERE field = '*'`,
+  );
+  const side = (t: SideTotals): SideBuckets => ({
+    source: t.sourceRecords,
+    matched: Number(r[`matched_${t.side}`]),
+    missing: Number(r[`missing_${t.side}`]),
+    counterpartRejected: Number(r[`counterpart_rejected_${t.side}`]),
+    duplicate: Number(r[`duplicate_${t.side}`]),
+    rejected: t.rejected,
+  });
+  return { a: side(a), b: side(b) };
+}
+
+/** The check that the buckets add up to the source rows, and that both sides agree on what matched. */
+export function rowsAccountedCheck(side: 'a' | 'b', own: SideBuckets, other: SideBuckets): CheckResult {
+  const actual = own.matched + own.missing + own.counterpartRejected + own.duplicate + own.rejected;
+  const agree = own.matched === other.matched;
+  const passed = actual === own.source && agree;
+  const S = side.toUpperCase();
+  const parts = `${own.matched} matched + ${own.missing} missing on the other side + ${own.counterpartRejected} whose counterpart was rejected + ${own.duplicate} duplicate + ${own.rejected} rejected`;
+  return {
+    name: `rows_accounted_${side}`,
+    type: 'COUNT',
+    side,
+    expected: String(own.source),
+    actual: String(actual),
+    passed,
+    discrepancy: String(actual - own.source),
+    message: passed
+      ? `${S}: ${own.source} source rows = ${parts}`
+      : agree
+        ? `${S}: ${own.source} source rows but ${parts} = ${actual}`
+        : `${S}: ${own.matched} matched on ${S} but ${other.matched} on the other side`,
+  };
+}

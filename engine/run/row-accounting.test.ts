@@ -1,0 +1,154 @@
+import { describe, it, expect, afterAll } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateDefinition } from '../definition/load.ts';
+import type { DefinitionInput } from '../definition/schema.ts';
+import { openDuckDB, queryRows } from '../duckdb/open.ts';
+import { runRecon, type RunSummary } from './run-recon.ts';
+
+/**
+ * Every input row lands in exactly one bucket (matched, missing, duplicate,
+ * rejected), whatever the shape of the files: key-only files, files sharing
+ * only the key, keys duplicated on one side, records rejected on one side,
+ * composite keys with an empty part, and invalid UTF-8 outside the key.
+ */
+
+const root = mkdtempSync(join(tmpdir(), 'recon-accounting-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+
+interface Break {
+  key: string;
+  field: string;
+  diff_type: string;
+  side: string | null;
+  value_a: string | null;
+  value_b: string | null;
+}
+
+interface Outcome {
+  summary: RunSummary;
+  breaks: Break[];
+  rejects: { side: string; line: number; column_name: string | null; reason: string }[];
+}
+
+async function recon(a: string | Buffer, b: string | Buffer, def: DefinitionInput): Promise<Outcome> {
+  const dir = join(root, `case-${++n}`);
+  const aPath = join(dir, 'a.csv');
+  const bPath = join(dir, 'b.csv');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(aPath, a);
+  writeFileSync(bPath, b);
+  const summary = await runRecon({ aPath, bPath, definition: validateDefinition(def), workspace: join(dir, 'ws') });
+  const db = await openDuckDB({ path: summary.database });
+  try {
+    const breaks = await queryRows<Break>(db.connection, 'SELECT key, field, diff_type, side, value_a, value_b FROM breaks ORDER BY break_id');
+    const rejects = (await queryRows<{ side: string; line: string; column_name: string | null; reason: string }>(
+      db.connection,
+      'SELECT side, line, column_name, reason FROM rejects ORDER BY side, line',
+    )).map((r) => ({ ...r, line: Number(r.line) }));
+    return { summary, breaks, rejects };
+  } finally {
+    db.close();
+  }
+}
+
+/** The bucket identity on both sides: every source row is matched, missing, duplicate or rejected. */
+function expectAccounted(s: RunSummary): void {
+  const c = s.counts;
+  expect(c.matched + c.missingInB + c.rejectedInB + c.duplicateRowsA + c.rejectedA).toBe(c.a);
+  expect(c.matched + c.missingInA + c.rejectedInA + c.duplicateRowsB + c.rejectedB).toBe(c.b);
+  const accounted = s.checks.filter((k) => k.name.startsWith('rows_accounted_'));
+  expect(accounted.map((k) => k.side).sort()).toEqual(['a', 'b']);
+  expect(accounted.every((k) => k.passed)).toBe(true);
+}
+
+const types = (bs: Break[]): string[] => bs.map((x) => `${x.key}:${x.field}:${x.diff_type}${x.side ? `:${x.side}` : ''}`).sort();
+
+describe('row accounting', () => {
+  it('reconciles key-only files: missing and duplicate breaks, a clean summary', async () => {
+    const o = await recon('id\n1\n2\n3\n3\n', 'id\n2\n3\n4\n', { name: 'keys', key: ['id'] });
+    expect(types(o.breaks)).toEqual(['1:*:MISSING_IN_B', '3:*:DUPLICATE_KEY:a', '3:*:DUPLICATE_KEY:a', '3:*:DUPLICATE_KEY:b', '4:*:MISSING_IN_A']);
+    expect(o.summary.counts).toMatchObject({ a: 4, b: 3, matched: 1, missingInA: 1, missingInB: 1, duplicateRowsA: 2, duplicateRowsB: 1 });
+    // The one failing check is the duplicate itself.
+    expect(o.summary.checks.filter((k) => !k.passed).map((k) => k.name)).toEqual(['key_unique_a']);
+    expect(o.summary.breaks.byField).toEqual({ '*': 5 });
+    expectAccounted(o.summary);
+  });
+
+  it('reconciles two files that share only the key, and lists the columns on one side only', async () => {
+    const o = await recon('id,x,Extra\n1,a,q\n2,b,r\n', 'ID,y\n2,c\n3,d\n', { name: 'key-shared', key: ['id'] });
+    expect(types(o.breaks)).toEqual(['1:*:MISSING_IN_B', '3:*:MISSING_IN_A']);
+    expect(o.summary.columnsOnlyInA).toEqual(['x', 'Extra']);
+    expect(o.summary.columnsOnlyInB).toEqual(['y']);
+    expectAccounted(o.summary);
+  });
+
+  it('lists no one-sided column when every column is bound', async () => {
+    const o = await recon('id,v\n1,a\n', 'id,w\n1,a\n', { name: 'bound', key: ['id'], fields: [{ name: 'v', b: 'w' }] });
+    expect(o.summary.columnsOnlyInA).toEqual([]);
+    expect(o.summary.columnsOnlyInB).toEqual([]);
+  });
+
+  it('keeps the other side of a key duplicated on one side in the duplicate bucket', async () => {
+    const o = await recon('k,v\nK1,1\nK1,2\nK2,5\n', 'k,v\nK1,1\nK2,5\n', { name: 'dup-a', key: ['k'] });
+    expect(types(o.breaks)).toEqual(['K1:*:DUPLICATE_KEY:a', 'K1:*:DUPLICATE_KEY:a', 'K1:*:DUPLICATE_KEY:b']);
+    expect(o.summary.counts).toMatchObject({ a: 3, b: 2, matched: 1, missingInA: 0, missingInB: 0, duplicateRowsA: 2, duplicateRowsB: 1 });
+    expectAccounted(o.summary);
+  });
+
+  it('gives the counterpart of a rejected record its own diff type, linked to the reject', async () => {
+    const a = 'k,d,amt\nK1,2024-01-31,1.00\nK2,2024-02-31,2.00\nK3,2024-03-01,3.00\n';
+    const b = 'k,d,amt\nK1,2024-01-31,1.00\nK2,2024-02-28,2.00\nK3,2024-03-01,oops\n';
+    const o = await recon(a, b, {
+      name: 'rejected',
+      key: ['k'],
+      fields: [
+        { name: 'd', type: 'date' },
+        { name: 'amt', type: 'decimal', scale: 2 },
+      ],
+    });
+    expect(types(o.breaks)).toEqual(['K2:*:REJECTED_IN_A', 'K3:*:REJECTED_IN_B']);
+    const k2 = o.breaks.find((x) => x.key === 'K2')!;
+    // The link: the reject's line and reason, on the side that was rejected.
+    expect(k2.value_a).toMatch(/^line 3: .*column "d".*expected a date/);
+    expect(k2.value_b).toBeNull();
+    const k3 = o.breaks.find((x) => x.key === 'K3')!;
+    expect(k3.value_b).toMatch(/^line 4: .*column "amt".*expected a decimal/);
+    expect(o.summary.counts).toMatchObject({ matched: 1, missingInA: 0, missingInB: 0, rejectedA: 1, rejectedB: 1, rejectedInA: 1, rejectedInB: 1 });
+    expect(o.summary.attribution.byReason).toMatchObject({ REJECTED_IN_A: 1, REJECTED_IN_B: 1 });
+    expectAccounted(o.summary);
+  });
+
+  it('rejects a composite key with an empty part by default, and matches it when asked to', async () => {
+    const a = 'book,id,v\nX,1,a\n,2,b\nY,,c\n';
+    const b = 'book,id,v\nX,1,a\n,2,b\nY,,z\n';
+    const strict = await recon(a, b, { name: 'ck', key: ['book', 'id'] });
+    expect(strict.summary.counts).toMatchObject({ matched: 1, rejectedA: 2, rejectedB: 2 });
+    expect(strict.rejects.every((r) => /key field .* is empty/.test(r.reason))).toBe(true);
+    expectAccounted(strict.summary);
+
+    const kept = await recon(a, b, { name: 'ck', key: ['book', 'id'], emptyKeyParts: 'match' });
+    expect(kept.summary.counts).toMatchObject({ matched: 3, rejectedA: 0, rejectedB: 0, matchedWithBreaks: 1 });
+    expect(types(kept.breaks)).toEqual(['Y|:v:MISMATCH']);
+    expect(kept.summary.checksPassed).toBe(true);
+    expectAccounted(kept.summary);
+
+    // A key with every part empty is still no key.
+    const allEmpty = await recon('book,id,v\n,,a\nX,1,b\n', 'book,id,v\nX,1,b\n', { name: 'ck', key: ['book', 'id'], emptyKeyParts: 'match' });
+    expect(allEmpty.summary.counts).toMatchObject({ matched: 1, rejectedA: 1 });
+    expectAccounted(allEmpty.summary);
+  });
+
+  it('keeps the key hash intact when a non-key column holds invalid UTF-8', async () => {
+    const a = Buffer.concat([Buffer.from('k,name\nK1,ok\nK2,caf'), Buffer.from([0xe9, 0x21]), Buffer.from('\nK3,fine\n')]);
+    const b = 'k,name\nK1,ok\nK2,cafe\nK3,fine\n';
+    const o = await recon(a, b, { name: 'utf8', key: ['k'] });
+    expect(o.summary.checks.filter((k) => k.type === 'HASH').every((k) => k.passed)).toBe(true);
+    expect(o.summary.checksPassed).toBe(true);
+    expect(o.rejects).toMatchObject([{ side: 'a', line: 3 }]);
+    expectAccounted(o.summary);
+  });
+});

@@ -157,7 +157,11 @@ export function describe(g: Group): string {
     case 'MISSING_IN_A':
       return `${count} records of B missing from A`;
     case 'DUPLICATE_KEY':
-      return `${count} records whose key appears more than once${g.side ? ` in ${g.side.toUpperCase()}` : ''}`;
+      return `${count} records whose key appears more than once${g.side ? ` (rows of ${g.side.toUpperCase()})` : ''}`;
+    case 'REJECTED_IN_A':
+      return `${count} records of B whose A record was rejected (see the rejects)`;
+    case 'REJECTED_IN_B':
+      return `${count} records of A whose B record was rejected (see the rejects)`;
   }
   const p = g.pattern;
   if (p?.startsWith('bd:')) {

@@ -12,7 +12,11 @@ export function renderSummaryText(s: ExportSummary): string {
     '',
     'Counts',
     `  matched ${n(c.matched)}: exact ${n(c.matchedExact)}, within tolerance ${n(c.matchedWithinTolerance)}, with breaks ${n(c.matchedWithBreaks)}`,
-    `  missing in A ${n(c.missingInA)}, missing in B ${n(c.missingInB)}, duplicate keys A ${n(c.duplicateKeysA)} / B ${n(c.duplicateKeysB)}`,
+    `  missing in A ${n(c.missingInA)}, missing in B ${n(c.missingInB)}, counterpart rejected in A ${n(c.rejectedInA)} / in B ${n(c.rejectedInB)}`,
+    `  duplicate keys A ${n(c.duplicateKeysA)} / B ${n(c.duplicateKeysB)} (rows A ${n(c.duplicateRowsA)} / B ${n(c.duplicateRowsB)})`,
+    ...(s.columnsOnlyInA.length + s.columnsOnlyInB.length > 0
+      ? [`  columns only in A: ${s.columnsOnlyInA.join(', ') || '—'}; only in B: ${s.columnsOnlyInB.join(', ') || '—'}`]
+      : []),
     '',
     `Quality gate: ${s.gate.passed ? 'PASSED' : `FAILED (${s.gate.reasons.join('; ')})`}`,
     `  unknown rate ${pct(s.gate.unknownRate)} (limit ${pct(s.gate.unknownRateLimit)}); model ${s.model.version ?? '—'}, threshold ${s.model.threshold ?? '—'}`,

@@ -19,6 +19,8 @@ export interface ExportSummary {
   finishedAt: string;
   inputs: RunFile['summary']['inputs'];
   counts: RunCounts;
+  columnsOnlyInA: string[];
+  columnsOnlyInB: string[];
   checks: CheckResult[];
   checksPassed: boolean;
   gate: { passed: boolean; reasons: string[]; unknownRate: number; unknownRateLimit: number };
@@ -86,7 +88,16 @@ export async function buildSummary(run: RunFile, decisions: DecisionReader, now 
     startedAt: s.startedAt,
     finishedAt: s.finishedAt,
     inputs: s.inputs,
-    counts: s.counts,
+    // Runs from before 0.2 have no bucket counts beyond these; their absent ones read 0.
+    counts: {
+      ...s.counts,
+      rejectedInA: s.counts.rejectedInA ?? 0,
+      rejectedInB: s.counts.rejectedInB ?? 0,
+      duplicateRowsA: s.counts.duplicateRowsA ?? 0,
+      duplicateRowsB: s.counts.duplicateRowsB ?? 0,
+    },
+    columnsOnlyInA: s.columnsOnlyInA ?? [],
+    columnsOnlyInB: s.columnsOnlyInB ?? [],
     checks,
     checksPassed,
     // The gate the run itself recorded wins; runs from before attribution get it recomputed the same way.

@@ -38,7 +38,7 @@ export const BREAK_COLUMN_DEFS: Col[] = [
     ...textFilter,
     cellClassRules: {
       'tag-mismatch': (p) => p.value === 'MISMATCH',
-      'tag-missing': (p) => p.value === 'MISSING_IN_A' || p.value === 'MISSING_IN_B',
+      'tag-missing': (p) => p.value === 'MISSING_IN_A' || p.value === 'MISSING_IN_B' || p.value === 'REJECTED_IN_A' || p.value === 'REJECTED_IN_B',
       'tag-dup': (p) => p.value === 'DUPLICATE_KEY',
     },
   },

@@ -10,7 +10,14 @@ const bars = (r: Record<string, number>, label: (k: string) => string = (k) => k
     .map(([k, v]) => ({ label: label(k), value: v }))
     .sort((x, y) => y.value - x.value);
 
-const TYPE_TONE: Record<string, Bar['tone']> = { MISMATCH: 'warn', MISSING_IN_A: 'bad', MISSING_IN_B: 'bad', DUPLICATE_KEY: 'bad' };
+const TYPE_TONE: Record<string, Bar['tone']> = {
+  MISMATCH: 'warn',
+  MISSING_IN_A: 'bad',
+  MISSING_IN_B: 'bad',
+  DUPLICATE_KEY: 'bad',
+  REJECTED_IN_A: 'bad',
+  REJECTED_IN_B: 'bad',
+};
 
 /** Counts, matched share, where the breaks are, integrity checks, control totals, rejects and warnings. */
 export function RunOverview({ run, onFilter }: { run: Run; onFilter: (m: FilterModel) => void }) {
@@ -27,7 +34,14 @@ export function RunOverview({ run, onFilter }: { run: Run; onFilter: (m: FilterM
     ['With breaks', count(c.matchedWithBreaks)],
     ['Missing in A', count(c.missingInA)],
     ['Missing in B', count(c.missingInB)],
-    ['Duplicate keys', `${count(c.duplicateKeysA)} / ${count(c.duplicateKeysB)}`, 'A / B'],
+    ...(c.rejectedInA || c.rejectedInB
+      ? ([['Counterpart rejected', `${count(c.rejectedInA ?? 0)} / ${count(c.rejectedInB ?? 0)}`, 'rejected in A / in B']] as [string, string, string][])
+      : []),
+    [
+      'Duplicate keys',
+      `${count(c.duplicateKeysA)} / ${count(c.duplicateKeysB)}`,
+      c.duplicateRowsA === undefined ? 'A / B' : `A / B · ${count(c.duplicateRowsA)} / ${count(c.duplicateRowsB ?? 0)} rows`,
+    ],
     ['Breaks', count(s.breaks.total)],
     ['Unknown rate', percent(run.gate.unknownRate), `limit ${percent(run.gate.unknownRateLimit, 0)}`],
     ['Checks', `${s.checks.filter((x) => x.passed).length}/${s.checks.length}`, s.checksPassed ? 'all passed' : 'some failed'],
@@ -68,6 +82,15 @@ export function RunOverview({ run, onFilter }: { run: Run; onFilter: (m: FilterM
         <ControlTotals totals={s.controlTotals} />
         <RejectsSample summary={s} />
       </div>
+      {(s.columnsOnlyInA.length > 0 || s.columnsOnlyInB.length > 0) && (
+        <div className="panel" data-testid="one-sided-columns">
+          <h4>Columns on one side only (not compared)</h4>
+          <ul className="warnings">
+            {s.columnsOnlyInA.length > 0 && <li>Only in A: {s.columnsOnlyInA.join(', ')}</li>}
+            {s.columnsOnlyInB.length > 0 && <li>Only in B: {s.columnsOnlyInB.join(', ')}</li>}
+          </ul>
+        </div>
+      )}
       {(s.warnings.a.length > 0 || s.warnings.b.length > 0) && (
         <div className="panel">
           <h4>Warnings</h4>

@@ -1,3 +1,4 @@
+import { clippedValues, clipText, quoted, quotedList } from '../errors/quote.ts';
 import { ReconError } from '../errors/recon-error.ts';
 import type { Definition, FieldType, SideAdjust, Tolerance } from './schema.ts';
 
@@ -130,7 +131,7 @@ export function resolveDefinition(def: Definition, a: ColumnsOf, b: ColumnsOf): 
     ? fields.find((f) => f.name.toLowerCase() === def.currencyField!.toLowerCase())
     : fields.find((f) => f.type === 'string' && /^(ccy|currency|curr|cur|currency_code|ccy_code)$/i.test(f.name));
   if (def.currencyField && !currencyField) {
-    throw new ReconError('DEFINITION_INVALID', `currencyField "${def.currencyField}" is not one of the definition's fields (${fields.map((f) => f.name).join(', ')})`);
+    throw new ReconError('DEFINITION_INVALID', `currencyField ${quoted(def.currencyField)} is not one of the definition's fields (${quotedList(fields.map((f) => f.name))})`);
   }
   // A column left unbound because compareUnlisted is off is on both sides, not "only in" one.
   const onlyIn = (own: ColumnsOf, used: Set<string>, other: ColumnsOf): string[] => {
@@ -145,10 +146,11 @@ function findColumn(src: ColumnsOf, wanted: string, side: 'A' | 'B', field: stri
   if (exact !== undefined) return exact;
   const folded = src.columns.filter((c) => c.toLowerCase() === wanted.toLowerCase());
   if (folded.length === 1) return folded[0]!;
-  const listed = src.columns.filter((c) => !c.startsWith('__')).map((c) => `"${c}"`).join(', ');
+  // Column names come from the file (a header can be megabytes, or 100,000 columns): quoted bounded.
+  const columns = src.columns.filter((c) => !c.startsWith('__'));
   throw new ReconError(
     'COLUMN_NOT_FOUND',
-    `${src.path}: source ${side} has no column "${wanted}" (field "${field}"). Its columns are: ${listed}`,
-    { file: src.path, side: side.toLowerCase(), column: wanted, field, columns: src.columns.filter((c) => !c.startsWith('__')) },
+    `${src.path}: source ${side} has no column ${quoted(wanted)} (field ${quoted(field)}). Its columns are: ${quotedList(columns)}`,
+    { file: src.path, side: side.toLowerCase(), column: clipText(wanted), field: clipText(field), columns: clippedValues(columns), columnCount: columns.length },
   );
 }

@@ -1,3 +1,5 @@
+import { clipText } from './quote.ts';
+
 /**
  * Domain errors cross every boundary (worker, CLI, IPC, HTTP) as plain data:
  * `{ code, message, details }`. Codes are stable; messages are for people.
@@ -20,6 +22,8 @@ export const ERROR_CODES = [
   'INPUT_UNREADABLE',
   'INPUT_PARSE_ERROR',
   'INPUT_EMPTY',
+  // An input past a size limit: an XLSX that expands too far, a row longer than the reader takes.
+  'INPUT_TOO_LARGE',
   'DEFINITION_INVALID',
   'COLUMN_NOT_FOUND',
   'RUN_CANCELLED',
@@ -57,12 +61,19 @@ export interface ReconErrorData {
   details?: Record<string, unknown>;
 }
 
+/**
+ * The longest message an error carries. Quoted values are cut where they are quoted
+ * (errors/quote.ts); this catches any message that still quotes too much (a parser's
+ * message echoing a whole line, a long list), so none can grow with the input.
+ */
+export const MAX_MESSAGE_CHARS = 10_000;
+
 export class ReconError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;
 
   constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
-    super(message);
+    super(clipText(message, MAX_MESSAGE_CHARS));
     this.name = 'ReconError';
     this.code = code;
     this.details = details;
@@ -98,7 +109,7 @@ export function isInputError(code: ErrorCode): boolean {
 export function toErrorData(err: unknown): ReconErrorData {
   if (err instanceof ReconError) return err.toData();
   if (isErrorData(err)) return err;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = clipText(err instanceof Error ? err.message : String(err), MAX_MESSAGE_CHARS);
   return { code: 'INTERNAL_ERROR', message };
 }
 

@@ -1,13 +1,16 @@
 /**
  * files.preview: the first rows of a source file, read the way a run reads it
  * (the same prepareSource: format, encoding, delimiter, header, XLSX), but
- * with a LIMIT in an in-memory DuckDB, so a huge file previews at once.
+ * with a LIMIT in an in-memory DuckDB, so a huge file previews at once. An XLSX is still
+ * converted whole, within the same limits as a run (ingest/convert/xlsx-limits.ts); the
+ * scratch folder goes whatever happens.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FilePreview } from '../contract/index.ts';
 import type { SourceOptions } from '../definition/schema.ts';
 import { openDuckDB, queryRows } from '../duckdb/open.ts';
+import { clipText } from '../errors/quote.ts';
 import { ReconError } from '../errors/recon-error.ts';
 import { prepareSource, type PreparedSource } from '../ingest/load-source.ts';
 import { ident, literal } from '../sql/quote.ts';
@@ -34,7 +37,8 @@ export async function previewFile(workspace: string, req: PreviewRequest): Promi
     try {
       rows = await queryRows<Record<string, string | null>>(db.connection, `SELECT ${select} FROM ${scan} LIMIT ${Math.trunc(req.limit)}`);
     } catch (err) {
-      throw new ReconError('INPUT_PARSE_ERROR', `${req.path}: cannot preview as ${prepared.format}: ${firstLine((err as Error).message)}`, {
+      // DuckDB's message can quote the offending line: cut it short.
+      throw new ReconError('INPUT_PARSE_ERROR', `${req.path}: cannot preview as ${prepared.format}: ${clipText(firstLine((err as Error).message))}`, {
         file: req.path,
         side: req.side,
       });

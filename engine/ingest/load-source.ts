@@ -117,16 +117,17 @@ export async function prepareSource(ctx: LoadContext, side: Side, path: string, 
       const readPath = join(ctx.scratchDir, `${side}.xlsx.csv`);
       // Loaded on demand: exceljs takes ~0.25 s to import, a quarter of the run
       // worker's start, and most runs read no spreadsheet.
-      const { xlsxToCsv } = await import('./convert/xlsx-to-csv.ts');
+      const { xlsxToCsv, conversionError } = await import('./convert/xlsx-to-csv.ts');
       let result;
       try {
+        // Bounded (convert/xlsx-limits.ts): past a limit it fails, having removed what it wrote.
         result = await xlsxToCsv(path, readPath, {
           ...(options.sheet !== undefined ? { sheet: options.sheet } : {}),
           header: options.header ?? true,
           ...(options.columns !== undefined ? { columns: options.columns } : {}),
         });
       } catch (err) {
-        throw new ReconError('INPUT_PARSE_ERROR', `${path}: ${(err as Error).message}`, { file: path, side });
+        throw conversionError(path, side, err); // INPUT_TOO_LARGE or INPUT_PARSE_ERROR
       }
       const unique = uniqueColumnNames(result.header);
       const warnings = [...unique.warnings];

@@ -18,13 +18,26 @@ export function csvLine(fields: readonly string[]): string {
 
 const FLUSH_AT = 64 * 1024; // batch small lines into fewer, larger writes
 
-/** Appends text to a file, waiting for 'drain' whenever the stream buffer is full. */
+/** The most bytes a file may get, and the error to throw instead of writing past it. */
+export interface WriteLimit {
+  maxBytes: number;
+  tooLarge: () => Error;
+}
+
+/**
+ * Appends text to a file, waiting for 'drain' whenever the stream buffer is full. With a
+ * limit, a write that would take the file past it throws before any of it is written.
+ */
 export class TextFileWriter {
   private readonly stream: WriteStream;
   private pending = '';
   private failure: Error | undefined;
+  private written = 0;
 
-  constructor(path: string) {
+  constructor(
+    path: string,
+    private readonly limit?: WriteLimit,
+  ) {
     this.stream = createWriteStream(path, { encoding: 'utf8' });
     // Keep an error that happens between writes; it is rethrown on the next call.
     this.stream.on('error', (err) => (this.failure ??= err));
@@ -33,6 +46,7 @@ export class TextFileWriter {
   /** Queues text; resolves once it is safe to write more. */
   async write(text: string): Promise<void> {
     if (this.failure) throw this.failure;
+    if (this.stream.destroyed) throw new Error('write after the file was closed');
     this.pending += text;
     if (this.pending.length >= FLUSH_AT) await this.flush();
   }
@@ -40,6 +54,14 @@ export class TextFileWriter {
   private async flush(): Promise<void> {
     const chunk = this.pending;
     this.pending = '';
+    if (chunk && this.limit) {
+      const bytes = Buffer.byteLength(chunk);
+      if (this.written + bytes > this.limit.maxBytes) {
+        this.failure = this.limit.tooLarge();
+        throw this.failure;
+      }
+      this.written += bytes;
+    }
     if (chunk && !this.stream.write(chunk)) await once(this.stream, 'drain');
     if (this.failure) throw this.failure;
   }

@@ -5,7 +5,10 @@
  * back as NaN, a cached TRUE as 1 and a date-formatted result as a bare serial.
  */
 import { createRequire } from 'node:module';
+import { quoted } from '../../errors/quote.ts';
 import { isoDateText, numberText, serialDateText, unescapeXString } from './cell-text.ts';
+import { ConvertLimitError } from './errors.ts';
+import { formatBytes, MAX_SHEET_COLUMNS, MAX_SHEET_ROWS } from './xlsx-limits.ts';
 
 type SaxEvent =
   | { eventType: 'opentag'; value: { name: string; attributes: Record<string, string | undefined> } }
@@ -24,6 +27,14 @@ export interface SheetContext {
   /** Whether cell style index `s` has a date/time number format. */
   isDateStyle(s: number): boolean;
   date1904: boolean;
+  /** Where the rows come from, for errors. */
+  file: string;
+  sheet: string;
+  /**
+   * The longest CSV record a row may become (XlsxLimits.maxRecordBytes). A cell or row whose
+   * text alone is longer fails as soon as it is read, before it is assembled or written.
+   */
+  maxRecordBytes: number;
 }
 
 /** One worksheet row: its 1-based number and the non-empty cell texts, indexed by column - 1 (sparse). */
@@ -98,8 +109,35 @@ function cellText(c: CellState, ctx: SheetContext): string {
   }
 }
 
+/** Excel's grid ends at row 1,048,576 and column XFD: a reference beyond it is not a spreadsheet Excel wrote. */
+function outsideGrid(ctx: SheetContext, row: number, col?: { number: number; ref: string | undefined }): ConvertLimitError {
+  // A column number past XFD can be astronomically large: name it by the reference's own letters.
+  const letters = col && (col.ref?.match(/^[A-Za-z]+/)?.[0] ?? (col.number < 1e6 ? columnLetter(col.number) : '?'));
+  const what = col ? `cell ${quoted(`${letters}${row}`, 20)} is beyond column XFD` : 'the row is beyond row 1,048,576';
+  return new ConvertLimitError(`sheet ${quoted(ctx.sheet)}, row ${row}: ${what}, the last of Excel's grid; is the file damaged?`, {
+    file: ctx.file,
+    sheet: ctx.sheet,
+    line: row,
+    ...(letters === undefined ? {} : { column: letters.slice(0, 20) }),
+    limit: 'grid',
+  });
+}
+
+/** A cell or row whose text alone is longer than a CSV record may be. */
+function rowTooLong(ctx: SheetContext, row: number, col: number, cellOnly: boolean): ConvertLimitError {
+  const cell = `${columnLetter(col)}${row}`;
+  const what = cellOnly ? `cell ${cell} is longer than ${formatBytes(ctx.maxRecordBytes)}` : `the row is longer than ${formatBytes(ctx.maxRecordBytes)} by cell ${cell}`;
+  return new ConvertLimitError(
+    `sheet ${quoted(ctx.sheet)}, row ${row}: ${what}, the longest row the CSV reader accepts; shorten the value or save the sheet as CSV`,
+    { file: ctx.file, sheet: ctx.sheet, line: row, column: columnLetter(col), limit: 'maxRecordBytes', limitBytes: ctx.maxRecordBytes },
+  );
+}
+
 /** Yields each <row> of a worksheet XML stream (strings or UTF-8 bytes) as cell texts. */
 export async function* readSheetRows(chunks: AsyncIterable<string | Uint8Array>, ctx: SheetContext): AsyncGenerator<SheetRow> {
+  // Characters never outnumber UTF-8 bytes, so text longer in characters than a record is too long in bytes.
+  const maxChars = ctx.maxRecordBytes;
+  let rowChars = 0;
   let inSheetData = false;
   let row: SheetRow | undefined;
   let lastRow = 0;
@@ -115,6 +153,8 @@ export async function* readSheetRows(chunks: AsyncIterable<string | Uint8Array>,
         if (!cell || !capture) continue;
         if (capture === 'v') cell.value = (cell.value ?? '') + ev.value;
         else cell.inline += ev.value;
+        // A value of many text events (rich-text runs) would otherwise grow without bound.
+        if ((cell.value?.length ?? 0) + cell.inline.length > maxChars && row) throw rowTooLong(ctx, row.row, cell.col, true);
         continue;
       }
       const name = localName(ev.value.name); // some writers prefix every element (x:row)
@@ -124,10 +164,13 @@ export async function* readSheetRows(chunks: AsyncIterable<string | Uint8Array>,
         else if (name === 'row' && inSheetData) {
           // r is optional in the spec: a missing one means "the next row"
           const r = Number(a.r) || lastRow + 1;
+          if (r > MAX_SHEET_ROWS) throw outsideGrid(ctx, r);
           row = { row: r, cells: [] };
+          rowChars = 0;
           nextCol = 1;
         } else if (name === 'c' && row) {
           const col = a.r === undefined ? nextCol : (columnNumber(a.r) ?? nextCol);
+          if (col > MAX_SHEET_COLUMNS) throw outsideGrid(ctx, row.row, { number: col, ref: a.r });
           cell = { col, type: a.t ?? 'n', style: a.s === undefined ? 0 : Number(a.s), value: undefined, inline: '' };
         } else if (cell) {
           if (name === 'v') capture = 'v';
@@ -141,6 +184,8 @@ export async function* readSheetRows(chunks: AsyncIterable<string | Uint8Array>,
         else if (name === 'rPh') phonetic--;
         else if (name === 'c' && row && cell) {
           const text = cellText(cell, ctx);
+          rowChars += text.length;
+          if (rowChars > maxChars) throw rowTooLong(ctx, row.row, cell.col, text.length > maxChars);
           if (text !== '') row.cells[cell.col - 1] = text;
           nextCol = cell.col + 1;
           cell = undefined;

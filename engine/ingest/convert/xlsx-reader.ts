@@ -10,9 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
+import { quoted, quotedList } from '../../errors/quote.ts';
 import { isDateFormat } from './cell-text.ts';
 import { ConvertInputError } from './errors.ts';
 import { readSheetRows, type SheetContext, type SheetRow } from './sheet-rows.ts';
+import type { XlsxLimits } from './xlsx-limits.ts';
+import { ZipGuard, type ZipEntryStream } from './zip-guard.ts';
 
 // The parts of exceljs' reader we use; exceljs' typings do not declare them.
 interface ReaderInternals {
@@ -46,16 +49,19 @@ const READER_OPTIONS = {
  * still sit in its paused buffer, and exceljs then silently skips them (e.g. styles.xml after a
  * sheet that we were busy writing). Flowing, every entry reaches exceljs' own queue at once; entry
  * *data* still waits for its reader, so memory stays bounded. (3) A read error reaches the
- * iteration instead of leaving it waiting forever.
+ * iteration instead of leaving it waiting forever. (4) Every entry is watched by the guard, which
+ * counts what it inflates to before exceljs parses, caches or spools a byte of it.
  */
-function openInput(path: string): ReadStream {
+function openInput(path: string, guard: ZipGuard): ReadStream {
   const input = createReadStream(path);
   const pipe = input.pipe.bind(input);
   input.pipe = <T extends NodeJS.WritableStream>(zip: T, options?: { end?: boolean }): T => {
     const parser = zip as unknown as NodeJS.ReadableStream;
     parser.pause = () => parser;
-    parser.on('data', (entry: { path?: string; setEncoding?: (e: BufferEncoding) => void }) => {
-      if (/\.(xml|rels)$/i.test(entry.path ?? '')) entry.setEncoding?.('utf8');
+    // Emitted as unzipper pushes the entry, before it pipes the entry's data in.
+    parser.on('data', (entry: ZipEntryStream) => {
+      guard.watch(entry);
+      if (/\.(xml|rels)$/i.test(entry.path ?? '')) entry.setEncoding('utf8');
     });
     input.on('error', (err) => parser.emit('error', err));
     return pipe(zip, options);
@@ -80,9 +86,12 @@ function firstSheetName(wb: ReaderInternals): string | undefined {
   return (sheets.find((s) => isWorksheet(s.rId)) ?? sheets[0])?.name;
 }
 
-function sheetContext(wb: ReaderInternals): SheetContext {
+function sheetContext(wb: ReaderInternals, file: string, sheet: string, limits: XlsxLimits): SheetContext {
   const dateStyles = new Map<number, boolean>();
   return {
+    file,
+    sheet,
+    maxRecordBytes: limits.maxRecordBytes,
     sharedStrings: wb.sharedStrings,
     date1904: wb.properties?.model?.date1904 === true,
     isDateStyle(s) {
@@ -112,15 +121,18 @@ function asInputError(path: string, err: unknown): unknown {
 
 /**
  * Streams the named sheet (or the first one) and passes its name and rows to `use`.
- * Throws ConvertInputError when the file is not an xlsx or the sheet is missing.
+ * Throws ConvertInputError when the file is not an xlsx or the sheet is missing, and
+ * ConvertLimitError when it expands past `limits` (xlsx-limits.ts).
  */
 export async function withSheetRows<T>(
   path: string,
   sheet: string | undefined,
+  limits: XlsxLimits,
   use: (name: string, rows: AsyncIterable<SheetRow>) => Promise<T>,
 ): Promise<T> {
   await stat(path); // a missing file is an ENOENT, not "not an xlsx"
-  const input = openInput(path);
+  const guard = new ZipGuard(path, limits);
+  const input = openInput(path, guard);
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, READER_OPTIONS);
   const wb = reader as unknown as ReaderInternals;
   const seen = new Set<string>();
@@ -132,8 +144,12 @@ export async function withSheetRows<T>(
   let result: { value: T } | undefined;
   let spool: { dir: string; file: string; name: string } | undefined;
   try {
-    for await (const emitted of reader) {
-      const ws = emitted as unknown as WorksheetInternals;
+    const sheets = reader[Symbol.asyncIterator]();
+    for (;;) {
+      // Raced with the guard: after a limit stops an entry exceljs may wait for it forever.
+      const next = await guard.race(sheets.next());
+      if (next.done) break;
+      const ws = next.value as unknown as WorksheetInternals;
       const name = sheetName(wb, sheetNo, ws.name);
       const wanted = sheet ?? firstSheetName(wb);
       if (result || spool || wanted === undefined || name.toLowerCase() !== wanted.toLowerCase()) {
@@ -148,20 +164,25 @@ export async function withSheetRows<T>(
         await pipeline(ws.iterator, createWriteStream(spool.file));
         continue;
       }
-      result = { value: await use(name, readSheetRows(ws.iterator, sheetContext(wb))) };
+      // Not raced: `use` reads this entry, which fails with the guard's error, and it must
+      // settle before the caller removes what it wrote.
+      result = { value: await use(name, readSheetRows(ws.iterator, sheetContext(wb, path, name, limits))) };
     }
-    if (spool) result = { value: await use(spool.name, readSheetRows(createReadStream(spool.file), sheetContext(wb))) };
+    if (guard.failure) throw guard.failure;
+    if (spool) result = { value: await use(spool.name, readSheetRows(createReadStream(spool.file), sheetContext(wb, path, spool.name, limits))) };
   } catch (err) {
-    throw asInputError(path, err);
+    // A stopped entry can surface as some other stream error first; the limit is the cause.
+    throw guard.failure ?? asInputError(path, err);
   } finally {
     input.destroy();
+    await guard.cleanup();
     if (spool) await rm(spool.dir, { recursive: true, force: true });
   }
   if (result) return result.value;
   if (!wb.model) throw asInputError(path, new Error('no xl/workbook.xml part'));
-  const names = (wb.model.sheets ?? []).map((s) => JSON.stringify(s.name));
+  const names = (wb.model.sheets ?? []).map((s) => s.name);
   if (sheet === undefined) throw new ConvertInputError('the workbook has no worksheet', { file: path });
-  throw new ConvertInputError(`no sheet named ${JSON.stringify(sheet)}; the workbook has: ${names.join(', ')}`, {
+  throw new ConvertInputError(`no sheet named ${quoted(sheet)}; the workbook has: ${quotedList(names)}`, {
     file: path,
     sheet,
   });

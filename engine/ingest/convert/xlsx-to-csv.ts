@@ -1,14 +1,22 @@
 /**
  * XLSX → UTF-8 CSV for DuckDB's read_csv (its `excel` extension is not available
  * offline). Rows stream from the zip to the file; none are collected in memory.
+ * What a file may expand to is bounded (xlsx-limits.ts): past a limit the conversion
+ * fails with ConvertLimitError, having written no more than the limit, and removes its files.
  */
 import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { csvLine, TextFileWriter } from './csv-writer.ts';
-import { ConvertInputError } from './errors.ts';
+import { quoted } from '../../errors/quote.ts';
+import { csvLine, TextFileWriter, type WriteLimit } from './csv-writer.ts';
+import { ConvertInputError, ConvertLimitError } from './errors.ts';
 import { columnLetter, type SheetRow } from './sheet-rows.ts';
+import { formatBytes, xlsxLimits, type XlsxLimits } from './xlsx-limits.ts';
 import { withSheetRows } from './xlsx-reader.ts';
+import { EXPANSION_RULE } from './zip-guard.ts';
+
+// With the converter, so its one dynamic import gives load-source both.
+export { conversionError } from './errors.ts';
 
 export interface XlsxToCsvResult {
   sheetName: string;
@@ -26,6 +34,8 @@ export interface XlsxToCsvOptions {
   header?: boolean;
   /** Column names to use instead of the header row / column1..N. */
   columns?: string[];
+  /** Tighter limits than xlsxLimits(file size) gives (tests). */
+  limits?: Partial<XlsxLimits>;
 }
 
 /** The line-number column every converted CSV starts with. */
@@ -43,10 +53,12 @@ function uniqueNames(raw: readonly (string | undefined)[], blank: (n: number) =>
   });
 }
 
-function padded(row: number, cells: readonly (string | null | undefined)[], width: number): string[] {
-  const out = [String(row)];
-  for (let i = 0; i < width; i++) out.push(cells[i] ?? '');
-  return out;
+/** The CSV record of a row padded to `width` columns; the padding is appended as commas, not as fields. */
+function paddedLine(row: number, cells: readonly (string | null | undefined)[], width: number): string {
+  const fields = [String(row)];
+  for (let i = 0; i < cells.length; i++) fields.push(cells[i] ?? '');
+  const line = csvLine(fields);
+  return width > cells.length ? `${line.slice(0, -1)}${','.repeat(width - cells.length)}\n` : line;
 }
 
 /** Dropping a value silently would change the data, so a row wider than the header fails. */
@@ -55,10 +67,35 @@ function checkWidth(file: string, sheet: string, { row, cells }: SheetRow, width
   const col = cells.findIndex((c, i) => i >= width && c !== undefined) + 1;
   const letter = columnLetter(col);
   throw new ConvertInputError(
-    `sheet "${sheet}", row ${row}: cell ${letter}${row} has a value but the header has only ${width} column(s); ` +
+    `sheet ${quoted(sheet)}, row ${row}: cell ${letter}${row} has a value but the header has only ${width} column(s); ` +
       'add a header for it or remove the value',
     { file, sheet, line: row, column: letter },
   );
+}
+
+/** A record the CSV reader would refuse is refused here, naming its sheet row (0: a header we made). */
+function checkRecord(file: string, sheet: string, row: number, line: string, maxBytes: number): string {
+  if (line.length * 3 <= maxBytes) return line; // UTF-8 needs at most 3 bytes per UTF-16 unit
+  const bytes = Buffer.byteLength(line);
+  if (bytes <= maxBytes) return line;
+  throw new ConvertLimitError(
+    `sheet ${quoted(sheet)}, ${row > 0 ? `row ${row}` : 'header'}: the row is ${formatBytes(bytes)} as CSV, longer than ${formatBytes(maxBytes)}, ` +
+      'the longest row the CSV reader accepts; shorten its values or save the sheet as CSV',
+    { file, sheet, line: row, limit: 'maxRecordBytes', limitBytes: maxBytes },
+  );
+}
+
+/** The output limit of one file written for `sheet`. */
+function outputLimit(file: string, sheet: string, limits: XlsxLimits): WriteLimit {
+  return {
+    maxBytes: limits.maxOutputBytes,
+    tooLarge: () =>
+      new ConvertLimitError(
+        `sheet ${quoted(sheet)}: converting it would write more than ${formatBytes(limits.maxOutputBytes)} of CSV; ` +
+          `a converted XLSX may write at most ${EXPANSION_RULE}`,
+        { file, sheet, limit: 'maxOutputBytes', limitBytes: limits.maxOutputBytes },
+      ),
+  };
 }
 
 /**
@@ -66,6 +103,7 @@ function checkWidth(file: string, sheet: string, { row, cells }: SheetRow, width
  * `__line` (the worksheet row number). Blank rows are skipped and counted; short rows are padded.
  */
 export async function xlsxToCsv(inPath: string, outPath: string, opts: XlsxToCsvOptions = {}): Promise<XlsxToCsvResult> {
+  const limits = xlsxLimits((await stat(inPath)).size, opts.limits);
   const useHeader = opts.header ?? true;
   const fixed = opts.columns ? uniqueNames(opts.columns, (n) => `column${n}`) : undefined;
   // Without a header or `columns` the width is known only at the end: rows go to a
@@ -73,10 +111,11 @@ export async function xlsxToCsv(inPath: string, outPath: string, opts: XlsxToCsv
   const rowsFile = !useHeader && !fixed ? `${outPath}.rows.tmp` : undefined;
   let writer: TextFileWriter | undefined;
   try {
-    return await withSheetRows(inPath, opts.sheet, async (sheetName, rows) => {
-      const out = (writer = new TextFileWriter(rowsFile ?? outPath));
+    return await withSheetRows(inPath, opts.sheet, limits, async (sheetName, rows) => {
+      const out = (writer = new TextFileWriter(rowsFile ?? outPath, outputLimit(inPath, sheetName, limits)));
+      const record = (row: number, line: string): string => checkRecord(inPath, sheetName, row, line, limits.maxRecordBytes);
       let names = useHeader ? undefined : fixed;
-      if (names) await out.write(csvLine([LINE_COLUMN, ...names]));
+      if (names) await out.write(record(0, csvLine([LINE_COLUMN, ...names])));
       let maxWidth = 0;
       let lastRow = 0;
       let pendingBlank = 0; // blank rows count only once a data row follows them
@@ -94,12 +133,12 @@ export async function xlsxToCsv(inPath: string, outPath: string, opts: XlsxToCsv
         if (!names && !rowsFile) {
           if (fixed) checkWidth(inPath, sheetName, r, fixed.length);
           names = fixed ?? uniqueNames(r.cells, (n) => `column_${n}`);
-          await out.write(csvLine([LINE_COLUMN, ...names]));
+          await out.write(record(r.row, csvLine([LINE_COLUMN, ...names])));
           continue;
         }
         if (names) {
           checkWidth(inPath, sheetName, r, names.length);
-          await out.write(csvLine(padded(r.row, r.cells, names.length)));
+          await out.write(record(r.row, paddedLine(r.row, r.cells, names.length)));
         } else {
           maxWidth = Math.max(maxWidth, r.cells.length);
           await out.write(`${JSON.stringify([r.row, ...r.cells])}\n`);
@@ -110,7 +149,7 @@ export async function xlsxToCsv(inPath: string, outPath: string, opts: XlsxToCsv
       await out.close();
       writer = undefined;
       const header = names ?? Array.from({ length: maxWidth }, (_, i) => `column${i + 1}`);
-      if (rowsFile) await padRows(rowsFile, outPath, header);
+      if (rowsFile) await padRows(rowsFile, outPath, header, record, outputLimit(inPath, sheetName, limits));
       return { sheetName, header, rowsWritten, blankRows };
     });
   } catch (err) {
@@ -123,15 +162,21 @@ export async function xlsxToCsv(inPath: string, outPath: string, opts: XlsxToCsv
 }
 
 /** Rewrites the JSON-lines rows as CSV padded to the final width. */
-async function padRows(rowsFile: string, outPath: string, header: string[]): Promise<void> {
-  const out = new TextFileWriter(outPath);
+async function padRows(
+  rowsFile: string,
+  outPath: string,
+  header: string[],
+  record: (row: number, line: string) => string,
+  limit: WriteLimit,
+): Promise<void> {
+  const out = new TextFileWriter(outPath, limit);
   try {
-    await out.write(csvLine([LINE_COLUMN, ...header]));
+    await out.write(record(0, csvLine([LINE_COLUMN, ...header])));
     const lines = createInterface({ input: createReadStream(rowsFile, 'utf8'), crlfDelay: Infinity });
     for await (const line of lines) {
       if (line === '') continue;
       const [row, ...cells] = JSON.parse(line) as [number, ...(string | null)[]];
-      await out.write(csvLine(padded(row, cells, header.length)));
+      await out.write(record(row, paddedLine(row, cells, header.length)));
     }
     await out.close();
   } catch (err) {

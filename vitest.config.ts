@@ -7,5 +7,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // No call may take a host down: an unhandled rejection or uncaught exception fails the test it happened in.
+    setupFiles: ['engine/host/testing/fail-on-unhandled.ts'],
   },
 });

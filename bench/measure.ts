@@ -1,7 +1,7 @@
 /**
  * What the benchmark scripts share: timing a Node child process with its peak
- * RSS (bench/report-rss.mjs is preloaded into it), medians, units, and
- * replacing one marked section of docs/BENCHMARKS.md.
+ * RSS and CPU time (bench/report-rss.mjs is preloaded into it), medians,
+ * units, and replacing one marked section of docs/BENCHMARKS.md.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,17 +13,20 @@ export const ROOT = resolve(import.meta.dirname, '..');
 export interface Measured {
   ms: number;
   rss: number;
+  /** CPU time of the process (user + system, all threads): less sensitive than wall time to other work on the machine. */
+  cpuMs: number;
   stdout: string;
 }
 
-/** Runs `node args…` with the RSS reporter preloaded; resolves with wall time, peak RSS and stdout. */
+/** Runs `node args…` with the RSS reporter preloaded; resolves with wall time, peak RSS, CPU time and stdout. */
 export function measure(args: string[], scratchDir: string, env: NodeJS.ProcessEnv = {}): Promise<Measured> {
   const rssFile = join(scratchDir, `rss-${process.pid}-${Date.now()}.txt`);
+  const cpuFile = `${rssFile}.cpu`;
   return new Promise((resolvePromise, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, ['--import', join(ROOT, 'bench/report-rss.mjs'), ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...env, RECON_RSS_FILE: rssFile },
+      env: { ...process.env, ...env, RECON_RSS_FILE: rssFile, RECON_CPU_FILE: cpuFile },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let stdout = '';
@@ -33,8 +36,10 @@ export function measure(args: string[], scratchDir: string, env: NodeJS.ProcessE
       const ms = performance.now() - t0;
       if (code !== 0) return reject(new Error(`${args.join(' ')} exited with ${code}`));
       const rss = Number(readFileSync(rssFile, 'utf8'));
+      const cpuMs = Number(readFileSync(cpuFile, 'utf8'));
       rmSync(rssFile, { force: true });
-      resolvePromise({ ms, rss, stdout });
+      rmSync(cpuFile, { force: true });
+      resolvePromise({ ms, rss, cpuMs, stdout });
     });
   });
 }

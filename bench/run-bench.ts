@@ -1,96 +1,193 @@
 /**
- * `npm run bench`: times `recon run` against the hand-written DuckDB SQL for
- * the same recon (bench/reference-recon.mjs), in the same session, on the same
- * generated files, as medians of several runs, with peak RSS of each process.
- * Results go to docs/BENCHMARKS.md (the section for this row count) and stdout.
+ * `npm run bench`: times `recon run` against hand-written DuckDB SQL for the
+ * same recon (bench/reference-recon.mjs, "the floor") on a mix of file
+ * dialects (bench/dialects.ts), each pair against its own floor, in the same
+ * session, on the same files, alternating the two, as medians of several runs,
+ * with peak RSS of each process and the run's stage timings. Results go to
+ * docs/BENCHMARKS.md (the section for this row count; a run of some dialects
+ * replaces their rows and keeps the others) and stdout.
  *
- *   npm run bench                                   # 1,000,000 rows a side, 3 runs
+ *   npm run bench                                   # every dialect, 1,000,000 rows a side, 3 runs
+ *   npm run bench -- --dialect plain,quoted         # some dialects
  *   npm run bench -- --rows 10000000 --runs 1 --memory-limit 2GB
  */
-import { rmSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DIALECTS, ensureDialects, findDialect } from './dialects.ts';
 import { ensureGenerated, mb, measure as measureIn, type Measured, median, ROOT, sec, writeDocsSection } from './measure.ts';
 
-const root = ROOT;
 const { values } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' },
     runs: { type: 'string', default: '3' },
+    dialect: { type: 'string' },
     'memory-limit': { type: 'string' },
-    'data-dir': { type: 'string', default: join(root, 'bench-data') },
+    'data-dir': { type: 'string', default: join(ROOT, 'bench-data') },
     'no-docs': { type: 'boolean', default: false },
   },
 });
 const rows = Number(values.rows);
 const runs = Number(values.runs);
+const memoryLimit = values['memory-limit'];
 const dataDir = resolve(values['data-dir'], `rows-${rows}`);
+const dialects = values.dialect ? values.dialect.split(',').map((n) => findDialect(n.trim())) : DIALECTS;
 const measure = (args: string[]): Promise<Measured> => measureIn(args, dataDir);
 
-async function main(): Promise<void> {
-  const { a, b } = await ensureGenerated(rows, dataDir);
-  const workspace = join(dataDir, 'workspace');
-  const ref: Measured[] = [];
-  const app: Measured[] = [];
-  const stages: Record<string, number[]> = {};
-  let summary: { breaks: { total: number }; counts: Record<string, number> } | undefined;
-  for (let i = 0; i < runs; i++) {
-    // Alternate the two so background noise falls on both alike.
-    ref.push(await measure([join(root, 'bench/reference-recon.mjs'), a, b, join(dataDir, 'reference.duckdb')]));
-    rmSync(workspace, { recursive: true, force: true });
-    const args = [join(root, 'bin/recon.mjs'), 'run', '--a', a, '--b', b, '--definition', join(dataDir, 'definition.json'), '--workspace', workspace, '--json', '--quiet'];
-    if (values['memory-limit']) args.push('--memory-limit', values['memory-limit']);
-    const m = await measure(args);
-    app.push(m);
-    summary = JSON.parse(m.stdout) as typeof summary & { timings: Record<string, number> };
-    for (const [k, v] of Object.entries((summary as unknown as { timings: Record<string, number> }).timings)) (stages[k] ??= []).push(v);
-    process.stderr.write(`run ${i + 1}/${runs}: reference ${sec(ref.at(-1)!.ms)}, recon ${sec(m.ms)}\n`);
-  }
-  const refMs = median(ref.map((r) => r.ms));
-  const appMs = median(app.map((r) => r.ms));
-  const result = {
-    rows,
-    runs,
-    referenceMs: Math.round(refMs),
-    reconMs: Math.round(appMs),
-    ratio: Number((appMs / refMs).toFixed(2)),
-    referencePeakRss: Math.max(...ref.map((r) => r.rss)),
-    reconPeakRss: Math.max(...app.map((r) => r.rss)),
-    stagesMedianMs: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, Math.round(median(v))])),
-    breaks: summary?.breaks.total,
-  };
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  if (!values['no-docs']) writeDocs(result);
-}
-
-function writeDocs(r: {
-  rows: number;
+/** One dialect's result, also kept (as JSON) in the docs section so a later run of other dialects keeps it. */
+interface DialectResult {
+  dialect: string;
+  date: string;
   runs: number;
-  referenceMs: number;
+  command: string;
+  memoryLimit: string | null;
+  /** 1-minute load average when its runs started (2 cores: above ~2, others were busy too). */
+  load: number;
+  floorMs: number;
   reconMs: number;
   ratio: number;
-  referencePeakRss: number;
-  reconPeakRss: number;
-  stagesMedianMs: Record<string, number>;
-  breaks: number | undefined;
-}): void {
-  const marker = `rows-${r.rows}`;
-  const cmd = r.rows === 1_000_000 ? 'npm run bench' : `npm run bench -- --rows ${r.rows} --runs ${r.runs}${values['memory-limit'] ? ` --memory-limit ${values['memory-limit']}` : ''}`;
+  /** The same ratio in CPU time (user + system, all threads), which other work on the machine disturbs less. */
+  floorCpuMs: number;
+  reconCpuMs: number;
+  cpuRatio: number;
+  floorRss: number;
+  reconRss: number;
+  stagesMs: Record<string, number>;
+  breaks: number;
+  /** Of `breaks`, DUPLICATE_KEY ones (the floor does not look for duplicates). */
+  duplicateKeyBreaks: number;
+  floorBreaks: number;
+}
+
+function command(): string {
+  const args: string[] = [];
+  if (rows !== 1_000_000) args.push(`--rows ${rows}`);
+  if (runs !== 3) args.push(`--runs ${runs}`);
+  if (values.dialect) args.push(`--dialect ${values.dialect}`);
+  if (memoryLimit) args.push(`--memory-limit ${memoryLimit}`);
+  return args.length ? `npm run bench -- ${args.join(' ')}` : 'npm run bench';
+}
+
+async function main(): Promise<void> {
+  const gen = await ensureGenerated(rows, dataDir);
+  const files = await ensureDialects(dialects, dataDir, gen);
+  const workspace = join(dataDir, 'workspace');
+  const refDb = join(dataDir, 'reference.duckdb');
+  const results: DialectResult[] = [];
+  for (const d of dialects) {
+    const f = files.get(d.name)!;
+    const ref: Measured[] = [];
+    const app: Measured[] = [];
+    const stages: Record<string, number[]> = {};
+    let breaks = 0;
+    let duplicateKeyBreaks = 0;
+    let floorBreaks = 0;
+    const load = loadavg()[0]!;
+    for (let i = 0; i < runs; i++) {
+      // Alternate the two so background noise falls on both alike.
+      ref.push(await measure([join(ROOT, 'bench/reference-recon.mjs'), f.reference, refDb, ...(memoryLimit ? [memoryLimit] : [])]));
+      rmSync(refDb, { force: true });
+      floorBreaks = (JSON.parse(ref.at(-1)!.stdout) as { breaks: number }).breaks;
+      rmSync(workspace, { recursive: true, force: true });
+      // Not measured: builds the CLI bundle if the engine changed since (others may be editing it).
+      await measure([join(ROOT, 'bin/recon.mjs'), '--version']);
+      const args = [join(ROOT, 'bin/recon.mjs'), 'run', '--a', f.a, '--b', f.b, '--definition', f.definition, '--workspace', workspace, '--json', '--quiet'];
+      if (memoryLimit) args.push('--memory-limit', memoryLimit);
+      const m = await measure(args);
+      app.push(m);
+      const summary = JSON.parse(m.stdout) as { breaks: { total: number; byType: Record<string, number> }; timings: Record<string, number> };
+      breaks = summary.breaks.total;
+      duplicateKeyBreaks = summary.breaks.byType['DUPLICATE_KEY'] ?? 0;
+      for (const [k, v] of Object.entries(summary.timings)) (stages[k] ??= []).push(v);
+      process.stderr.write(`${d.name} run ${i + 1}/${runs}: floor ${sec(ref.at(-1)!.ms)}, recon ${sec(m.ms)} (${(m.ms / ref.at(-1)!.ms).toFixed(2)}×); CPU ${sec(ref.at(-1)!.cpuMs)} / ${sec(m.cpuMs)}\n`);
+    }
+    rmSync(workspace, { recursive: true, force: true });
+    const floorMs = median(ref.map((r) => r.ms));
+    const reconMs = median(app.map((r) => r.ms));
+    const floorCpuMs = median(ref.map((r) => r.cpuMs));
+    const reconCpuMs = median(app.map((r) => r.cpuMs));
+    results.push({
+      dialect: d.name,
+      date: new Date().toISOString().slice(0, 10),
+      runs,
+      command: command(),
+      memoryLimit: memoryLimit ?? null,
+      load: Number(load.toFixed(1)),
+      floorMs: Math.round(floorMs),
+      reconMs: Math.round(reconMs),
+      ratio: Number((reconMs / floorMs).toFixed(2)),
+      floorCpuMs: Math.round(floorCpuMs),
+      reconCpuMs: Math.round(reconCpuMs),
+      cpuRatio: Number((reconCpuMs / floorCpuMs).toFixed(2)),
+      floorRss: Math.max(...ref.map((r) => r.rss)),
+      reconRss: Math.max(...app.map((r) => r.rss)),
+      stagesMs: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, Math.round(median(v))])),
+      breaks,
+      duplicateKeyBreaks,
+      floorBreaks,
+    });
+    process.stderr.write(`${d.name}: recon ${sec(reconMs)} / floor ${sec(floorMs)} = ${results.at(-1)!.ratio}× (CPU ${results.at(-1)!.cpuRatio}×), peak RSS ${mb(results.at(-1)!.reconRss)}\n`);
+    // After each dialect, so a long run that stops half-way keeps what it measured.
+    if (!values['no-docs']) writeDocs(results);
+  }
+  const worst = results.reduce((w, r) => (r.ratio > w.ratio ? r : w));
+  process.stdout.write(`${JSON.stringify({ rows, runs, worst: { dialect: worst.dialect, ratio: worst.ratio }, results }, null, 2)}\n`);
+}
+
+const DOC_FILE = join(ROOT, 'docs/BENCHMARKS.md');
+const STAGES = ['prepare', 'ingestA', 'ingestB', 'normalize', 'diff', 'checks', 'attribution', 'write'];
+
+/** Results of earlier runs kept in the section (`<!-- bench:data … -->`), by dialect. */
+function earlierResults(marker: string): DialectResult[] {
+  let doc: string;
+  try {
+    doc = readFileSync(DOC_FILE, 'utf8');
+  } catch {
+    return [];
+  }
+  const section = new RegExp(`<!-- bench:${marker}:start -->([\\s\\S]*?)<!-- bench:${marker}:end -->`).exec(doc)?.[1] ?? '';
+  const data = /<!-- bench:data (.*?) -->/.exec(section)?.[1];
+  return data ? (JSON.parse(data) as DialectResult[]) : [];
+}
+
+function writeDocs(fresh: DialectResult[]): void {
+  const marker = `rows-${rows}`;
+  const byName = new Map(earlierResults(marker).map((r) => [r.dialect, r]));
+  for (const r of fresh) byName.set(r.dialect, r);
+  const all = DIALECTS.map((d) => byName.get(d.name)).filter((r): r is DialectResult => r !== undefined);
+  const worst = all.reduce((w, r) => (r.ratio > w.ratio ? r : w));
+  const maxRss = all.reduce((w, r) => (r.reconRss > w.reconRss ? r : w));
+  const label = new Map(DIALECTS.map((d) => [d.name, d.label]));
+  const commands = [...new Set(all.map((r) => r.command))];
+  const outside = (r: DialectResult): number => r.reconMs - STAGES.reduce((s, k) => s + (r.stagesMs[k] ?? 0), 0);
   writeDocsSection(marker, [
-    `### Engine: ${r.rows.toLocaleString('en-US')} rows a side`,
+    `### Engine: ${rows.toLocaleString('en-US')} rows a side, by file dialect`,
     '',
-    `Command: \`${cmd}\` — measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}; median of ${r.runs} run(s).`,
+    `Each dialect's pair holds the same generated trades and injected breaks (\`recon generate --seed 42\`, rewritten by bench/dialects.ts). ` +
+      `Every \`recon run\` (the whole CLI process) is timed against the hand-written DuckDB SQL for the same job on the same files (bench/reference-recon.mjs, "floor": read both files in the dialect, trim/cast/map what the data needs, full outer join, compare with tolerances, write the breaks), ` +
+      `alternating the two in the same session; medians, peak RSS over the runs. Measured on ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}.` +
+      (all.some((r) => r.memoryLimit) ? ' With a memory limit, both get it (DuckDB `memory_limit`).' : ''),
     '',
-    '| | wall time | peak RSS |',
-    '|---|---|---|',
-    `| hand-written DuckDB SQL (bench/reference-recon.mjs) | ${sec(r.referenceMs)} | ${mb(r.referencePeakRss)} |`,
-    `| \`recon run\` (whole CLI process) | ${sec(r.reconMs)} | ${mb(r.reconPeakRss)} |`,
-    `| **ratio** | **${r.ratio}×** | |`,
+    `**Worst ratio: ${worst.ratio}× (${worst.dialect})**; highest peak RSS ${mb(maxRss.reconRss)} (${maxRss.dialect}).`,
     '',
-    `Stages of \`recon run\` (median ms): ${Object.entries(r.stagesMedianMs)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ')}. Breaks found: ${r.breaks?.toLocaleString('en-US')}.`,
+    '| dialect | files | `recon run` | floor | **ratio** | CPU time recon / floor (ratio) | peak RSS recon / floor | breaks recon (duplicate keys) / floor | measured (runs, load) |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...all.map(
+      (r) =>
+        `| ${r.dialect} | ${label.get(r.dialect)} | ${sec(r.reconMs)} | ${sec(r.floorMs)} | **${r.ratio}×** | ${sec(r.reconCpuMs)} / ${sec(r.floorCpuMs)} (${r.cpuRatio}×) | ${mb(r.reconRss)} / ${mb(r.floorRss)} | ${r.breaks.toLocaleString('en-US')} (${r.duplicateKeyBreaks.toLocaleString('en-US')}) / ${r.floorBreaks.toLocaleString('en-US')} | ${r.date} (${r.runs}, ${r.load}) |`,
+    ),
+    '',
+    'Stages of `recon run` (median ms; "outside" is the wall time not in a stage: CLI start, worker start, DuckDB open and close):',
+    '',
+    `| dialect | ${STAGES.join(' | ')} | outside |`,
+    `|---|${STAGES.map(() => '---|').join('')}---|`,
+    ...all.map((r) => `| ${r.dialect} | ${STAGES.map((k) => r.stagesMs[k] ?? '').join(' | ')} | ${outside(r)} |`),
+    '',
+    `Command${commands.length > 1 ? 's' : ''}: ${commands.map((c) => `\`${c}\``).join(', ')}` +
+      (commands.length > 1 ? ` (each row's run in its "measured" column)` : '') +
+      '. The floor finds the same breaks except the duplicate-key ones (it does not look for duplicates: a duplicated key simply joins twice), and keeps no rejects, checks, attribution or audit.',
+    `<!-- bench:data ${JSON.stringify(all)} -->`,
   ]);
 }
 

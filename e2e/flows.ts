@@ -79,3 +79,37 @@ export async function waitForCount(page: Page, n: number): Promise<void> {
   );
   if (n > 0) await page.locator('.ag-row[row-index="0"] .ag-cell[col-id="key"]').first().waitFor();
 }
+
+/** New run from a saved definition, picked by its name in "Start from a saved definition". */
+export async function startFromSaved(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name: 'New run' }).first().click();
+  await page.getByRole('heading', { name: 'New run' }).waitFor();
+  const picker = page.getByLabel('Start from a saved definition');
+  const option = picker.locator('option', { hasText: new RegExp(`^${name} ·`) });
+  await option.waitFor({ state: 'attached' });
+  await picker.selectOption((await option.getAttribute('value')) ?? name);
+  await page.getByRole('table', { name: 'Column mapping' }).waitFor();
+}
+
+/** The text of a grid cell (row index, column id), once the row is drawn. */
+export async function gridCell(page: Page, rowIndex: number, colId: string): Promise<string> {
+  const cell = page.locator(`.ag-row[row-index="${rowIndex}"] .ag-cell[col-id="${colId}"]`).first();
+  await cell.waitFor();
+  return ((await cell.textContent()) ?? '').trim();
+}
+
+/** The row index of the grid's focused cell, or -1. */
+export async function focusedRowIndex(page: Page): Promise<number> {
+  const row = page.locator('.ag-row:has(.ag-cell-focus)');
+  if ((await row.count()) === 0) return -1;
+  return Number(await row.first().getAttribute('row-index'));
+}
+
+/** The grid body's vertical scroll offset (px): its scrolling viewport is the element that scrolls. */
+export async function gridScrollTop(page: Page): Promise<number> {
+  return page.locator('.grid-host').evaluate((host) => {
+    const els = [...host.querySelectorAll('.ag-grid-viewport, .ag-body-viewport')];
+    const scrolling = els.find((el) => el.scrollHeight > el.clientHeight) ?? els[0];
+    return scrolling?.scrollTop ?? 0;
+  });
+}

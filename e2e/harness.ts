@@ -2,11 +2,18 @@
  * What the end-to-end tests and the screenshot script share: build the
  * renderer, start `recon serve` as its own process on a temp workspace, and
  * launch Debian's Chromium through playwright-core (never a downloaded one).
+ *
+ * No call may take a host down: every `recon serve` started here is watched.
+ * A host that exits before stop(), or logs an error that escaped its handlers
+ * (an unhandled rejection or uncaught exception, which the host survives and
+ * logs, engine/host/process-guard.ts), fails the test: under vitest a hook
+ * checks every live host after each test (and after each file).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { HOST_ESCAPE_PREFIX } from '../engine/host/process-guard.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const CHROMIUM = process.env['RECON_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -23,6 +30,27 @@ export interface Served {
   url: string;
   child: ChildProcess;
   stop(): Promise<void>;
+  /** What went wrong with the host so far: it died, or logged an escaped error. Empty while healthy. */
+  problems(): string[];
+}
+
+/** What in a host's stderr means an error escaped: the host's own guard line, or Node's report before it dies of one. */
+const ESCAPED = new RegExp(`${HOST_ESCAPE_PREFIX.replace(/[[\]]/g, '\\$&')}|UnhandledPromiseRejection|triggerUncaughtException|Uncaught (Error|TypeError|RangeError)`);
+
+/** Hosts started and not yet stopped. */
+const live = new Set<Served>();
+
+/** Throws when any host started here died or logged an escaped error (then forgets those problems). */
+export function assertHostsHealthy(): void {
+  const all = [...live].flatMap((s) => s.problems().splice(0));
+  if (all.length > 0) throw new Error(`a host went wrong (no call may take a host down):\n${all.join('\n')}`);
+}
+
+// Under vitest, every test and every file ends with that check.
+if (process.env['VITEST']) {
+  const { afterEach, afterAll } = await import('vitest');
+  afterEach(() => assertHostsHealthy());
+  afterAll(() => assertHostsHealthy());
 }
 
 /**
@@ -30,18 +58,28 @@ export interface Served {
  * it prints. `env` adds variables, e.g. RECON_USER for who acts: several
  * processes, one per user, may serve the same workspace.
  */
-export function serve(workspace: string, env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/serve.ts'), '--workspace', workspace], {
-    cwd: ROOT,
+export function serve(workspace: string, env: Record<string, string> = {}, opts: { args?: string[]; cwd?: string } = {}): Promise<Served> {
+  // tsx by its resolved URL: the host may run in another working folder (opts.cwd), where 'tsx' would not resolve.
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'scripts/serve.ts'), '--workspace', workspace, ...(opts.args ?? [])], {
+    cwd: opts.cwd ?? ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
   let out = '';
   let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  let stopping = false;
+  const problems: string[] = [];
+  child.stderr.on('data', (d: Buffer) => {
+    const text = d.toString();
+    err += text;
+    if (ESCAPED.test(text)) problems.push(`recon serve (${workspace}) logged an escaped error:\n${text.slice(0, 4000)}`);
+  });
+  let served: Served | undefined;
   const stop = (): Promise<void> =>
     new Promise((r) => {
-      if (child.exitCode !== null) return r();
+      stopping = true;
+      if (served) live.delete(served);
+      if (child.exitCode !== null || child.signalCode !== null) return r();
       child.once('exit', () => r());
       child.kill('SIGINT');
     });
@@ -49,9 +87,16 @@ export function serve(workspace: string, env: Record<string, string> = {}): Prom
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const url = /http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]+/.exec(out)?.[0];
-      if (url) resolvePromise({ url, child, stop });
+      if (url && !served) {
+        served = { url, child, stop, problems: () => problems };
+        live.add(served);
+        resolvePromise(served);
+      }
     });
-    child.once('exit', (code) => reject(new Error(`recon serve exited with ${code}:\n${out}\n${err}`)));
+    child.once('exit', (code, signal) => {
+      if (!served) return reject(new Error(`recon serve exited with ${code}:\n${out}\n${err}`));
+      if (!stopping) problems.push(`recon serve (${workspace}) died while serving (exit ${code ?? signal}):\n${err.slice(-4000)}`);
+    });
   });
 }
 

@@ -162,7 +162,9 @@ async function main(): Promise<void> {
     await page.keyboard.press('b');
     await waitForCount(page, 1_000_000);
     await page.getByLabel('Status facet').selectOption('REVIEW');
-    await page.waitForTimeout(500);
+    // Building the view of 900,000 rows takes a moment: wait for its count and first row.
+    await page.locator('.grid-count', { hasText: /^[\d,]+ of 1,000,000/ }).waitFor({ timeout: 60_000 });
+    await page.locator('.ag-row[row-index="0"] .ag-cell[col-id="key"]').first().waitFor();
     await shot(page, 'breaks-grid-1m');
 
     await page.keyboard.press('?');

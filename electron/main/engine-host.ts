@@ -30,7 +30,11 @@ export function setupEngine(): Service {
     },
   });
   app.on('will-quit', () => {
-    void service.close().finally(() => store.close());
+    // Whatever fails while closing is logged: a rejection here would be unhandled.
+    service
+      .close()
+      .catch((error: unknown) => console.error('[engine] closing the service failed', error))
+      .finally(() => store.close());
   });
   return service;
 }

@@ -1,6 +1,7 @@
 /** Main-process entry: lifecycle only; each concern lives in its own setupX(). */
 import { app, BrowserWindow } from 'electron';
 import path from 'node:path';
+import { guardHostProcess } from '../../engine/host/process-guard.ts';
 import { aboutAction } from './about.ts';
 import { registerAppScheme, setupAppProtocol } from './app-protocol.ts';
 import { setupAutoUpdates } from './auto-update.ts';
@@ -13,6 +14,9 @@ import { createMainWindow } from './window.ts';
 
 const RENDERER_DIR = path.join(import.meta.dirname, '../renderer');
 const entry = rendererEntry(process.env['ELECTRON_RENDERER_URL'], app.isPackaged);
+
+// Nothing that escapes a handler may take the app down with every window: logged, and the app keeps running.
+guardHostProcess('electron main', (line) => console.error(line.trimEnd()));
 
 // Sandbox every renderer, including any a future feature forgets to configure.
 app.enableSandbox();

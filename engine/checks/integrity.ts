@@ -1,8 +1,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ResolvedDefinition } from '../definition/resolve.ts';
+import type { ResolvedDefinition, ResolvedField } from '../definition/resolve.ts';
 import type { SourceOptions } from '../definition/schema.ts';
 import { queryRows } from '../duckdb/open.ts';
 import { hashSum, type LoadedSource } from '../ingest/load-source.ts';
+import { trimSql } from '../normalize/sql.ts';
 import type { StagedSource } from '../normalize/stage.ts';
 import { ident } from '../sql/quote.ts';
 import { countBuckets, rowsAccountedCheck, type SideBuckets, type SideTotals } from './row-accounting.ts';
@@ -28,6 +29,8 @@ export interface SideInputs {
   loaded: LoadedSource;
   staged: StagedSource;
   source: SourceOptions;
+  /** A wide definition's staging (normalize/wide.ts) sums its control totals itself, in the rows the query below gives. */
+  controlTotalRows?: (decimals: readonly ResolvedField[], currency: ResolvedField | undefined) => Promise<Record<string, string>[]>;
 }
 
 export const CHECKS_DDL = `
@@ -127,10 +130,9 @@ async function controlTotalChecks(conn: DuckDBConnection, resolved: ResolvedDefi
     `CAST(coalesce(sum(${ident(f.name)}) FILTER (WHERE NOT __bad), 0) AS VARCHAR) AS a${i}`,
     `CAST(coalesce(sum(${ident(f.name)}) FILTER (WHERE NOT __bad), 0) - coalesce(sum(${ident(f.name)}), 0) AS VARCHAR) AS d${i}`,
   ]);
-  const rows = await queryRows<Record<string, string>>(
-    conn,
-    `SELECT ${ccy} AS ccy, ${sums.join(', ')} FROM ${s.staged.table} GROUP BY 1 ORDER BY 1`,
-  );
+  const rows = s.controlTotalRows
+    ? await s.controlTotalRows(decimals, resolved.currencyField)
+    : await queryRows<Record<string, string>>(conn, `SELECT ${ccy} AS ccy, ${sums.join(', ')} FROM ${s.staged.table} GROUP BY 1 ORDER BY 1`);
   const results: CheckResult[] = [];
   decimals.forEach((f, i) => {
     for (const r of rows) {
@@ -166,7 +168,8 @@ async function controlTotalChecks(conn: DuckDBConnection, resolved: ResolvedDefi
  */
 async function keyHashCheck(conn: DuckDBConnection, resolved: ResolvedDefinition, { loaded, staged }: SideInputs): Promise<CheckResult> {
   const keyText = resolved.keyFields
-    .map((k) => `coalesce(trim(${ident(loaded.side === 'a' ? k.aColumn : k.bColumn)}), '')`)
+    // The same trim as staging's __key_text (normalize/sql.ts), so the two cannot drift apart.
+    .map((k) => `coalesce(${trimSql(ident(loaded.side === 'a' ? k.aColumn : k.bColumn))}, '')`)
     .join(` || '|' || `);
   // A record the staging read rejected (invalid UTF-8 in another column, say) may be
   // read by a key-only read, which does not look at the other columns: after any

@@ -55,10 +55,14 @@ const syncFields = {
 export const listedProposalSchema = proposalSchema.extend(syncFields);
 export type ListedProposal = z.infer<typeof listedProposalSchema>;
 
-/** A proposal already approved or rejected, with who did it and whether the verdict reached the server. */
+/** How a proposal was settled: by an approver (APPROVED, REJECTED) or by its maker (WITHDRAWN). */
+export const PROPOSAL_VERDICTS = ['APPROVED', 'REJECTED', 'WITHDRAWN'] as const;
+
+/** A proposal already approved, rejected or withdrawn, with who did it and whether the verdict reached the server. */
 export const settledProposalSchema = proposalSchema.omit({ breaks: true, bulkFilter: true }).extend({
   ...syncFields,
-  verdict: z.enum(['APPROVED', 'REJECTED']),
+  verdict: z.enum(PROPOSAL_VERDICTS),
+  /** Who settled it: the approver, or the maker for WITHDRAWN. */
   approver: z.string(),
   approvalComment: z.string().nullable(),
   /** The server's verdict on the approval itself (PENDING_PUSH until it is pushed). */
@@ -89,5 +93,10 @@ export const approvalsCalls = {
       })
       .strict(),
     result: z.object({ approvalId: z.string(), decisionId: z.string(), verdict: z.enum(['APPROVED', 'REJECTED']), breakCount: z.number() }),
+  }),
+  'approvals.withdraw': defineCall({
+    summary: "The maker: takes back their own proposal while it waits (comment optional); its breaks return to where they were. Audited as proposal.withdrawn and synced like an approval.",
+    args: z.object({ decisionId: z.uuid(), comment: z.string().max(2000).optional() }).strict(),
+    result: z.object({ approvalId: z.string(), decisionId: z.string(), verdict: z.literal('WITHDRAWN'), breakCount: z.number() }),
   }),
 };

@@ -60,11 +60,21 @@ const textCondition = z.object({
   type: z.enum(TEXT_OPS),
   filter: z.string().max(1000).nullish(),
 });
+/**
+ * A number in a grid filter. The database binds a whole JS number as a 64-bit
+ * integer, so one at or beyond ±2^63 (1e19, 1e308…) is refused here as
+ * INVALID_ARGUMENT instead of failing in SQL.
+ */
+const gridNumber = z
+  .number()
+  .finite()
+  .gte(-(2 ** 63), 'a number from -2^63 to below 2^63')
+  .lt(2 ** 63, 'a number from -2^63 to below 2^63');
 const numberCondition = z.object({
   filterType: z.literal('number'),
   type: z.enum(NUMBER_OPS),
-  filter: z.number().finite().nullish(),
-  filterTo: z.number().finite().nullish(),
+  filter: gridNumber.nullish(),
+  filterTo: gridNumber.nullish(),
 });
 const combined = <C extends z.ZodType>(filterType: 'text' | 'number', condition: C) =>
   z.object({ filterType: z.literal(filterType), operator: z.enum(['AND', 'OR']), conditions: z.array(condition).min(1).max(8) });
@@ -80,7 +90,19 @@ export const columnFilterSchema = z.union([
 ]);
 export type ColumnFilter = z.infer<typeof columnFilterSchema>;
 
-export const filterModelSchema = z.partialRecord(breakColumnSchema, columnFilterSchema);
+/** The grid's number columns (number filters); every other column is text (text and set filters). */
+export const NUMBER_BREAK_COLUMNS: readonly BreakColumn[] = ['breakId', 'delta', 'confidence'];
+
+/** Each column filtered as what it is: a number filter on a text column (or the reverse) cannot mean anything. */
+export const filterModelSchema = z.partialRecord(breakColumnSchema, columnFilterSchema).superRefine((model, ctx) => {
+  for (const [col, f] of Object.entries(model) as [BreakColumn, ColumnFilter | undefined][]) {
+    if (f === undefined) continue;
+    const numeric = NUMBER_BREAK_COLUMNS.includes(col);
+    if (numeric !== (f.filterType === 'number')) {
+      ctx.addIssue({ code: 'custom', path: [col], message: numeric ? `${col} holds numbers: filter it with a number filter` : `${col} holds text: filter it with a text or set filter` });
+    }
+  }
+});
 export type FilterModel = z.infer<typeof filterModelSchema>;
 
 export const sortModelSchema = z.array(z.object({ colId: breakColumnSchema, sort: z.enum(['asc', 'desc']) })).max(4);
@@ -119,6 +141,40 @@ export type DetailField = z.infer<typeof detailFieldSchema>;
 
 const recordRefSchema = z.object({ rid: z.number(), keyText: z.string().nullable() }).nullable();
 
+/**
+ * One record of the break's key as the file has it: every row of a duplicated
+ * key on both sides, else the break's own pair. `values` follow `fields`; a
+ * rejected row shows its raw text, with why it was rejected.
+ */
+export const detailRecordSchema = z.object({
+  side: z.enum(['a', 'b']),
+  rid: z.number(),
+  /** Where a person finds it: the file's physical line, or the sheet row (XLSX) or row (Parquet, JSON); the position among loaded records ("record") for runs made before lines were kept. */
+  line: z.number(),
+  lineLabel: z.enum(['line', 'row', 'record']),
+  keyText: z.string().nullable(),
+  /** The break's own row (rid_a / rid_b). */
+  current: z.boolean(),
+  rejected: z.boolean(),
+  values: z.array(z.string().nullable()),
+  /** Why a rejected row was rejected: the file's column, the field it feeds, the raw value and the reason. */
+  problems: z.array(z.object({ column: z.string().nullable(), field: z.string().nullable(), rawValue: z.string().nullable(), reason: z.string() })),
+});
+export type DetailRecord = z.infer<typeof detailRecordSchema>;
+
+/** The largest differences on decimal fields, by the records' currency (one group, currency null, when no currency field is mapped). */
+export const largestDeltasSchema = z.object({
+  currencyField: z.string().nullable(),
+  groups: z.array(
+    z.object({
+      currency: z.string().nullable(),
+      /** Decimal breaks with a delta in this currency. */
+      breaks: z.number(),
+      top: z.array(z.object({ breakId: z.number(), key: z.string(), field: z.string(), valueA: z.string().nullable(), valueB: z.string().nullable(), delta: z.string() })),
+    }),
+  ),
+});
+
 export const breaksCalls = {
   'breaks.page': defineCall({
     summary: "A block of a run's breaks for the grid, sorted and filtered in DuckDB; lastRow is the view's row count.",
@@ -147,6 +203,12 @@ export const breaksCalls = {
       b: recordRefSchema,
       topFeatures: z.unknown().nullable(),
       related: z.array(breakRowSchema),
+      records: z.array(detailRecordSchema),
     }),
+  }),
+  'breaks.largest': defineCall({
+    summary: "A run's largest differences on decimal fields, grouped by the records' currency when a currency field is mapped.",
+    args: z.object({ runId: runIdSchema, perCurrency: z.number().int().min(1).max(20).default(3) }).strict(),
+    result: largestDeltasSchema,
   }),
 };

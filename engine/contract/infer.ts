@@ -105,7 +105,8 @@ export const inferCalls = {
         bPath: filePathSchema,
         /** Rows per side in the reservoir sample (default 20,000). */
         sampleRows: z.number().int().min(100).max(1_000_000).optional(),
-        seed: z.number().int().optional(),
+        /** The sample's seed: DuckDB's REPEATABLE takes 0 to 2^31 - 1. */
+        seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
         /** Names the work for task.progress events and tasks.cancel. */
         taskId: taskIdSchema.optional(),
       })

@@ -4,7 +4,14 @@ import { reasonCodeSchema } from './review.ts';
 
 export const REASON_CATEGORIES = ['ACTION', 'NOISE'] as const;
 
-export const reasonSchema = z.object({ code: z.string(), description: z.string(), category: z.enum(REASON_CATEGORIES), retiredAt: z.string().nullable() });
+export const reasonSchema = z.object({
+  code: z.string(),
+  description: z.string(),
+  category: z.enum(REASON_CATEGORIES),
+  retiredAt: z.string().nullable(),
+  /** A code the engine assigns itself (UNKNOWN, MISSING_IN_A/B, DUPLICATE_KEY, REJECTED_IN_A/B): it cannot be retired (REASON_CODE_SYSTEM). */
+  system: z.boolean(),
+});
 export type ReasonDto = z.infer<typeof reasonSchema>;
 
 export const reasonsCalls = {
@@ -19,7 +26,7 @@ export const reasonsCalls = {
     result: reasonSchema,
   }),
   'reasons.retire': defineCall({
-    summary: 'Admin: retires a code; it stays valid in history but cannot be chosen for new decisions.',
+    summary: 'Admin: retires a code; it stays valid in history but cannot be chosen for new decisions. System codes cannot be retired (REASON_CODE_SYSTEM).',
     args: z.object({ code: reasonCodeSchema, comment: z.string().max(2000).optional() }).strict(),
     result: reasonSchema,
   }),

@@ -15,7 +15,8 @@ export type DecisionKindName = (typeof DECISION_KINDS)[number];
 export const reasonCodeSchema = z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'a reason code in UPPER_SNAKE_CASE');
 /** Optional here: the engine answers COMMENT_REQUIRED where one is needed, so the code is stable. */
 const commentSchema = z.string().max(2000).optional();
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+/** A decimal the bulk filter's SQL can compare (DECIMAL(38, 10)): at most 28 digits before the point. */
+const DECIMAL = /^[+-]?(0*\d{1,28}(\.\d*)?|\.\d+)$/;
 
 /** Which breaks a bulk decision covers: every open break equal on each given part. */
 export const breakFilterSchema = z
@@ -27,7 +28,7 @@ export const breakFilterSchema = z
     /** The exact delta text. */
     delta: z.string().max(100).optional(),
     /** |delta| at most this decimal. */
-    maxAbsDelta: z.string().regex(DECIMAL, 'a decimal number').optional(),
+    maxAbsDelta: z.string().max(100).regex(DECIMAL, 'a decimal number, at most 28 digits before the point').optional(),
   })
   .strict();
 export type BreakFilterInput = z.infer<typeof breakFilterSchema>;
@@ -61,7 +62,8 @@ export const historyEntrySchema = z.object({
   breakCount: z.number(),
   from: statusSchema,
   to: statusSchema,
-  approval: z.object({ verdict: z.enum(['APPROVED', 'REJECTED']), approver: z.string(), comment: z.string().nullable(), decidedAt: z.string() }).nullable(),
+  /** The proposal's outcome: approved or rejected by an approver, or withdrawn by its maker (approver is then the maker). */
+  approval: z.object({ verdict: z.enum(['APPROVED', 'REJECTED', 'WITHDRAWN']), approver: z.string(), comment: z.string().nullable(), decidedAt: z.string() }).nullable(),
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 

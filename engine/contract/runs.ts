@@ -130,8 +130,20 @@ export const runsCalls = {
       definition: z.unknown(),
       attribution: attributionSummarySchema.nullable(),
       gate: gateSchema,
-      /** Review progress from the workflow store: decided breaks by status, proposals waiting. */
-      review: z.object({ byStatus: countRecord, pendingProposals: count }),
+      /**
+       * Review progress (engine/report/review-figures.ts: the same figures the narrative, the summaries and
+       * the evidence pack state). decided: breaks whose status now is final (ACCEPTED, OVERRIDDEN, REJECTED);
+       * byStatus: the status now of every break a decision touched (REVIEW/AUTO: reopened, or its proposal
+       * rejected or withdrawn); byReason: every break by its reason now (a decision's over the model's).
+       */
+      review: z.object({
+        byStatus: countRecord,
+        pendingProposals: count,
+        decided: count,
+        decidedByStatus: z.object({ ACCEPTED: count, OVERRIDDEN: count, REJECTED: count }),
+        proposals: z.object({ pending: count, pendingBreaks: count, approved: count, rejected: count, withdrawn: count }),
+        byReason: countRecord,
+      }),
     }),
   }),
   'runs.start': defineCall({

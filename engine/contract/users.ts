@@ -4,7 +4,10 @@ import { defineCall } from './call.ts';
 export const ROLE_NAMES = ['analyst', 'approver', 'admin'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
 
-const userIdSchema = z.string().trim().min(1, 'a user id').max(256);
+// eslint-disable-next-line no-control-regex -- control characters are what is refused
+const userIdSchema = z.string().trim().min(1, 'a user id').max(256).regex(/^[^\u0000-\u001f\u007f]+$/, 'printable characters only');
+// eslint-disable-next-line no-control-regex -- a NUL is what is refused
+const displayNameSchema = z.string().max(256).regex(/^[^\u0000]*$/, 'no NUL character');
 export const userSchema = z.object({ userId: z.string(), displayName: z.string(), roles: z.array(z.enum(ROLE_NAMES)), createdAt: z.string() });
 export type UserDto = z.infer<typeof userSchema>;
 
@@ -21,7 +24,7 @@ export const usersCalls = {
   }),
   'users.add': defineCall({
     summary: 'Admin: adds a user (an OS account name) with roles.',
-    args: z.object({ userId: userIdSchema, displayName: z.string().max(256).optional(), roles: z.array(z.enum(ROLE_NAMES)).max(3).default([]) }).strict(),
+    args: z.object({ userId: userIdSchema, displayName: displayNameSchema.optional(), roles: z.array(z.enum(ROLE_NAMES)).max(3).default([]) }).strict(),
     result: userSchema,
   }),
   'users.grant': defineCall({

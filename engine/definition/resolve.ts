@@ -10,6 +10,8 @@ export interface ResolvedField {
   bColumn: string;
   type: FieldType;
   scale: number;
+  /** Decimals: a value with more places than `scale` is rounded (the default) or rejected. */
+  rounding?: 'round' | 'reject';
   mapA: Record<string, string> | undefined;
   mapB: Record<string, string> | undefined;
   case: 'upper' | 'lower' | 'none';
@@ -69,6 +71,7 @@ export function resolveDefinition(def: Definition, a: ColumnsOf, b: ColumnsOf): 
       bColumn,
       type: f.type,
       scale: f.scale ?? DEFAULT_DECIMAL_SCALE,
+      ...(f.type === 'decimal' ? { rounding: f.rounding ?? def.normalize.rounding ?? 'round' } : {}),
       mapA: f.map?.a,
       mapB: f.map?.b,
       case: f.case ?? (f.type === 'string' ? def.normalize.case : 'none'),

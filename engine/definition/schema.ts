@@ -91,12 +91,19 @@ export const fieldAdjustSchema = z
   .describe('Per-side normalization applied after the cast, before comparing, e.g. {"b": {"multiply": "0.01"}} or {"b": {"shiftBusinessDays": -1}}; tolerances then compare the adjusted values.');
 export type FieldAdjust = z.infer<typeof fieldAdjustSchema>;
 
+/** What a decimal value with more decimal places than its field's scale becomes. */
+export const ROUNDING_MODES = ['round', 'reject'] as const;
+const roundingSchema = z.enum(ROUNDING_MODES);
+const ROUNDING_HELP =
+  'A decimal value with more decimal places than the field\'s scale: "round" rounds it half away from zero to the scale (the run\'s warnings count, per field and side, the values this changed), "reject" rejects it with its line and column ("has 9 decimals; the field\'s scale is 6"). Trailing zeros never count: "1.5000000" is 1.5.';
+
 export const fieldSchema = z
   .object({
     name: z.string().min(1).describe('Column name in source A; also the field name in results.'),
     b: z.string().min(1).optional().describe('Column name in source B (default: same name, case-insensitive).'),
     type: z.enum(FIELD_TYPES).default('string'),
     scale: z.number().int().min(0).max(18).optional().describe('Decimal places for type decimal (default 6).'),
+    rounding: roundingSchema.optional().describe(`${ROUNDING_HELP} Default: normalize.rounding, else "round".`),
     map: z
       .object({ a: valueMap.optional(), b: valueMap.optional() })
       .strict()
@@ -145,6 +152,7 @@ export const definitionSchema = z
       .object({
         trim: z.boolean().default(true).describe('Trim whitespace of every value (default true).'),
         case: z.enum(['upper', 'lower', 'none']).default('none').describe('Default case folding for string fields.'),
+        rounding: roundingSchema.optional().describe(`Default "rounding" of decimal fields. ${ROUNDING_HELP} Default "round".`),
       })
       .strict()
       .default({ trim: true, case: 'none' }),
@@ -161,6 +169,9 @@ export const definitionSchema = z
       names.add(lower);
       if (f.scale !== undefined && f.type !== 'decimal') {
         ctx.addIssue({ code: 'custom', path: ['fields', i, 'scale'], message: 'scale applies to decimal fields only' });
+      }
+      if (f.rounding !== undefined && f.type !== 'decimal') {
+        ctx.addIssue({ code: 'custom', path: ['fields', i, 'rounding'], message: 'rounding applies to decimal fields only' });
       }
       if (f.tolerance?.days !== undefined && f.type !== 'date' && f.type !== 'timestamp') {
         ctx.addIssue({ code: 'custom', path: ['fields', i, 'tolerance', 'days'], message: 'a days tolerance applies to date and timestamp fields only' });

@@ -10,9 +10,11 @@ import { runRecon } from '../run/run-recon.ts';
 /**
  * Property test: random small tables with injected differences, reconciled by
  * the engine and by a naive in-memory reference written from the definition's
- * documented semantics (trim, map, case, decimals rounded half away from zero,
- * abs OR rel tolerance, days, duplicate keys kept out of the compare on both
- * sides, NULL = NULL). Arithmetic in the reference is exact (BigInt).
+ * documented semantics (trim of every kind of surrounding whitespace, map, case,
+ * the number grammar, decimals rounded half away from zero — counted in the
+ * warnings — or rejected ("rounding": "reject"), abs OR rel tolerance, days,
+ * duplicate keys kept out of the compare on both sides, NULL = NULL).
+ * Arithmetic in the reference is exact (BigInt).
  */
 
 const CASES = 60;
@@ -74,6 +76,8 @@ interface FieldSpec {
   /** Compared only because compareUnlisted is on (or not compared at all). */
   listed: boolean;
   compared: boolean;
+  /** Decimals: the field's own "rounding" (undefined: the definition's normalize.rounding, else "round"). */
+  rounding: 'round' | 'reject' | undefined;
 }
 
 interface SourceStyle {
@@ -85,6 +89,8 @@ interface SourceStyle {
 
 interface Case {
   def: DefinitionInput;
+  /** normalize.rounding, when the definition sets it. */
+  rounding: 'round' | 'reject' | undefined;
   fields: FieldSpec[];
   styleA: SourceStyle;
   styleB: SourceStyle;
@@ -118,6 +124,7 @@ function makeCase(seed: number): Case {
     isKey,
     listed: true,
     compared: true,
+    rounding: undefined,
   });
 
   // Keys: a string part (case-folded sometimes) and, for composite keys, an integer part.
@@ -141,6 +148,7 @@ function makeCase(seed: number): Case {
         break;
       case 'decimal': {
         f.scale = rng.int(0, 4);
+        if (rng.chance(0.3)) f.rounding = rng.pick(['round', 'reject'] as const);
         const unit = `0.${'0'.repeat(Math.max(0, f.scale - 1))}`;
         if (rng.chance(0.5)) f.tolerance.abs = rng.pick([`${unit}1`, `${unit}5`, `${unit}05`, '0.01', '1']);
         if (rng.chance(0.4)) f.tolerance.rel = rng.pick(['0.001', '0.01', '0.0125', '0.29', '0.07']);
@@ -164,9 +172,11 @@ function makeCase(seed: number): Case {
   const semicolon = rng.chance(0.4);
   const styleB: SourceStyle = { delimiter: semicolon ? ';' : ',', decimalComma: rng.chance(0.4), thousands: false, dmy: rng.chance(0.4) };
 
+  const rounding = rng.chance(0.15) ? ('reject' as const) : undefined;
   const def: DefinitionInput = {
     name: `property ${seed}`,
     key: fields.filter((f) => f.isKey).map((f) => f.name),
+    ...(rounding ? { normalize: { rounding } } : {}),
     sources: {
       a: { format: 'csv', ...(styleA.thousands ? { thousandsSeparator: ',' } : {}) },
       b: {
@@ -183,6 +193,7 @@ function makeCase(seed: number): Case {
         ...(f.bHeader !== f.name && f.bHeader.toLowerCase() !== f.name.toLowerCase() ? { b: f.bHeader } : {}),
         type: f.type,
         ...(f.type === 'decimal' ? { scale: f.scale } : {}),
+        ...(f.rounding ? { rounding: f.rounding } : {}),
         ...(f.case !== 'none' ? { case: f.case } : {}),
         ...(f.mapB ? { map: { b: f.mapB } } : {}),
         ...(Object.keys(f.tolerance).length > 0 ? { tolerance: f.tolerance } : {}),
@@ -225,13 +236,15 @@ function makeCase(seed: number): Case {
     const typed = fields.map((_, i) => i).filter((i) => fields[i]!.type !== 'string');
     if (typed.length > 0 && rng.chance(0.6)) {
       const i = rng.pick(typed);
-      cells[i] = fields[i]!.type === 'date' ? rng.pick(['2024-02-30', '30/02/2024', 'soon']) : rng.pick(['n/a', '12abc', '1.2.3']);
+      // Numbers DuckDB's casts would take (hex, "_", exponents, inf/nan) or round (a fraction in an integer field).
+      const numbers = ['n/a', '12abc', '1.2.3', '0x10', '1_000', '1e3', 'nan', 'inf', '- 5', '1,23,4', '5 5', '--5', '(-5)'];
+      cells[i] = fields[i]!.type === 'date' ? rng.pick(['2024-02-30', '30/02/2024', 'soon']) : rng.pick(fields[i]!.type === 'integer' ? [...numbers, '1.5', '-2.5', '0b101'] : numbers);
     } else {
       cells[fields.findIndex((f) => f.isKey)] = rng.pick(['', '   ']);
     }
     (side === 'a' ? aText : bText).push(cells);
   }
-  return { def, fields, styleA, styleB, aHeader: header('a'), bHeader: header('b'), aRows: rng.shuffle(aText), bRows: rng.shuffle(bText) };
+  return { def, rounding, fields, styleA, styleB, aHeader: header('a'), bHeader: header('b'), aRows: rng.shuffle(aText), bRows: rng.shuffle(bText) };
 }
 
 function randomValue(rng: Rng, f: FieldSpec, k: number): Value {
@@ -291,9 +304,10 @@ function maybeDiffer(rng: Rng, f: FieldSpec, v: Value): Value {
 
 /** Cell text for a value, with the quirks the definition promises to undo. */
 function formatValue(rng: Rng, f: FieldSpec, v: Value, side: 'a' | 'b', style: SourceStyle): string {
-  const blanks = (): string => rng.pick(['', ' ', '  ', '\t', ' \t']);
+  // Windows line ends, no-break and ideographic spaces, a BOM, zero-width spaces: all trimmed.
+  const blanks = (): string => rng.pick(['', ' ', '  ', '\t', ' \t', '\r', '\r\n', '\n', '\u00a0', '\u3000 ', '\ufeff', '\u200b', '\u2028', '\v', ' \r\n\u00a0']);
   const pad = (s: string): string => (rng.chance(0.2) ? `${blanks()}${s}${blanks()}` : s);
-  if (v === null) return rng.pick(['', '', ' ', '\t']);
+  if (v === null) return rng.pick(['', '', ' ', '\t', '\r\n', '\u00a0']);
   switch (f.type) {
     case 'string': {
       let s = v as string;
@@ -303,7 +317,16 @@ function formatValue(rng: Rng, f: FieldSpec, v: Value, side: 'a' | 'b', style: S
     }
     case 'integer': {
       const n = v as bigint;
-      return pad(n < 0n ? `-${-n}` : rng.chance(0.2) ? `00${n}` : String(n));
+      let body = String(n < 0n ? -n : n);
+      if (rng.chance(0.2)) body = `00${body}`;
+      else if (style.thousands && rng.chance(0.5)) body = body.replace(/\B(?=(\d{3})+$)/g, ',');
+      // A whole number from a spreadsheet: "12.00" (or "12,00" with a decimal comma).
+      if (rng.chance(0.15)) body += `${style.decimalComma ? ',' : '.'}${rng.pick(['', '0', '00'])}`;
+      if (n < 0n) {
+        const form = rng.int(0, 2);
+        return pad(form === 0 ? `-${body}` : form === 1 ? `(${body})` : `${body}-`);
+      }
+      return pad(rng.chance(0.1) ? `+${body}` : body);
     }
     case 'decimal': {
       let text = renderDecimal(v as bigint, f.scale);
@@ -313,12 +336,13 @@ function formatValue(rng: Rng, f: FieldSpec, v: Value, side: 'a' | 'b', style: S
       const neg = text.startsWith('-');
       let body = neg ? text.slice(1) : text;
       if (style.thousands) body = body.replace(/^\d+/, (int) => int.replace(/\B(?=(\d{3})+$)/g, ','));
+      if (body.startsWith('0.') && rng.chance(0.3)) body = body.slice(1); // ".25"
       if (style.decimalComma) body = body.replace('.', ',');
       if (neg) {
         const form = rng.int(0, 2);
         return pad(form === 0 ? `-${body}` : form === 1 ? `(${body})` : `${body}-`);
       }
-      return pad(body);
+      return pad(rng.chance(0.1) ? `+${body}` : body);
     }
     case 'date': {
       const iso = renderDate(v as bigint);
@@ -331,7 +355,7 @@ function formatValue(rng: Rng, f: FieldSpec, v: Value, side: 'a' | 'b', style: S
 
 function csv(header: string[], rows: string[][], delimiter: string, rng: Rng): string {
   const cell = (s: string): string =>
-    s.includes(delimiter) || s.includes('"') || s.includes('\n') || (s !== '' && rng.chance(0.1)) ? `"${s.replaceAll('"', '""')}"` : s;
+    s.includes(delimiter) || s.includes('"') || s.includes('\n') || s.includes('\r') || (s !== '' && rng.chance(0.1)) ? `"${s.replaceAll('"', '""')}"` : s;
   return [header, ...rows].map((r) => r.map(cell).join(delimiter)).join('\n') + '\n';
 }
 
@@ -406,27 +430,54 @@ interface RefResult {
   dupKeysB: number;
   rejectedA: number;
   rejectedB: number;
+  /** The run's warnings for values rounded to their field's scale (staged rows only). */
+  rounded: { a: string[]; b: string[] };
 }
 
 const BAD = Symbol('bad');
 
-/** One cell as the definition says to read it: trim, map, case, then the type. */
-function normalizeCell(f: FieldSpec, text: string, side: 'a' | 'b', style: SourceStyle): Value | typeof BAD {
-  let t: string | null = text.replace(/^[ \t]+|[ \t]+$/g, '');
+/** Trimmed from both ends (README): ASCII and Unicode whitespace, U+200B, U+2060 and U+FEFF. */
+const TRIM = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u200b\u2060\ufeff]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u200b\u2060\ufeff]+$/g;
+
+/**
+ * A number as the documented grammar reads it, exactly: a sign, or "(x)" / "x-";
+ * digits, grouped in threes when the source has a thousands separator; an
+ * optional decimal part (".5" and "5." too). Anything else is no number.
+ */
+function readNumber(t: string, style: SourceStyle): Dec | undefined {
+  const paren = /^\((.*)\)$/.exec(t);
+  const trailing = paren ? null : /^(.+)-$/.exec(t);
+  const signed = paren || trailing ? null : /^([+-]?)(.*)$/.exec(t);
+  const neg = paren !== null || trailing !== null || signed?.[1] === '-';
+  const body = (paren ?? trailing ?? signed)![paren || trailing ? 1 : 2]!;
+  const d = style.decimalComma ? ',' : '\\.';
+  const int = style.thousands ? '(?:\\d+|\\d{1,3}(?:,\\d{3})+)' : '\\d+';
+  const m = new RegExp(`^(?:(${int})(?:${d}(\\d*))?|${d}(\\d+))$`).exec(body);
+  if (!m) return undefined;
+  const frac = m[2] ?? m[3] ?? '';
+  const units = BigInt(`${(m[1] ?? '0').replaceAll(',', '')}${frac}`);
+  return { units: neg ? -units : units, scale: frac.length };
+}
+
+/** One cell as the definition says to read it: trim, map, case, then the type. `rounded` is called for a decimal rounding changed. */
+function normalizeCell(f: FieldSpec, text: string, side: 'a' | 'b', style: SourceStyle, rounding: 'round' | 'reject', rounded: () => void): Value | typeof BAD {
+  let t: string | null = text.replace(TRIM, '');
   if (t === '') t = null;
   if (t === null) return null;
   if (side === 'b' && f.mapB && Object.hasOwn(f.mapB, t)) t = f.mapB[t]!;
   if (f.type === 'string') return f.case === 'upper' ? t.toUpperCase() : f.case === 'lower' ? t.toLowerCase() : t;
   if (f.type === 'date') return parseDate(t, side === 'b' && style.dmy) ?? BAD;
-  // Numbers: grouping, decimal comma, "(x)" and "x-" negatives.
-  let n = t;
-  if (style.thousands) n = n.replaceAll(',', '');
-  if (style.decimalComma) n = n.replaceAll(',', '.');
-  if (/^\(.*\)$/.test(t)) n = `-${n.slice(1, -1)}`;
-  else if (/^.+-$/.test(t)) n = `-${n.slice(0, -1)}`;
-  if (f.type === 'integer') return /^-?\d+$/.test(n) ? BigInt(n) : BAD;
-  if (!/^-?\d+(\.\d+)?$/.test(n)) return BAD;
-  return toScale(parseDecimal(n), f.scale);
+  const n = readNumber(t, style);
+  if (n === undefined) return BAD;
+  const scale = f.type === 'decimal' ? f.scale : 0;
+  // Digits other than 0 beyond the scale: rounding would change the value.
+  const changed = toScale(n, scale) * 10n ** BigInt(Math.max(0, n.scale - scale)) !== n.units * 10n ** BigInt(Math.max(0, scale - n.scale));
+  if (changed) {
+    // An integer is whole ("2.00"), never rounded ("1.5"); a decimal per its "rounding".
+    if (f.type === 'integer' || rounding === 'reject') return BAD;
+    rounded();
+  }
+  return toScale(n, scale);
 }
 
 function display(f: FieldSpec, v: Value): string | null {
@@ -461,20 +512,22 @@ function reference(c: Case): RefResult {
   const compared = c.fields.filter((f) => !f.isKey && f.compared);
   const keyOf = (row: Map<string, Value>): string =>
     keyFields.length === 1 ? String(row.get(keyFields[0]!.name)) : keyFields.map((f) => String(row.get(f.name)).replaceAll('\\', '\\\\').replaceAll('|', '\\|')).join('|');
-  const read = (side: 'a' | 'b'): { rows: Map<string, Value>[]; rejected: number; rejectedKeys: Set<string> } => {
+  const read = (side: 'a' | 'b'): { rows: Map<string, Value>[]; rejected: number; rejectedKeys: Set<string>; rounded: string[] } => {
     const header = side === 'a' ? c.aHeader : c.bHeader;
     const style = side === 'a' ? c.styleA : c.styleB;
     const rows: Map<string, Value>[] = [];
     let rejected = 0;
+    const roundedIn = new Map<string, number>();
     // Keys of rejected rows whose key itself was read: their counterpart is REJECTED_IN_<side>.
     const rejectedKeys = new Set<string>();
     for (const cells of side === 'a' ? c.aRows : c.bRows) {
       const row = new Map<string, Value>();
       let bad = false;
       let keyOk = true;
+      const roundedHere: string[] = [];
       for (const f of c.fields) {
         const i = header.indexOf(side === 'a' ? f.name : f.bHeader);
-        const v = normalizeCell(f, cells[i]!, side, style);
+        const v = normalizeCell(f, cells[i]!, side, style, f.rounding ?? c.rounding ?? 'round', () => roundedHere.push(f.name));
         if (v === BAD || (f.isKey && v === null)) {
           bad = true;
           if (f.isKey) keyOk = false;
@@ -483,9 +536,15 @@ function reference(c: Case): RefResult {
       if (bad) {
         rejected++;
         if (keyOk) rejectedKeys.add(keyOf(row));
-      } else rows.push(row);
+      } else {
+        rows.push(row);
+        for (const name of roundedHere) roundedIn.set(name, (roundedIn.get(name) ?? 0) + 1);
+      }
     }
-    return { rows, rejected, rejectedKeys };
+    const rounded = c.fields
+      .filter((f) => roundedIn.has(f.name))
+      .map((f) => `${f.name}: ${roundedIn.get(f.name)} value(s) ${f.scale === 0 ? 'had decimals and were rounded to whole numbers' : `had more than ${f.scale} decimals and were rounded to ${f.scale}`}`);
+    return { rows, rejected, rejectedKeys, rounded };
   };
 
   const A = read('a');
@@ -549,7 +608,10 @@ function reference(c: Case): RefResult {
       breaks.push({ key: k, field: f.name, type: 'MISMATCH', side: null, a: display(f, x), b: display(f, y) });
     }
   }
-  return { breaks, within, matched, missingInA, missingInB, rejectedInA, rejectedInB, dupKeysA: dupA.length, dupKeysB: dupB.length, rejectedA: A.rejected, rejectedB: B.rejected };
+  return {
+    breaks, within, matched, missingInA, missingInB, rejectedInA, rejectedInB, dupKeysA: dupA.length, dupKeysB: dupB.length, rejectedA: A.rejected, rejectedB: B.rejected,
+    rounded: { a: A.rounded, b: B.rounded },
+  };
 }
 
 // ---------------------------------------------------------------- the property
@@ -574,7 +636,7 @@ describe('keyed diff against a naive reference', () => {
           db.connection,
           'SELECT key, field, diff_type, side, value_a, value_b FROM breaks',
         );
-        const link = (v: string | null): string | null => (v !== null && /^line \d+: column ".+": expected /.test(v) ? LINK : v);
+        const link = (v: string | null): string | null => (v !== null && /^line \d+: column ".+": (expected |has \d+ decimals; the field's scale is \d)/.test(v) ? LINK : v);
         actual = rows.map((r) =>
           r.diff_type.startsWith('REJECTED_IN_')
             ? { key: r.key, field: r.field, type: r.diff_type, side: r.side, a: link(r.value_a), b: link(r.value_b) }
@@ -587,6 +649,8 @@ describe('keyed diff against a naive reference', () => {
       const context = `seed ${seed}\n${JSON.stringify(c.def)}\n--- a.csv\n${csv(c.aHeader, c.aRows, c.styleA.delimiter, new Rng(0))}--- b.csv\n${csv(c.bHeader, c.bRows, c.styleB.delimiter, new Rng(0))}`;
       expect(actual.map(line).sort(), context).toEqual(want.breaks.map(line).sort());
       expect(summary.withinTolerance.byField, context).toEqual(want.within);
+      const rounding = (ws: string[]): string[] => ws.filter((w) => / value\(s\) had /.test(w));
+      expect({ a: rounding(summary.warnings.a), b: rounding(summary.warnings.b) }, context).toEqual(want.rounded);
       expect(summary.counts, context).toMatchObject({
         a: c.aRows.length,
         b: c.bRows.length,

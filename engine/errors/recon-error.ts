@@ -43,6 +43,12 @@ export const ERROR_CODES = [
   'REASON_REQUIRED',
   'REASON_UNKNOWN',
   'LAST_ADMIN',
+  // A system reason code (UNKNOWN, MISSING_IN_A…) the engine assigns itself: it cannot be retired.
+  'REASON_CODE_SYSTEM',
+  // Where an export goes: a path that cannot be written (a folder, a path through a file, no permission)…
+  'EXPORT_PATH_INVALID',
+  // …or a file that is there already and the caller did not ask to replace.
+  'EXPORT_PATH_EXISTS',
   'INVALID_ARGUMENT',
 ] as const;
 

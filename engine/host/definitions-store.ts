@@ -28,7 +28,7 @@ export function definitionFileName(name: string): string {
 
 export function definitionsStore(workspace: string) {
   const dir = join(workspace, 'definitions');
-  return {
+  const store = {
     async list(): Promise<SavedDefinition[]> {
       if (!existsSync(dir)) return [];
       const out: SavedDefinition[] = [];
@@ -53,7 +53,11 @@ export function definitionsStore(workspace: string) {
     },
     async save(definition: DefinitionInput, overwrite: boolean): Promise<{ file: string; path: string }> {
       await mkdir(dir, { recursive: true });
-      const file = definitionFileName(definition.name);
+      // A definition saved before under this name is updated in its own file, whatever that
+      // file is called (one written by hand, or named before the name changed), never copied.
+      const slug = definitionFileName(definition.name);
+      const same = (await store.list()).filter((d) => d.name === definition.name).map((d) => d.file);
+      const file = same.length === 0 || same.includes(slug) ? slug : same[0]!;
       const path = join(dir, `${file}.json`);
       if (!overwrite && existsSync(path)) {
         throw new ReconError('INVALID_ARGUMENT', `a definition named "${definition.name}" already exists (${file}.json)`, { file });
@@ -62,4 +66,5 @@ export function definitionsStore(workspace: string) {
       return { file, path };
     },
   };
+  return store;
 }

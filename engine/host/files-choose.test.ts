@@ -1,3 +1,4 @@
+import './testing/fail-on-unhandled.ts';
 import { describe, expect, it } from 'vitest';
 import type { FileChoice } from '../contract/index.ts';
 import { ALICE } from '../workflow/testing/fixtures.ts';

@@ -3,6 +3,7 @@
  * hides), the reason-code catalogue, settings, the audit trail (list, verify,
  * export) and retraining the model off the main thread.
  */
+import './testing/fail-on-unhandled.ts';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -94,7 +95,7 @@ describe('the audit trail', () => {
     const written = await admin.invoke('audit.export', { path: out });
     expect(written.events).toBe(report.events);
     expect(createHash('sha256').update(await readFile(out)).digest('hex')).toBe(written.sha256);
-    expect(await admin.call('audit.export', { path: out })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    expect(await admin.call('audit.export', { path: out })).toMatchObject({ ok: false, error: { code: 'EXPORT_PATH_EXISTS', details: { path: out } } });
     const download = await analyst.invoke('audit.export', {});
     expect(download.path).toBeNull();
     expect(download.content!.trim().split('\n')).toHaveLength(report.events + 1);

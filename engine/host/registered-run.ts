@@ -35,8 +35,16 @@ export function startRegisteredRun(store: Store, actor: Identity, request: RunRe
       inputs: { a: { path: request.aPath, sha256: a }, b: { path: request.bPath, sha256: b } },
     }),
   );
+  // Observed at once: if registering the start fails (a busy store), the run's own outcome must not go unhandled.
+  handle.result.catch(() => undefined);
   const result = (async () => {
-    await started;
+    try {
+      await started;
+    } catch (err) {
+      // The registry could not record the start: stop the worker, and say why the run failed.
+      handle.cancel();
+      throw err;
+    }
     try {
       const summary = await handle.result;
       recordRunCompleted(store, actor, runId, summary);

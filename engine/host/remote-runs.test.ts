@@ -1,3 +1,4 @@
+import './testing/fail-on-unhandled.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from './service.ts';
 import { createRunFixture, serviceOn, type RunFixture } from './testing/run-fixture.ts';

@@ -4,6 +4,7 @@
  * host processes on one workspace (two stores here), and bulk decisions are
  * previewed and applied.
  */
+import './testing/fail-on-unhandled.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BreakRow, ContractEvent } from '../contract/index.ts';
 import { openStore, type Store } from '../store/open.ts';

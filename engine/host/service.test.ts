@@ -1,3 +1,4 @@
+import './testing/fail-on-unhandled.ts';
 import { existsSync } from 'node:fs';
 import { utimes } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

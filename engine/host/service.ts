@@ -79,21 +79,30 @@ export interface Service {
 export function createService(opts: ServiceOptions): Service {
   const workspace = resolve(opts.workspace);
   const { store, user } = opts;
+  // Events are sent from worker callbacks, timers and sync's loop, where a throw would be uncaught:
+  // a transport that fails to deliver one (a closed window, a reply that cannot be encoded) is logged, never thrown.
+  const deliver = (event: ContractEvent): void => {
+    try {
+      opts.emit(event);
+    } catch (err) {
+      process.stderr.write(`[service] could not deliver event ${event.type}: ${(err as Error).message}\n`);
+    }
+  };
   // Team sync runs beside the handlers: its status goes to every UI, and a
   // pull that changed the workflow refreshes open screens like a local change.
   const sync = new WorkspaceSync({
     ...opts.sync,
     store,
-    onStatus: (status) => opts.emit({ type: 'sync.status', status }),
+    onStatus: (status) => deliver({ type: 'sync.status', status }),
     onPulled: (r) => {
-      if (r.pull.runs + r.pull.decisions + r.pull.statuses > 0) opts.emit({ type: 'workflow.changed', runId: null, what: 'decision' });
-      if (r.pull.approvals > 0) opts.emit({ type: 'workflow.changed', runId: null, what: 'approval' });
-      if (r.pull.roleChanges > 0) opts.emit({ type: 'workflow.changed', runId: null, what: 'users' });
+      if (r.pull.runs + r.pull.decisions + r.pull.statuses > 0) deliver({ type: 'workflow.changed', runId: null, what: 'decision' });
+      if (r.pull.approvals > 0) deliver({ type: 'workflow.changed', runId: null, what: 'approval' });
+      if (r.pull.roleChanges > 0) deliver({ type: 'workflow.changed', runId: null, what: 'users' });
     },
   });
   // A local change (a decision, a finished run…) grows the sync queue: the badge shows it, and it is pushed soon.
   const emit = (event: ContractEvent): void => {
-    opts.emit(event);
+    deliver(event);
     if (event.type === 'workflow.changed' || event.type === 'run.finished') {
       sync.publish();
       sync.nudge();

@@ -1,3 +1,4 @@
+import './testing/fail-on-unhandled.ts';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -72,11 +73,18 @@ describe('runs.export', () => {
   it('refuses to overwrite unless asked, and writes to a chosen path', async () => {
     const out = join(fx.dir, 'mine.md');
     await writeFile(out, 'keep me');
-    expect(await service.call('runs.export', { runId, format: 'narrative-md', path: out })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    expect(await service.call('runs.export', { runId, format: 'narrative-md', path: out })).toMatchObject({ ok: false, error: { code: 'EXPORT_PATH_EXISTS', details: { path: out } } });
     expect(await readFile(out, 'utf8')).toBe('keep me');
     const r = await service.invoke('runs.export', { runId, format: 'narrative-md', path: out, overwrite: true });
     expect(r.path).toBe(out);
     expect(await readFile(out, 'utf8')).toContain('records');
+  });
+
+  it('answers a path that cannot be written as data naming its folder, before any worker starts', async () => {
+    await writeFile(join(fx.dir, 'a-file'), 'x');
+    const under = join(fx.dir, 'a-file', 'x.csv');
+    expect(await service.call('runs.export', { runId, format: 'csv', path: under })).toMatchObject({ ok: false, error: { code: 'EXPORT_PATH_INVALID', details: { folder: join(fx.dir, 'a-file') } } });
+    expect(await service.call('runs.export', { runId, format: 'csv', path: fx.dir, overwrite: true })).toMatchObject({ ok: false, error: { code: 'EXPORT_PATH_INVALID', details: { path: fx.dir } } });
   });
 
   it('answers an unknown run and a bad format as data', async () => {

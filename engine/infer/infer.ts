@@ -15,6 +15,8 @@ import { fieldPatterns } from './patterns.ts';
 import { fileEvidence, profileSide } from './profile.ts';
 import { openSource, sampleSource, type InferSource, type Sampled } from './source.ts';
 import type { DialectReport, InferenceResult, InferProgress, InferStage, RuleProposal, Side } from './types.ts';
+import { isWideInfer, sampleWide, shortlist, wideSampleRows, type WideSampled } from './wide.ts';
+import { wideCurrencyCodes, widePairEvidence, widePairs, widePlans } from './wide-match.ts';
 
 /** Two files to propose a definition for. */
 export interface InferRequest {
@@ -71,10 +73,18 @@ export async function inferDefinition(req: InferRequest, hooks: InferHooks = {})
     // Both samples at once, on two connections: a REPEATABLE reservoir scan runs on one thread.
     report('sample', 'Sampling A and B');
     // allSettled: a failed side must not close the database under the other side's running query.
-    const settled = await Promise.allSettled([
-      sampleSource(ctx, srcA, sampleRows, seed, listener('sample', 'Sampling A and B')),
-      sampleSource({ ...ctx, conn: second }, srcB, sampleRows, seed, listener('sample', 'Sampling A and B')),
-    ]);
+    // A wide file (hundreds of columns or more) is sampled and measured in long form (wide.ts).
+    const wide = isWideInfer(srcA, srcB);
+    // Its sides are sampled one after the other: reading thousands of columns takes much of the memory inference may use.
+    const settled: PromiseSettledResult<Sampled>[] = wide
+      ? await sequentially<Sampled>([
+          () => sampleWide(ctx, srcA, sampleRows, seed, listener('sample', 'Sampling A and B')),
+          () => sampleWide(ctx, srcB, sampleRows, seed, listener('sample', 'Sampling A and B')),
+        ])
+      : await Promise.allSettled([
+          sampleSource(ctx, srcA, sampleRows, seed, listener('sample', 'Sampling A and B')),
+          sampleSource({ ...ctx, conn: second }, srcB, sampleRows, seed, listener('sample', 'Sampling A and B')),
+        ]);
     const failed = settled.find((x) => x.status === 'rejected');
     if (failed) throw failed.reason;
     const [sa, sb] = settled.map((x) => (x as PromiseFulfilledResult<Sampled>).value) as [Sampled, Sampled];
@@ -90,21 +100,35 @@ export async function inferDefinition(req: InferRequest, hooks: InferHooks = {})
     lap('profile');
 
     report('match', 'Matching records on the key');
-    const key = await chooseKey(ctx, { a: sideA.columns, b: sideB.columns, conv, sa, sb, srcB }, listener('match', 'Matching records on the key'));
+    const short = wide ? shortlist(sideA.columns, sideB.columns) : undefined;
+    const key = await chooseKey(
+      ctx,
+      { a: sideA.columns, b: sideB.columns, conv, sa, sb, srcB, ...(short ? { wide: { pairs: short.pairs, sa: sa as WideSampled, sb: sb as WideSampled } } : {}) },
+      listener('match', 'Matching records on the key'),
+    );
     lap('key');
 
     report('analyse', 'Mapping columns');
-    const matched = await buildPairs(ctx.conn, key.parts, sideA.columns, sideB.columns, conv);
-    const evidence = await pairEvidence(ctx.conn, sideA.columns, sideB.columns);
-    const chosen = assign(evidence, key.parts);
     const keyIdx = new Set(key.parts.map((p) => p.a.index));
+    let matched: number;
     const plans: FieldPlan[] = [];
-    for (const e of chosen) plans.push(await planField(ctx.conn, e, keyIdx.has(e.a.index), key.caseFold));
-    // Fields in A's column order, as a person reads the file.
-    plans.sort((x, y) => x.a.index - y.a.index);
     const rules: RuleProposal[] = [];
-    for (const p of plans) rules.push(...(await fieldPatterns(ctx.conn, p, sa.fraction)));
-    const currency = await chooseCurrency(ctx.conn, plans);
+    if (short) {
+      matched = await widePairs(ctx.conn, key.parts, conv);
+      const chosen = assign(await widePairEvidence(ctx.conn, short.pairs, conv), key.parts);
+      const planned = await widePlans(ctx.conn, chosen, keyIdx, key.caseFold, conv, sa.fraction);
+      plans.push(...planned.plans);
+      rules.push(...planned.rules);
+    } else {
+      matched = await buildPairs(ctx.conn, key.parts, sideA.columns, sideB.columns, conv);
+      const evidence = await pairEvidence(ctx.conn, sideA.columns, sideB.columns);
+      const chosen = assign(evidence, key.parts);
+      for (const e of chosen) plans.push(await planField(ctx.conn, e, keyIdx.has(e.a.index), key.caseFold));
+      // Fields in A's column order, as a person reads the file.
+      plans.sort((x, y) => x.a.index - y.a.index);
+      for (const p of plans) rules.push(...(await fieldPatterns(ctx.conn, p, sa.fraction)));
+    }
+    const currency = await chooseCurrency(ctx.conn, plans, short ? (cols) => wideCurrencyCodes(ctx.conn, cols) : undefined);
     lap('analyse');
 
     const nullValues = { a: usedTokens(plans, 'a'), b: usedTokens(plans, 'b') };
@@ -133,8 +157,9 @@ export async function inferDefinition(req: InferRequest, hooks: InferHooks = {})
         rules,
         questions: plans.flatMap((p) => (p.question ? [p.question] : [])),
         ...(currency ? { currencyField: currency } : {}),
-        warnings: key.warnings,
-        sample: { rows: sampleRows, seed, matchedRecords: matched },
+        warnings: [...(short?.warnings ?? []), ...key.warnings],
+        // A wide file's sample holds fewer records (WIDE_SAMPLE_CELLS values at most).
+        sample: { rows: wide ? Math.max(wideSampleRows(sampleRows, srcA.columns.length), wideSampleRows(sampleRows, srcB.columns.length)) : sampleRows, seed, matchedRecords: matched },
         timings,
       },
     };
@@ -145,6 +170,19 @@ export async function inferDefinition(req: InferRequest, hooks: InferHooks = {})
   }
 }
 
+/** Runs one after another, settling like Promise.allSettled. */
+async function sequentially<T>(jobs: readonly (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
+  const out: PromiseSettledResult<T>[] = [];
+  for (const job of jobs) {
+    try {
+      out.push({ status: 'fulfilled', value: await job() });
+    } catch (reason) {
+      out.push({ status: 'rejected', reason });
+    }
+  }
+  return out;
+}
+
 interface TypedSide {
   columns: TypedColumn[];
   conv: NumberConvention;
@@ -152,7 +190,8 @@ interface TypedSide {
 }
 
 async function typeSide(ctx: LoadContext, src: InferSource, s: Sampled): Promise<TypedSide> {
-  const stats = await profileSide(ctx.conn, src.side, src.columns, s.table, s.rawTable);
+  const long = 'long' in s ? { relation: `(SELECT i, r FROM ${(s as WideSampled).long})`, rows: s.sampled } : undefined;
+  const stats = await profileSide(ctx.conn, src.side, src.columns, s.table, s.rawTable, long);
   const convention = chooseConvention(fileEvidence(stats));
   const conv: NumberConvention = { decimal: convention.decimal.value, thousands: convention.thousands.value };
   return { columns: stats.map((c) => typeColumn(c, conv)), conv, convention };

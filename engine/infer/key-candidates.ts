@@ -41,14 +41,17 @@ export function singleCandidates(cols: readonly TypedColumn[], s: Sampled): Type
   );
 }
 
-/** Candidate A–B key pairs, best first: most shared sample values, then names. */
-export function rankPairs(a: readonly TypedColumn[], b: readonly TypedColumn[], m: OverlapMatrix): { part: KeyPart; shared: number; name: number }[] {
+/** Candidate A–B key pairs (of `a` × `b`, or of the given pairs), best first: most shared sample values, then names. */
+export function rankPairs(
+  a: readonly TypedColumn[],
+  b: readonly TypedColumn[],
+  m: OverlapMatrix,
+  only?: readonly { x: TypedColumn; y: TypedColumn }[],
+): { part: KeyPart; shared: number; name: number }[] {
   const out: { part: KeyPart; shared: number; name: number }[] = [];
-  for (const x of a) {
-    for (const y of b) {
-      if (kindOf(x) !== kindOf(y)) continue;
-      out.push({ part: { a: x, b: y }, shared: m.shared[x.index]![y.index] ?? 0, name: nameSimilarity(x.name, y.name) });
-    }
+  for (const { x, y } of only ?? a.flatMap((x) => b.map((y) => ({ x, y })))) {
+    if (kindOf(x) !== kindOf(y)) continue;
+    out.push({ part: { a: x, b: y }, shared: m.shared[x.index]![y.index] ?? 0, name: nameSimilarity(x.name, y.name) });
   }
   const idBonus = (p: KeyPart): number => (looksLikeId(p.a.name) ? 0.1 : 0) + (looksLikeId(p.b.name) ? 0.1 : 0);
   return out.sort((p, q) => q.shared - p.shared || q.name + idBonus(q.part) - (p.name + idBonus(p.part)));
@@ -59,11 +62,20 @@ export function rankPairs(a: readonly TypedColumn[], b: readonly TypedColumn[], 
  * vocabulary and names), enough to find the parts of a composite key before
  * any record is matched.
  */
-export function roughMapping(a: readonly TypedColumn[], b: readonly TypedColumn[], m: OverlapMatrix): KeyPart[] {
+export function roughMapping(
+  a: readonly TypedColumn[],
+  b: readonly TypedColumn[],
+  m: OverlapMatrix,
+  only?: readonly { x: TypedColumn; y: TypedColumn }[],
+): KeyPart[] {
   const scored: { part: KeyPart; score: number }[] = [];
+  // B columns each A column is measured against: all of B, or its shortlisted partners.
+  const partners = new Map<number, TypedColumn[]>();
+  if (only) for (const { x, y } of only) partners.set(x.index, [...(partners.get(x.index) ?? []), y]);
   for (const x of a) {
-    const best = Math.max(0, ...b.map((y) => containment(m, x.index, y.index)));
-    for (const y of b) {
+    const bs = only ? (partners.get(x.index) ?? []) : b;
+    const best = Math.max(0, ...bs.map((y) => containment(m, x.index, y.index)));
+    for (const y of bs) {
       if (kindOf(x) !== kindOf(y) || x.type === 'empty' || y.type === 'empty') continue;
       const c = containment(m, x.index, y.index);
       const values = best > 0 && (m.shared[x.index]![y.index] ?? 0) >= 2 ? c / best : 0;
@@ -88,6 +100,14 @@ export function keySql(parts: readonly KeyPart[], side: 'a' | 'b', conv: NumberC
   return parts.map((p) => keyTextSql(p[side], conv, ref ? ref(p[side]) : p[side].ref)).join(` || chr(31) || `);
 }
 
+/** The mapped pairs composite keys are made of: never-empty, key-like types, most distinct first, at most 8. */
+export function compositeParts(mapped: readonly KeyPart[]): KeyPart[] {
+  return mapped
+    .filter((p) => ['string', 'integer', 'date', 'timestamp', 'boolean'].includes(p.a.type) && p.a.n === p.a.rows && p.b.n === p.b.rows)
+    .sort((p, q) => q.a.distinct - p.a.distinct)
+    .slice(0, 8);
+}
+
 /**
  * Composite keys from the roughly mapped columns: the smallest combination (2,
  * then 3 parts) unique enough on both samples, most shared between them.
@@ -99,10 +119,7 @@ export async function compositeCandidates(
   sa: Sampled,
   sb: Sampled,
 ): Promise<KeyPart[][]> {
-  const usable = mapped
-    .filter((p) => ['string', 'integer', 'date', 'timestamp', 'boolean'].includes(p.a.type) && p.a.n === p.a.rows && p.b.n === p.b.rows)
-    .sort((p, q) => q.a.distinct - p.a.distinct)
-    .slice(0, 8);
+  const usable = compositeParts(mapped);
   const combos: KeyPart[][] = [];
   for (let i = 0; i < usable.length; i++) {
     for (let j = i + 1; j < usable.length; j++) {

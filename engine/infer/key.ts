@@ -2,12 +2,13 @@ import { queryOne, runWithProgress, type ProgressListener } from '../duckdb/open
 import type { LoadContext } from '../ingest/load-source.ts';
 import { keyTextSql } from './canon.ts';
 import type { TypedColumn } from './column-types.ts';
-import { compositeCandidates, estimatedDuplicates, keySql, rankPairs, roughMapping, singleCandidates, type KeyPart } from './key-candidates.ts';
+import { compositeCandidates, compositeParts, estimatedDuplicates, keySql, rankPairs, roughMapping, singleCandidates, type KeyPart } from './key-candidates.ts';
 import type { NumberConvention } from './numbers.ts';
 import { sampleOverlap } from './overlap.ts';
 import { ReconError } from '../errors/recon-error.ts';
 import { cleanSql, type InferSource, type Sampled } from './source.ts';
 import type { KeyReport } from './types.ts';
+import { pivotColumns, readLong, sampleOverlapPairs, type WideSampled } from './wide.ts';
 
 /**
  * The key: of the candidate columns (or combinations), the one whose sampled
@@ -30,26 +31,49 @@ const MAX_TRIED = 3;
 /** Chooses the key and leaves `infer_m_b` holding B's records whose key matches a sampled A key. */
 export async function chooseKey(
   ctx: LoadContext,
-  input: { a: TypedColumn[]; b: TypedColumn[]; conv: { a: NumberConvention; b: NumberConvention }; sa: Sampled; sb: Sampled; srcB: InferSource },
+  input: {
+    a: TypedColumn[];
+    b: TypedColumn[];
+    conv: { a: NumberConvention; b: NumberConvention };
+    sa: Sampled;
+    sb: Sampled;
+    srcB: InferSource;
+    /** A wide file (wide.ts): the samples in long form and the column pairs worth measuring. */
+    wide?: { pairs: { x: TypedColumn; y: TypedColumn }[]; sa: WideSampled; sb: WideSampled };
+  },
   onProgress?: ProgressListener,
 ): Promise<KeyDecision> {
-  const { a, b, conv, sa, sb, srcB } = input;
+  const { a, b, conv, sa, sb, srcB, wide } = input;
   const warnings: string[] = [];
   const candA = singleCandidates(a, sa);
   const candB = singleCandidates(b, sb);
+  // A wide file's pairs among the given columns; undefined (every pair) for a regular one.
+  const pairsOf = (xs: readonly TypedColumn[], ys: readonly TypedColumn[]): { x: TypedColumn; y: TypedColumn }[] | undefined => {
+    if (!wide) return undefined;
+    const [inA, inB] = [new Set(xs.map((c) => c.index)), new Set(ys.map((c) => c.index))];
+    return wide.pairs.filter((p) => inA.has(p.x.index) && inB.has(p.y.index));
+  };
+  const overlapOf = (xs: TypedColumn[], ys: TypedColumn[]): ReturnType<typeof sampleOverlap> =>
+    wide ? sampleOverlapPairs(ctx.conn, pairsOf(xs, ys)!, conv) : sampleOverlap(ctx.conn, xs, ys, conv);
   // Overlap of the candidates only; every column pair only when a composite key must be found.
-  let tried: KeyPart[][] = rankPairs(candA, candB, await sampleOverlap(ctx.conn, candA, candB, conv))
+  let tried: KeyPart[][] = rankPairs(candA, candB, await overlapOf(candA, candB), pairsOf(candA, candB))
     .slice(0, MAX_TRIED)
     .map((p) => [p.part]);
   let composite = false;
   if (tried.length === 0) {
-    const overlap = await sampleOverlap(ctx.conn, a, b, conv);
-    tried = (await compositeCandidates(ctx.conn, roughMapping(a, b, overlap), conv, sa, sb)).slice(0, MAX_TRIED);
+    const overlap = await overlapOf(a, b);
+    const mapped = roughMapping(a, b, overlap, wide?.pairs);
+    if (wide) {
+      const parts = compositeParts(mapped);
+      await pivotColumns(ctx.conn, 'infer_s_a', wide.sa.clean, 'a', parts.map((p) => p.a.index));
+      await pivotColumns(ctx.conn, 'infer_s_b', wide.sb.clean, 'b', parts.map((p) => p.b.index));
+    }
+    tried = (await compositeCandidates(ctx.conn, mapped, conv, sa, sb)).slice(0, MAX_TRIED);
     composite = tried.length > 0;
     if (tried.length === 0) {
       // Nothing is unique: fall back to the most shared text or number column pair, and say so.
       const ids = (cols: TypedColumn[]): TypedColumn[] => cols.filter((c) => c.type === 'string' || c.type === 'integer');
-      const pairs = rankPairs(ids(a), ids(b), overlap);
+      const pairs = rankPairs(ids(a), ids(b), overlap, pairsOf(ids(a), ids(b)));
       if (pairs.length === 0) throw new ReconError('INPUT_PARSE_ERROR', 'no column of A and B can serve as a key: no text or whole-number columns on both sides');
       tried = [[pairs[0]!.part]];
       warnings.push('no column or combination is unique on both sides; duplicates will be reported as DUPLICATE_KEY breaks');
@@ -58,13 +82,24 @@ export async function chooseKey(
 
   // One scan of B for all candidates: a record is kept when any candidate's key matches.
   const clean = (c: TypedColumn): string => cleanSql(c.ref);
+  // A wide sample's key columns, as the regular path has them in `infer_s_a`.
+  if (wide) await pivotColumns(ctx.conn, 'infer_s_a', wide.sa.clean, 'a', tried.flat().map((p) => p.a.index));
   for (const [i, c] of tried.entries()) {
     await ctx.conn.run(`CREATE OR REPLACE TABLE infer_keys_${i} AS SELECT DISTINCT ${keySql(c, 'a', conv.a)} AS k FROM infer_s_a WHERE k IS NOT NULL`);
   }
   const bCols = b.map((c) => `${clean(c)} AS ${c.ref}`).join(', ');
   // The filter reads the raw columns (cleaned inline), so only matching records are cleaned in full.
   const where = tried.map((c, i) => `${keySql(c, 'b', conv.b, clean)} IN (SELECT k FROM infer_keys_${i})`).join(' OR ');
-  await runWithProgress(ctx.conn, `CREATE OR REPLACE TABLE infer_m_b AS SELECT ${bCols} FROM ${srcB.relation} WHERE ${where}`, onProgress, ctx.signal);
+  if (wide) {
+    // A wide file's matched records in long form (`infer_lm_b`, as the samples), and their key columns as `infer_m_b`.
+    // Raw values listed, cleaned once unnested: one expression, not one per column.
+    await readLong(ctx, 'infer_lmr_b', b.map((c) => c.ref), (list) => `(SELECT ${list} AS l FROM ${srcB.relation} WHERE ${where})`, onProgress);
+    await ctx.conn.run(`CREATE OR REPLACE TABLE infer_lm_b AS SELECT rid, i, ${cleanSql('r')} AS v FROM infer_lmr_b ORDER BY i, rid`);
+    await ctx.conn.run('DROP TABLE infer_lmr_b');
+    await pivotColumns(ctx.conn, 'infer_m_b', 'infer_lm_b', 'b', tried.flat().map((p) => p.b.index));
+  } else {
+    await runWithProgress(ctx.conn, `CREATE OR REPLACE TABLE infer_m_b AS SELECT ${bCols} FROM ${srcB.relation} WHERE ${where}`, onProgress, ctx.signal);
+  }
 
   const scored: { parts: KeyPart[]; found: number; keys: number }[] = [];
   for (const [i, c] of tried.entries()) {

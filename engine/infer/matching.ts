@@ -31,6 +31,7 @@ export interface PairEvidence {
 
 const SMALL_DOMAIN = 50;
 const EVIDENCE_ROWS = 5000;
+const AGGREGATES_PER_QUERY = 64;
 const FACTORS = [100, 1000, 0.01, 0.001, -1];
 
 /** Builds `infer_pairs` (sampled A records joined to their B records) and `infer_pc` (canonical values); returns the pair count. */
@@ -44,12 +45,17 @@ export async function buildPairs(conn: DuckDBConnection, key: readonly KeyPart[]
   return Number(n);
 }
 
-/** Evidence for every column pair, from `infer_pc`. */
-export async function pairEvidence(conn: DuckDBConnection, a: readonly TypedColumn[], b: readonly TypedColumn[]): Promise<PairEvidence[]> {
+/** Evidence for every column pair (or the given ones: a wide file's shortlist, wide.ts), from `infer_pc`. */
+export async function pairEvidence(
+  conn: DuckDBConnection,
+  a: readonly TypedColumn[],
+  b: readonly TypedColumn[],
+  only?: readonly { x: TypedColumn; y: TypedColumn }[],
+): Promise<PairEvidence[]> {
   // Differently typed columns are compared (as text) only when their names suggest they are the same thing.
-  const pairs = a
-    .flatMap((x) => b.map((y) => ({ x, y })))
-    .filter(({ x, y }) => x.type !== 'empty' && y.type !== 'empty' && (kindOf(x) === kindOf(y) || nameSimilarity(x.name, y.name) >= 0.5));
+  const pairs = (only ?? a.flatMap((x) => b.map((y) => ({ x, y })))).filter(
+    ({ x, y }) => x.type !== 'empty' && y.type !== 'empty' && (kindOf(x) === kindOf(y) || nameSimilarity(x.name, y.name) >= 0.5),
+  );
   if (pairs.length === 0) return [];
   const aggs: string[] = [];
   pairs.forEach(({ x, y }, i) => {
@@ -66,7 +72,12 @@ export async function pairEvidence(conn: DuckDBConnection, a: readonly TypedColu
     }
   });
   // A few thousand matched records settle which columns correspond; the per-field work later reads them all.
-  const row = await queryOne<Record<string, string | number | null>>(conn, `SELECT ${aggs.join(', ')} FROM (SELECT * FROM infer_pc LIMIT ${EVIDENCE_ROWS})`);
+  // Some dozens of aggregates a statement: DuckDB's time for one grows faster than the number of its aggregates.
+  const row: Record<string, string | number | null> = {};
+  for (let i = 0; i < aggs.length; i += AGGREGATES_PER_QUERY) {
+    const part = aggs.slice(i, i + AGGREGATES_PER_QUERY);
+    Object.assign(row, await queryOne<Record<string, string | number | null>>(conn, `SELECT ${part.join(', ')} FROM (SELECT * FROM infer_pc LIMIT ${EVIDENCE_ROWS})`));
+  }
   const lambdas = await smallDomainLambdas(conn, pairs);
   return pairs.map(({ x, y }, i) => {
     const compared = Number(row[`c${i}`] ?? 0);

@@ -50,29 +50,48 @@ const DATE_SHAPE = String.raw`\d{1,4}[-/.]\d{1,2}[-/.]\d{2,4}([ T].*)?|(19|20)\d
 const rx = (v: string, pattern: string): string => `regexp_full_match(${v}, ${literal(pattern)})`;
 const inList = (v: string, list: readonly string[]): string => `${v} IN (${list.map(literal).join(', ')})`;
 
-/** Per-column aggregates over `infer_v_<side>` rows (i, v, n) that pass `where`, from per-row flags computed once. */
+/**
+ * Per-column aggregates over `infer_v_<side>` rows (i, v, n) of the given
+ * columns, from per-value flags computed once for each distinct value: many
+ * columns share their values (dates, codes, small numbers), and the flags are
+ * regular expressions and casts.
+ */
 async function grouped(conn: DuckDBConnection, table: string, cols: number[], flags: [string, string][], aggs: [string, string][]): Promise<Map<number, Record<string, unknown>>> {
   const out = new Map<number, Record<string, unknown>>();
   if (cols.length === 0) return out;
   const rows = await queryRows<Record<string, unknown>>(
     conn,
-    `SELECT i, ${aggs.map(([k, sql]) => `${sql} AS "${k}"`).join(', ')}
-       FROM (SELECT i, v, n, padded${flags.map(([k, sql]) => `, ${sql} AS "${k}"`).join('')} FROM ${table} WHERE i IN (${cols.join(', ')}))
+    `WITH t AS (SELECT i, v, n, padded FROM ${table} WHERE i IN (${cols.join(', ')})),
+          f AS (SELECT v${flags.map(([k, sql]) => `, ${sql} AS "${k}"`).join('')} FROM (SELECT DISTINCT v FROM t))
+     SELECT i, ${aggs.map(([k, sql]) => `${sql} AS "${k}"`).join(', ')}
+       FROM (SELECT t.i, t.v, t.n, t.padded${flags.map(([k]) => `, f."${k}"`).join('')} FROM t JOIN f ON f.v = t.v)
       GROUP BY i`,
   );
   for (const r of rows) out.set(Number(r['i']), r);
   return out;
 }
 
-/** Profiles every column of a side's sample. */
-export async function profileSide(conn: DuckDBConnection, side: Side, columns: readonly string[], table: string, rawTable: string): Promise<ColumnStats[]> {
+/**
+ * Profiles every column of a side's sample: `table`/`rawTable` hold one
+ * column per file column, or, for a wide file (wide.ts), `long` gives the raw
+ * sample as rows (i, r) and its record count.
+ */
+export async function profileSide(
+  conn: DuckDBConnection,
+  side: Side,
+  columns: readonly string[],
+  table: string,
+  rawTable: string,
+  long?: { relation: string; rows: number },
+): Promise<ColumnStats[]> {
   if (columns.length === 0) return [];
   const refs = columns.map((_, i) => `${side}${i}`);
   const values = `infer_v_${side}`;
+  const raw = long ? long.relation : `(${refs.map((r, i) => `SELECT ${i} AS i, ${r} AS r FROM ${rawTable}`).join(' UNION ALL ')})`;
   // Distinct raw values first, cleaned after: padding is counted on the way, at the cost of one GROUP BY.
   await conn.run(`CREATE OR REPLACE TABLE ${values} AS
     SELECT i, ${cleanSql('r')} AS v, sum(n) AS n, coalesce(sum(n) FILTER (WHERE r <> ${cleanSql('r')}), 0) AS padded
-      FROM (SELECT i, r, count(*) AS n FROM (${refs.map((r, i) => `SELECT ${i} AS i, ${r} AS r FROM ${rawTable}`).join(' UNION ALL ')}) GROUP BY i, r)
+      FROM (SELECT i, r, count(*) AS n FROM ${raw} GROUP BY i, r)
      WHERE v IS NOT NULL GROUP BY i, v`);
   const all = refs.map((_, i) => i);
   const basic = await grouped(
@@ -135,7 +154,7 @@ export async function profileSide(conn: DuckDBConnection, side: Side, columns: r
     DATE_FORMATS.map((f, k): [string, string] => [`f${k}`, fitsSql(f, 'v')]),
     DATE_FORMATS.map((_, k): [string, string] => [`f${k}`, sum(`f${k}`)]),
   );
-  const { rows } = await queryOne<{ rows: string }>(conn, `SELECT count(*) AS rows FROM ${table}`);
+  const { rows } = long ? { rows: String(long.rows) } : await queryOne<{ rows: string }>(conn, `SELECT count(*) AS rows FROM ${table}`);
   return refs.map((ref, index) => {
     const b = basic.get(index);
     const p = numeric.get(index);

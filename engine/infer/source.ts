@@ -3,6 +3,7 @@ import type { SourceFormat, SourceOptions } from '../definition/schema.ts';
 import { queryOne, runWithProgress, type ProgressListener } from '../duckdb/open.ts';
 import { prepareSource, type LoadContext } from '../ingest/load-source.ts';
 import { checkInputFile, resolveFormat } from '../ingest/source-file.ts';
+import { trimSql } from '../normalize/sql.ts';
 import { ident, literal } from '../sql/quote.ts';
 import { detectHeader } from './header.ts';
 import { chooseSplit, readHead } from './head.ts';
@@ -101,12 +102,9 @@ export async function openSource(ctx: LoadContext, side: Side, path: string): Pr
   return { side, path, format, columns: prepared.columns, relation, options, dialect, exactRows: Number(rows), textBytes: undefined, eolBytes: 1 };
 }
 
-/**
- * SQL: a raw value as the engine reads it: spaces and tabs trimmed, empty → NULL.
- * Plain trim is much faster than trimming a set, so the set is used only when there is a tab.
- */
+/** SQL: a raw value as the engine reads it: trimmed as staging trims (normalize/sql.ts `trimSql`), empty → NULL. */
 export function cleanSql(ref: string): string {
-  return `nullif(CASE WHEN contains(${ref}, chr(9)) THEN trim(${ref}, ' \t') ELSE trim(${ref}) END, '')`;
+  return `nullif(${trimSql(ref)}, '')`;
 }
 
 /** The sample: `infer_s_<side>` with trimmed values (empty → NULL), and how many rows the file holds. */

@@ -369,13 +369,17 @@ describe('values that do not cast', () => {
     expect(r.breaks.map((x) => `${x.key}:${x.type}`)).toEqual(['1:REJECTED_IN_A', '2:REJECTED_IN_A', '3:MISSING_IN_A', '4:MISSING_IN_A', '5:REJECTED_IN_A']);
   });
 
-  it('reads accounting negatives and thousands separators', async () => {
+  it('reads accounting negatives and thousands separators, and rejects grouping that is not in threes', async () => {
     const def: DefinitionInput = { ...TEXT_DEF, sources: { a: { thousandsSeparator: ',' } } };
-    const a = 'id,amt,name\n1,(12.50),x\n2,"1,234,567.89",x\n3,3.00-,x\n4,"(1,000.00)",x\n5,"12,5",x\n';
-    const b = 'id,amt,name\n1,-12.50,x\n2,1234567.89,x\n3,-3,x\n4,-1000,x\n5,125,x\n';
+    const a = 'id,amt,name\n1,(12.50),x\n2,"1,234,567.89",x\n3,3.00-,x\n4,"(1,000.00)",x\n5,"12,5",x\n6,1234.5,x\n';
+    const b = 'id,amt,name\n1,-12.50,x\n2,1234567.89,x\n3,-3,x\n4,-1000,x\n5,125,x\n6,1234.50,x\n';
     const r = await recon({ a, b }, def);
-    expect(r.summary.counts).toMatchObject({ a: 5, b: 5, matched: 5, matchedExact: 5, rejectedA: 0 });
-    expect(r.breaks).toEqual([]);
+    // "12,5" is 12.5 written with a decimal comma as often as it is 125 with a misplaced separator: a reject, not a guess.
+    expect(r.summary.counts).toMatchObject({ a: 6, b: 6, matched: 5, matchedExact: 5, rejectedA: 1, rejectedInA: 1 });
+    expect(r.rejects).toEqual([
+      { side: 'a', line: 6, column: 'amt', raw: '12,5', reason: 'expected a decimal number with "." as decimal separator and "," grouping, got "12,5"', type: 'CAST' },
+    ]);
+    expect(r.breaks).toEqual([rejectedInA('5', 6, 'amt')]);
   });
 
   it('reads decimal commas and rejects a value the definition does not expect', async () => {
@@ -409,6 +413,153 @@ describe('values that do not cast', () => {
     const r = await recon({ a, b }, TEXT_DEF);
     expect(r.summary.counts).toMatchObject({ matched: 4, matchedExact: 2, matchedWithBreaks: 2 });
     expect(r.breaks).toEqual([mismatch('2', 'amt', null, '2.00'), mismatch('3', 'amt', '3.00', null), mismatch('3', 'name', null, 'y')]);
+  });
+});
+
+describe('number spellings, whitespace and rounding (issue 12)', () => {
+  const NUM_DEF: DefinitionInput = {
+    name: 'spellings',
+    key: ['id'],
+    fields: [{ name: 'id' }, { name: 'qty', type: 'integer' }, { name: 'amt', type: 'decimal', scale: 2 }],
+  };
+  const whole = 'expected a whole number with "." as decimal separator';
+  const decimal = 'expected a decimal number with "." as decimal separator';
+
+  it('rejects, with line, column and reason, the spellings DuckDB casts would take or round', async () => {
+    // [qty, amt] per record; B holds what a silent cast would have made of A.
+    const cells: [string, string, string, string][] = [
+      ['5', '1.50', '5', '1.50'],
+      ['1.5', '1.00', '2', '1.00'],
+      ['2.5', '1.00', '3', '1.00'],
+      ['-1.5', '1.00', '-2', '1.00'],
+      ['0x10', '1.00', '16', '1.00'],
+      ['1_000', '1.00', '1000', '1.00'],
+      ['1e3', '1.00', '1000', '1.00'],
+      ['2.00', '1.00', '2', '1.00'],
+      ['+5', '0x10', '5', '16'],
+      ['5', '1e3', '5', '1000'],
+      ['5', 'nan', '5', ''],
+      ['5', 'inf', '5', ''],
+      ['5', '1_000.5', '5', '1000.50'],
+      ['5', '"1.5 "', '5', '1.50'],
+      ['5', '" -1.5"', '5', '-1.50'],
+      ['5', '- 1.5', '5', '-1.50'],
+      ['"5 5"', '1.00', '55', '1.00'],
+      ['"(5)"', '(1.5)', '-5', '-1.50'],
+      ['0b101', '+.5', '5', '0.50'],
+    ];
+    const a = `id,qty,amt\n${cells.map(([q, m], i) => `${i + 1},${q},${m}`).join('\n')}\n`;
+    const b = `id,qty,amt\n${cells.map(([, , q, m], i) => `${i + 1},${q},${m}`).join('\n')}\n`;
+    const r = await recon({ a, b }, NUM_DEF);
+    const rej = (id: number, column: 'qty' | 'amt', raw: string): RejectOut => ({
+      side: 'a', line: id + 1, column, raw, reason: `${column === 'qty' ? whole : decimal}, got "${raw}"`, type: 'CAST',
+    });
+    expect(r.rejects).toEqual([
+      rej(2, 'qty', '1.5'), rej(3, 'qty', '2.5'), rej(4, 'qty', '-1.5'), rej(5, 'qty', '0x10'), rej(6, 'qty', '1_000'), rej(7, 'qty', '1e3'),
+      rej(9, 'amt', '0x10'), rej(10, 'amt', '1e3'), rej(11, 'amt', 'nan'), rej(12, 'amt', 'inf'), rej(13, 'amt', '1_000.5'), rej(16, 'amt', '- 1.5'),
+      rej(17, 'qty', '5 5'), rej(19, 'qty', '0b101'),
+    ]);
+    expect(r.summary.counts).toMatchObject({ a: 19, b: 19, rejectedA: 14, rejectedB: 0, matched: 5, matchedExact: 5, rejectedInA: 14 });
+    expect(r.breaks.map((x) => `${x.key}:${x.type}`).sort()).toEqual(
+      [2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 16, 17, 19].map((k) => `${k}:REJECTED_IN_A`).sort(),
+    );
+    // Every row accounted for (the control total of A fails, as it should: amounts sit in rejected rows).
+    expect(r.summary.checks.filter((c) => !c.passed).map((c) => c.name)).toEqual(['control_total_a_amt_ALL']);
+  });
+
+  it('rejects an integer that is not whole even with a tolerance that would cover the rounding', async () => {
+    const def: DefinitionInput = { ...NUM_DEF, fields: [{ name: 'id' }, { name: 'qty', type: 'integer', tolerance: { abs: '1' } }] };
+    const r = await recon({ a: 'id,qty\n1,1.5\n2,2\n', b: 'id,qty\n1,2\n2,2.0\n' }, def);
+    expect(r.rejects).toEqual([{ side: 'a', line: 2, column: 'qty', raw: '1.5', reason: `${whole}, got "1.5"`, type: 'CAST' }]);
+    expect(r.summary.counts).toMatchObject({ matched: 1, matchedExact: 1, rejectedA: 1 });
+  });
+
+  it('trims CR, LF, tabs, no-break and other Unicode spaces and BOMs around values and keys; the key hash still agrees', async () => {
+    const a = [
+      'id,name,qty,amt',
+      '"1\r","A\r","1\r\n","1.00\r\n"',
+      '"\r\n2","\r\nB","\u00a02","\u00a02.00"',
+      '"\ufeff3","C\n","3\u3000","3.00\u3000"',
+      '"4\t","\u2028D\u2029","\v4\f","\t4.00\u200b"',
+      '"\u20605","\u00a0E\u202f","\u20035\u2003","5.00\u0085"',
+      '6,"F\r\nG",6,6.00',
+      '',
+    ].join('\n');
+    const b = 'id,name,qty,amt\n1,A,1,1.00\n2,B,2,2.00\n3,C,3,3.00\n4,D,4,4.00\n5,E,5,5.00\n6,"F\nG",6,6.00\n';
+    const def: DefinitionInput = { ...NUM_DEF, fields: [{ name: 'id' }, { name: 'name' }, { name: 'qty', type: 'integer' }, { name: 'amt', type: 'decimal', scale: 2 }] };
+    const r = await recon({ a, b }, def);
+    expect(r.rejects).toEqual([]);
+    // Inner line breaks are data: "F\r\nG" is not "F\nG".
+    expect(r.breaks).toEqual([mismatch('6', 'name', 'F\r\nG', 'F\nG')]);
+    expect(r.summary.counts).toMatchObject({ a: 6, b: 6, matched: 6, matchedExact: 5, matchedWithBreaks: 1 });
+    expect(r.summary.checks.filter((c) => !c.passed)).toEqual([]);
+    expect(r.summary.checks.filter((c) => c.name.startsWith('key_hash_')).map((c) => c.passed)).toEqual([true, true]);
+  });
+
+  const ROUND_A = 'id,amt,px\n1,1.005,1.5\n2,2.001,2\n3,3.10,1.000000004\n4,4.000,1.000000003\n5,5.1000000,2.0000000000\n';
+  const ROUND_B = 'id,amt,px\n1,1.01,1.5\n2,2.00,2\n3,3.1,1.000000003\n4,4,1.000000004\n5,5.1,2\n';
+  const ROUND_DEF: DefinitionInput = { name: 'rounding', key: ['id'], fields: [{ name: 'id' }, { name: 'amt', type: 'decimal', scale: 2 }, { name: 'px', type: 'decimal' }] };
+
+  it('counts, per field and side, the values that rounding to the scale changed, as warnings', async () => {
+    const r = await recon({ a: ROUND_A, b: ROUND_B }, ROUND_DEF);
+    expect(r.breaks).toEqual([]);
+    expect(r.summary.counts).toMatchObject({ matched: 5, matchedExact: 5, rejectedA: 0, rejectedB: 0 });
+    expect(r.summary.warnings.a).toEqual([
+      'amt: 2 value(s) had more than 2 decimals and were rounded to 2',
+      'px: 2 value(s) had more than 6 decimals and were rounded to 6',
+    ]);
+    expect(r.summary.warnings.b).toEqual(['px: 2 value(s) had more than 6 decimals and were rounded to 6']);
+  });
+
+  it('"rounding": "reject" rejects a value with more decimals than the scale, with its line, column and reason', async () => {
+    const def: DefinitionInput = { ...ROUND_DEF, fields: [{ name: 'id' }, { name: 'amt', type: 'decimal', scale: 2 }, { name: 'px', type: 'decimal', rounding: 'reject' }] };
+    const r = await recon({ a: ROUND_A, b: ROUND_B }, def);
+    const rej = (side: 'a' | 'b', line: number, raw: string, n: number): RejectOut => ({
+      side, line, column: 'px', raw, reason: `has ${n} decimals; the field's scale is 6, got "${raw}"`, type: 'CAST',
+    });
+    expect(r.rejects).toEqual([rej('a', 4, '1.000000004', 9), rej('a', 5, '1.000000003', 9), rej('b', 4, '1.000000003', 9), rej('b', 5, '1.000000004', 9)]);
+    expect(r.summary.counts).toMatchObject({ matched: 3, rejectedA: 2, rejectedB: 2 });
+    // Only staged values count: a rejected row's rounding is of no consequence.
+    expect(r.summary.warnings.a).toEqual(['amt: 2 value(s) had more than 2 decimals and were rounded to 2']);
+    expect(r.summary.warnings.b).toEqual([]);
+  });
+
+  it('takes the definition-wide default from normalize.rounding, which a field can override', async () => {
+    const def: DefinitionInput = {
+      ...ROUND_DEF,
+      normalize: { rounding: 'reject' },
+      fields: [{ name: 'id' }, { name: 'amt', type: 'decimal', scale: 2 }, { name: 'px', type: 'decimal', rounding: 'round' }],
+    };
+    const r = await recon({ a: ROUND_A, b: ROUND_B }, def);
+    expect(r.rejects.map((x) => `${x.side}:${x.line}:${x.column}:${x.reason}`)).toEqual([
+      `a:2:amt:has 3 decimals; the field's scale is 2, got "1.005"`,
+      `a:3:amt:has 3 decimals; the field's scale is 2, got "2.001"`,
+    ]);
+    expect(r.summary.warnings.a).toEqual(['px: 2 value(s) had more than 6 decimals and were rounded to 6']);
+    expect(r.summary.warnings.b).toEqual(['px: 2 value(s) had more than 6 decimals and were rounded to 6']);
+  });
+
+  it('refuses "rounding" on a field that is not decimal', () => {
+    expect(() => validateDefinition({ ...ROUND_DEF, fields: [{ name: 'id', rounding: 'reject' }] })).toThrow(/rounding applies to decimal fields only/);
+  });
+
+  it('reads the exponent form of binary floating point from Parquet, and counts its rounding', async () => {
+    const dir = tempDir();
+    const file = join(dir, 't.parquet');
+    const db = await openDuckDB({ path: ':memory:' });
+    try {
+      await db.connection.run(
+        `COPY (SELECT * FROM (VALUES ('1', 0.00001::DOUBLE, 100.0::DOUBLE), ('2', 0.1::DOUBLE + 0.2::DOUBLE, 1e16::DOUBLE), ('3', 1e-7::FLOAT::DOUBLE, 3::DOUBLE)) t(id, rate, n))
+           TO ${literal(file)} (FORMAT parquet)`,
+      );
+    } finally {
+      db.close();
+    }
+    const def: DefinitionInput = { name: 'parquet', key: ['id'], fields: [{ name: 'id' }, { name: 'rate', type: 'decimal' }, { name: 'n', type: 'integer' }] };
+    const r = await recon({ a: readFileSync(file), aName: 'a.parquet', b: 'id,rate,n\n1,0.00001,100\n2,0.3,10000000000000000\n3,0.0000001,3\n' }, def);
+    expect(r.rejects).toEqual([]);
+    expect(r.breaks).toEqual([]);
+    expect(r.summary.warnings.a).toEqual(['rate: 2 value(s) had more than 6 decimals and were rounded to 6']);
   });
 });
 
@@ -474,7 +625,8 @@ describe('spreadsheets', () => {
     const r = await recon({ a, aName: 'a.xlsx', b: GOOD }, { ...DEF, sources: { a: { sheet: 'Trades' } } });
     expect(r.summary.inputs.a.format).toBe('xlsx');
     expect(r.summary.counts).toMatchObject({ a: 4, rejectedA: 1, matched: 3, matchedExact: 3 });
-    expect(r.summary.warnings.a).toEqual(['3 blank row(s) in sheet "Trades" skipped']);
+    // 4.004 at scale 2 is the rounding that made row 8 an exact match.
+    expect(r.summary.warnings.a).toEqual(['3 blank row(s) in sheet "Trades" skipped', 'amt: 1 value(s) had more than 2 decimals and were rounded to 2']);
     expect(r.rejects).toEqual([{ side: 'a', line: 5, column: 'amt', raw: 'oops', reason: expect.stringContaining('got "oops"'), type: 'CAST' }]);
     expect(r.breaks).toEqual([rejectedInA('3', 5, 'amt')]);
   });
@@ -574,7 +726,7 @@ describe('loading inside an open transaction', () => {
       const resolved = resolveDefinition(def, { path, columns: prepared.columns }, { path, columns: prepared.columns });
       const loaded = await loadSource(ctx, prepared);
       const staged = await stageSource(conn, resolved, loaded, def.sources.a);
-      expect(staged).toEqual({ table: 'a', staged: 1, rejected: 2 });
+      expect(staged).toEqual({ table: 'a', staged: 1, rejected: 2, warnings: [] });
       const rows = await queryRows<{ line: string; raw_value: string }>(conn, 'SELECT line, raw_value FROM rejects ORDER BY line');
       expect(rows).toEqual([
         { line: '3', raw_value: 'x\ny' },

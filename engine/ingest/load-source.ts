@@ -8,6 +8,7 @@ import { sniffEncoding, transcodeToUtf8 } from './convert/transcode.ts';
 import { appendRejects, describeCsvError, type RejectRow } from './rejects.ts';
 import { findMixedLineEnds, readHeader, scanDelimited, type DelimitedDialect } from './record-scanner.ts';
 import { checkInputFile, resolveFormat, sha256File, sniffDelimiter, type SourceFileInfo } from './source-file.ts';
+import { offsetPoints } from './line-map.ts';
 
 export type Side = 'a' | 'b';
 
@@ -48,6 +49,12 @@ export interface LoadedSource {
   keyHashSql(keyText: string, opts?: { everyColumn?: boolean }): string;
   /** Maps 0-based positions among loaded records (`__rid`) to the line/row a person finds the record at. */
   locate(rowids: readonly number[]): Promise<Map<number, number>>;
+  /**
+   * Where every loaded record is, compactly: `[rid, offset, rid, offset, …]`, the
+   * points where `line - rid` changes (it never decreases: loaded records keep file
+   * order), for the first `rows` records. See ingest/line-map.ts.
+   */
+  lineOffsets(rows: number): Promise<number[]>;
   warnings: string[];
 }
 
@@ -227,6 +234,21 @@ async function loadDelimited(ctx: LoadContext, p: PreparedSource, dialect: Delim
   const rawRelation = `(SELECT * FROM ${readCsv(rejectsTable)})`;
 
   let rejectedOrdinals: number[] = [];
+  /**
+   * The line of the k-th loaded record (0-based): the (k+1)-th record that was not
+   * rejected. Its ordinal is k + 1 + j, j the rejected ordinals r_i with r_i - i <= k + 1
+   * (r_i - i never decreases, so j is found by bisection).
+   */
+  const lineOfLoaded = (k: number): number => {
+    let lo = 0;
+    let hi = rejectedOrdinals.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (rejectedOrdinals[mid]! - mid <= k + 1) lo = mid + 1;
+      else hi = mid;
+    }
+    return scan.lineOfRecord(k + 1 + lo);
+  };
   const loaded: Omit<LoadedSource, 'file'> = {
     side,
     rawRelation,
@@ -283,17 +305,10 @@ async function loadDelimited(ctx: LoadContext, p: PreparedSource, dialect: Delim
       return `SELECT ${hashSum(keyText)} AS expected${every} FROM ${readCsv(`${rejectsTable}_hash`)}`;
     },
     async locate(rowids) {
-      // The k-th loaded record (0-based) is the (k+1)-th record that was not rejected.
-      const out = new Map<number, number>();
-      for (const k of rowids) {
-        let ordinal = k + 1;
-        for (const r of rejectedOrdinals) {
-          if (r <= ordinal) ordinal++;
-          else break;
-        }
-        out.set(k, scan.lineOfRecord(ordinal));
-      }
-      return out;
+      return new Map(rowids.map((k) => [k, lineOfLoaded(k)]));
+    },
+    async lineOffsets(rows) {
+      return offsetPoints(rows, lineOfLoaded);
     },
   };
   return loaded;
@@ -369,6 +384,16 @@ async function loadXlsx(ctx: LoadContext, p: PreparedSource): Promise<Omit<Loade
       for (const r of rows) out.set(Number(r.k), Number(r.line));
       return out;
     },
+    async lineOffsets(rows) {
+      // The sheet row of each record is in __line: keep the rows where line - rid changes.
+      const points = await queryRows<{ k: string; off: string }>(
+        ctx.conn,
+        `SELECT k, off FROM (SELECT k, off, lag(off) OVER (ORDER BY k) AS prev
+                               FROM (SELECT rowid - ${base} AS k, __line - (rowid - ${base}) AS off FROM ${raw}))
+          WHERE k < ${Math.trunc(rows)} AND (prev IS NULL OR off <> prev) ORDER BY k`,
+      );
+      return points.flatMap((p) => [Number(p.k), Number(p.off)]);
+    },
   };
 }
 
@@ -410,6 +435,9 @@ async function loadTyped(ctx: LoadContext, p: PreparedSource): Promise<Omit<Load
     warnings: [...p.warnings],
     async locate(rowids) {
       return new Map(rowids.map((r) => [r, r + 1]));
+    },
+    async lineOffsets(rows) {
+      return rows > 0 ? [0, 1] : [];
     },
   };
 }

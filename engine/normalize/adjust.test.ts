@@ -173,7 +173,7 @@ describe('adjust rules in a run', () => {
     ]);
     expect(summary.counts).toMatchObject({ rejectedA: 1, rejectedB: 1, matched: 1 });
     expect(summary.checks.filter((c) => c.name.startsWith('source_rows')).every((c) => c.passed)).toBe(true);
-    // R2 is rejected on A and R3 on B: each is missing on the other side, R1 matches exactly.
-    expect(breaks.map((x) => `${x.key} ${x.diff_type}`)).toEqual(['R2 MISSING_IN_A', 'R3 MISSING_IN_B']);
+    // R2 is rejected on A and R3 on B: the other side's record is REJECTED_IN_A/B, R1 matches exactly.
+    expect(breaks.map((x) => `${x.key} ${x.diff_type}`)).toEqual(['R2 REJECTED_IN_A', 'R3 REJECTED_IN_B']);
   });
 });

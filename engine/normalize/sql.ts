@@ -1,4 +1,4 @@
-import type { SourceOptions } from '../definition/schema.ts';
+import type { SourceFormat, SourceOptions } from '../definition/schema.ts';
 import type { ResolvedField } from '../definition/resolve.ts';
 import { missingCase } from '../errors/recon-error.ts';
 import { literal, literalList } from '../sql/quote.ts';
@@ -8,9 +8,11 @@ import { adjustSql, type AdjustSql } from './adjust-sql.ts';
  * SQL that turns a raw VARCHAR column into the field's typed, normalized value,
  * in layers so each expression refers to the previous layer's column
  * instead of repeating it:
- *   1. clean:  trim, and empty/null markers → NULL
+ *   1. clean:  trim (every kind of surrounding whitespace, `trimSql`), and empty/null markers → NULL
  *   2. text:   value map, case folding
- *   3. typed:  the cast (decimal separator, grouping, accounting negatives, date formats)
+ *   3. typed:  the cast (decimal separator, grouping, accounting negatives, date formats);
+ *              numbers only where the text follows the number grammar (`numberPattern`),
+ *              since DuckDB's own casts also take "0x10", "1_000", "1e3" and round "1.5" to 2
  *   4. adjust: the side's `adjust` rule (scale, sign, day shifts; see adjust-sql.ts), when it has one
  * A non-NULL `text` with a NULL final value is a cast failure, which rejects the row
  * (an adjusted value is NULL only when it does not fit the type).
@@ -31,29 +33,57 @@ export interface FieldSql {
    * columns (HUGEINT, DECIMAL(38)) several times slower than 64-bit ones, so
    * staging stores this and keeps `typed` only for the rare value it cannot hold.
    */
-  narrow?: { sqlType: string; typed(text: string): string };
+  narrow?: NarrowSql;
+  /**
+   * Decimals rounded to their scale (`rounding` "round", the default): SQL that is
+   * true where rounding changes the value, i.e. the text has a digit other than 0
+   * beyond the scale. Staging counts these values for the run's warnings.
+   */
+  rounded?(text: string): string;
+  /** SQL `WHEN … THEN …` branches naming a more precise reject reason than `expected`, where one applies. */
+  reasons?(text: string): string;
 }
 
-export function fieldSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions): FieldSql {
-  const base = castSql(field, side, source);
+/**
+ * The 64-bit cast of an integer or decimal field. `typed` checks the text's
+ * spelling inline; staging instead casts first (`unchecked`) and checks one
+ * layer up (`status`), where the check can use the cast: most values are
+ * written exactly as DuckDB prints them ("1234.50" at scale 2, "-7"), which
+ * comparing the printed cast with the text tells for ~60% of the cost of a
+ * regular expression, and which also proves that rounding did not change them.
+ * Checking into a column of its own also tells the rounded values (status 2)
+ * without testing the text a second time.
+ */
+export interface NarrowSql {
+  sqlType: string;
+  typed(text: string): string;
+  /** The cast of the text as `numericText` reads it, before any check of its spelling. */
+  unchecked(text: string): string;
+  /**
+   * SQL, given the column holding `unchecked(text)`: 0 where the value stands, 1 where it
+   * is a reject (no number in the grammar; or, under rounding "reject", more decimals than
+   * the scale), 2 where it stands but rounding to the scale changed it.
+   */
+  status(text: string, cast: string): string;
+}
+
+/**
+ * `format` is the source's actual format (from the file when the definition names
+ * none): Parquet and JSON numbers are binary floating point that DuckDB writes as
+ * text in exponent form when very small or large ("1e-05"), so only there is the
+ * exponent form part of the number grammar.
+ */
+export function fieldSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, format?: SourceFormat): FieldSql {
+  const base = castSql(field, side, source, format);
   const adjust = adjustSql(field.type, field.scale, side === 'a' ? field.adjustA : field.adjustB, `adjust.${side}`);
   return adjust ? { ...base, adjust } : base;
 }
 
 /** Layers 1–3: clean, text and the cast. */
-function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions): FieldSql {
+function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, format: SourceFormat | undefined): FieldSql {
   const nulls = source.nullValues ?? [];
   const clean = (column: string): string => {
-    // Spaces and tabs. Plain trim (spaces only) is twice as fast as trimming a
-    // character set in DuckDB, so the set is used only for the rare value with a tab.
-    const trim = `(CASE WHEN contains(${column}, chr(9)) THEN trim(${column}, ' \t') ELSE trim(${column}) END)`;
-    // Most values need no trimming at all, and telling so is cheaper than trimming
-    // (~0.25 s of CPU per side and million rows of 11 fields): no space at either end, no
-    // tab, and plain ASCII (trim() also strips Unicode spaces such as U+00A0, and a
-    // string is ASCII when its byte length equals its character count).
-    const trimmed = field.trim
-      ? `(CASE WHEN ${column} LIKE ' %' OR ${column} LIKE '% ' OR contains(${column}, chr(9)) OR strlen(${column}) <> length(${column}) THEN ${trim} ELSE ${column} END)`
-      : column;
+    const trimmed = field.trim ? trimSql(column) : column;
     const base = `nullif(${trimmed}, '')`;
     return nulls.length === 0 ? base : `(CASE WHEN ${trimmed} IN (${nulls.map(literal).join(', ')}) THEN NULL ELSE ${base} END)`;
   };
@@ -75,26 +105,52 @@ function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions): 
   switch (field.type) {
     case 'string':
       return { clean, text, typed: (t) => t, sqlType: 'VARCHAR', expected: 'text' };
-    case 'integer':
-      return {
-        clean,
-        text,
-        typed: (t) => `TRY_CAST(${numericText(t, source)} AS HUGEINT)`,
-        sqlType: 'HUGEINT',
-        expected: `a whole number${separatorNote(source)}`,
-        narrow: { sqlType: 'BIGINT', typed: (t) => `TRY_CAST(${numericText(t, source)} AS BIGINT)` },
+    case 'integer': {
+      const syntax = numberSyntax(source, format);
+      // A fraction of zeros is in the integer grammar; the exponent form ("1.5e1") is
+      // checked for being whole separately, the one case the pattern cannot tell.
+      const valid = (t: string): string => (syntax.exponent ? `(${numberSql(t, syntax, true)} AND NOT ${beyondScaleSql(t, syntax, 0)})` : numberSql(t, syntax, true));
+      const n = (t: string): string => `(CASE WHEN ${valid(t)} THEN ${numericText(t, source)} END)`;
+      const narrow: NarrowSql = {
+        sqlType: 'BIGINT',
+        typed: (t) => `TRY_CAST(${n(t)} AS BIGINT)`,
+        unchecked: (t) => `TRY_CAST(${numericText(t, source)} AS BIGINT)`,
+        status: (t, u) => `(CASE WHEN CAST(${u} AS VARCHAR) = ${t} THEN 0 WHEN ${valid(t)} THEN 0 ELSE 1 END)`,
       };
+      return { clean, text, typed: (t) => `TRY_CAST(${n(t)} AS HUGEINT)`, sqlType: 'HUGEINT', expected: `a whole number${separatorNote(source)}`, narrow };
+    }
     case 'decimal': {
-      const sqlType = `DECIMAL(38, ${field.scale})`;
+      const syntax = numberSyntax(source, format);
+      const scale = field.scale;
+      const reject = field.rounding === 'reject';
+      // `rounding` "reject": a value with digits other than 0 beyond the scale does not cast.
+      const valid = (t: string): string => (reject ? `(${numberSql(t, syntax, false)} AND NOT ${beyondScaleSql(t, syntax, scale)})` : numberSql(t, syntax, false));
+      const n = (t: string): string => `(CASE WHEN ${valid(t)} THEN ${numericText(t, source)} END)`;
+      const sqlType = `DECIMAL(38, ${scale})`;
       // Casting text to an 18-digit decimal is ~70x faster than to a 38-digit one
       // in DuckDB 1.5; the wide cast only runs for values the narrow one cannot hold.
-      const typed = (t: string): string => {
-        const n = numericText(t, source);
-        return `coalesce(TRY_CAST(${n} AS DECIMAL(18, ${field.scale}))::${sqlType}, TRY_CAST(${n} AS ${sqlType}))`;
+      const typed = (t: string): string => `coalesce(TRY_CAST(${n(t)} AS DECIMAL(18, ${scale}))::${sqlType}, TRY_CAST(${n(t)} AS ${sqlType}))`;
+      const narrowType = `DECIMAL(18, ${scale})`;
+      // Written as DuckDB prints the value: stands, unrounded. Not tried with a decimal comma,
+      // where replacing the point in the printed value costs more than the pattern below.
+      const printed = (t: string, u: string): string => (syntax.decimal === '.' ? `WHEN CAST(${u} AS VARCHAR) = ${t} THEN 0` : '');
+      // Digits with at most `scale` decimals: in the grammar, and rounding changes nothing.
+      const plain = literal(`-?[0-9]+(?:${reChar(syntax.decimal)}[0-9]{0,${scale}})?`);
+      const narrow: NarrowSql = {
+        sqlType: narrowType,
+        typed: (t) => `TRY_CAST(${n(t)} AS ${narrowType})`,
+        unchecked: (t) => `TRY_CAST(${numericText(t, source)} AS ${narrowType})`,
+        status: (t, u) =>
+          `(CASE ${printed(t, u)} WHEN regexp_full_match(${t}, ${plain}) THEN 0 WHEN NOT regexp_full_match(${t}, ${literal(numberPattern(syntax, false))}) THEN 1
+                 WHEN ${beyondScaleSql(t, syntax, scale)} THEN ${reject ? 1 : 2} ELSE 0 END)`,
       };
-      const narrowType = `DECIMAL(18, ${field.scale})`;
-      const narrow = { sqlType: narrowType, typed: (t: string): string => `TRY_CAST(${numericText(t, source)} AS ${narrowType})` };
-      return { clean, text, typed, sqlType, expected: `a decimal number${separatorNote(source)}`, narrow };
+      const base: FieldSql = { clean, text, typed, sqlType, expected: `a decimal number${separatorNote(source)}`, narrow };
+      if (!reject) return { ...base, rounded: (t) => beyondScaleSql(t, syntax, scale) };
+      const why = `' decimals; the field''s scale is ${scale}'`;
+      return {
+        ...base,
+        reasons: (t) => `WHEN ${numberSql(t, syntax, false)} AND ${beyondScaleSql(t, syntax, scale)} THEN 'has ' || ${decimalsSql(t, syntax)} || ${why}`,
+      };
     }
     case 'date':
       return {
@@ -126,6 +182,124 @@ function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions): 
     default:
       return missingCase(field.type);
   }
+}
+
+/**
+ * The characters trim removes from both ends of a value: ASCII whitespace (tab, LF,
+ * VT, FF, CR, space), the rest of Unicode's White_Space (NEL U+0085, no-break space
+ * U+00A0, U+1680, U+2000–U+200A, the line and paragraph separators U+2028/U+2029,
+ * U+202F, U+205F, U+3000) and three invisible characters extracts leave behind:
+ * U+200B zero-width space, U+2060 word joiner and U+FEFF (a byte-order mark in the
+ * middle of a file, after files were concatenated). The joiners U+200C/U+200D are
+ * kept: inside text they are part of how a word is written.
+ */
+export const TRIMMED_WHITESPACE: readonly number[] = [
+  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a,
+  0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0x200b, 0x2060, 0xfeff,
+];
+
+/** The characters of the set that DuckDB's plain trim() keeps: it removes spaces and Unicode space separators (Zs) only. */
+const NOT_SPACE_SEPARATORS = [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x85, 0x2028, 0x2029, 0x200b, 0x2060, 0xfeff];
+
+/**
+ * SQL removing `TRIMMED_WHITESPACE` from both ends of a VARCHAR. The one
+ * definition of "trimmed": values, and the key text the integrity check
+ * compares with an independent read of the file (stage.ts, checks/integrity.ts).
+ */
+export function trimSql(column: string): string {
+  // Most values have nothing to trim, and telling so is cheaper than trimming (~0.25 s
+  // of CPU per side and million rows of 11 fields): the first character is above ' '
+  // (one string comparison; it also sends '' on), the last is no ASCII whitespace, and
+  // the string is ASCII (byte length = character count), as the rest of the set is not.
+  const ends = [`${column} < '!'`, ...[0x20, 0x09, 0x0a, 0x0d, 0x0b, 0x0c].map((c) => `suffix(${column}, chr(${c}))`), `strlen(${column}) <> length(${column})`];
+  // Trimming a set of characters costs ~10x plain trim() in DuckDB 1.5, so the set is
+  // used only for the rare value holding, anywhere, one of the characters trim() keeps.
+  const others = NOT_SPACE_SEPARATORS.map((c) => `contains(${column}, chr(${c}))`).join(' OR ');
+  const all = TRIMMED_WHITESPACE.map((c) => `chr(${c})`).join(' || ');
+  return `(CASE WHEN ${ends.join(' OR ')} THEN (CASE WHEN ${others} THEN trim(${column}, ${all}) ELSE trim(${column}) END) ELSE ${column} END)`;
+}
+
+/** How a source writes numbers. */
+interface NumberSyntax {
+  decimal: '.' | ',';
+  /** The thousands separator, when the source declares one. */
+  group: string | undefined;
+  /** The exponent form ("1e-05"), as DuckDB writes the binary floating point of Parquet and JSON. */
+  exponent: boolean;
+}
+
+function numberSyntax(source: SourceOptions, format: SourceFormat | undefined): NumberSyntax {
+  const f = format ?? source.format;
+  return {
+    decimal: source.decimalSeparator ?? '.',
+    group: source.thousandsSeparator === undefined || source.thousandsSeparator === '' ? undefined : source.thousandsSeparator,
+    exponent: f === 'parquet' || f === 'json' || f === 'ndjson',
+  };
+}
+
+const reChar = (c: string): string => (/[\\^$.|?*+()[\]{}-]/.test(c) ? `\\${c}` : c);
+
+/**
+ * The number grammar (README, "Recon definitions"), as an RE2 pattern for
+ * regexp_full_match: an optional sign, or an accounting negative "(…)" or "…-",
+ * around digits with an optional decimal part (".5" and "5." included). With a
+ * thousands separator the integer part may be grouped: a first group of one to
+ * three digits, then groups of exactly three ("1,234,567"; not "1,23,4", nor "12,5",
+ * which is as often 12.5 with a decimal comma); never in the decimal part. An
+ * integer's decimal part is zeros only ("2.00" from a spreadsheet is 2; "1.5" is no
+ * integer). No spaces inside, no hex, binary or "_", no "inf"/"nan", and an exponent
+ * only in Parquet and JSON. Everything else is a reject.
+ */
+function numberPattern(syntax: NumberSyntax, integer: boolean): string {
+  const d = reChar(syntax.decimal);
+  const int = syntax.group ? `(?:[0-9]+|[0-9]{1,3}(?:${reChar(syntax.group)}[0-9]{3})+)` : '[0-9]+';
+  const body =
+    integer && !syntax.exponent
+      ? `${int}(?:${d}0*)?`
+      : `(?:${int}(?:${d}[0-9]*)?|${d}[0-9]+)${syntax.exponent ? '(?:[eE][+-]?[0-9]{1,3})?' : ''}`;
+  return `[+-]?${body}|\\(${body}\\)|${body}-`;
+}
+
+/**
+ * SQL: the text follows the number grammar. The regular expression costs about as
+ * much as the cast itself; the plain form most values have ("-1234.5") is a
+ * simpler pattern, tried first, and the full grammar only for the rest.
+ */
+function numberSql(t: string, syntax: NumberSyntax, integer: boolean): string {
+  const plain = integer ? '-?[0-9]+' : `-?[0-9]+(?:${reChar(syntax.decimal)}[0-9]*)?`;
+  return `(regexp_full_match(${t}, ${literal(plain)}) OR regexp_full_match(${t}, ${literal(numberPattern(syntax, integer))}))`;
+}
+
+/**
+ * SQL: the text (assumed to follow the grammar) has a digit other than 0 beyond
+ * `scale` decimals, so rounding to the scale changes its value. Most values have
+ * no more decimals than the scale, which two string positions tell.
+ */
+function beyondScaleSql(t: string, syntax: NumberSyntax, scale: number): string {
+  const d = reChar(syntax.decimal);
+  const sep = literal(syntax.decimal);
+  const plain = `(strpos(${t}, ${sep}) > 0 AND strlen(${t}) - strpos(${t}, ${sep}) > ${scale} AND regexp_matches(${t}, ${literal(`${d}[0-9]{${scale}}[0-9]*[1-9]`)}))`;
+  if (!syntax.exponent) return plain;
+  return `(CASE WHEN contains(${t}, 'e') OR contains(${t}, 'E') THEN ${exponentDecimalsSql(t, syntax)} > ${scale} ELSE ${plain} END)`;
+}
+
+/** SQL: how many decimals a value in the grammar has, trailing zeros not counted (for reject reasons). */
+function decimalsSql(t: string, syntax: NumberSyntax): string {
+  const plain = `length(rtrim(regexp_extract(${t}, ${literal(`${reChar(syntax.decimal)}([0-9]+)`)}, 1), '0'))`;
+  if (!syntax.exponent) return plain;
+  return `(CASE WHEN contains(${t}, 'e') OR contains(${t}, 'E') THEN greatest(${exponentDecimalsSql(t, syntax)}, 0) ELSE ${plain} END)`;
+}
+
+/**
+ * SQL: the decimals of "<int>.<frac>e<exp>" once written out: the significant
+ * digits (int and frac, trailing zeros dropped) less the point's position.
+ */
+function exponentDecimalsSql(t: string, syntax: NumberSyntax): string {
+  const mantissa = literal(`([0-9]*)${reChar(syntax.decimal)}?([0-9]*)[eE]`);
+  const int = `regexp_extract(${t}, ${mantissa}, 1)`;
+  const frac = `regexp_extract(${t}, ${mantissa}, 2)`;
+  const exp = `TRY_CAST(regexp_extract(${t}, '[eE]([+-]?[0-9]+)', 1) AS INTEGER)`;
+  return `(length(rtrim(${int} || ${frac}, '0')) - length(${int}) - ${exp})`;
 }
 
 /** Numbers as written in real extracts: grouping, decimal comma, (123.45) and 123.45- negatives. */

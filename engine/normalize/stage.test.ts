@@ -7,7 +7,7 @@ import type { ResolvedField } from '../definition/resolve.ts';
 import { openDuckDB, queryRows } from '../duckdb/open.ts';
 import { runRecon } from '../run/run-recon.ts';
 import { literal } from '../sql/quote.ts';
-import { fieldSql } from './sql.ts';
+import { fieldSql, TRIMMED_WHITESPACE } from './sql.ts';
 
 /**
  * Integers and decimals are stored in 64 bits where they fit, with the rare
@@ -78,9 +78,12 @@ describe('trimming', () => {
       dateFormatA: undefined, dateFormatB: undefined, tolerance: {}, adjustA: undefined, adjustB: undefined, compare: true, isKey: false, listed: true,
     };
     const clean = fieldSql(field, 'a', {}).clean('v');
-    // The rule before the shortcut: tabs and spaces when the value has a tab, else trim() (spaces, Unicode spaces included).
-    const reference = `nullif(CASE WHEN contains(v, chr(9)) THEN trim(v, ' \t') ELSE trim(v) END, '')`;
-    const values = ['abc', ' abc', 'abc ', '  ', '', 'a b', '\tabc', 'a\tb', 'abc\t ', '\u00a0abc', 'abc\u3000', 'é', ' é ', 'a\u00a0\t', '\r\nabc\n', 'x\u2003'];
+    // The rule without the shortcuts: trim the whole set (normalize/sql.ts, TRIMMED_WHITESPACE) from both ends.
+    const reference = `nullif(trim(v, ${literal(String.fromCodePoint(...TRIMMED_WHITESPACE))}), '')`;
+    const values = [
+      'abc', ' abc', 'abc ', '  ', '', 'a b', '\tabc', 'a\tb', 'abc\t ', '\u00a0abc', 'abc\u3000', 'é', ' é ', 'a\u00a0\t', '\r\nabc\n', 'x\u2003',
+      'abc\r', '\u000babc\u000c', '\ufeffabc\u200b', 'a\r\nb', '\u2028 \u00a0abc', '!abc', ' !', '\u001fabc',
+    ];
     const db = await openDuckDB({ path: ':memory:' });
     try {
       const rows = await queryRows<{ got: string | null; want: string | null }>(
@@ -89,7 +92,7 @@ describe('trimming', () => {
       );
       expect(rows).toHaveLength(values.length + 1);
       for (const r of rows) expect(r.got).toBe(r.want);
-      expect(rows.filter((r) => r.got === 'abc')).toHaveLength(7);
+      expect(rows.filter((r) => r.got === 'abc')).toHaveLength(12);
     } finally {
       db.close();
     }

@@ -5,7 +5,7 @@ import { queryOne, queryRows, runWithProgress, type ProgressListener } from '../
 import type { LoadedSource } from '../ingest/load-source.ts';
 import { appendRejects, type RejectRow } from '../ingest/rejects.ts';
 import { ident, literal } from '../sql/quote.ts';
-import { fieldSql } from './sql.ts';
+import { fieldSql, trimSql } from './sql.ts';
 
 /**
  * Builds the staged table `a` / `b`: one row per loaded record, with every
@@ -25,6 +25,8 @@ export interface StagedSource {
   table: 'a' | 'b';
   staged: number;
   rejected: number;
+  /** For the run's summary: per decimal field, how many staged values rounding to the scale changed. */
+  warnings: string[];
 }
 
 export async function stageSource(
@@ -37,11 +39,11 @@ export async function stageSource(
 ): Promise<StagedSource> {
   const side = loaded.side;
   const table = side;
-  const fields = resolved.fields.map((f, i) => ({ f, i, sql: fieldSql(f, side, source) }));
+  const fields = resolved.fields.map((f, i) => ({ f, i, sql: fieldSql(f, side, source, loaded.file.format) }));
   const col = (f: (typeof fields)[number]['f']): string => (side === 'a' ? f.aColumn : f.bColumn);
 
   const cleanCols = fields.map(({ i, sql }) => `${sql.clean(`r${i}`)} AS s${i}`);
-  const keyRaw = resolved.keyFields.map((k) => `coalesce(trim(r${fields.find((x) => x.f === k)!.i}), '')`).join(` || '|' || `);
+  const keyRaw = resolved.keyFields.map((k) => `coalesce(${trimSql(`r${fields.find((x) => x.f === k)!.i}`)}, '')`).join(` || '|' || `);
   const textCols = fields.map(({ i, sql }) => `${sql.text(`s${i}`)} AS t${i}`);
   // Integers and decimals without an adjust rule are stored in 64 bits (FieldSql.narrow):
   // 128-bit columns cost ~0.3 s per side and million rows to write and as much again
@@ -50,9 +52,15 @@ export async function stageSource(
   const narrowed = new Set(fields.filter(({ sql }) => sql.narrow && !sql.adjust).map(({ i }) => i));
   const value = (i: number): string => (narrowed.has(i) ? `coalesce(__wide${i}, ${ident(fields[i]!.f.name)})` : ident(fields[i]!.f.name));
   // A field with an `adjust` is cast to v<i> first, then adjusted into its own column one layer up.
+  // A narrowed number is cast to __u<i> unchecked, its spelling checked into __k<i> one
+  // layer up (0 stands, 1 reject, 2 rounded: FieldSql.narrow.status, which compares the
+  // printed cast with the text), and the field's column is __u<i> where __k<i> is not 1,
+  // another layer up. (Names start with "__": a field's name must not take them.)
   const typedCols = fields.map(({ f, i, sql }) =>
-    narrowed.has(i) ? `${sql.narrow!.typed(`t${i}`)} AS ${ident(f.name)}` : `${sql.typed(`t${i}`)} AS ${sql.adjust ? `v${i}` : ident(f.name)}`,
+    narrowed.has(i) ? `${sql.narrow!.unchecked(`t${i}`)} AS __u${i}` : `${sql.typed(`t${i}`)} AS ${sql.adjust ? `v${i}` : ident(f.name)}`,
   );
+  const statusCols = [...narrowed].map((i) => `${fields[i]!.sql.narrow!.status(`t${i}`, `__u${i}`)} AS __k${i}`);
+  const checkedCols = [...narrowed].map((i) => `CASE WHEN __k${i} <> 1 THEN __u${i} END AS ${ident(fields[i]!.f.name)}`);
   const adjustCols = fields.flatMap(({ f, i, sql }) => (sql.adjust ? [`${sql.adjust.sql(`v${i}`)} AS ${ident(f.name)}`] : []));
   const wideCols = fields
     .filter(({ i }) => narrowed.has(i))
@@ -83,24 +91,33 @@ export async function stageSource(
   const wideNames = [...narrowed].map((i) => `__wide${i}`);
   const viewReplace = [...narrowed].map((i) => `CAST(${value(i)} AS ${fields[i]!.sql.sqlType}) AS ${ident(fields[i]!.f.name)}`);
 
+  // Decimals whose text has digits other than 0 beyond the scale were changed by rounding:
+  // flagged in a mostly-NULL column per field (nearly free to write), counted for the warnings.
+  // A narrowed field's status says so (2); an adjusted one's text is checked here.
+  const rounding = fields.filter(({ sql }) => sql.rounded);
+  const roundedNames = rounding.map(({ i }) => `__rounded${i}`);
+  const roundedCols = rounding.filter(({ i }) => !narrowed.has(i)).map(({ i, sql }) => `CASE WHEN ${sql.rounded!(`t${i}`)} THEN true END AS __rounded${i}`);
+  const roundedStatusCols = rounding.filter(({ i }) => narrowed.has(i)).map(({ i }) => `CASE WHEN __k${i} = 2 THEN true END AS __rounded${i}`);
   const rawList = `[${fields.map(({ i }) => `r${i}`).join(', ')}]::VARCHAR[]`;
   const rawCols = fields.map(({ f, i }) => `${ident(col(f))} AS r${i}`);
   // The staged rows keep the reader's (file) order, so a row's rowid is its
   // position among loaded records: that is what locates a reject at its line.
   // `a`/`b` are views adding that position as `__rid` over `a_rows`/`b_rows`;
   // numbering with a window instead cost ~40% more in DuckDB 1.5.
-  const typedLayer = `SELECT __key_text, ${fields.map(({ i }) => `r${i}`).join(', ')}, ${fields.map(({ i }) => `t${i}`).join(', ')}, ${typedCols.join(', ')}
+  const typedLayer = `SELECT __key_text, ${fields.map(({ i }) => `r${i}`).join(', ')}, ${fields.map(({ i }) => `t${i}`).join(', ')}, ${[...typedCols, ...roundedCols].join(', ')}
                          FROM (SELECT __key_text, ${fields.map(({ i }) => `r${i}`).join(', ')}, ${fields.map(({ i }) => `s${i}`).join(', ')}, ${textCols.join(', ')}
                                  FROM (SELECT ${keyRaw} AS __key_text, ${fields.map(({ i }) => `r${i}`).join(', ')}, ${cleanCols.join(', ')}
                                          FROM (SELECT ${rawCols.join(', ')} FROM ${loaded.rawRelation})))`;
-  const adjustLayer = adjustCols.length === 0 ? typedLayer : `SELECT *, ${adjustCols.join(', ')} FROM (${typedLayer})`;
+  const checkedLayer =
+    statusCols.length === 0 ? typedLayer : `SELECT *, ${[...checkedCols, ...roundedStatusCols].join(', ')} FROM (SELECT *, ${statusCols.join(', ')} FROM (${typedLayer}))`;
+  const adjustLayer = adjustCols.length === 0 ? checkedLayer : `SELECT *, ${adjustCols.join(', ')} FROM (${checkedLayer})`;
   const finalLayer = wideCols.length === 0 ? adjustLayer : `SELECT *, ${wideCols.join(', ')} FROM (${adjustLayer})`;
   await conn.run('SET preserve_insertion_order = true');
   try {
     await runWithProgress(
       conn,
       `CREATE OR REPLACE TABLE ${table}_rows AS
-       SELECT ${[...fields.map(({ f }) => ident(f.name)), ...wideNames].join(', ')}, ${singleKey ? '' : `${keyExpr} AS __key, `}
+       SELECT ${[...fields.map(({ f }) => ident(f.name)), ...wideNames, ...roundedNames].join(', ')}, ${singleKey ? '' : `${keyExpr} AS __key, `}
               CASE WHEN __key_text <> ${keyParts} THEN __key_text END AS __key_spelling, __bad,
               CASE WHEN __bad THEN ${rawList} END AS __raw
          FROM (SELECT *, (${badParts.join(' OR ')}) AS __bad
@@ -118,15 +135,24 @@ export async function stageSource(
   await conn.run(
     `CREATE OR REPLACE VIEW ${table} AS
      SELECT rowid - ${BigInt(base).toString()} AS __rid,
-            * EXCLUDE (${['__key_spelling', ...wideNames].join(', ')})${viewReplace.length > 0 ? ` REPLACE (${viewReplace.join(', ')})` : ''}${singleKey ? `, ${keyExpr} AS __key` : ''},
+            * EXCLUDE (${['__key_spelling', ...wideNames, ...roundedNames].join(', ')})${viewReplace.length > 0 ? ` REPLACE (${viewReplace.join(', ')})` : ''}${singleKey ? `, ${keyExpr} AS __key` : ''},
             coalesce(__key_spelling, ${keyParts}) AS __key_text
        FROM ${table}_rows`,
   );
 
   const { rejected } = await queryOne<{ rejected: string }>(conn, `SELECT count(*) FILTER (WHERE __bad) AS rejected FROM ${table}`);
   if (Number(rejected) > 0) await writeCastRejects(conn, resolved, loaded, source, table);
-  const { n } = await queryOne<{ n: string }>(conn, `SELECT count(*) AS n FROM ${table} WHERE NOT __bad`);
-  return { table, staged: Number(n), rejected: Number(rejected) };
+  const counts = await queryOne<Record<string, string>>(
+    conn,
+    `SELECT ${['count(*) AS n', ...roundedNames.map((r) => `count(${r}) AS ${r}`)].join(', ')} FROM ${table}_rows WHERE NOT __bad`,
+  );
+  const warnings = rounding.flatMap(({ f, i }) => {
+    const count = Number(counts[`__rounded${i}`]);
+    if (count === 0) return [];
+    const to = f.scale === 0 ? 'had decimals and were rounded to whole numbers' : `had more than ${f.scale} decimals and were rounded to ${f.scale}`;
+    return [`${f.name}: ${count} value(s) ${to}`];
+  });
+  return { table, staged: Number(counts['n']), rejected: Number(rejected), warnings };
 }
 
 const REJECT_BATCH = 50_000;
@@ -151,7 +177,7 @@ async function writeCastRejects(
       ? keyPositions.map((i) => emptyPart(resolved.fields[i]!, i)).join(' AND ')
       : undefined;
   const parts = resolved.fields.map((f, i) => {
-    const sql = fieldSql(f, side, source);
+    const sql = fieldSql(f, side, source, loaded.file.format);
     const column = side === 'a' ? f.aColumn : f.bColumn;
     const raw = `s.__raw[${i + 1}]`;
     const text = sql.text(sql.clean(raw));
@@ -160,7 +186,7 @@ async function writeCastRejects(
     // The value cast but its adjusted form does not fit the type: say so rather than "expected a number".
     const adjustFailed = sql.adjust ? `WHEN ${sql.typed(text)} IS NOT NULL THEN ${literal(sql.adjust.failure)}` : '';
     return `SELECT s.__rid AS rid, ${i} AS ord, ${literal(column)} AS column_name, ${raw} AS raw_value,
-              CASE WHEN ${keyEmpty} THEN ${literal(`key field "${f.name}" is empty`)} ${adjustFailed}
+              CASE WHEN ${keyEmpty} THEN ${literal(`key field "${f.name}" is empty`)} ${adjustFailed} ${sql.reasons ? sql.reasons(text) : ''}
                    ELSE ${literal(`expected ${sql.expected}`)} END AS reason,
               CASE WHEN ${keyEmpty} THEN 'EMPTY_KEY' ELSE 'CAST' END AS error_type
          FROM ${table} s

@@ -14,7 +14,25 @@ export interface ExportColumn {
   value(r: BreakRow): string | null;
 }
 
-const decision = (r: BreakRow): string | null => (r.decision ? `${r.decision.kind}${r.decision.reason ? ` ${r.decision.reason}` : ''}` : null);
+/** What was decided or proposed: "OVERRIDE FX_DIFF"; a proposal that did not take effect says so. */
+const decision = (r: BreakRow): string | null => {
+  const d = r.decision;
+  if (!d) return null;
+  const what = `${d.kind}${d.decisionReason ? ` ${d.decisionReason}` : ''}`;
+  switch (d.outcome) {
+    case 'PENDING':
+      return `${what} (proposed, waiting for approval)`;
+    case 'REJECTED':
+      return `${what} (proposal rejected by ${d.outcomeBy ?? '?'})`;
+    case 'WITHDRAWN':
+      return `${what} (proposal withdrawn by ${d.outcomeBy ?? '?'})`;
+    default:
+      return what;
+  }
+};
+
+/** Confidence as the model gives it, rounded to 2 decimals (a probability, not a measurement). */
+const confidence = (r: BreakRow): string | null => (r.confidence === null ? null : String(Math.round(r.confidence * 100) / 100));
 
 export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { header: 'Break ID', kind: 'number', input: false, width: 10, value: (r) => String(r.breakId) },
@@ -29,11 +47,15 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { header: 'Reason', kind: 'text', input: false, width: 16, value: (r) => r.decision?.reason ?? r.reason },
   { header: 'Model reason', kind: 'text', input: false, width: 16, value: (r) => r.reason },
   { header: 'Suggested reason', kind: 'text', input: false, width: 16, value: (r) => r.suggestedReason },
-  { header: 'Confidence', kind: 'number', input: false, width: 11, value: (r) => (r.confidence === null ? null : String(r.confidence)) },
+  { header: 'Confidence', kind: 'number', input: false, width: 11, value: confidence },
   { header: 'Status', kind: 'text', input: false, width: 11, value: (r) => currentStatus(r) },
   { header: 'Decision', kind: 'text', input: false, width: 18, value: decision },
   { header: 'Decided by', kind: 'text', input: true, width: 14, value: (r) => r.decision?.decidedBy ?? null },
   { header: 'Decided at', kind: 'text', input: false, width: 22, value: (r) => r.decision?.decidedAt ?? null },
+  // A proposal's outcome: PENDING, APPROVED, REJECTED (by an approver) or WITHDRAWN (by its maker); empty for a decision that took effect at once.
+  { header: 'Proposal outcome', kind: 'text', input: false, width: 14, value: (r) => r.decision?.outcome ?? null },
+  { header: 'Outcome by', kind: 'text', input: true, width: 14, value: (r) => r.decision?.outcomeBy ?? null },
   { header: 'Approved by', kind: 'text', input: true, width: 14, value: (r) => r.decision?.approvedBy ?? null },
   { header: 'Comment', kind: 'text', input: true, width: 30, value: (r) => r.decision?.comment ?? null },
+  { header: 'Outcome comment', kind: 'text', input: true, width: 30, value: (r) => r.decision?.outcomeComment ?? null },
 ];

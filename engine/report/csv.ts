@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
 import { ReconError } from '../errors/recon-error.ts';
 import { breakBatches } from './break-rows.ts';
 import { EXPORT_COLUMNS } from './columns.ts';
@@ -49,20 +49,16 @@ export async function writeBreaksCsv(
   opts: { onRows?: (done: number) => void; signal?: AbortSignal } = {},
 ): Promise<number> {
   const { onRows, signal } = opts;
-  if (profile.delimiter.length !== 1 || /["\r\n]/.test(profile.delimiter)) throw new Error(`not a usable CSV delimiter: ${JSON.stringify(profile.delimiter)}`);
-  const stream = createWriteStream(out, { encoding: 'utf8' });
-  const write = async (text: string): Promise<void> => {
-    if (!stream.write(text)) await once(stream, 'drain');
-  };
+  if (profile.delimiter.length !== 1 || /["\r\n]/.test(profile.delimiter)) throw new ReconError('INVALID_ARGUMENT', `not a usable CSV delimiter: ${JSON.stringify(profile.delimiter)}`);
   const d = profile.delimiter;
   let rows = 0;
-  try {
-    await write((profile.bom ? '\uFEFF' : '') + EXPORT_COLUMNS.map((c) => csvCell(c.header, d)).join(d) + '\r\n');
+  async function* text(): AsyncGenerator<string> {
+    yield (profile.bom ? '\uFEFF' : '') + EXPORT_COLUMNS.map((c) => csvCell(c.header, d)).join(d) + '\r\n';
     for await (const batch of breakBatches(run, decisions)) {
       if (signal?.aborted) throw new ReconError('RUN_CANCELLED', 'the export was cancelled');
-      let text = '';
+      let chunk = '';
       for (const r of batch) {
-        text +=
+        chunk +=
           EXPORT_COLUMNS.map((c) => {
             let v = c.value(r);
             const computed = c.kind === 'number' && !c.input;
@@ -70,15 +66,12 @@ export async function writeBreaksCsv(
             return csvCell(v, d, { computedNumber: computed, exemptNumbers: profile.exemptComputedNumbers });
           }).join(d) + '\r\n';
       }
-      await write(text);
+      yield chunk;
       rows += batch.length;
       onRows?.(rows);
     }
-    stream.end();
-    await once(stream, 'finish');
-    return rows;
-  } catch (err) {
-    stream.destroy();
-    throw err;
   }
+  // pipeline: backpressure, and every error of the file stream (cannot open, disk full) rejects here; none is left unhandled.
+  await pipeline(text, createWriteStream(out, { encoding: 'utf8' }));
+  return rows;
 }

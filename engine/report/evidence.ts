@@ -56,12 +56,13 @@ export async function buildEvidencePack(
     definitionSha256: createHash('sha256').update(canonicalJson(definition), 'utf8').digest('hex'),
     model: summary.model,
     counts: summary.counts,
-    breaks: { total: summary.breaks.total, byType: summary.breaks.byType, byField: summary.breaks.byField, byReason: summary.breaks.byReason, autoExplained: summary.breaks.autoExplained },
+    breaks: { total: summary.breaks.total, byType: summary.breaks.byType, byField: summary.breaks.byField, byReason: summary.breaks.byReason, byModelReason: summary.breaks.byModelReason, autoExplained: summary.breaks.autoExplained },
     checks: summary.checks,
     checksPassed: summary.checksPassed,
     gate: summary.gate,
     controlTotals: summary.controlTotals,
-    decisions: summary.decisions,
+    // Reviewers' progress as the run overview shows it: decided by final status, and what became of every proposal.
+    review: { decided: summary.review.decided, decidedByStatus: summary.review.decidedByStatus, proposals: summary.review.proposals },
     auditChainHead: chain
       ? { verified: chain.ok, events: chain.events, devices: chain.devices.map((d) => ({ deviceId: d.deviceId, seq: d.headSeq, hash: d.headHash })), ...(chain.firstBreak ? { firstBreak: chain.firstBreak } : {}) }
       : null,

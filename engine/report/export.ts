@@ -10,6 +10,7 @@ import { decisionReader, NO_DECISIONS, openExistingStore } from './decisions.ts'
 import { buildEvidencePack } from './evidence.ts';
 import { buildNarrative } from './narrative.ts';
 import { renderNarrativeHtml, renderNarrativeMarkdown } from './narrative-render.ts';
+import { asWriteError } from './output-path.ts';
 import { openRunFile } from './run-file.ts';
 import { buildSummary } from './summary.ts';
 import { renderSummaryText } from './summary-text.ts';
@@ -77,7 +78,7 @@ export async function exportRun(req: ExportRequest, hooks: { onProgress?: (p: Ex
       hooks.onProgress?.({ format: req.format, label, rowsDone, rowsTotal: total, overall });
     progress('Reading the run', 0, 0);
     const summary = await buildSummary(run, decisions);
-    await mkdir(dirname(out), { recursive: true });
+    await mkdir(dirname(out), { recursive: true }).catch((err: unknown) => Promise.reject(asWriteError(err, out)));
     const onRows = (n: number): void => progress('Writing breaks', n, total === 0 ? 1 : Math.min(0.99, n / total));
     let rows = summary.breaks.total;
     switch (req.format) {
@@ -113,7 +114,8 @@ export async function exportRun(req: ExportRequest, hooks: { onProgress?: (p: Ex
     return { format: req.format, path: out, runId: run.runId, rows, bytes, sha256, audited: store !== undefined };
   } catch (err) {
     await rm(tmp, { force: true });
-    throw err;
+    // A disk that fills, a folder removed half-way: said as a path problem, never an internal error.
+    throw asWriteError(err, out);
   } finally {
     run.close();
     ownStore?.close();

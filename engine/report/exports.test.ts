@@ -152,10 +152,10 @@ describe('narrative and summary', () => {
 
   it('writes the summary as JSON or text; each export is one audit event', async () => {
     const before = run.store.read((tx) => tx.get<{ n: number }>(sql`SELECT count(*) AS n FROM audit_events WHERE action = 'export.written'`))!.n;
-    const json = JSON.parse(readFileSync((await exp('summary', 's.json')).path, 'utf8')) as { breaks: { total: number; byField: Record<string, number> }; decisions: Record<string, number> };
+    const json = JSON.parse(readFileSync((await exp('summary', 's.json')).path, 'utf8')) as { breaks: { total: number; byField: Record<string, number> }; review: { decided: number; decidedByStatus: Record<string, number> } };
     expect(json.breaks.total).toBe((await dbBreaks()).length);
     expect(json.breaks.byField[HOSTILE_COLUMN]).toBe(1);
-    expect(json.decisions).toEqual({ OVERRIDDEN: 1, REJECTED: 1 });
+    expect(json.review).toMatchObject({ decided: 2, decidedByStatus: { ACCEPTED: 0, OVERRIDDEN: 1, REJECTED: 1 } });
     const text = readFileSync((await exp('summary', 's.txt')).path, 'utf8');
     expect(text).toMatch(/Breaks: \d+ \(/);
     const after = run.store.read((tx) => tx.all<{ after: string }>(sql`SELECT after FROM audit_events WHERE action = 'export.written' ORDER BY seq`));

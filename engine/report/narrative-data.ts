@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows } from '../duckdb/open.ts';
+import { hasStatusOverlay } from './review-figures.ts';
 import type { RunFile } from './run-file.ts';
 
 /**
@@ -31,10 +32,16 @@ const bd = (d: string): string => `(5 * (date_diff('day', DATE '1900-01-01', ${d
 const near = (r: string, k: number): string => `abs(${r} - ${k}) <= ${Math.abs(k) * 1e-3}`;
 const RATIO = `TRY_CAST(b.value_b AS DOUBLE) / nullif(TRY_CAST(b.value_a AS DOUBLE), 0)`;
 
-/** The relation every claim reads: breaks with reason, status and pattern. */
+/**
+ * The relation every claim reads: breaks with reason, status and pattern. The
+ * reason is the reason now (a decision's over the model's) when the store's
+ * statuses are attached (review-figures.ts), as every count the summary gives;
+ * the status is the model's (AUTO: explained automatically).
+ */
 export function claimRelation(run: RunFile): string {
-  const attr = run.hasAttributions ? 'LEFT JOIN attributions t ON t.break_id = b.break_id' : '';
-  const reason = run.hasAttributions ? `coalesce(t.reason, 'UNATTRIBUTED')` : `'UNATTRIBUTED'`;
+  const decided = hasStatusOverlay(run.conn);
+  const attr = `${run.hasAttributions ? 'LEFT JOIN attributions t ON t.break_id = b.break_id' : ''} ${decided ? 'LEFT JOIN status_overlay d ON d.break_id = b.break_id' : ''}`;
+  const reason = `coalesce(${decided ? 'd.reason, ' : ''}${run.hasAttributions ? 't.reason, ' : ''}'UNATTRIBUTED')`;
   const status = run.hasAttributions ? `coalesce(t.status, 'REVIEW')` : `'REVIEW'`;
   const pattern = `CASE
       WHEN b.diff_type = 'MISMATCH' AND b.field_type = 'date'

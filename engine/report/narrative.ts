@@ -126,15 +126,28 @@ export async function buildNarrative(run: RunFile, s: ExportSummary): Promise<Na
   }
   paragraphs.push({ heading: 'Controls', sentences: gate });
 
-  const reviewed = Object.entries(s.decisions);
-  if (reviewed.length > 0) {
-    const total = reviewed.reduce((x, [, v]) => x + v, 0);
-    paragraphs.push({
-      heading: 'Review',
-      sentences: [{ text: `Reviewers have decided on ${n(total)} breaks: ${reviewed.map(([k, v]) => `${n(v)} ${k.toLowerCase()}`).join(', ')}.` }],
-    });
-  }
+  const review = reviewSentences(s.review);
+  if (review.length > 0) paragraphs.push({ heading: 'Review', sentences: review });
   return { title: `Reconciliation ${s.runId}: ${s.definition}`, paragraphs, claims };
+}
+
+/** Reviewers' progress in words, from the same figures as the run overview: decided means a final status now. */
+function reviewSentences(r: ExportSummary['review']): Sentence[] {
+  const p = r.proposals;
+  if (r.decided + p.pending + p.approved + p.rejected + p.withdrawn + Object.keys(r.byStatus).length === 0) return [];
+  const out: Sentence[] = [];
+  const parts = (
+    [
+      ['accepted', r.decidedByStatus.ACCEPTED],
+      ['overridden', r.decidedByStatus.OVERRIDDEN],
+      ['rejected', r.decidedByStatus.REJECTED],
+    ] as const
+  ).filter(([, v]) => v > 0);
+  out.push({ text: `Reviewers have decided on ${n(r.decided)} of ${n(r.breaks)} breaks${parts.length > 0 ? `: ${parts.map(([k, v]) => `${n(v)} ${k}`).join(', ')}` : ''}.` });
+  if (p.pending > 0) out.push({ text: `${n(p.pending)} proposal${p.pending === 1 ? '' : 's'} (${n(p.pendingBreaks)} break${p.pendingBreaks === 1 ? '' : 's'}) wait${p.pending === 1 ? 's' : ''} for an approver.` });
+  if (p.rejected > 0) out.push({ text: `${n(p.rejected)} proposal${p.rejected === 1 ? ' was' : 's were'} rejected by an approver; ${p.rejected === 1 ? 'its' : 'their'} breaks went back to review.` });
+  if (p.withdrawn > 0) out.push({ text: `${n(p.withdrawn)} proposal${p.withdrawn === 1 ? ' was' : 's were'} withdrawn by ${p.withdrawn === 1 ? 'its maker' : 'their makers'}; ${p.withdrawn === 1 ? 'its' : 'their'} breaks went back to review.` });
+  return out;
 }
 
 function groupFilter(g: Group): BreakFilter {

@@ -28,7 +28,11 @@ export function renderSummaryText(s: ExportSummary): string {
     `  by reason: ${entries(b.byReason)}`,
     `  by field:  ${entries(b.byField)}`,
   ];
-  if (Object.keys(s.decisions).length > 0) lines.push(`  reviewed:  ${entries(s.decisions)}`);
+  const r = s.review;
+  lines.push(
+    `  reviewed:  decided ${n(r.decided)} of ${n(r.breaks)} (accepted ${n(r.decidedByStatus.ACCEPTED)}, overridden ${n(r.decidedByStatus.OVERRIDDEN)}, rejected ${n(r.decidedByStatus.REJECTED)})`,
+    `  proposals: ${n(r.proposals.pending)} waiting (${n(r.proposals.pendingBreaks)} breaks), ${n(r.proposals.approved)} approved, ${n(r.proposals.rejected)} rejected, ${n(r.proposals.withdrawn)} withdrawn`,
+  );
   if (s.controlTotals.length > 0) {
     lines.push('', 'Control totals (B − A)');
     for (const t of s.controlTotals) lines.push(`  ${t.field} ${t.currency}: A ${t.a}, B ${t.b}, difference ${t.difference}`);

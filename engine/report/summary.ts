@@ -4,13 +4,15 @@ import type { CheckResult } from '../checks/integrity.ts';
 import type { ControlTotal, RunCounts } from '../run/run-recon.ts';
 import { ident } from '../sql/quote.ts';
 import type { DecisionReader } from './decisions.ts';
+import { attachStatusOverlay, reviewFigures, type ReviewFigures } from './review-figures.ts';
 import type { RunFile } from './run-file.ts';
 
 /**
  * The run summary as a report: counts, checks, the quality gate, breaks by
  * reason and by field, the largest breaks by amount and reviewers' progress.
  * Every number is read from the run file (and the workflow store); nothing
- * is typed in.
+ * is typed in. Reasons are the reasons now (a decision's over the model's);
+ * review progress is reviewFigures(), the figures the run overview shows.
  */
 export interface ExportSummary {
   runId: string;
@@ -29,15 +31,18 @@ export interface ExportSummary {
     total: number;
     byType: Record<string, number>;
     byField: Record<string, number>;
+    /** Every break by its reason now: a decision's reason over the model's. */
     byReason: Record<string, number>;
+    /** The model's own reasons, before any decision. */
+    byModelReason: Record<string, number>;
     byReasonAndField: { reason: string; field: string; n: number }[];
     /** Breaks the model attributed at or above the threshold (status AUTO). */
     autoExplained: number;
   };
   topBreaks: { breakId: number; key: string; field: string; valueA: string | null; valueB: string | null; delta: string; currency: string | null; reason: string | null }[];
   controlTotals: ControlTotal[];
-  /** Current status of breaks reviewers decided on; empty without a workspace store. */
-  decisions: Record<string, number>;
+  /** Reviewers' progress (review-figures.ts); all zero without a workspace store. */
+  review: ReviewFigures;
   generatedAt: string;
 }
 
@@ -48,11 +53,14 @@ const CURRENCY_NAME = /^(ccy|currency|curr|cur|currency_code|ccy_code)$/i;
 export async function buildSummary(run: RunFile, decisions: DecisionReader, now = new Date()): Promise<ExportSummary> {
   const c = run.conn;
   const s = run.summary;
-  const reasonExpr = run.hasAttributions ? `coalesce(t.reason, 'UNATTRIBUTED')` : `'UNATTRIBUTED'`;
-  const from = run.hasAttributions ? 'breaks b LEFT JOIN attributions t ON t.break_id = b.break_id' : 'breaks b';
-  const grouped = await queryRows<{ reason: string; field: string; diff_type: string; n: string; auto: string }>(
+  // The store's decided statuses join the breaks in SQL, as in the grid.
+  await attachStatusOverlay(c, decisions.statuses());
+  const review = await reviewFigures(c, { hasAttributions: run.hasAttributions }, decisions.proposals());
+  const reasonExpr = run.hasAttributions ? `coalesce(d.reason, t.reason, 'UNATTRIBUTED')` : `coalesce(d.reason, 'UNATTRIBUTED')`;
+  const from = `${run.hasAttributions ? 'breaks b LEFT JOIN attributions t ON t.break_id = b.break_id' : 'breaks b'} LEFT JOIN status_overlay d ON d.break_id = b.break_id`;
+  const grouped = await queryRows<{ reason: string; model_reason: string; field: string; diff_type: string; n: string; auto: string }>(
     c,
-    `SELECT ${reasonExpr} AS reason, b.field, b.diff_type, count(*) AS n,
+    `SELECT ${reasonExpr} AS reason, ${run.hasAttributions ? `coalesce(t.reason, 'UNATTRIBUTED')` : `'UNATTRIBUTED'`} AS model_reason, b.field, b.diff_type, count(*) AS n,
             ${run.hasAttributions ? `count(*) FILTER (WHERE t.status = 'AUTO')` : '0'} AS auto
        FROM ${from} GROUP BY ALL ORDER BY n DESC, reason, field`,
   );
@@ -62,6 +70,7 @@ export async function buildSummary(run: RunFile, decisions: DecisionReader, now 
   const byType: Record<string, number> = {};
   const byField: Record<string, number> = {};
   const byReason: Record<string, number> = {};
+  const byModelReason: Record<string, number> = {};
   const cross = new Map<string, { reason: string; field: string; n: number }>();
   let total = 0;
   let autoExplained = 0;
@@ -72,12 +81,14 @@ export async function buildSummary(run: RunFile, decisions: DecisionReader, now 
     add(byType, g.diff_type, n);
     add(byField, g.field, n);
     add(byReason, g.reason, n);
+    add(byModelReason, g.model_reason, n);
     const k = `${g.reason}\u0000${g.field}`;
     cross.set(k, { reason: g.reason, field: g.field, n: (cross.get(k)?.n ?? 0) + n });
   }
   const checks = await queryRows<CheckResult>(c, 'SELECT name, type, side, expected, actual, passed, discrepancy, message FROM checks ORDER BY side, name');
   const checksPassed = checks.every((x) => x.passed);
-  const unknownRate = total === 0 ? 0 : (byReason['UNKNOWN'] ?? 0) / total;
+  // The gate is the model's (the run recorded it); runs from before attribution recompute it from the model's reasons.
+  const unknownRate = total === 0 ? 0 : (byModelReason['UNKNOWN'] ?? 0) / total;
   const unknownRateLimit = Number((run.definition.attribution as { unknownRateLimit?: number } | undefined)?.unknownRateLimit ?? s.gate?.unknownRateLimit ?? 0.05);
   const gateReasons: string[] = [];
   if (!checksPassed) gateReasons.push('an integrity check failed');
@@ -103,10 +114,10 @@ export async function buildSummary(run: RunFile, decisions: DecisionReader, now 
     // The gate the run itself recorded wins; runs from before attribution get it recomputed the same way.
     gate: s.gate ? { passed: s.gate.passed, reasons: s.gate.reasons, unknownRate: s.gate.unknownRate, unknownRateLimit: s.gate.unknownRateLimit } : { passed: gateReasons.length === 0, reasons: gateReasons, unknownRate, unknownRateLimit },
     model: { version: s.attribution?.modelVersion ?? null, threshold: s.attribution?.threshold ?? null },
-    breaks: { total, byType, byField, byReason, byReasonAndField: [...cross.values()].sort((x, y) => y.n - x.n), autoExplained },
+    breaks: { total, byType, byField, byReason, byModelReason, byReasonAndField: [...cross.values()].sort((x, y) => y.n - x.n), autoExplained },
     topBreaks: await topBreaks(c, run),
     controlTotals: s.controlTotals ?? [],
-    decisions: decisions.statusCounts(),
+    review,
     generatedAt: now.toISOString(),
   };
 }
@@ -116,7 +127,9 @@ async function topBreaks(c: DuckDBConnection, run: RunFile): Promise<ExportSumma
   const currency = await currencyColumn(c, run);
   const ccy = currency ? `coalesce(ra.${ident(currency)}, rb.${ident(currency)})` : 'NULL';
   const joins = currency ? 'LEFT JOIN a ra ON ra.__rid = b.rid_a LEFT JOIN b rb ON rb.__rid = b.rid_b' : '';
-  const reason = run.hasAttributions ? '(SELECT reason FROM attributions t WHERE t.break_id = b.break_id)' : 'NULL';
+  // The reason now (status_overlay is attached by buildSummary before this runs).
+  const model = run.hasAttributions ? '(SELECT reason FROM attributions t WHERE t.break_id = b.break_id)' : 'NULL';
+  const reason = `coalesce((SELECT reason FROM status_overlay d WHERE d.break_id = b.break_id), ${model})`;
   const rows = await queryRows<{ break_id: string; key: string; field: string; value_a: string | null; value_b: string | null; delta: string; ccy: string | null; reason: string | null }>(
     c,
     `SELECT b.break_id, b.key, b.field, b.value_a, b.value_b, b.delta, CAST(${ccy} AS VARCHAR) AS ccy, ${reason} AS reason

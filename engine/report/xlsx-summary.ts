@@ -44,7 +44,18 @@ export function summaryRows(s: ExportSummary): SummaryRow[] {
   for (const x of s.checks) rows.push([`Check ${x.name}`, `${x.passed ? 'passed' : 'FAILED'}: expected ${x.expected}, actual ${x.actual}`]);
   for (const [k, v] of Object.entries(s.breaks.byReason)) rows.push([`Breaks with reason ${k}`, v]);
   for (const [k, v] of Object.entries(s.breaks.byField)) rows.push([`Breaks on field ${k}`, v]);
-  for (const [k, v] of Object.entries(s.decisions)) rows.push([`Reviewed: ${k}`, v]);
+  const r = s.review;
+  rows.push(
+    ['Decided', r.decided],
+    ['Decided: accepted', r.decidedByStatus.ACCEPTED],
+    ['Decided: overridden', r.decidedByStatus.OVERRIDDEN],
+    ['Decided: rejected', r.decidedByStatus.REJECTED],
+    ['Proposals waiting', r.proposals.pending],
+    ['Breaks in waiting proposals', r.proposals.pendingBreaks],
+    ['Proposals approved', r.proposals.approved],
+    ['Proposals rejected', r.proposals.rejected],
+    ['Proposals withdrawn', r.proposals.withdrawn],
+  );
   for (const t of s.controlTotals) rows.push([`Control total ${t.field} ${t.currency} (B − A)`, t.difference]);
   rows.push(['Generated', s.generatedAt]);
   return rows;

@@ -11,10 +11,13 @@ import type { Definition } from '../definition/schema.ts';
 import { comparedFields, diffStatements, fieldStatsSql } from '../diff/sql.ts';
 import { openDuckDB, queryOne, queryRows, runWithProgress, type ProgressListener } from '../duckdb/open.ts';
 import { ReconError } from '../errors/recon-error.ts';
-import { fingerprintSource, loadSource, prepareSource, type LoadContext } from '../ingest/load-source.ts';
+import { fingerprintSource, loadSource, prepareSource, type LoadContext, type LoadedSource } from '../ingest/load-source.ts';
+import { writeLineMap } from '../ingest/line-map.ts';
 import { REJECTS_DDL } from '../ingest/rejects.ts';
 import type { SourceFileInfo } from '../ingest/source-file.ts';
-import { stageSource } from '../normalize/stage.ts';
+import { stageSource, type StagedSource } from '../normalize/stage.ts';
+import { finishWideViews, planWide, stageWide, type WideStagedSource } from '../normalize/wide.ts';
+import { mergeWideBreaks, wideCompare, wideFieldStats } from '../diff/wide.ts';
 import { literal } from '../sql/quote.ts';
 import { overallProgress, type ProgressSink, type RunStage } from './progress.ts';
 import { newRunId } from './run-id.ts';
@@ -193,17 +196,30 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     // the file); from here on DuckDB may write tables in any order, which is faster.
     await conn.run('SET preserve_insertion_order = false');
     report('normalize', 'Typing and normalizing', 0);
-    const [stagedA, stagedB] = await timed('normalize', async () => [
-      await stageSource(conn, resolved, loadedA, req.definition.sources.a, listener('normalize', 'Normalizing A'), signal),
-      await stageSource(conn, resolved, loadedB, req.definition.sources.b, listener('normalize', 'Normalizing B'), signal),
+    // Hundreds of fields or more are staged and compared in long form (normalize/wide.ts).
+    const wide = planWide(resolved);
+    const stage = (loaded: LoadedSource, label: string): Promise<StagedSource & Partial<Pick<WideStagedSource, 'controlTotalRows'>>> => {
+      const source = req.definition.sources[loaded.side];
+      return wide ? stageWide(conn, wide, loaded, source, listener('normalize', label), signal) : stageSource(conn, resolved, loaded, source, listener('normalize', label), signal);
+    };
+    const [stagedA, stagedB] = await timed('normalize', async () => [await stage(loadedA, 'Normalizing A'), await stage(loadedB, 'Normalizing B')]);
+    // Where each staged row is in its file (a few points per side), for the break detail.
+    await writeLineMap(conn, [
+      { loaded: loadedA, rows: stagedA.staged + stagedA.rejected },
+      { loaded: loadedB, rows: stagedB.staged + stagedB.rejected },
     ]);
     checkCancelled();
 
     // 4. Diff.
     await timed('diff', async () => {
-      for (const st of diffStatements(resolved).statements) {
+      for (const st of diffStatements(wide?.narrow ?? resolved).statements) {
         report('diff', `Diff: ${st.label}`, 0);
         await runWithProgress(conn, st.sql, listener('diff', `Diff: ${st.label}`), signal);
+      }
+      if (wide) {
+        report('diff', 'Diff: fields', 0);
+        await wideCompare(conn, wide, listener('diff', 'Diff: fields'), signal);
+        await mergeWideBreaks(conn);
       }
     });
     checkCancelled();
@@ -212,8 +228,8 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     report('checks', 'Integrity checks', 0);
     const { checks, buckets } = await timed('checks', () =>
       runIntegrityChecks(conn, resolved, [
-        { loaded: loadedA, staged: stagedA, source: req.definition.sources.a },
-        { loaded: loadedB, staged: stagedB, source: req.definition.sources.b },
+        { loaded: loadedA, staged: stagedA, source: req.definition.sources.a, ...(stagedA.controlTotalRows ? { controlTotalRows: stagedA.controlTotalRows } : {}) },
+        { loaded: loadedB, staged: stagedB, source: req.definition.sources.b, ...(stagedB.controlTotalRows ? { controlTotalRows: stagedB.controlTotalRows } : {}) },
       ]),
     );
     checkCancelled();
@@ -239,7 +255,9 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       unknownRateLimit: req.definition.attribution.unknownRateLimit,
     });
 
-    const stats = await queryOne<Record<string, string>>(conn, fieldStatsSql(resolved));
+    const stats = wide
+      ? await wideFieldStats(conn, wide, await queryOne<Record<string, string>>(conn, fieldStatsSql(wide.narrow)))
+      : await queryOne<Record<string, string>>(conn, fieldStatsSql(resolved));
     const counts = await readCounts(conn, stats, buckets);
     const breaks = await readBreakCounts(conn);
     const withinTolerance = readWithinTolerance(stats, resolved);
@@ -250,6 +268,8 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     );
 
     report('write', 'Writing results', 0);
+    // A wide run's views get every field back for the record view and the reports.
+    if (wide) await timed('wideViews', () => finishWideViews(conn, wide));
     await fingerprints;
     const summary: RunSummary = {
       runId,
@@ -274,7 +294,8 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       attribution,
       gate,
       controlTotals,
-      warnings: { a: loadedA.warnings, b: loadedB.warnings },
+      // The loader's (skipped blank lines, …) and staging's (values rounded to a field's scale).
+      warnings: { a: [...loadedA.warnings, ...stagedA.warnings], b: [...loadedB.warnings, ...stagedB.warnings] },
       timings,
     };
     await conn.run('CREATE OR REPLACE TABLE run_info AS SELECT $1::VARCHAR AS run_id, $2::JSON AS definition, $3::JSON AS summary', [

@@ -1,3 +1,4 @@
+import '../host/testing/fail-on-unhandled.ts';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ReconError } from '../errors/recon-error.ts';
+import { guardHostProcess } from '../host/process-guard.ts';
 import { createService, type Service } from '../host/service.ts';
 import { packageRoot } from '../package-root.ts';
 import type { Store } from '../store/store.ts';
@@ -34,6 +35,8 @@ export interface ServeOptions {
   token?: string;
   /** Retrain on a small synthetic baseline (tests, demos). */
   quickRetrain?: boolean;
+  /** Log (and survive) unhandled rejections and uncaught exceptions of this process while serving (default true). */
+  guardProcess?: boolean;
 }
 
 export interface RunningServer {
@@ -79,6 +82,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     server.listen(opts.port ?? 0, LOOPBACK, () => resolvePromise());
   });
   port = (server.address() as AddressInfo).port;
+  // After listening, a server error (none is expected) is logged: with no listener it would end the process.
+  server.on('error', (err) => process.stderr.write(`[serve] server error: ${err.message}\n`));
+  // The process serves the UI: nothing that escapes a handler may end it (see host/process-guard.ts).
+  const unguard = opts.guardProcess === false ? () => undefined : guardHostProcess('recon serve');
 
   return {
     port,
@@ -90,6 +97,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await service.close();
+      unguard();
     },
   };
 }

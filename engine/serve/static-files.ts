@@ -1,5 +1,6 @@
 /** Serves the built renderer (out/renderer) with the strict CSP; nothing outside that folder. */
 import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
@@ -62,5 +63,7 @@ export async function serveStatic(root: string, port: number, req: IncomingMessa
     res.end();
     return;
   }
-  createReadStream(file).pipe(res);
+  // pipeline: a read that fails after the headers (the file removed by a rebuild, an unreadable file)
+  // ends this response and rejects here; with pipe() its 'error' would be uncaught and end the host.
+  await pipeline(createReadStream(file), res);
 }

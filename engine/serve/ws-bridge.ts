@@ -31,13 +31,39 @@ export function createBridge(opts: { token: string; port: () => number; service:
   });
   const clients = new Set<WebSocket>();
 
+  /**
+   * Sends one message; never throws. A reply that cannot be encoded goes out as
+   * INTERNAL_ERROR data instead; a socket that fails on the way is dropped.
+   */
   const send = (ws: WebSocket, m: BridgeMessage): void => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+    if (ws.readyState !== ws.OPEN) return;
+    let text: string;
+    try {
+      text = JSON.stringify(m);
+    } catch (err) {
+      if (m.type !== 'reply') {
+        process.stderr.write(`[serve] event ${m.event.type} not sent: ${(err as Error).message}\n`);
+        return;
+      }
+      text = JSON.stringify({ type: 'reply', id: m.id, reply: { ok: false, error: { code: 'INTERNAL_ERROR', message: `the reply could not be encoded: ${(err as Error).message}` } } } satisfies BridgeMessage);
+    }
+    ws.send(text, (err) => {
+      if (err) ws.terminate();
+    });
   };
+
+  // A server-level error (none is expected in noServer mode) is logged, never thrown.
+  wss.on('error', (err) => process.stderr.write(`[serve] bridge error: ${err.message}\n`));
 
   wss.on('connection', (ws: WebSocket) => {
     clients.add(ws);
     ws.on('close', () => clients.delete(ws));
+    // A frame over the size limit, invalid UTF-8, a reset socket: ws closes that socket and emits
+    // 'error', which with no listener would be an uncaught exception taking the whole host down.
+    ws.on('error', () => {
+      clients.delete(ws);
+      ws.terminate();
+    });
     ws.on('message', (data, isBinary) => {
       let message: unknown;
       try {
@@ -52,10 +78,12 @@ export function createBridge(opts: { token: string; port: () => number; service:
         return;
       }
       const { id, name, args } = parsed.data;
+      // service.call answers every failure as data; the catch is for the transport, so nothing is left unhandled.
       void opts
         .service()
         .call(name, args)
-        .then((reply) => send(ws, { type: 'reply', id, reply }));
+        .then((reply) => send(ws, { type: 'reply', id, reply }))
+        .catch((err: unknown) => process.stderr.write(`[serve] reply to ${name} not sent: ${(err as Error).message}\n`));
     });
   });
 
@@ -63,6 +91,9 @@ export function createBridge(opts: { token: string; port: () => number; service:
     upgrade(req, socket, head) {
       const port = opts.port();
       const path = new URL(req.url ?? '/', 'http://x').pathname;
+      // Node hands an upgraded socket over without its error listener: a client that resets it
+      // mid-handshake would otherwise raise an uncaught ECONNRESET. ws adds its own once it takes over.
+      socket.on('error', () => socket.destroy());
       const refuse = (status: number, text: string): void => {
         socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       };

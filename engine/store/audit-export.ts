@@ -1,6 +1,6 @@
 /** Writes the audit trail as NDJSON: one canonical event per line, in (device, seq) order. */
 import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
 import { canonicalJson, type JsonValue } from './canonical-json.ts';
 import type { AuditRow } from './audit-verify.ts';
 import { sql } from './sql.ts';
@@ -12,31 +12,28 @@ const PAGE = 1000;
  * Exports every event. Each line is the event's canonical JSON including
  * `hash`, so anyone can re-check it: hash = sha256(line without "hash").
  * Pages by (device_id, seq); the table is append-only, so pages never shift.
- * Returns the number of events written.
+ * Returns the number of events written. A file that cannot be opened or
+ * written rejects the returned promise (pipeline owns the stream's errors:
+ * none is left unhandled to take the process down).
  */
 export async function exportAudit(store: Store, out: string): Promise<number> {
-  const stream = createWriteStream(out, { encoding: 'utf8' });
-  const finished = once(stream, 'finish');
   let n = 0;
-  let after = { device: '', seq: 0 };
-  try {
+  async function* pages(): AsyncGenerator<string> {
+    let after = { device: '', seq: 0 };
     for (;;) {
       const rows = store.read((tx) =>
         tx.all<AuditRow>(sql`SELECT * FROM audit_events WHERE (device_id, seq) > (${after.device}, ${after.seq})
                              ORDER BY device_id, seq LIMIT ${PAGE}`),
       );
-      for (const row of rows) {
-        const line = canonicalJson({ ...row, before: JSON.parse(row.before) as JsonValue, after: JSON.parse(row.after) as JsonValue });
-        n++;
-        if (!stream.write(`${line}\n`)) await once(stream, 'drain');
-      }
+      let text = '';
+      for (const row of rows) text += `${canonicalJson({ ...row, before: JSON.parse(row.before) as JsonValue, after: JSON.parse(row.after) as JsonValue })}\n`;
+      n += rows.length;
+      if (text !== '') yield text;
       const last = rows.at(-1);
-      if (!last || rows.length < PAGE) break;
+      if (!last || rows.length < PAGE) return;
       after = { device: last.device_id, seq: last.seq };
     }
-  } finally {
-    stream.end();
   }
-  await finished;
+  await pipeline(pages, createWriteStream(out, { encoding: 'utf8' }));
   return n;
 }

@@ -17,6 +17,7 @@ export const AUDIT_ACTIONS = [
   'decision.proposed',
   'proposal.approved',
   'proposal.rejected',
+  'proposal.withdrawn',
   'user.added',
   'role.granted',
   'role.revoked',

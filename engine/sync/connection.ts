@@ -7,7 +7,7 @@
  * unhandled 'error' event kills the process).
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import pg from 'pg';
 import { z } from 'zod';
 import { SyncError } from './errors.ts';
@@ -57,8 +57,14 @@ function tlsOptions(s: ConnectionSettings): pg.ClientConfig['ssl'] {
   }
 }
 
+/** A CA bundle is a few kB; a device or a huge file is refused before it is read (reading /dev/zero would exhaust the host's memory). */
+const MAX_CA_BYTES = 1 << 20;
+
 function readCa(file: string): string {
   try {
+    const st = statSync(file);
+    if (!st.isFile()) throw new Error('not a regular file');
+    if (st.size > MAX_CA_BYTES) throw new Error(`${st.size} bytes; a CA file is at most ${MAX_CA_BYTES}`);
     return readFileSync(file, 'utf8');
   } catch (err) {
     throw new SyncError('SYNC_TLS', `cannot read the CA file ${file}: ${(err as Error).message}`);

@@ -1,7 +1,10 @@
 /**
  * The 4-eye check. A proposal takes effect only when a different user with
  * the approver role approves it; an approver may also reject it, with a
- * comment, which returns its breaks to where they were.
+ * comment, which returns its breaks to where they were. While it waits, its
+ * maker may withdraw it (no role needed: it is theirs), with the same effect.
+ * Each outcome is one approvals row (verdict APPROVED, REJECTED or
+ * WITHDRAWN), so a proposal has at most one, and one audit event.
  */
 import { randomUUID } from 'node:crypto';
 import { ReconError } from '../errors/recon-error.ts';
@@ -24,7 +27,7 @@ export interface ProposalInfo {
   decidedAt: string;
   breakCount: number;
   bulkFilter: unknown;
-  state: 'PENDING' | 'APPROVED' | 'REJECTED';
+  state: 'PENDING' | 'APPROVED' | 'REJECTED' | 'WITHDRAWN';
   approver: string | null;
   approvalComment: string | null;
 }
@@ -39,7 +42,7 @@ interface ProposalRow {
   decided_at: string;
   break_count: number;
   bulk_filter: string | null;
-  verdict: 'APPROVED' | 'REJECTED' | null;
+  verdict: 'APPROVED' | 'REJECTED' | 'WITHDRAWN' | null;
   approver: string | null;
   approval_comment: string | null;
 }
@@ -70,11 +73,11 @@ export function listProposals(store: Store, opts: { runId?: string; pendingOnly?
   }));
 }
 
-/** What an approval did. */
+/** What an approval (or a withdrawal) did. */
 export interface ApprovalResult {
   approvalId: string;
   decisionId: string;
-  verdict: 'APPROVED' | 'REJECTED';
+  verdict: 'APPROVED' | 'REJECTED' | 'WITHDRAWN';
   breakCount: number;
 }
 
@@ -89,15 +92,28 @@ export function rejectProposal(store: Store, actor: Identity, decisionId: string
   return settle(store, actor, decisionId, 'REJECTED', comment);
 }
 
-function settle(store: Store, actor: Identity, decisionId: string, verdict: 'APPROVED' | 'REJECTED', comment: string | null): ApprovalResult {
+/** The maker: takes back their own proposal while it waits (comment optional); its breaks return to where they were. */
+export function withdrawProposal(store: Store, actor: Identity, decisionId: string, comment?: string | null): ApprovalResult {
+  return settle(store, actor, decisionId, 'WITHDRAWN', comment ?? null);
+}
+
+const EVENTS = { APPROVED: 'APPROVE', REJECTED: 'DECLINE', WITHDRAWN: 'WITHDRAW' } as const;
+const ACTIONS = { APPROVED: 'proposal.approved', REJECTED: 'proposal.rejected', WITHDRAWN: 'proposal.withdrawn' } as const;
+
+function settle(store: Store, actor: Identity, decisionId: string, verdict: 'APPROVED' | 'REJECTED' | 'WITHDRAWN', comment: string | null): ApprovalResult {
   return store.write((tx) => {
     const d = tx.get<{ run_id: string; actor: string; is_proposal: number; kind: string }>(
       sql`SELECT run_id, actor, is_proposal, kind FROM decisions WHERE decision_id = ${decisionId}`,
     );
     if (!d || d.is_proposal !== 1) throw new ReconError('NOT_FOUND', `no proposal ${decisionId}`, { decisionId });
-    // The maker is refused even if they hold the approver role: that is the 4-eye rule.
-    if (d.actor === actor.userId) throw new ReconError('FORBIDDEN_SELF_APPROVAL', `${actor.userId} made proposal ${decisionId} and cannot approve or reject it: another approver must`, { decisionId });
-    requireRole(tx, actor, 'approver', 'approve proposals');
+    if (verdict === 'WITHDRAWN') {
+      // Only the maker takes a proposal back; approvers reject instead.
+      if (d.actor !== actor.userId) throw new ReconError('FORBIDDEN_ROLE', `only ${d.actor}, who made proposal ${decisionId}, can withdraw it; an approver rejects it instead`, { decisionId, maker: d.actor });
+    } else {
+      // The maker is refused even if they hold the approver role: that is the 4-eye rule.
+      if (d.actor === actor.userId) throw new ReconError('FORBIDDEN_SELF_APPROVAL', `${actor.userId} made proposal ${decisionId} and cannot approve or reject it: another approver must (the maker may withdraw it)`, { decisionId });
+      requireRole(tx, actor, 'approver', 'approve proposals');
+    }
     const done = tx.get<{ verdict: string; approver: string }>(sql`SELECT verdict, approver FROM approvals WHERE decision_id = ${decisionId}`);
     if (done) throw new ReconError('ILLEGAL_TRANSITION', `proposal ${decisionId} was already ${done.verdict.toLowerCase()} by ${done.approver}`, { decisionId });
     const rows = tx.all<{ break_id: number; from_status: string; to_status: string; reason: string | null; status: string | null; current_decision: string | null }>(
@@ -115,14 +131,14 @@ function settle(store: Store, actor: Identity, decisionId: string, verdict: 'APP
       }
       const from = asBreakStatus(r.status);
       const to = verdict === 'APPROVED' ? asBreakStatus(r.to_status) : asBreakStatus(r.from_status);
-      checkTransition(verdict === 'APPROVED' ? 'APPROVE' : 'DECLINE', from, to, `break ${r.break_id}`);
+      checkTransition(EVENTS[verdict], from, to, `break ${r.break_id}`);
       const reason = verdict === 'APPROVED' ? r.reason : null;
       setStatus(tx, d.run_id, r.break_id, to, reason, decisionId, approvalId);
       changes.push([r.break_id, from, to, reason]);
     }
     appendAuditEvent(tx, {
       actor: actor.userId,
-      action: verdict === 'APPROVED' ? 'proposal.approved' : 'proposal.rejected',
+      action: ACTIONS[verdict],
       target: `decision:${decisionId}`,
       before: { maker: d.actor, columns: ['break_id', 'status'], rows: changes.map(([id, from]) => [id, from]) },
       after: { approval_id: approvalId, verdict, run_id: d.run_id, kind: d.kind, columns: ['break_id', 'status', 'reason'], rows: changes.map(([id, , to, reason]) => [id, to, reason]) },

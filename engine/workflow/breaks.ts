@@ -54,7 +54,8 @@ export interface BreakSource {
   close(): void;
 }
 
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+/** A decimal that fits DECIMAL(38, 10), as the filter's SQL compares it: at most 28 digits before the point. */
+const DECIMAL = /^[+-]?(0*\d{1,28}(\.\d*)?|\.\d+)$/;
 
 /** Checks a filter from user input; throws INVALID_ARGUMENT. */
 export function validateFilter(filter: BreakFilter): BreakFilter {
@@ -65,7 +66,7 @@ export function validateFilter(filter: BreakFilter): BreakFilter {
     (clean as Record<string, string>)[k] = v;
   }
   if (clean.maxAbsDelta !== undefined && !DECIMAL.test(clean.maxAbsDelta)) {
-    throw new ReconError('INVALID_ARGUMENT', `maxAbsDelta must be a decimal number, got "${clean.maxAbsDelta}"`);
+    throw new ReconError('INVALID_ARGUMENT', `maxAbsDelta must be a decimal number with at most 28 digits before the point, got "${clean.maxAbsDelta.slice(0, 60)}"`);
   }
   if (clean.baseStatus !== undefined && clean.baseStatus !== 'AUTO' && clean.baseStatus !== 'REVIEW') {
     throw new ReconError('INVALID_ARGUMENT', `status filter must be AUTO or REVIEW, got "${String(clean.baseStatus)}"`);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
-import { approveProposal, listProposals, rejectProposal } from './approvals.ts';
+import { approveProposal, listProposals, rejectProposal, withdrawProposal } from './approvals.ts';
 import { decide } from './decisions.ts';
 import { grantRole } from './roles.ts';
 import { ADA, ALICE, BOB, CAROL, MALLORY, memoryBreakSource, seedRun, seedUsers, tempDir } from './testing/fixtures.ts';
@@ -47,6 +47,36 @@ describe('4-eye approval', () => {
     expect(listProposals(store)).toMatchObject([{ decisionId: id, state: 'APPROVED', approver: 'bob', approvalComment: 'agreed' }]);
     grantRole(store, ADA, 'alice', 'approver');
     expect(() => approveProposal(store, ALICE, id)).toThrow(expect.objectContaining({ code: 'ILLEGAL_TRANSITION' }));
+  });
+
+  it('the maker withdraws their own pending proposal (audited): its break returns to where it was', async () => {
+    const id = await propose(ALICE, 4); // break 4 is REVIEW (id % 4 == 0)
+    const before = store.db.prepare('SELECT count(*) AS n FROM audit_events').get() as { n: number };
+    expect(withdrawProposal(store, ALICE, id, 'wrong break')).toMatchObject({ decisionId: id, verdict: 'WITHDRAWN', breakCount: 1 });
+    expect(status(4)).toBe('REVIEW');
+    expect(listProposals(store, { pendingOnly: true })).toEqual([]);
+    expect(listProposals(store)).toMatchObject([{ decisionId: id, state: 'WITHDRAWN', approver: 'alice', approvalComment: 'wrong break' }]);
+    const event = store.db.prepare('SELECT action, actor, target, comment, after FROM audit_events ORDER BY seq DESC LIMIT 1').get() as { action: string; actor: string; target: string; comment: string; after: string };
+    expect(event).toMatchObject({ action: 'proposal.withdrawn', actor: 'alice', target: `decision:${id}`, comment: 'wrong break' });
+    expect(JSON.parse(event.after)).toMatchObject({ verdict: 'WITHDRAWN', run_id: runId, rows: [[4, 'REVIEW', null]] });
+    expect((store.db.prepare('SELECT count(*) AS n FROM audit_events').get() as { n: number }).n).toBe(before.n + 1);
+    // Settled now: nobody can approve, reject or withdraw it again; the break is open for a new decision.
+    expect(() => approveProposal(store, BOB, id)).toThrow(expect.objectContaining({ code: 'ILLEGAL_TRANSITION' }));
+    expect(() => withdrawProposal(store, ALICE, id)).toThrow(expect.objectContaining({ code: 'ILLEGAL_TRANSITION' }));
+    await decide(store, source, ALICE, { runId, breakId: 4, kind: 'REJECT', comment: 'chase it' });
+    expect(status(4)).toBe('REJECTED');
+  });
+
+  it('only the maker can withdraw, and only while the proposal waits; no comment needed', async () => {
+    const id = await propose(CAROL);
+    for (const who of [BOB, ALICE, ADA, MALLORY]) expect(() => withdrawProposal(store, who, id)).toThrow(expect.objectContaining({ code: 'FORBIDDEN_ROLE' }));
+    expect(status(2)).toBe('PROPOSED');
+    const approved = await propose(CAROL, 5);
+    approveProposal(store, BOB, approved);
+    expect(() => withdrawProposal(store, CAROL, approved)).toThrow(expect.objectContaining({ code: 'ILLEGAL_TRANSITION' }));
+    expect(() => withdrawProposal(store, CAROL, '00000000-0000-4000-8000-000000000000')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(withdrawProposal(store, CAROL, id)).toMatchObject({ verdict: 'WITHDRAWN' });
+    expect(status(2)).toBe('AUTO');
   });
 
   it('a rejected proposal needs a comment and returns its break to where it was', async () => {

@@ -1,5 +1,11 @@
-/** The reason-code catalogue: admins add and retire codes; a retired code stays valid in history. */
-import type { ReasonCategory } from '../attribution/catalogue.ts';
+/**
+ * The reason-code catalogue: admins add and retire codes; a retired code stays
+ * valid in history. System codes are the ones the engine assigns itself
+ * (UNKNOWN, and the codes that follow from the diff type): every run keeps
+ * assigning them and the quality gate counts UNKNOWN, so they can be neither
+ * retired nor added again (REASON_CODE_SYSTEM).
+ */
+import { REJECTED_DIFF_TYPES, STRUCTURAL_REASONS, UNKNOWN_REASON, type ReasonCategory } from '../attribution/catalogue.ts';
 import { ReconError } from '../errors/recon-error.ts';
 import { appendAuditEvent } from '../store/audit-log.ts';
 import { sql } from '../store/sql.ts';
@@ -9,12 +15,22 @@ import { requireRole } from './roles.ts';
 
 export type { ReasonCategory };
 
+/** Codes the engine assigns itself, whatever the catalogue says. */
+export const SYSTEM_REASON_CODES: readonly string[] = [UNKNOWN_REASON, ...STRUCTURAL_REASONS, ...REJECTED_DIFF_TYPES];
+
+/** Whether `code` is a system code (never retired, never redefined). */
+export function isSystemReason(code: string): boolean {
+  return SYSTEM_REASON_CODES.includes(code);
+}
+
 /** A catalogue entry. */
 export interface ReasonCode {
   code: string;
   description: string;
   category: ReasonCategory;
   retiredAt: string | null;
+  /** Assigned by the engine itself: cannot be retired. */
+  system: boolean;
 }
 
 /** The catalogue, active codes first. */
@@ -24,7 +40,9 @@ export function listReasonCodes(store: Store, opts: { includeRetired?: boolean }
       sql`SELECT code, description, category, retired_at FROM reason_codes ORDER BY retired_at IS NOT NULL, code`,
     ),
   );
-  return rows.filter((r) => opts.includeRetired || r.retired_at === null).map((r) => ({ code: r.code, description: r.description, category: r.category, retiredAt: r.retired_at }));
+  return rows
+    .filter((r) => opts.includeRetired || r.retired_at === null)
+    .map((r) => ({ code: r.code, description: r.description, category: r.category, retiredAt: r.retired_at, system: isSystemReason(r.code) }));
 }
 
 /** Throws unless `code` is in the catalogue and not retired (new decisions use active codes only). */
@@ -38,6 +56,7 @@ export function requireActiveReason(tx: ReadTx, code: string): void {
 export function addReasonCode(store: Store, actor: Identity, entry: { code: string; description: string; category: ReasonCategory }): void {
   if (!/^[A-Z][A-Z0-9_]*$/.test(entry.code)) throw new ReconError('INVALID_ARGUMENT', `a reason code is UPPER_SNAKE_CASE, got "${entry.code}"`);
   if (entry.category !== 'ACTION' && entry.category !== 'NOISE') throw new ReconError('INVALID_ARGUMENT', 'category must be ACTION or NOISE');
+  if (isSystemReason(entry.code)) throw systemCode(entry.code, 'redefined');
   store.write((tx) => {
     requireRole(tx, actor, 'admin', 'edit the reason-code catalogue');
     if (tx.get(sql`SELECT 1 AS x FROM reason_codes WHERE code = ${entry.code}`)) throw new ReconError('INVALID_ARGUMENT', `reason code ${entry.code} already exists`);
@@ -46,10 +65,15 @@ export function addReasonCode(store: Store, actor: Identity, entry: { code: stri
   });
 }
 
-/** Admin: retires a code (audit: reason.retired). */
+function systemCode(code: string, what: 'retired' | 'redefined'): ReconError {
+  return new ReconError('REASON_CODE_SYSTEM', `${code} is a system reason code: the engine assigns it to every run (${SYSTEM_REASON_CODES.join(', ')}), so it cannot be ${what}`, { reason: code });
+}
+
+/** Admin: retires a code (audit: reason.retired); never a system code. */
 export function retireReasonCode(store: Store, actor: Identity, code: string, comment?: string): void {
   store.write((tx) => {
     requireRole(tx, actor, 'admin', 'edit the reason-code catalogue');
+    if (isSystemReason(code)) throw systemCode(code, 'retired');
     requireActiveReason(tx, code);
     tx.run(sql`UPDATE reason_codes SET retired_at = ${tx.now} WHERE code = ${code}`);
     appendAuditEvent(tx, { actor: actor.userId, action: 'reason.retired', target: `reason:${code}`, before: { retired_at: null }, after: { retired_at: tx.now }, comment: comment ?? null });

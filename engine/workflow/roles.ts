@@ -65,6 +65,9 @@ function insertUser(tx: WriteTx, actor: Identity, userId: string, displayName: s
 export function addUser(store: Store, actor: Identity, user: { userId: string; displayName?: string; roles?: readonly Role[] }): UserInfo {
   const userId = user.userId.trim();
   if (!userId) throw new ReconError('INVALID_ARGUMENT', 'a user id is required');
+  // An OS account name: printable, as the store's CHECK (its length in characters up to a NUL) needs it.
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if (/[\u0000-\u001f\u007f]/.test(userId) || userId.length > 256) throw new ReconError('INVALID_ARGUMENT', 'a user id is 1 to 256 printable characters');
   return store.write((tx) => {
     requireRole(tx, actor, 'admin', 'add users');
     if (tx.get(sql`SELECT 1 AS x FROM users WHERE user_id = ${userId}`) !== undefined) {

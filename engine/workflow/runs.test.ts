@@ -66,6 +66,20 @@ describe('reason codes and other audited actions', () => {
     expect(() => addReasonCode(store, ALICE, { code: 'X', description: 'x', category: 'NOISE' })).toThrow(expect.objectContaining({ code: 'FORBIDDEN_ROLE' }));
   });
 
+  it('refuses to retire a system code the engine assigns itself (REASON_CODE_SYSTEM), and lists them as system codes', () => {
+    for (const code of ['UNKNOWN', 'MISSING_IN_A', 'MISSING_IN_B', 'DUPLICATE_KEY', 'REJECTED_IN_A', 'REJECTED_IN_B']) {
+      expect(() => retireReasonCode(store, ADA, code, 'tidy up')).toThrow(expect.objectContaining({ code: 'REASON_CODE_SYSTEM' }));
+    }
+    const listed = listReasonCodes(store);
+    expect(listed.filter((r) => r.system).map((r) => r.code).sort()).toEqual(['DUPLICATE_KEY', 'MISSING_IN_A', 'MISSING_IN_B', 'REJECTED_IN_A', 'REJECTED_IN_B', 'UNKNOWN']);
+    expect(listed.find((r) => r.code === 'UNKNOWN')).toMatchObject({ retiredAt: null, system: true });
+    expect(listed.find((r) => r.code === 'FX_DIFF')).toMatchObject({ system: false });
+    // Nothing was written: no retirement, no audit event.
+    expect(lastEvent().action).not.toBe('reason.retired');
+    // A system code cannot be added again under another category either.
+    expect(() => addReasonCode(store, ADA, { code: 'UNKNOWN', description: 'x', category: 'NOISE' })).toThrow(expect.objectContaining({ code: 'REASON_CODE_SYSTEM' }));
+  });
+
   it('records model promotions and exports', () => {
     recordModelPromoted(store, ADA, { version: 'm2', previousVersion: 'm1', path: 'models/m2.json', trainingSetSize: 1200, metrics: { accuracy: 0.971 } });
     expect(JSON.parse(lastEvent().after)).toMatchObject({ metrics: { accuracy: '0.971' } });

@@ -20,6 +20,8 @@ describe('break status state table', () => {
         'PROPOSED -APPROVE-> REJECTED',
         'PROPOSED -DECLINE-> AUTO',
         'PROPOSED -DECLINE-> REVIEW',
+        'PROPOSED -WITHDRAW-> AUTO',
+        'PROPOSED -WITHDRAW-> REVIEW',
         'ACCEPTED -REOPEN-> REVIEW',
         'OVERRIDDEN -REOPEN-> REVIEW',
         'REJECTED -REOPEN-> REVIEW',

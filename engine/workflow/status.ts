@@ -6,6 +6,7 @@
  *   AUTO, REVIEW ──REJECT──► REJECTED      ──REOPEN──► REVIEW
  *   AUTO, REVIEW ──PROPOSE─► PROPOSED ──APPROVE──► ACCEPTED | OVERRIDDEN | REJECTED
  *                                     ──DECLINE──► AUTO | REVIEW (where it came from)
+ *                                     ──WITHDRAW─► AUTO | REVIEW (the maker takes it back)
  *   OVERRIDDEN ──REOPEN──► REVIEW
  */
 import { ReconError } from '../errors/recon-error.ts';
@@ -15,7 +16,7 @@ export const BREAK_STATUSES = ['AUTO', 'REVIEW', 'PROPOSED', 'ACCEPTED', 'OVERRI
 export type BreakStatus = (typeof BREAK_STATUSES)[number];
 
 /** What can happen to a break. */
-export type StatusEvent = 'ACCEPT' | 'REJECT' | 'PROPOSE' | 'APPROVE' | 'DECLINE' | 'REOPEN';
+export type StatusEvent = 'ACCEPT' | 'REJECT' | 'PROPOSE' | 'APPROVE' | 'DECLINE' | 'WITHDRAW' | 'REOPEN';
 
 const OPEN = ['AUTO', 'REVIEW'] as const;
 const DECIDED = ['ACCEPTED', 'OVERRIDDEN', 'REJECTED'] as const;
@@ -27,6 +28,7 @@ export const TRANSITIONS: Readonly<Record<StatusEvent, Partial<Record<BreakStatu
   PROPOSE: { AUTO: ['PROPOSED'], REVIEW: ['PROPOSED'] },
   APPROVE: { PROPOSED: DECIDED },
   DECLINE: { PROPOSED: OPEN },
+  WITHDRAW: { PROPOSED: OPEN },
   REOPEN: { ACCEPTED: ['REVIEW'], OVERRIDDEN: ['REVIEW'], REJECTED: ['REVIEW'] },
 };
 

@@ -2,7 +2,7 @@ import type { ListedProposal, Proposal, SettledProposal } from '../../contract/i
 import { ReconError } from '../../errors/recon-error.ts';
 import { listProposalsWithSync, type SyncedProposal } from '../../sync/history.ts';
 import { isRemoteRun, remoteProposalBreaks } from '../../sync/remote-breaks.ts';
-import { approveProposal, rejectProposal } from '../../workflow/approvals.ts';
+import { approveProposal, rejectProposal, withdrawProposal } from '../../workflow/approvals.ts';
 import { getRun } from '../../workflow/runs.ts';
 import { listApprovals } from '../workflow/proposals.ts';
 import type { Handlers, HostContext } from './types.ts';
@@ -12,7 +12,7 @@ const EVIDENCE_BREAKS = 10;
 /** Settled proposals listed. */
 const SETTLED = 20;
 
-export function approvalsHandlers(ctx: HostContext): Pick<Handlers, 'approvals.list' | 'approvals.decide'> {
+export function approvalsHandlers(ctx: HostContext): Pick<Handlers, 'approvals.list' | 'approvals.decide' | 'approvals.withdraw'> {
   const { store } = ctx;
   // A run made on another device has no file here ("remote:<device>"): its evidence comes from the pulled breaks.
   const openRun = (runId: string) => (isRemoteRun(store, runId) ? Promise.reject(new ReconError('RUN_NOT_FOUND', `run ${runId} was made on another device`)) : ctx.dbs.get(runId));
@@ -65,7 +65,7 @@ export function approvalsHandlers(ctx: HostContext): Pick<Handlers, 'approvals.l
         deviceId: p.deviceId,
         sync: p.sync,
         syncDetail: p.syncDetail,
-        verdict: p.state === 'APPROVED' ? 'APPROVED' : 'REJECTED',
+        verdict: p.state as SettledProposal['verdict'],
         approver: p.approver ?? '',
         approvalComment: p.approvalComment,
         approvalSync: p.approvalSync ?? 'PENDING_PUSH',
@@ -86,7 +86,13 @@ export function approvalsHandlers(ctx: HostContext): Pick<Handlers, 'approvals.l
       // A proposal pulled from another device is decided the same way: it lives in the local tables, and no run file is opened.
       const r = verdict === 'APPROVE' ? approveProposal(store, ctx.user, decisionId, comment ?? null) : rejectProposal(store, ctx.user, decisionId, comment ?? '');
       ctx.emit({ type: 'workflow.changed', runId: null, what: 'approval' });
-      return r;
+      return { ...r, verdict: r.verdict === 'APPROVED' ? 'APPROVED' : 'REJECTED' };
+    },
+    'approvals.withdraw': async ({ decisionId, comment }) => {
+      // Only the maker, only while it waits (the workflow checks both); a remote proposal is withdrawn on the device that made it.
+      const r = withdrawProposal(store, ctx.user, decisionId, comment ?? null);
+      ctx.emit({ type: 'workflow.changed', runId: null, what: 'approval' });
+      return { ...r, verdict: 'WITHDRAWN' as const };
     },
   };
 }

@@ -1,12 +1,14 @@
 import { readDetail } from '../breaks/detail.ts';
 import { readFacets } from '../breaks/facets.ts';
+import { readLargest } from '../breaks/largest.ts';
 import { readPage } from '../breaks/pager.ts';
 import type { Handlers, HostContext } from './types.ts';
 
-export function breaksHandlers(ctx: HostContext): Pick<Handlers, 'breaks.page' | 'breaks.facets' | 'breaks.detail'> {
+export function breaksHandlers(ctx: HostContext): Pick<Handlers, 'breaks.page' | 'breaks.facets' | 'breaks.detail' | 'breaks.largest'> {
   return {
     'breaks.page': async (args) => readPage(await ctx.openRun(args.runId), args),
     'breaks.facets': async ({ runId }) => readFacets(await ctx.openRun(runId)),
     'breaks.detail': async ({ runId, breakId }) => readDetail(await ctx.openRun(runId), breakId),
+    'breaks.largest': async ({ runId, perCurrency }) => readLargest(await ctx.openRun(runId), perCurrency),
   };
 }

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { EXPORT_FORMAT_INFO } from '../../contract/index.ts';
-import { ReconError } from '../../errors/recon-error.ts';
+import { prepareOutputPath } from '../../report/output-path.ts';
 import type { Handlers, HostContext } from './types.ts';
 
 /** Where an export goes when the caller names no path: <workspace>/exports/<run id><format's ending>. */
@@ -20,10 +19,8 @@ export function exportsHandlers(ctx: HostContext): Pick<Handlers, 'runs.export' 
       ctx.runs.completed(runId);
       // A run pulled from another workstation has no file here: this names the device.
       ctx.runs.databasePath(runId);
-      const out = path === undefined ? defaultExportPath(ctx.workspace, runId, format) : resolve(path);
-      if (!overwrite && existsSync(out)) {
-        throw new ReconError('INVALID_ARGUMENT', `${out} already exists: choose another file, or export again with overwrite`, { path: out });
-      }
+      // Checked here, before a worker starts: a path that cannot be written is answered as data naming its folder.
+      const out = await prepareOutputPath(path ?? defaultExportPath(ctx.workspace, runId, format), overwrite);
       return ctx.tasks.export({ workspace: ctx.workspace, runId, format, out, actor: ctx.user }, taskId);
     },
     'tasks.cancel': async ({ taskId }) => ({ cancelled: ctx.tasks.cancel(taskId) }),

@@ -1,11 +1,15 @@
 import { resolve } from 'node:path';
+import { checkInputFile } from '../../ingest/source-file.ts';
 import type { Handlers, HostContext } from './types.ts';
 
 /** definitions.infer: inference on the task worker; progress as task.progress events under the caller's task id. */
 export function inferHandlers(ctx: HostContext): Pick<Handlers, 'definitions.infer'> {
   return {
-    'definitions.infer': async ({ aPath, bPath, sampleRows, seed, taskId }) =>
-      ctx.tasks.infer(
+    'definitions.infer': async ({ aPath, bPath, sampleRows, seed, taskId }) => {
+      // A missing, empty or unreadable file is answered at once, as the worker would, without starting one.
+      await checkInputFile(resolve(aPath), 'a');
+      await checkInputFile(resolve(bPath), 'b');
+      return ctx.tasks.infer(
         {
           aPath: resolve(aPath),
           bPath: resolve(bPath),
@@ -13,6 +17,7 @@ export function inferHandlers(ctx: HostContext): Pick<Handlers, 'definitions.inf
           ...(seed !== undefined ? { seed } : {}),
         },
         taskId,
-      ),
+      );
+    },
   };
 }

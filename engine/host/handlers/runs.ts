@@ -1,7 +1,7 @@
 import type { RunSummaryDto } from '../../contract/index.ts';
 import { ReconError } from '../../errors/recon-error.ts';
 import { readRunInfo } from '../breaks/run-info.ts';
-import { readReviewSummary } from '../workflow/history.ts';
+import { readProposalCounts, reviewFigures, type ReviewFigures } from '../../report/review-figures.ts';
 import type { Handlers, HostContext } from './types.ts';
 
 /** Default quality-gate limit on the unknown rate (the definition may set another). */
@@ -34,11 +34,27 @@ export function runsHandlers(ctx: HostContext): Pick<Handlers, 'runs.list' | 'ru
         definition,
         attribution,
         gate: { passed: summary.checksPassed && (unknownRate === null || unknownRate <= limit), checksPassed: summary.checksPassed, unknownRate, unknownRateLimit: limit },
-        review: readReviewSummary(ctx.store, runId),
+        review: reviewDto(await db.run((c) => reviewFigures(c, { hasAttributions: db.hasAttributions }, readProposalCounts(ctx.store, runId)))),
       };
     },
     'runs.start': async (args) => ({ runId: await ctx.manager.start(args) }),
     'runs.cancel': async ({ runId }) => ({ cancelled: ctx.manager.cancel(runId) }),
+  };
+}
+
+/**
+ * The overview's review figures: reviewFigures(), the same function the
+ * narrative, the summaries and the evidence pack use, over the grid's
+ * status_overlay (openRun brought it up to date with the store).
+ */
+function reviewDto(r: ReviewFigures) {
+  return {
+    byStatus: r.byStatus,
+    pendingProposals: r.proposals.pending,
+    decided: r.decided,
+    decidedByStatus: r.decidedByStatus,
+    proposals: r.proposals,
+    byReason: r.byReason,
   };
 }
 

@@ -11,6 +11,7 @@
  * by the e2e test and `npm run test:keyring`), except for the test of a
  * missing keychain, which uses the real one with no D-Bus to talk to.
  */
+import '../testing/fail-on-unhandled.ts';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -2,6 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { toErrorData } from '../../errors/recon-error.ts';
 import { inferDefinition } from '../../infer/infer.ts';
 import { exportRun } from '../../report/export.ts';
+import type { ErrorData } from '../../contract/index.ts';
 import type { TaskJob, TaskProgress, TaskReply, TaskRequest } from './task-protocol.ts';
 
 /**
@@ -24,6 +25,19 @@ function runJob(job: TaskJob, signal: AbortSignal, onProgress: (p: TaskProgress)
   }
 }
 
+/**
+ * A task's failure as data. DuckDB running out of its memory limit on what a
+ * person gave it (a file that is not what it claims, a sample far too wide)
+ * is a limit of the input, said as INPUT_TOO_LARGE, not an internal error.
+ */
+function taskError(kind: TaskJob['kind'], err: unknown): ErrorData {
+  const data = toErrorData(err);
+  if (data.code === 'INTERNAL_ERROR' && /^Out of Memory Error/.test(data.message)) {
+    return { code: 'INPUT_TOO_LARGE', message: `the ${kind === 'infer' ? 'inference' : 'export'} ran out of memory on these inputs (${data.message.split('\n')[0]}); check that each file is the data file it should be` };
+  }
+  return data;
+}
+
 port.on('message', (msg: TaskRequest) => {
   switch (msg.type) {
     case 'start': {
@@ -32,7 +46,7 @@ port.on('message', (msg: TaskRequest) => {
       runJob(msg.job, ctrl.signal, (progress) => send({ type: 'progress', seq: msg.seq, progress }))
         .then((result) => send({ type: 'done', seq: msg.seq, result: result as Extract<TaskReply, { type: 'done' }>['result'] }))
         .catch((err: unknown) => {
-          const error = ctrl.signal.aborted ? { code: 'RUN_CANCELLED' as const, message: `the ${msg.job.kind === 'infer' ? 'inference' : 'export'} was cancelled` } : toErrorData(err);
+          const error = ctrl.signal.aborted ? { code: 'RUN_CANCELLED' as const, message: `the ${msg.job.kind === 'infer' ? 'inference' : 'export'} was cancelled` } : taskError(msg.job.kind, err);
           send({ type: 'error', seq: msg.seq, error });
         })
         .finally(() => running.delete(msg.seq));

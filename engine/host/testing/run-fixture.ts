@@ -2,7 +2,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { definitionSchema } from '../../definition/schema.ts';
+import { definitionSchema, type Definition } from '../../definition/schema.ts';
 import { generateExtracts, type GenerateResult } from '../../generate/generate-extracts.ts';
 import { runRecon, type RunSummary } from '../../run/run-recon.ts';
 import { openStore, type Store } from '../../store/open.ts';
@@ -20,10 +20,11 @@ export interface RunFixture {
   dispose(): Promise<void>;
 }
 
-export async function createRunFixture(rows = 2000, seed = 7): Promise<RunFixture> {
+/** `tweak` changes the generated definition before the run (e.g. a higher attribution threshold, for UNKNOWN breaks). */
+export async function createRunFixture(rows = 2000, seed = 7, tweak: (definition: Definition) => Definition = (d) => d): Promise<RunFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'recon-host-'));
   const gen = await generateExtracts({ rows, outDir: join(dir, 'data'), seed });
-  const definition = definitionSchema.parse(JSON.parse(await readFile(gen.definitionPath, 'utf8')));
+  const definition = tweak(definitionSchema.parse(JSON.parse(await readFile(gen.definitionPath, 'utf8'))));
   const workspace = join(dir, 'workspace');
   const summary = await runRecon({ aPath: gen.aPath, bPath: gen.bPath, definition, workspace });
   const store = openStore(workspace);

@@ -19,7 +19,7 @@ interface Row {
   break_count: number;
   from_status: Entry['from'];
   to_status: Entry['to'];
-  verdict: 'APPROVED' | 'REJECTED' | null;
+  verdict: 'APPROVED' | 'REJECTED' | 'WITHDRAWN' | null;
   approver: string | null;
   approval_comment: string | null;
   approved_at: string | null;
@@ -56,17 +56,5 @@ export function readHistory(store: Store, runId: string, breakId: number): Histo
         approval: r.verdict === null ? null : { verdict: r.verdict, approver: r.approver ?? '', comment: r.approval_comment, decidedAt: r.approved_at ?? '' },
       })),
     };
-  });
-}
-
-/** A run's review progress: decided breaks by status and proposals waiting. */
-export function readReviewSummary(store: Store, runId: string): { byStatus: Record<string, number>; pendingProposals: number } {
-  return store.read((tx) => {
-    const rows = tx.all<{ status: string; n: number }>(sql`SELECT status, count(*) AS n FROM break_status WHERE run_id = ${runId} GROUP BY status`);
-    const pending = tx.get<{ n: number }>(
-      sql`SELECT count(*) AS n FROM decisions d WHERE d.run_id = ${runId} AND d.is_proposal = 1
-            AND NOT EXISTS (SELECT 1 FROM approvals a WHERE a.decision_id = d.decision_id)`,
-    );
-    return { byStatus: Object.fromEntries(rows.map((r) => [r.status, r.n])), pendingProposals: pending?.n ?? 0 };
   });
 }

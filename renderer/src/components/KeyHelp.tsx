@@ -11,7 +11,7 @@ const KEYS: [string, string][] = [
   ['r', 'Reject: a real problem to chase, with a comment'],
   ['u', 'Reopen a decided break (detail)'],
   ['Ctrl+Enter', 'Submit a decision or approval form'],
-  ['[ / ]', 'Previous / next break (detail)'],
+  ['[ / ]', 'Previous / next row of the breaks grid, in its filter and sort (detail)'],
 ];
 
 /** The `?` overlay. */

@@ -15,6 +15,7 @@ import {
   ScrollApiModule,
   TextFilterModule,
   themeQuartz,
+  TooltipModule,
 } from 'ag-grid-community';
 
 ModuleRegistry.registerModules([
@@ -26,6 +27,7 @@ ModuleRegistry.registerModules([
   RowApiModule,
   ScrollApiModule,
   ColumnAutoSizeModule,
+  TooltipModule,
 ]);
 
 /** Dense rows for ops work; colours come from the app's CSS variables, so dark mode follows. */

@@ -73,7 +73,20 @@ export function ApprovalsScreen() {
       </h3>
       {list.data && mine.length === 0 && <div className="panel empty-small muted">You have no proposals waiting.</div>}
       {mine.map((p) => (
-        <ProposalCard key={p.decisionId} p={p} selected={false} actionable={false} syncOn={syncOn} onSelect={() => undefined} onSettled={() => undefined} />
+        <ProposalCard
+          key={p.decisionId}
+          p={p}
+          selected={false}
+          actionable={false}
+          // Your own proposal: never Approve or Reject (the 4-eye rule), but you may take it back while it waits.
+          withdrawable={p.sync !== 'SUPERSEDED' && p.sync !== 'REFUSED'}
+          syncOn={syncOn}
+          onSelect={() => undefined}
+          onSettled={(text) => {
+            setNotice(text);
+            list.reload();
+          }}
+        />
       ))}
       {settled.length > 0 && <SettledTable rows={settled} syncOn={syncOn} />}
       <p className="hint">
@@ -112,7 +125,8 @@ function SettledTable({ rows, syncOn }: { rows: SettledProposal[]; syncOn: boole
               <td>{p.maker}</td>
               <td className="num">{count(p.breakCount)}</td>
               <td>
-                <span className={`pill ${p.verdict === 'APPROVED' ? 'status-completed' : 'status-failed'}`}>{p.verdict}</span> <span className="small">by {p.approver}</span>
+                <span className={`pill ${p.verdict === 'APPROVED' ? 'status-completed' : p.verdict === 'WITHDRAWN' ? 'status-cancelled' : 'status-failed'}`}>{p.verdict}</span>{' '}
+                <span className="small">by {p.approver}</span>
               </td>
               <td className="small">{p.approvalComment ?? ''}</td>
               {syncOn && (

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { ListedProposal, SyncMarkName } from '../../../../engine/contract/index.ts';
 import { useAction } from '../../bridge/use-action.ts';
 import { useClient } from '../../bridge/use-client.ts';
+import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { count } from '../../format.ts';
 import { useNav } from '../../navigation.ts';
 import { DecisionForm, type FormValue } from '../breaks/review/DecisionForm.tsx';
@@ -46,11 +47,17 @@ function filterText(filter: unknown): string {
     .join(' · ');
 }
 
-/** One proposal with the evidence an approver needs; approve or reject it with a comment. */
+/**
+ * One proposal with the evidence an approver needs. An approver other than
+ * its maker approves or rejects it with a comment (`actionable`); its maker
+ * may withdraw it while it waits (`withdrawable`), which the engine allows
+ * only to them.
+ */
 export function ProposalCard({
   p,
   selected,
   actionable,
+  withdrawable = false,
   syncOn,
   onSelect,
   onSettled,
@@ -58,6 +65,8 @@ export function ProposalCard({
   p: ListedProposal;
   selected: boolean;
   actionable: boolean;
+  /** This user made it: offer Withdraw (never Approve or Reject). */
+  withdrawable?: boolean;
   /** Team sync is configured: show where the proposal stands with the server. */
   syncOn: boolean;
   onSelect: () => void;
@@ -66,6 +75,16 @@ export function ProposalCard({
   const client = useClient();
   const nav = useNav();
   const [mode, setMode] = useState<'APPROVE' | 'DECLINE' | null>(null);
+  const [withdrawing, setWithdrawing] = useState(false);
+  const [withdrawNote, setWithdrawNote] = useState('');
+  const pull = useAction((comment: string) => client.call('approvals.withdraw', { decisionId: p.decisionId, ...(comment.trim() ? { comment: comment.trim() } : {}) }));
+  const withdraw = async (): Promise<void> => {
+    const r = await pull.run(withdrawNote);
+    if (r) {
+      setWithdrawing(false);
+      onSettled(`Withdrew your ${p.kind.toLowerCase()} (${count(r.breakCount)} break${r.breakCount === 1 ? '' : 's'} back to where ${r.breakCount === 1 ? 'it was' : 'they were'}).`);
+    }
+  };
   const act = useAction((verdict: 'APPROVE' | 'REJECT', v: FormValue) => client.call('approvals.decide', { decisionId: p.decisionId, verdict, ...(v.comment ? { comment: v.comment } : {}) }));
   const settle = async (verdict: 'APPROVE' | 'REJECT', v: FormValue): Promise<void> => {
     const r = await act.run(verdict, v);
@@ -158,6 +177,35 @@ export function ProposalCard({
       )}
       {actionable && mode !== null && (
         <DecisionForm kind={mode} busy={act.busy} error={act.error} onSubmit={(v) => void settle(mode === 'APPROVE' ? 'APPROVE' : 'REJECT', v)} onCancel={() => setMode(null)} />
+      )}
+      {withdrawable && !withdrawing && (
+        <div className="row">
+          <button type="button" onClick={() => setWithdrawing(true)} title="Take your proposal back: its breaks return to where they were">
+            Withdraw…
+          </button>
+        </div>
+      )}
+      {withdrawable && withdrawing && (
+        <form
+          className="withdraw-form"
+          aria-label="Withdraw proposal"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void withdraw();
+          }}
+        >
+          <p className="small muted">Withdraw your proposal: its breaks go back to where they were, and you can decide on them again.</p>
+          <input aria-label="Why (optional)" placeholder="Why (optional)" value={withdrawNote} maxLength={2000} onChange={(e) => setWithdrawNote(e.target.value)} />
+          <div className="row">
+            <button type="submit" className="danger" disabled={pull.busy}>
+              {pull.busy && <span className="spinner" />} Withdraw proposal
+            </button>
+            <button type="button" onClick={() => setWithdrawing(false)} disabled={pull.busy}>
+              Cancel
+            </button>
+          </div>
+          {pull.error && <ErrorMessage error={pull.error} onDismiss={pull.clear} />}
+        </form>
       )}
     </article>
   );

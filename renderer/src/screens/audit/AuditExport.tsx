@@ -18,8 +18,10 @@ function download(name: string, text: string): void {
 export function AuditExport() {
   const client = useClient();
   const [path, setPath] = useState('');
+  // As in the run's Export menu: an existing file is replaced only when asked (EXPORT_PATH_EXISTS otherwise).
+  const [overwrite, setOverwrite] = useState(false);
   const [done, setDone] = useState<string>();
-  const act = useAction((to: string | null) => client.call('audit.export', to === null ? {} : { path: to }));
+  const act = useAction((to: string | null) => client.call('audit.export', to === null ? {} : { path: to, overwrite }));
   const run = async (to: string | null): Promise<void> => {
     setDone(undefined);
     const r = await act.run(to);
@@ -39,6 +41,9 @@ export function AuditExport() {
         <button type="button" disabled={act.busy || path.trim() === ''} onClick={() => void run(path.trim())}>
           Write file
         </button>
+        <label className="check">
+          <input type="checkbox" checked={overwrite} disabled={act.busy} onChange={(e) => setOverwrite(e.target.checked)} /> Replace the file if it exists
+        </label>
       </div>
       {act.error && <ErrorMessage error={act.error} onDismiss={act.clear} />}
       {done && (

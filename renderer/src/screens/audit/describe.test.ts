@@ -22,6 +22,7 @@ describe('audit events in words', () => {
     expect(describeEvent(event('decision.proposed', null, decision))).toBe('override → FX_DIFF on break #42, proposed');
     expect(describeEvent(event('decision.applied', null, { decision: { kind: 'ACCEPT', break_count: 30, bulk_filter: { field: 'Price' } }, rows: [] }))).toBe('accept (bulk) on 30 breaks');
     expect(describeEvent(event('proposal.approved', { maker: 'alice' }, { kind: 'OVERRIDE', rows: [[42, 'OVERRIDDEN', 'FX_DIFF']] }))).toBe('approved override by alice (1 break)');
+    expect(describeEvent(event('proposal.withdrawn', { maker: 'alice' }, { kind: 'OVERRIDE', rows: [[42, 'REVIEW', null]] }))).toBe('withdrew own override (1 break)');
     expect(describeEvent(event('role.granted', { roles: [] }, { roles: ['analyst'] }))).toBe('roles none → analyst');
     expect(describeEvent(event('something.new', null, null))).toBe('');
   });

@@ -34,6 +34,10 @@ export function describeEvent(e: AuditEventDto): string {
       const n = Array.isArray(after?.['rows']) ? (after['rows'] as unknown[]).length : 0;
       return `${e.action === 'proposal.approved' ? 'approved' : 'rejected'} ${String(after?.['kind'] ?? '').toLowerCase()} by ${String(before?.['maker'] ?? '?')} (${n} break${n === 1 ? '' : 's'})`;
     }
+    case 'proposal.withdrawn': {
+      const n = Array.isArray(after?.['rows']) ? (after['rows'] as unknown[]).length : 0;
+      return `withdrew own ${String(after?.['kind'] ?? '').toLowerCase()} (${n} break${n === 1 ? '' : 's'})`;
+    }
     case 'role.granted':
     case 'role.revoked':
       return `roles ${list(before?.['roles'])} → ${list(after?.['roles'])}`;

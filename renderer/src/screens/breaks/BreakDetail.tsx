@@ -1,14 +1,17 @@
+import { useState } from 'react';
 import type { BreakRow, CallResult } from '../../../../engine/contract/index.ts';
-import { useCall, useEvent } from '../../bridge/use-client.ts';
+import { useCall, useClient, useEvent } from '../../bridge/use-client.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { percent } from '../../format.ts';
 import { useKeys } from '../../keys.ts';
 import { useNav } from '../../navigation.ts';
+import { recall, rememberPart } from './grid-memory.ts';
 import { RecordsTable } from './RecordsTable.tsx';
 import { BulkPanel } from './review/BulkPanel.tsx';
 import { HistoryList } from './review/HistoryList.tsx';
 import { ReviewPanel } from './review/ReviewPanel.tsx';
-import { statusClass } from './review/status.ts';
+import { modelGuess, statusClass } from './review/status.ts';
+import { DEFAULT_VIEW, stepInView } from './step.ts';
 import './breaks.css';
 import './review/review.css';
 
@@ -16,20 +19,44 @@ type Detail = CallResult<'breaks.detail'>;
 
 const fieldLabel = (f: string): string => (f === '*' ? '(whole record)' : f);
 
-/** Break detail: both whole records side by side, the model's view, the review controls and history, the other breaks of the key. */
+/** Break detail: every record of its key side by side, the model's view, the review controls and history, the other breaks of the key. */
 export function BreakDetail({ runId, breakId }: { runId: string; breakId: number }) {
   const nav = useNav();
-  const { data, error, reload } = useCall('breaks.detail', { runId, breakId });
+  const client = useClient();
+  const detail = useCall('breaks.detail', { runId, breakId });
+  const { error, reload } = detail;
+  // While the next break loads, the previous one's answer is not shown under its number.
+  const data = detail.data?.break.breakId === breakId ? detail.data : undefined;
   const history = useCall('review.history', { runId, breakId });
   const reasons = useCall('reasons.list', { includeRetired: false });
+  const [edge, setEdge] = useState<string>();
   const changed = (): void => {
     reload();
     history.reload();
   };
   // Another window on this host decided something: show where the break stands now.
   useEvent('workflow.changed', (e) => (e.runId === null || e.runId === runId) && changed());
-  const step = (d: number): void => nav.replace({ name: 'break', runId, breakId: Math.max(1, breakId + d) });
-  useKeys({ '[': () => step(-1), ']': () => step(1) });
+
+  // [ and ] step through the grid's rows: its view, from the row this break was opened at (by id when the grid was never shown).
+  const step = async (d: 1 | -1): Promise<void> => {
+    const m = recall(runId);
+    const view = m?.view ?? DEFAULT_VIEW;
+    const from = m?.focus ?? { index: breakId - 1, breakId };
+    try {
+      const next = await stepInView(client, runId, view, from, d);
+      if (next === null) return setEdge(d > 0 ? 'This is the last break of the grid’s view.' : 'This is the first break of the grid’s view.');
+      setEdge(undefined);
+      rememberPart(runId, { focus: next });
+      nav.replace({ name: 'break', runId, breakId: next.breakId });
+    } catch {
+      setEdge('Could not read the grid’s next row; try again.');
+    }
+  };
+  useKeys({ '[': () => void step(-1), ']': () => void step(1) });
+  const filtered = (() => {
+    const v = recall(runId)?.view;
+    return v !== undefined && (v.sortModel.length > 0 || Object.keys(v.filterModel).length > 0 || v.quickFilter !== '');
+  })();
 
   return (
     <section className="screen break-detail" aria-labelledby="break-title">
@@ -50,14 +77,19 @@ export function BreakDetail({ runId, breakId }: { runId: string; breakId: number
           </h2>
         </div>
         <div className="toolbar">
-          <button type="button" onClick={() => step(-1)} title="Previous break ([)">
+          <button type="button" onClick={() => void step(-1)} title={`Previous row of the grid${filtered ? ' (its filter and sort)' : ''} ([)`}>
             ‹ Prev
           </button>
-          <button type="button" onClick={() => step(1)} title="Next break (])">
+          <button type="button" onClick={() => void step(1)} title={`Next row of the grid${filtered ? ' (its filter and sort)' : ''} (])`}>
             Next ›
           </button>
         </div>
       </header>
+      {edge && (
+        <p className="notice" role="status">
+          {edge}
+        </p>
+      )}
       {error && <ErrorMessage error={error} onRetry={reload} />}
       {data && (
         <div className="detail-layout">
@@ -79,29 +111,35 @@ export function BreakDetail({ runId, breakId }: { runId: string; breakId: number
 
 function Attribution({ detail }: { detail: Detail }) {
   const b = detail.break;
+  const guess = modelGuess(b);
   const features = Array.isArray(detail.topFeatures) ? (detail.topFeatures as { feature?: unknown; weight?: unknown }[]) : [];
   return (
     <div className="panel attribution">
       <h4>Model</h4>
-      {b.modelReason === null && b.modelStatus === null ? (
+      {guess === null ? (
         <p className="muted small">This run has no attribution yet.</p>
       ) : (
-        <dl className="facts">
-          <dt>Reason</dt>
-          <dd className={b.modelReason === 'UNKNOWN' ? 'warn' : 'strong mono'}>{b.modelReason ?? '—'}</dd>
-          <dt>Confidence</dt>
-          <dd>{percent(b.confidence, 0)}</dd>
-          <dt>Status</dt>
-          <dd>
-            <span className={statusClass(b.modelStatus)}>{b.modelStatus ?? '—'}</span>
-          </dd>
-          {b.modelStatus !== 'AUTO' && (
-            <>
-              <dt>Best guess</dt>
-              <dd className="mono">{b.suggestedReason ?? '—'}</dd>
-            </>
-          )}
-        </dl>
+        <>
+          <dl className="facts">
+            <dt>Reason</dt>
+            <dd className={b.modelReason === 'UNKNOWN' ? 'warn' : 'strong mono'}>{b.modelReason ?? '—'}</dd>
+            <dt>Best guess</dt>
+            <dd className="mono">{guess.guess}</dd>
+            <dt>Confidence</dt>
+            <dd className={guess.sure ? undefined : 'warn'}>{percent(guess.confidence, 0)}</dd>
+            <dt>Status</dt>
+            <dd>
+              <span className={statusClass(b.modelStatus)}>{b.modelStatus ?? '—'}</span>
+            </dd>
+          </dl>
+          <p className="small muted confidence-note">
+            {guess.sure
+              ? `The model's confidence in its best guess, ${guess.guess}: ${percent(guess.confidence, 0)}, enough to attribute the break automatically (AUTO).`
+              : guess.guess === 'no known pattern'
+                ? `The model's confidence in its best guess, that no known reason explains this break: ${percent(guess.confidence, 0)}. It waits for a person (REVIEW).`
+                : `The model's confidence in its best guess, ${guess.guess}: ${percent(guess.confidence, 0)}, too low to attribute it: it waits for a person (REVIEW).`}
+          </p>
+        </>
       )}
       {features.length > 0 && (
         <>
@@ -131,7 +169,10 @@ function Related({ rows, current, onOpen }: { rows: BreakRow[]; current: number;
             <tr key={r.breakId} className={r.breakId === current ? 'selected' : undefined}>
               <td className="num muted">#{r.breakId}</td>
               <td>{fieldLabel(r.field)}</td>
-              <td>{r.diffType}</td>
+              <td>
+                {r.diffType}
+                {r.side ? ` (${r.side.toUpperCase()})` : ''}
+              </td>
               <td className="mono">{r.valueA ?? '∅'}</td>
               <td className="mono">{r.valueB ?? '∅'}</td>
               <td>

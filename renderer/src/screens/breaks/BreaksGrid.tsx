@@ -12,7 +12,7 @@ import { useNav } from '../../navigation.ts';
 import { BREAK_COLUMN_DEFS } from './columns.ts';
 import { breaksDatasource } from './datasource.ts';
 import { FacetBar } from './FacetBar.tsx';
-import { recall, remember } from './grid-memory.ts';
+import { recall, remember, rememberPart } from './grid-memory.ts';
 import { DecisionDialog } from './review/DecisionDialog.tsx';
 import { canAccept, outcomeText, suggestionOf } from './review/status.ts';
 import './breaks.css';
@@ -48,13 +48,62 @@ export function BreaksGrid({ runId, preset }: { runId: string; preset?: FilterMo
     return () => clearTimeout(t);
   }, [quick]);
 
+  const gridHost = useRef<HTMLDivElement>(null);
+  // The element that scrolls the rows (AG Grid 36: .ag-grid-viewport; older: .ag-body-viewport).
+  const viewport = (): HTMLElement | null => {
+    const els = [...(gridHost.current?.querySelectorAll<HTMLElement>('.ag-grid-viewport, .ag-body-viewport') ?? [])];
+    return els.find((el) => el.scrollHeight > el.clientHeight) ?? els[0] ?? null;
+  };
+  // Back from a detail: the same scroll offset and the row of the break last shown, focused, once its block has loaded.
+  const restored = useRef(memory?.focus === undefined || preset !== undefined);
+  const restore = (): void => {
+    if (restored.current) return;
+    restored.current = true;
+    const m = recall(runId);
+    const focus = m?.focus;
+    if (!focus) return;
+    let tries = 0;
+    const tick = (): void => {
+      const g = api.current;
+      if (!g) return;
+      const body = viewport();
+      if (body && m.scrollTop !== undefined && tries < 5 && Math.abs(body.scrollTop - m.scrollTop) > 1) body.scrollTop = m.scrollTop;
+      // The row count and the row's block arrive with the datasource's answers: wait for them (about 3 s at most).
+      if (focus.index >= g.getDisplayedRowCount() || !g.getDisplayedRowAtIndex(focus.index)?.data) {
+        if (tries++ < 100) setTimeout(tick, 30);
+        return;
+      }
+      if (focus.index < g.getFirstDisplayedRowIndex() || focus.index > g.getLastDisplayedRowIndex()) g.ensureIndexVisible(focus.index);
+      g.setFocusedCell(focus.index, g.getFocusedCell()?.column ?? 'key');
+    };
+    tick();
+  };
+
   const datasource = useMemo(
-    () => breaksDatasource(client, runId, { quickFilter: appliedQuick, facets: picked }, { onCount: setRows, onError: setError }),
+    () =>
+      breaksDatasource(
+        client,
+        runId,
+        { quickFilter: appliedQuick, facets: picked },
+        {
+          onCount: (n) => {
+            setRows(n);
+            setTimeout(restore, 0);
+          },
+          onError: setError,
+          onView: (view) => rememberPart(runId, { view }),
+        },
+      ),
+    // restore only reads refs.
     [client, runId, appliedQuick, picked],
   );
 
   const open = (row: BreakRow | undefined): void => {
-    if (row) nav.go({ name: 'break', runId, breakId: row.breakId });
+    if (!row) return;
+    const index = api.current?.getFocusedCell()?.rowIndex;
+    const at = index !== undefined && index !== null && api.current?.getDisplayedRowAtIndex(index)?.data?.breakId === row.breakId ? index : (api.current?.getRowNode(String(row.breakId))?.rowIndex ?? 0);
+    rememberPart(runId, { focus: { index: at, breakId: row.breakId }, ...(viewport() ? { scrollTop: viewport()!.scrollTop } : {}) });
+    nav.go({ name: 'break', runId, breakId: row.breakId });
   };
   const focusRow = (index: number): void => {
     const g = api.current;
@@ -146,7 +195,7 @@ export function BreaksGrid({ runId, preset }: { runId: string; preset?: FilterMo
           {flash}
         </p>
       )}
-      <div className="grid-host">
+      <div className="grid-host" ref={gridHost}>
         <AgGridReact<BreakRow>
           theme={gridTheme}
           rowModelType="infinite"

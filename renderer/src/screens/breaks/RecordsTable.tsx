@@ -1,4 +1,4 @@
-import type { CallResult } from '../../../../engine/contract/index.ts';
+import type { CallResult, DetailRecord } from '../../../../engine/contract/index.ts';
 
 type Detail = CallResult<'breaks.detail'>;
 
@@ -13,39 +13,100 @@ function friendlyType(t: string): string {
   return t.toLowerCase();
 }
 
-/** Record A and record B, field by field; breaking fields highlighted, within-tolerance ones marked. */
+/** A column of the table: one record, or a side with none. */
+type Column = { kind: 'record'; record: DetailRecord; own: boolean } | { kind: 'absent'; side: 'a' | 'b' };
+
+const SIDE = { a: 'A', b: 'B' } as const;
+
+/** "A · line 184", "B · row 12 · rejected": where a person finds the record in its file. */
+export function recordHeading(r: DetailRecord): string {
+  return `${SIDE[r.side]} · ${r.lineLabel} ${r.line}${r.rejected ? ' · rejected' : ''}`;
+}
+
+/**
+ * Every record of the break's key, field by field, each headed with where it
+ * is in its file: a duplicated key's rows on both sides, else the break's A
+ * and B records. Breaking fields of the break's own pair highlighted,
+ * within-tolerance ones marked; a rejected row shows its raw text, its
+ * failing values marked, and why it was rejected.
+ */
 export function RecordsTable({ detail }: { detail: Detail }) {
-  const { a, b } = detail;
+  const records = detail.records;
+  const columns: Column[] = (['a', 'b'] as const).flatMap((side): Column[] => {
+    const mine = records.filter((r) => r.side === side);
+    if (mine.length === 0) return [{ kind: 'absent', side }];
+    // With several rows on a side (a duplicated key), the one this break is about is marked.
+    return mine.map((record) => ({ kind: 'record', record, own: record.current && mine.length > 1 }));
+  });
+  const pair = records.some((r) => r.side === 'a' && r.current) && records.some((r) => r.side === 'b' && r.current);
+  const problems = records.flatMap((r) => r.problems.map((p) => ({ r, p })));
+  const failing = (r: DetailRecord, field: string): boolean => r.problems.some((p) => p.field === field);
+  const keyTexts = records.filter((r) => r.keyText !== null);
   return (
     <div className="panel">
-      <table className="data records" aria-label="Records A and B side by side">
-        <thead>
-          <tr>
-            <th>Field</th>
-            <th>Type</th>
-            <th>Source A {a ? <span className="muted small">record {a.rid + 1}</span> : <span className="absent-note">not in A</span>}</th>
-            <th>Source B {b ? <span className="muted small">record {b.rid + 1}</span> : <span className="absent-note">not in B</span>}</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {detail.fields.map((f) => (
-            <tr key={f.name} className={f.differs ? 'differs' : f.withinTolerance ? 'within' : undefined}>
-              <td className={f.isKey ? 'strong' : undefined}>
-                {f.name}
-                {f.isKey && <span className="muted small"> key</span>}
-              </td>
-              <td className="muted small">{friendlyType(f.type)}</td>
-              <td className="mono">{a ? (f.a ?? <span className="null">∅</span>) : ''}</td>
-              <td className="mono">{b ? (f.b ?? <span className="null">∅</span>) : ''}</td>
-              <td className="small">{f.differs ? <span className="tag-mismatch">break #{f.breakId}</span> : f.withinTolerance ? <span className="muted">within tolerance</span> : ''}</td>
+      <div className="table-scroll">
+        <table className="data records" aria-label="Records A and B side by side">
+          <thead>
+            <tr>
+              <th>Field</th>
+              <th>Type</th>
+              {columns.map((col) =>
+                col.kind === 'absent' ? (
+                  <th key={`absent-${col.side}`}>
+                    {SIDE[col.side]} · <span className="absent-note">no record with this key</span>
+                  </th>
+                ) : (
+                  <th key={`${col.record.side}${col.record.rid}`} className={col.record.rejected ? 'rejected' : undefined}>
+                    {recordHeading(col.record)}
+                    {col.own && <span className="muted small"> · this break</span>}
+                  </th>
+                ),
+              )}
+              <th />
             </tr>
-          ))}
-        </tbody>
-      </table>
-      {(a?.keyText || b?.keyText) && (
+          </thead>
+          <tbody>
+            {detail.fields.map((f, i) => (
+              <tr key={f.name} className={f.differs && pair ? 'differs' : f.withinTolerance && pair ? 'within' : undefined}>
+                <td className={f.isKey ? 'strong' : undefined}>
+                  {f.name}
+                  {f.isKey && <span className="muted small"> key</span>}
+                </td>
+                <td className="muted small">{friendlyType(f.type)}</td>
+                {columns.map((col) => {
+                  if (col.kind === 'absent') return <td key={`absent-${col.side}`} />;
+                  const r = col.record;
+                  const v = r.values[i] ?? null;
+                  const bad = r.rejected && failing(r, f.name);
+                  return (
+                    <td key={`${r.side}${r.rid}`} className={`mono${bad ? ' cell-rejected' : ''}`} title={bad ? 'This value was rejected' : undefined}>
+                      {v ?? <span className="null">∅</span>}
+                    </td>
+                  );
+                })}
+                <td className="small">{f.differs && pair ? <span className="tag-mismatch">break #{f.breakId}</span> : f.withinTolerance && pair ? <span className="muted">within tolerance</span> : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {problems.length > 0 && (
+        <>
+          <h5>Why the row was rejected</h5>
+          <ul className="reject-reasons" aria-label="Why the row was rejected">
+            {problems.map(({ r, p }, i) => (
+              <li key={i}>
+                {SIDE[r.side]} {r.lineLabel} {r.line}
+                {p.column !== null ? `, column ${p.column}` : ''}: {p.reason}
+              </li>
+            ))}
+          </ul>
+          <p className="muted small">A rejected row shows the values as the file writes them; it is not compared.</p>
+        </>
+      )}
+      {keyTexts.length > 0 && (
         <p className="muted small">
-          Key as the files spell it: A {a?.keyText ?? '—'} · B {b?.keyText ?? '—'}
+          Key as the files spell it: {[...new Set(keyTexts.map((r) => `${SIDE[r.side]} ${r.keyText ?? ''}`))].join(' · ')}
         </p>
       )}
     </div>

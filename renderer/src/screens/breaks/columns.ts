@@ -4,6 +4,7 @@
  */
 import type { ColDef, ValueFormatterParams } from 'ag-grid-community';
 import type { BreakRow } from '../../../../engine/contract/index.ts';
+import { modelGuess } from './review/status.ts';
 
 type Col = ColDef<BreakRow>;
 type Fmt = ValueFormatterParams<BreakRow>;
@@ -82,13 +83,30 @@ export const BREAK_COLUMN_DEFS: Col[] = [
     cellClassRules: { 'reason-unknown': (p) => p.value === 'UNKNOWN', 'reason-decided': (p) => p.data?.status === 'ACCEPTED' || p.data?.status === 'OVERRIDDEN' },
   },
   {
+    // The model's confidence in its best guess: the reason itself when AUTO, the suggestion (or "no known
+    // pattern") when REVIEW. A sure guess that nothing known explains the break is no good news: only AUTO rows are green.
     field: 'confidence',
-    headerName: 'Conf.',
-    width: 74,
+    headerName: "Model's guess",
+    headerTooltip: "The model's confidence in its best guess. AUTO: the reason shown, attributed. REVIEW: the guess was not sure enough (or was that no known reason explains the break), so a person decides.",
+    width: 172,
     ...numberFilter,
     type: 'rightAligned',
-    valueFormatter: (p: Fmt) => (typeof p.value === 'number' ? `${Math.round(p.value * 100)}%` : ''),
-    cellClassRules: { 'conf-low': (p) => typeof p.value === 'number' && p.value < 0.5, 'conf-high': (p) => typeof p.value === 'number' && p.value >= 0.9 },
+    valueFormatter: (p: Fmt) => {
+      if (typeof p.value !== 'number' || !p.data) return '';
+      const g = modelGuess(p.data);
+      const pct = `${Math.round(p.value * 100)}%`;
+      return g === null || g.sure ? pct : g.guess === 'no known pattern' ? `no known pattern · ${pct}` : `guess ${g.guess} · ${pct}`;
+    },
+    tooltipValueGetter: (p) => {
+      const g = p.data ? modelGuess(p.data) : null;
+      if (g === null || typeof p.value !== 'number') return undefined;
+      return `The model's confidence in its best guess (${g.guess}): ${Math.round(p.value * 100)}%${g.sure ? ', attributed automatically' : ', waiting for a person'}`;
+    },
+    cellClassRules: {
+      'conf-low': (p) => typeof p.value === 'number' && p.value < 0.5 && p.data?.modelStatus === 'AUTO',
+      'conf-high': (p) => typeof p.value === 'number' && p.value >= 0.9 && p.data?.modelStatus === 'AUTO',
+      'conf-review': (p) => p.data !== undefined && p.data.modelStatus !== null && p.data.modelStatus !== 'AUTO',
+    },
   },
   {
     field: 'status',

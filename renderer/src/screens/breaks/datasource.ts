@@ -5,6 +5,7 @@
 import type { IDatasource, IGetRowsParams } from 'ag-grid-community';
 import type { BreakColumn, ErrorData, FilterModel, SortModel } from '../../../../engine/contract/index.ts';
 import { errorData, type ReconClient } from '../../bridge/client.ts';
+import type { GridView } from './grid-memory.ts';
 
 export interface ViewExtras {
   /** Free text on key and values. */
@@ -16,6 +17,8 @@ export interface ViewExtras {
 export interface DatasourceHooks {
   onCount: (rows: number) => void;
   onError: (error: ErrorData | null) => void;
+  /** The view each block is read from (sort, filters, quick filter), as the engine receives it. */
+  onView?: (view: GridView) => void;
 }
 
 export function breaksDatasource(client: ReconClient, runId: string, extras: ViewExtras, hooks: DatasourceHooks): IDatasource {
@@ -24,6 +27,7 @@ export function breaksDatasource(client: ReconClient, runId: string, extras: Vie
       const sortModel: SortModel = params.sortModel.map((s) => ({ colId: s.colId as BreakColumn, sort: s.sort }));
       const filterModel = { ...(params.filterModel as FilterModel), ...extras.facets };
       const quick = extras.quickFilter.trim();
+      hooks.onView?.({ sortModel, filterModel, quickFilter: quick });
       client
         .call('breaks.page', { runId, startRow: params.startRow, endRow: params.endRow, sortModel, filterModel, ...(quick !== '' ? { quickFilter: quick } : {}) })
         .then(

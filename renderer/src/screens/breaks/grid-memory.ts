@@ -1,11 +1,28 @@
 import type { GridState } from 'ag-grid-community';
-import type { FilterModel } from '../../../../engine/contract/index.ts';
+import type { FilterModel, SortModel } from '../../../../engine/contract/index.ts';
+
+/** The rows the grid shows: what its last breaks.page call asked for (the detail steps through the same rows). */
+export interface GridView {
+  sortModel: SortModel;
+  filterModel: FilterModel;
+  quickFilter: string;
+}
+
+/** The grid's row a person was on: its position in the view and its break. */
+export interface GridFocus {
+  index: number;
+  breakId: number;
+}
 
 /** What the breaks grid remembers per run while the app is open, so Back from a detail lands where you were. */
 export interface GridMemory {
   state: GridState | undefined;
   quickFilter: string;
   facets: FilterModel;
+  /** The last view the grid paged, the focused row and the body's scroll offset (px). */
+  view?: GridView;
+  focus?: GridFocus;
+  scrollTop?: number;
 }
 
 const memory = new Map<string, GridMemory>();
@@ -15,6 +32,12 @@ export function recall(runId: string): GridMemory | undefined {
 }
 
 export function remember(runId: string, m: GridMemory): void {
-  memory.set(runId, m);
+  memory.set(runId, { ...memory.get(runId), ...m });
   if (memory.size > 8) memory.delete(memory.keys().next().value as string);
+}
+
+/** Updates part of a run's memory (the view as the grid pages, the focused row as the detail steps). */
+export function rememberPart(runId: string, part: Partial<GridMemory>): void {
+  const m = memory.get(runId) ?? { state: undefined, quickFilter: '', facets: {} };
+  remember(runId, { ...m, ...part });
 }

@@ -1,10 +1,12 @@
 import { FIELD_TYPES, type FieldType } from '../../../../engine/contract/index.ts';
-import type { FieldRow } from './draft.ts';
+import { matchColumn, rowProblem, type FieldRow, type KnownColumns } from './draft.ts';
 import { Confidence } from './Confidence.tsx';
 
 interface Props {
   rows: FieldRow[];
   bColumns: string[];
+  /** The files' columns when known: rows naming other columns show the problem. */
+  known?: KnownColumns;
   onChange: (rows: FieldRow[]) => void;
 }
 
@@ -50,7 +52,7 @@ function Why({ row }: { row: FieldRow }) {
 }
 
 /** One row per column of A: its B column, key, type, tolerances, case and B value map, with why each was suggested. */
-export function MappingTable({ rows, bColumns, onChange }: Props) {
+export function MappingTable({ rows, bColumns, known = {}, onChange }: Props) {
   const set = (i: number, patch: Partial<FieldRow>): void => onChange(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   return (
     <div className="table-scroll">
@@ -75,21 +77,31 @@ export function MappingTable({ rows, bColumns, onChange }: Props) {
           {rows.map((r, i) => {
             const numeric = r.type === 'decimal' || r.type === 'integer';
             const dated = r.type === 'date' || r.type === 'timestamp';
+            const problem = rowProblem(r, known);
+            // The B column as the file spells it (the definition may differ in case); a column the file lacks stays shown, as missing.
+            const bValue = r.b === null ? '' : (matchColumn(r.b, bColumns) ?? r.b);
+            const missing = r.b !== null && matchColumn(r.b, bColumns) === undefined;
             return (
-              <tr key={r.a} className={r.b === null ? 'unmapped' : !r.compare ? 'not-compared' : undefined}>
+              <tr key={r.a} className={problem !== null ? 'problem' : r.b === null ? 'unmapped' : !r.compare ? 'not-compared' : undefined}>
                 <td>
                   <input type="checkbox" aria-label={`${r.a} is a key`} checked={r.isKey} onChange={(e) => set(i, { isKey: e.target.checked })} />
                 </td>
                 <td className="strong">{r.a}</td>
                 <td>
-                  <select aria-label={`B column for ${r.a}`} value={r.b ?? ''} onChange={(e) => set(i, { b: e.target.value === '' ? null : e.target.value })}>
+                  <select aria-label={`B column for ${r.a}`} aria-invalid={problem !== null} value={bValue} onChange={(e) => set(i, { b: e.target.value === '' ? null : e.target.value })}>
                     <option value="">(not compared)</option>
+                    {missing && <option value={r.b!}>{r.b} (not in B)</option>}
                     {bColumns.map((b) => (
                       <option key={b} value={b}>
                         {b}
                       </option>
                     ))}
                   </select>
+                  {problem !== null && (
+                    <span className="field-problem" role="note" aria-label={`Problem with ${r.a}`}>
+                      {problem}
+                    </span>
+                  )}
                 </td>
                 <td>
                   <input type="checkbox" aria-label={`Compare ${r.a}`} disabled={r.b === null} checked={r.b !== null && r.compare} onChange={(e) => set(i, { compare: e.target.checked })} />

@@ -37,6 +37,10 @@ export function NewRunScreen({ fromRun }: { fromRun?: string } = {}) {
   const [busy, setBusy] = useState<Partial<Record<Side | 'save', boolean>>>({});
   const [saved, setSaved] = useState<string>();
   const [runId, setRunId] = useState<string>();
+  // The started run, while it runs: "Save and run" waits for it, and is offered again once it failed or was cancelled.
+  const [running, setRunning] = useState(false);
+  // The columns a failed run named (COLUMN_NOT_FOUND lists the file's columns), until the file is previewed.
+  const [namedColumns, setNamedColumns] = useState<Partial<Record<Side, string[]>>>({});
   const [answers, setAnswers] = useState<Record<string, string>>({});
   // Bumped when inference replaces the rows, so the mapping table's inputs start afresh.
   const [generation, setGeneration] = useState(0);
@@ -108,6 +112,7 @@ export function NewRunScreen({ fromRun }: { fromRun?: string } = {}) {
       setSaved(result.path);
       if (andRun) {
         const started = await client.call('runs.start', { aPath: draft.a.path.trim(), bPath: draft.b.path.trim(), definition });
+        setRunning(true);
         setRunId(started.runId);
       }
     } catch (err) {
@@ -117,7 +122,16 @@ export function NewRunScreen({ fromRun }: { fromRun?: string } = {}) {
     }
   };
 
-  const problems = draftProblems(draft);
+  const known = { a: previews.a?.columns ?? namedColumns.a, b: previews.b?.columns ?? namedColumns.b };
+  const problems = draftProblems(draft, known);
+  const onRunFinished = (_status: string, error: ErrorData | null): void => {
+    setRunning(false);
+    const d = error?.details ?? {};
+    if (error?.code === 'COLUMN_NOT_FOUND' && (d['side'] === 'a' || d['side'] === 'b') && Array.isArray(d['columns'])) {
+      const side = d['side'];
+      setNamedColumns((c) => ({ ...c, [side]: (d['columns'] as unknown[]).map(String) }));
+    }
+  };
   const bothPaths = draft.a.path.trim() !== '' && draft.b.path.trim() !== '';
   return (
     <section className="screen new-run" aria-labelledby="new-run-title">
@@ -168,7 +182,13 @@ export function NewRunScreen({ fromRun }: { fromRun?: string } = {}) {
         <p className="muted">Preview both files: the columns are then matched from their names and values, with types, key and value maps suggested.</p>
       ) : (
         <>
-          <MappingTable key={generation} rows={draft.rows} bColumns={previews.b?.columns ?? draft.report?.files.b.columns ?? [...new Set(draft.rows.flatMap((r) => (r.b === null ? [] : [r.b])))]} onChange={(rows) => setDraft((d) => ({ ...d, rows }))} />
+          <MappingTable
+            key={generation}
+            rows={draft.rows}
+            bColumns={previews.b?.columns ?? namedColumns.b ?? draft.report?.files.b.columns ?? [...new Set(draft.rows.flatMap((r) => (r.b === null ? [] : [r.b])))]}
+            known={known}
+            onChange={(rows) => setDraft((d) => ({ ...d, rows }))}
+          />
           <label className="check">
             <input type="checkbox" checked={draft.trim} onChange={(e) => setDraft((d) => ({ ...d, trim: e.target.checked }))} /> Trim whitespace around every value
           </label>
@@ -184,7 +204,7 @@ export function NewRunScreen({ fromRun }: { fromRun?: string } = {}) {
           <button type="button" disabled={problems.length > 0 || busy.save === true} onClick={() => void save(false)}>
             Save definition
           </button>
-          <button type="button" className="primary" disabled={problems.length > 0 || busy.save === true || runId !== undefined || infer.busy} onClick={() => void save(true)}>
+          <button type="button" className="primary" disabled={problems.length > 0 || busy.save === true || running || infer.busy} onClick={() => void save(true)}>
             Save and run
           </button>
         </div>
@@ -198,7 +218,7 @@ export function NewRunScreen({ fromRun }: { fromRun?: string } = {}) {
         {saved && <p className="muted small">Saved as {saved}</p>}
         {errors.save && <ErrorMessage error={errors.save} />}
       </div>
-      {runId && <RunProgress runId={runId} />}
+      {runId && <RunProgress key={runId} runId={runId} onFinished={onRunFinished} />}
     </section>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ErrorData } from '../../../../engine/contract/index.ts';
 import { errorData } from '../../bridge/client.ts';
 import { useClient } from '../../bridge/use-client.ts';
@@ -8,13 +8,15 @@ import { useNav } from '../../navigation.ts';
 
 type Outcome = { status: 'RUNNING' } | { status: 'COMPLETED' } | { status: 'FAILED' | 'CANCELLED'; error: ErrorData | null };
 
-/** A started run's live bar, Cancel, and what happened. */
-export function RunProgress({ runId }: { runId: string }) {
+/** A started run's live bar, Cancel, and what happened (`onFinished` hears it too: the form can run again after a failure). */
+export function RunProgress({ runId, onFinished }: { runId: string; onFinished?: (status: 'COMPLETED' | 'FAILED' | 'CANCELLED', error: ErrorData | null) => void }) {
   const client = useClient();
   const nav = useNav();
   const [progress, setProgress] = useState({ overall: 0, label: 'Starting' });
   const [outcome, setOutcome] = useState<Outcome>({ status: 'RUNNING' });
   const [cancelError, setCancelError] = useState<ErrorData>();
+  const finished = useRef(onFinished);
+  finished.current = onFinished;
 
   useEffect(() => {
     const offP = client.on('run.progress', (e) => {
@@ -24,6 +26,7 @@ export function RunProgress({ runId }: { runId: string }) {
       if (e.runId !== runId) return;
       setOutcome(e.status === 'COMPLETED' ? { status: 'COMPLETED' } : { status: e.status, error: e.error });
       if (e.status === 'COMPLETED') setProgress({ overall: 1, label: 'Done' });
+      finished.current?.(e.status, e.error);
     });
     return () => {
       offP();

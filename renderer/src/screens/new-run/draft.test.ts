@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { definitionSchema, type DefinitionInput, type FilePreview, type InferenceReportDto } from '../../../../engine/contract/index.ts';
-import { chooseDateFormat, draftProblems, emptyDraft, fromInference, fromSaved, plainRows, toDefinition, withPreview } from './draft.ts';
+import { chooseDateFormat, draftProblems, emptyDraft, fromInference, fromSaved, plainRows, rowProblem, toDefinition, withPreview } from './draft.ts';
 
 const preview = (columns: string[], delimiter: string): FilePreview => ({ path: 'x', format: 'csv', bytes: 1, delimiter, columns, rows: [], warnings: [] });
 const choice = <T,>(value: T, reason = 'because') => ({ value, confidence: 0.95, reason });
@@ -164,5 +164,19 @@ describe('a saved definition run on new files', () => {
     ]);
     expect(d.name).toBe('Trades vs custodian');
     expect(definitionSchema.parse(toDefinition(d)).fields).toEqual(definitionSchema.parse(saved).fields.sort((x, y) => ['TradeID', 'Book', 'Notional', 'SettleDate'].indexOf(x.name) - ['TradeID', 'Book', 'Notional', 'SettleDate'].indexOf(y.name)));
+  });
+
+  it('names a saved definition\'s column that the files do not have, on its row and among the problems', () => {
+    const saved = fromSaved({ ...emptyDraft(), a: { ...emptyDraft().a, path: 'a.csv' }, b: { ...emptyDraft().b, path: 'b.csv' } }, { ...definition, fields: [...(definition.fields ?? []).slice(0, 2), { name: 'Notional', b: 'net_amt', type: 'decimal' }] }, null);
+    const columns = { a: ['TradeID', 'Side', 'Notional'], b: ['trade_ref', 'BUY_SELL', 'net_amount'] };
+    const notional = saved.rows.find((r) => r.a === 'Notional')!;
+    expect(rowProblem(notional, columns)).toMatch(/"net_amt" is not a column of B/);
+    // Bound ignoring case, as the engine binds them.
+    expect(rowProblem(saved.rows.find((r) => r.a === 'Side')!, columns)).toBeNull();
+    expect(draftProblems(saved, columns)).toEqual([expect.stringMatching(/^Notional: "net_amt" is not a column of B/)]);
+    // Unknown columns: nothing to say yet.
+    expect(draftProblems(saved)).toEqual([]);
+    const fixed = { ...saved, rows: saved.rows.map((r) => (r.a === 'Notional' ? { ...r, b: 'net_amount' } : r)) };
+    expect(draftProblems(fixed, columns)).toEqual([]);
   });
 });

@@ -281,12 +281,35 @@ export function toDefinition(d: Draft): DefinitionInput {
   };
 }
 
+/** The files' columns when known (a preview, or the columns a failed run named). */
+export interface KnownColumns {
+  a?: readonly string[] | undefined;
+  b?: readonly string[] | undefined;
+}
+
+/** The column of `columns` a definition's name binds to: exactly, else ignoring case (as the engine binds them). */
+export function matchColumn(name: string, columns: readonly string[]): string | undefined {
+  return columns.includes(name) ? name : columns.find((c) => c.toLowerCase() === name.toLowerCase());
+}
+
+/** What is wrong with one row against the files' known columns (a saved definition may name columns the files do not have); null when nothing. */
+export function rowProblem(r: FieldRow, columns: KnownColumns): string | null {
+  if (r.b === null) return null;
+  if (columns.a && matchColumn(r.a, columns.a) === undefined) return `"${r.a}" is not a column of A`;
+  if (columns.b && matchColumn(r.b, columns.b) === undefined) return `"${r.b}" is not a column of B: pick its column, or "(not compared)"`;
+  return null;
+}
+
 /** What keeps the draft from running, in words; empty when it is ready. */
-export function draftProblems(d: Draft): string[] {
+export function draftProblems(d: Draft, columns: KnownColumns = {}): string[] {
   const out: string[] = [];
   if (d.a.path.trim() === '' || d.b.path.trim() === '') out.push('Give both files.');
   if (d.rows.length === 0) out.push('Preview both files to map their columns.');
   else if (!d.rows.some((r) => r.isKey && r.b !== null)) out.push('Choose at least one key column that exists on both sides.');
+  for (const r of d.rows) {
+    const p = rowProblem(r, columns);
+    if (p !== null) out.push(`${r.a}: ${p}.`);
+  }
   if (d.name.trim() === '') out.push('Name the definition.');
   return out;
 }

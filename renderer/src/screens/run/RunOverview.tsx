@@ -1,7 +1,8 @@
 import type { CallResult, FilterModel } from '../../../../engine/contract/index.ts';
 import { BarChart, type Bar } from '../../components/BarChart.tsx';
 import { count, percent } from '../../format.ts';
-import { ChecksTable, ControlTotals, RejectsSample } from './RunTables.tsx';
+import { useCall } from '../../bridge/use-client.ts';
+import { ChecksTable, ControlTotals, LargestDifferences, RejectsSample } from './RunTables.tsx';
 
 type Run = CallResult<'runs.get'>;
 
@@ -20,8 +21,9 @@ const TYPE_TONE: Record<string, Bar['tone']> = {
 };
 
 /** Counts, matched share, where the breaks are, integrity checks, control totals, rejects and warnings. */
-export function RunOverview({ run, onFilter }: { run: Run; onFilter: (m: FilterModel) => void }) {
+export function RunOverview({ run, onFilter, onOpen }: { run: Run; onFilter: (m: FilterModel) => void; onOpen: (breakId: number) => void }) {
   const s = run.summary;
+  const largest = useCall('breaks.largest', { runId: s.runId });
   const c = s.counts;
   const matchedShare = c.matched / Math.max(1, Math.max(c.a, c.b));
   const pick = (col: 'field' | 'diffType' | 'reason' | 'status', value: string): void => onFilter({ [col]: { filterType: 'set', values: [value === '(record)' ? '*' : value] } });
@@ -45,7 +47,8 @@ export function RunOverview({ run, onFilter }: { run: Run; onFilter: (m: FilterM
     ['Breaks', count(s.breaks.total)],
     ['Unknown rate', percent(run.gate.unknownRate), `limit ${percent(run.gate.unknownRateLimit, 0)}`],
     ['Checks', `${s.checks.filter((x) => x.passed).length}/${s.checks.length}`, s.checksPassed ? 'all passed' : 'some failed'],
-    ['Decided', count(Object.entries(run.review.byStatus).filter(([k]) => k !== 'REVIEW' && k !== 'PROPOSED').reduce((n, [, v]) => n + v, 0)), 'final decisions'],
+    // One figure everywhere (engine/report/review-figures.ts): breaks whose status is final now.
+    ['Decided', count(run.review.decided), 'final decisions'],
     ['Proposals', count(run.review.pendingProposals), 'waiting for an approver'],
   ];
 
@@ -80,8 +83,9 @@ export function RunOverview({ run, onFilter }: { run: Run; onFilter: (m: FilterM
       <ChecksTable checks={s.checks} />
       <div className="two-up">
         <ControlTotals totals={s.controlTotals} />
-        <RejectsSample summary={s} />
+        <LargestDifferences largest={largest.data} onOpen={onOpen} />
       </div>
+      <RejectsSample summary={s} />
       {(s.columnsOnlyInA.length > 0 || s.columnsOnlyInB.length > 0) && (
         <div className="panel" data-testid="one-sided-columns">
           <h4>Columns on one side only (not compared)</h4>

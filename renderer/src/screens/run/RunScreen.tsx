@@ -6,6 +6,7 @@ import { useKeys } from '../../keys.ts';
 import { useNav } from '../../navigation.ts';
 import { BreaksGrid } from '../breaks/BreaksGrid.tsx';
 import { ExportMenu } from './ExportMenu.tsx';
+import { GatePill } from './GatePill.tsx';
 import { RunOverview } from './RunOverview.tsx';
 import './run.css';
 
@@ -39,7 +40,7 @@ export function RunScreen({ runId, tab, preset }: { runId: string; tab: 'overvie
               Run again…
             </button>
             <ExportMenu runId={runId} />
-            <span className={`pill big ${run.data.gate.passed ? 'gate-pass' : 'gate-fail'}`}>Quality gate {run.data.gate.passed ? 'PASS' : 'FAIL'}</span>
+            <GatePill run={run.data} />
           </div>
         )}
       </header>
@@ -52,7 +53,7 @@ export function RunScreen({ runId, tab, preset }: { runId: string; tab: 'overvie
         </button>
       </div>
       {run.error && <ErrorMessage error={run.error} onRetry={run.reload} />}
-      {tab === 'overview' && run.data && <RunOverview run={run.data} onFilter={(m) => nav.go({ name: 'run', runId, tab: 'breaks', preset: m })} />}
+      {tab === 'overview' && run.data && <RunOverview run={run.data} onFilter={(m) => nav.go({ name: 'run', runId, tab: 'breaks', preset: m })} onOpen={(breakId) => nav.go({ name: 'break', runId, breakId })} />}
       {tab === 'breaks' && <BreaksGrid runId={runId} {...(preset ? { preset } : {})} />}
     </section>
   );

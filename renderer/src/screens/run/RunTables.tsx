@@ -1,4 +1,4 @@
-import type { CheckResultDto, RunSummaryDto } from '../../../../engine/contract/index.ts';
+import type { CallResult, CheckResultDto, RunSummaryDto } from '../../../../engine/contract/index.ts';
 import { count } from '../../format.ts';
 
 /** Integrity checks, failures first: expected, actual, passed, discrepancy. */
@@ -110,6 +110,75 @@ export function RejectsSample({ summary }: { summary: RunSummaryDto }) {
             ))}
           </tbody>
         </table>
+      )}
+    </div>
+  );
+}
+
+/**
+ * The largest differences on decimal fields, by currency when a currency
+ * field is mapped: amounts in different currencies are never ranked together.
+ */
+export function LargestDifferences({ largest, onOpen }: { largest: CallResult<'breaks.largest'> | undefined; onOpen: (breakId: number) => void }) {
+  if (largest === undefined) return null;
+  const byCcy = largest.currencyField !== null;
+  const title = byCcy ? 'Largest differences by currency' : 'Largest differences';
+  return (
+    <div className="panel largest">
+      <h4>{title}</h4>
+      {largest.groups.length === 0 ? (
+        <p className="muted small">No differences on decimal fields.</p>
+      ) : (
+        <>
+          <p className="muted small">
+            {byCcy
+              ? `Ranked within each record's currency (field ${largest.currencyField}), never across currencies. Breaks on amounts: ${largest.groups.map((g) => `${g.currency ?? '(none)'} ${count(g.breaks)}`).join(' · ')}.`
+              : 'No currency field is mapped: amounts are ranked as they are.'}
+          </p>
+          <div className="table-scroll">
+            <table className="data compact" aria-label={title}>
+              <thead>
+                <tr>
+                  {byCcy && <th>Ccy</th>}
+                  <th>Field</th>
+                  <th>Key</th>
+                  <th className="num">A</th>
+                  <th className="num">B</th>
+                  <th className="num">B − A</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {largest.groups.flatMap((g) =>
+                  g.top.map((t, i) => (
+                    <tr key={t.breakId}>
+                      {byCcy && (
+                        <td data-col="ccy" className={i === 0 ? 'strong ccy-first' : 'muted'}>
+                          {g.currency ?? '(none)'}
+                        </td>
+                      )}
+                      <td className={i === 0 && byCcy ? 'ccy-first' : undefined}>{t.field}</td>
+                      <td data-col="key" className={`mono${i === 0 && byCcy ? ' ccy-first' : ''}`}>
+                        {t.key}
+                      </td>
+                      <td className={`num mono${i === 0 && byCcy ? ' ccy-first' : ''}`}>{t.valueA ?? '∅'}</td>
+                      <td className={`num mono${i === 0 && byCcy ? ' ccy-first' : ''}`}>{t.valueB ?? '∅'}</td>
+                      <td className={`num mono strong${i === 0 && byCcy ? ' ccy-first' : ''}`}>
+                        {t.delta.startsWith('-') ? '' : '+'}
+                        {t.delta}
+                      </td>
+                      <td className={i === 0 && byCcy ? 'ccy-first' : undefined}>
+                        <button type="button" className="link" onClick={() => onOpen(t.breakId)}>
+                          #{t.breakId}
+                        </button>
+                      </td>
+                    </tr>
+                  )),
+                )}
+              </tbody>
+            </table>
+          </div>
+        </>
       )}
     </div>
   );

@@ -36,3 +36,17 @@ export function outcomeText(kind: string, proposal: boolean, count: number): str
   const verb = ({ ACCEPT: 'Accepted', REJECT: 'Rejected', REOPEN: 'Reopened', OVERRIDE: 'Overridden' } as Record<string, string>)[kind] ?? kind;
   return count === 1 ? `${verb}.` : `${verb} ${count.toLocaleString('en-US')} breaks.`;
 }
+
+/**
+ * The model's best guess for a break and whether it was sure enough to
+ * attribute it (AUTO): the reason when AUTO, the suggestion when not, and
+ * "no known pattern" when its guess was that no known reason explains it.
+ * `confidence` is the model's confidence in that guess, not in the break
+ * being fine. Null when the run has no attribution.
+ */
+export function modelGuess(row: Pick<BreakRow, 'modelStatus' | 'modelReason' | 'suggestedReason' | 'confidence'>): { guess: string; sure: boolean; confidence: number | null } | null {
+  if (row.modelStatus === null && row.modelReason === null) return null;
+  if (row.modelStatus === 'AUTO') return { guess: row.modelReason ?? '—', sure: true, confidence: row.confidence };
+  const guess = row.suggestedReason ?? (row.modelReason === 'UNKNOWN' || row.modelReason === null ? 'no known pattern' : row.modelReason);
+  return { guess, sure: false, confidence: row.confidence };
+}

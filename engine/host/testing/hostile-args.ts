@@ -1,0 +1,224 @@
+/**
+ * Hostile arguments for every contract call: the whole payload of the wrong
+ * type, then each argument (and each argument of a nested object) replaced by
+ * a wrong type, an empty or huge string, a path that does not exist, a
+ * directory, a device, numbers out of every range (±2^63, 1e308), and a few
+ * targeted ones per call (grid filters past BIGINT, a definition named like a
+ * path…). Shared by the in-process suite (hostile-calls.test.ts) and the one
+ * through `recon serve`'s WebSocket bridge (e2e/hostile-calls.e2e.test.ts).
+ *
+ * BASELINES is typed by the contract's call names: a new call does not
+ * compile until it has a baseline here, so it is driven too.
+ */
+import { contract, type CallArgs, type CallName } from '../../contract/index.ts';
+import { ERROR_CODES } from '../../errors/recon-error.ts';
+
+/** What the baselines need from the workspace under test. */
+export interface HostileContext {
+  runId: string;
+  aPath: string;
+  /** A file that does not exist and cannot be created (a folder on its path is a file), so it stays missing whatever the calls write. */
+  missing: string;
+  /** An existing directory. */
+  dir: string;
+  /** A valid definition for the run's inputs. */
+  definition: CallArgs<'runs.start'>['definition'];
+  /** Where exports may be written. */
+  outDir: string;
+}
+
+/** Valid-looking arguments for each call; hostile cases replace one part at a time. */
+export function baselines(c: HostileContext): { [K in CallName]: CallArgs<K> } {
+  return {
+    'app.version': {},
+    'runs.list': {},
+    'runs.get': { runId: c.runId },
+    // B is missing, so no variant starts a real run; every argument is still parsed and checked.
+    'runs.start': { aPath: c.aPath, bPath: c.missing, definition: c.definition },
+    'runs.cancel': { runId: c.runId },
+    'files.preview': { path: c.aPath, side: 'a', source: { delimiter: ',' }, limit: 5 },
+    'files.choose': { mode: 'open', title: 'Pick', defaultPath: c.dir, filters: [{ name: 'CSV', extensions: ['csv'] }] },
+    'definitions.list': {},
+    'definitions.get': { file: 'trades' },
+    'definitions.save': { definition: c.definition, overwrite: true },
+    'breaks.page': { runId: c.runId, startRow: 0, endRow: 10, sortModel: [{ colId: 'delta', sort: 'desc' }], filterModel: { breakId: { filterType: 'number', type: 'greaterThan', filter: 1 } }, quickFilter: 'a' },
+    'breaks.facets': { runId: c.runId },
+    'breaks.detail': { runId: c.runId, breakId: 1 },
+    'breaks.largest': { runId: c.runId, perCurrency: 3 },
+    'review.decide': { runId: c.runId, breakId: 1, kind: 'REJECT', comment: 'hostile' },
+    'review.bulkPreview': { runId: c.runId, filter: { field: 'Notional', maxAbsDelta: '10' } },
+    'review.bulk': { runId: c.runId, filter: { field: 'Notional', maxAbsDelta: '0.001' }, kind: 'REJECT', comment: 'hostile' },
+    'review.history': { runId: c.runId, breakId: 1 },
+    'approvals.list': {},
+    'approvals.decide': { decisionId: '6f1c1c8e-8f1a-4c52-9a7e-3f6f1d2b7c11', verdict: 'REJECT', comment: 'no' },
+    'approvals.withdraw': { decisionId: '6f1c1c8e-8f1a-4c52-9a7e-3f6f1d2b7c11', comment: 'mine' },
+    'audit.list': { actor: 'ada', action: 'decision.', target: 'run:', from: '2020-01-01', to: '2999-01-01', limit: 5, before: { at: '2999-01-01', deviceId: 'x', seq: 1 } },
+    'audit.verify': {},
+    'audit.export': { path: `${c.outDir}/audit.ndjson`, overwrite: false },
+    'users.me': {},
+    'users.list': {},
+    'users.add': { userId: 'hostile', displayName: 'H', roles: ['analyst'] },
+    'users.grant': { userId: 'cy', role: 'approver' },
+    'users.revoke': { userId: 'cy', role: 'approver' },
+    'reasons.list': { includeRetired: true },
+    'reasons.add': { code: 'HOSTILE_CODE', description: 'added by the hostile test', category: 'NOISE' },
+    'reasons.retire': { code: 'HOSTILE_CODE', comment: 'gone' },
+    'model.info': {},
+    'model.retrain': { threshold: 0.9 },
+    'model.promote': { jobId: 'rt-00000000' },
+    'settings.get': {},
+    'settings.set': { bulkProposalThreshold: 50 },
+    'definitions.infer': { aPath: c.aPath, bPath: c.missing, sampleRows: 100, seed: 1, taskId: 'inf-h' },
+    'runs.export': { runId: c.runId, format: 'summary', path: `${c.outDir}/summary.txt`, overwrite: false, taskId: 'exp-h' },
+    'tasks.cancel': { taskId: 'nothing-running' },
+    // Port 1 on loopback refuses at once: a configured loop fails fast, offline.
+    'sync.status': {},
+    'sync.configure': { host: '127.0.0.1', port: 1, database: 'recon', user: 'recon', tls: 'disable' },
+    'sync.login': { password: 'secret' },
+    'sync.forget': {},
+    'sync.now': {},
+    'sync.unpark': { action: 'discard', fromSeq: 1 },
+  };
+}
+
+/** Values that replace one argument. `huge` is the length of the huge string (the bridge takes messages up to 1 MiB). */
+export function hostileValues(c: HostileContext, huge: number): unknown[] {
+  return [
+    null,
+    true,
+    0,
+    -1,
+    1.5,
+    2 ** 53,
+    2 ** 63,
+    -(2 ** 63),
+    2 ** 64,
+    1e308,
+    -1e308,
+    '',
+    '   ',
+    'x'.repeat(huge),
+    '\u0000',
+    '\u202e\ud800',
+    '../../../../../../etc/passwd',
+    c.missing,
+    c.dir,
+    '/dev/null',
+    '/proc/self/status',
+    [],
+    [null, 1, 'a'],
+    {},
+    { nested: { deeper: [1, { x: 'y' }] } },
+    JSON.parse('{"__proto__":{"polluted":true}}') as unknown,
+  ];
+}
+
+/** Payloads of the wrong kind altogether. */
+export const HOSTILE_PAYLOADS: unknown[] = [undefined, null, 0, 'args', [], true, [{}], JSON.parse('{"__proto__":{"polluted":true}}') as unknown, { constructor: { prototype: { polluted: true } } }];
+
+/** Per call, arguments aimed at what its handler does with them. */
+export function targetedCases(c: HostileContext): { name: CallName; args: unknown }[] {
+  const page = (filterModel: unknown, extra: Record<string, unknown> = {}) => ({ name: 'breaks.page' as const, args: { runId: c.runId, startRow: 0, endRow: 10, filterModel, ...extra } });
+  const num = (col: string, type: string, filter: unknown, filterTo?: unknown) => ({ [col]: { filterType: 'number', type, filter, ...(filterTo !== undefined ? { filterTo } : {}) } });
+  const cases: { name: CallName; args: unknown }[] = [];
+  for (const col of ['breakId', 'confidence', 'delta', 'key', 'status']) {
+    for (const v of [2 ** 63, -(2 ** 63), 2 ** 64, 1e308, -1e308, 2 ** 63 - 1024, 2 ** 53 + 2, 0.1, -0]) {
+      for (const type of ['equals', 'notEqual', 'lessThan', 'greaterThanOrEqual']) cases.push(page(num(col, type, v)));
+      cases.push(page(num(col, 'inRange', -v, v)));
+      cases.push(page({ [col]: { filterType: 'number', operator: 'OR', conditions: [{ filterType: 'number', type: 'equals', filter: v }, { filterType: 'number', type: 'lessThan', filter: -v }] } }));
+    }
+  }
+  for (const text of ['%', '_', '\\', "'; DROP TABLE breaks; --", '\u0000', 'x'.repeat(1000)]) {
+    for (const type of ['contains', 'notContains', 'startsWith', 'endsWith', 'equals', 'blank']) cases.push(page({ key: { filterType: 'text', type, filter: text } }));
+    cases.push(page({ status: { filterType: 'set', values: [text, null] } }));
+    cases.push(page({}, { quickFilter: text.slice(0, 200) }));
+  }
+  cases.push(page({}, { startRow: 2 ** 53 - 100, endRow: 2 ** 53 - 1 }));
+  cases.push(page({}, { startRow: 5, endRow: 5 }));
+  cases.push(page({}, { sortModel: [{ colId: 'delta', sort: 'asc' }, { colId: 'delta', sort: 'desc' }, { colId: 'key', sort: 'asc' }] }));
+  cases.push(page({ notAColumn: { filterType: 'text', type: 'contains', filter: 'x' } }));
+  // A filter of the wrong kind for its column: a set or text filter on a number column.
+  cases.push(page({ breakId: { filterType: 'set', values: ['abc', null] } }));
+  cases.push(page({ delta: { filterType: 'text', type: 'contains', filter: '1' } }));
+  cases.push(page({ confidence: { filterType: 'text', operator: 'AND', conditions: [{ filterType: 'text', type: 'equals', filter: 'x' }] } }));
+  cases.push({ name: 'breaks.detail', args: { runId: c.runId, breakId: 2 ** 53 - 1 } });
+  cases.push({ name: 'review.history', args: { runId: c.runId, breakId: 2 ** 53 - 1 } });
+  cases.push({ name: 'review.decide', args: { runId: c.runId, breakId: 2 ** 53 - 1, kind: 'ACCEPT' } });
+  cases.push({ name: 'review.decide', args: { runId: c.runId, breakId: 2, kind: 'OVERRIDE', reason: 'NO_SUCH_CODE', comment: 'x' } });
+  for (const maxAbsDelta of ['1e400', '99999999999999999999999999999999999999999', '-0', '.5', '0.0000000000000000000000000000000000001']) {
+    cases.push({ name: 'review.bulkPreview', args: { runId: c.runId, filter: { maxAbsDelta } } });
+    cases.push({ name: 'review.bulkPreview', args: { runId: c.runId, filter: { delta: maxAbsDelta, field: '*' } } });
+  }
+  const def = c.definition as Record<string, unknown>;
+  for (const name of ['../../../../etc/passwd', '..', '.', '/', 'CON', 'x'.repeat(5000), '\u0000', ' ']) {
+    cases.push({ name: 'definitions.save', args: { definition: { ...def, name }, overwrite: false } });
+  }
+  for (const file of ['..', '.', 'a/../../b', 'x'.repeat(99), 'nul']) cases.push({ name: 'definitions.get', args: { file } });
+  let deep: unknown = {};
+  for (let i = 0; i < 2000; i++) deep = { a: deep };
+  cases.push({ name: 'runs.start', args: { aPath: c.aPath, bPath: c.aPath, definition: { ...def, description: deep } } });
+  cases.push({ name: 'definitions.save', args: { definition: { ...def, fields: Array.from({ length: 2000 }, (_, i) => ({ name: `f${i}`, type: 'string' })) } } });
+  for (const source of [{ delimiter: 'xxxx' }, { format: 'xlsx' }, { format: 'parquet' }, { format: 'json' }, { encoding: 'utf-16le' }, { skipRows: 2 ** 53 - 1 }, { skipRows: 1e9 }, { columns: [] }, { header: false, columns: ['a'] }, { quote: '' }, { sheet: 'x'.repeat(10_000) }, { dateFormat: '%Q%Q' }]) {
+    cases.push({ name: 'files.preview', args: { path: c.aPath, source } });
+  }
+  for (const path of [c.dir, c.missing, '/dev/null', '/proc/self/status', '/dev/zero', c.outDir]) {
+    cases.push({ name: 'files.preview', args: { path } });
+    cases.push({ name: 'runs.export', args: { runId: c.runId, format: 'csv', path, overwrite: true } });
+    cases.push({ name: 'audit.export', args: { path, overwrite: true } });
+    cases.push({ name: 'definitions.infer', args: { aPath: path, bPath: path } });
+    cases.push({ name: 'runs.start', args: { aPath: path, bPath: path, definition: c.definition } });
+    cases.push({ name: 'sync.configure', args: { host: '127.0.0.1', port: 1, database: 'recon', user: 'recon', tls: 'require', caFile: path } });
+  }
+  cases.push({ name: 'audit.list', args: { before: { at: 'x'.repeat(40), deviceId: 'y', seq: 2 ** 53 - 1 } } });
+  cases.push({ name: 'audit.list', args: { from: '9999-99-99T99:99:99.999Z', to: '0000-00-00' } });
+  cases.push({ name: 'sync.unpark', args: { action: 'retry', fromSeq: 2 ** 53 - 1 } });
+  cases.push({ name: 'settings.set', args: { bulkProposalThreshold: 1_000_000_000 } });
+  return cases;
+}
+
+/** Every case: whole payloads, one argument at a time (two levels deep), then the targeted ones. */
+export function hostileCases(c: HostileContext, huge: number): { name: CallName; args: unknown }[] {
+  const base = baselines(c) as Record<CallName, Record<string, unknown>>;
+  const values = hostileValues(c, huge);
+  const out: { name: CallName; args: unknown }[] = [];
+  for (const name of Object.keys(contract) as CallName[]) {
+    for (const args of HOSTILE_PAYLOADS) out.push({ name, args });
+    out.push({ name, args: { ...base[name], notAnArgument: 1 } });
+    for (const [key, value] of Object.entries(base[name])) {
+      for (const v of values) out.push({ name, args: { ...base[name], [key]: v } });
+      // One level down: each part of a nested object argument (a source, a filter, a definition).
+      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        for (const sub of Object.keys(value)) {
+          for (const v of values) out.push({ name, args: { ...base[name], [key]: { ...(value as Record<string, unknown>), [sub]: v } } });
+        }
+      }
+    }
+  }
+  return [...out, ...targetedCases(c)];
+}
+
+/** Why a reply is not acceptable for hostile input, or null when it is (a valid result, or error data with a known code that is not INTERNAL_ERROR). */
+export function replyProblem(name: CallName, reply: unknown): string | null {
+  if (reply === null || typeof reply !== 'object' || !('ok' in reply)) return `not a reply: ${JSON.stringify(reply)?.slice(0, 200)}`;
+  const r = reply as { ok: boolean; value?: unknown; error?: { code?: unknown; message?: unknown } };
+  if (r.ok) {
+    const parsed = contract[name].result.safeParse(r.value);
+    return parsed.success ? null : `result does not match the contract: ${parsed.error.message.slice(0, 300)}`;
+  }
+  const code = r.error?.code;
+  if (typeof code !== 'string' || !(ERROR_CODES as readonly string[]).includes(code)) return `unknown error code ${String(code)}`;
+  if (typeof r.error?.message !== 'string') return 'error without a message';
+  if (code === 'INTERNAL_ERROR') return `INTERNAL_ERROR: ${r.error.message.slice(0, 300)}`;
+  return null;
+}
+
+/** A short label for a case in a failure list. */
+export function caseLabel(name: string, args: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(args, (_k, v: unknown) => (typeof v === 'string' && v.length > 40 ? `${v.slice(0, 20)}…(${v.length})` : v)) ?? 'undefined';
+  } catch {
+    text = String(args);
+  }
+  return `${name} ${text.length > 240 ? `${text.slice(0, 240)}…` : text}`;
+}

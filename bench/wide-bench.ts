@@ -7,13 +7,15 @@
  *
  *   npx tsx bench/wide-bench.ts --columns 250,1000,5000 --rows 1000
  *   npx tsx bench/wide-bench.ts --columns 5000 --only infer --timeout 900
+ *   npx tsx bench/wide-bench.ts --docs     # also into docs/BENCHMARKS.md (section "wide")
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeWidePair } from '../engine/run/testing/wide-files.ts';
-import { mb, ROOT, sec } from './measure.ts';
+import { loadavg } from 'node:os';
+import { mb, ROOT, sec, writeDocsSection } from './measure.ts';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '1000' },
     only: { type: 'string' },
     timeout: { type: 'string', default: '600' },
+    docs: { type: 'boolean', default: false },
     'data-dir': { type: 'string', default: join(ROOT, 'bench-data', 'wide') },
   },
 });
@@ -69,6 +72,7 @@ function run(args: string[]): Promise<Result> {
 async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const table: string[] = [];
+  const rowsMd: string[] = [];
   for (const columns of values.columns.split(',').map(Number)) {
     const dir = join(dataDir, `c${columns}-r${rows}`);
     const pair = writeWidePair(dir, columns, rows);
@@ -97,9 +101,21 @@ async function main(): Promise<void> {
       const line = `${String(columns).padStart(5)} cols × ${rows} rows  ${label.padEnd(13)} ${r.ok ? sec(r.ms).padStart(9) : '   FAILED'}  peak RSS ${r.rss ? mb(r.rss) : '?'}  ${detail}`;
       process.stderr.write(`${line}\n`);
       table.push(line);
+      rowsMd.push(`| ${columns.toLocaleString('en-US')} | ${label} | ${r.ok ? sec(r.ms) : 'failed'} | ${r.rss ? mb(r.rss) : '?'} |`);
     }
   }
   process.stdout.write(`${table.join('\n')}\n`);
+  if (values.docs) {
+    writeDocsSection('wide', [
+      `### Wide files: ${rows.toLocaleString('en-US')} records a side`,
+      '',
+      `\`npx tsx bench/wide-bench.ts --docs\`: generated pairs (engine/run/testing/wide-files.ts) of an \`id\` key and decimal, text, date and integer columns with planted differences, through the CLI: \`recon run\` with every field listed and typed, with only the key and \`compareUnlisted\`, and \`recon definition infer\`. Wall time and peak RSS of the whole process; measured ${new Date().toISOString().slice(0, 10)}, load ${loadavg()[0]!.toFixed(1)} on 2 cores.`,
+      '',
+      '| columns | command | time | peak RSS |',
+      '|---|---|---|---|',
+      ...rowsMd,
+    ]);
+  }
 }
 
 await main();

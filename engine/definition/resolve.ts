@@ -118,14 +118,19 @@ export function resolveDefinition(def: Definition, a: ColumnsOf, b: ColumnsOf): 
   }
 
   if (def.compareUnlisted) {
+    // By lower-case name, so that thousands of columns take no quadratic search.
+    const bByLower = new Map<string, string[]>();
+    for (const c of b.columns) bByLower.set(c.toLowerCase(), [...(bByLower.get(c.toLowerCase()) ?? []), c]);
+    const fieldNames = new Set(fields.map((f) => f.name.toLowerCase()));
     for (const col of a.columns) {
       if (usedA.has(col) || col.startsWith('__')) continue;
-      const match = b.columns.find((c) => !usedB.has(c) && c.toLowerCase() === col.toLowerCase());
+      const match = bByLower.get(col.toLowerCase())?.find((c) => !usedB.has(c));
       if (match === undefined) continue;
-      if (fields.some((f) => f.name.toLowerCase() === col.toLowerCase())) continue;
+      if (fieldNames.has(col.toLowerCase())) continue;
       usedA.add(col);
       usedB.add(match);
       fields.push(plain(col, match, false));
+      fieldNames.add(col.toLowerCase());
     }
   }
 
@@ -144,10 +149,19 @@ export function resolveDefinition(def: Definition, a: ColumnsOf, b: ColumnsOf): 
   return { definition: def, fields, keyFields, currencyField, columnsOnlyInA: onlyIn(a, usedA, b), columnsOnlyInB: onlyIn(b, usedB, a) };
 }
 
+/** A file's columns by name and by lower-case name, made once per list of columns. */
+const columnIndex = new WeakMap<readonly string[], { size: number; exact: Set<string>; folded: Map<string, string[]> }>();
+
 function findColumn(src: ColumnsOf, wanted: string, side: 'A' | 'B', field: string): string {
-  const exact = src.columns.find((c) => c === wanted);
-  if (exact !== undefined) return exact;
-  const folded = src.columns.filter((c) => c.toLowerCase() === wanted.toLowerCase());
+  let index = columnIndex.get(src.columns);
+  if (!index || index.size !== src.columns.length) {
+    const folded = new Map<string, string[]>();
+    for (const c of src.columns) folded.set(c.toLowerCase(), [...(folded.get(c.toLowerCase()) ?? []), c]);
+    index = { size: src.columns.length, exact: new Set(src.columns), folded };
+    columnIndex.set(src.columns, index);
+  }
+  if (index.exact.has(wanted)) return wanted;
+  const folded = index.folded.get(wanted.toLowerCase()) ?? [];
   if (folded.length === 1) return folded[0]!;
   // Column names come from the file (a header can be megabytes, or 100,000 columns): quoted bounded.
   const columns = src.columns.filter((c) => !c.startsWith('__'));

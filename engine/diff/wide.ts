@@ -29,12 +29,20 @@ interface Compared {
 }
 
 function comparedOf(plan: WidePlan): Compared[] {
-  return comparedFields(plan.resolved).map((f, k) => ({ f, index: plan.resolved.fields.indexOf(f), ord: k + 1 }));
+  const index = new Map(plan.resolved.fields.map((f, i) => [f, i]));
+  return comparedFields(plan.resolved).map((f, k) => ({ f, index: index.get(f)!, ord: k + 1 }));
 }
 
 /** Builds `wide_diffs`: one row per differing compared value of a matched pair, `beyond` its tolerance or not. */
 export async function wideCompare(conn: DuckDBConnection, plan: WidePlan, onProgress?: ProgressListener, signal?: AbortSignal): Promise<void> {
   const compared = comparedOf(plan);
+  if (compared.length === 0) {
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE wide_diffs (__key VARCHAR, rid_a BIGINT, rid_b BIGINT, ord INTEGER, field VARCHAR, field_type VARCHAR,
+         value_a VARCHAR, value_b VARCHAR, beyond BOOLEAN, delta VARCHAR)`,
+    );
+    return;
+  }
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE wide_pairs AS
      SELECT a.__key, a.__rid AS rid_a, b.__rid AS rid_b

@@ -4,7 +4,7 @@ import { queryOne } from '../duckdb/open.ts';
 import { literal } from '../sql/quote.ts';
 import type { TypedColumn } from './column-types.ts';
 import { contingency, type PairEvidence } from './matching.ts';
-import { learnMap } from './value-maps.ts';
+import { learnMap, MAP_DOMAIN } from './value-maps.ts';
 import type { FieldReport, Question, RefusedMap } from './types.ts';
 
 /**
@@ -42,7 +42,42 @@ function unify(a: TypedColumn, b: TypedColumn): { type: FieldType; confidence: n
 }
 
 /** Decides one field; `conn` reads the matched pairs for case and value-map evidence. */
-export async function planField(conn: DuckDBConnection, e: PairEvidence, isKey: boolean, keyFold: boolean): Promise<FieldPlan> {
+/**
+ * What planField otherwise reads per text field, counted for many fields in
+ * one statement (a wide file, wide-match.ts): the records with both values,
+ * equal as written, equal ignoring case, and the distinct values each side
+ * has among them, as written (`da`, `db`) and upper-cased (`dua`, `dub`).
+ */
+export interface TextCounts {
+  both: number;
+  raw: number;
+  ci: number;
+  da: number;
+  db: number;
+  dua: number;
+  dub: number;
+}
+
+/** SQL aggregates of TextCounts for a pair over `infer_pairs`, aliased `<prefix><name>`. */
+export function textCountsSql(a: TypedColumn, b: TypedColumn, prefix: string): [string, string][] {
+  const both = `${a.ref} IS NOT NULL AND ${b.ref} IS NOT NULL`;
+  return [
+    [`${prefix}both`, `count(*) FILTER (WHERE ${both})`],
+    [`${prefix}raw`, `count(*) FILTER (WHERE ${both} AND ${a.ref} = ${b.ref})`],
+    [`${prefix}ci`, `count(*) FILTER (WHERE ${both} AND upper(${a.ref}) = upper(${b.ref}))`],
+    [`${prefix}da`, `count(DISTINCT ${a.ref}) FILTER (WHERE ${both})`],
+    [`${prefix}db`, `count(DISTINCT ${b.ref}) FILTER (WHERE ${both})`],
+    [`${prefix}dua`, `count(DISTINCT upper(${a.ref})) FILTER (WHERE ${both})`],
+    [`${prefix}dub`, `count(DISTINCT upper(${b.ref})) FILTER (WHERE ${both})`],
+  ];
+}
+
+/** Whether planField reads TextCounts for the pair: a text field, as it will type it. */
+export function needsTextCounts(e: PairEvidence): boolean {
+  return !(e.a.ambiguous ?? e.b.ambiguous) && unify(e.a, e.b).type === 'string';
+}
+
+export async function planField(conn: DuckDBConnection, e: PairEvidence, isKey: boolean, keyFold: boolean, counts?: TextCounts): Promise<FieldPlan> {
   const { a, b } = e;
   const mapping = {
     value: b.name,
@@ -76,11 +111,13 @@ export async function planField(conn: DuckDBConnection, e: PairEvidence, isKey: 
   if (u.type !== 'string') return field({ type: u.type, compare: true }, e.compared ? e.agree : null, {}, u);
 
   // Text: case folding when it explains most differences, then a value map over a small domain.
-  const r = await queryOne<{ both: string; raw: string; ci: string }>(
-    conn,
-    `SELECT count(*) AS both, count(*) FILTER (WHERE ${a.ref} = ${b.ref}) AS raw, count(*) FILTER (WHERE upper(${a.ref}) = upper(${b.ref})) AS ci
-       FROM infer_pairs WHERE ${a.ref} IS NOT NULL AND ${b.ref} IS NOT NULL`,
-  );
+  const r =
+    counts ??
+    (await queryOne<{ both: string; raw: string; ci: string }>(
+      conn,
+      `SELECT count(*) AS both, count(*) FILTER (WHERE ${a.ref} = ${b.ref}) AS raw, count(*) FILTER (WHERE upper(${a.ref}) = upper(${b.ref})) AS ci
+         FROM infer_pairs WHERE ${a.ref} IS NOT NULL AND ${b.ref} IS NOT NULL`,
+    ));
   const [both, raw, ci] = [Number(r.both), Number(r.raw), Number(r.ci)];
   const gain = ci - raw;
   const fold = isKey ? keyFold : gain >= 3 && gain >= 0.5 * (both - raw);
@@ -96,7 +133,9 @@ export async function planField(conn: DuckDBConnection, e: PairEvidence, isKey: 
   let map: Record<string, string> | undefined;
   const refused: RefusedMap[] = [];
   if (!isKey && both > 0) {
-    const learned = learnMap(await contingency(conn, a, b, fold));
+    // Over more distinct values than a map may have, learnMap learns nothing and refuses nothing.
+    const domain = counts ? (fold ? Math.max(counts.dua, counts.dub) : Math.max(counts.da, counts.db)) : 0;
+    const learned = domain > MAP_DOMAIN ? learnMap([]) : learnMap(await contingency(conn, a, b, fold));
     refused.push(...learned.refused.map((x) => ({ field: a.name, ...x })));
     if (Object.keys(learned.map).length > 0) {
       map = learned.map;

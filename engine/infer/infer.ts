@@ -16,7 +16,7 @@ import { fileEvidence, profileSide } from './profile.ts';
 import { openSource, sampleSource, type InferSource, type Sampled } from './source.ts';
 import type { DialectReport, InferenceResult, InferProgress, InferStage, RuleProposal, Side } from './types.ts';
 import { isWideInfer, sampleWide, shortlist, wideSampleRows, type WideSampled } from './wide.ts';
-import { wideCurrencyCodes, widePairEvidence, widePairs, widePlans } from './wide-match.ts';
+import { oneToOne, wideCurrencyCodes, wideOneToOne, widePairEvidence, widePairs, widePlans } from './wide-match.ts';
 
 /** Two files to propose a definition for. */
 export interface InferRequest {
@@ -115,8 +115,9 @@ export async function inferDefinition(req: InferRequest, hooks: InferHooks = {})
     const rules: RuleProposal[] = [];
     if (short) {
       matched = await widePairs(ctx.conn, key.parts, conv);
-      const chosen = assign(await widePairEvidence(ctx.conn, short.pairs, conv), key.parts);
-      const planned = await widePlans(ctx.conn, chosen, keyIdx, key.caseFold, conv, sa.fraction);
+      const planned = oneToOne(short.pairs)
+        ? await wideOneToOne(ctx.conn, short.pairs, key.parts, key.caseFold, conv, sa.fraction)
+        : await widePlans(ctx.conn, assign(await widePairEvidence(ctx.conn, short.pairs, conv), key.parts), keyIdx, key.caseFold, conv, sa.fraction);
       plans.push(...planned.plans);
       rules.push(...planned.rules);
     } else {

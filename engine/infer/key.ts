@@ -93,7 +93,7 @@ export async function chooseKey(
   if (wide) {
     // A wide file's matched records in long form (`infer_lm_b`, as the samples), and their key columns as `infer_m_b`.
     // Raw values listed, cleaned once unnested: one expression, not one per column.
-    await readLong(ctx, 'infer_lmr_b', b.map((c) => c.ref), (list) => `(SELECT ${list} AS l FROM ${srcB.relation} WHERE ${where})`, onProgress);
+    await readLong(ctx, 'infer_lmr_b', b.map((c) => c.ref), (list) => `(SELECT ${list} AS l FROM ${srcB.relation} WHERE ${where})`, onProgress, true);
     await ctx.conn.run(`CREATE OR REPLACE TABLE infer_lm_b AS SELECT rid, i, ${cleanSql('r')} AS v FROM infer_lmr_b ORDER BY i, rid`);
     await ctx.conn.run('DROP TABLE infer_lmr_b');
     await pivotColumns(ctx.conn, 'infer_m_b', 'infer_lm_b', 'b', tried.flat().map((p) => p.b.index));

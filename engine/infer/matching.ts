@@ -51,6 +51,11 @@ export async function pairEvidence(
   a: readonly TypedColumn[],
   b: readonly TypedColumn[],
   only?: readonly { x: TypedColumn; y: TypedColumn }[],
+  /**
+   * Measure `related` only for pairs that do not agree everywhere: where they do,
+   * agreement alone sets the pair's value and reason (a wide file, where most do).
+   */
+  opts: { relatedWhereDisagree?: boolean } = {},
 ): Promise<PairEvidence[]> {
   // Differently typed columns are compared (as text) only when their names suggest they are the same thing.
   const pairs = (only ?? a.flatMap((x) => b.map((y) => ({ x, y })))).filter(
@@ -58,6 +63,7 @@ export async function pairEvidence(
   );
   if (pairs.length === 0) return [];
   const aggs: string[] = [];
+  const relatedAggs = new Map<number, string>();
   pairs.forEach(({ x, y }, i) => {
     const [vx, vy] = [`x${x.index}`, `y${y.index}`];
     const same = kindOf(x) === kindOf(y);
@@ -66,18 +72,23 @@ export async function pairEvidence(
     if (same && kindOf(x) === 'num') {
       // DOUBLE, not DECIMAL: a factor must not overflow a 38-digit decimal; 1e-6 relative is far below any real difference.
       const near = (k: number): string => `abs(${vy}::DOUBLE - ${vx}::DOUBLE * ${k}) <= 1e-6 * abs(${vx}::DOUBLE * ${k})`;
-      aggs.push(`greatest(${FACTORS.map((k) => `count(*) FILTER (WHERE ${vx} <> 0 AND ${near(k)})`).join(', ')}) AS r${i}`);
+      relatedAggs.set(i, `greatest(${FACTORS.map((k) => `count(*) FILTER (WHERE ${vx} <> 0 AND ${near(k)})`).join(', ')}) AS r${i}`);
     } else if (same && (kindOf(x) === 'date' || kindOf(x) === 'ts')) {
-      aggs.push(`list_max(map_values(histogram(date_diff('day', ${vx}, ${vy})) )) AS r${i}`);
+      relatedAggs.set(i, `list_max(map_values(histogram(date_diff('day', ${vx}, ${vy})) )) AS r${i}`);
     }
   });
   // A few thousand matched records settle which columns correspond; the per-field work later reads them all.
   // Some dozens of aggregates a statement: DuckDB's time for one grows faster than the number of its aggregates.
   const row: Record<string, string | number | null> = {};
-  for (let i = 0; i < aggs.length; i += AGGREGATES_PER_QUERY) {
-    const part = aggs.slice(i, i + AGGREGATES_PER_QUERY);
-    Object.assign(row, await queryOne<Record<string, string | number | null>>(conn, `SELECT ${part.join(', ')} FROM (SELECT * FROM infer_pc LIMIT ${EVIDENCE_ROWS})`));
-  }
+  const measure = async (list: readonly string[]): Promise<void> => {
+    for (let i = 0; i < list.length; i += AGGREGATES_PER_QUERY) {
+      const part = list.slice(i, i + AGGREGATES_PER_QUERY);
+      Object.assign(row, await queryOne<Record<string, string | number | null>>(conn, `SELECT ${part.join(', ')} FROM (SELECT * FROM infer_pc LIMIT ${EVIDENCE_ROWS})`));
+    }
+  };
+  await measure(aggs);
+  const agreesEverywhere = (i: number): boolean => Number(row[`c${i}`] ?? 0) > 0 && Number(row[`e${i}`] ?? 0) === Number(row[`c${i}`]);
+  await measure([...relatedAggs].filter(([i]) => !opts.relatedWhereDisagree || !agreesEverywhere(i)).map(([, sql]) => sql));
   const lambdas = await smallDomainLambdas(conn, pairs);
   return pairs.map(({ x, y }, i) => {
     const compared = Number(row[`c${i}`] ?? 0);

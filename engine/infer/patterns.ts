@@ -35,16 +35,25 @@ function scaleAdjust(type: FieldPlan['type'], k: number, inverse: string): Field
   return { b: { multiply: inverse } };
 }
 
+/** Whether fieldPatterns looks at the field at all: compared numbers and dates. */
+export function hasPatterns(f: FieldPlan): boolean {
+  return f.compare && (f.type === 'decimal' || f.type === 'integer' || f.type === 'date' || f.type === 'timestamp');
+}
+
+/** SQL over `infer_pc`: the field's matched records whose two values differ (without any, there is no pattern). */
+export function differingSql(f: FieldPlan): string {
+  const [x, y] = [`x${f.a.index}`, `y${f.b.index}`];
+  return `count(*) FILTER (WHERE ${x} IS NOT NULL AND ${y} IS NOT NULL AND ${x} <> ${y})`;
+}
+
 /** Proposals for one field (empty for fields that are not numbers or dates). */
 export async function fieldPatterns(conn: DuckDBConnection, f: FieldPlan, sampleFraction: number): Promise<RuleProposal[]> {
-  if (!f.compare) return [];
+  if (!hasPatterns(f)) return [];
   const x = `x${f.a.index}`;
   const y = `y${f.b.index}`;
   const numeric = f.type === 'decimal' || f.type === 'integer';
-  const dated = f.type === 'date' || f.type === 'timestamp';
-  if (!numeric && !dated) return [];
   const both = `${x} IS NOT NULL AND ${y} IS NOT NULL`;
-  const aggs = [`count(*) FILTER (WHERE ${both}) AS compared`, `count(*) FILTER (WHERE ${both} AND ${x} <> ${y}) AS differing`];
+  const aggs = [`count(*) FILTER (WHERE ${both}) AS compared`, `${differingSql(f)} AS differing`];
   if (numeric) {
     // B written to fewer decimals (e.g. thousands at 3 dp) still fits within half its last digit.
     const half = 0.5 * 10 ** -(f.b.scale ?? 0);

@@ -2,11 +2,11 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryOne, queryRows } from '../duckdb/open.ts';
 import { canonSql } from './canon.ts';
 import type { TypedColumn } from './column-types.ts';
-import { planField, type FieldPlan } from './fields.ts';
+import { needsTextCounts, planField, textCountsSql, type FieldPlan, type TextCounts } from './fields.ts';
 import { keySql, type KeyPart } from './key-candidates.ts';
-import { pairEvidence, type PairEvidence } from './matching.ts';
+import { assign, pairEvidence, type PairEvidence } from './matching.ts';
 import type { NumberConvention } from './numbers.ts';
-import { fieldPatterns } from './patterns.ts';
+import { differingSql, fieldPatterns, hasPatterns } from './patterns.ts';
 import type { RuleProposal } from './types.ts';
 import { pivotColumns, slices } from './wide.ts';
 
@@ -32,18 +32,26 @@ export async function widePairs(conn: DuckDBConnection, key: readonly KeyPart[],
   return Number(n);
 }
 
-/** `infer_pairs` and `infer_pc` as buildPairs makes them, with the columns of these pairs only. */
+/**
+ * `infer_pc` as buildPairs makes it (raw values, `__key`, canonical values),
+ * with the columns of these pairs only; `infer_pairs` is a view of it.
+ */
 async function sliceTables(conn: DuckDBConnection, pairs: readonly { x: TypedColumn; y: TypedColumn }[], conv: { a: NumberConvention; b: NumberConvention }): Promise<void> {
   const colsA = [...new Map(pairs.map((p) => [p.x.index, p.x])).values()];
   const colsB = [...new Map(pairs.map((p) => [p.y.index, p.y])).values()];
   await pivotColumns(conn, 'infer_slice_a', 'infer_ls_a', 'a', colsA.map((c) => c.index), 'SELECT ra FROM infer_pp');
   await pivotColumns(conn, 'infer_slice_b', 'infer_lm_b', 'b', colsB.map((c) => c.index), 'SELECT rb FROM infer_pp');
-  await conn.run(`CREATE OR REPLACE TABLE infer_pairs AS
-    SELECT ${[...colsA.map((c) => `s.${c.ref}`), ...colsB.map((c) => `m.${c.ref}`)].join(', ')}, p.__key
+  const canon = [...colsA.map((c) => `${canonSql(c, conv.a, `s.${c.ref}`)} AS x${c.index}`), ...colsB.map((c) => `${canonSql(c, conv.b, `m.${c.ref}`)} AS y${c.index}`)];
+  await conn.run(`CREATE OR REPLACE TABLE infer_pc AS
+    SELECT ${[...colsA.map((c) => `s.${c.ref}`), ...colsB.map((c) => `m.${c.ref}`)].join(', ')}, p.__key, ${canon.join(', ')}
       FROM infer_pp p JOIN infer_slice_a s ON s.__rid = p.ra JOIN infer_slice_b m ON m.__rid = p.rb
      ORDER BY p.ra, p.rb`);
-  const canon = [...colsA.map((c) => `${canonSql(c, conv.a)} AS x${c.index}`), ...colsB.map((c) => `${canonSql(c, conv.b)} AS y${c.index}`)];
-  await conn.run(`CREATE OR REPLACE TABLE infer_pc AS SELECT *, ${canon.join(', ')} FROM infer_pairs`);
+  await conn.run('CREATE OR REPLACE VIEW infer_pairs AS SELECT * FROM infer_pc');
+}
+
+/** Whether no column is in two pairs: then whether a pair is mapped depends on its own evidence only (matching.ts `assign`). */
+export function oneToOne(pairs: readonly { x: TypedColumn; y: TypedColumn }[]): boolean {
+  return new Set(pairs.map((p) => p.x.index)).size === pairs.length && new Set(pairs.map((p) => p.y.index)).size === pairs.length;
 }
 
 /** pairEvidence for the shortlisted pairs, a slice at a time. */
@@ -55,12 +63,57 @@ export async function widePairEvidence(
   const out: PairEvidence[] = [];
   for (const slice of slices(pairs, PAIRS_PER_SLICE)) {
     await sliceTables(conn, slice, conv);
-    out.push(...(await pairEvidence(conn, [], [], slice)));
+    out.push(...(await pairEvidence(conn, [], [], slice, { relatedWhereDisagree: true })));
   }
   return out;
 }
 
-/** planField and fieldPatterns for the chosen pairs, a slice at a time, in A's column order. */
+/**
+ * Mapping and plans in one pass over the slices when the shortlist is one to
+ * one (every column in one pair at most, as when both files name their
+ * columns alike): `assign` then maps a pair on its own evidence, so each
+ * slice is mapped and planned while its tables are there.
+ */
+export async function wideOneToOne(
+  conn: DuckDBConnection,
+  pairs: readonly { x: TypedColumn; y: TypedColumn }[],
+  key: readonly KeyPart[],
+  keyFold: boolean,
+  conv: { a: NumberConvention; b: NumberConvention },
+  sampleFraction: number,
+): Promise<{ plans: FieldPlan[]; rules: RuleProposal[] }> {
+  const keyIdx = new Set(key.map((p) => p.a.index));
+  const plans: FieldPlan[] = [];
+  const rules: RuleProposal[] = [];
+  for (const slice of slices([...pairs].sort((p, q) => p.x.index - q.x.index), PAIRS_PER_SLICE)) {
+    await sliceTables(conn, slice, conv);
+    const inSlice = new Set(slice.map((p) => p.x.index));
+    const chosen = assign(await pairEvidence(conn, [], [], slice, { relatedWhereDisagree: true }), key.filter((p) => inSlice.has(p.a.index)));
+    const planned = await planSlice(conn, chosen, keyIdx, keyFold, sampleFraction);
+    plans.push(...planned.plans);
+    rules.push(...planned.rules);
+  }
+  return { plans, rules };
+}
+
+/** Aggregates a statement: DuckDB's time for one grows faster than the number of its aggregates. */
+const AGGREGATES_PER_QUERY = 64;
+
+/** Named aggregates over a table, a few dozen a statement, as one row. */
+async function aggregates(conn: DuckDBConnection, table: string, aggs: readonly [string, string][]): Promise<Record<string, string>> {
+  const row: Record<string, string> = {};
+  for (const part of slices(aggs, AGGREGATES_PER_QUERY)) {
+    Object.assign(row, await queryOne<Record<string, string>>(conn, `SELECT ${part.map(([k, sql]) => `${sql} AS "${k}"`).join(', ')} FROM ${table}`));
+  }
+  return row;
+}
+
+/**
+ * planField and fieldPatterns for the chosen pairs, a slice at a time, in A's
+ * column order. What the regular path asks per field is counted per slice in
+ * a few statements (TextCounts, and the records whose values differ, without
+ * which a field has no pattern), so most fields need no statement of their own.
+ */
 export async function widePlans(
   conn: DuckDBConnection,
   chosen: readonly PairEvidence[],
@@ -69,16 +122,39 @@ export async function widePlans(
   conv: { a: NumberConvention; b: NumberConvention },
   sampleFraction: number,
 ): Promise<{ plans: FieldPlan[]; rules: RuleProposal[] }> {
-  const ordered = [...chosen].sort((p, q) => p.a.index - q.a.index);
   const plans: FieldPlan[] = [];
   const rules: RuleProposal[] = [];
-  for (const slice of slices(ordered, PAIRS_PER_SLICE)) {
+  for (const slice of slices([...chosen].sort((p, q) => p.a.index - q.a.index), PAIRS_PER_SLICE)) {
     await sliceTables(conn, slice.map((e) => ({ x: e.a, y: e.b })), conv);
-    const sliced: FieldPlan[] = [];
-    for (const e of slice) sliced.push(await planField(conn, e, keyIdx.has(e.a.index), keyFold));
-    for (const p of sliced) rules.push(...(await fieldPatterns(conn, p, sampleFraction)));
-    plans.push(...sliced);
+    const planned = await planSlice(conn, slice, keyIdx, keyFold, sampleFraction);
+    plans.push(...planned.plans);
+    rules.push(...planned.rules);
   }
+  return { plans, rules };
+}
+
+/** The plans and rule proposals of a slice's chosen pairs (its tables built), in A's column order. */
+async function planSlice(
+  conn: DuckDBConnection,
+  chosen: readonly PairEvidence[],
+  keyIdx: ReadonlySet<number>,
+  keyFold: boolean,
+  sampleFraction: number,
+): Promise<{ plans: FieldPlan[]; rules: RuleProposal[] }> {
+  const slice = [...chosen].sort((p, q) => p.a.index - q.a.index);
+  const counts = await aggregates(conn, 'infer_pairs', slice.flatMap((e, k) => (needsTextCounts(e) ? textCountsSql(e.a, e.b, `t${k}_`) : [])));
+  const plans: FieldPlan[] = [];
+  for (const [k, e] of slice.entries()) {
+    const n = (name: string): number => Number(counts[`t${k}_${name}`]);
+    const text: TextCounts | undefined = needsTextCounts(e)
+      ? { both: n('both'), raw: n('raw'), ci: n('ci'), da: n('da'), db: n('db'), dua: n('dua'), dub: n('dub') }
+      : undefined;
+    plans.push(await planField(conn, e, keyIdx.has(e.a.index), keyFold, text));
+  }
+  const patterned = plans.filter(hasPatterns);
+  const differing = await aggregates(conn, 'infer_pc', patterned.map((p, k) => [`d${k}`, differingSql(p)]));
+  const rules: RuleProposal[] = [];
+  for (const [k, p] of patterned.entries()) if (Number(differing[`d${k}`]) > 0) rules.push(...(await fieldPatterns(conn, p, sampleFraction)));
   return { plans, rules };
 }
 

@@ -211,11 +211,17 @@ export function trimSql(column: string): string {
   // of CPU per side and million rows of 11 fields): the first character is above ' '
   // (one string comparison; it also sends '' on), the last is no ASCII whitespace, and
   // the string is ASCII (byte length = character count), as the rest of the set is not.
-  const ends = [`${column} < '!'`, ...[0x20, 0x09, 0x0a, 0x0d, 0x0b, 0x0c].map((c) => `suffix(${column}, chr(${c}))`), `strlen(${column}) <> length(${column})`];
+  // (Characters go in as literals: spelled with chr(), the expression cost ~30% more.)
+  const char = (c: number): string => literal(String.fromCodePoint(c));
+  const ends = [`${column} < '!'`, ...[0x20, 0x09, 0x0a, 0x0d, 0x0b, 0x0c].map((c) => `suffix(${column}, ${char(c)})`), `strlen(${column}) <> length(${column})`];
   // Trimming a set of characters costs ~10x plain trim() in DuckDB 1.5, so the set is
-  // used only for the rare value holding, anywhere, one of the characters trim() keeps.
-  const others = NOT_SPACE_SEPARATORS.map((c) => `contains(${column}, chr(${c}))`).join(' OR ');
-  const all = TRIMMED_WHITESPACE.map((c) => `chr(${c})`).join(' || ');
+  // used only for the rare value holding, anywhere, one of the characters trim() keeps;
+  // the non-ASCII ones are looked for only in a non-ASCII value (a value padded with
+  // spaces is common, and every test costs).
+  const ascii = NOT_SPACE_SEPARATORS.filter((c) => c < 0x80);
+  const wide = NOT_SPACE_SEPARATORS.filter((c) => c >= 0x80);
+  const others = `${ascii.map((c) => `contains(${column}, ${char(c)})`).join(' OR ')} OR (strlen(${column}) <> length(${column}) AND (${wide.map((c) => `contains(${column}, ${char(c)})`).join(' OR ')}))`;
+  const all = literal(String.fromCodePoint(...TRIMMED_WHITESPACE));
   return `(CASE WHEN ${ends.join(' OR ')} THEN (CASE WHEN ${others} THEN trim(${column}, ${all}) ELSE trim(${column}) END) ELSE ${column} END)`;
 }
 

@@ -162,6 +162,11 @@ describe('wide staging gives what the regular staging gives', () => {
     await expectSame(join(dir, 'a.csv'), join(dir, 'b.parquet'), composite, 'composite');
   }, 60_000);
 
+  it('when no field but the key is compared', async () => {
+    const carried: DefinitionInput = { ...mixed, name: 'carried', fields: mixed.fields!.map((f) => ({ ...f, compare: false })) };
+    await expectSame(join(dir, 'a.csv'), join(dir, 'b.csv'), carried, 'carried');
+  }, 60_000);
+
   it('on generated trade extracts, listed fields and compareUnlisted', async () => {
     const g = await generateExtracts({ rows: 1500, outDir: join(dir, 'gen'), seed: 7 });
     const def = JSON.parse(readFileSync(g.definitionPath, 'utf8')) as DefinitionInput;

@@ -14,61 +14,68 @@ import { stageSource, type StagedSource } from './stage.ts';
  *
  * DuckDB's cost per statement grows with the square of its projections
  * (binding and optimizing a SELECT of 5,000 expressions takes seconds), and
- * writing a table costs about a millisecond per column and row group however
- * few rows it holds. The one-statement, one-column-per-field staging of
- * stage.ts is right for a million rows of a dozen fields and far too slow for
- * a thousand rows of 5,000 fields. Here the values are handled in long form
- * instead, one row per (record, field), so every statement has a handful of
- * columns and the work grows with the number of cells:
+ * writing a table costs about a millisecond per column however few rows it
+ * holds. The one-statement, one-column-per-field staging of stage.ts is right
+ * for a million rows of a dozen fields and far too slow for a thousand rows of
+ * 5,000 fields. Here the values are handled in long form instead, one row per
+ * (record, field), so every statement has a handful of columns and the work
+ * grows with the number of values:
  *
- *   1. `wide_raw_<side>`: the file read once, every record's field values
- *      unnested in file order (TEMP); a value's row number is
+ *   1. `wide_raw_<side>` (TEMP): the file read once, each record's raw
+ *      values unnested in file order; a value's row number is
  *      record × fields + field index.
  *   2. `<side>_rows` and the view `<side>` hold the key fields only, built by
- *      the regular staging (stageSource) on the key columns, so keys,
- *      `__key_text`, empty-key rules and their rejects are exactly as for any
- *      other definition. The diff's record-level statements and the integrity
+ *      the regular staging (stageSource) from the key columns, so keys,
+ *      `__key_text`, empty-key rules and their rejects are exactly those of
+ *      any other definition. The diff's record statements and the integrity
  *      checks run on this narrow view.
- *   3. `wide_typed_<side>`: each value cleaned, mapped, cast and adjusted by
- *      the same FieldSql as stage.ts, fields with the same SQL sharing one
- *      CASE branch, kept as the typed value's text (which round-trips
- *      exactly: two values are equal iff their texts are), with its cast
- *      failure and rounding flags (TEMP). A record with a cast failure is
- *      `__bad` in `<side>_rows` and its failing cells go to `rejects` with the
- *      reasons stage.ts gives.
- *   4. `<side>_vals`: per record, the non-key fields' texts as one list
- *      (`vals`, in field order), which the compare unnests pairwise
- *      (diff/wide.ts) and the final view reads; `<side>_bad_raw`: the raw text
- *      of every field of each rejected record.
+ *   3. `<side>_vals` (rid, ord, v, bad, rounded): every value cleaned, mapped,
+ *      cast and adjusted by the same FieldSql as stage.ts (fields whose SQL is
+ *      the same share one CASE branch), kept as the typed value's text, which
+ *      round-trips exactly (two values are equal iff their texts are), with its
+ *      cast failure and rounding flags. A record with a value that did not
+ *      cast is `__bad` in `<side>_rows`, and each failing value goes to
+ *      `rejects` with the reason stage.ts gives. The compare (diff/wide.ts)
+ *      joins the two sides' values field by field.
+ *   4. `<side>_bad_raw`: the raw text of every field of each rejected record.
  *
  * At the end of the run `finishWideViews` renames the narrow view to
  * `<side>_keys` and makes `<side>` the usual view with every field under its
  * own name and type, for the record view and the reports.
  */
 
-/** Definitions with at least this many fields are staged in long form (RECON_WIDE_MIN_FIELDS overrides it). */
+/**
+ * Definitions with at least this many fields are staged in long form, when
+ * their files have at most WIDE_ROWS_PER_FIELD records per field (a few
+ * hundred fields of very many records stage faster one column per field);
+ * from WIDE_ALWAYS_FIELDS on, always. RECON_WIDE_MIN_FIELDS sets the first
+ * and drops the record condition (tests use it to stage ordinary files so).
+ */
 export const WIDE_MIN_FIELDS = 150;
+export const WIDE_ROWS_PER_FIELD = 100;
+export const WIDE_ALWAYS_FIELDS = 1000;
 
 export interface WidePlan {
   resolved: ResolvedDefinition;
   /** The key fields only: what the regular staging, the diff's record statements and fieldStatsSql see. */
   narrow: ResolvedDefinition;
-  /** Indexes into resolved.fields of the fields packed in `<side>_vals.vals`, in list order (every non-key field). */
+  /** Indexes into resolved.fields of the non-key fields: the values the final view lists per record, in this order. */
   packed: number[];
 }
 
-/** The long-form plan for a wide definition, or undefined when the regular staging suits it. */
-export function planWide(resolved: ResolvedDefinition, minFields = wideMinFields()): WidePlan | undefined {
-  if (resolved.fields.length < minFields) return undefined;
+/** The long-form plan for a wide definition (`records`: the larger side's), or undefined when the regular staging suits it. */
+export function planWide(resolved: ResolvedDefinition, records: number): WidePlan | undefined {
+  const env = Number(process.env['RECON_WIDE_MIN_FIELDS']);
+  const forced = Number.isSafeInteger(env) && env > 0;
+  const fields = resolved.fields.length;
+  const wide = forced
+    ? fields >= env
+    : fields >= WIDE_MIN_FIELDS && (records <= WIDE_ROWS_PER_FIELD * fields || fields >= WIDE_ALWAYS_FIELDS);
+  if (!wide) return undefined;
   const packed = resolved.fields.flatMap((f, i) => (f.isKey ? [] : [i]));
   if (packed.length === 0) return undefined;
   const narrow: ResolvedDefinition = { ...resolved, fields: resolved.fields.filter((f) => f.isKey), currencyField: undefined };
   return { resolved, narrow, packed };
-}
-
-function wideMinFields(): number {
-  const env = Number(process.env['RECON_WIDE_MIN_FIELDS']);
-  return Number.isSafeInteger(env) && env > 0 ? env : WIDE_MIN_FIELDS;
 }
 
 /** What the integrity checks need from a wide side: control totals from the long values. */
@@ -175,7 +182,7 @@ export async function stageWide(
     `SELECT count(*) FILTER (WHERE __bad) AS rejected, count(*) FILTER (WHERE NOT __bad) AS staged FROM ${view}`,
   );
   if (Number(counts.rejected) > 0) {
-    await writeWideRejects(conn, { side, fields, sqls, groups, groupOf, keyOrds, typed, raw, rawBase: base, K, loaded, col });
+    await writeWideRejects(conn, { side, groups, keyOrds, typed, raw, rawBase: base, K, loaded });
   }
 
   // 4. Each rejected record's raw text, for the record view (`__raw`).
@@ -190,6 +197,7 @@ export async function stageWide(
     await conn.run(`CREATE OR REPLACE TABLE ${side}_bad_raw (rid BIGINT, raw VARCHAR[])`);
   }
 
+  await conn.run(`DROP TABLE ${raw}`);
   const warnings = await roundingWarnings(conn, fields, sqls, typed, view);
   return {
     table: side,
@@ -282,17 +290,13 @@ function typedSelect(batch: readonly { g: Group; id: number }[], long: string, m
 
 interface RejectContext {
   side: 'a' | 'b';
-  fields: readonly ResolvedField[];
-  sqls: readonly FieldSql[];
   groups: readonly Group[];
-  groupOf: ReadonlyMap<number, number>;
   keyOrds: ReadonlySet<number>;
   typed: string;
   raw: string;
   rawBase: string;
   K: number;
   loaded: LoadedSource;
-  col: (f: ResolvedField) => string;
 }
 
 /**
@@ -362,7 +366,8 @@ async function controlTotalRows(
   currency: ResolvedField | undefined,
 ): Promise<Record<string, string>[]> {
   if (decimals.length === 0) return [];
-  const ordOf = (f: ResolvedField): number => fields.indexOf(f);
+  const ords = new Map(fields.map((f, i) => [f, i]));
+  const ordOf = (f: ResolvedField): number => ords.get(f) ?? -1;
   const ccyOrd = currency ? ordOf(currency) : -1;
   const records =
     ccyOrd < 0

@@ -197,7 +197,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     await conn.run('SET preserve_insertion_order = false');
     report('normalize', 'Typing and normalizing', 0);
     // Hundreds of fields or more are staged and compared in long form (normalize/wide.ts).
-    const wide = planWide(resolved);
+    const wide = planWide(resolved, Math.max(loadedA.sourceRecords, loadedB.sourceRecords));
     const stage = (loaded: LoadedSource, label: string): Promise<StagedSource & Partial<Pick<WideStagedSource, 'controlTotalRows'>>> => {
       const source = req.definition.sources[loaded.side];
       return wide ? stageWide(conn, wide, loaded, source, listener('normalize', label), signal) : stageSource(conn, resolved, loaded, source, listener('normalize', label), signal);

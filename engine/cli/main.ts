@@ -1,5 +1,4 @@
 import { isInputError, toErrorData } from '../errors/recon-error.ts';
-import { versionText } from './version.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 interface LoadedCommand {
@@ -48,6 +47,8 @@ export async function main(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {
+    // Loaded on demand: it opens DuckDB and SQLite to name their versions, which no other command needs at start.
+    const { versionText } = await import('./version.ts');
     process.stdout.write(`${await versionText()}\n`);
     return 0;
   }

@@ -7,6 +7,7 @@ import type { RunRequest, RunSummary } from '../run/run-recon.ts';
 import type { Store } from '../store/store.ts';
 import type { Identity } from '../workflow/identity.ts';
 import { recordRunCompleted, recordRunFailed, recordRunStarted } from '../workflow/runs.ts';
+import type { Worker } from 'node:worker_threads';
 import { runInWorker } from './run-in-worker.ts';
 
 export interface RegisteredRun {
@@ -16,18 +17,21 @@ export interface RegisteredRun {
 }
 
 /**
- * Starts a run on a worker thread and keeps the workflow store's runs
- * registry (and its audit trail) in step: RUNNING as soon as the inputs are
- * fingerprinted, then COMPLETED with the summary or FAILED with the error.
- * Every host (CLI, Electron, browser) starts runs through here.
+ * Starts a run on a worker thread (`worker`, if the caller started one early
+ * with startRunWorker) and keeps the workflow store's runs registry (and its
+ * audit trail) in step: RUNNING as soon as the inputs are fingerprinted, then
+ * COMPLETED with the summary or FAILED with the error. Every host (CLI,
+ * Electron, browser) starts runs through here.
  */
-export function startRegisteredRun(store: Store, actor: Identity, request: RunRequest, onProgress?: ProgressSink): RegisteredRun {
+export function startRegisteredRun(store: Store, actor: Identity, request: RunRequest, onProgress?: ProgressSink, worker?: Worker): RegisteredRun {
   const runId = request.runId ?? newRunId();
-  const handle = runInWorker({ ...request, runId }, onProgress);
-  // Fingerprint the inputs while the worker reads them; an unreadable file
-  // fails the run itself with a clear error, so its hash is just left empty.
+  const handle = runInWorker({ ...request, runId }, onProgress, worker);
+  // The worker hashes the inputs while DuckDB stages them (each file is read
+  // once for it, a few hundred ms a side at 1M rows). A run that fails before
+  // then gets them hashed here; an unreadable file fails the run itself with a
+  // clear error, so its hash is just left empty.
   const sha = (path: string): Promise<string> => sha256File(path).catch(() => '');
-  const started = Promise.all([sha(request.aPath), sha(request.bPath)]).then(([a, b]) =>
+  const started = handle.fingerprints.then(async (inputs) => inputs ?? { a: await sha(request.aPath), b: await sha(request.bPath) }).then(({ a, b }) =>
     recordRunStarted(store, actor, {
       runId,
       definition: request.definition,

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { ReconError } from '../errors/recon-error.ts';
 import type { ProgressSink } from '../run/progress.ts';
-import type { RunRequest, RunSummary } from '../run/run-recon.ts';
+import type { InputFingerprints, RunRequest, RunSummary } from '../run/run-recon.ts';
 import type { WorkerReply, WorkerRequest } from '../run/worker-protocol.ts';
 
 /** An engine worker's entry in both forms (see workerEntryUrl). */
@@ -31,24 +31,39 @@ export function workerEntryUrl(entry: WorkerEntry, moduleUrl: string): URL {
 
 export interface RunHandle {
   result: Promise<RunSummary>;
+  /** The inputs' SHA-256 once the worker has hashed them; undefined when the run ended before (a missing file, a bad header). */
+  fingerprints: Promise<InputFingerprints | undefined>;
   cancel(): void;
 }
 
 /**
- * Runs a recon on a worker thread. Progress arrives as events; a crash of the
- * worker surfaces as an error, never a hang.
+ * Starts the run worker thread. It loads the engine (DuckDB among it, ~0.3 s)
+ * while the caller does its own start-up; `runInWorker` then gives it the run.
  */
-export function runInWorker(request: RunRequest, onProgress?: ProgressSink): RunHandle {
-  const worker = new Worker(workerEntryUrl(RUN_WORKER, import.meta.url));
+export function startRunWorker(): Worker {
+  return new Worker(workerEntryUrl(RUN_WORKER, import.meta.url));
+}
+
+/**
+ * Runs a recon on a worker thread (a new one, or `worker` from
+ * startRunWorker). Progress arrives as events; a crash of the worker surfaces
+ * as an error, never a hang.
+ */
+export function runInWorker(request: RunRequest, onProgress?: ProgressSink, worker: Worker = startRunWorker()): RunHandle {
   const seq = 1;
   const post = (m: WorkerRequest): void => worker.postMessage(m);
   let settled = false;
+  let fingerprinted: (inputs: InputFingerprints | undefined) => void = () => undefined;
+  const fingerprints = new Promise<InputFingerprints | undefined>((resolvePromise) => (fingerprinted = resolvePromise));
   const result = new Promise<RunSummary>((resolvePromise, reject) => {
     worker.on('message', (m: WorkerReply) => {
       if (m.seq !== seq) return;
       switch (m.type) {
         case 'progress':
           onProgress?.(m.event);
+          break;
+        case 'fingerprints':
+          fingerprinted(m.inputs);
           break;
         case 'done':
           settled = true;
@@ -73,6 +88,11 @@ export function runInWorker(request: RunRequest, onProgress?: ProgressSink): Run
       reject(new ReconError('INTERNAL_ERROR', `run worker exited unexpectedly (code ${code})`));
     });
   });
+  // Settled without hashes (the run failed first): the promise still ends. A later call is a no-op.
+  result.then(
+    () => fingerprinted(undefined),
+    () => fingerprinted(undefined),
+  );
   post({ type: 'run', seq, request });
-  return { result, cancel: () => post({ type: 'cancel', seq }) };
+  return { result, fingerprints, cancel: () => post({ type: 'cancel', seq }) };
 }

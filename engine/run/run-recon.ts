@@ -102,9 +102,17 @@ export interface RejectSample {
   reason: string;
 }
 
+/** The inputs' SHA-256 (hex). */
+export interface InputFingerprints {
+  a: string;
+  b: string;
+}
+
 export interface RunHooks {
   onProgress?: ProgressSink;
   signal?: AbortSignal;
+  /** Called once both inputs are hashed, before the run ends (the registry records the run's start with them). */
+  onFingerprints?: (inputs: InputFingerprints) => void;
 }
 
 export { newRunId } from './run-id.ts';
@@ -189,7 +197,9 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     checkCancelled();
 
     // The inputs' SHA-256, in JavaScript while DuckDB stages them; awaited for the summary.
-    const fingerprints = Promise.all([fingerprintSource(loadedA), fingerprintSource(loadedB)]);
+    const fingerprints = Promise.all([fingerprintSource(loadedA), fingerprintSource(loadedB)]).then(() =>
+      hooks.onFingerprints?.({ a: loadedA.file.sha256, b: loadedB.file.sha256 }),
+    );
     fingerprints.catch(() => undefined); // a run failing before then must not leave it unhandled
 
     // 3. Normalize. Row order only matters while loading (rowid = position in

@@ -15,7 +15,11 @@ port.on('message', (msg: WorkerRequest) => {
     case 'run': {
       const ctrl = new AbortController();
       running.set(msg.seq, ctrl);
-      runRecon(msg.request, { signal: ctrl.signal, onProgress: (event) => send({ type: 'progress', seq: msg.seq, event }) })
+      runRecon(msg.request, {
+        signal: ctrl.signal,
+        onProgress: (event) => send({ type: 'progress', seq: msg.seq, event }),
+        onFingerprints: (inputs) => send({ type: 'fingerprints', seq: msg.seq, inputs }),
+      })
         .then((summary) => send({ type: 'done', seq: msg.seq, summary }))
         .catch((err: unknown) => {
           const error = ctrl.signal.aborted ? { code: 'RUN_CANCELLED' as const, message: 'the run was cancelled' } : toErrorData(err);

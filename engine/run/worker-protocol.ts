@@ -1,6 +1,6 @@
 import type { ReconErrorData } from '../errors/recon-error.ts';
 import type { ProgressEvent } from './progress.ts';
-import type { RunRequest, RunSummary } from './run-recon.ts';
+import type { InputFingerprints, RunRequest, RunSummary } from './run-recon.ts';
 
 /**
  * Messages between a host and the run worker. Requests carry a sequence
@@ -12,5 +12,7 @@ export type WorkerRequest =
 
 export type WorkerReply =
   | { type: 'progress'; seq: number; event: ProgressEvent }
+  /** The inputs' SHA-256, as soon as the worker has them (the host registers the run with them; hashed once). */
+  | { type: 'fingerprints'; seq: number; inputs: InputFingerprints }
   | { type: 'done'; seq: number; summary: RunSummary }
   | { type: 'error'; seq: number; error: ReconErrorData };

@@ -1,8 +1,11 @@
 import { parseArgs } from 'node:util';
 import { loadDefinitionFile } from '../../definition/load.ts';
 import { ReconError } from '../../errors/recon-error.ts';
+import type { Definition } from '../../definition/schema.ts';
 import { startRegisteredRun } from '../../host/registered-run.ts';
-import { currentUser } from '../../workflow/identity.ts';
+import { startRunWorker } from '../../host/run-in-worker.ts';
+import type { Store } from '../../store/open.ts';
+import { currentUser, type Identity } from '../../workflow/identity.ts';
 import type { RunSummary } from '../../run/run-recon.ts';
 import { openWorkspaceStore } from '../open-store.ts';
 import { createProgressPrinter } from '../progress-bar.ts';
@@ -39,12 +42,23 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stderr.write(`missing --a, --b or --definition\n\n${RUN_USAGE}\n`);
     return 2;
   }
-  const definition = await loadDefinitionFile(values.definition);
+  // The worker loads the engine while this thread reads the definition and opens the store.
+  const worker = startRunWorker();
+  let store: Store;
+  let definition: Definition;
+  let workspace: string;
+  let actor: Identity;
+  try {
+    definition = await loadDefinitionFile(values.definition);
+    workspace = resolveWorkspace(values.workspace);
+    actor = currentUser();
+    // Runs a killed `recon run` left RUNNING are marked FAILED and their files removed first.
+    store = openWorkspaceStore(workspace, actor);
+  } catch (err) {
+    await worker.terminate();
+    throw err;
+  }
   const progress = values.quiet ? undefined : createProgressPrinter();
-  const workspace = resolveWorkspace(values.workspace);
-  const actor = currentUser();
-  // Runs a killed `recon run` left RUNNING are marked FAILED and their files removed first.
-  const store = openWorkspaceStore(workspace, actor);
   const handle = startRegisteredRun(
     store,
     actor,
@@ -57,6 +71,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       ...(values['memory-limit'] ? { memoryLimit: values['memory-limit'] } : {}),
     },
     progress ? (e) => progress.update(e) : undefined,
+    worker,
   );
   // A stop signal takes the path of the app's Cancel: the worker stops and
   // deletes the run file, its WAL and scratch folder; the registry records

@@ -167,6 +167,10 @@ export const definitionSchema = z
       const lower = f.name.toLowerCase();
       if (names.has(lower)) ctx.addIssue({ code: 'custom', path: ['fields', i, 'name'], message: `field "${f.name}" is listed twice` });
       names.add(lower);
+      if (f.name.startsWith('__')) {
+        // The run database's tables and the engine's SQL name their own columns so (__key, __rid, __bad…).
+        ctx.addIssue({ code: 'custom', path: ['fields', i, 'name'], message: `field "${f.name}": names starting with "__" are kept for the engine's own columns; rename the field` });
+      }
       if (f.scale !== undefined && f.type !== 'decimal') {
         ctx.addIssue({ code: 'custom', path: ['fields', i, 'scale'], message: 'scale applies to decimal fields only' });
       }

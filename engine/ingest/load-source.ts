@@ -47,6 +47,8 @@ export interface LoadedSource {
    * column, not only the key's, so it rejects what the staging read rejected.
    */
   keyHashSql(keyText: string, opts?: { everyColumn?: boolean }): string;
+  /** keyHashSql reads only the file, so it may run on another connection (not a TEMP table of this one). */
+  keyHashReadsFile: boolean;
   /** Maps 0-based positions among loaded records (`__rid`) to the line/row a person finds the record at. */
   locate(rowids: readonly number[]): Promise<Map<number, number>>;
   /**
@@ -297,6 +299,7 @@ async function loadDelimited(ctx: LoadContext, p: PreparedSource, dialect: Delim
         ...(mixed === undefined ? {} : { line: mixed.line }),
       });
     },
+    keyHashReadsFile: true,
     keyHashSql(keyText, opts) {
       // A second, key-only read of the file: the staged rows are checked against the source itself.
       // Consuming every column (a cheap length sum) stops DuckDB from skipping their validation.
@@ -320,8 +323,9 @@ export function hashSum(expr: string): string {
 }
 
 /** The parts of a LoadedSource that are the same for every materialized (TEMP table) source. */
-function materialized(side: Side, raw: string): Pick<LoadedSource, 'rawRelation' | 'afterRead' | 'explainReadError' | 'keyHashSql'> {
+function materialized(side: Side, raw: string): Pick<LoadedSource, 'rawRelation' | 'afterRead' | 'explainReadError' | 'keyHashSql' | 'keyHashReadsFile'> {
   return {
+    keyHashReadsFile: false,
     rawRelation: `(SELECT * FROM ${raw} ORDER BY rowid)`,
     async afterRead() {},
     async explainReadError(err) {

@@ -42,33 +42,34 @@ export async function stageSource(
   const fields = resolved.fields.map((f, i) => ({ f, i, sql: fieldSql(f, side, source, loaded.file.format) }));
   const col = (f: (typeof fields)[number]['f']): string => (side === 'a' ? f.aColumn : f.bColumn);
 
-  const cleanCols = fields.map(({ i, sql }) => `${sql.clean(`r${i}`)} AS s${i}`);
-  const keyRaw = resolved.keyFields.map((k) => `coalesce(${trimSql(`r${fields.find((x) => x.f === k)!.i}`)}, '')`).join(` || '|' || `);
-  const textCols = fields.map(({ i, sql }) => `${sql.text(`s${i}`)} AS t${i}`);
+  const cleanCols = fields.map(({ i, sql }) => `${sql.clean(`__r${i}`)} AS __s${i}`);
+  const keyRaw = resolved.keyFields.map((k) => `coalesce(${trimSql(`__r${fields.find((x) => x.f === k)!.i}`)}, '')`).join(` || '|' || `);
+  const textCols = fields.map(({ i, sql }) => `${sql.text(`__s${i}`)} AS __t${i}`);
   // Integers and decimals without an adjust rule are stored in 64 bits (FieldSql.narrow):
   // 128-bit columns cost ~0.3 s per side and million rows to write and as much again
   // to scan. The rare value that needs more goes to a mostly-NULL `__wide<i>`, and
   // the view puts the two back together as the field's own type.
   const narrowed = new Set(fields.filter(({ sql }) => sql.narrow && !sql.adjust).map(({ i }) => i));
   const value = (i: number): string => (narrowed.has(i) ? `coalesce(__wide${i}, ${ident(fields[i]!.f.name)})` : ident(fields[i]!.f.name));
-  // A field with an `adjust` is cast to v<i> first, then adjusted into its own column one layer up.
+  // Every name the steps use starts with "__", which no field's name may (definition/schema.ts).
+  // A field with an `adjust` is cast to __v<i> first, then adjusted into its own column one layer up.
   // A narrowed number is cast to __u<i> unchecked, its spelling checked into __k<i> one
   // layer up (0 stands, 1 reject, 2 rounded: FieldSql.narrow.status, which compares the
   // printed cast with the text), and the field's column is __u<i> where __k<i> is not 1,
-  // another layer up. (Names start with "__": a field's name must not take them.)
+  // another layer up.
   const typedCols = fields.map(({ f, i, sql }) =>
-    narrowed.has(i) ? `${sql.narrow!.unchecked(`t${i}`)} AS __u${i}` : `${sql.typed(`t${i}`)} AS ${sql.adjust ? `v${i}` : ident(f.name)}`,
+    narrowed.has(i) ? `${sql.narrow!.unchecked(`__t${i}`)} AS __u${i}` : `${sql.typed(`__t${i}`)} AS ${sql.adjust ? `__v${i}` : ident(f.name)}`,
   );
-  const statusCols = [...narrowed].map((i) => `${fields[i]!.sql.narrow!.status(`t${i}`, `__u${i}`)} AS __k${i}`);
+  const statusCols = [...narrowed].map((i) => `${fields[i]!.sql.narrow!.status(`__t${i}`, `__u${i}`)} AS __k${i}`);
   const checkedCols = [...narrowed].map((i) => `CASE WHEN __k${i} <> 1 THEN __u${i} END AS ${ident(fields[i]!.f.name)}`);
-  const adjustCols = fields.flatMap(({ f, i, sql }) => (sql.adjust ? [`${sql.adjust.sql(`v${i}`)} AS ${ident(f.name)}`] : []));
+  const adjustCols = fields.flatMap(({ f, i, sql }) => (sql.adjust ? [`${sql.adjust.sql(`__v${i}`)} AS ${ident(f.name)}`] : []));
   const wideCols = fields
     .filter(({ i }) => narrowed.has(i))
-    .map(({ f, i, sql }) => `CASE WHEN ${ident(f.name)} IS NULL AND t${i} IS NOT NULL THEN ${sql.typed(`t${i}`)} END AS __wide${i}`);
+    .map(({ f, i, sql }) => `CASE WHEN ${ident(f.name)} IS NULL AND __t${i} IS NOT NULL THEN ${sql.typed(`__t${i}`)} END AS __wide${i}`);
   const keyIdx = resolved.keyFields.map((k) => fields.find((x) => x.f === k)!.i);
   const matchEmptyParts = resolved.definition.emptyKeyParts === 'match' && keyIdx.length > 1;
   const badParts = [
-    ...fields.filter(({ f }) => f.type !== 'string').map(({ i }) => `(t${i} IS NOT NULL AND ${value(i)} IS NULL)`),
+    ...fields.filter(({ f }) => f.type !== 'string').map(({ i }) => `(__t${i} IS NOT NULL AND ${value(i)} IS NULL)`),
     // An empty key part rejects the row, unless the definition matches empty parts
     // as values (emptyKeyParts "match"); a key with every part empty is never a key.
     ...(matchEmptyParts ? [`(${keyIdx.map((i) => `${value(i)} IS NULL`).join(' AND ')})`] : keyIdx.map((i) => `${value(i)} IS NULL`)),
@@ -96,17 +97,17 @@ export async function stageSource(
   // A narrowed field's status says so (2); an adjusted one's text is checked here.
   const rounding = fields.filter(({ sql }) => sql.rounded);
   const roundedNames = rounding.map(({ i }) => `__rounded${i}`);
-  const roundedCols = rounding.filter(({ i }) => !narrowed.has(i)).map(({ i, sql }) => `CASE WHEN ${sql.rounded!(`t${i}`)} THEN true END AS __rounded${i}`);
+  const roundedCols = rounding.filter(({ i }) => !narrowed.has(i)).map(({ i, sql }) => `CASE WHEN ${sql.rounded!(`__t${i}`)} THEN true END AS __rounded${i}`);
   const roundedStatusCols = rounding.filter(({ i }) => narrowed.has(i)).map(({ i }) => `CASE WHEN __k${i} = 2 THEN true END AS __rounded${i}`);
-  const rawList = `[${fields.map(({ i }) => `r${i}`).join(', ')}]::VARCHAR[]`;
-  const rawCols = fields.map(({ f, i }) => `${ident(col(f))} AS r${i}`);
+  const rawList = `[${fields.map(({ i }) => `__r${i}`).join(', ')}]::VARCHAR[]`;
+  const rawCols = fields.map(({ f, i }) => `${ident(col(f))} AS __r${i}`);
   // The staged rows keep the reader's (file) order, so a row's rowid is its
   // position among loaded records: that is what locates a reject at its line.
   // `a`/`b` are views adding that position as `__rid` over `a_rows`/`b_rows`;
   // numbering with a window instead cost ~40% more in DuckDB 1.5.
-  const typedLayer = `SELECT __key_text, ${fields.map(({ i }) => `r${i}`).join(', ')}, ${fields.map(({ i }) => `t${i}`).join(', ')}, ${[...typedCols, ...roundedCols].join(', ')}
-                         FROM (SELECT __key_text, ${fields.map(({ i }) => `r${i}`).join(', ')}, ${fields.map(({ i }) => `s${i}`).join(', ')}, ${textCols.join(', ')}
-                                 FROM (SELECT ${keyRaw} AS __key_text, ${fields.map(({ i }) => `r${i}`).join(', ')}, ${cleanCols.join(', ')}
+  const typedLayer = `SELECT __key_text, ${fields.map(({ i }) => `__r${i}`).join(', ')}, ${fields.map(({ i }) => `__t${i}`).join(', ')}, ${[...typedCols, ...roundedCols].join(', ')}
+                         FROM (SELECT __key_text, ${fields.map(({ i }) => `__r${i}`).join(', ')}, ${fields.map(({ i }) => `__s${i}`).join(', ')}, ${textCols.join(', ')}
+                                 FROM (SELECT ${keyRaw} AS __key_text, ${fields.map(({ i }) => `__r${i}`).join(', ')}, ${cleanCols.join(', ')}
                                          FROM (SELECT ${rawCols.join(', ')} FROM ${loaded.rawRelation})))`;
   const checkedLayer =
     statusCols.length === 0 ? typedLayer : `SELECT *, ${[...checkedCols, ...roundedStatusCols].join(', ')} FROM (SELECT *, ${statusCols.join(', ')} FROM (${typedLayer}))`;

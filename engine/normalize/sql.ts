@@ -152,17 +152,32 @@ function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, f
         reasons: (t) => `WHEN ${numberSql(t, syntax, false)} AND ${beyondScaleSql(t, syntax, scale)} THEN 'has ' || ${decimalsSql(t, syntax)} || ${why}`,
       };
     }
-    case 'date':
+    case 'date': {
+      // A timestamp is taken as its date only at midnight ("2026-01-05 00:00:00", as
+      // extracts often write dates); a time of day is a reject, not dropped: 09:00 and
+      // 17:00 on one day are different values, which a timestamp field compares.
+      const stamp = (t: string): string => (formats ? `TRY_STRPTIME(${t}, ${literalList(formats)})` : `TRY_CAST(${t} AS TIMESTAMP)`);
+      const midnight = (t: string): string => `(CASE WHEN ${stamp(t)} = date_trunc('day', ${stamp(t)}) THEN CAST(${stamp(t)} AS DATE) END)`;
+      // Formats without a time directive always give midnight. A date alone (at most 10
+      // characters, "2026-01-05") casts directly; DuckDB's DATE cast would also take a
+      // longer "2026-01-05 09:00" and drop its time, so longer text goes through the timestamp.
+      const timed = formats?.some((f) => /%[HIMSfgnpXcTRrk]/.test(f)) ?? true;
+      const typed = (t: string): string =>
+        formats ? (timed ? midnight(t) : `${stamp(t)}::DATE`) : `(CASE WHEN strlen(${t}) <= 10 THEN TRY_CAST(${t} AS DATE) ELSE ${midnight(t)} END)`;
       return {
         clean,
         text,
-        typed: (t) =>
-          formats
-            ? `TRY_STRPTIME(${t}, ${literalList(formats)})::DATE`
-            : `coalesce(TRY_CAST(${t} AS DATE), TRY_CAST(TRY_CAST(${t} AS TIMESTAMP) AS DATE))`,
+        typed,
         sqlType: 'DATE',
         expected: `a date as ${formats ? formats.join(' or ') : 'yyyy-mm-dd'}`,
+        ...(timed
+          ? {
+              reasons: (t: string) =>
+                `WHEN ${typed(t)} IS NULL AND ${stamp(t)} IS NOT NULL THEN 'has a time of day (' || CAST(CAST(${stamp(t)} AS TIME) AS VARCHAR) || '); the field is a date: declare it a timestamp to compare times'`,
+            }
+          : {}),
       };
+    }
     case 'timestamp':
       return {
         clean,

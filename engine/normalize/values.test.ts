@@ -214,6 +214,39 @@ describe('rounding to the scale', () => {
   });
 });
 
+describe('date fields', () => {
+  it('take a timestamp at midnight as its date, and reject one with a time of day (09:00 is not 17:00)', async () => {
+    expect(await values(field('date'), ['2026-01-05', '2026-01-05 00:00:00', '2026-01-05T00:00:00', '2026-01-05 00:00:00.000'])).toEqual({
+      '2026-01-05': '2026-01-05',
+      '2026-01-05 00:00:00': '2026-01-05',
+      '2026-01-05T00:00:00': '2026-01-05',
+      '2026-01-05 00:00:00.000': '2026-01-05',
+    });
+    expect(await values(field('date'), ['2026-01-05 09:00', '2026-01-05 17:00:00', '2026-01-05T00:00:01', '2026-01-05 00:00:00.5'])).toEqual(
+      nulls(['2026-01-05 09:00', '2026-01-05 17:00:00', '2026-01-05T00:00:01', '2026-01-05 00:00:00.5']),
+    );
+  });
+
+  it('do the same with declared formats', async () => {
+    const f = field('date', { dateFormatA: ['%d/%m/%Y %H:%M', '%d/%m/%Y'] });
+    expect(await values(f, ['05/01/2026', '05/01/2026 00:00', '05/01/2026 13:45'])).toEqual({ '05/01/2026': '2026-01-05', '05/01/2026 00:00': '2026-01-05', '05/01/2026 13:45': null });
+  });
+
+  it('name the reason for a time of day', async () => {
+    const sql = fieldSql(field('date'), 'a', {});
+    expect(sql.reasons).toBeDefined();
+    const rows = await queryRows<{ v: string; reason: string | null }>(
+      db.connection,
+      `SELECT v, CASE ${sql.reasons!('v')} END AS reason FROM (VALUES ('2026-01-05 13:45:00'), ('2026-01-05'), ('x')) s(v) ORDER BY v`,
+    );
+    expect(rows).toEqual([
+      { v: '2026-01-05', reason: null },
+      { v: '2026-01-05 13:45:00', reason: 'has a time of day (13:45:00); the field is a date: declare it a timestamp to compare times' },
+      { v: 'x', reason: null },
+    ]);
+  });
+});
+
 describe('trimming', () => {
   /** The set README documents: ASCII whitespace, Unicode White_Space, and the zero-width U+200B, U+2060, U+FEFF. */
   const SET = [

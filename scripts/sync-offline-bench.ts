@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { writeDocsSection } from '../bench/measure.ts';
 import { sql } from '../engine/store/sql.ts';
 import { withClient } from '../engine/sync/connection.ts';
-import { SyncEngine } from '../engine/sync/engine.ts';
+import { SyncLoop } from '../engine/sync/sync-loop.ts';
 import { verifyRemoteChains } from '../engine/sync/remote-verify.ts';
 import { readSyncStatus } from '../engine/sync/status.ts';
 import { openDevice, serverCounts } from '../engine/sync/testing/devices.ts';
@@ -46,7 +46,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function once(server: TestPg, run: number): Promise<{ syncMs: number; rawMs: number; queueMs: number }> {
   const tmp = tempDir('recon-sync-bench-');
   const dev = openDevice(tmp.dir, `bench-${run}`, server);
-  const make = () => new SyncEngine({ store: dev.store, connection: dev.settings, password: () => dev.password, batchSize: BATCH, evidence: false, backoff: { baseMs: 50, capMs: 500 } });
+  const make = () => new SyncLoop({ store: dev.store, connection: dev.settings, password: () => dev.password, batchSize: BATCH, evidence: false, backoff: { baseMs: 50, capMs: 500 } });
   try {
     await server.stopServer();
     const q0 = performance.now();

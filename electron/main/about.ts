@@ -1,6 +1,6 @@
 /** The About dialog: version, commit, DuckDB, SQLite and model versions (the facts of `recon --version`). */
 import { app, BrowserWindow, clipboard, dialog } from 'electron';
-import { versionInfo } from '../../engine/cli/version.ts';
+import { versionInfo } from '../../engine/host/version.ts';
 import type { Service } from '../../engine/host/service.ts';
 import { BUILD_COMMIT } from './build-info.ts';
 import { ABOUT_COPY_BUTTON, aboutDialogOptions } from './policy/about.ts';

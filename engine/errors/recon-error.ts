@@ -137,8 +137,3 @@ export function describeLocation(loc: InputLocation): string {
   if (loc.column !== undefined) parts.push(`column "${loc.column}"`);
   return parts.join(', ');
 }
-
-/** Exhaustiveness helper for `switch` over unions. */
-export function missingCase(value: never): never {
-  throw new Error(`Unhandled case: ${JSON.stringify(value)}`);
-}

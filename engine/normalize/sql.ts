@@ -1,6 +1,6 @@
 import type { SourceFormat, SourceOptions } from '../definition/schema.ts';
 import type { ResolvedField } from '../definition/resolve.ts';
-import { missingCase } from '../errors/recon-error.ts';
+import { missingCase } from '../contract/guards.ts';
 import { literal, literalList } from '../sql/quote.ts';
 import { adjustSql, type AdjustSql } from './adjust-sql.ts';
 

@@ -152,7 +152,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
   };
 
   const db = await openDuckDB({
-    path: process.env['RECON_EXPERIMENT_MEMORY'] ? ':memory:' : dbPath,
+    path: dbPath,
     tempDirectory: join(scratchDir, 'spill'),
     ...(req.memoryLimit !== undefined ? { memoryLimit: req.memoryLimit } : {}),
   });

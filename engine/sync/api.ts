@@ -1,6 +1,6 @@
 /**
  * One-shot sync operations for the CLI and the UI (the background loop is
- * SyncEngine): each opens a pool from the workspace's settings, does its job
+ * SyncLoop): each opens a pool from the workspace's settings, does its job
  * and closes it, and reports failures as SyncError with a stable code.
  */
 import type pg from 'pg';

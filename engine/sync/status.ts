@@ -1,6 +1,6 @@
 /**
  * The sync status a UI shows (status-bar badge, settings screen): read from
- * the workspace store, plus what a running SyncEngine knows live (syncing,
+ * the workspace store, plus what a running SyncLoop knows live (syncing,
  * the last error, the next retry).
  */
 import { sql } from '../store/sql.ts';

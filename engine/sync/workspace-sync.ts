@@ -1,6 +1,6 @@
 /**
  * Team sync as a host runs it for one open workspace (Electron main,
- * `recon serve`): a SyncEngine in the background while a team connection is
+ * `recon serve`): a SyncLoop in the background while a team connection is
  * configured, restarted when the connection or the password changes, a push
  * soon after each local change while the server is reachable, and callbacks
  * for the host to turn into UI events (status changes, pulls that changed
@@ -10,7 +10,7 @@ import type { BackoffOptions } from './backoff.ts';
 import type { Timeouts } from './connection.ts';
 import { osKeychain, resolvePassword, type Keychain } from './credentials.ts';
 import type { CycleOptions, CycleResult } from './cycle.ts';
-import { SyncEngine } from './engine.ts';
+import { SyncLoop } from './sync-loop.ts';
 import { SyncError } from './errors.ts';
 import { readConnection } from './local-state.ts';
 import { readSyncStatus, type SyncStatus } from './status.ts';
@@ -49,7 +49,7 @@ export class WorkspaceSync {
   readonly #opts: WorkspaceSyncOptions;
   readonly keychain: Keychain;
   readonly env: NodeJS.ProcessEnv;
-  #engine: SyncEngine | null = null;
+  #engine: SyncLoop | null = null;
   #nudge: NodeJS.Timeout | null = null;
   #closed = false;
 
@@ -63,7 +63,7 @@ export class WorkspaceSync {
   start(): void {
     if (this.#closed || this.#engine || readConnection(this.#opts.store) === null) return;
     const { store, onStatus, onPulled, intervalMs, backoff, timeouts, log, batchSize, evidence } = this.#opts;
-    const engine = new SyncEngine({
+    const engine = new SyncLoop({
       store,
       ...(intervalMs !== undefined ? { intervalMs } : {}),
       ...(backoff !== undefined ? { backoff } : {}),

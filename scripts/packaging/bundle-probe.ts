@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BASELINE_MODEL_PATH, loadCurrentModel } from '../../engine/attribution/model-store.ts';
-import { versionInfo } from '../../engine/cli/version.ts';
+import { versionInfo } from '../../engine/host/version.ts';
 import { definitionSchema } from '../../engine/definition/schema.ts';
 import { startRegisteredRun } from '../../engine/host/registered-run.ts';
 import { DEFAULT_MIGRATIONS_DIR, loadMigrations } from '../../engine/store/migrate.ts';

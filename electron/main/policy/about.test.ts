@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { VersionInfo } from '../../../engine/cli/version.ts';
+import type { VersionInfo } from '../../../engine/host/version.ts';
 import { ABOUT_COPY_BUTTON, aboutDialogOptions } from './about.ts';
 
 const info: VersionInfo = {

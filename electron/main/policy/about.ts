@@ -1,5 +1,5 @@
 import type { MessageBoxOptions } from 'electron';
-import { formatVersionInfo, type VersionInfo } from '../../../engine/cli/version.ts';
+import { formatVersionInfo, type VersionInfo } from '../../../engine/host/version.ts';
 
 /** The runtime the app runs in (process.versions in the main process). */
 export interface RuntimeVersions {

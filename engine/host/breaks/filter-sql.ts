@@ -4,7 +4,7 @@
  * whatever it contains. Text matching is case-insensitive, like AG Grid's.
  */
 import type { BreakColumn, ColumnFilter, FilterModel } from '../../contract/index.ts';
-import { missingCase } from '../../errors/recon-error.ts';
+import { missingCase } from '../../contract/guards.ts';
 import { COLUMN_SQL, orderExpr, type Params } from './sql.ts';
 
 type TextCondition = Extract<ColumnFilter, { filterType: 'text'; type: string }>;

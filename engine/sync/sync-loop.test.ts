@@ -1,8 +1,8 @@
-/** SyncEngine without a reachable server: status, never a crash, and backoff between attempts. */
+/** SyncLoop without a reachable server: status, never a crash, and backoff between attempts. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../store/open.ts';
 import { tempDir } from '../workflow/testing/fixtures.ts';
-import { SyncEngine } from './engine.ts';
+import { SyncLoop } from './sync-loop.ts';
 import { saveConnection } from './local-state.ts';
 import { readSyncStatus } from './status.ts';
 import { queueEvents } from './testing/events.ts';
@@ -19,10 +19,10 @@ function workspace() {
   return store;
 }
 
-describe('SyncEngine', () => {
+describe('SyncLoop', () => {
   it('is disabled without a team connection, and says why when asked to sync', async () => {
     const store = workspace();
-    const engine = new SyncEngine({ store });
+    const engine = new SyncLoop({ store });
     expect(engine.status()).toMatchObject({ state: 'disabled', configured: false, queueLength: 0, parked: [] });
     await expect(engine.syncNow()).rejects.toMatchObject({ code: 'SYNC_NOT_CONFIGURED', transient: false });
   });
@@ -33,7 +33,7 @@ describe('SyncEngine', () => {
     saveConnection(store, { userId: 'ada', displayName: 'Ada' }, { host: '127.0.0.1', port: 1, database: 'recon', user: 'recon_sync', tls: 'disable', caFile: null });
     queueEvents(store, 3);
     const attempts: number[] = [];
-    const engine = new SyncEngine({ store, password: () => 'x', backoff: { baseMs: 40, capMs: 200, random: () => 0.5 } });
+    const engine = new SyncLoop({ store, password: () => 'x', backoff: { baseMs: 40, capMs: 200, random: () => 0.5 } });
     engine.onStatus((s) => {
       if (s.state === 'syncing') attempts.push(Date.now());
     });

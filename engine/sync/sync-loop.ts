@@ -1,5 +1,5 @@
 /**
- * SyncEngine: what a host (Electron main, `recon serve`) runs in the
+ * SyncLoop: what a host (Electron main, `recon serve`) runs in the
  * background. It cycles every `intervalMs`, retries failures with capped,
  * jittered exponential backoff, and never lets a network error or a server
  * restart escape as an unhandled error: every failure becomes status.
@@ -15,7 +15,7 @@ import { readConnection } from './local-state.ts';
 import { readSyncStatus, type LiveSyncStatus, type SyncStatus } from './status.ts';
 
 /** How to run. */
-export interface SyncEngineOptions extends CycleOptions {
+export interface SyncLoopOptions extends CycleOptions {
   store: Store;
   /** Default: the workspace's `sync.connection` setting. */
   connection?: ConnectionSettings;
@@ -30,8 +30,8 @@ export interface SyncEngineOptions extends CycleOptions {
 }
 
 /** Runs sync cycles in the background; one engine per open workspace. */
-export class SyncEngine {
-  readonly #opts: SyncEngineOptions;
+export class SyncLoop {
+  readonly #opts: SyncLoopOptions;
   #pool: pg.Pool | null = null;
   #login: { settings: ConnectionSettings; password: string | undefined } | null = null;
   #timer: NodeJS.Timeout | null = null;
@@ -41,7 +41,7 @@ export class SyncEngine {
   readonly #listeners = new Set<(s: SyncStatus) => void>();
   readonly #cycleListeners = new Set<(r: CycleResult) => void>();
 
-  constructor(opts: SyncEngineOptions) {
+  constructor(opts: SyncLoopOptions) {
     this.#opts = opts;
   }
 

@@ -6,6 +6,7 @@ import { hashSum, type LoadedSource } from '../ingest/load-source.ts';
 import { trimSql } from '../normalize/sql.ts';
 import type { StagedSource } from '../normalize/stage.ts';
 import { ident } from '../sql/quote.ts';
+import { controlTotalChecks, pairControlTotals, type ControlTotal, type SideControlTotal } from './control-totals.ts';
 import { countBuckets, rowsAccountedCheck, type SideBuckets, type SideTotals } from './row-accounting.ts';
 
 /**
@@ -46,12 +47,15 @@ export async function runIntegrityChecks(
   conn: DuckDBConnection,
   resolved: ResolvedDefinition,
   sides: readonly [SideInputs, SideInputs],
-): Promise<{ checks: CheckResult[]; buckets: { a: SideBuckets; b: SideBuckets } }> {
+): Promise<{ checks: CheckResult[]; buckets: { a: SideBuckets; b: SideBuckets }; controlTotals: ControlTotal[] }> {
   const results: CheckResult[] = [];
+  const sideTotals: SideControlTotal[] = [];
   for (const s of sides) {
     results.push(countCheck(s));
     results.push(...(await uniquenessCheck(conn, s)));
-    results.push(...(await controlTotalChecks(conn, resolved, s)));
+    const totals = await controlTotalChecks(conn, resolved, s);
+    results.push(...totals.checks);
+    sideTotals.push(...totals.totals);
     results.push(await keyHashCheck(conn, resolved, s));
   }
   const totals = (s: SideInputs): SideTotals => ({
@@ -71,7 +75,7 @@ export async function runIntegrityChecks(
       results.flatMap((r) => [r.name, r.type, r.side, r.expected, r.actual, r.passed, r.discrepancy, r.message]),
     );
   }
-  return { checks: results, buckets };
+  return { checks: results, buckets, controlTotals: pairControlTotals(sideTotals) };
 }
 
 function countCheck({ loaded, staged }: SideInputs): CheckResult {
@@ -115,49 +119,6 @@ async function uniquenessCheck(conn: DuckDBConnection, { loaded }: SideInputs): 
   ];
 }
 
-/**
- * Sum of each decimal field per currency: every loaded row whose amount
- * parsed (the source as read) against the rows staged for the compare. Rows
- * rejected for another column show up here as money left out of the compare.
- * The staged table keeps rejected rows (flagged `__bad`) with their typed
- * values, so both totals come from one scan without re-parsing text.
- */
-async function controlTotalChecks(conn: DuckDBConnection, resolved: ResolvedDefinition, s: SideInputs): Promise<CheckResult[]> {
-  const decimals = resolved.fields.filter((f) => f.type === 'decimal');
-  if (decimals.length === 0) return [];
-  const side = s.loaded.side;
-  const ccy = resolved.currencyField ? `coalesce(${ident(resolved.currencyField.name)}, '(none)')` : `'ALL'`;
-  const sums = decimals.flatMap((f, i) => [
-    `CAST(coalesce(sum(${ident(f.name)}), 0) AS VARCHAR) AS e${i}`,
-    `CAST(coalesce(sum(${ident(f.name)}) FILTER (WHERE NOT __bad), 0) AS VARCHAR) AS a${i}`,
-    `CAST(coalesce(sum(${ident(f.name)}) FILTER (WHERE NOT __bad), 0) - coalesce(sum(${ident(f.name)}), 0) AS VARCHAR) AS d${i}`,
-  ]);
-  const rows = s.controlTotalRows
-    ? await s.controlTotalRows(decimals, resolved.currencyField)
-    : await queryRows<Record<string, string>>(conn, `SELECT ${ccy} AS ccy, ${sums.join(', ')} FROM ${s.staged.table} GROUP BY 1 ORDER BY 1`);
-  const results: CheckResult[] = [];
-  decimals.forEach((f, i) => {
-    for (const r of rows) {
-      const expected = r[`e${i}`] ?? '0';
-      const actual = r[`a${i}`] ?? '0';
-      const d = r[`d${i}`] ?? '0';
-      const passed = expected === actual;
-      results.push({
-        name: `control_total_${side}_${f.name}_${r['ccy']}`,
-        type: 'AMOUNT_TOTAL',
-        side,
-        expected,
-        actual,
-        passed,
-        discrepancy: d,
-        message: passed
-          ? `${side.toUpperCase()} ${f.name} ${r['ccy']}: ${actual} read and staged`
-          : `${side.toUpperCase()} ${f.name} ${r['ccy']}: ${expected} read but ${actual} staged; ${d} is in rejected rows`,
-      });
-    }
-  });
-  return results;
-}
 
 /**
  * The source half of the key hash check: the independent read of the file's

@@ -78,3 +78,57 @@ export function rowsAccountedCheck(side: 'a' | 'b', own: SideBuckets, other: Sid
         : `${S}: ${own.matched} matched on ${S} but ${other.matched} on the other side`,
   };
 }
+
+/** The run summary's counts of records, per bucket and side. */
+export interface RunCounts {
+  a: number;
+  b: number;
+  matched: number;
+  matchedExact: number;
+  matchedWithinTolerance: number;
+  matchedWithBreaks: number;
+  /** B records with no A record of their key (MISSING_IN_A breaks). */
+  missingInA: number;
+  missingInB: number;
+  /** B records whose A record was rejected (REJECTED_IN_A breaks). */
+  rejectedInA: number;
+  rejectedInB: number;
+  /** Keys that appear more than once on the side. */
+  duplicateKeysA: number;
+  duplicateKeysB: number;
+  /** Rows of the side whose key is duplicated on either side (DUPLICATE_KEY breaks). */
+  duplicateRowsA: number;
+  duplicateRowsB: number;
+  /** Rows of the side that could not be read or cast. */
+  rejectedA: number;
+  rejectedB: number;
+}
+
+/** The summary's counts: the row buckets of both sides (see checks/row-accounting.ts) and the matched records' split. */
+export async function runCounts(conn: DuckDBConnection, buckets: { a: SideBuckets; b: SideBuckets }, matched: { withBreaks: number; withinOnly: number }): Promise<RunCounts> {
+  const d = await queryOne<{ da: string; db: string }>(
+    conn,
+    `SELECT count(*) FILTER (WHERE side = 'a') AS da, count(*) FILTER (WHERE side = 'b') AS db FROM dup_keys`,
+  );
+  const { a, b } = buckets;
+  const withBreaks = matched.withBreaks;
+  const within = matched.withinOnly;
+  return {
+    a: a.source,
+    b: b.source,
+    matched: a.matched,
+    matchedExact: a.matched - withBreaks - within,
+    matchedWithinTolerance: within,
+    matchedWithBreaks: withBreaks,
+    missingInA: b.missing,
+    missingInB: a.missing,
+    rejectedInA: b.counterpartRejected,
+    rejectedInB: a.counterpartRejected,
+    duplicateKeysA: Number(d.da),
+    duplicateKeysB: Number(d.db),
+    duplicateRowsA: a.duplicate,
+    duplicateRowsB: b.duplicate,
+    rejectedA: a.rejected,
+    rejectedB: b.rejected,
+  };
+}

@@ -1,7 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows } from '../duckdb/open.ts';
 import type { CheckResult } from '../checks/integrity.ts';
-import type { ControlTotal, RunCounts } from '../run/run-recon.ts';
+import type { ControlTotal } from '../checks/control-totals.ts';
+import type { RunCounts } from '../checks/row-accounting.ts';
 import { ident } from '../sql/quote.ts';
 import type { DecisionReader } from './decisions.ts';
 import { attachStatusOverlay, reviewFigures, type ReviewFigures } from './review-figures.ts';

@@ -64,6 +64,19 @@ describe('field names', () => {
     expect(byField).toEqual({ v0: 1, v1: 1, v2: 1, v3: 1 });
   });
 
+  it('keeps control totals by field and currency whatever they contain (underscores included)', async () => {
+    const dir = join(root, `case-${++n}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'a.csv'), 'id,net_amt_x,ccy\nK1,1.50,EUR_2\nK2,2.00,USD\n');
+    writeFileSync(join(dir, 'b.csv'), 'id,net_amt_x,ccy\nK1,1.75,EUR_2\nK2,2.00,USD\n');
+    const definition = validateDefinition({ name: 'totals', key: ['id'], currencyField: 'ccy', fields: [{ name: 'id' }, { name: 'net_amt_x', type: 'decimal', scale: 2 }, { name: 'ccy' }] });
+    const summary = await runRecon({ aPath: join(dir, 'a.csv'), bPath: join(dir, 'b.csv'), definition, workspace: join(dir, 'ws') });
+    expect(summary.controlTotals).toEqual([
+      { field: 'net_amt_x', currency: 'EUR_2', a: '1.50', b: '1.75', difference: '0.25' },
+      { field: 'net_amt_x', currency: 'USD', a: '2.00', b: '2.00', difference: '0.00' },
+    ]);
+  });
+
   it('refuses a field name starting with "__", kept for the engine’s own columns', () => {
     let err: unknown;
     try {

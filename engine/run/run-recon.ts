@@ -6,11 +6,13 @@ import { loadCurrentModel } from '../attribution/model-store.ts';
 import { findPreviousRunDb } from '../attribution/previous-run.ts';
 import { qualityGate, type QualityGate } from '../attribution/quality-gate.ts';
 import { CHECKS_DDL, runIntegrityChecks, sourceKeyHash, type CheckResult } from '../checks/integrity.ts';
-import type { SideBuckets } from '../checks/row-accounting.ts';
+import type { ControlTotal } from '../checks/control-totals.ts';
+import { runCounts, type RunCounts } from '../checks/row-accounting.ts';
 import { resolveDefinition } from '../definition/resolve.ts';
 import type { Definition } from '../definition/schema.ts';
-import { comparedFields, diffStatements, fieldStatsSql } from '../diff/sql.ts';
-import { openDuckDB, queryOne, queryRows, runWithProgress, type ProgressListener } from '../duckdb/open.ts';
+import { readBreakCounts, readFieldStats } from '../diff/counts.ts';
+import { diffStatements } from '../diff/sql.ts';
+import { openDuckDB, queryRows, runWithProgress, type ProgressListener } from '../duckdb/open.ts';
 import { ReconError } from '../errors/recon-error.ts';
 import { fingerprintSource, loadSource, prepareSource, type LoadContext, type LoadedSource } from '../ingest/load-source.ts';
 import { writeLineMap } from '../ingest/line-map.ts';
@@ -18,8 +20,8 @@ import { REJECTS_DDL } from '../ingest/rejects.ts';
 import type { SourceFileInfo } from '../ingest/source-file.ts';
 import { stageSource, type StagedSource } from '../normalize/stage.ts';
 import { finishWideViews, planWide, stageWide, type WideStagedSource } from '../normalize/wide.ts';
-import { mergeWideBreaks, wideCompare, wideFieldStats } from '../diff/wide.ts';
-import { literal } from '../sql/quote.ts';
+import { mergeWideBreaks, wideCompare } from '../diff/wide.ts';
+import { writeRunOutputs } from '../report/run-outputs.ts';
 import { overallProgress, type ProgressSink, type RunStage } from './progress.ts';
 import { newRunId } from './run-id.ts';
 
@@ -35,37 +37,7 @@ export interface RunRequest {
   memoryLimit?: string;
 }
 
-export interface RunCounts {
-  a: number;
-  b: number;
-  matched: number;
-  matchedExact: number;
-  matchedWithinTolerance: number;
-  matchedWithBreaks: number;
-  /** B records with no A record of their key (MISSING_IN_A breaks). */
-  missingInA: number;
-  missingInB: number;
-  /** B records whose A record was rejected (REJECTED_IN_A breaks). */
-  rejectedInA: number;
-  rejectedInB: number;
-  /** Keys that appear more than once on the side. */
-  duplicateKeysA: number;
-  duplicateKeysB: number;
-  /** Rows of the side whose key is duplicated on either side (DUPLICATE_KEY breaks). */
-  duplicateRowsA: number;
-  duplicateRowsB: number;
-  /** Rows of the side that could not be read or cast. */
-  rejectedA: number;
-  rejectedB: number;
-}
 
-export interface ControlTotal {
-  field: string;
-  currency: string;
-  a: string;
-  b: string;
-  difference: string;
-}
 
 /** The run's result, as written to summary.json. */
 export interface RunSummary {
@@ -117,6 +89,7 @@ export interface RunHooks {
 }
 
 export { newRunId } from './run-id.ts';
+export type { ControlTotal, RunCounts };
 
 /** Runs one reconciliation of A against B into `runs/<run-id>.duckdb`. */
 export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<RunSummary> {
@@ -252,7 +225,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
 
     // 5. Checks and counts.
     report('checks', 'Integrity checks', 0);
-    const { checks, buckets } = await timed('checks', () =>
+    const { checks, buckets, controlTotals } = await timed('checks', () =>
       runIntegrityChecks(conn, resolved, [
         { loaded: loadedA, staged: stagedA, ...(hashA ? { sourceKeyHash: hashA } : {}), source: req.definition.sources.a, ...(stagedA.controlTotalRows ? { controlTotalRows: stagedA.controlTotalRows } : {}) },
         { loaded: loadedB, staged: stagedB, ...(hashB ? { sourceKeyHash: hashB } : {}), source: req.definition.sources.b, ...(stagedB.controlTotalRows ? { controlTotalRows: stagedB.controlTotalRows } : {}) },
@@ -281,13 +254,10 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       unknownRateLimit: req.definition.attribution.unknownRateLimit,
     });
 
-    const stats = wide
-      ? await wideFieldStats(conn, wide, await queryOne<Record<string, string>>(conn, fieldStatsSql(wide.narrow)))
-      : await queryOne<Record<string, string>>(conn, fieldStatsSql(resolved));
-    const counts = await readCounts(conn, stats, buckets);
+    const stats = await readFieldStats(conn, resolved, wide);
+    const counts = await runCounts(conn, buckets, stats);
     const breaks = await readBreakCounts(conn);
-    const withinTolerance = readWithinTolerance(stats, resolved);
-    const controlTotals = await readControlTotals(checks);
+    const withinTolerance = { byField: stats.withinTolerance };
     const sample = await queryRows<{ side: string; file: string; line: string | null; column_name: string | null; raw_value: string | null; reason: string }>(
       conn,
       'SELECT side, file, line, column_name, raw_value, reason FROM rejects ORDER BY side, line LIMIT 20',
@@ -331,7 +301,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     ]);
     if (req.outDir) {
       const t0 = performance.now();
-      await writeOutputs(conn, req.outDir, { ...summary, timings: { ...timings, write: 0 } }, () => Math.round(performance.now() - t0));
+      await writeRunOutputs(conn, req.outDir, { ...summary, timings: { ...timings, write: 0 } }, () => Math.round(performance.now() - t0));
       timings['write'] = Math.round(performance.now() - t0);
     }
     summary.timings = timings;
@@ -356,100 +326,9 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
   }
 }
 
-/** The summary's counts: the row buckets of both sides (see checks/row-accounting.ts) and the matched records' split. */
-async function readCounts(conn: Parameters<typeof queryOne>[0], stats: Record<string, string>, buckets: { a: SideBuckets; b: SideBuckets }): Promise<RunCounts> {
-  const d = await queryOne<{ da: string; db: string }>(
-    conn,
-    `SELECT count(*) FILTER (WHERE side = 'a') AS da, count(*) FILTER (WHERE side = 'b') AS db FROM dup_keys`,
-  );
-  const { a, b } = buckets;
-  const withBreaks = Number(stats['with_breaks']);
-  const within = Number(stats['within_only']);
-  return {
-    a: a.source,
-    b: b.source,
-    matched: a.matched,
-    matchedExact: a.matched - withBreaks - within,
-    matchedWithinTolerance: within,
-    matchedWithBreaks: withBreaks,
-    missingInA: b.missing,
-    missingInB: a.missing,
-    rejectedInA: b.counterpartRejected,
-    rejectedInB: a.counterpartRejected,
-    duplicateKeysA: Number(d.da),
-    duplicateKeysB: Number(d.db),
-    duplicateRowsA: a.duplicate,
-    duplicateRowsB: b.duplicate,
-    rejectedA: a.rejected,
-    rejectedB: b.rejected,
-  };
-}
 
-async function readBreakCounts(conn: Parameters<typeof queryOne>[0]): Promise<RunSummary['breaks']> {
-  const byType = await queryRows<{ k: string; n: string }>(conn, 'SELECT diff_type AS k, count(*) AS n FROM breaks GROUP BY 1 ORDER BY 1');
-  const byField = await queryRows<{ k: string; n: string }>(conn, 'SELECT field AS k, count(*) AS n FROM breaks GROUP BY 1 ORDER BY 1');
-  const toRecord = (rows: { k: string; n: string }[]): Record<string, number> => Object.fromEntries(rows.map((r) => [r.k, Number(r.n)]));
-  const total = byType.reduce((s, r) => s + Number(r.n), 0);
-  return { total, byField: toRecord(byField), byType: toRecord(byType) };
-}
 
-function readWithinTolerance(row: Record<string, string>, resolved: Parameters<typeof fieldStatsSql>[0]): RunSummary['withinTolerance'] {
-  const fields = comparedFields(resolved);
-  const byField: Record<string, number> = {};
-  fields.forEach((f, i) => {
-    const n = Number(row[`w${i}`] ?? 0);
-    if (n > 0) byField[f.name] = n;
-  });
-  return { byField };
-}
 
-/** A against B per decimal field and currency, from the staged control totals. */
-async function readControlTotals(checks: CheckResult[]): Promise<ControlTotal[]> {
-  const totals = new Map<string, ControlTotal>();
-  for (const c of checks.filter((x) => x.type === 'AMOUNT_TOTAL')) {
-    const rest = c.name.slice(`control_total_${c.side}_`.length);
-    const at = rest.lastIndexOf('_');
-    const field = rest.slice(0, at);
-    const currency = rest.slice(at + 1);
-    const key = `${field}\u0000${currency}`;
-    const t = totals.get(key) ?? { field, currency, a: '0', b: '0', difference: '0' };
-    if (c.side === 'a') t.a = c.actual;
-    else t.b = c.actual;
-    totals.set(key, t);
-  }
-  return [...totals.values()].map((t) => ({ ...t, difference: subtractDecimal(t.b, t.a) }));
-}
 
-/** Exact b − a for decimal strings, without floats. */
-export function subtractDecimal(b: string, a: string): string {
-  const scale = Math.max(decimals(a), decimals(b));
-  const toInt = (v: string): bigint => {
-    const neg = v.startsWith('-');
-    const [i, f = ''] = v.replace(/^[-+]/, '').split('.');
-    const n = BigInt((i || '0') + f.padEnd(scale, '0'));
-    return neg ? -n : n;
-  };
-  const d = toInt(b) - toInt(a);
-  const neg = d < 0n;
-  const s = (neg ? -d : d).toString().padStart(scale + 1, '0');
-  const out = scale > 0 ? `${s.slice(0, -scale)}.${s.slice(-scale)}` : s;
-  return neg ? `-${out}` : out;
-}
 
-function decimals(v: string): number {
-  const i = v.indexOf('.');
-  return i < 0 ? 0 : v.length - i - 1;
-}
 
-/** summary.json and breaks.csv (written by DuckDB's COPY, never a JS loop over rows); `elapsed` times the write itself. */
-async function writeOutputs(conn: Parameters<typeof queryOne>[0], outDir: string, summary: RunSummary, elapsed: () => number): Promise<void> {
-  await mkdir(outDir, { recursive: true });
-  const csvPath = join(resolve(outDir), 'breaks.csv');
-  await conn.run(
-    `COPY (SELECT b.key, b.field, b.value_a, b.value_b, b.diff_type, a.reason, a.confidence, a.status, a.suggested_reason
-             FROM breaks b LEFT JOIN attributions a USING (break_id) ORDER BY b.break_id)
-       TO ${literal(csvPath)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`,
-  );
-  summary.timings['write'] = elapsed();
-  await writeFile(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-}

@@ -1,3 +1,6 @@
+/** The unknown-rate limit of a definition that sets none (definition/schema.ts defaults to it). */
+export { DEFAULT_UNKNOWN_RATE_LIMIT } from '../definition/schema.ts';
+
 /** The quality gate (the seeds' "Discriminator") as recorded in summary.json. */
 export interface QualityGate {
   passed: boolean;

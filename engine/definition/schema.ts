@@ -123,10 +123,13 @@ export const fieldSchema = z
 export type FieldInput = z.input<typeof fieldSchema>;
 export type Field = z.infer<typeof fieldSchema>;
 
+/** The quality gate's highest unknown rate that passes, when a definition sets none. */
+export const DEFAULT_UNKNOWN_RATE_LIMIT = 0.05;
+
 export const attributionSettingsSchema = z
   .object({
     threshold: z.number().min(0).max(1).default(0.9).describe('Confidence at or above which a break is auto-attributed.'),
-    unknownRateLimit: z.number().min(0).max(1).default(0.05).describe('Quality gate: the highest unknown rate that passes.'),
+    unknownRateLimit: z.number().min(0).max(1).default(DEFAULT_UNKNOWN_RATE_LIMIT).describe('Quality gate: the highest unknown rate that passes.'),
     fxRates: z
       .record(z.string().regex(/^[A-Z]{3}[A-Z]{3}$/, 'a currency pair like "EURUSD"'), decimalString)
       .optional()
@@ -158,7 +161,7 @@ export const definitionSchema = z
       .default({ trim: true, case: 'none' }),
     compareUnlisted: z.boolean().default(true).describe('Compare columns present on both sides but not listed, as trimmed strings.'),
     currencyField: z.string().min(1).optional().describe('Field holding the currency, for control totals (default: a field named currency/ccy).'),
-    attribution: attributionSettingsSchema.default({ threshold: 0.9, unknownRateLimit: 0.05 }),
+    attribution: attributionSettingsSchema.default({ threshold: 0.9, unknownRateLimit: DEFAULT_UNKNOWN_RATE_LIMIT }),
   })
   .strict()
   .superRefine((def, ctx) => {

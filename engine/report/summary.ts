@@ -1,3 +1,4 @@
+import { DEFAULT_UNKNOWN_RATE_LIMIT, qualityGate } from '../attribution/quality-gate.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows } from '../duckdb/open.ts';
 import type { CheckResult } from '../checks/integrity.ts';
@@ -90,10 +91,8 @@ export async function buildSummary(run: RunFile, decisions: DecisionReader, now 
   const checksPassed = checks.every((x) => x.passed);
   // The gate is the model's (the run recorded it); runs from before attribution recompute it from the model's reasons.
   const unknownRate = total === 0 ? 0 : (byModelReason['UNKNOWN'] ?? 0) / total;
-  const unknownRateLimit = Number((run.definition.attribution as { unknownRateLimit?: number } | undefined)?.unknownRateLimit ?? s.gate?.unknownRateLimit ?? 0.05);
-  const gateReasons: string[] = [];
-  if (!checksPassed) gateReasons.push('an integrity check failed');
-  if (unknownRate > unknownRateLimit) gateReasons.push(`unknown rate ${(unknownRate * 100).toFixed(2)}% is above the limit of ${(unknownRateLimit * 100).toFixed(2)}%`);
+  const unknownRateLimit = Number((run.definition.attribution as { unknownRateLimit?: number } | undefined)?.unknownRateLimit ?? s.gate?.unknownRateLimit ?? DEFAULT_UNKNOWN_RATE_LIMIT);
+  const recomputed = qualityGate({ checksPassed, unknownRate, unknownRateLimit });
   return {
     runId: run.runId,
     definition: s.definition,
@@ -113,7 +112,7 @@ export async function buildSummary(run: RunFile, decisions: DecisionReader, now 
     checks,
     checksPassed,
     // The gate the run itself recorded wins; runs from before attribution get it recomputed the same way.
-    gate: s.gate ? { passed: s.gate.passed, reasons: s.gate.reasons, unknownRate: s.gate.unknownRate, unknownRateLimit: s.gate.unknownRateLimit } : { passed: gateReasons.length === 0, reasons: gateReasons, unknownRate, unknownRateLimit },
+    gate: s.gate ? { passed: s.gate.passed, reasons: s.gate.reasons, unknownRate: s.gate.unknownRate, unknownRateLimit: s.gate.unknownRateLimit } : { passed: recomputed.passed, reasons: recomputed.reasons, unknownRate, unknownRateLimit },
     model: { version: s.attribution?.modelVersion ?? null, threshold: s.attribution?.threshold ?? null },
     breaks: { total, byType, byField, byReason, byModelReason, byReasonAndField: [...cross.values()].sort((x, y) => y.n - x.n), autoExplained },
     topBreaks: await topBreaks(c, run),

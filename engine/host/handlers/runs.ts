@@ -1,11 +1,9 @@
+import { DEFAULT_UNKNOWN_RATE_LIMIT, qualityGate, type QualityGate } from '../../attribution/quality-gate.ts';
 import type { RunSummaryDto } from '../../contract/index.ts';
 import { ReconError } from '../../errors/recon-error.ts';
 import { readRunInfo } from '../breaks/run-info.ts';
 import { readProposalCounts, reviewFigures, type ReviewFigures } from '../../report/review-figures.ts';
 import type { Handlers, HostContext } from './types.ts';
-
-/** Default quality-gate limit on the unknown rate (the definition may set another). */
-const DEFAULT_UNKNOWN_RATE_LIMIT = 0.05;
 
 export function runsHandlers(ctx: HostContext): Pick<Handlers, 'runs.list' | 'runs.get' | 'runs.start' | 'runs.cancel'> {
   return {
@@ -27,13 +25,11 @@ export function runsHandlers(ctx: HostContext): Pick<Handlers, 'runs.list' | 'ru
       // The file's summary keeps exact floats; the registry's has the final timings.
       const registryTimings = (record.summary as { timings?: Record<string, number> } | null)?.timings;
       const summary = { ...(fromFile as RunSummaryDto), ...(registryTimings ? { timings: registryTimings } : {}) };
-      const limit = unknownRateLimit(definition);
-      const unknownRate = attribution?.unknownRate ?? null;
       return {
         summary,
         definition,
         attribution,
-        gate: { passed: summary.checksPassed && (unknownRate === null || unknownRate <= limit), checksPassed: summary.checksPassed, unknownRate, unknownRateLimit: limit },
+        gate: runGate((fromFile as { gate?: QualityGate }).gate, summary.checksPassed, definition, attribution?.unknownRate ?? null),
         review: reviewDto(await db.run((c) => reviewFigures(c, { hasAttributions: db.hasAttributions }, readProposalCounts(ctx.store, runId)))),
       };
     },
@@ -58,7 +54,14 @@ function reviewDto(r: ReviewFigures) {
   };
 }
 
-function unknownRateLimit(definition: unknown): number {
+/**
+ * The gate the run recorded (summary.gate, from qualityGate()); a run file from
+ * before the gate was recorded gets it from the same function.
+ */
+function runGate(recorded: QualityGate | undefined, checksPassed: boolean, definition: unknown, unknownRate: number | null) {
+  if (recorded) return { passed: recorded.passed, checksPassed: recorded.checksPassed, unknownRate: recorded.unknownRate, unknownRateLimit: recorded.unknownRateLimit };
   const limit = (definition as { attribution?: { unknownRateLimit?: unknown } } | null)?.attribution?.unknownRateLimit;
-  return typeof limit === 'number' ? limit : DEFAULT_UNKNOWN_RATE_LIMIT;
+  const unknownRateLimit = typeof limit === 'number' ? limit : DEFAULT_UNKNOWN_RATE_LIMIT;
+  const gate = qualityGate({ checksPassed, unknownRate: unknownRate ?? 0, unknownRateLimit });
+  return { passed: gate.passed, checksPassed: gate.checksPassed, unknownRate, unknownRateLimit };
 }

@@ -9,7 +9,6 @@ import type { Definition } from '../definition/schema.ts';
 import { ReconError, toErrorData } from '../errors/recon-error.ts';
 import type { ProgressEvent, ProgressSink } from '../run/progress.ts';
 import { newRunId, type RunRequest, type RunSummary } from '../run/run-recon.ts';
-import { runInWorker } from './run-in-worker.ts';
 
 /** A started run: its id, its outcome and a way to stop it. */
 export interface StartedRun {
@@ -20,15 +19,9 @@ export interface StartedRun {
 
 /**
  * How a host starts a run. The service passes `startRegisteredRun` bound to
- * its store and user, so the runs registry and the audit trail see every run;
- * the unregistered starter is for hosts without a store.
+ * its store and user, so the runs registry and the audit trail see every run.
  */
 export type RunStarter = (request: RunRequest, onProgress: ProgressSink) => StartedRun;
-
-export const startUnregisteredRun: RunStarter = (request, onProgress) => {
-  const runId = request.runId ?? newRunId();
-  return { runId, ...runInWorker({ ...request, runId }, onProgress) };
-};
 
 export interface StartRequest {
   aPath: string;
@@ -53,7 +46,7 @@ export class RunManager {
   readonly #start: RunStarter;
   readonly #runs = new Map<string, Tracked>();
 
-  constructor(workspace: string, emit: (e: ContractEvent) => void, start: RunStarter = startUnregisteredRun) {
+  constructor(workspace: string, emit: (e: ContractEvent) => void, start: RunStarter) {
     this.#workspace = workspace;
     this.#emit = emit;
     this.#start = start;

@@ -1,0 +1,147 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { SourceFormat, SourceOptions } from '../definition/schema.ts';
+import { queryOne, type ProgressListener } from '../duckdb/open.ts';
+import { ReconError } from '../errors/recon-error.ts';
+import type { DelimitedDialect } from './record-scanner.ts';
+import type { SourceFileInfo } from './source-file.ts';
+
+/**
+ * What the format loaders (load-delimited.ts, load-xlsx.ts, load-typed.ts)
+ * share: the shapes of a prepared and a loaded source, and a few helpers.
+ * load-source.ts picks the loader by format.
+ */
+
+export type Side = 'a' | 'b';
+
+/**
+ * A source ready to stage: `rawRelation` is SQL for a relation of VARCHAR
+ * columns exactly as the file spells its values, in file order. The staging
+ * statement keeps that order (preserve_insertion_order), so a staged row's
+ * position is the record's 0-based position among loaded records. Delimited text is read by
+ * DuckDB straight into the staged table (no intermediate copy); other formats
+ * go through a TEMP table first. Typing happens in normalize/.
+ */
+export interface LoadedSource {
+  side: Side;
+  /** `sha256` is empty until `fingerprintSource` ran. */
+  file: SourceFileInfo;
+  rawRelation: string;
+  /** Data columns of the raw relation, in file order. */
+  columns: string[];
+  /** Records in the file, counted independently of the loader. */
+  sourceRecords: number;
+  /** Records rejected while parsing (structure), in `rejects` once `afterRead` ran. */
+  structuralRejects: number;
+  blankRows: number;
+  /** "line" for text files, "row" for sheets, Parquet and JSON arrays. */
+  lineLabel: 'line' | 'row';
+  /** After the staging statement read `rawRelation`: collect what the reader rejected. */
+  afterRead(): Promise<void>;
+  /** Turns a failure of the statement reading `rawRelation` into a clear input error. */
+  explainReadError(err: unknown): Promise<ReconError>;
+  /**
+   * SQL returning one row `{ expected }`: the order-independent key hash, from an
+   * independent read of the source. `everyColumn` makes that read parse every
+   * column, not only the key's, so it rejects what the staging read rejected.
+   */
+  keyHashSql(keyText: string, opts?: { everyColumn?: boolean }): string;
+  /** keyHashSql reads only the file, so it may run on another connection (not a TEMP table of this one). */
+  keyHashReadsFile: boolean;
+  /** Maps 0-based positions among loaded records (`__rid`) to the line/row a person finds the record at. */
+  locate(rowids: readonly number[]): Promise<Map<number, number>>;
+  /**
+   * Where every loaded record is, compactly: `[rid, offset, rid, offset, …]`, the
+   * points where `line - rid` changes (it never decreases: loaded records keep file
+   * order), for the first `rows` records. See ingest/line-map.ts.
+   */
+  lineOffsets(rows: number): Promise<number[]>;
+  warnings: string[];
+}
+
+export interface LoadContext {
+  conn: DuckDBConnection;
+  /** Scratch folder for converted files (XLSX, other encodings); the caller removes it. */
+  scratchDir: string;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+/**
+ * A source file checked, converted if needed (XLSX, other encodings) and with
+ * its columns known, but not loaded yet: enough to bind the definition and
+ * fail fast before any heavy work.
+ */
+export interface PreparedSource {
+  side: Side;
+  originalPath: string;
+  bytes: number;
+  format: SourceFormat;
+  options: SourceOptions;
+  /** The file DuckDB reads (a UTF-8 scratch copy for XLSX and other encodings). */
+  readPath: string;
+  columns: string[];
+  warnings: string[];
+  dialect: DelimitedDialect | undefined;
+  xlsx: { rowsWritten: number; blankRows: number; sheetName: string } | undefined;
+}
+
+/** What every format's prepare step starts from. */
+export interface PrepareBase {
+  side: Side;
+  originalPath: string;
+  bytes: number;
+  format: SourceFormat;
+  options: SourceOptions;
+}
+
+/** Column names a person can refer to: blanks named, duplicates suffixed. */
+export function uniqueColumnNames(names: readonly string[]): { names: string[]; warnings: string[] } {
+  const seen = new Map<string, number>();
+  const warnings: string[] = [];
+  const out = names.map((raw, i) => {
+    let name = raw.trim() === '' ? `column${i + 1}` : raw.trim();
+    if (raw.trim() === '') warnings.push(`header cell ${i + 1} is blank; named it "${name}"`);
+    const lower = name.toLowerCase();
+    const n = seen.get(lower) ?? 0;
+    seen.set(lower, n + 1);
+    if (n > 0) {
+      const renamed = `${name}_${n + 1}`;
+      warnings.push(`header "${name}" appears more than once; column ${i + 1} renamed "${renamed}"`);
+      name = renamed;
+      seen.set(renamed.toLowerCase(), 1);
+    }
+    return name;
+  });
+  return { names: out, warnings };
+}
+
+/** Order-independent sum of 64-bit hashes, as text (it exceeds 2^53). */
+export function hashSum(expr: string): string {
+  return `CAST(coalesce(sum(hash(${expr})::HUGEINT), 0) % 18446744073709551616 AS VARCHAR)`;
+}
+
+/** The parts of a LoadedSource that are the same for every materialized (TEMP table) source. */
+export function materialized(side: Side, raw: string): Pick<LoadedSource, 'rawRelation' | 'afterRead' | 'explainReadError' | 'keyHashSql' | 'keyHashReadsFile'> {
+  return {
+    keyHashReadsFile: false,
+    rawRelation: `(SELECT * FROM ${raw} ORDER BY rowid)`,
+    async afterRead() {},
+    async explainReadError(err) {
+      return err instanceof ReconError ? err : new ReconError('INTERNAL_ERROR', firstLine((err as Error).message), { side });
+    },
+    keyHashSql(keyText) {
+      return `SELECT ${hashSum(keyText)} AS expected FROM ${raw}`;
+    },
+  };
+}
+
+/** The raw table's first rowid, as text (it may exceed 2^53). See LoadedSource.rowidBase. */
+export async function firstRowid(conn: DuckDBConnection, table: string): Promise<string> {
+  const { base } = await queryOne<{ base: string }>(conn, `SELECT CAST(coalesce(min(rowid), 0) AS VARCHAR) AS base FROM ${table}`);
+  if (!/^\d+$/.test(base)) throw new Error(`unexpected rowid ${base} in ${table}`);
+  return base;
+}
+
+export function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}

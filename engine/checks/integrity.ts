@@ -30,8 +30,6 @@ export interface SideInputs {
   loaded: LoadedSource;
   staged: StagedSource;
   source: SourceOptions;
-  /** The source read of the key hash (sourceKeyHash), when the run started it early; else the check reads the source itself. */
-  sourceKeyHash?: Promise<string>;
   /** A wide definition's staging (normalize/wide.ts) sums its control totals itself, in the rows the query below gives. */
   controlTotalRows?: (decimals: readonly ResolvedField[], currency: ResolvedField | undefined) => Promise<Record<string, string>[]>;
 }
@@ -120,13 +118,8 @@ async function uniquenessCheck(conn: DuckDBConnection, { loaded }: SideInputs): 
 }
 
 
-/**
- * The source half of the key hash check: the independent read of the file's
- * keys. It needs only the file, so a run starts it on a second connection as
- * soon as staging is done, and DuckDB fills the diff's and attribution's idle
- * moments with it (~0.3-0.9 s of a 1M-row run's wall time otherwise).
- */
-export async function sourceKeyHash(conn: DuckDBConnection, resolved: ResolvedDefinition, loaded: LoadedSource): Promise<string> {
+/** The source half of the key hash check: the independent read of the file's keys. */
+async function sourceKeyHash(conn: DuckDBConnection, resolved: ResolvedDefinition, loaded: LoadedSource): Promise<string> {
   const keyText = resolved.keyFields
     // The same trim as staging's __key_text (normalize/sql.ts), so the two cannot drift apart.
     .map((k) => `coalesce(${trimSql(ident(loaded.side === 'a' ? k.aColumn : k.bColumn))}, '')`)
@@ -148,8 +141,8 @@ export async function sourceKeyHash(conn: DuckDBConnection, resolved: ResolvedDe
  * million rows) is kept on purpose: a hash taken inside the staging statement
  * would only check that statement against itself.
  */
-async function keyHashCheck(conn: DuckDBConnection, resolved: ResolvedDefinition, { loaded, staged, sourceKeyHash: early }: SideInputs): Promise<CheckResult> {
-  const expected = await (early ?? sourceKeyHash(conn, resolved, loaded));
+async function keyHashCheck(conn: DuckDBConnection, resolved: ResolvedDefinition, { loaded, staged }: SideInputs): Promise<CheckResult> {
+  const expected = await sourceKeyHash(conn, resolved, loaded);
   const [stg] = await queryRows<{ actual: string }>(conn, `SELECT ${hashSum('__key_text')} AS actual FROM ${staged.table}`);
   const actual = stg?.actual ?? '0';
   return {

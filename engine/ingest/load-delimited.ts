@@ -135,7 +135,6 @@ export async function loadDelimited(ctx: LoadContext, p: PreparedSource, dialect
         ...(mixed === undefined ? {} : { line: mixed.line }),
       });
     },
-    keyHashReadsFile: true,
     keyHashSql(keyText, opts) {
       // A second, key-only read of the file: the staged rows are checked against the source itself.
       // Consuming every column (a cheap length sum) stops DuckDB from skipping their validation.

@@ -45,8 +45,6 @@ export interface LoadedSource {
    * column, not only the key's, so it rejects what the staging read rejected.
    */
   keyHashSql(keyText: string, opts?: { everyColumn?: boolean }): string;
-  /** keyHashSql reads only the file, so it may run on another connection (not a TEMP table of this one). */
-  keyHashReadsFile: boolean;
   /** Maps 0-based positions among loaded records (`__rid`) to the line/row a person finds the record at. */
   locate(rowids: readonly number[]): Promise<Map<number, number>>;
   /**
@@ -121,9 +119,8 @@ export function hashSum(expr: string): string {
 }
 
 /** The parts of a LoadedSource that are the same for every materialized (TEMP table) source. */
-export function materialized(side: Side, raw: string): Pick<LoadedSource, 'rawRelation' | 'afterRead' | 'explainReadError' | 'keyHashSql' | 'keyHashReadsFile'> {
+export function materialized(side: Side, raw: string): Pick<LoadedSource, 'rawRelation' | 'afterRead' | 'explainReadError' | 'keyHashSql'> {
   return {
-    keyHashReadsFile: false,
     rawRelation: `(SELECT * FROM ${raw} ORDER BY rowid)`,
     async afterRead() {},
     async explainReadError(err) {

@@ -1,11 +1,10 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { attributeBreaks, type AttributionSummary } from '../attribution/attribute.ts';
 import { loadCurrentModel } from '../attribution/model-store.ts';
 import { findPreviousRunDb } from '../attribution/previous-run.ts';
 import { qualityGate, type QualityGate } from '../attribution/quality-gate.ts';
-import { CHECKS_DDL, runIntegrityChecks, sourceKeyHash, type CheckResult } from '../checks/integrity.ts';
+import { CHECKS_DDL, runIntegrityChecks, type CheckResult } from '../checks/integrity.ts';
 import type { ControlTotal } from '../checks/control-totals.ts';
 import { runCounts, type RunCounts } from '../checks/row-accounting.ts';
 import { resolveDefinition } from '../definition/resolve.ts';
@@ -131,9 +130,6 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
   });
   const conn = db.connection;
   let ok = false;
-  // The second connection of the key hash reads, and their outcome (awaited before the database closes).
-  let hashConn: DuckDBConnection | undefined;
-  let sourceHashes: Promise<unknown> = Promise.resolve();
   try {
     // No wrapping transaction: DuckDB builds large tables 1.5-2x slower inside
     // an explicit one. A failed run deletes its file instead (see finally).
@@ -197,18 +193,6 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     ]);
     checkCancelled();
 
-    // The key hash check's independent read of both files needs nothing but the
-    // files: on a second connection, DuckDB runs it in the diff's and the
-    // attribution's idle moments (single-threaded steps, JavaScript) rather than after them.
-    // (A Parquet, JSON or spreadsheet source is read from a TEMP table of the main connection: its check reads it there.)
-    hashConn = await db.instance.connect();
-    const keyConn = hashConn;
-    const early = (loaded: LoadedSource, after: Promise<unknown>): Promise<string> | undefined =>
-      loaded.keyHashReadsFile ? after.then(() => sourceKeyHash(keyConn, resolved, loaded)) : undefined;
-    const hashA = early(loadedA, Promise.resolve());
-    const hashB = early(loadedB, hashA ?? Promise.resolve());
-    sourceHashes = Promise.allSettled([hashA, hashB]);
-
     // 4. Diff.
     await timed('diff', async () => {
       for (const st of diffStatements(wide?.narrow ?? resolved).statements) {
@@ -227,8 +211,8 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     report('checks', 'Integrity checks', 0);
     const { checks, buckets, controlTotals } = await timed('checks', () =>
       runIntegrityChecks(conn, resolved, [
-        { loaded: loadedA, staged: stagedA, ...(hashA ? { sourceKeyHash: hashA } : {}), source: req.definition.sources.a, ...(stagedA.controlTotalRows ? { controlTotalRows: stagedA.controlTotalRows } : {}) },
-        { loaded: loadedB, staged: stagedB, ...(hashB ? { sourceKeyHash: hashB } : {}), source: req.definition.sources.b, ...(stagedB.controlTotalRows ? { controlTotalRows: stagedB.controlTotalRows } : {}) },
+        { loaded: loadedA, staged: stagedA, source: req.definition.sources.a, ...(stagedA.controlTotalRows ? { controlTotalRows: stagedA.controlTotalRows } : {}) },
+        { loaded: loadedB, staged: stagedB, source: req.definition.sources.b, ...(stagedB.controlTotalRows ? { controlTotalRows: stagedB.controlTotalRows } : {}) },
       ]),
     );
     checkCancelled();
@@ -310,12 +294,6 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     ok = true;
     return summary;
   } finally {
-    if (hashConn) {
-      // A run that failed or was cancelled while the key reads ran stops them first.
-      hashConn.interrupt();
-      await sourceHashes;
-      hashConn.closeSync();
-    }
     db.close();
     await rm(scratchDir, { recursive: true, force: true });
     if (!ok) {

@@ -39,11 +39,62 @@ export async function runAndWait(page: Page): Promise<string> {
   return text.replace(/^Run\s+/, '').trim();
 }
 
-/** Picks one value of a facet above the grid (Field, Diff type, Reason, Status). */
+/** Opens a facet's menu above the grid (Field, Diff type, Reason, Status) and returns it (the list of its values). */
+export async function openFacet(page: Page, facet: string) {
+  const menu = page.getByRole('group', { name: `${facet} values` });
+  if (!(await menu.isVisible())) await page.getByLabel(`${facet} facet`).click();
+  await menu.waitFor();
+  return menu;
+}
+
+/** A facet value's checkbox in its open menu ("Notional · 1,234"). */
+export function facetValue(menu: Awaited<ReturnType<typeof openFacet>>, value: string) {
+  return menu.getByRole('checkbox', { name: new RegExp(`^${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} ·`) });
+}
+
+/** Closes any open facet menu (its summary toggles it, as a click outside does). */
+async function closeFacets(page: Page): Promise<void> {
+  const open = page.locator('details.facet[open] > summary');
+  while ((await open.count()) > 0) await open.first().click();
+}
+
+/** Makes `value` the only pick of a facet above the grid (Field, Diff type, Reason, Status). */
 export async function pickFacet(page: Page, facet: string, value: string): Promise<void> {
-  const select = page.getByLabel(`${facet} facet`);
-  const option = select.locator('option', { hasText: new RegExp(`^${value} ·`) });
-  await select.selectOption((await option.getAttribute('value')) ?? value);
+  const menu = await openFacet(page, facet);
+  if (await menu.getByRole('button', { name: /^Any / }).isEnabled()) await menu.getByRole('button', { name: /^Any / }).click();
+  await facetValue(menu, value).check();
+  await closeFacets(page);
+}
+
+/** Adds `value` to a facet's picks (several values per facet). */
+export async function addFacetValue(page: Page, facet: string, value: string): Promise<void> {
+  await facetValue(await openFacet(page, facet), value).check();
+  await closeFacets(page);
+}
+
+/** Clears a facet's picks (every value). */
+export async function clearFacet(page: Page, facet: string): Promise<void> {
+  const menu = await openFacet(page, facet);
+  await menu.getByRole('button', { name: /^Any / }).click();
+  await closeFacets(page);
+}
+
+/** A facet's menu element, open or not (its values are in the page either way). */
+const facetMenu = (page: Page, facet: string) => page.locator('details.facet').filter({ has: page.locator(`summary[aria-label="${facet} facet"]`) });
+
+/** The values picked on a facet, as its checked boxes read ("Notional", …), without opening it. */
+export async function facetPicks(page: Page, facet: string): Promise<string[]> {
+  const labels = await facetMenu(page, facet).locator('label:has(input:checked)').allTextContents();
+  return labels.map((l) => l.replace(/ · [\d,]+$/, '').trim());
+}
+
+/** The count a facet shows for a value ("ACCEPTED · 1" → 1), or null when it does not list the value; without opening it. */
+export async function facetCount(page: Page, facet: string, value: string): Promise<number | null> {
+  for (const label of await facetMenu(page, facet).locator('label').allTextContents()) {
+    const m = / · ([\d,]+)$/.exec(label.trim());
+    if (m && label.trim().slice(0, -m[0].length) === value) return Number(m[1]!.replaceAll(',', ''));
+  }
+  return null;
 }
 
 /** The grid's count once its view has loaded and stopped changing for a moment (after a filter or a decision). */

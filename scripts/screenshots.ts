@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { createSyntheticRun } from '../bench/synthetic-run.ts';
-import { fillNewRun, pickFacet, runAndWait, settledCount, waitForCount } from '../e2e/flows.ts';
+import { clearFacet, fillNewRun, pickFacet, runAndWait, settledCount, waitForCount } from '../e2e/flows.ts';
 import { buildRenderer, collectPageErrors, launchChromium, ROOT, serve, type Served } from '../e2e/harness.ts';
 import { openSection, overrideBreak, setUpUsers } from '../e2e/review-flows.ts';
 import { generateExtracts } from '../engine/generate/generate-extracts.ts';
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
       await page.keyboard.press('a');
       await waitForCount(page, --auto);
     }
-    await page.getByLabel('Status facet').selectOption('');
+    await clearFacet(page, 'Status');
     await settledCount(page);
     await page.locator('.ag-row[row-index="2"] .ag-cell[col-id="key"]').click();
     await shot(page, 'breaks-grid');
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
     await page.locator('.runs-table tr', { hasText: 'synthetic' }).getByRole('button').click();
     await page.keyboard.press('b');
     await waitForCount(page, 1_000_000);
-    await page.getByLabel('Status facet').selectOption('REVIEW');
+    await pickFacet(page, 'Status', 'REVIEW');
     // Building the view of 900,000 rows takes a moment: wait for its count and first row.
     await page.locator('.grid-count', { hasText: /^[\d,]+ of 1,000,000/ }).waitFor({ timeout: 60_000 });
     await page.locator('.ag-row[row-index="0"] .ag-cell[col-id="key"]').first().waitFor();

@@ -94,6 +94,11 @@ export const approvalsCalls = {
       .strict(),
     result: z.object({ approvalId: z.string(), decisionId: z.string(), verdict: z.enum(['APPROVED', 'REJECTED']), breakCount: z.number() }),
   }),
+  'approvals.breaks': defineCall({
+    summary: "Every break of a proposal, a page at a time (its maker and any approver page through all of them), with the evidence an approver needs.",
+    args: z.object({ decisionId: z.uuid(), offset: z.number().int().nonnegative().max(1_000_000_000), limit: z.number().int().positive().max(200) }).strict(),
+    result: z.object({ total: z.number(), breaks: z.array(evidenceSchema) }),
+  }),
   'approvals.withdraw': defineCall({
     summary: "The maker: takes back their own proposal while it waits (comment optional); its breaks return to where they were. Audited as proposal.withdrawn and synced like an approval.",
     args: z.object({ decisionId: z.uuid(), comment: z.string().max(2000).optional() }).strict(),

@@ -17,6 +17,7 @@ export const BREAK_COLUMNS = [
   'valueB',
   'delta',
   'fieldType',
+  'ratio',
   'reason',
   'confidence',
   'status',
@@ -24,6 +25,19 @@ export const BREAK_COLUMNS = [
 ] as const;
 export const breakColumnSchema = z.enum(BREAK_COLUMNS);
 export type BreakColumn = z.infer<typeof breakColumnSchema>;
+
+/**
+ * A record-context column: field `<name>` of the break's record on side A or
+ * B (`ctx:a:Currency`, `ctx:b:Book`). The host checks the name against the run
+ * file's record fields and quotes it; it never reaches SQL unchecked.
+ */
+export const contextColumnSchema = z.templateLiteral(['ctx:', z.enum(['a', 'b']), ':', z.string().min(1).max(200)]);
+export type ContextColumn = z.infer<typeof contextColumnSchema>;
+/** Any column the grid may sort or filter on: a break column or a record-context column. */
+export const gridColumnSchema = z.union([breakColumnSchema, contextColumnSchema]);
+export type GridColumn = z.infer<typeof gridColumnSchema>;
+/** The record-context columns a page returns (in `row.context`) and the quick filter searches. */
+export const contextColumnsSchema = z.array(contextColumnSchema).max(12);
 
 /** One break with the model's attribution (null fields when the run has none). */
 export const breakRowSchema = z.object({
@@ -48,6 +62,10 @@ export const breakRowSchema = z.object({
   /** The model's own reason and AUTO/REVIEW status, before any decision. */
   modelReason: z.string().nullable(),
   modelStatus: z.string().nullable(),
+  /** Record-context values asked for with `context`, by column id, as text (null: no record on that side, or no value). */
+  context: z.record(z.string(), z.string().nullable()).optional(),
+  /** B / A of a number break, exact decimal text; null when A is zero or a value is not a number. */
+  ratio: z.string().nullable(),
 });
 export type BreakRow = z.infer<typeof breakRowSchema>;
 
@@ -91,13 +109,17 @@ export const columnFilterSchema = z.union([
 export type ColumnFilter = z.infer<typeof columnFilterSchema>;
 
 /** The grid's number columns (number filters); every other column is text (text and set filters). */
-export const NUMBER_BREAK_COLUMNS: readonly BreakColumn[] = ['breakId', 'delta', 'confidence'];
+export const NUMBER_BREAK_COLUMNS: readonly BreakColumn[] = ['breakId', 'delta', 'confidence', 'ratio'];
 
-/** Each column filtered as what it is: a number filter on a text column (or the reverse) cannot mean anything. */
-export const filterModelSchema = z.partialRecord(breakColumnSchema, columnFilterSchema).superRefine((model, ctx) => {
-  for (const [col, f] of Object.entries(model) as [BreakColumn, ColumnFilter | undefined][]) {
-    if (f === undefined) continue;
-    const numeric = NUMBER_BREAK_COLUMNS.includes(col);
+/**
+ * Each column filtered as what it is: a number filter on a text column (or the reverse) cannot mean anything.
+ * A record-context column takes any filter: the host compares numbers as numbers and anything else as text.
+ */
+export const filterModelSchema = z.partialRecord(gridColumnSchema, columnFilterSchema).superRefine((model, ctx) => {
+  if (Object.keys(model).length > 24) ctx.addIssue({ code: 'custom', path: [], message: 'at most 24 filtered columns' });
+  for (const [col, f] of Object.entries(model) as [GridColumn, ColumnFilter | undefined][]) {
+    if (f === undefined || col.startsWith('ctx:')) continue;
+    const numeric = NUMBER_BREAK_COLUMNS.includes(col as BreakColumn);
     if (numeric !== (f.filterType === 'number')) {
       ctx.addIssue({ code: 'custom', path: [col], message: numeric ? `${col} holds numbers: filter it with a number filter` : `${col} holds text: filter it with a text or set filter` });
     }
@@ -105,7 +127,7 @@ export const filterModelSchema = z.partialRecord(breakColumnSchema, columnFilter
 });
 export type FilterModel = z.infer<typeof filterModelSchema>;
 
-export const sortModelSchema = z.array(z.object({ colId: breakColumnSchema, sort: z.enum(['asc', 'desc']) })).max(4);
+export const sortModelSchema = z.array(z.object({ colId: gridColumnSchema, sort: z.enum(['asc', 'desc']) })).max(4);
 export type SortModel = z.infer<typeof sortModelSchema>;
 
 /** A block of the grid: rows [startRow, endRow) of the sorted, filtered view. */
@@ -116,13 +138,19 @@ export const breaksPageArgsSchema = z
     endRow: z.number().int().positive(),
     sortModel: sortModelSchema.default([]),
     filterModel: filterModelSchema.default({}),
-    /** Free text matched against key, value A and value B. */
+    /** Free text matched against key, value A and value B, and the record-context columns in `context`. */
     quickFilter: z.string().max(200).optional(),
+    /** Record-context columns to return with each row (and to search with the quick filter). */
+    context: contextColumnsSchema.default([]),
   })
   .strict()
   .refine((a) => a.endRow > a.startRow && a.endRow - a.startRow <= 1000, 'endRow must be after startRow, at most 1000 rows on');
 
 const facetSchema = z.array(z.object({ value: z.string().nullable(), count: z.number() }));
+
+/** A field of the run's records, offered as a record-context column. `numeric`: sorted and number-filtered as a number. */
+export const recordFieldSchema = z.object({ name: z.string(), type: z.string(), numeric: z.boolean(), sides: z.array(z.enum(['a', 'b'])) });
+export type RecordField = z.infer<typeof recordFieldSchema>;
 
 /** One field of the two records, side by side. */
 export const detailFieldSchema = z.object({
@@ -182,8 +210,18 @@ export const breaksCalls = {
     result: z.object({ rows: z.array(breakRowSchema), lastRow: z.number() }),
   }),
   'breaks.facets': defineCall({
-    summary: 'Distinct fields, diff types, reasons and statuses with counts, for filters and grouping.',
-    args: z.object({ runId: runIdSchema }).strict(),
+    summary:
+      "Distinct fields, diff types, reasons and statuses with counts, for filters and grouping. Given the grid's filters, each facet counts the breaks that pass every filter but its own; also the records' fields for record-context columns.",
+    args: z
+      .object({
+        runId: runIdSchema,
+        /** The grid's filters and facet picks; each facet's counts ignore the filter on its own column. */
+        filterModel: filterModelSchema.default({}),
+        quickFilter: z.string().max(200).optional(),
+        /** The record-context columns the quick filter searches (as in breaks.page). */
+        context: contextColumnsSchema.default([]),
+      })
+      .strict(),
     result: z.object({
       total: z.number(),
       hasAttributions: z.boolean(),
@@ -191,6 +229,8 @@ export const breaksCalls = {
       diffTypes: facetSchema,
       reasons: facetSchema,
       statuses: facetSchema,
+      /** The fields of the run's records (views a and b), for record-context columns. */
+      recordFields: z.array(recordFieldSchema),
     }),
   }),
   'breaks.detail': defineCall({

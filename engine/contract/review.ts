@@ -18,6 +18,9 @@ const commentSchema = z.string().max(2000).optional();
 /** A decimal the bulk filter's SQL can compare (DECIMAL(38, 10)): at most 28 digits before the point. */
 const DECIMAL = /^[+-]?(0*\d{1,28}(\.\d*)?|\.\d+)$/;
 
+/** The most breaks one selection in the grid may carry into a bulk decision. */
+export const MAX_SELECTED_BREAKS = 10_000;
+
 /** Which breaks a bulk decision covers: every open break equal on each given part. */
 export const breakFilterSchema = z
   .object({
@@ -29,6 +32,8 @@ export const breakFilterSchema = z
     delta: z.string().max(100).optional(),
     /** |delta| at most this decimal. */
     maxAbsDelta: z.string().max(100).regex(DECIMAL, 'a decimal number, at most 28 digits before the point').optional(),
+    /** Exactly these breaks: the rows selected in the grid (shift/ctrl-click, shift/ctrl-arrow). */
+    breakIds: z.array(z.number().int().positive().max(2 ** 53 - 1)).min(1).max(MAX_SELECTED_BREAKS).optional(),
   })
   .strict();
 export type BreakFilterInput = z.infer<typeof breakFilterSchema>;
@@ -109,9 +114,12 @@ export const reviewCalls = {
   }),
 };
 
-/** Something in the workflow store changed (this host's decision, approval, role, catalogue or setting): views refresh. */
+/**
+ * Something in the workflow store changed (a decision, approval, role, catalogue entry, setting or run registered),
+ * by this host, a team-sync pull, or another process on the workspace (engine/host/workflow-watch.ts): views refresh.
+ */
 export const workflowChangedEventSchema = z.object({
   type: z.literal('workflow.changed'),
   runId: z.string().nullable(),
-  what: z.enum(['decision', 'approval', 'users', 'reasons', 'settings', 'model', 'audit']),
+  what: z.enum(['decision', 'approval', 'users', 'reasons', 'settings', 'model', 'audit', 'runs']),
 });

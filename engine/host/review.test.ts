@@ -150,7 +150,7 @@ describe('bulk decisions', () => {
     const reason = [...counts].sort((x, y) => y[1] - x[1])[0]![0];
     const preview = await ada.invoke('review.bulkPreview', { runId, filter: { reason } });
     expect(preview.acceptable).toBeGreaterThan(1);
-    const r = await ada.invoke('review.bulk', { runId, filter: { reason }, kind: 'ACCEPT' });
+    const r = await ada.invoke('review.bulk', { runId, filter: { reason }, kind: 'ACCEPT', comment: 'statement checked' });
     expect(r).toMatchObject({ proposal: true, breakCount: preview.acceptable });
     expect((await bob.invoke('approvals.list', {})).waiting.find((p) => p.decisionId === r.decisionId)?.bulkFilter).toEqual({ reason });
   });

@@ -40,6 +40,7 @@ import { RunManager, type RunStarter } from './run-manager.ts';
 import { registryRunsSource, type RunsSource } from './runs-source.ts';
 import { TaskRunner } from './tasks/task-runner.ts';
 import { BreakSources } from './workflow/break-sources.ts';
+import { watchWorkflow, WORKFLOW_WATCH_INTERVAL_MS } from './workflow-watch.ts';
 
 export interface ServiceOptions {
   workspace: string;
@@ -64,6 +65,8 @@ export interface ServiceOptions {
   slowCallMs?: number;
   /** Team sync's loop (it runs while the workspace has a team connection): timings and keychain, for tests. */
   sync?: WorkspaceSyncTuning;
+  /** How often to look for workflow changes other processes committed to the store (default 500 ms). */
+  watchIntervalMs?: number;
 }
 
 export interface Service {
@@ -159,6 +162,9 @@ export function createService(opts: ServiceOptions): Service {
   } satisfies Handlers;
   // With a team connection configured, sync starts in the background now (a no-op otherwise).
   sync.start();
+  // Another process on the workspace (a second host, the CLI) commits to the same store: open screens follow its
+  // changes too. Delivered, not emitted: that process publishes its own changes to team sync.
+  const watch = watchWorkflow(store, deliver, opts.watchIntervalMs ?? WORKFLOW_WATCH_INTERVAL_MS);
   const slowMs = opts.slowCallMs ?? 1000;
   const onSlow = opts.onSlowCall ?? ((name, ms) => process.stderr.write(`[service] slow call ${name}: ${Math.round(ms)} ms\n`));
 
@@ -203,6 +209,7 @@ export function createService(opts: ServiceOptions): Service {
     },
     releaseRun: (runId) => dbs.evict(runId),
     async close() {
+      watch.stop();
       await ctx.sync.close();
       ctx.manager.cancelAll();
       await ctx.retrain.close();

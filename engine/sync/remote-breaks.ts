@@ -55,7 +55,8 @@ function matches(b: BreakView, f: BreakFilter): boolean {
     (f.reason === undefined || b.suggestion === f.reason) &&
     (f.baseStatus === undefined || b.baseStatus === f.baseStatus) &&
     (f.delta === undefined || b.delta === f.delta) &&
-    (f.maxAbsDelta === undefined || (b.delta !== null && absLessOrEqual(b.delta, f.maxAbsDelta)))
+    (f.maxAbsDelta === undefined || (b.delta !== null && absLessOrEqual(b.delta, f.maxAbsDelta))) &&
+    (f.breakIds === undefined || f.breakIds.includes(b.breakId))
   );
 }
 

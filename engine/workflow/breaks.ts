@@ -43,6 +43,8 @@ export interface BreakFilter {
   delta?: string;
   /** |delta| at most this decimal. */
   maxAbsDelta?: string;
+  /** Exactly these breaks (a selection in the grid). */
+  breakIds?: number[];
 }
 
 /** Reads a run's breaks. */
@@ -60,8 +62,15 @@ const DECIMAL = /^[+-]?(0*\d{1,28}(\.\d*)?|\.\d+)$/;
 /** Checks a filter from user input; throws INVALID_ARGUMENT. */
 export function validateFilter(filter: BreakFilter): BreakFilter {
   const clean: BreakFilter = {};
-  for (const [k, v] of Object.entries(filter) as [keyof BreakFilter, string | undefined][]) {
+  for (const [k, v] of Object.entries(filter) as [keyof BreakFilter, unknown][]) {
     if (v === undefined || v === '') continue;
+    if (k === 'breakIds') {
+      if (!Array.isArray(v) || v.length === 0 || !v.every((id) => Number.isSafeInteger(id) && (id as number) > 0)) {
+        throw new ReconError('INVALID_ARGUMENT', 'breakIds must be a non-empty list of break ids (positive whole numbers)');
+      }
+      clean.breakIds = [...new Set(v as number[])].sort((x, y) => x - y);
+      continue;
+    }
     if (typeof v !== 'string') throw new ReconError('INVALID_ARGUMENT', `filter ${k} must be text`);
     (clean as Record<string, string>)[k] = v;
   }

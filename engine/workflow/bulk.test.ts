@@ -87,7 +87,7 @@ describe('bulk decisions', () => {
 
   it('skips breaks that are not open, and filters by delta', async () => {
     await decide(store, source, ALICE, { runId, breakId: 3, kind: 'ACCEPT' }); // field amount, delta 0.03
-    const r = await decideBulk(store, source, ALICE, { runId, filter: { delta: '0.03' }, kind: 'ACCEPT' });
+    const r = await decideBulk(store, source, ALICE, { runId, filter: { delta: '0.03' }, kind: 'ACCEPT', comment: 'all three cents' });
     const ids = expected((id) => syntheticBreak(id).delta === '0.03');
     const withSuggestion = ids.filter((id) => syntheticBreak(id).suggestion !== null);
     expect(r.breakCount).toBe(withSuggestion.length - 1);
@@ -102,6 +102,10 @@ describe('bulk decisions', () => {
     expect(await code(decideBulk(store, source, ALICE, { runId, filter: { field: 'nope' }, kind: 'ACCEPT' }))).toBe('NOT_FOUND');
     expect(await code(decideBulk(store, source, ALICE, { runId, filter: { field: 'amount' }, kind: 'OVERRIDE', reason: 'FX_DIFF' }))).toBe('COMMENT_REQUIRED');
     expect(await code(decideBulk(store, source, ALICE, { runId, filter: { maxAbsDelta: '1; DROP TABLE breaks' }, kind: 'ACCEPT' }))).toBe('INVALID_ARGUMENT');
+    // Over the workspace's limit (50 by default) a bulk decision needs a comment, accept included.
+    expect(await code(decideBulk(store, source, ALICE, { runId, filter: { field: 'amount' }, kind: 'REJECT', comment: ' ' }))).toBe('COMMENT_REQUIRED');
+    expect(await code(decideBulk(store, source, ALICE, { runId, filter: { field: 'amount', reason: 'ROUNDING_DIFF' }, kind: 'ACCEPT' }))).toBe('COMMENT_REQUIRED');
+    expect(store.db.prepare('SELECT count(*) AS n FROM decisions').get()).toEqual({ n: 0 });
   });
 });
 

@@ -119,7 +119,15 @@ function applyDecision(store: Store, actor: Identity, plan: Plan): DecisionResul
     }
     if (entries.length === 0) throw new ReconError('NOT_FOUND', `none of the ${plan.breaks.length} matching breaks is open for a decision`, { matched: plan.breaks.length });
     for (const r of new Set(entries.map((e) => e.reason))) if (r !== null) requireActiveReason(tx, r);
-    const proposal = plan.kind === 'OVERRIDE' || (bulk && entries.length > readSetting(tx, 'review.bulkProposalThreshold'));
+    const limit = readSetting(tx, 'review.bulkProposalThreshold');
+    // Above the workspace's bulk limit a decision says why, whatever its kind: the approver and the audit trail read it.
+    if (bulk && entries.length > limit && !plan.comment?.trim()) {
+      throw new ReconError('COMMENT_REQUIRED', `a bulk decision over more than the workspace's limit of ${limit} breaks (this one covers ${entries.length}) needs a comment (--comment) saying why`, {
+        breakCount: entries.length,
+        limit,
+      });
+    }
+    const proposal = plan.kind === 'OVERRIDE' || (bulk && entries.length > limit);
     const to = (e: Entry): BreakStatus => (proposal ? 'PROPOSED' : e.final);
     for (const e of entries) checkTransition(proposal ? 'PROPOSE' : EVENT[plan.kind], e.from, to(e), `break ${e.breakId}`);
     const decisionId = randomUUID();

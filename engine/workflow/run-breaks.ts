@@ -68,6 +68,11 @@ export async function openRunBreaks(duckdbPath: string): Promise<BreakSource> {
 function filterSql(f: BreakFilter, afterId: number): { where: string; params: (string | number)[] } {
   const params: (string | number)[] = [afterId];
   const parts = ['break_id > $1'];
+  if (f.breakIds !== undefined) {
+    // A selection's ids travel as one text parameter: "1,5,9".
+    params.push(f.breakIds.join(','));
+    parts.push(`break_id IN (SELECT CAST(unnest(string_split($${params.length}, ',')) AS BIGINT))`);
+  }
   const eq = (col: string, v: string | undefined): void => {
     if (v === undefined) return;
     params.push(v);

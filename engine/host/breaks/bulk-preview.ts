@@ -31,6 +31,10 @@ export async function countBulk(db: RunDb, filter: BreakFilterInput): Promise<Bu
   eq('b.diff_type', filter.diffType);
   eq(suggestion, filter.reason);
   eq('b.delta', filter.delta);
+  if (filter.breakIds !== undefined && filter.breakIds.length > 0) {
+    // A selection in the grid: its ids travel as one text parameter "1,5,9".
+    parts.push(`b.break_id IN (SELECT CAST(unnest(string_split(${params.add(filter.breakIds.join(','))}, ',')) AS BIGINT))`);
+  }
   if (filter.maxAbsDelta !== undefined && filter.maxAbsDelta !== '') {
     parts.push(`abs(TRY_CAST(b.delta AS DECIMAL(38, 10))) <= CAST(${params.add(filter.maxAbsDelta)} AS DECIMAL(38, 10))`);
   }

@@ -3,19 +3,33 @@
  * once per open run file; decided statuses (the overlay) then move their few
  * breaks from the model's status and reason to the decided ones, so a facet
  * never rescans a million breaks because one was accepted.
+ *
+ * With the grid's filters (facet picks, column filters, quick filter), each
+ * facet counts the breaks that pass every filter except the one on its own
+ * column (facets-filtered.ts), so a facet's other values stay pickable.
  */
-import type { CallResult } from '../../contract/index.ts';
+import type { CallResult, ParsedArgs } from '../../contract/index.ts';
 import { queryRows } from '../../duckdb/open.ts';
+import { recordFields } from './context.ts';
+import { filteredFacets } from './facets-filtered.ts';
 import type { RunDb } from './run-db.ts';
 import { COLUMN_SQL } from './sql.ts';
 
 type Facets = CallResult<'breaks.facets'>;
 type Facet = Facets['fields'];
+type Counts = Omit<Facets, 'recordFields'>;
 
-export async function readFacets(db: RunDb): Promise<Facets> {
+export async function readFacets(db: RunDb, args: Omit<ParsedArgs<'breaks.facets'>, 'runId'> = { filterModel: {}, context: [] }): Promise<Facets> {
+  const fields = await recordFields(db);
+  const quick = args.quickFilter?.trim() ?? '';
+  if (Object.keys(args.filterModel).length > 0 || quick !== '') return { ...(await filteredFacets(db, args)), recordFields: fields };
+  return { ...(await unfilteredFacets(db)), recordFields: fields };
+}
+
+async function unfilteredFacets(db: RunDb): Promise<Counts> {
   const base = await modelFacets(db);
   if (db.overlaySize === 0) return base;
-  const cached = db.memo.get('overlay:facets') as Facets | undefined;
+  const cached = db.memo.get('overlay:facets') as Counts | undefined;
   if (cached !== undefined) return cached;
   const attr = db.hasAttributions;
   const moves = await db.run((c) =>
@@ -52,8 +66,8 @@ function toFacet(m: Map<string | null, number>): Facet {
 }
 
 /** The run file's own counts: fields, diff types, and the model's reasons and statuses. */
-async function modelFacets(db: RunDb): Promise<Facets> {
-  const cached = db.memo.get('facets') as Facets | undefined;
+async function modelFacets(db: RunDb): Promise<Counts> {
+  const cached = db.memo.get('facets') as Counts | undefined;
   if (cached !== undefined) return cached;
   const attr = db.hasAttributions;
   const facets = await db.run(async (c) => {

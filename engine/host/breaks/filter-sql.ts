@@ -3,39 +3,63 @@
  * allowlist in sql.ts; every value is a parameter, so a filter value is data
  * whatever it contains. Text matching is case-insensitive, like AG Grid's.
  */
-import type { BreakColumn, ColumnFilter, FilterModel } from '../../contract/index.ts';
+import type { ColumnFilter, FilterModel, GridColumn } from '../../contract/index.ts';
 import { missingCase } from '../../contract/guards.ts';
+import { isContextColumn, type ContextSql } from './context.ts';
 import { COLUMN_SQL, orderExpr, type Params } from './sql.ts';
 
 type TextCondition = Extract<ColumnFilter, { filterType: 'text'; type: string }>;
 type NumberCondition = Extract<ColumnFilter, { filterType: 'number'; type: string }>;
 
-/** The WHERE condition for a filter model and quick filter ('' when nothing filters). */
-export function whereSql(model: FilterModel, quickFilter: string | undefined, attr: boolean, params: Params): string {
+/**
+ * The WHERE condition for a filter model and quick filter ('' when nothing filters). Record-context columns
+ * (`ctx:a:…`) take their SQL from `ctx`, which also searches `quickColumns` with the quick filter.
+ */
+export function whereSql(model: FilterModel, quickFilter: string | undefined, attr: boolean, params: Params, ctx?: ContextSql, quickColumns: readonly GridColumn[] = []): string {
   const parts: string[] = [];
-  for (const col of Object.keys(model).sort() as BreakColumn[]) {
+  for (const col of Object.keys(model).sort() as GridColumn[]) {
     const filter = model[col];
-    if (filter !== undefined) parts.push(columnCondition(col, filter, attr, params));
+    if (filter !== undefined) parts.push(columnCondition(col, filter, attr, params, ctx));
   }
   const q = quickFilter?.trim() ?? '';
   if (q !== '') {
     const p = params.add(q.toLowerCase());
-    parts.push(`(contains(lower(b.key), ${p}) OR contains(lower(coalesce(b.value_a, '')), ${p}) OR contains(lower(coalesce(b.value_b, '')), ${p}))`);
+    const more = quickColumns.map((col) => ` OR contains(lower(coalesce(CAST(${valueExpr(col, attr, ctx)} AS VARCHAR), '')), ${p})`).join('');
+    parts.push(`(contains(lower(b.key), ${p}) OR contains(lower(coalesce(b.value_a, '')), ${p}) OR contains(lower(coalesce(b.value_b, '')), ${p})${more})`);
   }
   return parts.map((p) => `(${p})`).join(' AND ');
 }
 
-function columnCondition(col: BreakColumn, f: ColumnFilter, attr: boolean, params: Params): string {
-  if (f.filterType === 'set') return setCondition(col, f.values, attr, params);
-  if ('conditions' in f) {
-    const conds = (f.conditions as (TextCondition | NumberCondition)[]).map((c) => columnCondition(col, c, attr, params));
-    return conds.map((c) => `(${c})`).join(f.operator === 'OR' ? ' OR ' : ' AND ');
-  }
-  return f.filterType === 'text' ? textCondition(col, f, attr, params) : numberCondition(col, f, attr, params);
+/** A column's value as the grid shows it. */
+function valueExpr(col: GridColumn, attr: boolean, ctx: ContextSql | undefined): string {
+  if (!isContextColumn(col)) return COLUMN_SQL[col].expr(attr);
+  if (ctx === undefined) throw new Error(`no record context for column ${col}`);
+  return ctx.expr(col);
 }
 
-function setCondition(col: BreakColumn, values: (string | null)[], attr: boolean, params: Params): string {
-  const x = `CAST(${COLUMN_SQL[col].expr(attr)} AS VARCHAR)`;
+/** What a column sorts by: a record field by its type (numbers as numbers, dates as dates). */
+function sortExpr(col: GridColumn, attr: boolean, ctx: ContextSql | undefined): string {
+  return isContextColumn(col) ? valueExpr(col, attr, ctx) : orderExpr(col, attr);
+}
+
+/** What a number filter compares: a record field that is not a number is read as one where it can be. */
+function numberExpr(col: GridColumn, attr: boolean, ctx: ContextSql | undefined): string {
+  if (!isContextColumn(col)) return orderExpr(col, attr);
+  const x = valueExpr(col, attr, ctx);
+  return ctx!.numeric(col) ? x : `TRY_CAST(CAST(${x} AS VARCHAR) AS DOUBLE)`;
+}
+
+function columnCondition(col: GridColumn, f: ColumnFilter, attr: boolean, params: Params, ctx: ContextSql | undefined): string {
+  if (f.filterType === 'set') return setCondition(col, f.values, attr, params, ctx);
+  if ('conditions' in f) {
+    const conds = (f.conditions as (TextCondition | NumberCondition)[]).map((c) => columnCondition(col, c, attr, params, ctx));
+    return conds.map((c) => `(${c})`).join(f.operator === 'OR' ? ' OR ' : ' AND ');
+  }
+  return f.filterType === 'text' ? textCondition(col, f, attr, params, ctx) : numberCondition(col, f, attr, params, ctx);
+}
+
+function setCondition(col: GridColumn, values: (string | null)[], attr: boolean, params: Params, ctx: ContextSql | undefined): string {
+  const x = `CAST(${valueExpr(col, attr, ctx)} AS VARCHAR)`;
   const texts = values.filter((v): v is string => v !== null);
   const parts: string[] = [];
   if (texts.length > 0) parts.push(`${x} IN (${texts.map((v) => params.add(v)).join(', ')})`);
@@ -43,8 +67,8 @@ function setCondition(col: BreakColumn, values: (string | null)[], attr: boolean
   return parts.length === 0 ? 'FALSE' : parts.join(' OR ');
 }
 
-function textCondition(col: BreakColumn, c: TextCondition, attr: boolean, params: Params): string {
-  const raw = COLUMN_SQL[col].expr(attr);
+function textCondition(col: GridColumn, c: TextCondition, attr: boolean, params: Params, ctx: ContextSql | undefined): string {
+  const raw = valueExpr(col, attr, ctx);
   const x = `lower(CAST(${raw} AS VARCHAR))`;
   const value = (): string => params.add((c.filter ?? '').toLowerCase());
   switch (c.type) {
@@ -74,8 +98,8 @@ function textCondition(col: BreakColumn, c: TextCondition, attr: boolean, params
   }
 }
 
-function numberCondition(col: BreakColumn, c: NumberCondition, attr: boolean, params: Params): string {
-  const x = orderExpr(col, attr);
+function numberCondition(col: GridColumn, c: NumberCondition, attr: boolean, params: Params, ctx: ContextSql | undefined): string {
+  const x = numberExpr(col, attr, ctx);
   const value = (n: number): string => params.add(n);
   switch (c.type) {
     case 'blank':
@@ -108,12 +132,12 @@ function numberCondition(col: BreakColumn, c: NumberCondition, attr: boolean, pa
 }
 
 /** ORDER BY for a sort model; break_id last so every order is total and stable. */
-export function orderBySql(sort: { colId: BreakColumn; sort: 'asc' | 'desc' }[], attr: boolean): string {
+export function orderBySql(sort: { colId: GridColumn; sort: 'asc' | 'desc' }[], attr: boolean, ctx?: ContextSql): string {
   const keys: string[] = [];
   for (const s of sort) {
     const dir = s.sort === 'desc' ? 'DESC' : 'ASC';
     if (s.colId === 'breakId') return [...keys, `b.break_id ${dir}`].join(', ');
-    keys.push(`${orderExpr(s.colId, attr)} ${dir} NULLS LAST`);
+    keys.push(`${sortExpr(s.colId, attr, ctx)} ${dir} NULLS LAST`);
   }
   return [...keys, 'b.break_id ASC'].join(', ');
 }

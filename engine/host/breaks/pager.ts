@@ -8,6 +8,7 @@
  */
 import type { BreakColumn, BreakRow, ParsedArgs } from '../../contract/index.ts';
 import { queryRows } from '../../duckdb/open.ts';
+import { ContextSql, requestColumns } from './context.ts';
 import { orderBySql, whereSql } from './filter-sql.ts';
 import type { RunDb } from './run-db.ts';
 import { ATTRIBUTION_COLUMNS, createViewSql, createWindowSql, Params, rangePageSql, toBreakRow, viewPageSql, windowPageSql } from './sql.ts';
@@ -31,29 +32,34 @@ export async function readPage(db: RunDb, args: ParsedArgs<'breaks.page'>, windo
   const last = args.endRow;
   const quick = args.quickFilter?.trim() ?? '';
   const plain = args.sortModel.length === 0 && Object.keys(args.filterModel).length === 0 && quick === '';
+  // Record-context columns: names checked against the run's records before any SQL is written.
+  const ctx = await ContextSql.of(db, requestColumns(args));
 
   return db.run(async (c) => {
-    if (plain && db.contiguous) {
-      const rows = await queryRows<Record<string, unknown>>(c, rangePageSql(attr), [first, last]);
-      return { rows: rows.map(toBreakRow), lastRow: db.total };
-    }
-    const signature = JSON.stringify([args.sortModel, Object.entries(args.filterModel).sort(([x], [y]) => (x < y ? -1 : 1)), quick]);
+    // Each path reads the page's rows; their record-context values come after, for those rows only.
+    const page = async (sql: string, params: number[], lastRow: number): Promise<Page> => {
+      const rows = (await queryRows<Record<string, unknown>>(c, sql, params)).map(toBreakRow);
+      return { rows: await ctx.attach(c, args.context, rows), lastRow };
+    };
+    if (plain && db.contiguous) return page(rangePageSql(attr), [first, last], db.total);
+    // The quick filter also searches the context columns shown, so they are part of the view's identity.
+    const signature = JSON.stringify([args.sortModel, Object.entries(args.filterModel).sort(([x], [y]) => (x < y ? -1 : 1)), quick, quick === '' ? [] : args.context]);
+    let built = false;
     const view = await db.view(signature, async (table) => {
+      built = true;
       // Join attributions only when the view sorts or filters on one of its columns.
       const join = attr && [...args.sortModel.map((s) => s.colId), ...Object.keys(args.filterModel)].some((c) => ATTRIBUTION_COLUMNS.has(c as BreakColumn));
       const params = new Params();
-      const where = whereSql(args.filterModel, quick, join, params);
-      await c.run(createViewSql(table, join, where, orderBySql(args.sortModel, join)), params.values as never);
+      const where = whereSql(args.filterModel, quick, join, params, ctx, args.context);
+      const orderBy = orderBySql(args.sortModel, join, ctx);
+      await c.run(createViewSql(table, join, where, orderBy, ctx.joins()), params.values as never);
     });
     if (first > view.count) return { rows: [], lastRow: view.count };
     const w = Math.floor((first - 1) / windowRows);
-    if (Math.floor((last - 1) / windowRows) !== w) {
-      // A block across two windows (the grid's aligned blocks never are): join directly.
-      const rows = await queryRows<Record<string, unknown>>(c, viewPageSql(view.table, attr), [first, last]);
-      return { rows: rows.map(toBreakRow), lastRow: view.count };
-    }
+    // A block across two windows (the grid's aligned blocks never are) is joined directly; so is the first
+    // block of a view just built, which the person waits for: its window is read when a second block is asked.
+    if (built || Math.floor((last - 1) / windowRows) !== w) return page(viewPageSql(view.table, attr), [first, last], view.count);
     const table = await db.window(view.table, w, (name) => c.run(createWindowSql(name, view.table, attr), [w * windowRows + 1, (w + 1) * windowRows]).then(() => undefined));
-    const rows = await queryRows<Record<string, unknown>>(c, windowPageSql(table), [first, last]);
-    return { rows: rows.map(toBreakRow), lastRow: view.count };
+    return page(windowPageSql(table), [first, last], view.count);
   });
 }

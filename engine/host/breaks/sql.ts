@@ -6,6 +6,7 @@
  * SQL text. Values always travel as parameters (`Params`).
  */
 import type { BreakColumn, BreakRow } from '../../contract/index.ts';
+import { ratioSql } from './ratio-sql.ts';
 
 /** Collects positional parameters; `add` returns the placeholder to write in SQL. */
 export class Params {
@@ -43,6 +44,8 @@ export const COLUMN_SQL: Record<BreakColumn, ColumnSql> = {
   // any bound a person types into the grid's number filter).
   delta: { expr: () => 'b.delta', numeric: () => 'TRY_CAST(b.delta AS DOUBLE)', kind: 'number' },
   fieldType: { expr: () => 'b.field_type', kind: 'text' },
+  // B/A of a number break, exact text (ratio-sql.ts); sorted and filtered as a DOUBLE of that text, like the delta.
+  ratio: { expr: () => ratioSql(), numeric: () => `TRY_CAST((${ratioSql()}) AS DOUBLE)`, kind: 'number' },
   // A decision's status and reason win over the model's; a break without one shows the model's.
   reason: { expr: (attr) => (attr ? 'coalesce(d.reason, t.reason)' : 'd.reason'), kind: 'text' },
   confidence: { expr: fromAttr('confidence', 'DOUBLE'), kind: 'number' },
@@ -64,7 +67,8 @@ export function rowSelect(attr: boolean): string {
   return `b.break_id, b.key, b.field, b.diff_type, b.side, b.value_a, b.value_b, b.delta, b.field_type, b.rid_a, b.rid_b,
           ${COLUMN_SQL.reason.expr(attr)} AS reason, ${COLUMN_SQL.confidence.expr(attr)} AS confidence,
           ${COLUMN_SQL.status.expr(attr)} AS status, ${COLUMN_SQL.suggestedReason.expr(attr)} AS suggested_reason,
-          ${fromAttr('reason', 'VARCHAR')(attr)} AS model_reason, ${fromAttr('status', 'VARCHAR')(attr)} AS model_status`;
+          ${fromAttr('reason', 'VARCHAR')(attr)} AS model_reason, ${fromAttr('status', 'VARCHAR')(attr)} AS model_status,
+          ${COLUMN_SQL.ratio.expr(attr)} AS ratio`;
 }
 
 /** The decided statuses: a small TEMP table, so joining it costs one hash probe per row. */
@@ -101,11 +105,11 @@ export function windowPageSql(windowTable: string): string {
   return `SELECT * EXCLUDE (rn) FROM ${windowTable} WHERE rn BETWEEN $1 AND $2 ORDER BY rn`;
 }
 
-/** A view: the break ids in the asked order, numbered from 1, stored sorted so pages read a narrow range. */
-export function createViewSql(viewTable: string, attr: boolean, where: string, orderBy: string): string {
+/** A view: the break ids in the asked order, numbered from 1, stored sorted so pages read a narrow range. `joins`: the records, for record-context columns (context.ts). */
+export function createViewSql(viewTable: string, attr: boolean, where: string, orderBy: string, joins = ''): string {
   return `CREATE OR REPLACE TEMP TABLE ${viewTable} AS
           SELECT row_number() OVER (ORDER BY ${orderBy}) AS rn, b.break_id
-            FROM ${breaksFrom(attr)} ${where === '' ? '' : `WHERE ${where}`}
+            FROM ${breaksFrom(attr)} ${joins} ${where === '' ? '' : `WHERE ${where}`}
            ORDER BY rn`;
 }
 
@@ -143,5 +147,6 @@ export function toBreakRow(r: Record<string, unknown>): BreakRow {
     suggestedReason: str(r['suggested_reason']),
     modelReason: str(r['model_reason']),
     modelStatus: str(r['model_status']),
+    ratio: str(r['ratio']),
   };
 }

@@ -3,8 +3,9 @@ import { ReconError } from '../../errors/recon-error.ts';
 import { listProposalsWithSync, type SyncedProposal } from '../../sync/history.ts';
 import { isRemoteRun, remoteProposalBreaks } from '../../sync/remote-breaks.ts';
 import { approveProposal, rejectProposal, withdrawProposal } from '../../workflow/approvals.ts';
+import { sql } from '../../store/sql.ts';
 import { getRun } from '../../workflow/runs.ts';
-import { listApprovals } from '../workflow/proposals.ts';
+import { listApprovals, readProposalBreaks } from '../workflow/proposals.ts';
 import type { Handlers, HostContext } from './types.ts';
 
 /** Breaks of evidence shown per proposal (as for local runs). */
@@ -12,7 +13,7 @@ const EVIDENCE_BREAKS = 10;
 /** Settled proposals listed. */
 const SETTLED = 20;
 
-export function approvalsHandlers(ctx: HostContext): Pick<Handlers, 'approvals.list' | 'approvals.decide' | 'approvals.withdraw'> {
+export function approvalsHandlers(ctx: HostContext): Pick<Handlers, 'approvals.list' | 'approvals.decide' | 'approvals.breaks' | 'approvals.withdraw'> {
   const { store } = ctx;
   // A run made on another device has no file here ("remote:<device>"): its evidence comes from the pulled breaks.
   const openRun = (runId: string) => (isRemoteRun(store, runId) ? Promise.reject(new ReconError('RUN_NOT_FOUND', `run ${runId} was made on another device`)) : ctx.dbs.get(runId));
@@ -22,8 +23,8 @@ export function approvalsHandlers(ctx: HostContext): Pick<Handlers, 'approvals.l
     return { ...p, breaks, origin: s?.origin ?? 'local', deviceId: s?.deviceId ?? store.deviceId, sync: s?.sync ?? 'PENDING_PUSH', syncDetail: s?.syncDetail ?? null };
   };
 
-  const remoteEvidence = (decisionId: string): Proposal['breaks'] =>
-    remoteProposalBreaks(store, decisionId, EVIDENCE_BREAKS).map((b) => ({
+  const remoteEvidence = (decisionId: string, offset = 0, limit = EVIDENCE_BREAKS): Proposal['breaks'] =>
+    remoteProposalBreaks(store, decisionId, offset + limit).slice(offset).map((b) => ({
       breakId: b.breakId,
       key: b.key,
       field: b.field,
@@ -87,6 +88,13 @@ export function approvalsHandlers(ctx: HostContext): Pick<Handlers, 'approvals.l
       const r = verdict === 'APPROVE' ? approveProposal(store, ctx.user, decisionId, comment ?? null) : rejectProposal(store, ctx.user, decisionId, comment ?? '');
       ctx.emit({ type: 'workflow.changed', runId: null, what: 'approval' });
       return { ...r, verdict: r.verdict === 'APPROVED' ? 'APPROVED' : 'REJECTED' };
+    },
+    'approvals.breaks': async ({ decisionId, offset, limit }) => {
+      // Any user may read a proposal's breaks (approvals.list shows its first ones to everyone); a remote run's come from the pulled breaks.
+      const remote = store.read((tx) => tx.get<{ run_id: string; n: number }>(sql`SELECT d.run_id, (SELECT count(*) FROM decision_breaks db WHERE db.decision_id = d.decision_id) AS n FROM decisions d WHERE d.decision_id = ${decisionId}`));
+      if (remote && isRemoteRun(store, remote.run_id)) return { total: remote.n, breaks: remoteEvidence(decisionId, offset, limit) };
+      const r = await readProposalBreaks(store, decisionId, offset, limit, openRun);
+      return { total: r.total, breaks: r.breaks };
     },
     'approvals.withdraw': async ({ decisionId, comment }) => {
       // Only the maker, only while it waits (the workflow checks both); a remote proposal is withdrawn on the device that made it.

@@ -41,6 +41,8 @@ export function baselines(c: HostileContext): { [K in CallName]: CallArgs<K> } {
     'definitions.list': {},
     'definitions.get': { file: 'trades' },
     'definitions.save': { definition: c.definition, overwrite: true },
+    'definitions.import': { path: c.aPath },
+    'definitions.export': { definition: c.definition as Record<string, unknown>, path: `${c.outDir}/definition.json`, overwrite: false },
     'breaks.page': { runId: c.runId, startRow: 0, endRow: 10, sortModel: [{ colId: 'delta', sort: 'desc' }], filterModel: { breakId: { filterType: 'number', type: 'greaterThan', filter: 1 } }, quickFilter: 'a' },
     'breaks.facets': { runId: c.runId },
     'breaks.detail': { runId: c.runId, breakId: 1 },
@@ -51,6 +53,7 @@ export function baselines(c: HostileContext): { [K in CallName]: CallArgs<K> } {
     'review.history': { runId: c.runId, breakId: 1 },
     'approvals.list': {},
     'approvals.decide': { decisionId: '6f1c1c8e-8f1a-4c52-9a7e-3f6f1d2b7c11', verdict: 'REJECT', comment: 'no' },
+    'approvals.breaks': { decisionId: '6f1c1c8e-8f1a-4c52-9a7e-3f6f1d2b7c11', offset: 0, limit: 10 },
     'approvals.withdraw': { decisionId: '6f1c1c8e-8f1a-4c52-9a7e-3f6f1d2b7c11', comment: 'mine' },
     'audit.list': { actor: 'ada', action: 'decision.', target: 'run:', from: '2020-01-01', to: '2999-01-01', limit: 5, before: { at: '2999-01-01', deviceId: 'x', seq: 1 } },
     'audit.verify': {},
@@ -141,6 +144,16 @@ export function targetedCases(c: HostileContext): { name: CallName; args: unknow
   cases.push(page({ breakId: { filterType: 'set', values: ['abc', null] } }));
   cases.push(page({ delta: { filterType: 'text', type: 'contains', filter: '1' } }));
   cases.push(page({ confidence: { filterType: 'text', operator: 'AND', conditions: [{ filterType: 'text', type: 'equals', filter: 'x' }] } }));
+  // Record-context columns: names that are not fields of the records, that need quoting, or that try to leave the identifier.
+  for (const field of ['"; DROP TABLE breaks; --', 'Currency"', '__rid', '\u0000', 'x'.repeat(200), 'Notional']) {
+    const col = `ctx:a:${field}`;
+    cases.push(page({}, { context: [col] }));
+    cases.push(page({ [col]: { filterType: 'text', type: 'contains', filter: "'; --" } }, { sortModel: [{ colId: col, sort: 'desc' }], quickFilter: 'x', context: [col] }));
+    cases.push(page({ [col]: { filterType: 'number', type: 'greaterThan', filter: 2 ** 63 - 1024 } }));
+    cases.push({ name: 'breaks.facets', args: { runId: c.runId, filterModel: { [col]: { filterType: 'set', values: ['x', null] } }, quickFilter: 'x', context: [col] } });
+  }
+  cases.push(page({}, { context: Array.from({ length: 13 }, (_, i) => `ctx:b:f${i}`) }));
+  cases.push({ name: 'breaks.facets', args: { runId: c.runId, filterModel: { field: { filterType: 'set', values: Array.from({ length: 1000 }, (_, i) => `v${i}`) }, status: { filterType: 'set', values: [] } } } });
   cases.push({ name: 'breaks.detail', args: { runId: c.runId, breakId: 2 ** 53 - 1 } });
   cases.push({ name: 'review.history', args: { runId: c.runId, breakId: 2 ** 53 - 1 } });
   cases.push({ name: 'review.decide', args: { runId: c.runId, breakId: 2 ** 53 - 1, kind: 'ACCEPT' } });
@@ -165,6 +178,8 @@ export function targetedCases(c: HostileContext): { name: CallName; args: unknow
     cases.push({ name: 'files.preview', args: { path } });
     cases.push({ name: 'runs.export', args: { runId: c.runId, format: 'csv', path, overwrite: true } });
     cases.push({ name: 'audit.export', args: { path, overwrite: true } });
+    cases.push({ name: 'definitions.import', args: { path } });
+    cases.push({ name: 'definitions.export', args: { definition: c.definition, path, overwrite: true } });
     cases.push({ name: 'definitions.infer', args: { aPath: path, bPath: path } });
     cases.push({ name: 'runs.start', args: { aPath: path, bPath: path, definition: c.definition } });
     cases.push({ name: 'sync.configure', args: { host: '127.0.0.1', port: 1, database: 'recon', user: 'recon', tls: 'require', caFile: path } });

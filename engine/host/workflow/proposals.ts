@@ -5,6 +5,7 @@
  * values, the delta and what the model said.
  */
 import type { Evidence, Proposal } from '../../contract/index.ts';
+import { ReconError } from '../../errors/recon-error.ts';
 import { sql } from '../../store/sql.ts';
 import type { Store } from '../../store/store.ts';
 import { listProposals, type ProposalInfo } from '../../workflow/approvals.ts';
@@ -30,9 +31,52 @@ export async function listApprovals(store: Store, user: Identity, openRun: (runI
   };
 }
 
+/** A page of a proposal's breaks (ascending break id) with their evidence, and how many it covers. */
+export async function readProposalBreaks(
+  store: Store,
+  decisionId: string,
+  offset: number,
+  limit: number,
+  openRun: (runId: string) => Promise<RunDb>,
+): Promise<{ runId: string; total: number; breaks: Evidence[] }> {
+  const d = store.read((tx) => tx.get<{ run_id: string; n: number }>(sql`SELECT d.run_id, (SELECT count(*) FROM decision_breaks db WHERE db.decision_id = d.decision_id) AS n FROM decisions d WHERE d.decision_id = ${decisionId}`));
+  if (!d) throw new ReconError('NOT_FOUND', `no decision ${decisionId}`, { decisionId });
+  const targets = store.read((tx) =>
+    tx.all<Target>(sql`SELECT break_id, to_status, reason FROM decision_breaks WHERE decision_id = ${decisionId} ORDER BY break_id LIMIT ${limit} OFFSET ${offset}`),
+  );
+  return { runId: d.run_id, total: d.n, breaks: await evidenceOf(await openRun(d.run_id), targets) };
+}
+
+interface Target {
+  break_id: number;
+  to_status: string;
+  reason: string | null;
+}
+
+/** The evidence of these breaks of a proposal, read from the run file. */
+async function evidenceOf(db: RunDb, targets: Target[]): Promise<Evidence[]> {
+  const rows = await readBreaksByIds(db, targets.map((t) => t.break_id));
+  const byId = new Map(targets.map((t) => [t.break_id, t]));
+  return rows.map((r) => ({
+    breakId: r.breakId,
+    key: r.key,
+    field: r.field,
+    diffType: r.diffType,
+    valueA: r.valueA,
+    valueB: r.valueB,
+    delta: r.delta,
+    fieldType: r.fieldType,
+    modelReason: r.modelReason,
+    confidence: r.confidence,
+    suggestedReason: r.modelStatus === 'AUTO' ? r.modelReason : r.suggestedReason,
+    toStatus: byId.get(r.breakId)?.to_status ?? '',
+    proposedReason: byId.get(r.breakId)?.reason ?? null,
+  }));
+}
+
 async function toProposal(store: Store, p: ProposalInfo, openRun: (runId: string) => Promise<RunDb>): Promise<Proposal> {
   const targets = store.read((tx) =>
-    tx.all<{ break_id: number; to_status: string; reason: string | null }>(
+    tx.all<Target>(
       sql`SELECT break_id, to_status, reason FROM decision_breaks WHERE decision_id = ${p.decisionId} ORDER BY break_id LIMIT ${EVIDENCE_BREAKS}`,
     ),
   );
@@ -40,23 +84,7 @@ async function toProposal(store: Store, p: ProposalInfo, openRun: (runId: string
   let breaks: Evidence[] = [];
   try {
     definition = getRun(store, p.runId).definitionName;
-    const rows = await readBreaksByIds(await openRun(p.runId), targets.map((t) => t.break_id));
-    const byId = new Map(targets.map((t) => [t.break_id, t]));
-    breaks = rows.map((r) => ({
-      breakId: r.breakId,
-      key: r.key,
-      field: r.field,
-      diffType: r.diffType,
-      valueA: r.valueA,
-      valueB: r.valueB,
-      delta: r.delta,
-      fieldType: r.fieldType,
-      modelReason: r.modelReason,
-      confidence: r.confidence,
-      suggestedReason: r.modelStatus === 'AUTO' ? r.modelReason : r.suggestedReason,
-      toStatus: byId.get(r.breakId)?.to_status ?? '',
-      proposedReason: byId.get(r.breakId)?.reason ?? null,
-    }));
+    breaks = await evidenceOf(await openRun(p.runId), targets);
   } catch {
     // A run file that is gone still leaves the proposal decidable; it just shows no evidence.
   }

@@ -6,12 +6,14 @@
  */
 import {
   CellStyleModule,
+  ColumnApiModule,
   ColumnAutoSizeModule,
   GridStateModule,
   InfiniteRowModelModule,
   ModuleRegistry,
   NumberFilterModule,
   RowApiModule,
+  RowSelectionModule,
   ScrollApiModule,
   TextFilterModule,
   themeQuartz,
@@ -28,6 +30,9 @@ ModuleRegistry.registerModules([
   ScrollApiModule,
   ColumnAutoSizeModule,
   TooltipModule,
+  // The breaks grid's multi-select (shift/ctrl-click and -arrow) and its optional columns (B/A ratio).
+  RowSelectionModule,
+  ColumnApiModule,
 ]);
 
 /** Dense rows for ops work; colours come from the app's CSS variables, so dark mode follows. */

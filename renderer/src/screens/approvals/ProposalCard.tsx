@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ListedProposal, SyncMarkName } from '../../../../engine/contract/index.ts';
 import { useAction } from '../../bridge/use-action.ts';
-import { useClient } from '../../bridge/use-client.ts';
+import { useCall, useClient } from '../../bridge/use-client.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { count } from '../../format.ts';
 import { useNav } from '../../navigation.ts';
@@ -9,6 +9,8 @@ import { DecisionForm, type FormValue } from '../breaks/review/DecisionForm.tsx'
 import { statusClass } from '../breaks/review/status.ts';
 
 const when = (iso: string): string => iso.replace('T', ' ').slice(0, 16);
+/** Breaks of a proposal shown per page (approvals.list brings the first page with the proposal). */
+const PAGE = 10;
 
 /** How a sync mark reads, and its pill's style. */
 export const SYNC_MARK: Record<SyncMarkName, { text: string; cls: string; title: string }> = {
@@ -41,6 +43,9 @@ export function SyncMark({ mark, detail, label }: { mark: SyncMarkName; detail?:
 /** "field = Notional · suggested = ROUNDING_DIFF": a bulk proposal's filter in words. */
 function filterText(filter: unknown): string {
   if (filter === null || typeof filter !== 'object') return '';
+  const f = filter as Record<string, unknown>;
+  // A selection in the grid: the ids are listed below, page by page.
+  if (Array.isArray(f['breakIds'])) return `${count(f['breakIds'].length)} selected in the grid`;
   const names: Record<string, string> = { field: 'field', diffType: 'type', reason: 'suggested', delta: 'Δ', maxAbsDelta: '|Δ| ≤', baseStatus: 'model status' };
   return Object.entries(filter as Record<string, unknown>)
     .map(([k, v]) => `${names[k] ?? k} ${k === 'maxAbsDelta' ? '' : '= '}${String(v)}`)
@@ -92,6 +97,10 @@ export function ProposalCard({
   };
   const bulk = p.bulkFilter !== null && p.bulkFilter !== undefined;
   const remote = p.origin === 'remote';
+  // Every break of the proposal, a page at a time: the first page came with the list, later ones from approvals.breaks.
+  const [offset, setOffset] = useState(0);
+  const more = useCall('approvals.breaks', offset > 0 ? { decisionId: p.decisionId, offset, limit: PAGE } : null);
+  const shown = offset === 0 ? p.breaks : (more.data?.breaks ?? []);
   return (
     <article className={`panel proposal-card ${selected ? 'selected' : ''}`} aria-label={`Proposal by ${p.maker}`} onClick={onSelect}>
       <header className="proposal-head">
@@ -135,7 +144,7 @@ export function ProposalCard({
           </tr>
         </thead>
         <tbody>
-          {p.breaks.map((b) => (
+          {shown.map((b) => (
             <tr key={b.breakId}>
               <td className="num muted">
                 {remote ? (
@@ -164,7 +173,20 @@ export function ProposalCard({
       {p.breaks.length === 0 && (
         <p className="muted small">{remote ? 'The evidence has not come down from the team server yet: it arrives with the next sync.' : 'No evidence: the run file is not available.'}</p>
       )}
-      {p.breakCount > p.breaks.length && p.breaks.length > 0 && <p className="muted small">Showing {p.breaks.length} of {count(p.breakCount)} breaks.</p>}
+      {p.breakCount > PAGE && p.breaks.length > 0 && (
+        <div className="row evidence-pager" aria-label="Breaks of the proposal" onClick={(e) => e.stopPropagation()}>
+          <span className="muted small" role="status">
+            {more.loading ? <span className="spinner" /> : null}Breaks {count(offset + 1)}–{count(Math.min(offset + PAGE, p.breakCount))} of {count(p.breakCount)}
+          </span>
+          <button type="button" disabled={offset === 0} onClick={() => setOffset((o) => Math.max(0, o - PAGE))}>
+            ‹ Previous
+          </button>
+          <button type="button" disabled={offset + PAGE >= p.breakCount} onClick={() => setOffset((o) => o + PAGE)}>
+            Next ›
+          </button>
+        </div>
+      )}
+      {more.error && <ErrorMessage error={more.error} />}
       {actionable && mode === null && (
         <div className="row">
           <button type="button" className="primary" onClick={() => setMode('APPROVE')}>

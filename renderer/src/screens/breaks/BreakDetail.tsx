@@ -12,6 +12,7 @@ import { HistoryList } from './review/HistoryList.tsx';
 import { ReviewPanel } from './review/ReviewPanel.tsx';
 import { modelGuess, statusClass } from './review/status.ts';
 import { DEFAULT_VIEW, stepInView } from './step.ts';
+import { sideText, ValueDiff } from './ValueDiff.tsx';
 import './breaks.css';
 import './review/review.css';
 
@@ -70,7 +71,10 @@ export function BreakDetail({ runId, breakId }: { runId: string; breakId: number
             {data && (
               <>
                 {' '}
-                · <span className="mono">{data.break.key}</span> · {fieldLabel(data.break.field)} <span className={`pill diff-${data.break.diffType.toLowerCase()}`}>{data.break.diffType}</span>{' '}
+                · <span className="mono">{data.break.key}</span> · {fieldLabel(data.break.field)} <span className={`pill diff-${data.break.diffType.toLowerCase()}`}>
+                  {data.break.diffType}
+                  {data.break.diffType === 'DUPLICATE_KEY' && data.break.side ? ` ${sideText(data.break)}` : ''}
+                </span>{' '}
                 <span className={statusClass(data.break.status)}>{data.break.status ?? '—'}</span>
               </>
             )}
@@ -95,6 +99,7 @@ export function BreakDetail({ runId, breakId }: { runId: string; breakId: number
         <div className="detail-layout">
           <div className="detail-main">
             <RecordsTable detail={data} />
+            <ValueDiff row={data.break} label="Values of this break" />
             <Related rows={data.related} current={breakId} onOpen={(id) => nav.replace({ name: 'break', runId, breakId: id })} />
           </div>
           <aside className="detail-side">

@@ -10,11 +10,17 @@ import { gridTheme } from '../../grid/setup.ts';
 import { useKeys } from '../../keys.ts';
 import { useNav } from '../../navigation.ts';
 import { BREAK_COLUMN_DEFS } from './columns.ts';
+import { ContextPicker } from './ContextPicker.tsx';
 import { breaksDatasource } from './datasource.ts';
 import { FacetBar } from './FacetBar.tsx';
 import { recall, remember, rememberPart } from './grid-memory.ts';
 import { DecisionDialog } from './review/DecisionDialog.tsx';
+import { SelectionBar } from './SelectionBar.tsx';
+import { ROW_SELECTION, useGridSelection } from './selection.ts';
+import { ValueDiff } from './ValueDiff.tsx';
+import { ValueTools } from './ValueTools.tsx';
 import { canAccept, outcomeText, suggestionOf } from './review/status.ts';
+import { useContextColumnDefs, useRecordContext } from './use-record-context.ts';
 import './breaks.css';
 import './review/review.css';
 
@@ -25,10 +31,12 @@ export function BreaksGrid({ runId, preset }: { runId: string; preset?: FilterMo
   const client = useClient();
   const nav = useNav();
   const memory = useRef(recall(runId)).current;
-  const facets = useCall('breaks.facets', { runId });
   const [quick, setQuick] = useState(memory?.quickFilter ?? '');
   const [appliedQuick, setAppliedQuick] = useState(quick);
   const [picked, setPicked] = useState<FilterModel>(preset ?? memory?.facets ?? {});
+  // Record-context columns, and facets counted under every other filter of the view (use-record-context.ts).
+  const record = useRecordContext(runId, picked, appliedQuick);
+  const facets = useCall('breaks.facets', record.facetArgs);
   const [rows, setRows] = useState<number | null>(null);
   const [error, setError] = useState<ErrorData | null>(null);
   const api = useRef<GridApi<BreakRow> | null>(null);
@@ -36,6 +44,11 @@ export function BreaksGrid({ runId, preset }: { runId: string; preset?: FilterMo
   const reasons = useCall('reasons.list', { includeRetired: false });
   const [dialog, setDialog] = useState<{ kind: 'OVERRIDE' | 'REJECT'; row: BreakRow } | null>(null);
   const [flash, setFlash] = useState<string>();
+  // Multi-select (selection.ts), value wrapping, the B/A column and the focused row's full values (issue 13, items 19–20).
+  const selection = useGridSelection(api);
+  const [wrap, setWrap] = useState(false);
+  const [ratioShown, setRatioShown] = useState(false);
+  const [focused, setFocused] = useState<BreakRow>();
   // A decision's note fades: the grid below it moves on.
   useEffect(() => {
     if (flash === undefined) return;
@@ -84,18 +97,21 @@ export function BreaksGrid({ runId, preset }: { runId: string; preset?: FilterMo
       breaksDatasource(
         client,
         runId,
-        { quickFilter: appliedQuick, facets: picked },
+        { quickFilter: appliedQuick, facets: picked, context: record.context },
         {
           onCount: (n) => {
             setRows(n);
             setTimeout(restore, 0);
           },
           onError: setError,
-          onView: (view) => rememberPart(runId, { view }),
+          onView: (view) => {
+            rememberPart(runId, { view });
+            record.onView(view);
+          },
         },
       ),
     // restore only reads refs.
-    [client, runId, appliedQuick, picked],
+    [client, runId, appliedQuick, picked, record.context],
   );
 
   const open = (row: BreakRow | undefined): void => {
@@ -163,6 +179,7 @@ export function BreaksGrid({ runId, preset }: { runId: string; preset?: FilterMo
   latest.current = { quick, picked };
 
   const total = facets.data?.total;
+  const columnDefs = useContextColumnDefs(BREAK_COLUMN_DEFS, record.context, facets.data?.recordFields);
   return (
     <div className="breaks">
       <div className="grid-toolbar">
@@ -183,6 +200,16 @@ export function BreaksGrid({ runId, preset }: { runId: string; preset?: FilterMo
           />
         </label>
         <FacetBar facets={facets.data} value={picked} onChange={setPicked} />
+        <ValueTools
+          wrap={wrap}
+          ratio={ratioShown}
+          onWrap={setWrap}
+          onRatio={(on) => {
+            setRatioShown(on);
+            api.current?.setColumnsVisible(['ratio'], on);
+          }}
+        />
+        <ContextPicker fields={facets.data?.recordFields ?? []} value={record.context} onChange={record.setContext} />
         <span className="grid-count" role="status">
           {rows === null ? '…' : count(rows)} {total !== undefined && rows !== total ? `of ${count(total)} ` : ''}breaks
         </span>
@@ -195,12 +222,23 @@ export function BreaksGrid({ runId, preset }: { runId: string; preset?: FilterMo
           {flash}
         </p>
       )}
-      <div className="grid-host" ref={gridHost}>
+      <SelectionBar
+        runId={runId}
+        breakIds={selection.ids}
+        reasons={reasons.data?.reasons ?? []}
+        onClear={selection.clear}
+        onDone={(text) => {
+          selection.clear();
+          setFlash(text);
+          refresh();
+        }}
+      />
+      <div className={`grid-host${wrap ? ' wrap-values' : ''}`} ref={gridHost} onKeyDownCapture={(e) => void selection.onKeyDown(e)} onClickCapture={selection.onHostClick}>
         <AgGridReact<BreakRow>
           theme={gridTheme}
           rowModelType="infinite"
           datasource={datasource}
-          columnDefs={BREAK_COLUMN_DEFS}
+          columnDefs={columnDefs}
           defaultColDef={DEFAULT_COL}
           cacheBlockSize={100}
           maxBlocksInCache={100}
@@ -208,9 +246,15 @@ export function BreaksGrid({ runId, preset }: { runId: string; preset?: FilterMo
           blockLoadDebounceMillis={30}
           infiniteInitialRowCount={100}
           getRowId={(p) => String(p.data.breakId)}
+          rowSelection={ROW_SELECTION}
+          rowHeight={wrap ? 62 : undefined}
+          onColumnVisible={(e) => setRatioShown(e.api.getColumn('ratio')?.isVisible() ?? false)}
+          onModelUpdated={selection.remark}
+          onCellFocused={(e) => setFocused(typeof e.rowIndex === 'number' ? (api.current?.getDisplayedRowAtIndex(e.rowIndex)?.data ?? undefined) : undefined)}
           initialState={memory?.state}
           onGridReady={(e: GridReadyEvent<BreakRow>) => {
             api.current = e.api;
+            setRatioShown(e.api.getColumn('ratio')?.isVisible() ?? false);
           }}
           onGridPreDestroyed={(e: GridPreDestroyedEvent<BreakRow>) => {
             remember(runId, { state: e.state, quickFilter: latest.current.quick, facets: latest.current.picked });
@@ -220,8 +264,9 @@ export function BreaksGrid({ runId, preset }: { runId: string; preset?: FilterMo
           onCellDoubleClicked={(e) => open(e.data)}
         />
       </div>
+      {focused && <ValueDiff row={focused} label="Values of the focused break" />}
       <p className="hint">
-        <kbd>/</kbd> filter · <kbd>j</kbd>/<kbd>k</kbd> or arrows move · <kbd>Enter</kbd> open · <kbd>a</kbd> accept · <kbd>o</kbd> override · <kbd>r</kbd> reject · click a header to sort, the funnel to filter
+        <kbd>Shift</kbd>/<kbd>Ctrl</kbd>+click or +<kbd>↑</kbd><kbd>↓</kbd> select · <kbd>/</kbd> filter · <kbd>j</kbd>/<kbd>k</kbd> or arrows move · <kbd>Enter</kbd> open · <kbd>a</kbd> accept · <kbd>o</kbd> override · <kbd>r</kbd> reject · click a header to sort, the funnel to filter
       </p>
       {dialog && (
         <DecisionDialog

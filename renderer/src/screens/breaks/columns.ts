@@ -5,6 +5,7 @@
 import type { ColDef, ValueFormatterParams } from 'ag-grid-community';
 import type { BreakRow } from '../../../../engine/contract/index.ts';
 import { modelGuess } from './review/status.ts';
+import { ValueCellRenderer } from './value-cell.ts';
 
 type Col = ColDef<BreakRow>;
 type Fmt = ValueFormatterParams<BreakRow>;
@@ -35,8 +36,10 @@ export const BREAK_COLUMN_DEFS: Col[] = [
   {
     field: 'diffType',
     headerName: 'Diff type',
-    width: 128,
+    width: 164,
     ...textFilter,
+    // A duplicate row says which side it is on.
+    valueFormatter: (p: Fmt) => (p.value === 'DUPLICATE_KEY' && p.data?.side ? `DUPLICATE_KEY · ${p.data.side.toUpperCase()}` : (p.value ?? '')),
     cellClassRules: {
       'tag-mismatch': (p) => p.value === 'MISMATCH',
       'tag-missing': (p) => p.value === 'MISSING_IN_A' || p.value === 'MISSING_IN_B' || p.value === 'REJECTED_IN_A' || p.value === 'REJECTED_IN_B',
@@ -50,6 +53,8 @@ export const BREAK_COLUMN_DEFS: Col[] = [
     minWidth: 105,
     ...textFilter,
     valueFormatter: valueText,
+    // Characters that differ from B marked; the full value as the title (value-cell.ts).
+    cellRenderer: ValueCellRenderer,
     cellClassRules: { 'cell-diff': (p) => p.data?.diffType === 'MISMATCH', 'cell-absent': (p) => p.data !== undefined && p.value === null },
   },
   {
@@ -59,7 +64,20 @@ export const BREAK_COLUMN_DEFS: Col[] = [
     minWidth: 105,
     ...textFilter,
     valueFormatter: valueText,
+    cellRenderer: ValueCellRenderer,
     cellClassRules: { 'cell-diff': (p) => p.data?.diffType === 'MISMATCH', 'cell-absent': (p) => p.data !== undefined && p.value === null },
+  },
+  {
+    // B / A of number breaks, exact text from the engine; hidden until "B/A ratio" is ticked above the grid.
+    field: 'ratio',
+    colId: 'ratio',
+    headerName: 'B / A',
+    headerTooltip: 'B divided by A, exactly (10 decimals): a scale (×100) or an FX rate shows as the same ratio on many rows. Empty when A is zero or the field is not a number.',
+    hide: true,
+    width: 120,
+    ...numberFilter,
+    type: 'rightAligned',
+    cellClass: 'mono',
   },
   {
     field: 'delta',

@@ -3,7 +3,7 @@
  * breaks.page call, sorted and filtered in DuckDB by the host.
  */
 import type { IDatasource, IGetRowsParams } from 'ag-grid-community';
-import type { BreakColumn, ErrorData, FilterModel, SortModel } from '../../../../engine/contract/index.ts';
+import type { ContextColumn, ErrorData, FilterModel, GridColumn, SortModel } from '../../../../engine/contract/index.ts';
 import { errorData, type ReconClient } from '../../bridge/client.ts';
 import type { GridView } from './grid-memory.ts';
 
@@ -12,6 +12,8 @@ export interface ViewExtras {
   quickFilter: string;
   /** Facet picks (field, diff type, reason, status) merged into the grid's own filters. */
   facets: FilterModel;
+  /** Record-context columns shown (context-columns.ts): their values come with each row, and the quick filter searches them. */
+  context?: ContextColumn[];
 }
 
 export interface DatasourceHooks {
@@ -24,12 +26,13 @@ export interface DatasourceHooks {
 export function breaksDatasource(client: ReconClient, runId: string, extras: ViewExtras, hooks: DatasourceHooks): IDatasource {
   return {
     getRows(params: IGetRowsParams) {
-      const sortModel: SortModel = params.sortModel.map((s) => ({ colId: s.colId as BreakColumn, sort: s.sort }));
+      const sortModel: SortModel = params.sortModel.map((s) => ({ colId: s.colId as GridColumn, sort: s.sort }));
       const filterModel = { ...(params.filterModel as FilterModel), ...extras.facets };
       const quick = extras.quickFilter.trim();
-      hooks.onView?.({ sortModel, filterModel, quickFilter: quick });
+      const context = extras.context ?? [];
+      hooks.onView?.({ sortModel, filterModel, quickFilter: quick, ...(context.length > 0 ? { context } : {}) });
       client
-        .call('breaks.page', { runId, startRow: params.startRow, endRow: params.endRow, sortModel, filterModel, ...(quick !== '' ? { quickFilter: quick } : {}) })
+        .call('breaks.page', { runId, startRow: params.startRow, endRow: params.endRow, sortModel, filterModel, context, ...(quick !== '' ? { quickFilter: quick } : {}) })
         .then(
           (page) => {
             hooks.onError(null);

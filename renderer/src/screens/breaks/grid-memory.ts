@@ -1,11 +1,13 @@
 import type { GridState } from 'ag-grid-community';
-import type { FilterModel, SortModel } from '../../../../engine/contract/index.ts';
+import type { ContextColumn, FilterModel, SortModel } from '../../../../engine/contract/index.ts';
 
 /** The rows the grid shows: what its last breaks.page call asked for (the detail steps through the same rows). */
 export interface GridView {
   sortModel: SortModel;
   filterModel: FilterModel;
   quickFilter: string;
+  /** Record-context columns shown (the quick filter searches them too). */
+  context?: ContextColumn[];
 }
 
 /** The grid's row a person was on: its position in the view and its break. */

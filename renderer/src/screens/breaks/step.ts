@@ -16,7 +16,7 @@ export const DEFAULT_VIEW: GridView = { sortModel: [], filterModel: {}, quickFil
  */
 export async function stepInView(client: ReconClient, runId: string, view: GridView, from: GridFocus, d: 1 | -1): Promise<GridFocus | null> {
   const page = (startRow: number, endRow: number) =>
-    client.call('breaks.page', { runId, startRow, endRow, sortModel: view.sortModel, filterModel: view.filterModel, ...(view.quickFilter !== '' ? { quickFilter: view.quickFilter } : {}) });
+    client.call('breaks.page', { runId, startRow, endRow, sortModel: view.sortModel, filterModel: view.filterModel, ...(view.quickFilter !== '' ? { quickFilter: view.quickFilter, context: view.context ?? [] } : {}) });
   const lo = Math.max(0, from.index - 1);
   const near = await page(lo, from.index + 2);
   const at = near.rows.findIndex((r) => r.breakId === from.breakId);

@@ -5,6 +5,8 @@ import { useClient } from '../../bridge/use-client.ts';
 import { useTask } from '../../bridge/use-task.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { chooseDateFormat, draftProblems, emptyDraft, fromInference, fromSaved, plainRows, toDefinition, withPreview, type Draft } from './draft.ts';
+import { DefinitionFilePanel } from './DefinitionFilePanel.tsx';
+import { FxRatesEditor } from './FxRatesEditor.tsx';
 import { SavedDefinitionPicker } from './SavedDefinitionPicker.tsx';
 import { InferencePanel } from './InferencePanel.tsx';
 import { MappingTable } from './MappingTable.tsx';
@@ -144,6 +146,7 @@ export function NewRunScreen({ fromRun }: { fromRun?: string } = {}) {
         {...(fromRun !== undefined ? { note: `Started from run ${fromRun}: its definition and files. Give today's files and run.` } : {})}
       />
       {startError && <ErrorMessage error={startError} onDismiss={() => setStartError(undefined)} />}
+      <DefinitionFilePanel current={() => toDefinition(draftRef.current)} onImport={(definition) => startFrom(definition)} />
       <h3>1 · Sources</h3>
       <div className="two-up">
         {(['a', 'b'] as const).map((side) => (
@@ -179,7 +182,7 @@ export function NewRunScreen({ fromRun }: { fromRun?: string } = {}) {
       />
       <h3>3 · Columns, key, types and tolerances</h3>
       {draft.rows.length === 0 ? (
-        <p className="muted">Preview both files: the columns are then matched from their names and values, with types, key and value maps suggested.</p>
+        <p className="muted">Preview both files, or import a definition file: the columns are then matched from their names and values, with types, key and value maps suggested.</p>
       ) : (
         <>
           <MappingTable
@@ -194,6 +197,8 @@ export function NewRunScreen({ fromRun }: { fromRun?: string } = {}) {
           </label>
         </>
       )}
+      <h4>FX rates for attribution</h4>
+      <FxRatesEditor rates={draft.fxRates} onChange={(fxRates) => setDraft((d) => ({ ...d, fxRates }))} />
       <h3>4 · Save the definition and run</h3>
       <div className="panel save-run">
         <label className="grow">

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { definitionSchema, type DefinitionInput, type FilePreview, type InferenceReportDto } from '../../../../engine/contract/index.ts';
-import { chooseDateFormat, draftProblems, emptyDraft, fromInference, fromSaved, plainRows, rowProblem, toDefinition, withPreview } from './draft.ts';
+import { chooseDateFormat, draftProblems, emptyDraft, fromInference, fromSaved, fxRateProblems, plainRows, rowProblem, toDefinition, withPreview } from './draft.ts';
 
 const preview = (columns: string[], delimiter: string): FilePreview => ({ path: 'x', format: 'csv', bytes: 1, delimiter, columns, rows: [], warnings: [] });
 const choice = <T,>(value: T, reason = 'because') => ({ value, confidence: 0.95, reason });
@@ -178,5 +178,90 @@ describe('a saved definition run on new files', () => {
     expect(draftProblems(saved)).toEqual([]);
     const fixed = { ...saved, rows: saved.rows.map((r) => (r.a === 'Notional' ? { ...r, b: 'net_amount' } : r)) };
     expect(draftProblems(fixed, columns)).toEqual([]);
+  });
+});
+
+describe('a loaded definition saved unchanged (issue 13 item 22)', () => {
+  /** Every option of the definition schema, each with a value other than its default. */
+  const everyOption: DefinitionInput = {
+    $schema: 'https://example.com/definition.schema.json',
+    name: 'Every option',
+    description: 'uses every schema option',
+    key: ['Book', 'TradeID'],
+    emptyKeyParts: 'match',
+    sources: {
+      a: {
+        format: 'csv',
+        delimiter: '|',
+        quote: "'",
+        escape: '\\',
+        header: true,
+        encoding: 'windows-1252',
+        decimalSeparator: ',',
+        thousandsSeparator: '.',
+        dateFormat: ['%d/%m/%Y', '%Y-%m-%d'],
+        timestampFormat: '%d/%m/%Y %H:%M',
+        nullValues: ['N/A', '-'],
+        skipRows: 2,
+      },
+      b: { format: 'xlsx', sheet: 'Trades', header: false, columns: ['book', 'trade_ref', 'qty', 'px', 'settle', 'ts', 'side', 'flag', 'ccy'], dateFormat: '%m/%d/%Y', timestampFormat: ['%Y-%m-%dT%H:%M:%S'] },
+    },
+    fields: [
+      { name: 'Book', b: 'book', type: 'string', case: 'upper', trim: false },
+      { name: 'TradeID', b: 'trade_ref', type: 'string', case: 'none', map: { a: { X1: 'Y1' }, b: { x1: 'y1' } } },
+      { name: 'Qty', b: 'qty', type: 'integer', tolerance: { abs: '1' }, adjust: { b: { multiply: '-1' } } },
+      { name: 'Price', b: 'px', type: 'decimal', scale: 4, rounding: 'reject', tolerance: { abs: '0.0001', rel: '0.001' }, adjust: { a: { multiply: '2' }, b: { multiply: '0.01' } } },
+      { name: 'Settle', b: 'settle', type: 'date', dateFormat: { a: '%Y%m%d', b: ['%d.%m.%Y', '%d/%m/%Y'] }, tolerance: { days: 1 }, adjust: { b: { shiftBusinessDays: -1 } } },
+      { name: 'Stamp', b: 'ts', type: 'timestamp', dateFormat: '%Y-%m-%d %H:%M', adjust: { a: { shiftDays: 1 } } },
+      { name: 'Side', b: 'side', type: 'string', map: { a: { Buy: 'BUY' } } },
+      { name: 'Flag', b: 'flag', type: 'boolean', compare: false, trim: true },
+      { name: 'Ccy', b: 'ccy', type: 'string' },
+    ],
+    normalize: { trim: false, case: 'lower', rounding: 'reject' },
+    compareUnlisted: false,
+    currencyField: 'Ccy',
+    attribution: { threshold: 0.8, unknownRateLimit: 0.1, fxRates: { EURUSD: '1.0850', GBPUSD: '1.27' } },
+  };
+
+  it('is the original, every option kept', () => {
+    expect(definitionSchema.safeParse(everyOption).success).toBe(true);
+    expect(toDefinition(fromSaved(withPaths(), everyOption, null))).toEqual(everyOption);
+  });
+
+  it('keeps the options when the files are previewed first, and when saved twice', () => {
+    const columns = ['Book', 'TradeID', 'Qty', 'Price', 'Settle', 'Stamp', 'Side', 'Flag', 'Ccy'];
+    const once = toDefinition(fromSaved(withPaths(), everyOption, columns));
+    expect(once).toEqual(everyOption);
+    expect(toDefinition(fromSaved(withPaths(), once, columns))).toEqual(everyOption);
+  });
+
+  it('means the same as a sparse original: schema defaults (compareUnlisted true) are not changed', () => {
+    const sparse: DefinitionInput = { name: 'Sparse', key: ['ID'], fields: [{ name: 'ID' }, { name: 'Amount', type: 'decimal' }] };
+    expect(definitionSchema.parse(toDefinition(fromSaved(withPaths(), sparse, null)))).toEqual(definitionSchema.parse(sparse));
+  });
+
+  it('carries FX rates edited in the form into attribution.fxRates, keeping the other attribution settings', () => {
+    const d = fromSaved(withPaths(), everyOption, null);
+    expect(d.fxRates).toEqual([
+      { pair: 'EURUSD', rate: '1.0850' },
+      { pair: 'GBPUSD', rate: '1.27' },
+    ]);
+    const edited = { ...d, fxRates: [{ pair: 'eurusd ', rate: ' 1.09' }, { pair: 'USDJPY', rate: '151.2' }, { pair: '', rate: '' }] };
+    expect(toDefinition(edited).attribution).toEqual({ threshold: 0.8, unknownRateLimit: 0.1, fxRates: { EURUSD: '1.09', USDJPY: '151.2' } });
+    expect(toDefinition({ ...d, fxRates: [] }).attribution).toEqual({ threshold: 0.8, unknownRateLimit: 0.1 });
+    expect(toDefinition({ ...emptyDraft(), fxRates: [{ pair: 'EURGBP', rate: '0.85' }] }).attribution).toEqual({ fxRates: { EURGBP: '0.85' } });
+  });
+
+  it('keeps FX rates typed before the inference pre-filled the form', () => {
+    const typed = { ...withPaths(), fxRates: [{ pair: 'EURUSD', rate: '1.1' }] };
+    const d = fromInference(typed, definition, report);
+    expect(d.fxRates).toEqual([{ pair: 'EURUSD', rate: '1.1' }]);
+    expect(toDefinition(d).attribution).toEqual({ fxRates: { EURUSD: '1.1' } });
+  });
+
+  it('names an FX rate the schema would refuse, and a pair given twice', () => {
+    const d = { ...fromSaved(withPaths(), everyOption, null), fxRates: [{ pair: 'EUR/USD', rate: '1.1' }, { pair: 'GBPUSD', rate: '-1' }, { pair: 'GBPUSD', rate: '1.2' }] };
+    expect(fxRateProblems(d.fxRates)).toEqual(['FX rate 1: "EUR/USD" is not a currency pair like EURUSD.', 'FX rate 2: "-1" is not a positive decimal like 1.0850.', 'FX rate 3: GBPUSD is given twice.']);
+    expect(draftProblems(d)).toEqual(expect.arrayContaining(['FX rate 1: "EUR/USD" is not a currency pair like EURUSD.']));
   });
 });

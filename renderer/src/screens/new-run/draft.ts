@@ -20,6 +20,8 @@ export interface SourceForm {
   decimalSeparator: '.' | ',';
   /** strptime format; '' = ISO dates. */
   dateFormat: string;
+  /** The definition's list of date formats, when it gave several: written back while `dateFormat` is still its first. */
+  dateFormats?: string[];
   /** Other read options inference found (encoding, grouping, null markers, header, sheet…), kept as found. */
   other: Omit<SourceOptions, 'delimiter' | 'decimalSeparator' | 'dateFormat'>;
 }
@@ -54,7 +56,23 @@ export interface FieldRow {
   /** Per-field date formats by side, when they differ from the source's. */
   dateFormat?: FieldInput['dateFormat'];
   adjust?: FieldAdjust;
+  /** What the form does not edit but the definition said of the field: written back as it was. */
+  kept?: KeptField;
   hint: FieldHint | null;
+}
+
+/** A field's options the form has no control for: rounding, its own trim, the A-side value map, an explicit case "none". */
+export interface KeptField {
+  rounding?: FieldInput['rounding'];
+  trim?: boolean;
+  mapA?: Record<string, string>;
+  caseNone?: true;
+}
+
+/** One FX rate of attribution.fxRates as the form edits it. */
+export interface FxRateRow {
+  pair: string;
+  rate: string;
 }
 
 /** A rule inference proposes (×100, a day shift, a sign flip) and whether the person accepted it. */
@@ -78,8 +96,10 @@ export interface Draft {
   report: InferenceReportDto | null;
   /** Compare columns present on both sides but not listed (a saved definition may say so). */
   compareUnlisted: boolean;
-  /** What the form does not edit but a saved definition holds: kept as they are. */
-  kept: Pick<DefinitionInput, 'description' | 'attribution'>;
+  /** Known FX rates for attribution (attribution.fxRates), one row per currency pair. */
+  fxRates: FxRateRow[];
+  /** What the form does not edit but a saved definition holds: kept as they are (attribution without its FX rates). */
+  kept: Pick<DefinitionInput, '$schema' | 'description' | 'attribution' | 'emptyKeyParts'> & { normalize?: Omit<NonNullable<DefinitionInput['normalize']>, 'trim'> };
 }
 
 export const emptySource = (): SourceForm => ({ path: '', delimiter: '', decimalSeparator: '.', dateFormat: '', other: {} });
@@ -94,6 +114,7 @@ export const emptyDraft = (): Draft => ({
   rules: [],
   report: null,
   compareUnlisted: false,
+  fxRates: [],
   kept: {},
 });
 
@@ -133,6 +154,7 @@ const sourceForm = (path: string, s: SourceOptions | undefined): SourceForm => {
     delimiter: delimiter ?? '',
     decimalSeparator: decimalSeparator ?? '.',
     dateFormat: typeof dateFormat === 'string' ? dateFormat : (dateFormat?.[0] ?? ''),
+    ...(Array.isArray(dateFormat) && dateFormat.length > 1 ? { dateFormats: dateFormat } : {}),
     other,
   };
 };
@@ -140,6 +162,12 @@ const sourceForm = (path: string, s: SourceOptions | undefined): SourceForm => {
 /** A definition's field as a row of the form, with the engine's reasons when inference proposed it. */
 function rowFromField(f: FieldInput, isKey: boolean, hint: FieldHint | null): FieldRow {
   const type = (f.type ?? 'string') as FieldType;
+  const kept: KeptField = {
+    ...(f.rounding !== undefined ? { rounding: f.rounding } : {}),
+    ...(f.trim !== undefined ? { trim: f.trim } : {}),
+    ...(f.map?.a !== undefined ? { mapA: f.map.a } : {}),
+    ...(f.case === 'none' ? { caseNone: true as const } : {}),
+  };
   return {
     ...blankRow(f.name, f.b ?? f.name),
     type,
@@ -153,6 +181,7 @@ function rowFromField(f: FieldInput, isKey: boolean, hint: FieldHint | null): Fi
     compare: f.compare !== false,
     ...(f.dateFormat !== undefined ? { dateFormat: f.dateFormat } : {}),
     ...(f.adjust !== undefined ? { adjust: f.adjust } : {}),
+    ...(Object.keys(kept).length > 0 ? { kept } : {}),
     hint,
   };
 }
@@ -161,8 +190,11 @@ function rowFromField(f: FieldInput, isKey: boolean, hint: FieldHint | null): Fi
  * The form holding a definition: its fields in A's column order when A's
  * columns are known (the others unmapped), else in the definition's order.
  */
-function fromFields(current: Draft, definition: DefinitionInput, aColumns: readonly string[] | null, hintOf: (field: string) => FieldHint | null): Draft {
+function fromFields(current: Draft, definition: DefinitionInput, aColumns: readonly string[] | null, hintOf: (field: string) => FieldHint | null, compareUnlisted: boolean): Draft {
   const fields = definition.fields ?? [];
+  const { fxRates, ...attribution } = definition.attribution ?? {};
+  const normalize = { ...definition.normalize };
+  delete normalize.trim;
   const byName = new Map(fields.map((f) => [f.name, f]));
   const key = new Set(definition.key);
   const names = aColumns ? [...aColumns, ...fields.map((f) => f.name).filter((n) => !aColumns.includes(n))] : fields.map((f) => f.name);
@@ -180,10 +212,14 @@ function fromFields(current: Draft, definition: DefinitionInput, aColumns: reado
     currencyField: definition.currencyField ?? null,
     rules: [],
     report: null,
-    compareUnlisted: definition.compareUnlisted ?? false,
+    compareUnlisted: definition.compareUnlisted ?? compareUnlisted,
+    fxRates: Object.entries(fxRates ?? {}).map(([pair, rate]) => ({ pair, rate })),
     kept: {
+      ...(definition.$schema !== undefined ? { $schema: definition.$schema } : {}),
       ...(definition.description !== undefined ? { description: definition.description } : {}),
-      ...(definition.attribution !== undefined ? { attribution: definition.attribution } : {}),
+      ...(definition.emptyKeyParts !== undefined ? { emptyKeyParts: definition.emptyKeyParts } : {}),
+      ...(definition.attribution !== undefined ? { attribution } : {}),
+      ...(Object.keys(normalize).length > 0 ? { normalize } : {}),
     },
   };
 }
@@ -206,13 +242,16 @@ export function fromInference(current: Draft, definition: DefinitionInput, repor
       ...(h.notCompared !== undefined ? { notCompared: h.notCompared } : {}),
     },
   ]));
-  const d = fromFields(current, definition, report.files.a.columns, (name) => hints.get(name) ?? null);
-  return { ...d, origin: 'inferred', rules: report.rules.map((proposal) => ({ proposal, accepted: false })), report };
+  const d = fromFields(current, definition, report.files.a.columns, (name) => hints.get(name) ?? null, false);
+  // Inference never proposes FX rates: the ones a person already typed stay.
+  const fxRates = d.fxRates.length > 0 ? d.fxRates : current.fxRates;
+  return { ...d, origin: 'inferred', fxRates, rules: report.rules.map((proposal) => ({ proposal, accepted: false })), report };
 }
 
 /** The form holding a saved definition (to run it on new files); A's columns, when previewed, add unlisted ones unmapped. */
 export function fromSaved(current: Draft, definition: DefinitionInput, aColumns: readonly string[] | null): Draft {
-  return { ...fromFields({ ...current, name: '' }, definition, aColumns, () => null), origin: 'saved' };
+  // A definition that does not say compares unlisted columns (the schema's default), so the form says so too.
+  return { ...fromFields({ ...current, name: '' }, definition, aColumns, () => null, true), origin: 'saved' };
 }
 
 /** A person's answer to "which date format?": the field is compared with it on that side. */
@@ -228,7 +267,7 @@ const sourceOptions = (s: SourceForm): SourceOptions => ({
   ...s.other,
   ...(s.delimiter !== '' ? { delimiter: s.delimiter } : {}),
   ...(s.decimalSeparator !== '.' ? { decimalSeparator: s.decimalSeparator } : {}),
-  ...(s.dateFormat !== '' ? { dateFormat: s.dateFormat } : {}),
+  ...(s.dateFormat !== '' ? { dateFormat: s.dateFormats !== undefined && s.dateFormats[0] === s.dateFormat ? s.dateFormats : s.dateFormat } : {}),
 });
 
 /** The row's adjustment with every accepted rule of its field merged in, side by side. */
@@ -261,24 +300,58 @@ export function toDefinition(d: Draft): DefinitionInput {
       };
       const dated = r.type === 'date' || r.type === 'timestamp';
       const adjust = rowAdjust(r, d.rules);
+      const k = r.kept ?? {};
+      const map = {
+        ...(k.mapA !== undefined ? { a: k.mapA } : {}),
+        ...(r.type === 'string' && r.mapB !== null && Object.keys(r.mapB).length > 0 ? { b: r.mapB } : {}),
+      };
       return {
         name: r.a,
         ...(r.b !== null && r.b !== r.a ? { b: r.b } : {}),
         type: r.type,
         ...(r.type === 'decimal' && r.scale.trim() !== '' ? { scale: Number(r.scale) } : {}),
+        ...(r.type === 'decimal' && k.rounding !== undefined ? { rounding: k.rounding } : {}),
         ...(Object.keys(tolerance).length > 0 ? { tolerance } : {}),
-        ...(r.type === 'string' && r.caseFold !== 'none' ? { case: r.caseFold } : {}),
-        ...(r.type === 'string' && r.mapB !== null && Object.keys(r.mapB).length > 0 ? { map: { b: r.mapB } } : {}),
+        ...(r.type === 'string' && r.caseFold !== 'none' ? { case: r.caseFold } : r.type === 'string' && k.caseNone ? { case: 'none' as const } : {}),
+        ...(k.trim !== undefined ? { trim: k.trim } : {}),
+        ...(Object.keys(map).length > 0 ? { map } : {}),
         ...(dated && r.dateFormat !== undefined ? { dateFormat: r.dateFormat } : {}),
         ...(adjust !== undefined ? { adjust } : {}),
         ...(r.compare ? {} : { compare: false }),
       };
     }),
-    normalize: { trim: d.trim },
+    normalize: { trim: d.trim, ...d.kept.normalize },
     compareUnlisted: d.compareUnlisted,
     ...(currency !== undefined ? { currencyField: currency } : {}),
-    ...d.kept,
+    ...(d.kept.$schema !== undefined ? { $schema: d.kept.$schema } : {}),
+    ...(d.kept.description !== undefined ? { description: d.kept.description } : {}),
+    ...(d.kept.emptyKeyParts !== undefined ? { emptyKeyParts: d.kept.emptyKeyParts } : {}),
+    ...attributionOf(d),
   };
+}
+
+/** attribution as the definition writes it: the kept settings, and the form's FX rates (blank rows ignored). */
+function attributionOf(d: Draft): Pick<DefinitionInput, 'attribution'> {
+  const rates = d.fxRates.filter((r) => r.pair.trim() !== '' || r.rate.trim() !== '');
+  const fxRates = Object.fromEntries(rates.map((r) => [r.pair.trim().toUpperCase(), r.rate.trim()]));
+  const attribution = { ...d.kept.attribution, ...(rates.length > 0 ? { fxRates } : {}) };
+  return d.kept.attribution !== undefined || rates.length > 0 ? { attribution } : {};
+}
+
+/** What the schema would refuse in the form's FX rates, in words (blank rows are ignored). */
+export function fxRateProblems(rates: readonly FxRateRow[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  rates.forEach((r, i) => {
+    const pair = r.pair.trim().toUpperCase();
+    const rate = r.rate.trim();
+    if (pair === '' && rate === '') return;
+    if (!/^[A-Z]{3}[A-Z]{3}$/.test(pair)) out.push(`FX rate ${i + 1}: "${r.pair.trim()}" is not a currency pair like EURUSD.`);
+    else if (seen.has(pair)) out.push(`FX rate ${i + 1}: ${pair} is given twice.`);
+    else if (!/^\d+(\.\d+)?$/.test(rate)) out.push(`FX rate ${i + 1}: "${rate}" is not a positive decimal like 1.0850.`);
+    seen.add(pair);
+  });
+  return out;
 }
 
 /** The files' columns when known (a preview, or the columns a failed run named). */
@@ -310,6 +383,7 @@ export function draftProblems(d: Draft, columns: KnownColumns = {}): string[] {
     const p = rowProblem(r, columns);
     if (p !== null) out.push(`${r.a}: ${p}.`);
   }
+  out.push(...fxRateProblems(d.fxRates));
   if (d.name.trim() === '') out.push('Name the definition.');
   return out;
 }

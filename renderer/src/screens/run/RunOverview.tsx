@@ -26,7 +26,7 @@ export function RunOverview({ run, onFilter, onOpen }: { run: Run; onFilter: (m:
   const largest = useCall('breaks.largest', { runId: s.runId });
   const c = s.counts;
   const matchedShare = c.matched / Math.max(1, Math.max(c.a, c.b));
-  const pick = (col: 'field' | 'diffType' | 'reason' | 'status', value: string): void => onFilter({ [col]: { filterType: 'set', values: [value === '(record)' ? '*' : value] } });
+  const pick = (col: 'field' | 'diffType' | 'reason' | 'status', value: string): void => onFilter({ [col]: { filterType: 'set' as const, values: [value === '(record)' ? '*' : value] } });
   const tiles: [string, string, string?][] = [
     ['Records A', count(c.a), `${count(c.rejectedA)} rejected`],
     ['Records B', count(c.b), `${count(c.rejectedB)} rejected`],

@@ -1,5 +1,5 @@
 import type { FilterModel } from '../../../../engine/contract/index.ts';
-import { useCall } from '../../bridge/use-client.ts';
+import { useCall, useEvent } from '../../bridge/use-client.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { age } from '../../format.ts';
 import { useKeys } from '../../keys.ts';
@@ -14,6 +14,8 @@ import './run.css';
 export function RunScreen({ runId, tab, preset }: { runId: string; tab: 'overview' | 'breaks'; preset?: FilterModel }) {
   const nav = useNav();
   const run = useCall('runs.get', { runId });
+  // The overview's decided counts and review figures follow decisions and approvals, this host's or another process's.
+  useEvent('workflow.changed', (e) => (e.runId === null || e.runId === runId) && (e.what === 'decision' || e.what === 'approval') && run.reload());
   const show = (t: 'overview' | 'breaks'): void => nav.replace({ name: 'run', runId, tab: t });
   useKeys({ v: () => show('overview'), b: () => show('breaks') });
   const s = run.data?.summary;

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { RunListItem } from '../../../../engine/contract/index.ts';
-import { useClient, useCall } from '../../bridge/use-client.ts';
+import { useClient, useCall, useEvent } from '../../bridge/use-client.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { age, count, duration, percent } from '../../format.ts';
 import { useKeys } from '../../keys.ts';
@@ -26,6 +26,8 @@ export function RunsScreen() {
   const nav = useNav();
   const { data, error, loading, reload } = useCall('runs.list', {});
   const live = useLiveProgress(reload);
+  // Runs registered, finished or decided on by another process on the workspace (or pulled by team sync).
+  useEvent('workflow.changed', (e) => (e.what === 'runs' || e.what === 'decision' || e.what === 'approval') && reload());
   const runs = data?.runs ?? [];
   const [selected, setSelected] = useState(0);
   const open = (r: RunListItem | undefined): void => {

@@ -35,6 +35,7 @@ export function ModelPanel() {
     if (info.data?.job?.jobId !== e.jobId) info.reload();
   });
   useEvent('model.finished', () => info.reload());
+  useEvent('workflow.changed', (e) => e.what === 'model' && info.reload());
   const act = useAction(async (fn: () => Promise<unknown>) => {
     await fn();
     info.reload();

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { REASON_CATEGORIES, type ErrorData } from '../../../../engine/contract/index.ts';
 import { errorData } from '../../bridge/client.ts';
 import { useAction } from '../../bridge/use-action.ts';
-import { useCall, useClient } from '../../bridge/use-client.ts';
+import { useCall, useClient, useEvent } from '../../bridge/use-client.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { useSession } from '../../session.tsx';
 
@@ -32,6 +32,8 @@ export function ReasonsPanel() {
   const client = useClient();
   const admin = useSession().has('admin');
   const list = useCall('reasons.list', { includeRetired: true });
+  // The catalogue as another host or the CLI changed it, too.
+  useEvent('workflow.changed', (e) => e.what === 'reasons' && list.reload());
   const [form, setForm] = useState({ code: '', description: '', category: 'NOISE' as (typeof REASON_CATEGORIES)[number] });
   const act = useAction(async (fn: () => Promise<unknown>) => {
     await fn();

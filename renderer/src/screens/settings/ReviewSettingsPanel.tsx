@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useAction } from '../../bridge/use-action.ts';
-import { useCall, useClient } from '../../bridge/use-client.ts';
+import { useCall, useClient, useEvent } from '../../bridge/use-client.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { count } from '../../format.ts';
 import { useSession } from '../../session.tsx';
@@ -10,6 +10,7 @@ export function ReviewSettingsPanel() {
   const client = useClient();
   const admin = useSession().has('admin');
   const settings = useCall('settings.get', {});
+  useEvent('workflow.changed', (e) => e.what === 'settings' && settings.reload());
   const [value, setValue] = useState('');
   useEffect(() => setValue(settings.data ? String(settings.data.bulkProposalThreshold) : ''), [settings.data]);
   const save = useAction(async () => {

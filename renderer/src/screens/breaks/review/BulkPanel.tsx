@@ -38,7 +38,8 @@ export function BulkPanel({ runId, row, reasons, onChanged }: { runId: string; r
   const preview = useCall('review.bulkPreview', Object.keys(filter).length > 0 ? args : null);
   const p = preview.data;
   const n = kind === 'ACCEPT' ? (p?.acceptable ?? 0) : (p?.open ?? 0);
-  const proposal = kind === 'OVERRIDE' || (p !== undefined && n > p.threshold);
+  const overLimit = p !== undefined && n > p.threshold;
+  const proposal = kind === 'OVERRIDE' || overLimit;
   const act = useAction((k: Kind, v: FormValue) =>
     client.call('review.bulk', { runId, filter, kind: k, ...(v.reason ? { reason: v.reason } : {}), ...(v.comment ? { comment: v.comment } : {}) }),
   );
@@ -111,13 +112,14 @@ export function BulkPanel({ runId, row, reasons, onChanged }: { runId: string; r
               : 'Takes effect at once.'}
           </p>
           {kind === 'ACCEPT' ? (
-            <DecisionForm kind="ACCEPT" label="Accept all" submitLabel={`Accept ${count(n)}`} busy={act.busy} error={act.error} onSubmit={(v) => void apply('ACCEPT', v)} onCancel={() => setKind(null)} />
+            <DecisionForm kind="ACCEPT" label="Accept all" submitLabel={`Accept ${count(n)}`} requireComment={overLimit} busy={act.busy} error={act.error} onSubmit={(v) => void apply('ACCEPT', v)} onCancel={() => setKind(null)} />
           ) : (
             <DecisionForm
               kind={kind}
               label={`${kind === 'OVERRIDE' ? 'Override' : 'Reject'} all`}
               submitLabel={`${kind === 'OVERRIDE' ? 'Propose override of' : 'Reject'} ${count(n)}`}
               reasons={reasons}
+              requireComment={overLimit}
               busy={act.busy}
               error={act.error}
               onSubmit={(v) => void apply(kind, v)}

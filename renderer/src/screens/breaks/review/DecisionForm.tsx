@@ -3,7 +3,7 @@ import type { ErrorData, ReasonDto } from '../../../../../engine/contract/index.
 import { ErrorMessage } from '../../../components/ErrorMessage.tsx';
 import { useEscape } from '../../../keys.ts';
 
-export type FormKind = 'ACCEPT' | 'OVERRIDE' | 'REJECT' | 'REOPEN' | 'APPROVE' | 'DECLINE';
+export type FormKind = 'ACCEPT' | 'OVERRIDE' | 'REJECT' | 'REOPEN' | 'APPROVE' | 'DECLINE' | 'WITHDRAW';
 
 const SPEC: Record<FormKind, { title: string; submit: string; needsComment: boolean; note?: string; placeholder: string }> = {
   ACCEPT: { title: 'Accept', submit: 'Accept', needsComment: false, placeholder: 'Comment (optional)' },
@@ -17,6 +17,7 @@ const SPEC: Record<FormKind, { title: string; submit: string; needsComment: bool
   REJECT: { title: 'Reject', submit: 'Reject', needsComment: true, note: 'A real problem to chase: the break stays open in reports.', placeholder: 'What is wrong, who chases it? (required)' },
   REOPEN: { title: 'Reopen', submit: 'Reopen', needsComment: false, placeholder: 'Why reopen? (optional)' },
   APPROVE: { title: 'Approve', submit: 'Approve', needsComment: false, placeholder: 'Comment (optional)' },
+  WITHDRAW: { title: 'Withdraw proposal', submit: 'Withdraw proposal', needsComment: false, note: 'You take your proposal back: its breaks go back to where they were.', placeholder: 'Why (optional)' },
   DECLINE: { title: 'Reject proposal', submit: 'Reject proposal', needsComment: true, note: 'The breaks go back to where they were.', placeholder: 'Why not? (required)' },
 };
 
@@ -35,10 +36,12 @@ export function DecisionForm(props: {
   error: ErrorData | undefined;
   label?: string;
   submitLabel?: string;
+  /** A comment is required whatever the kind (a bulk decision over the workspace's limit): the engine insists too. */
+  requireComment?: boolean;
   onSubmit: (v: FormValue) => void;
   onCancel: () => void;
 }) {
-  const spec = SPEC[props.kind];
+  const spec = props.requireComment ? { ...SPEC[props.kind], needsComment: true, placeholder: 'Why, for the approver and the audit trail? (required)' } : SPEC[props.kind];
   useEscape(props.onCancel);
   const [reason, setReason] = useState('');
   const [comment, setComment] = useState('');
@@ -83,7 +86,7 @@ export function DecisionForm(props: {
       {spec.note && <p className="muted small form-note">{spec.note}</p>}
       {props.error && <ErrorMessage error={props.error} />}
       <div className="row">
-        <button type="submit" className={props.kind === 'REJECT' || props.kind === 'DECLINE' ? 'danger' : 'primary'} disabled={!ready}>
+        <button type="submit" className={props.kind === 'REJECT' || props.kind === 'DECLINE' || props.kind === 'WITHDRAW' ? 'danger' : 'primary'} disabled={!ready}>
           {props.busy && <span className="spinner" />} {props.submitLabel ?? spec.submit} <kbd>Ctrl+Enter</kbd>
         </button>
         <button type="button" onClick={props.onCancel}>

@@ -4,6 +4,8 @@ import { statusClass } from './status.ts';
 type History = CallResult<'review.history'>;
 
 const when = (iso: string): string => iso.replace('T', ' ').slice(0, 16);
+/** What the person who settled a proposal did: the maker withdrew it, an approver approved or rejected it. */
+const VERB: Record<'APPROVED' | 'REJECTED' | 'WITHDRAWN', string> = { APPROVED: 'approved', REJECTED: 'rejected', WITHDRAWN: 'withdrew' };
 
 /** Every decision and approval on this break, oldest first: who, when, what, why. */
 export function HistoryList({ history }: { history: History | undefined }) {
@@ -27,7 +29,7 @@ export function HistoryList({ history }: { history: History | undefined }) {
             {e.comment && <blockquote>{e.comment}</blockquote>}
             {e.approval && (
               <div className="approval-line">
-                <span className="mono muted">{when(e.approval.decidedAt)}</span> <strong>{e.approval.approver}</strong> {e.approval.verdict.toLowerCase()} the proposal{' '}
+                <span className="mono muted">{when(e.approval.decidedAt)}</span> <strong>{e.approval.approver}</strong> {VERB[e.approval.verdict]} the proposal{' '}
                 <span className={statusClass(e.approval.verdict === 'APPROVED' ? e.to : e.from)}>{e.approval.verdict === 'APPROVED' ? e.to : e.from}</span>
                 {e.approval.comment && <blockquote>{e.approval.comment}</blockquote>}
               </div>

@@ -20,9 +20,14 @@ export function ReviewPanel(props: { runId: string; row: BreakRow; history: Hist
   const [notice, setNotice] = useState<string>();
   const status = row.status;
   const suggestion = suggestionOf(row);
+  const isMaker = (p: { actor: string } | undefined): boolean => p !== undefined && p.actor === me?.userId;
   const proposal = status === 'PROPOSED' ? history?.entries.find((e) => e.decisionId === history.current?.decisionId) : undefined;
 
   const act = useAction(async (kind: FormKind | 'ACCEPT', v: FormValue) => {
+    if (kind === 'WITHDRAW') {
+      const r = await client.call('approvals.withdraw', { decisionId: history!.current!.decisionId, ...(v.comment ? { comment: v.comment } : {}) });
+      return `Proposal withdrawn: ${r.breakCount === 1 ? 'the break is back where it was' : `${r.breakCount} breaks are back where they were`}.`;
+    }
     if (kind === 'APPROVE' || kind === 'DECLINE') {
       const r = await client.call('approvals.decide', { decisionId: history!.current!.decisionId, verdict: kind === 'APPROVE' ? 'APPROVE' : 'REJECT', ...(v.comment ? { comment: v.comment } : {}) });
       return `Proposal ${r.verdict.toLowerCase()}.`;
@@ -101,14 +106,15 @@ export function ReviewPanel(props: { runId: string; row: BreakRow; history: Hist
               Reopen <kbd>u</kbd>
             </button>
           )}
-          {proposal && (
+          {/* The maker withdraws their own proposal; only an approver other than the maker approves or rejects it (4-eye). */}
+          {proposal && isMaker(proposal) && (
+            <button type="button" onClick={() => start('WITHDRAW')} title="Take your proposal back: its breaks return to where they were">
+              Withdraw
+            </button>
+          )}
+          {proposal && !isMaker(proposal) && has('approver') && (
             <>
-              <button
-                type="button"
-                className={has('approver') && proposal.actor !== me?.userId ? 'primary' : undefined}
-                onClick={() => start('APPROVE')}
-                title={has('approver') && proposal.actor !== me?.userId ? 'Approve this proposal' : 'Needs the approver role, and someone other than the maker'}
-              >
+              <button type="button" className="primary" onClick={() => start('APPROVE')} title="Approve this proposal">
                 Approve
               </button>
               <button type="button" className="danger" onClick={() => start('DECLINE')}>

@@ -62,13 +62,18 @@ export function orderExpr(col: BreakColumn, attr: boolean): string {
   return (c.numeric ?? c.expr)(attr);
 }
 
-/** The select list of a grid row. */
-export function rowSelect(attr: boolean): string {
+/**
+ * The select list of a grid row. A window table leaves out the B/A ratio
+ * (`ratio: false`): its page computes it for its 100 rows, as building a
+ * 10,000-row window with it took several times as long.
+ */
+export function rowSelect(attr: boolean, ratio = true): string {
   return `b.break_id, b.key, b.field, b.diff_type, b.side, b.value_a, b.value_b, b.delta, b.field_type, b.rid_a, b.rid_b,
           ${COLUMN_SQL.reason.expr(attr)} AS reason, ${COLUMN_SQL.confidence.expr(attr)} AS confidence,
           ${COLUMN_SQL.status.expr(attr)} AS status, ${COLUMN_SQL.suggestedReason.expr(attr)} AS suggested_reason,
-          ${fromAttr('reason', 'VARCHAR')(attr)} AS model_reason, ${fromAttr('status', 'VARCHAR')(attr)} AS model_status,
-          ${COLUMN_SQL.ratio.expr(attr)} AS ratio`;
+          ${fromAttr('reason', 'VARCHAR')(attr)} AS model_reason, ${fromAttr('status', 'VARCHAR')(attr)} AS model_status${
+            ratio ? `, ${COLUMN_SQL.ratio.expr(attr)} AS ratio` : ''
+          }`;
 }
 
 /** The decided statuses: a small TEMP table, so joining it costs one hash probe per row. */
@@ -97,12 +102,12 @@ export function createWindowSql(windowTable: string, viewTable: string, attr: bo
   const t = attr ? 'LEFT JOIN attributions t ON t.break_id = b.break_id' : '';
   return `CREATE OR REPLACE TEMP TABLE ${windowTable} AS
           WITH p AS (SELECT rn, break_id FROM ${viewTable} WHERE rn BETWEEN $1 AND $2)
-          SELECT p.rn, ${rowSelect(attr)} FROM p JOIN breaks b ON b.break_id = p.break_id ${t} ${OVERLAY_JOIN} ORDER BY p.rn`;
+          SELECT p.rn, ${rowSelect(attr, false)} FROM p JOIN breaks b ON b.break_id = p.break_id ${t} ${OVERLAY_JOIN} ORDER BY p.rn`;
 }
 
 /** Rows [first, last] of a window table. */
 export function windowPageSql(windowTable: string): string {
-  return `SELECT * EXCLUDE (rn) FROM ${windowTable} WHERE rn BETWEEN $1 AND $2 ORDER BY rn`;
+  return `SELECT * EXCLUDE (rn), ${ratioSql()} AS ratio FROM ${windowTable} b WHERE rn BETWEEN $1 AND $2 ORDER BY rn`;
 }
 
 /** A view: the break ids in the asked order, numbered from 1, stored sorted so pages read a narrow range. `joins`: the records, for record-context columns (context.ts). */

@@ -15,11 +15,9 @@ import { createRunFixture, serviceOn, type RunFixture } from '../engine/host/tes
 import { openStore } from '../engine/store/open.ts';
 import { listProposals } from '../engine/workflow/approvals.ts';
 import { addReasonCode } from '../engine/workflow/reason-codes.ts';
-import { decide } from '../engine/workflow/decisions.ts';
 import { addUser, grantRole } from '../engine/workflow/roles.ts';
-import { openRunBreaks } from '../engine/workflow/run-breaks.ts';
-import { buildRenderer, collectPageErrors, launchChromium, ROOT, serve, type Served } from './harness.ts';
-import { openSection } from './review-flows.ts';
+import { buildRenderer, ROOT, type Served } from './harness.ts';
+import { openSection, openTwoDesks, proposeOverrides } from './review-flows.ts';
 
 const ALICE = { userId: 'alice', displayName: 'Alice Analyst' };
 let fx: RunFixture;
@@ -41,25 +39,9 @@ beforeAll(async () => {
   const rows = (await probe.invoke('breaks.page', { runId: fx.summary.runId, startRow: 0, endRow: 1000 })).rows;
   await probe.close();
   proposed = rows.filter((r) => r.status === 'AUTO' && r.diffType === 'MISMATCH' && r.reason !== 'STATIC_DATA').slice(0, 3).map((r) => r.breakId);
-  const source = await openRunBreaks(fx.summary.database);
-  try {
-    for (const breakId of proposed) {
-      await decide(fx.store, source, ALICE, { runId: fx.summary.runId, breakId, kind: 'OVERRIDE', reason: 'STATIC_DATA', comment: `spelling of break ${breakId}.` });
-    }
-  } finally {
-    source.close();
-  }
+  await proposeOverrides(fx, proposed);
   fx.store.close();
-  asAlice = await serve(fx.workspace, { RECON_USER: 'alice', RECON_USER_NAME: 'Alice Analyst' });
-  asBob = await serve(fx.workspace, { RECON_USER: 'bob' });
-  browser = await launchChromium();
-  alice = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  bob = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  errors.push(collectPageErrors(alice), collectPageErrors(bob));
-  await alice.goto(asAlice.url);
-  await bob.goto(asBob.url);
-  await alice.getByLabel('Current user').filter({ hasText: 'alice · admin, analyst' }).waitFor();
-  await bob.getByLabel('Current user').filter({ hasText: 'bob · approver' }).waitFor();
+  ({ asAlice, asBob, browser, alice, bob } = await openTwoDesks(fx.workspace, errors));
 }, 300_000);
 
 afterAll(async () => {

@@ -21,11 +21,9 @@ import type { BreakRow } from '../engine/contract/index.ts';
 import { EXPORT_COLUMNS } from '../engine/report/columns.ts';
 import { parseCsv } from '../engine/report/testing/fixture.ts';
 import { createRunFixture, serviceOn, type RunFixture } from '../engine/host/testing/run-fixture.ts';
-import { decide } from '../engine/workflow/decisions.ts';
 import { addUser, grantRole } from '../engine/workflow/roles.ts';
-import { openRunBreaks } from '../engine/workflow/run-breaks.ts';
-import { buildRenderer, collectPageErrors, launchChromium, serve, type Served } from './harness.ts';
-import { approveProposalBy, openSection } from './review-flows.ts';
+import { buildRenderer, type Served } from './harness.ts';
+import { approveProposalBy, openSection, openTwoDesks, proposeOverrides } from './review-flows.ts';
 
 const ALICE = { userId: 'alice', displayName: 'Alice Analyst' };
 let fx: RunFixture;
@@ -53,25 +51,9 @@ beforeAll(async () => {
   await probe.close();
   const autos = [...model.values()].filter((r) => r.status === 'AUTO' && r.diffType === 'MISMATCH' && r.reason !== 'STATIC_DATA');
   [broke.withdrawn, broke.rejected, broke.approved] = autos.slice(0, 3).map((r) => r.breakId) as [number, number, number];
-  const source = await openRunBreaks(fx.summary.database);
-  try {
-    for (const breakId of [broke.withdrawn, broke.rejected, broke.approved]) {
-      await decide(fx.store, source, ALICE, { runId: fx.summary.runId, breakId, kind: 'OVERRIDE', reason: 'STATIC_DATA', comment: `spelling of break ${breakId}.` });
-    }
-  } finally {
-    source.close();
-  }
+  await proposeOverrides(fx, [broke.withdrawn, broke.rejected, broke.approved]);
   fx.store.close();
-  asAlice = await serve(fx.workspace, { RECON_USER: 'alice', RECON_USER_NAME: 'Alice Analyst' });
-  asBob = await serve(fx.workspace, { RECON_USER: 'bob' });
-  browser = await launchChromium();
-  alice = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  bob = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  errors.push(collectPageErrors(alice), collectPageErrors(bob));
-  await alice.goto(asAlice.url);
-  await bob.goto(asBob.url);
-  await alice.getByLabel('Current user').filter({ hasText: 'alice · admin, analyst' }).waitFor();
-  await bob.getByLabel('Current user').filter({ hasText: 'bob · approver' }).waitFor();
+  ({ asAlice, asBob, browser, alice, bob } = await openTwoDesks(fx.workspace, errors));
 }, 300_000);
 
 afterAll(async () => {

@@ -1,5 +1,11 @@
 /** Review and governance flows the e2e tests and the screenshot script walk through, as a person would. */
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import type { RunFixture } from '../engine/host/testing/run-fixture.ts';
+import { decide } from '../engine/workflow/decisions.ts';
+import { openRunBreaks } from '../engine/workflow/run-breaks.ts';
+import { collectPageErrors, launchChromium, serve, type Served } from './harness.ts';
+
+const ALICE = { userId: 'alice', displayName: 'Alice Analyst' };
 
 /** Opens a section from the navigation (Runs, Approvals, Audit trail, Settings). */
 export async function openSection(page: Page, name: string): Promise<void> {
@@ -43,4 +49,40 @@ export async function approveProposalBy(page: Page, maker: string, comment: stri
   await card.getByLabel('Comment').fill(comment);
   await card.getByRole('button', { name: /^Approve/ }).click();
   await page.locator('.notice.ok', { hasText: 'Approved' }).waitFor();
+}
+
+/** Alice (admin, analyst) and Bob (approver), each in a `recon serve` of their own on one workspace, each with a Chromium page. */
+export interface TwoDesks {
+  asAlice: Served;
+  asBob: Served;
+  browser: Browser;
+  alice: Page;
+  bob: Page;
+}
+
+/** Starts both hosts and pages, collects page errors into `errors`, and waits until each page names its user. */
+export async function openTwoDesks(workspace: string, errors: string[][]): Promise<TwoDesks> {
+  const asAlice = await serve(workspace, { RECON_USER: 'alice', RECON_USER_NAME: 'Alice Analyst' });
+  const asBob = await serve(workspace, { RECON_USER: 'bob' });
+  const browser = await launchChromium();
+  const alice = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  const bob = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  errors.push(collectPageErrors(alice), collectPageErrors(bob));
+  await alice.goto(asAlice.url);
+  await bob.goto(asBob.url);
+  await alice.getByLabel('Current user').filter({ hasText: 'alice · admin, analyst' }).waitFor();
+  await bob.getByLabel('Current user').filter({ hasText: 'bob · approver' }).waitFor();
+  return { asAlice, asBob, browser, alice, bob };
+}
+
+/** Alice proposes an override to STATIC_DATA on each break, straight in the workflow store (as the CLI would). */
+export async function proposeOverrides(fx: RunFixture, breakIds: readonly number[]): Promise<void> {
+  const source = await openRunBreaks(fx.summary.database);
+  try {
+    for (const breakId of breakIds) {
+      await decide(fx.store, source, ALICE, { runId: fx.summary.runId, breakId, kind: 'OVERRIDE', reason: 'STATIC_DATA', comment: `spelling of break ${breakId}.` });
+    }
+  } finally {
+    source.close();
+  }
 }

@@ -23,8 +23,8 @@ import { addUser, grantRole } from '../engine/workflow/roles.ts';
 import { setSetting } from '../engine/workflow/settings.ts';
 import { charDiff } from '../renderer/src/screens/breaks/char-diff.ts';
 import { pickFacet, settledCount } from './flows.ts';
-import { buildRenderer, collectPageErrors, launchChromium, serve, type Served } from './harness.ts';
-import { openSection } from './review-flows.ts';
+import { buildRenderer, type Served } from './harness.ts';
+import { openSection, openTwoDesks } from './review-flows.ts';
 
 const ALICE = { userId: 'alice', displayName: 'Alice Analyst' };
 let fx: RunFixture;
@@ -46,16 +46,7 @@ beforeAll(async () => {
   setSetting(fx.store, ALICE, 'review.bulkProposalThreshold', 5);
   probe = serviceOn(fx);
   model = (await probe.invoke('breaks.page', { runId: fx.summary.runId, startRow: 0, endRow: 1000 })).rows;
-  asAlice = await serve(fx.workspace, { RECON_USER: 'alice', RECON_USER_NAME: 'Alice Analyst' });
-  asBob = await serve(fx.workspace, { RECON_USER: 'bob' });
-  browser = await launchChromium();
-  alice = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  bob = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  errors.push(collectPageErrors(alice), collectPageErrors(bob));
-  await alice.goto(asAlice.url);
-  await bob.goto(asBob.url);
-  await alice.getByLabel('Current user').filter({ hasText: 'alice · admin, analyst' }).waitFor();
-  await bob.getByLabel('Current user').filter({ hasText: 'bob · approver' }).waitFor();
+  ({ asAlice, asBob, browser, alice, bob } = await openTwoDesks(fx.workspace, errors));
 }, 300_000);
 
 afterAll(async () => {

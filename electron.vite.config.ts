@@ -29,12 +29,10 @@ export default defineConfig(({ mode }) => ({
       rolldownOptions: {
         input: {
           index: path.resolve(root, 'electron/main/index.ts'),
-          // Each engine worker thread is its own entry: from the bundle,
-          // workerEntryUrl() (engine/host/run-in-worker.ts) starts
-          // out/main/<name>.js, the `bundled` name of its WorkerEntry.
-          'run-worker': path.resolve(root, 'engine/run/run-worker.ts'),
-          'retrain-worker': path.resolve(root, 'engine/host/model/retrain-worker.ts'),
-          'task-worker': path.resolve(root, 'engine/host/tasks/task-worker.ts'),
+          // The engine worker thread is its own entry: from the bundle,
+          // workerEntryUrl() (engine/worker/client.ts) starts
+          // out/main/engine-worker.js, the `bundled` name of ENGINE_WORKER.
+          'engine-worker': path.resolve(root, 'engine/worker/worker.ts'),
           ...(mode === BUNDLE_PROBE_MODE ? { 'bundle-probe': path.resolve(root, 'scripts/packaging/bundle-probe.ts') } : {}),
         },
         // Flat: every chunk sits in out/main, so `new URL('./x', import.meta.url)`

@@ -10,12 +10,14 @@
  *   npm run bench                                   # every dialect, 1,000,000 rows a side, 3 runs
  *   npm run bench -- --dialect plain,quoted         # some dialects
  *   npm run bench -- --rows 10000000 --runs 1 --memory-limit 2GB
+ *   npm run bench -- --no-series                    # without break memory's cost (bench/series-bench.ts)
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DIALECTS, ensureDialects, findDialect } from './dialects.ts';
+import { benchSeries } from './series-bench.ts';
 import { ensureGenerated, mb, measure as measureIn, type Measured, median, ROOT, sec, writeDocsSection } from './measure.ts';
 
 const { values } = parseArgs({
@@ -26,6 +28,8 @@ const { values } = parseArgs({
     'memory-limit': { type: 'string' },
     'data-dir': { type: 'string', default: join(ROOT, 'bench-data') },
     'no-docs': { type: 'boolean', default: false },
+    // Break memory's cost (bench/series-bench.ts) runs after the dialects unless this is given.
+    'no-series': { type: 'boolean', default: false },
   },
 });
 const rows = Number(values.rows);
@@ -131,12 +135,13 @@ async function main(): Promise<void> {
     // After each dialect, so a long run that stops half-way keeps what it measured.
     if (!values['no-docs']) writeDocs(results);
   }
+  if (!values['no-series'] && !values.dialect) await benchSeries({ rows, runs, dataDir: resolve(values['data-dir']), docs: !values['no-docs'] });
   const worst = results.reduce((w, r) => (r.ratio > w.ratio ? r : w));
   process.stdout.write(`${JSON.stringify({ rows, runs, worst: { dialect: worst.dialect, ratio: worst.ratio }, results }, null, 2)}\n`);
 }
 
 const DOC_FILE = join(ROOT, 'docs/BENCHMARKS.md');
-const STAGES = ['prepare', 'ingestA', 'ingestB', 'normalize', 'diff', 'checks', 'attribution', 'write'];
+const STAGES = ['prepare', 'ingestA', 'ingestB', 'normalize', 'diff', 'memory', 'checks', 'attribution', 'write'];
 
 /** Results of earlier runs kept in the section (`<!-- bench:data … -->`), by dialect. */
 function earlierResults(marker: string): DialectResult[] {

@@ -1,7 +1,7 @@
 // Types of cli-bundle.mjs (plain JavaScript: it runs before any TypeScript loader).
 
 /** Output name → source, relative to the package root. */
-export const BUNDLE_ENTRIES: Readonly<Record<'main' | 'run-worker' | 'retrain-worker' | 'task-worker', string>>;
+export const BUNDLE_ENTRIES: Readonly<Record<'main' | 'engine-worker', string>>;
 
 /** Where the bundles of the package at `root` are cached: node_modules/.cache/recon-cli. */
 export function defaultCacheDir(root?: string): string;

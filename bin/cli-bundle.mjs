@@ -10,8 +10,8 @@
  * hashes the path, size and mtime of every file under engine/ (a stat, not a
  * read: a few ms), package.json, the esbuild version and this builder. Inside
  * node_modules, so its imports of npm packages resolve from the project. It
- * is flat: main.js, one entry per engine worker under the name its
- * WorkerEntry.bundled gives (engine/host/run-in-worker.ts starts
+ * is flat: main.js, the engine worker under the name its
+ * WorkerEntry.bundled gives (engine/worker/client.ts starts
  * `./<bundled>` beside the chunk), shared chunks, and the data files the
  * bundled modules read beside themselves (runtime-asset-refs.mjs).
  *
@@ -28,12 +28,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 /** The package this file belongs to (bin/..). */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** Output name → source, relative to the package root; the workers' names are their WorkerEntry.bundled without `.js`. */
+/** Output name → source, relative to the package root; the worker's name is its WorkerEntry.bundled without `.js`. */
 export const BUNDLE_ENTRIES = Object.freeze({
   main: 'engine/cli/main.ts',
-  'run-worker': 'engine/run/run-worker.ts',
-  'retrain-worker': 'engine/host/model/retrain-worker.ts',
-  'task-worker': 'engine/host/tasks/task-worker.ts',
+  'engine-worker': 'engine/worker/worker.ts',
 });
 
 /** Files besides engine/ whose change makes a different bundle, hashed by content. */
@@ -93,7 +91,7 @@ export function bundleKey(root = ROOT) {
 }
 
 /**
- * Bundles the CLI and its workers into `outDir`, with the data files the bundled modules read.
+ * Bundles the CLI and its worker into `outDir`, with the data files the bundled modules read.
  * @param {string} root
  * @param {string} outDir
  */

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateExtracts, type GenerateResult } from '../engine/generate/generate-extracts.ts';
 import { GENERATED_DEFINITION } from '../engine/generate/definition.ts';
 import { runAndWait } from './flows.ts';
-import { openWorkstation, type Workstation } from './harness.ts';
+import { openWorkstation, savedDefinition, type Workstation } from './harness.ts';
 
 let dir: string;
 let gen: GenerateResult;
@@ -113,7 +113,7 @@ describe('definition files on the new-run screen', () => {
     await page.locator('#source-b-path').fill(gen.bPath);
     const runId = await runAndWait(page);
     expect(runId).not.toBe('');
-    const saved = JSON.parse(await readFile(join(dir, 'workspace', 'definitions', 'imported-trades.json'), 'utf8')) as typeof original;
+    const saved = savedDefinition(join(dir, 'workspace'), original.name) as typeof original;
     expect(saved.attribution.fxRates).toEqual({ ...someRates, AUDUSD: '0.6550' });
     expect(saved).toMatchObject({ emptyKeyParts: 'reject', normalize: { trim: true, case: 'none', rounding: 'round' } });
   });

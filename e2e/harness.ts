@@ -14,6 +14,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { HOST_ESCAPE_PREFIX } from '../engine/host/process-guard.ts';
+import type { DefinitionInput } from '../engine/definition/schema.ts';
+import { openStore } from '../engine/store/open.ts';
+import { getDefinition } from '../engine/workflow/definitions.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const CHROMIUM = process.env['RECON_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -144,3 +147,14 @@ export async function openWorkstation(workspace: string, env: Record<string, str
     },
   };
 }
+
+/** The latest saved version of a definition in a workspace's store (where the new-run screen saves), as the host stored it. */
+export function savedDefinition(workspace: string, name: string): DefinitionInput {
+  const store = openStore(workspace);
+  try {
+    return getDefinition(store, name).definition;
+  } finally {
+    store.close();
+  }
+}
+

@@ -20,7 +20,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateExtracts, type GenerateResult } from '../engine/generate/generate-extracts.ts';
 import { clearFacet, facetPicks, focusedRowIndex, gridCell, gridScrollTop, pickFacet, settledCount, startFromSaved, waitForCount } from './flows.ts';
-import { openWorkstation, type Workstation } from './harness.ts';
+import { openWorkstation, savedDefinition, type Workstation } from './harness.ts';
 import { openSection, setUpUsers } from './review-flows.ts';
 
 let dir: string;
@@ -73,7 +73,7 @@ async function writeData(): Promise<void> {
   linesB = keyLines(b.join('\n'), ';');
   currencyOf = new Map(aText.split('\n').flatMap((l) => (/^T\d+,/.test(l) ? [[l.split(',')[0]!, l.split(',').at(-2)!] as [string, string]] : [])));
 
-  // A saved definition whose file name is not its name's, with a B column that does not exist.
+  // A definition saved where the new-run screen saved before (imported into the store at open), whose file name is not its name's, with a B column that does not exist.
   const def = JSON.parse(await readFile(gen.definitionPath, 'utf8')) as { name: string; fields: { name: string; b?: string }[] };
   def.name = 'Clarity e2e';
   def.fields.find((f) => f.name === 'Quantity')!.b = 'qty_wrong';
@@ -152,7 +152,7 @@ describe('a saved definition with a wrong B column', () => {
     expect(await page.getByRole('button', { name: 'Save and run' }).isDisabled()).toBe(true);
   });
 
-  it('runs again once the column is fixed, saving into the same file', async () => {
+  it('runs again once the column is fixed, saving a new version of the definition; the file it was imported from stays', async () => {
     await page.getByLabel('B column for Quantity').selectOption('qty');
     await page.getByLabel('Problem with Quantity').waitFor({ state: 'detached' });
     const run = page.getByRole('button', { name: 'Save and run' });
@@ -160,9 +160,9 @@ describe('a saved definition with a wrong B column', () => {
     await run.click();
     await page.locator('.run-progress .pill.status-completed').waitFor({ timeout: 120_000 });
     expect(await readdir(join(workspace, 'definitions'))).toEqual(['clarity.json']);
-    const saved = JSON.parse(await readFile(join(workspace, 'definitions', 'clarity.json'), 'utf8')) as { name: string; fields: { name: string; b?: string }[] };
+    const saved = savedDefinition(workspace, 'Clarity e2e');
     expect(saved.name).toBe('Clarity e2e');
-    expect(saved.fields.find((f) => f.name === 'Quantity')?.b).toBe('qty');
+    expect(saved.fields?.find((f) => f.name === 'Quantity')?.b).toBe('qty');
   });
 });
 

@@ -2,7 +2,7 @@
 import type { Browser, Page } from 'playwright-core';
 import type { RunFixture } from '../engine/host/testing/run-fixture.ts';
 import { decide } from '../engine/workflow/decisions.ts';
-import { openRunBreaks } from '../engine/workflow/run-breaks.ts';
+import { openBreakSource } from '../engine/run-file/break-source.ts';
 import { collectPageErrors, launchChromium, serve, type Served } from './harness.ts';
 
 const ALICE = { userId: 'alice', displayName: 'Alice Analyst' };
@@ -77,7 +77,7 @@ export async function openTwoDesks(workspace: string, errors: string[][]): Promi
 
 /** Alice proposes an override to STATIC_DATA on each break, straight in the workflow store (as the CLI would). */
 export async function proposeOverrides(fx: RunFixture, breakIds: readonly number[]): Promise<void> {
-  const source = await openRunBreaks(fx.summary.database);
+  const source = await openBreakSource(fx.summary.database);
   try {
     for (const breakId of breakIds) {
       await decide(fx.store, source, ALICE, { runId: fx.summary.runId, breakId, kind: 'OVERRIDE', reason: 'STATIC_DATA', comment: `spelling of break ${breakId}.` });

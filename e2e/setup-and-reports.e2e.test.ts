@@ -7,15 +7,15 @@
  * writes a CSV, an XLSX, a narrative and a signed evidence pack.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyEvidencePack } from '../engine/report/evidence-verify.ts';
-import type { RunSummary } from '../engine/run/run-recon.ts';
+import type { RunSummary } from '../engine/contract/index.ts';
 import { runAndWait } from './flows.ts';
-import { openWorkstation, type Workstation } from './harness.ts';
+import { openWorkstation, savedDefinition, type Workstation } from './harness.ts';
 
 const ROWS = 400;
 /** Records whose amount really differs (beyond the cents convention). */
@@ -103,10 +103,8 @@ describe('new run pre-filled from inference', () => {
     expect(summary.counts.matched).toBe(ROWS);
     expect(summary.breaks.byField).toEqual({ Balance: REAL_BREAKS.size });
     // The accepted rule is in the saved definition, as the definition's own words.
-    const defsDir = join(dir, 'workspace', 'definitions');
-    const defs = await Promise.all((await readdir(defsDir)).map(async (f) => JSON.parse(await readFile(join(defsDir, f), 'utf8')) as { name: string; fields: { name: string; adjust?: unknown }[] }));
-    const def = defs.find((d) => d.name === 'Ledger vs servicer (inferred)');
-    expect(def?.fields.find((f) => f.name === 'Balance')?.adjust).toEqual({ b: { multiply: '0.01' } });
+    const def = savedDefinition(join(dir, 'workspace'), 'Ledger vs servicer (inferred)');
+    expect(def.fields?.find((f) => f.name === 'Balance')?.adjust).toEqual({ b: { multiply: '0.01' } });
   });
 });
 

@@ -10,7 +10,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateExtracts, type GenerateResult } from '../engine/generate/generate-extracts.ts';
 import { definitionSchema } from '../engine/definition/schema.ts';
-import { runRecon, type RunSummary } from '../engine/run/run-recon.ts';
+import type { RunSummary } from '../engine/contract/index.ts';
+import { runRecon } from '../engine/run/run-recon.ts';
 import { facetPicks, fillNewRun, gridCount, pickFacet, runAndWait, waitForCount } from './flows.ts';
 import { openWorkstation, type Workstation } from './harness.ts';
 

@@ -160,3 +160,73 @@ describe('electron/main/ does not import UI code', () => {
     },
   );
 });
+
+describe('engine/run-file/ serves the hosts and never imports them', () => {
+  it.each([
+    [`import { createService } from '../host/service.ts';`, 'engine/run-file/x.ts'],
+    [`import type { HostContext } from '../../host/handlers/types.ts';`, 'engine/run-file/grid/x.ts'],
+    [`import { main } from '../cli/main.ts';`, 'engine/run-file/x.ts'],
+    [`import React from 'react';`, 'engine/run-file/grid/x.ts'],
+  ])('reports %s', async (code, file) => {
+    expect(await ruleIdsFor(code, file)).toContain(RULE);
+  });
+
+  it('reports a dynamic import of a host', async () => {
+    expect(await ruleIdsFor(`await import('../../host/service.ts');`, 'engine/run-file/grid/x.ts')).toContain(DYNAMIC_RULE);
+  });
+
+  it.each([
+    [`import { queryRows } from '../duckdb/open.ts';`, 'engine/run-file/x.ts'],
+    [`import type { Store } from '../../store/store.ts';`, 'engine/run-file/grid/x.ts'],
+    [`import { RunFile } from '../run-file.ts';`, 'engine/run-file/grid/x.ts'],
+  ])('allows %s', async (code, file) => {
+    expect(await ruleIdsFor(code, file)).not.toContain(RULE);
+  });
+
+  it('lets the hosts import it', async () => {
+    expect(await ruleIdsFor(`import { readPage } from '../../run-file/grid/pager.ts';`, 'engine/host/handlers/x.ts')).not.toContain(RULE);
+  });
+});
+
+describe('engine/worker/ and engine/training/ sit above the engine steps', () => {
+  it.each([
+    [`import { startJob } from '../worker/client.ts';`, 'engine/report/x.ts'],
+    [`import { retrainWorkspaceModel } from '../training/retrain.ts';`, 'engine/attribution/x.ts'],
+    [`import { generateAndRun } from '../../training/generated-runs.ts';`, 'engine/run/testing/x.ts'],
+    // The back-edge this rule closed: attribution's training code ran whole recons from below run/.
+    [`import { runRecon } from '../run/run-recon.ts';`, 'engine/attribution/x.ts'],
+    [`import { RunManager } from '../host/run-manager.ts';`, 'engine/worker/x.ts'],
+    [`import { main } from '../cli/main.ts';`, 'engine/worker/jobs/x.ts'],
+    [`import { startJob } from '../worker/client.ts';`, 'engine/training/x.ts'],
+    [`import { service } from '../host/service.ts';`, 'engine/training/x.ts'],
+  ])('reports %s in %s', async (code, file) => {
+    expect(await ruleIdsFor(code, file)).toContain(RULE);
+  });
+
+  it.each([
+    [`import { startJob } from '../worker/client.ts';`, 'engine/host/x.ts'],
+    [`import { startWorker } from '../../worker/client.ts';`, 'engine/cli/commands/x.ts'],
+    [`import { retrainWorkspaceModel } from '../../training/retrain.ts';`, 'engine/worker/jobs/x.ts'],
+    [`import { runRecon } from '../run/run-recon.ts';`, 'engine/training/x.ts'],
+    [`import { attributeBreaks } from '../attribution/attribute.ts';`, 'engine/run/x.ts'],
+    [`import { ident } from '../sql/quote.ts';`, 'engine/attribution/x.ts'],
+    [`import { runFile } from '../run-file/open.ts';`, 'engine/attribution/x.ts'],
+  ])('allows %s in %s', async (code, file) => {
+    expect(await ruleIdsFor(code, file)).not.toContain(RULE);
+  });
+
+  it.each([
+    [`await import('../run/run-recon.ts');`, 'engine/attribution/x.ts'],
+    [`await import('../host/service.ts');`, 'engine/worker/x.ts'],
+    [`await import('../worker/client.ts');`, 'engine/infer/x.ts'],
+  ])('reports dynamic %s in %s', async (code, file) => {
+    expect(await ruleIdsFor(code, file)).toContain(DYNAMIC_RULE);
+  });
+
+  it('still holds every engine folder to engine/ being pure', async () => {
+    for (const file of ['engine/attribution/x.ts', 'engine/worker/x.ts', 'engine/training/x.ts']) {
+      expect(await ruleIdsFor(`import { app } from 'electron';`, file)).toContain(RULE);
+      expect(await ruleIdsFor(`await import('react');`, file)).toContain(DYNAMIC_RULE);
+    }
+  });
+});

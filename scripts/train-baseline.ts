@@ -1,7 +1,7 @@
 /**
  * Trains the shipped baseline reason-code model and writes
  * engine/attribution/baseline-model.json. Reproducible: every data seed, the
- * forest seed and the recipe are fixed in engine/attribution/baseline-recipe.ts,
+ * forest seed and the recipe are fixed in engine/training/baseline-recipe.ts,
  * so the same engine yields the same forest and the same version string.
  *
  *   npx tsx scripts/train-baseline.ts [--out FILE] [--work DIR] [--trained-at ISO]
@@ -12,7 +12,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BASELINE_TRAIN_OPTIONS, buildBaselineTrainingSet, evaluateBaselineHoldout } from '../engine/attribution/baseline-recipe.ts';
+import { BASELINE_TRAIN_OPTIONS, buildBaselineTrainingSet, evaluateBaselineHoldout } from '../engine/training/baseline-recipe.ts';
 import { formatMetrics } from '../engine/attribution/metrics.ts';
 import { BASELINE_MODEL_PATH } from '../engine/attribution/model-store.ts';
 import { ReasonModel } from '../engine/attribution/model.ts';

@@ -1,4 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { z } from 'zod';
+import type { runAttributionSchema } from '../contract/index.ts';
 import { queryRows } from '../duckdb/open.ts';
 import { ident } from '../sql/quote.ts';
 import { REJECTED_DIFF_TYPES, STRUCTURAL_REASONS, UNKNOWN_REASON } from './catalogue.ts';
@@ -8,6 +10,7 @@ import { FEATURES, featureIndex } from './features.ts';
 import type { FxTable } from './fx-rates.ts';
 import type { ReasonModel } from './model.ts';
 import { BATCH_ROWS, readNumericBatches } from './numeric-batches.ts';
+import { RUN_TABLES } from '../run-file/schema.ts';
 
 export interface AttributeOptions {
   model: ReasonModel;
@@ -15,27 +18,20 @@ export interface AttributeOptions {
   threshold: number;
   fx?: FxTable;
   previousRunDb?: string;
+  /** The previous run's breaks, already read by the run (series/link.ts): used instead of previousRunDb. */
+  previousBreaks?: string;
+  /** Runs once every break is attributed, before the counts are read: a carried break keeps its reason (series/link.ts). */
+  afterAttribute?: () => Promise<void>;
   onProgress?: (p: { done: number; total: number }) => void;
   /** Most REVIEW breaks to explain per run (time budget); the rest can be explained on demand. */
   explainLimit?: number;
   batchRows?: number;
 }
 
-/** What attribution adds to summary.json. */
-export interface AttributionSummary {
-  total: number;
-  byReason: Record<string, number>;
-  byStatus: { AUTO: number; REVIEW: number };
-  /** Breaks with reason UNKNOWN / all breaks (0 when there are none). */
-  unknownRate: number;
-  modelVersion: string;
-  threshold: number;
-  explained: number;
-  /** Feature SQL, then model + explanations + writing, in ms. */
-  timings: { featuresMs: number; predictMs: number };
-}
+/** What attribution adds to summary.json (declared with the run summary, engine/contract/runs.ts). */
+export type AttributionSummary = z.infer<typeof runAttributionSchema>;
 
-export const ATTRIBUTIONS_DDL = `CREATE OR REPLACE TABLE attributions (
+export const ATTRIBUTIONS_DDL = `CREATE OR REPLACE TABLE ${RUN_TABLES.attributions} (
   break_id BIGINT NOT NULL, reason VARCHAR NOT NULL, confidence DOUBLE NOT NULL,
   status VARCHAR NOT NULL CHECK (status IN ('AUTO', 'REVIEW')), suggested_reason VARCHAR, top_features JSON)`;
 
@@ -71,7 +67,11 @@ export async function attributeBreaks(conn: DuckDBConnection, opts: AttributeOpt
   const { model, threshold } = opts;
   const explainLimit = opts.explainLimit ?? 10_000;
   const t0 = performance.now();
-  await computeBreakFeatures(conn, { ...(opts.fx ? { fx: opts.fx } : {}), ...(opts.previousRunDb ? { previousRunDb: opts.previousRunDb } : {}) });
+  await computeBreakFeatures(conn, {
+    ...(opts.fx ? { fx: opts.fx } : {}),
+    ...(opts.previousRunDb ? { previousRunDb: opts.previousRunDb } : {}),
+    ...(opts.previousBreaks ? { previousBreaks: opts.previousBreaks } : {}),
+  });
   await conn.run(ATTRIBUTIONS_DDL);
   const t1 = performance.now();
   const [{ n }] = (await queryRows<{ n: string }>(conn, 'SELECT count(*) AS n FROM break_features')) as [{ n: string }];
@@ -118,10 +118,11 @@ export async function attributeBreaks(conn: DuckDBConnection, opts: AttributeOpt
   }
   // A record whose counterpart was rejected is explained by the reject itself.
   await conn.run(
-    `INSERT INTO attributions
+    `INSERT INTO ${RUN_TABLES.attributions}
      SELECT break_id, diff_type, 1, 'AUTO', NULL, json_array(json_object('feature', 'diff_' || lower(diff_type), 'value', 1, 'contribution', 1, 'pathShare', 0))
-       FROM breaks WHERE diff_type IN (${REJECTED_DIFF_TYPES.map((t) => `'${t}'`).join(', ')})`,
+       FROM ${RUN_TABLES.breaks} WHERE diff_type IN (${REJECTED_DIFF_TYPES.map((t) => `'${t}'`).join(', ')})`,
   );
+  await opts.afterAttribute?.();
   const timings = { featuresMs: Math.round(t1 - t0), predictMs: Math.round(performance.now() - t1) };
   return { ...(await summarize(conn, model.version, threshold, explained)), timings };
 }
@@ -130,7 +131,7 @@ export async function attributeBreaks(conn: DuckDBConnection, opts: AttributeOpt
 async function summarize(conn: DuckDBConnection, modelVersion: string, threshold: number, explained: number): Promise<Omit<AttributionSummary, 'timings'>> {
   const rows = await queryRows<{ reason: string; status: 'AUTO' | 'REVIEW'; n: string }>(
     conn,
-    'SELECT reason, status, count(*) AS n FROM attributions GROUP BY ALL ORDER BY reason, status',
+    `SELECT reason, status, count(*) AS n FROM ${RUN_TABLES.attributions} GROUP BY ALL ORDER BY reason, status`,
   );
   const byReason: Record<string, number> = {};
   const byStatus = { AUTO: 0, REVIEW: 0 };

@@ -1,15 +1,9 @@
-import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { loadDefinitionFile } from '../definition/load.ts';
 import { openDuckDB } from '../duckdb/open.ts';
-import { generateExtracts } from '../generate/generate-extracts.ts';
-import { runRecon } from '../run/run-recon.ts';
 import { writeBreakRows } from './break-rows.ts';
 import { DEFAULT_REASON_CODES } from './catalogue.ts';
 import { computeBreakFeatures } from './feature-sql.ts';
-import type { FxTable } from './fx-rates.ts';
-import { BREAK_LABELS_DDL, labelBreaksFromTruth } from './labels.ts';
+import { BREAK_LABELS_DDL } from './labels.ts';
 import { attributeBreaks } from './attribute.ts';
 import { scoreAttributions } from './evaluate.ts';
 import { MetricsAccumulator, type ModelMetrics } from './metrics.ts';
@@ -17,58 +11,13 @@ import type { ReasonModel } from './model.ts';
 import { syntheticRun } from './synthetic-breaks.ts';
 import { readLabelledMismatches, type TrainingSetBuilder } from './training-data.ts';
 
-/**
- * The baseline's labelled data, reproducible from seeds alone: generated
- * extracts run through the real engine (labels from truth.csv), plus
- * synthetic break tables of generic shapes (labels from the synthesizer).
- */
-export interface GeneratedSpec {
-  seed: number;
-  rows: number;
-  breakRate: number;
-}
+// The synthetic half of the baseline's labelled data, reproducible from seeds
+// alone: break tables of generic shapes, labelled by the synthesizer. The
+// other half, generated extracts run through the whole engine, is
+// engine/training/generated-runs.ts: it runs recons, and run/ sits above attribution/.
 
-const CODES = DEFAULT_REASON_CODES.map((r) => r.code);
-
-/** A generated data set, reconciled by the engine: where its files and run database are. */
-export interface GeneratedRun {
-  dir: string;
-  aPath: string;
-  bPath: string;
-  truthPath: string;
-  definitionPath: string;
-  fx: FxTable;
-  database: string;
-}
-
-/** Generates extracts for `spec` under `workDir` and runs the recon on them. */
-export async function generateAndRun(spec: GeneratedSpec, workDir: string): Promise<GeneratedRun> {
-  const dir = join(workDir, `gen-${spec.seed}-${spec.rows}`);
-  await rm(dir, { recursive: true, force: true });
-  const g = await generateExtracts({ rows: spec.rows, outDir: dir, seed: spec.seed, breakRate: spec.breakRate });
-  const definition = await loadDefinitionFile(g.definitionPath);
-  const summary = await runRecon({ aPath: g.aPath, bPath: g.bPath, definition, workspace: join(dir, 'ws'), runId: `seed-${spec.seed}` });
-  const fx = JSON.parse(await readFile(g.fxPath, 'utf8')) as FxTable;
-  return { dir, aPath: g.aPath, bPath: g.bPath, truthPath: g.truthPath, definitionPath: g.definitionPath, fx, database: summary.database };
-}
-
-/** Adds the labelled MISMATCH breaks of generated runs to `into`. */
-export async function addGeneratedExamples(specs: readonly GeneratedSpec[], workDir: string, into: TrainingSetBuilder): Promise<number> {
-  let n = 0;
-  for (const spec of specs) {
-    const run = await generateAndRun(spec, workDir);
-    const db = await openDuckDB({ path: run.database });
-    try {
-      await computeBreakFeatures(db.connection, { fx: run.fx });
-      await labelBreaksFromTruth(db.connection, run.truthPath);
-      n += await readLabelledMismatches(db.connection, into, { codes: CODES });
-    } finally {
-      db.close();
-    }
-    await rm(run.dir, { recursive: true, force: true });
-  }
-  return n;
-}
+/** The reason codes the baseline knows. */
+export const BASELINE_CODES = DEFAULT_REASON_CODES.map((r) => r.code);
 
 /** Adds `runs` synthetic runs (seeded) of 5–1,500 breaks each to `into`. */
 export async function addSyntheticExamples(seed: number, runs: number, into: TrainingSetBuilder): Promise<number> {
@@ -80,7 +29,7 @@ export async function addSyntheticExamples(seed: number, runs: number, into: Tra
       await writeBreakRows(db.connection, 'syn_breaks', run.breaks);
       await writeLabels(db.connection, run.breaks.map((b) => b.breakId), run.labels);
       await computeBreakFeatures(db.connection, { breaksTable: 'syn_breaks', ...(run.fx ? { fx: run.fx } : {}) });
-      n += await readLabelledMismatches(db.connection, into, { codes: CODES });
+      n += await readLabelledMismatches(db.connection, into, { codes: BASELINE_CODES });
     }
   } finally {
     db.close();

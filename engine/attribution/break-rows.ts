@@ -1,18 +1,13 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Break } from '../run-file/break.ts';
 import { ident } from '../sql/quote.ts';
 
-/** A break as the diff writes it (`breaks` table); used for tests and synthetic training data. */
-export interface BreakRow {
-  breakId: number;
-  key: string;
-  field: string;
+/** A break to write into a table shaped like the diff's `breaks` (a Break without rids or attribution); used for tests and synthetic training data. */
+export type BreakRow = Pick<Break, 'breakId' | 'key' | 'field' | 'valueA' | 'valueB' | 'fieldType'> & {
   diffType: 'MISMATCH' | 'MISSING_IN_A' | 'MISSING_IN_B' | 'DUPLICATE_KEY' | 'REJECTED_IN_A' | 'REJECTED_IN_B';
   side?: 'a' | 'b' | null;
-  valueA: string | null;
-  valueB: string | null;
   delta?: string | null;
-  fieldType: string | null;
-}
+};
 
 /** DDL of a table shaped like the diff's `breaks` (minus rid columns the features never read). */
 export function breaksTableDdl(table: string): string {

@@ -1,7 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Definition } from '../definition/schema.ts';
-import { openDuckDB, queryRows } from '../duckdb/open.ts';
-import { runRecon } from '../run/run-recon.ts';
+import { queryRows } from '../duckdb/open.ts';
 import { attributeBreaks, type AttributionSummary } from './attribute.ts';
 import type { FxTable } from './fx-rates.ts';
 import { labelBreaksFromTruth } from './labels.ts';
@@ -18,35 +16,10 @@ export interface EvaluationResult {
   timings: { reconMs: number; attributionMs: number };
 }
 
-export interface EvaluateInput {
-  aPath: string;
-  bPath: string;
-  definition: Definition;
-  truthPath: string;
-  model: ReasonModel;
-  threshold: number;
-  fx?: FxTable;
-  workspace: string;
-}
-
-/** Runs the recon, attributes its breaks and scores them against truth.csv. */
-export async function evaluateOnTruth(input: EvaluateInput): Promise<EvaluationResult> {
-  const t0 = performance.now();
-  const summary = await runRecon({ aPath: input.aPath, bPath: input.bPath, definition: input.definition, workspace: input.workspace });
-  const reconMs = performance.now() - t0;
-  const db = await openDuckDB({ path: summary.database });
-  try {
-    const r = await evaluateRunDatabase(db.connection, input);
-    return { ...r, timings: { reconMs: Math.round(reconMs), attributionMs: r.timings.attributionMs } };
-  } finally {
-    db.close();
-  }
-}
-
 /** Attributes the breaks of an open run database and scores them against truth.csv. */
 export async function evaluateRunDatabase(
   conn: DuckDBConnection,
-  input: Pick<EvaluateInput, 'truthPath' | 'model' | 'threshold' | 'fx'>,
+  input: { truthPath: string; model: ReasonModel; threshold: number; fx?: FxTable | undefined },
 ): Promise<EvaluationResult> {
   const t0 = performance.now();
   const attribution = await attributeBreaks(conn, { model: input.model, threshold: input.threshold, ...(input.fx ? { fx: input.fx } : {}) });

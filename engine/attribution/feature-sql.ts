@@ -7,6 +7,7 @@ import { ident, literal, literalList } from '../sql/quote.ts';
 import { REJECTED_DIFF_TYPES } from './catalogue.ts';
 import { FEATURE_SPECS } from './features.ts';
 import { fxRatioListSql, fxRatios, type FxTable } from './fx-rates.ts';
+import { RUN_TABLES } from '../run-file/schema.ts';
 
 /** Direction pairs whose swap is a sign flip, both orders (upper case, "A|B"). */
 const OPPOSITES = [
@@ -38,6 +39,8 @@ export interface FeatureOptions {
   fx?: FxTable;
   /** The previous run of the same definition (its .duckdb file, not open elsewhere); absent → prev features are 0. */
   previousRunDb?: string;
+  /** Instead of previousRunDb: a relation of the previous run's breaks (key, field, diff_type) the run has read already (series/link.ts). */
+  previousBreaks?: string;
   /** Source table of breaks (default `breaks`); training reads synthetic tables through this. */
   breaksTable?: string;
 }
@@ -113,14 +116,14 @@ export function featureTableSql(target: string, opts: { breaksTable: string; fxL
  */
 export async function computeBreakFeatures(conn: DuckDBConnection, opts: FeatureOptions = {}, target = 'break_features'): Promise<void> {
   const ratios = fxRatios(opts.fx);
-  const prev = opts.previousRunDb && existsSync(opts.previousRunDb) ? await snapshotPreviousBreaks(opts.previousRunDb) : undefined;
+  const prev = !opts.previousBreaks && opts.previousRunDb && existsSync(opts.previousRunDb) ? await snapshotPreviousBreaks(opts.previousRunDb) : undefined;
   try {
     await conn.run(
       featureTableSql(target, {
         breaksTable: opts.breaksTable ?? 'breaks',
         fxList: fxRatioListSql(ratios),
         fxPresent: ratios.length > 0,
-        ...(prev ? { prevSource: `read_parquet(${literal(prev)})` } : {}),
+        ...(opts.previousBreaks ? { prevSource: opts.previousBreaks } : prev ? { prevSource: `read_parquet(${literal(prev)})` } : {}),
       }),
     );
   } finally {
@@ -141,7 +144,7 @@ async function snapshotPreviousBreaks(path: string): Promise<string> {
   const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
   const conn = await instance.connect();
   try {
-    await conn.run(`COPY (SELECT DISTINCT key, field, diff_type FROM breaks) TO ${literal(out)} (FORMAT parquet)`);
+    await conn.run(`COPY (SELECT DISTINCT key, field, diff_type FROM ${RUN_TABLES.breaks}) TO ${literal(out)} (FORMAT parquet)`);
   } finally {
     conn.closeSync();
     instance.closeSync();

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { literal } from '../sql/quote.ts';
+import { RUN_TABLES } from '../run-file/schema.ts';
 
 /**
  * Labels for breaks: `break_labels(break_id, reason)` in the run database.
@@ -18,8 +19,8 @@ export async function labelBreaksFromTruth(conn: DuckDBConnection, truthPath: st
   await conn.run(BREAK_LABELS_DDL);
   await conn.run(
     `INSERT INTO break_labels
-       SELECT b.break_id, any_value(t.reason) FROM breaks b JOIN truth t ON t.key = b.key AND t.field = b.field GROUP BY b.break_id`,
+       SELECT b.break_id, any_value(t.reason) FROM ${RUN_TABLES.breaks} b JOIN truth t ON t.key = b.key AND t.field = b.field GROUP BY b.break_id`,
   );
-  const r = (await conn.runAndReadAll('SELECT (SELECT count(*) FROM break_labels) AS l, (SELECT count(*) FROM breaks) AS t')).getRowObjectsJson()[0]!;
+  const r = (await conn.runAndReadAll(`SELECT (SELECT count(*) FROM break_labels) AS l, (SELECT count(*) FROM ${RUN_TABLES.breaks}) AS t`)).getRowObjectsJson()[0]!;
   return { labelled: Number(r['l']), total: Number(r['t']) };
 }

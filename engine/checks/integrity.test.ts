@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { validateDefinition } from '../definition/load.ts';
 import type { DefinitionInput } from '../definition/schema.ts';
 import { openDuckDB, queryRows } from '../duckdb/open.ts';
-import { runRecon, type RunSummary } from '../run/run-recon.ts';
+import { runRecon } from '../run/run-recon.ts';
+import type { RunSummary } from '../contract/index.ts';
 
 /**
  * The staged tables keep no copy of the key their fields already hold (see

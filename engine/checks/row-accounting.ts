@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryOne } from '../duckdb/open.ts';
 import type { CheckResult } from './integrity.ts';
+import { RUN_TABLES } from '../run-file/schema.ts';
 
 /**
  * Where every source row of a side went. Each row is in exactly one bucket:
@@ -32,7 +33,7 @@ export interface SideTotals {
 
 /** Counts both sides' buckets after the diff (needs `a`, `b`, `dup_keys`, `joined` and `breaks`). */
 export async function countBuckets(conn: DuckDBConnection, a: SideTotals, b: SideTotals): Promise<{ a: SideBuckets; b: SideBuckets }> {
-  const compared = (side: 'a' | 'b'): string => `(SELECT count(*) FROM ${side} WHERE NOT __bad AND __key NOT IN (SELECT __key FROM dup_keys))`;
+  const compared = (side: 'a' | 'b'): string => `(SELECT count(*) FROM ${side} WHERE NOT __bad AND __key NOT IN (SELECT __key FROM ${RUN_TABLES.dupKeys}))`;
   const r = await queryOne<Record<string, string>>(
     conn,
     `SELECT ${compared('a')} - (SELECT count(*) FROM joined WHERE rid_b IS NULL) AS matched_a,
@@ -43,7 +44,7 @@ export async function countBuckets(conn: DuckDBConnection, a: SideTotals, b: Sid
             count(*) FILTER (WHERE diff_type = 'REJECTED_IN_A') AS counterpart_rejected_b,
             count(*) FILTER (WHERE diff_type = 'DUPLICATE_KEY' AND side = 'a') AS duplicate_a,
             count(*) FILTER (WHERE diff_type = 'DUPLICATE_KEY' AND side = 'b') AS duplicate_b
-       FROM breaks WHERE field = '*'`,
+       FROM ${RUN_TABLES.breaks} WHERE field = '*'`,
   );
   const side = (t: SideTotals): SideBuckets => ({
     source: t.sourceRecords,
@@ -108,7 +109,7 @@ export interface RunCounts {
 export async function runCounts(conn: DuckDBConnection, buckets: { a: SideBuckets; b: SideBuckets }, matched: { withBreaks: number; withinOnly: number }): Promise<RunCounts> {
   const d = await queryOne<{ da: string; db: string }>(
     conn,
-    `SELECT count(*) FILTER (WHERE side = 'a') AS da, count(*) FILTER (WHERE side = 'b') AS db FROM dup_keys`,
+    `SELECT count(*) FILTER (WHERE side = 'a') AS da, count(*) FILTER (WHERE side = 'b') AS db FROM ${RUN_TABLES.dupKeys}`,
   );
   const { a, b } = buckets;
   const withBreaks = matched.withBreaks;

@@ -5,10 +5,9 @@ import { join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundledMain, bundleKey, ensureCliBundle } from '../../bin/cli-bundle.mjs';
-import { RETRAIN_WORKER } from '../host/model/retrain-jobs.ts';
-import { RUN_WORKER } from '../host/run-in-worker.ts';
-import { TASK_WORKER } from '../host/tasks/task-runner.ts';
 import { packageRoot } from '../package-root.ts';
+import { ENGINE_WORKER } from '../worker/client.ts';
+import type { ToWorker } from '../worker/protocol.ts';
 
 /** The CLI's esbuild bundle (bin/cli-bundle.mjs), built into a scratch cache: it must behave as the TypeScript does through tsx. */
 
@@ -63,9 +62,9 @@ beforeAll(async () => {
 });
 
 describe('the CLI bundle', () => {
-  it('is flat: main.js, each worker under the name its WorkerEntry expects, and the data files beside them', () => {
+  it('is flat: main.js, the worker under the name its WorkerEntry expects, and the data files beside them', () => {
     expect(bundle).toBe(join(cache, bundleKey()));
-    for (const file of ['main.js', RUN_WORKER.bundled, RETRAIN_WORKER.bundled, TASK_WORKER.bundled, 'baseline-model.json', 'migrations/001_device_settings.sql']) {
+    for (const file of ['main.js', ENGINE_WORKER.bundled, 'baseline-model.json', 'migrations/001_device_settings.sql']) {
       expect(existsSync(join(bundle, file)), file).toBe(true);
     }
     expect(readdirSync(join(bundle, 'server-migrations')).length).toBeGreaterThan(0);
@@ -114,21 +113,25 @@ describe('the CLI bundle', () => {
   });
 
 
-  it('starts the retrain and task workers from the bundle, with the data files they read', async () => {
-    const ask = async (entry: string, message: object): Promise<{ type: string; result?: unknown; error?: unknown }> => {
-      const r = await node([ASK_WORKER, pathToFileURL(join(bundle, entry)).href, JSON.stringify(message)]);
+  it('runs inference and retraining on the bundled worker, with the data files they read', async () => {
+    const ask = async (message: ToWorker): Promise<{ type: string; result?: unknown; error?: unknown }> => {
+      const r = await node([ASK_WORKER, pathToFileURL(join(bundle, ENGINE_WORKER.bundled)).href, JSON.stringify(message)]);
       expect(r.code, r.stderr).toBe(0);
       return JSON.parse(r.stdout) as { type: string };
     };
     const gen = join(dir, 'gen-workers');
     expect((await viaBundle('generate', '--rows', '200', '--out', gen, '--seed', '3')).code).toBe(0);
     const [inferred, retrained] = await Promise.all([
-      ask(TASK_WORKER.bundled, { type: 'start', seq: 1, job: { kind: 'infer', request: { aPath: join(gen, 'a.csv'), bPath: join(gen, 'b.csv') } } }),
+      ask({ type: 'start', seq: 1, job: { kind: 'infer', request: { aPath: join(gen, 'a.csv'), bPath: join(gen, 'b.csv') } } }),
       // Quick mode: a small synthetic baseline, measured against the shipped model (baseline-model.json beside the bundle).
-      ask(RETRAIN_WORKER.bundled, { type: 'retrain', scratch: join(dir, 'scratch'), workDir: join(dir, 'retrain'), examples: [], extraCodes: [], threshold: 0.9, quick: true }),
+      ask({
+        type: 'start',
+        seq: 2,
+        job: { kind: 'retrain', request: { scratch: join(dir, 'scratch'), workDir: join(dir, 'retrain'), examples: [], extraCodes: [], threshold: 0.9, quick: true } },
+      }),
     ]);
-    expect(inferred).toMatchObject({ type: 'done', result: { definition: { key: expect.any(Array) as unknown[] } } });
-    expect(retrained).toMatchObject({ type: 'done', result: { current: { version: expect.stringMatching(/^baseline-/) as string } } });
+    expect(inferred).toMatchObject({ type: 'result', seq: 1, result: { definition: { key: expect.any(Array) as unknown[] } } });
+    expect(retrained).toMatchObject({ type: 'result', seq: 2, result: { current: { version: expect.stringMatching(/^baseline-/) as string } } });
   });
 });
 

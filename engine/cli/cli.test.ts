@@ -1,9 +1,13 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DefinitionInput } from '../definition/schema.ts';
+import { openStore } from '../store/open.ts';
+import { saveDefinition } from '../workflow/definitions.ts';
+import { currentUser } from '../workflow/identity.ts';
 
 /** The `recon` CLI as a user runs it: a child process, its exit code, stdout and stderr. */
 
@@ -28,7 +32,7 @@ function recon(...args: string[]): Promise<Result> {
 }
 
 const GOOD = 'id,amt\n1,1.00\n2,2.00\n';
-const DEF = { name: 'cli', key: ['id'], fields: [{ name: 'id' }, { name: 'amt', type: 'decimal', scale: 2 }] };
+const DEF: DefinitionInput = { name: 'cli', key: ['id'], fields: [{ name: 'id' }, { name: 'amt', type: 'decimal', scale: 2 }] };
 
 function write(name: string, text: string): string {
   const path = join(dir, name);
@@ -58,7 +62,7 @@ describe('recon CLI', () => {
     expect(r.stdout).toContain(`Run ${summary.runId}`);
     expect(summary.counts.a).toBeGreaterThanOrEqual(400);
     const csv = readFileSync(join(out, 'breaks.csv'), 'utf8').trimEnd().split('\n');
-    expect(csv[0]).toBe('key,field,value_a,value_b,diff_type,reason,confidence,status,suggested_reason');
+    expect(csv[0]).toBe('key,field,value_a,value_b,diff_type,reason,confidence,status,suggested_reason,lifecycle,first_seen,age_runs,age_days,decision');
     expect(summary.breaks.total).toBeGreaterThan(0);
     expect(csv.length - 1).toBeGreaterThanOrEqual(summary.breaks.total); // quoted values may span lines
     expect(existsSync(join(dir, 'ws', 'runs', `${summary.runId}.duckdb`))).toBe(true);
@@ -90,5 +94,35 @@ describe('recon CLI', () => {
     const r = await recon('run', '--a', write('a4.csv', GOOD), '--b', write('b4.csv', GOOD), '--definition', def, '--workspace', join(dir, 'ws'), '--quiet');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^error \\[DEFINITION_INVALID\\]: ${def.replaceAll('.', '\\.')}, line 4, column \\d+: not valid JSON`));
+  });
+
+  it('runs a definition saved in the workspace by its name; a file of that name wins; an unknown name exits 2 listing the saved ones', async () => {
+    const ws = join(dir, 'ws-named');
+    const store = openStore(ws);
+    try {
+      // Saved by the user the CLI acts as: the workspace's first user, so its admin.
+      saveDefinition(store, currentUser(), { ...DEF, name: 'Cash vs ledger' });
+    } finally {
+      store.close();
+    }
+    // Where the new-run screen saved before: imported into the store when the CLI opens the workspace.
+    mkdirSync(join(ws, 'definitions'));
+    writeFileSync(join(ws, 'definitions', 'legacy.json'), JSON.stringify({ ...DEF, name: 'Legacy' }));
+    const a = write('a5.csv', GOOD);
+    const b = write('b5.csv', 'id,amt\n1,1.00\n2,2.50\n');
+    const named = await recon('run', '--a', a, '--b', b, '--definition', 'Cash vs ledger', '--workspace', ws, '--json', '--quiet');
+    expect(named.code, named.stderr).toBe(0);
+    expect(JSON.parse(named.stdout)).toMatchObject({ definition: 'Cash vs ledger', breaks: { total: 1 } });
+    const legacy = await recon('run', '--a', a, '--b', b, '--definition', 'Legacy', '--workspace', ws, '--json', '--quiet');
+    expect(legacy.code, legacy.stderr).toBe(0);
+    expect(JSON.parse(legacy.stdout)).toMatchObject({ definition: 'Legacy' });
+    // A path that is a file wins over a saved name (the CLI runs in the repository's root).
+    const file = write('Cash vs ledger', JSON.stringify({ ...DEF, name: 'from the file' }));
+    const fromFile = await recon('run', '--a', a, '--b', b, '--definition', file, '--workspace', ws, '--json', '--quiet');
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect(JSON.parse(fromFile.stdout)).toMatchObject({ definition: 'from the file' });
+    const unknown = await recon('run', '--a', a, '--b', b, '--definition', 'Nope', '--workspace', ws, '--quiet');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe(`error [INPUT_NOT_FOUND]: --definition Nope: no such file, and no definition of that name is saved in the workspace ${ws} (saved: "Cash vs ledger", "Legacy")\n`);
   });
 });

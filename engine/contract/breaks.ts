@@ -22,6 +22,12 @@ export const BREAK_COLUMNS = [
   'confidence',
   'status',
   'suggestedReason',
+  // Break memory (the run's series): NEW / CARRIED / CHANGED, first seen (as-of date and run), ages, days past the reason's SLA.
+  'lifecycle',
+  'firstSeen',
+  'ageRuns',
+  'ageDays',
+  'pastSla',
 ] as const;
 export const breakColumnSchema = z.enum(BREAK_COLUMNS);
 export type BreakColumn = z.infer<typeof breakColumnSchema>;
@@ -39,8 +45,12 @@ export type GridColumn = z.infer<typeof gridColumnSchema>;
 /** The record-context columns a page returns (in `row.context`) and the quick filter searches. */
 export const contextColumnsSchema = z.array(contextColumnSchema).max(12);
 
-/** One break with the model's attribution (null fields when the run has none). */
-export const breakRowSchema = z.object({
+/**
+ * One break of a run: the diff's row (`breaks`) with the model's attribution
+ * (null fields when the run has none). The engine's `Break`
+ * (engine/run-file/break.ts) is this type; the grid's row adds the decision.
+ */
+export const breakSchema = z.object({
   breakId: z.number(),
   key: z.string(),
   field: z.string(),
@@ -53,19 +63,52 @@ export const breakRowSchema = z.object({
   fieldType: z.string().nullable(),
   ridA: z.number().nullable(),
   ridB: z.number().nullable(),
-  /** The decided reason (accepted or approved override) over the model's. */
-  reason: z.string().nullable(),
   confidence: z.number().nullable(),
-  /** The decided status (PROPOSED, ACCEPTED, OVERRIDDEN, REJECTED, or REVIEW once reopened) over the attribution's AUTO/REVIEW; null when neither exists. */
-  status: z.string().nullable(),
   suggestedReason: z.string().nullable(),
   /** The model's own reason and AUTO/REVIEW status, before any decision. */
   modelReason: z.string().nullable(),
   modelStatus: z.string().nullable(),
+});
+export type Break = z.infer<typeof breakSchema>;
+
+const b = breakSchema.shape;
+/** A break as the grid shows it: with the decided status and reason, record-context values and the B/A ratio. */
+export const breakRowSchema = z.object({
+  breakId: b.breakId,
+  key: b.key,
+  field: b.field,
+  diffType: b.diffType,
+  side: b.side,
+  valueA: b.valueA,
+  valueB: b.valueB,
+  delta: b.delta,
+  fieldType: b.fieldType,
+  ridA: b.ridA,
+  ridB: b.ridB,
+  /** The decided reason (accepted or approved override) over the model's. */
+  reason: z.string().nullable(),
+  confidence: b.confidence,
+  /** The decided status (PROPOSED, ACCEPTED, OVERRIDDEN, REJECTED, or REVIEW once reopened) over the attribution's AUTO/REVIEW; null when neither exists. */
+  status: z.string().nullable(),
+  suggestedReason: b.suggestedReason,
+  modelReason: b.modelReason,
+  modelStatus: b.modelStatus,
   /** Record-context values asked for with `context`, by column id, as text (null: no record on that side, or no value). */
   context: z.record(z.string(), z.string().nullable()).optional(),
   /** B / A of a number break, exact decimal text; null when A is zero or a value is not a number. */
   ratio: z.string().nullable(),
+  /** Break memory against the previous run of the series: NEW, CARRIED or CHANGED; null for a run without memory. */
+  lifecycle: z.string().nullable(),
+  /** The run the break was first seen in, and its as-of date (YYYY-MM-DD). */
+  firstSeenRun: z.string().nullable(),
+  firstSeenAsOf: z.string().nullable(),
+  /** Consecutive runs open (this one included), and days since first seen by as-of date. */
+  ageRuns: z.number().nullable(),
+  ageDays: z.number().nullable(),
+  /** The SLA in days of the break's reason now (a decision's over the model's); null when the reason has none. */
+  slaDays: z.number().nullable(),
+  /** Age in days minus the SLA: above 0 the break is overdue by that many days; null without age or SLA. */
+  pastSla: z.number().nullable(),
 });
 export type BreakRow = z.infer<typeof breakRowSchema>;
 
@@ -109,7 +152,10 @@ export const columnFilterSchema = z.union([
 export type ColumnFilter = z.infer<typeof columnFilterSchema>;
 
 /** The grid's number columns (number filters); every other column is text (text and set filters). */
-export const NUMBER_BREAK_COLUMNS: readonly BreakColumn[] = ['breakId', 'delta', 'confidence', 'ratio'];
+export const NUMBER_BREAK_COLUMNS: readonly BreakColumn[] = ['breakId', 'delta', 'confidence', 'ratio', 'ageRuns', 'ageDays', 'pastSla'];
+
+/** The break lifecycles of break memory (engine/series/link.ts). */
+export const LIFECYCLES = ['NEW', 'CARRIED', 'CHANGED'] as const;
 
 /**
  * Each column filtered as what it is: a number filter on a text column (or the reverse) cannot mean anything.
@@ -203,6 +249,26 @@ export const largestDeltasSchema = z.object({
   ),
 });
 
+/** One run's break in a break's history across its series (breaks.history). */
+export const seriesBreakSchema = z.object({
+  runId: z.string(),
+  /** The run's as-of date (YYYY-MM-DD); null for a run without break memory. */
+  asOf: z.string().nullable(),
+  breakId: z.number(),
+  valueA: z.string().nullable(),
+  valueB: z.string().nullable(),
+  delta: z.string().nullable(),
+  lifecycle: z.string().nullable(),
+  ageDays: z.number().nullable(),
+  /** The reason then: a decision's over the model's. */
+  reason: z.string().nullable(),
+  /** The status then: the decided one (workflow store) over the model's AUTO/REVIEW. */
+  status: z.string().nullable(),
+  /** The decision in force on it, from the workflow store; null when undecided. */
+  decision: z.object({ status: z.string(), reason: z.string().nullable(), decisionId: z.string(), updatedAt: z.string() }).nullable(),
+});
+export type SeriesBreak = z.infer<typeof seriesBreakSchema>;
+
 export const breaksCalls = {
   'breaks.page': defineCall({
     summary: "A block of a run's breaks for the grid, sorted and filtered in DuckDB; lastRow is the view's row count.",
@@ -229,6 +295,10 @@ export const breaksCalls = {
       diffTypes: facetSchema,
       reasons: facetSchema,
       statuses: facetSchema,
+      /** Breaks by lifecycle (NEW, CARRIED, CHANGED); empty for a run without break memory. */
+      lifecycles: facetSchema,
+      /** The run has break memory (lifecycle, first seen, ages): runs from before it have none. */
+      hasMemory: z.boolean(),
       /** The fields of the run's records (views a and b), for record-context columns. */
       recordFields: z.array(recordFieldSchema),
     }),
@@ -244,6 +314,18 @@ export const breaksCalls = {
       topFeatures: z.unknown().nullable(),
       related: z.array(breakRowSchema),
       records: z.array(detailRecordSchema),
+    }),
+  }),
+  'breaks.history': defineCall({
+    summary:
+      "A break across the runs of its series, newest first: this run's break, then the break it continued in each earlier run (values, reason, decided status), following break memory back until a run is missing, the break was new, or after 30 runs.",
+    args: z.object({ runId: runIdSchema, breakId: z.number().int().positive() }).strict(),
+    result: z.object({
+      entries: z.array(seriesBreakSchema),
+      /** Why the chain ends: FIRST_SEEN (the break was new there), NO_MEMORY (a run from before break memory), RUN_MISSING (an earlier run's file is not here), LIMIT. */
+      end: z.enum(['FIRST_SEEN', 'NO_MEMORY', 'RUN_MISSING', 'LIMIT']),
+      /** The run the chain could not read (RUN_MISSING). */
+      missingRunId: z.string().nullable(),
     }),
   }),
   'breaks.largest': defineCall({

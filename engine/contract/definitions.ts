@@ -1,32 +1,42 @@
 import { z } from 'zod';
-import { definitionSchema } from '../definition/schema.ts';
+import { definitionSchema, type DefinitionInput } from '../definition/schema.ts';
 import { defineCall } from './call.ts';
 import { filePathSchema } from './ids.ts';
 
-/** A saved definition's file name (without .json): letters, digits, '.', '_', '-'. */
-export const definitionFileSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'a definition file name');
+/**
+ * A definition as written, defaults not filled in (a saved version, a file, a
+ * run's own, inference's proposal): valid against definitionSchema and handed
+ * back unchanged, so a form that loads it saves it unchanged.
+ */
+export const definitionAsWrittenSchema = z.custom<DefinitionInput>((v) => definitionSchema.safeParse(v).success, { message: 'not a valid recon definition' });
+
+/** A saved definition's name: its `name`, as the definition says it. */
+export const definitionNameSchema = z.string().min(1).max(10_000);
+
+const savedDefinitionSchema = z.object({ name: z.string(), version: z.number().int().positive(), savedAt: z.string(), savedBy: z.string() });
 
 export const definitionsCalls = {
   'definitions.list': defineCall({
-    summary: 'The saved recon definitions of the workspace.',
+    summary: "The workspace's saved recon definitions: the latest version of each, by name.",
     args: z.object({}).strict(),
-    result: z.object({ definitions: z.array(z.object({ file: z.string(), name: z.string(), savedAt: z.string() })) }),
+    result: z.object({ definitions: z.array(savedDefinitionSchema) }),
   }),
   'definitions.get': defineCall({
-    summary: 'One saved definition, validated.',
-    args: z.object({ file: definitionFileSchema }).strict(),
-    result: z.object({ file: z.string(), definition: z.unknown() }),
+    summary: 'One saved definition by name: the given version, else the latest.',
+    args: z.object({ name: definitionNameSchema, version: z.number().int().positive().optional() }).strict(),
+    result: savedDefinitionSchema.extend({ definition: definitionAsWrittenSchema }),
   }),
   'definitions.save': defineCall({
-    summary: 'Validates and saves a definition as <workspace>/definitions/<file>.json (the file name comes from its name).',
-    args: z.object({ definition: definitionSchema, overwrite: z.boolean().default(true) }).strict(),
-    result: z.object({ file: z.string(), path: z.string() }),
+    summary:
+      "Validates and saves a definition in the workspace store under its name: a new version, audited and synced to the team (an unchanged definition keeps its version). Needs the analyst or admin role; overwrite false refuses a name that exists.",
+    args: z.object({ definition: definitionSchema, overwrite: z.boolean().default(true), comment: z.string().max(2000).optional() }).strict(),
+    result: z.object({ name: z.string(), version: z.number().int().positive() }),
   }),
   'definitions.import': defineCall({
     summary:
       'Reads a definition file (JSON) from a path on the engine machine and validates it with the definition schema; returns it as written. A bad file is DEFINITION_INVALID naming the line and column, or each issue\'s JSON path.',
     args: z.object({ path: filePathSchema }).strict(),
-    result: z.object({ path: z.string(), definition: z.unknown() }),
+    result: z.object({ path: z.string(), definition: definitionAsWrittenSchema }),
   }),
   'definitions.export': defineCall({
     summary:

@@ -83,5 +83,5 @@ export * from './sync.ts';
 export * from './tasks.ts';
 export * from './users.ts';
 export { HOST_KINDS } from './app.ts';
-export { definitionFileSchema, definitionSchema, FIELD_TYPES, type DefinitionInput, type FieldType } from './definitions.ts';
+export { definitionAsWrittenSchema, definitionNameSchema, definitionSchema, FIELD_TYPES, type DefinitionInput, type FieldType } from './definitions.ts';
 export type { CallSpec } from './call.ts';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { fieldAdjustSchema } from '../definition/schema.ts';
 import type { InferenceReport } from '../infer/types.ts';
 import { defineCall } from './call.ts';
+import { definitionAsWrittenSchema } from './definitions.ts';
 import { filePathSchema } from './ids.ts';
 import { taskIdSchema } from './tasks.ts';
 
@@ -111,8 +112,8 @@ export const inferCalls = {
         taskId: taskIdSchema.optional(),
       })
       .strict(),
-    // The definition is valid against definitionSchema (the engine validates it before answering).
-    result: z.object({ definition: z.unknown(), report: inferenceReportSchema }),
+    // The engine validates the definition against definitionSchema before answering.
+    result: z.object({ definition: definitionAsWrittenSchema, report: inferenceReportSchema }),
   }),
 };
 

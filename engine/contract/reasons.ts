@@ -11,6 +11,8 @@ export const reasonSchema = z.object({
   retiredAt: z.string().nullable(),
   /** A code the engine assigns itself (UNKNOWN, MISSING_IN_A/B, DUPLICATE_KEY, REJECTED_IN_A/B): it cannot be retired (REASON_CODE_SYSTEM). */
   system: z.boolean(),
+  /** Days a break with this reason may stay open before it is overdue; null: no SLA. */
+  slaDays: z.number().int().nullable(),
 });
 export type ReasonDto = z.infer<typeof reasonSchema>;
 
@@ -23,6 +25,11 @@ export const reasonsCalls = {
   'reasons.add': defineCall({
     summary: 'Admin: adds a reason code (ACTION: needs business action; NOISE: explained noise).',
     args: z.object({ code: reasonCodeSchema, description: z.string().trim().min(1, 'a description').max(300), category: z.enum(REASON_CATEGORIES) }).strict(),
+    result: reasonSchema,
+  }),
+  'reasons.setSla': defineCall({
+    summary: 'Admin: sets (or, with null, clears) the SLA of a reason code: days a break with that reason may stay open before it is overdue. Audited as reason.sla_changed.',
+    args: z.object({ code: reasonCodeSchema, slaDays: z.number().int().min(0).max(3650).nullable() }).strict(),
     result: reasonSchema,
   }),
   'reasons.retire': defineCall({

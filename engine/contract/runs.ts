@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { definitionSchema } from '../definition/schema.ts';
 import { defineCall } from './call.ts';
+import { definitionAsWrittenSchema } from './definitions.ts';
 import { errorDataSchema } from './errors.ts';
 import { filePathSchema, runIdSchema } from './ids.ts';
 
@@ -24,7 +25,72 @@ export const checkResultSchema = z.object({
 });
 export type CheckResultDto = z.infer<typeof checkResultSchema>;
 
-/** A completed run's summary, as the engine writes it (`<run-id>.json`, `run_info.summary`). */
+/** The model's part of a run's summary: counts by reason and status, the unknown rate, the model used. */
+export const runAttributionSchema = z.object({
+  total: count,
+  byReason: countRecord,
+  byStatus: z.object({ AUTO: count, REVIEW: count }),
+  /** Breaks with reason UNKNOWN / all breaks (0 when there are none). */
+  unknownRate: z.number(),
+  modelVersion: z.string(),
+  threshold: z.number(),
+  explained: count,
+  /** Feature SQL, then model + explanations + writing, in ms. */
+  timings: z.object({ featuresMs: z.number(), predictMs: z.number() }),
+});
+
+/** A run's quality gate as the run records it: every integrity check passes and the unknown rate is within the limit. */
+export const qualityGateSchema = z.object({
+  passed: z.boolean(),
+  checksPassed: z.boolean(),
+  unknownRate: z.number(),
+  unknownRateLimit: z.number(),
+  /** Why it failed, in words; empty when it passed. */
+  reasons: z.array(z.string()),
+});
+
+/** Every row of both sides in one bucket (engine/checks/row-accounting.ts), and the matched records' split. */
+const runCountsSchema = z.object({
+  a: count,
+  b: count,
+  matched: count,
+  matchedExact: count,
+  matchedWithinTolerance: count,
+  matchedWithBreaks: count,
+  /** B records with no A record of their key (MISSING_IN_A breaks). */
+  missingInA: count,
+  missingInB: count,
+  /** B records whose A record was rejected (REJECTED_IN_A breaks). */
+  rejectedInA: count,
+  rejectedInB: count,
+  /** Keys that appear more than once on the side. */
+  duplicateKeysA: count,
+  duplicateKeysB: count,
+  /** Rows of the side whose key is duplicated on either side (DUPLICATE_KEY breaks). */
+  duplicateRowsA: count,
+  duplicateRowsB: count,
+  /** Rows of the side that could not be read or cast. */
+  rejectedA: count,
+  rejectedB: count,
+});
+
+/** Break memory: this run against the previous run of its series (engine/series/link.ts). */
+export const runLifecycleSchema = z.object({
+  /** The previous completed run of the series, or null for the first. */
+  previousRunId: z.string().nullable(),
+  /** The run's as-of date (YYYY-MM-DD): breaks age in days by it. */
+  asOf: z.string(),
+  new: count,
+  carried: count,
+  changed: count,
+  /** Breaks of the previous run that are gone now (resolved.csv, the run file's resolved_breaks). */
+  resolved: count,
+  /** Decisions kept on carried breaks, and dropped on changed ones (their values moved since). */
+  decisionsCarried: count,
+  decisionsDropped: count,
+});
+
+/** A completed run's summary, as the engine writes it now (`<run-id>.json`, `run_info.summary`, `recon run --out`'s summary.json). */
 export const runSummarySchema = z.object({
   runId: z.string(),
   definition: z.string(),
@@ -33,29 +99,12 @@ export const runSummarySchema = z.object({
   finishedAt: z.string(),
   database: z.string(),
   inputs: z.object({ a: sourceFileSchema, b: sourceFileSchema }),
-  counts: z.object({
-    a: count,
-    b: count,
-    matched: count,
-    matchedExact: count,
-    matchedWithinTolerance: count,
-    matchedWithBreaks: count,
-    missingInA: count,
-    missingInB: count,
-    duplicateKeysA: count,
-    duplicateKeysB: count,
-    rejectedA: count,
-    rejectedB: count,
-    // Since 0.2 (every row in one bucket); absent from older runs' summaries.
-    rejectedInA: count.optional(),
-    rejectedInB: count.optional(),
-    duplicateRowsA: count.optional(),
-    duplicateRowsB: count.optional(),
-  }),
+  counts: runCountsSchema,
   breaks: z.object({ total: count, byField: countRecord, byType: countRecord }),
   withinTolerance: z.object({ byField: countRecord }),
-  columnsOnlyInA: z.array(z.string()).default([]),
-  columnsOnlyInB: z.array(z.string()).default([]),
+  /** Columns of A with no counterpart in B (bound to no field), and the reverse: compared with nothing. */
+  columnsOnlyInA: z.array(z.string()),
+  columnsOnlyInB: z.array(z.string()),
   rejects: z.object({
     a: count,
     b: count,
@@ -72,11 +121,33 @@ export const runSummarySchema = z.object({
   }),
   checks: z.array(checkResultSchema),
   checksPassed: z.boolean(),
+  /** Reason codes from the model: counts by reason and status, unknown rate, model version. */
+  attribution: runAttributionSchema,
+  /** Passes when every check passes and the unknown rate is within the definition's limit. */
+  gate: qualityGateSchema,
   controlTotals: z.array(z.object({ field: z.string(), currency: z.string(), a: z.string(), b: z.string(), difference: z.string() })),
   warnings: z.object({ a: z.array(z.string()), b: z.array(z.string()) }),
+  /** The run in its series (engine/series): the previous run it is linked to, and its breaks by lifecycle. */
+  lifecycle: runLifecycleSchema,
   timings: countRecord,
 });
-export type RunSummaryDto = z.infer<typeof runSummarySchema>;
+/** A run's summary as the engine writes it now. */
+export type RunSummary = z.infer<typeof runSummarySchema>;
+
+/**
+ * A summary as a run file may hold it: runs from before 0.2 lack the bucket
+ * counts and the columns compared with nothing, runs from before attribution
+ * (and synthetic ones) the model's part and the gate.
+ */
+export const storedRunSummarySchema = runSummarySchema.extend({
+  counts: runCountsSchema.partial({ rejectedInA: true, rejectedInB: true, duplicateRowsA: true, duplicateRowsB: true }),
+  columnsOnlyInA: z.array(z.string()).default([]),
+  columnsOnlyInB: z.array(z.string()).default([]),
+  attribution: runAttributionSchema.optional(),
+  gate: qualityGateSchema.optional(),
+  lifecycle: runLifecycleSchema.optional(),
+});
+export type RunSummaryDto = z.infer<typeof storedRunSummarySchema>;
 
 /** What the model said about a run's breaks, when the run has an `attributions` table. */
 export const attributionSummarySchema = z.object({
@@ -116,6 +187,23 @@ export const runListItemSchema = z.object({
 });
 export type RunListItem = z.infer<typeof runListItemSchema>;
 
+/** Breaks open for so many days (by as-of date), per reason: 0–1, 2–5, 6–30 and over 30 days. */
+export const ageBucketsSchema = z.object({ d0to1: count, d2to5: count, d6to30: count, over30: count });
+
+/** A run's break memory at a glance (runs.ageing): lifecycle counts against the previous run, ageing per reason, overdue breaks. */
+export const runAgeingSchema = z.object({
+  /** The run has break memory; a run from before it has none (every figure 0, previousRunId null). */
+  hasMemory: z.boolean(),
+  asOf: z.string().nullable(),
+  previousRunId: z.string().nullable(),
+  lifecycle: z.object({ new: count, carried: count, changed: count, resolved: count }),
+  /** Per reason now (a decision's over the model's; null: none), most breaks first; `slaDays` null when the reason has no SLA. */
+  byReason: z.array(ageBucketsSchema.extend({ reason: z.string().nullable(), total: count, slaDays: z.number().nullable(), overdue: count })),
+  total: ageBucketsSchema,
+  /** Breaks older (in days) than their reason's SLA. */
+  overdue: count,
+});
+
 export const runsCalls = {
   'runs.list': defineCall({
     summary: 'Every run in the workspace, newest first, with running and failed runs of this session.',
@@ -126,8 +214,9 @@ export const runsCalls = {
     summary: "A completed run's summary, the definition it used, the attribution summary and the quality gate.",
     args: z.object({ runId: runIdSchema }).strict(),
     result: z.object({
-      summary: runSummarySchema,
-      definition: z.unknown(),
+      summary: storedRunSummarySchema,
+      /** The definition the run used, as it recorded it; null when it recorded none the definition schema reads. */
+      definition: definitionAsWrittenSchema.nullable(),
       attribution: attributionSummarySchema.nullable(),
       gate: gateSchema,
       /**
@@ -145,6 +234,11 @@ export const runsCalls = {
         byReason: countRecord,
       }),
     }),
+  }),
+  'runs.ageing': defineCall({
+    summary: "A run's break memory: new, carried, changed and resolved breaks against the previous run of its series, age buckets per reason and the breaks past their reason's SLA.",
+    args: z.object({ runId: runIdSchema }).strict(),
+    result: runAgeingSchema,
   }),
   'runs.start': defineCall({
     summary: 'Starts a recon on a worker thread; progress and the outcome arrive as run.progress / run.finished events.',

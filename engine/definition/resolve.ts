@@ -33,6 +33,8 @@ export interface ResolvedDefinition {
   fields: ResolvedField[];
   keyFields: ResolvedField[];
   currencyField: ResolvedField | undefined;
+  /** The date field that gives the run's as-of date, if the definition names one. */
+  asOfField: ResolvedField | undefined;
   /** Columns of A bound to no field and with no same-named column in B: compared with nothing. */
   columnsOnlyInA: string[];
   columnsOnlyInB: string[];
@@ -141,12 +143,21 @@ export function resolveDefinition(def: Definition, a: ColumnsOf, b: ColumnsOf): 
   if (def.currencyField && !currencyField) {
     throw new ReconError('DEFINITION_INVALID', `currencyField ${quoted(def.currencyField)} is not one of the definition's fields (${quotedList(fields.map((f) => f.name))})`);
   }
+  const asOfField = def.asOfField ? fields.find((f) => f.name.toLowerCase() === def.asOfField!.toLowerCase()) : undefined;
+  if (def.asOfField && asOfField?.type !== 'date') {
+    throw new ReconError(
+      'DEFINITION_INVALID',
+      asOfField
+        ? `asOfField ${quoted(def.asOfField)} is a ${asOfField.type} field; the as-of date must come from a date field`
+        : `asOfField ${quoted(def.asOfField)} is not one of the definition's fields (${quotedList(fields.map((f) => f.name))})`,
+    );
+  }
   // A column left unbound because compareUnlisted is off is on both sides, not "only in" one.
   const onlyIn = (own: ColumnsOf, used: Set<string>, other: ColumnsOf): string[] => {
     const otherNames = new Set(other.columns.map((c) => c.toLowerCase()));
     return own.columns.filter((c) => !used.has(c) && !c.startsWith('__') && (def.compareUnlisted || !otherNames.has(c.toLowerCase())));
   };
-  return { definition: def, fields, keyFields, currencyField, columnsOnlyInA: onlyIn(a, usedA, b), columnsOnlyInB: onlyIn(b, usedB, a) };
+  return { definition: def, fields, keyFields, currencyField, asOfField, columnsOnlyInA: onlyIn(a, usedA, b), columnsOnlyInB: onlyIn(b, usedB, a) };
 }
 
 /** A file's columns by name and by lower-case name, made once per list of columns. */

@@ -161,6 +161,13 @@ export const definitionSchema = z
       .default({ trim: true, case: 'none' }),
     compareUnlisted: z.boolean().default(true).describe('Compare columns present on both sides but not listed, as trimmed strings.'),
     currencyField: z.string().min(1).optional().describe('Field holding the currency, for control totals (default: a field named currency/ccy).'),
+    asOfField: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "A date field whose value is the extract's as-of date (positions files carry one): the run's as-of is its most common value in A. Without it, the run date; `recon run --as-of` overrides both.",
+      ),
     attribution: attributionSettingsSchema.default({ threshold: 0.9, unknownRateLimit: DEFAULT_UNKNOWN_RATE_LIMIT }),
   })
   .strict()

@@ -4,6 +4,7 @@ import { queryOne, queryRows } from '../duckdb/open.ts';
 import type { WidePlan } from '../normalize/wide.ts';
 import { comparedFields, fieldStatsSql } from './sql.ts';
 import { wideFieldStats } from './wide.ts';
+import { RUN_TABLES } from '../run-file/schema.ts';
 
 /** What the diff found among matched records, by name (the SQL's flag columns w0…, m0… stay in this folder). */
 export interface FieldStats {
@@ -30,8 +31,8 @@ export async function readFieldStats(conn: DuckDBConnection, resolved: ResolvedD
 
 /** The breaks table's totals by diff type and by field. */
 export async function readBreakCounts(conn: DuckDBConnection): Promise<{ total: number; byField: Record<string, number>; byType: Record<string, number> }> {
-  const byType = await queryRows<{ k: string; n: string }>(conn, 'SELECT diff_type AS k, count(*) AS n FROM breaks GROUP BY 1 ORDER BY 1');
-  const byField = await queryRows<{ k: string; n: string }>(conn, 'SELECT field AS k, count(*) AS n FROM breaks GROUP BY 1 ORDER BY 1');
+  const byType = await queryRows<{ k: string; n: string }>(conn, `SELECT diff_type AS k, count(*) AS n FROM ${RUN_TABLES.breaks} GROUP BY 1 ORDER BY 1`);
+  const byField = await queryRows<{ k: string; n: string }>(conn, `SELECT field AS k, count(*) AS n FROM ${RUN_TABLES.breaks} GROUP BY 1 ORDER BY 1`);
   const toRecord = (rows: { k: string; n: string }[]): Record<string, number> => Object.fromEntries(rows.map((r) => [r.k, Number(r.n)]));
   const total = byType.reduce((s, r) => s + Number(r.n), 0);
   return { total, byField: toRecord(byField), byType: toRecord(byType) };

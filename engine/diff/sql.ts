@@ -1,5 +1,6 @@
 import type { ResolvedDefinition, ResolvedField } from '../definition/resolve.ts';
 import { decimalLiteral, ident, literal } from '../sql/quote.ts';
+import { RUN_TABLES } from '../run-file/schema.ts';
 
 /**
  * The keyed diff, as SQL over the staged tables `a` and `b`:
@@ -88,7 +89,7 @@ export function diffStatements(resolved: ResolvedDefinition): DiffSql {
   const statements = [
     {
       label: 'duplicate keys',
-      sql: `CREATE OR REPLACE TABLE dup_keys AS
+      sql: `CREATE OR REPLACE TABLE ${RUN_TABLES.dupKeys} AS
             SELECT 'a' AS side, __key, count(*) AS n FROM a WHERE NOT __bad GROUP BY __key HAVING count(*) > 1
             UNION ALL
             SELECT 'b' AS side, __key, count(*) AS n FROM b WHERE NOT __bad GROUP BY __key HAVING count(*) > 1`,
@@ -103,9 +104,9 @@ export function diffStatements(resolved: ResolvedDefinition): DiffSql {
                FROM (
                 SELECT coalesce(a.__key, b.__key) AS __key, a.__rid AS rid_a, b.__rid AS rid_b
                        ${values.length > 0 ? `, ${values.join(', ')}` : ''}
-                  FROM (SELECT * FROM a WHERE NOT __bad AND __key NOT IN (SELECT __key FROM dup_keys)) a
+                  FROM (SELECT * FROM a WHERE NOT __bad AND __key NOT IN (SELECT __key FROM ${RUN_TABLES.dupKeys})) a
                   FULL OUTER JOIN
-                       (SELECT * FROM b WHERE NOT __bad AND __key NOT IN (SELECT __key FROM dup_keys)) b
+                       (SELECT * FROM b WHERE NOT __bad AND __key NOT IN (SELECT __key FROM ${RUN_TABLES.dupKeys})) b
                     ON a.__key = b.__key)
               )
              -- Only pairs that are missing or differ somewhere are kept: a clean
@@ -114,7 +115,7 @@ export function diffStatements(resolved: ResolvedDefinition): DiffSql {
     },
     {
       label: 'breaks',
-      sql: `CREATE OR REPLACE TABLE breaks AS
+      sql: `CREATE OR REPLACE TABLE ${RUN_TABLES.breaks} AS
             WITH ${rejectLinks('a')}, ${rejectLinks('b')}
             SELECT row_number() OVER (ORDER BY __key, ord, side, coalesce(rid_a, rid_b)) AS break_id,
                    __key AS key, field, diff_type, side, value_a, value_b, delta, field_type, rid_a, rid_b
@@ -128,10 +129,10 @@ export function diffStatements(resolved: ResolvedDefinition): DiffSql {
                   FROM joined j LEFT JOIN rejected_a ra ON ra.__key = j.__key WHERE j.rid_a IS NULL
                 UNION ALL
                 SELECT s.__key, '*', 'DUPLICATE_KEY', 'a', NULL, NULL, NULL, NULL, s.__rid, NULL, 0
-                  FROM a s WHERE NOT s.__bad AND s.__key IN (SELECT __key FROM dup_keys)
+                  FROM a s WHERE NOT s.__bad AND s.__key IN (SELECT __key FROM ${RUN_TABLES.dupKeys})
                 UNION ALL
                 SELECT s.__key, '*', 'DUPLICATE_KEY', 'b', NULL, NULL, NULL, NULL, NULL, s.__rid, 0
-                  FROM b s WHERE NOT s.__bad AND s.__key IN (SELECT __key FROM dup_keys)${
+                  FROM b s WHERE NOT s.__bad AND s.__key IN (SELECT __key FROM ${RUN_TABLES.dupKeys})${
                     // With nothing to compare but the key there are no MISMATCH rows (and `diffs` is an empty list).
                     fieldMeta.length === 0
                       ? ''
@@ -156,13 +157,13 @@ function rejectLinks(side: 'a' | 'b'): string {
       SELECT s.__key, min(s.__rid) AS rid,
              string_agg('line ' || coalesce(CAST(r.line AS VARCHAR), '?') || ': column "' || coalesce(r.column_name, '?') || '": ' || r.reason, '; '
                         ORDER BY r.line, r.column_name) AS link
-        FROM ${side} s LEFT JOIN rejects r ON r.side = '${side}' AND r.rid = s.__rid
+        FROM ${side} s LEFT JOIN ${RUN_TABLES.rejects} r ON r.side = '${side}' AND r.rid = s.__rid
        WHERE s.__bad AND s.__key IS NOT NULL
        GROUP BY s.__key)`;
 }
 
 /** Keys compared one-to-one on a side: loaded, not rejected, not duplicated on either side. */
-const COMPARED_A = `(SELECT count(*) FROM a WHERE NOT __bad AND __key NOT IN (SELECT __key FROM dup_keys))`;
+const COMPARED_A = `(SELECT count(*) FROM a WHERE NOT __bad AND __key NOT IN (SELECT __key FROM ${RUN_TABLES.dupKeys}))`;
 
 /**
  * Per-field counts over matched records: breaks and equal-within-tolerance.

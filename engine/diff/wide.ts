@@ -5,6 +5,7 @@ import { fieldSql } from '../normalize/sql.ts';
 import { decimalOfText, type WidePlan } from '../normalize/wide.ts';
 import { literal } from '../sql/quote.ts';
 import { beyondTolerance, comparedFields, deltaSql } from './sql.ts';
+import { RUN_TABLES } from '../run-file/schema.ts';
 
 /**
  * The field compare of a wide definition (normalize/wide.ts), after the
@@ -46,8 +47,8 @@ export async function wideCompare(conn: DuckDBConnection, plan: WidePlan, onProg
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE wide_pairs AS
      SELECT a.__key, a.__rid AS rid_a, b.__rid AS rid_b
-       FROM (SELECT __key, __rid FROM a WHERE NOT __bad AND __key NOT IN (SELECT __key FROM dup_keys)) a
-       JOIN (SELECT __key, __rid FROM b WHERE NOT __bad AND __key NOT IN (SELECT __key FROM dup_keys)) b ON a.__key = b.__key`,
+       FROM (SELECT __key, __rid FROM a WHERE NOT __bad AND __key NOT IN (SELECT __key FROM ${RUN_TABLES.dupKeys})) a
+       JOIN (SELECT __key, __rid FROM b WHERE NOT __bad AND __key NOT IN (SELECT __key FROM ${RUN_TABLES.dupKeys})) b ON a.__key = b.__key`,
   );
   // Fields whose tolerance and delta SQL are the same share one CASE branch.
   const groups = new Map<string, { id: number; beyond: string; delta: string }>();
@@ -96,9 +97,9 @@ export async function wideCompare(conn: DuckDBConnection, plan: WidePlan, onProg
  */
 export async function mergeWideBreaks(conn: DuckDBConnection): Promise<void> {
   await conn.run(
-    `CREATE OR REPLACE TABLE breaks AS
+    `CREATE OR REPLACE TABLE ${RUN_TABLES.breaks} AS
      SELECT row_number() OVER (ORDER BY key, ${C('ord')}, side, coalesce(rid_a, rid_b), ${C('old')}) AS break_id, * EXCLUDE (${C('ord')}, ${C('old')})
-       FROM (SELECT * EXCLUDE (break_id), 0 AS ${C('ord')}, break_id AS ${C('old')} FROM breaks
+       FROM (SELECT * EXCLUDE (break_id), 0 AS ${C('ord')}, break_id AS ${C('old')} FROM ${RUN_TABLES.breaks}
              UNION ALL BY NAME
              SELECT __key AS key, field, 'MISMATCH' AS diff_type, NULL::VARCHAR AS side, value_a, value_b, delta, field_type,
                     rid_a, rid_b, ord AS ${C('ord')}, NULL::BIGINT AS ${C('old')}

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseDefinitionText, validateDefinition } from '../definition/load.ts';
+import type { DefinitionInput } from '../definition/schema.ts';
 import { ReconError } from '../errors/recon-error.ts';
 import { asWriteError, prepareOutputPath } from '../report/output-path.ts';
 
@@ -16,7 +17,7 @@ import { asWriteError, prepareOutputPath } from '../report/output-path.ts';
 export const MAX_DEFINITION_FILE_BYTES = 8 * 1024 * 1024;
 
 /** Reads and validates a definition file; returns its JSON as written. */
-export async function importDefinitionFile(path: string): Promise<{ path: string; definition: unknown }> {
+export async function importDefinitionFile(path: string): Promise<{ path: string; definition: DefinitionInput }> {
   const file = resolve(path);
   const info = await stat(file).catch(() => null);
   if (info === null) throw new ReconError('INPUT_NOT_FOUND', `${file}: definition file not found or not readable`, { file });
@@ -39,7 +40,7 @@ export async function importDefinitionFile(path: string): Promise<{ path: string
   }
   parseDefinitionText(text, file);
   // Valid, so plain JSON: hand it back as written (defaults not filled in), for the form to keep.
-  return { path: file, definition: JSON.parse(text) as unknown };
+  return { path: file, definition: JSON.parse(text) as DefinitionInput };
 }
 
 /** Validates a definition and writes it as JSON (temporary name, then rename: never a partial file). */

@@ -8,7 +8,7 @@ import { ALICE } from '../workflow/testing/fixtures.ts';
 import { useSeededStore } from '../workflow/testing/seeded-store.ts';
 import { getRun } from '../workflow/runs.ts';
 import { startRegisteredRun } from './registered-run.ts';
-import { startRunWorker } from './run-in-worker.ts';
+import { startWorker } from '../worker/client.ts';
 
 /** The runs registry gets the inputs' SHA-256 (hashed once, by the run worker) whether the run completes or fails. */
 const ws = useSeededStore();
@@ -32,7 +32,7 @@ const startedInputs = (runId: string): unknown => {
 describe('a registered run', () => {
   it('records the hashes of a completed run, from a worker started early', async () => {
     const { a, b } = files();
-    const run = startRegisteredRun(ws.store, ALICE, { aPath: a, bPath: b, definition: definition(['id', 'amount']), workspace: ws.dir }, undefined, startRunWorker());
+    const run = startRegisteredRun(ws.store, ALICE, { aPath: a, bPath: b, definition: definition(['id', 'amount']), workspace: ws.dir }, undefined, startWorker('run'));
     const summary = await run.result;
     const expected = { a: { path: a, sha256: sha(a) }, b: { path: b, sha256: sha(b) } };
     expect(getRun(ws.store, run.runId)).toMatchObject({ status: 'COMPLETED', inputs: expected });

@@ -3,35 +3,57 @@ import { toErrorData } from '../errors/recon-error.ts';
 import { sha256File } from '../ingest/source-file.ts';
 import type { ProgressSink } from '../run/progress.ts';
 import { newRunId } from '../run/run-id.ts';
-import type { RunRequest, RunSummary } from '../run/run-recon.ts';
+import type { InputFingerprints, RunRequest } from '../run/run-recon.ts';
 import type { Store } from '../store/store.ts';
 import type { Identity } from '../workflow/identity.ts';
-import { recordRunCompleted, recordRunFailed, recordRunStarted } from '../workflow/runs.ts';
-import type { Worker } from 'node:worker_threads';
-import { runInWorker } from './run-in-worker.ts';
+import { recordRunCompleted, recordRunFailed, recordRunStarted, previousRunInRegistry } from '../workflow/runs.ts';
+import { decisionsInForce, type CarriedDecision } from '../workflow/carry.ts';
+import { startJob, type JobChannel, type JobHandle } from '../worker/client.ts';
 
-export interface RegisteredRun {
-  runId: string;
-  result: Promise<RunSummary>;
-  cancel(): void;
-}
+/** A run job with the id it was registered under. */
+export type RegisteredRun = JobHandle<'run'> & { runId: string };
 
 /**
  * Starts a run on a worker thread (`worker`, if the caller started one early
- * with startRunWorker) and keeps the workflow store's runs registry (and its
+ * with startWorker('run')) and keeps the workflow store's runs registry (and its
  * audit trail) in step: RUNNING as soon as the inputs are fingerprinted, then
  * COMPLETED with the summary or FAILED with the error. Every host (CLI,
  * Electron, browser) starts runs through here.
  */
-export function startRegisteredRun(store: Store, actor: Identity, request: RunRequest, onProgress?: ProgressSink, worker?: Worker): RegisteredRun {
+export function startRegisteredRun(store: Store, actor: Identity, request: RunRequest, onProgress?: ProgressSink, worker?: JobChannel): RegisteredRun {
   const runId = request.runId ?? newRunId();
-  const handle = runInWorker({ ...request, runId }, onProgress, worker);
+  // Break memory: the series' previous run by the registry (unless the caller
+  // named one, or none), and the decisions in force on its breaks, so the run
+  // can say which carry; they are recorded with the run's completion.
+  const previousRunId =
+    request.previousRunId !== undefined ? request.previousRunId : (store.read((tx) => previousRunInRegistry(tx, request.definition.name))?.runId ?? null);
+  const previousDecisions = previousRunId === null ? [] : store.read((tx) => decisionsInForce(tx, previousRunId));
+  let carry: { fromRunId: string; carried: CarriedDecision[] } | undefined;
+  let fingerprinted: (inputs: InputFingerprints | undefined) => void = () => undefined;
+  const fingerprints = new Promise<InputFingerprints | undefined>((resolvePromise) => (fingerprinted = resolvePromise));
+  const handle = startJob(
+    'run',
+    { ...request, runId, previousRunId, previousDecisions },
+    {
+      onProgress: (u) => {
+        if (u.type === 'stage') onProgress?.(u.event);
+        else if (u.type === 'fingerprints') fingerprinted(u.inputs);
+        else carry = { fromRunId: u.fromRunId, carried: u.carried };
+      },
+      worker,
+    },
+  );
+  // Settled without hashes (the run failed first): the promise still ends. A later call is a no-op.
+  handle.result.then(
+    () => fingerprinted(undefined),
+    () => fingerprinted(undefined),
+  );
   // The worker hashes the inputs while DuckDB stages them (each file is read
   // once for it, a few hundred ms a side at 1M rows). A run that fails before
   // then gets them hashed here; an unreadable file fails the run itself with a
   // clear error, so its hash is just left empty.
   const sha = (path: string): Promise<string> => sha256File(path).catch(() => '');
-  const started = handle.fingerprints.then(async (inputs) => inputs ?? { a: await sha(request.aPath), b: await sha(request.bPath) }).then(({ a, b }) =>
+  const started = fingerprints.then(async (inputs) => inputs ?? { a: await sha(request.aPath), b: await sha(request.bPath) }).then(({ a, b }) =>
     recordRunStarted(store, actor, {
       runId,
       definition: request.definition,
@@ -51,12 +73,12 @@ export function startRegisteredRun(store: Store, actor: Identity, request: RunRe
     }
     try {
       const summary = await handle.result;
-      recordRunCompleted(store, actor, runId, summary);
+      recordRunCompleted(store, actor, runId, summary, carry);
       return summary;
     } catch (err) {
       recordRunFailed(store, actor, runId, toErrorData(err));
       throw err;
     }
   })();
-  return { runId, result, cancel: handle.cancel };
+  return { ...handle, runId, result };
 }

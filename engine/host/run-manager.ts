@@ -9,19 +9,13 @@ import type { Definition } from '../definition/schema.ts';
 import { ReconError, toErrorData } from '../errors/recon-error.ts';
 import type { ProgressEvent, ProgressSink } from '../run/progress.ts';
 import { newRunId, type RunRequest, type RunSummary } from '../run/run-recon.ts';
-
-/** A started run: its id, its outcome and a way to stop it. */
-export interface StartedRun {
-  runId: string;
-  result: Promise<RunSummary>;
-  cancel(): void;
-}
+import type { RegisteredRun } from './registered-run.ts';
 
 /**
  * How a host starts a run. The service passes `startRegisteredRun` bound to
  * its store and user, so the runs registry and the audit trail see every run.
  */
-export type RunStarter = (request: RunRequest, onProgress: ProgressSink) => StartedRun;
+export type RunStarter = (request: RunRequest, onProgress: ProgressSink) => RegisteredRun;
 
 export interface StartRequest {
   aPath: string;
@@ -31,7 +25,7 @@ export interface StartRequest {
 
 interface Tracked {
   item: RunListItem;
-  handle: StartedRun | null;
+  handle: RegisteredRun | null;
   lastEmit: number;
 }
 

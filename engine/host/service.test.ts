@@ -1,5 +1,4 @@
 import './testing/fail-on-unhandled.ts';
-import { existsSync } from 'node:fs';
 import { utimes } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract, type BreakRow, type ContractEvent } from '../contract/index.ts';
@@ -199,15 +198,20 @@ describe('files and definitions', () => {
     expect(await service.call('files.preview', { path: `${fx.dir}/missing.csv` })).toMatchObject({ ok: false, error: { code: 'INPUT_NOT_FOUND' } });
   });
 
-  it('saves, lists and reads definitions; refuses invalid ones', async () => {
+  it('saves, lists and reads definitions in the workspace store, a new version per change; refuses invalid ones', async () => {
     const definition = { name: 'Trades vs custodian', key: ['TradeID'], fields: [{ name: 'TradeID', b: 'trade_ref' }] };
     const saved = await service.invoke('definitions.save', { definition });
-    expect(saved.file).toBe('trades-vs-custodian');
-    expect(existsSync(saved.path)).toBe(true);
-    expect((await service.invoke('definitions.list', {})).definitions.map((d) => d.name)).toContain('Trades vs custodian');
-    expect((await service.invoke('definitions.get', { file: saved.file })).definition).toMatchObject({ name: 'Trades vs custodian' });
+    expect(saved).toEqual({ name: 'Trades vs custodian', version: 1 });
+    expect(await service.invoke('definitions.save', { definition })).toEqual(saved);
+    expect(await service.invoke('definitions.save', { definition: { ...definition, description: 'matched on the trade reference' } })).toEqual({ name: 'Trades vs custodian', version: 2 });
+    expect(await service.call('definitions.save', { definition, overwrite: false })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    expect((await service.invoke('definitions.list', {})).definitions).toContainEqual(expect.objectContaining({ name: 'Trades vs custodian', version: 2 }));
+    const got = await service.invoke('definitions.get', { name: 'Trades vs custodian', version: 1 });
+    expect(got).toMatchObject({ name: 'Trades vs custodian', version: 1, definition: { name: 'Trades vs custodian', key: ['TradeID'] } });
+    expect(contract['definitions.get'].result.safeParse(got).success).toBe(true);
     expect(await service.call('definitions.save', { definition: { name: 'x', key: [] } })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
-    expect(await service.call('definitions.get', { file: '../secrets' })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    expect(await service.call('definitions.get', { name: '../secrets' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await service.call('definitions.get', { file: 'trades' })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
   });
 });
 

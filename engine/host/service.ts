@@ -10,14 +10,15 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { contract, isCallName, type FileChoice, type CallArgs, type CallName, type CallResult, type ContractEvent, type Reply } from '../contract/index.ts';
 import { ReconError, toErrorData } from '../errors/recon-error.ts';
+import { cachedBreakSource } from '../run-file/break-source.ts';
+import { RunFileCache } from '../run-file/cache.ts';
+import { syncOverlay } from '../run-file/grid/status-overlay.ts';
 import { sql } from '../store/sql.ts';
 import type { Store } from '../store/store.ts';
 import { WorkspaceSync, type WorkspaceSyncTuning } from '../sync/workspace-sync.ts';
+import { importDefinitionFiles } from '../workflow/definitions.ts';
 import type { Identity } from '../workflow/identity.ts';
 import { sweepAbandoned } from './abandoned-runs.ts';
-import { RunDbCache } from './breaks/run-db-cache.ts';
-import { syncOverlay } from './breaks/status-overlay.ts';
-import { definitionsStore } from './definitions-store.ts';
 import { appHandlers } from './handlers/app.ts';
 import { approvalsHandlers } from './handlers/approvals.ts';
 import { auditHandlers } from './handlers/audit.ts';
@@ -26,6 +27,7 @@ import { definitionsHandlers } from './handlers/definitions.ts';
 import { exportsHandlers } from './handlers/exports.ts';
 import { filesHandlers } from './handlers/files.ts';
 import { inferHandlers } from './handlers/infer.ts';
+import { memoryHandlers } from './handlers/memory.ts';
 import { modelHandlers } from './handlers/model.ts';
 import { reasonsHandlers } from './handlers/reasons.ts';
 import { reviewHandlers } from './handlers/review.ts';
@@ -39,7 +41,6 @@ import { startRegisteredRun } from './registered-run.ts';
 import { RunManager, type RunStarter } from './run-manager.ts';
 import { registryRunsSource, type RunsSource } from './runs-source.ts';
 import { TaskRunner } from './tasks/task-runner.ts';
-import { BreakSources } from './workflow/break-sources.ts';
 import { watchWorkflow, WORKFLOW_WATCH_INTERVAL_MS } from './workflow-watch.ts';
 
 export interface ServiceOptions {
@@ -112,7 +113,7 @@ export function createService(opts: ServiceOptions): Service {
     }
   };
   const runs = opts.runs ?? registryRunsSource(store, workspace);
-  const dbs = new RunDbCache((runId) => runs.databasePath(runId), workspace);
+  const dbs = new RunFileCache((runId) => runs.databasePath(runId), workspace);
   const startRun: RunStarter = opts.startRun ?? ((request, onProgress) => startRegisteredRun(store, user, request, onProgress));
   const ctx: HostContext = {
     workspace,
@@ -123,8 +124,7 @@ export function createService(opts: ServiceOptions): Service {
     runs,
     manager: new RunManager(workspace, emit, startRun),
     dbs,
-    definitions: definitionsStore(workspace),
-    breakSources: new BreakSources((runId) => runs.databasePath(runId)),
+    breakSource: (runId) => cachedBreakSource(dbs, runId),
     retrain: new RetrainJobs({ workspace, store, user, emit, quick: opts.quickRetrain ?? false }),
     tasks: new TaskRunner(emit),
     ...(opts.chooseFile ? { chooseFile: opts.chooseFile } : {}),
@@ -136,6 +136,13 @@ export function createService(opts: ServiceOptions): Service {
       return db;
     },
   };
+  // The definition files the new-run screen saved before definitions lived in the store: imported once, audited.
+  try {
+    const imported = importDefinitionFiles(store, user);
+    if (imported.length > 0) process.stderr.write(`[service] imported ${imported.length} definition file(s) into the workspace store: ${imported.join(', ')}\n`);
+  } catch (err) {
+    process.stderr.write(`[service] could not import the workspace's definition files: ${(err as Error).message}\n`);
+  }
   // Runs a crashed host left RUNNING would stay RUNNING forever: mark them FAILED now.
   try {
     const swept = sweepAbandoned(store, user, workspace);
@@ -149,6 +156,7 @@ export function createService(opts: ServiceOptions): Service {
     ...filesHandlers(ctx),
     ...definitionsHandlers(ctx),
     ...breaksHandlers(ctx),
+    ...memoryHandlers(ctx),
     ...reviewHandlers(ctx),
     ...approvalsHandlers(ctx),
     ...auditHandlers(ctx),
@@ -214,7 +222,6 @@ export function createService(opts: ServiceOptions): Service {
       ctx.manager.cancelAll();
       await ctx.retrain.close();
       await ctx.tasks.closeAll();
-      await ctx.breakSources.closeAll();
       await dbs.closeAll();
     },
   };

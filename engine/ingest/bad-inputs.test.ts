@@ -11,7 +11,8 @@ import { ReconError } from '../errors/recon-error.ts';
 import { loadSource, prepareSource } from './load-source.ts';
 import { REJECTS_DDL } from './rejects.ts';
 import { stageSource } from '../normalize/stage.ts';
-import { runRecon, type RunSummary } from '../run/run-recon.ts';
+import { runRecon } from '../run/run-recon.ts';
+import type { RunSummary } from '../contract/index.ts';
 import { literal } from '../sql/quote.ts';
 
 /**

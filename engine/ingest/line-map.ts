@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LoadedSource } from './load-source.ts';
+import { RUN_TABLES } from '../run-file/schema.ts';
 
 /**
  * Where every staged row is in its file, so a break's records can be shown at
@@ -14,7 +15,7 @@ import type { LoadedSource } from './load-source.ts';
  *
  * `label` is "line" for text files, "row" for sheets, Parquet and JSON.
  */
-export const LINE_MAP_DDL = `CREATE OR REPLACE TABLE line_map (side VARCHAR NOT NULL, rid BIGINT NOT NULL, line_offset BIGINT NOT NULL, label VARCHAR NOT NULL)`;
+export const LINE_MAP_DDL = `CREATE OR REPLACE TABLE ${RUN_TABLES.lineMap} (side VARCHAR NOT NULL, rid BIGINT NOT NULL, line_offset BIGINT NOT NULL, label VARCHAR NOT NULL)`;
 
 /**
  * The points `[rid, offset, …]` where `lineOf(rid) - rid` changes over rows

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateDefinition } from '../definition/load.ts';
 import type { DefinitionInput, FieldAdjust } from '../definition/schema.ts';
 import { openDuckDB, queryRows } from '../duckdb/open.ts';
-import { runRecon, type RunSummary } from '../run/run-recon.ts';
+import { runRecon } from '../run/run-recon.ts';
+import type { RunSummary } from '../contract/index.ts';
 
 /**
  * Whole runs where B writes amounts in cents, flips a sign, counts quantities

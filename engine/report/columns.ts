@@ -1,4 +1,4 @@
-import { currentStatus, type BreakRow } from './break-rows.ts';
+import { currentStatus, type ExportedBreak } from './break-rows.ts';
 
 /**
  * The columns of the detailed exports (CSV and XLSX), in order. `input` marks
@@ -11,11 +11,11 @@ export interface ExportColumn {
   kind: 'number' | 'text';
   input: boolean;
   width: number;
-  value(r: BreakRow): string | null;
+  value(r: ExportedBreak): string | null;
 }
 
 /** What was decided or proposed: "OVERRIDE FX_DIFF"; a proposal that did not take effect says so. */
-const decision = (r: BreakRow): string | null => {
+const decision = (r: ExportedBreak): string | null => {
   const d = r.decision;
   if (!d) return null;
   const what = `${d.kind}${d.decisionReason ? ` ${d.decisionReason}` : ''}`;
@@ -32,7 +32,7 @@ const decision = (r: BreakRow): string | null => {
 };
 
 /** Confidence as the model gives it, rounded to 2 decimals (a probability, not a measurement). */
-const confidence = (r: BreakRow): string | null => (r.confidence === null ? null : String(Math.round(r.confidence * 100) / 100));
+const confidence = (r: ExportedBreak): string | null => (r.confidence === null ? null : String(Math.round(r.confidence * 100) / 100));
 
 export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { header: 'Break ID', kind: 'number', input: false, width: 10, value: (r) => String(r.breakId) },
@@ -44,8 +44,8 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { header: 'Value B', kind: 'text', input: true, width: 20, value: (r) => r.valueB },
   { header: 'Delta', kind: 'number', input: false, width: 14, value: (r) => r.delta },
   { header: 'Field type', kind: 'text', input: false, width: 10, value: (r) => r.fieldType },
-  { header: 'Reason', kind: 'text', input: false, width: 16, value: (r) => r.decision?.reason ?? r.reason },
-  { header: 'Model reason', kind: 'text', input: false, width: 16, value: (r) => r.reason },
+  { header: 'Reason', kind: 'text', input: false, width: 16, value: (r) => r.decision?.reason ?? r.modelReason },
+  { header: 'Model reason', kind: 'text', input: false, width: 16, value: (r) => r.modelReason },
   { header: 'Suggested reason', kind: 'text', input: false, width: 16, value: (r) => r.suggestedReason },
   { header: 'Confidence', kind: 'number', input: false, width: 11, value: confidence },
   { header: 'Status', kind: 'text', input: false, width: 11, value: (r) => currentStatus(r) },

@@ -1,11 +1,11 @@
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { ReconError } from '../errors/recon-error.ts';
-import { breakBatches } from './break-rows.ts';
+import { exportedBreaks } from './break-rows.ts';
 import { EXPORT_COLUMNS } from './columns.ts';
 import { csvCell } from './csv-safety.ts';
 import type { DecisionReader } from './decisions.ts';
-import type { RunFile } from './run-file.ts';
+import type { FinishedRun } from '../run-file/finished-run.ts';
 
 /**
  * The breaks as CSV in one of two profiles. Excel: UTF-8 with a BOM (so Excel
@@ -42,7 +42,7 @@ export function machineProfile(delimiter = ','): CsvProfile {
 
 /** Writes every break of the run; returns rows written. Streams, with backpressure. */
 export async function writeBreaksCsv(
-  run: RunFile,
+  run: FinishedRun,
   decisions: DecisionReader,
   out: string,
   profile: CsvProfile,
@@ -54,7 +54,7 @@ export async function writeBreaksCsv(
   let rows = 0;
   async function* text(): AsyncGenerator<string> {
     yield (profile.bom ? '\uFEFF' : '') + EXPORT_COLUMNS.map((c) => csvCell(c.header, d)).join(d) + '\r\n';
-    for await (const batch of breakBatches(run, decisions)) {
+    for await (const batch of exportedBreaks(run, decisions)) {
       if (signal?.aborted) throw new ReconError('RUN_CANCELLED', 'the export was cancelled');
       let chunk = '';
       for (const r of batch) {

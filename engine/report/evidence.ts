@@ -3,7 +3,7 @@ import { verifyChain } from '../store/audit-verify.ts';
 import { canonicalJson, toJsonSafe, type JsonValue } from '../store/canonical-json.ts';
 import type { Store } from '../store/store.ts';
 import { workspaceSigningKey } from './keys.ts';
-import type { RunFile } from './run-file.ts';
+import type { FinishedRun } from '../run-file/finished-run.ts';
 import type { ExportSummary } from './summary.ts';
 import { renderSummaryText } from './summary-text.ts';
 
@@ -37,7 +37,7 @@ export interface EvidenceSignature {
 
 /** Builds and signs the pack. */
 export async function buildEvidencePack(
-  run: RunFile,
+  run: FinishedRun,
   summary: ExportSummary,
   opts: { store: Store | undefined; actor: string; now?: Date },
 ): Promise<{ pack: Record<string, JsonValue>; text: string }> {

@@ -11,7 +11,7 @@ import { buildEvidencePack } from './evidence.ts';
 import { buildNarrative } from './narrative.ts';
 import { renderNarrativeHtml, renderNarrativeMarkdown } from './narrative-render.ts';
 import { asWriteError } from './output-path.ts';
-import { openRunFile } from './run-file.ts';
+import { openFinishedRun } from '../run-file/finished-run.ts';
 import { buildSummary } from './summary.ts';
 import { renderSummaryText } from './summary-text.ts';
 import { EXPORT_FORMATS, type ExportFormat } from './formats.ts';
@@ -67,7 +67,7 @@ export async function exportRun(req: ExportRequest, hooks: { onProgress?: (p: Ex
     throw new ReconError('INVALID_ARGUMENT', `unknown export format "${String(req.format)}"; use one of ${EXPORT_FORMATS.join(', ')}`);
   }
   const out = resolve(req.out);
-  const run = await openRunFile(req.workspace, req.runId);
+  const run = await openFinishedRun(req.workspace, req.runId);
   const ownStore = req.store ? undefined : openExistingStore(run.workspace);
   const store = req.store ?? ownStore;
   const tmp = `${out}.partial-${process.pid}`;

@@ -8,7 +8,7 @@ import { ReconError } from '../errors/recon-error.ts';
 import { sql } from '../store/sql.ts';
 import { approveProposal } from '../workflow/approvals.ts';
 import { decide } from '../workflow/decisions.ts';
-import { openRunBreaks } from '../workflow/run-breaks.ts';
+import { openBreakSource } from '../run-file/break-source.ts';
 import { ALICE, BOB } from '../workflow/testing/fixtures.ts';
 import { EXPORT_COLUMNS } from './columns.ts';
 import { exportRun, type ExportFormat } from './export.ts';
@@ -30,7 +30,7 @@ const excelText = (s: string): string => s.replace(/_x([0-9A-Fa-f]{4})_/g, (_, h
 beforeAll(async () => {
   run = await hostileRun();
   out = mkdtempSync(join(tmpdir(), 'recon-exports-'));
-  const source = await openRunBreaks(run.summary.database);
+  const source = await openBreakSource(run.summary.database);
   try {
     const rejected = await decide(run.store, source, ALICE, { runId: run.runId, breakId: 1, kind: 'REJECT', comment: '=HYPERLINK("http://evil.example","see")' });
     expect(rejected.breakCount).toBe(1);

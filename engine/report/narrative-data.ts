@@ -1,7 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows } from '../duckdb/open.ts';
 import { hasStatusOverlay } from './review-figures.ts';
-import type { RunFile } from './run-file.ts';
+import type { FinishedRun } from '../run-file/finished-run.ts';
+import { breaksWithAttributions, STATUS_OVERLAY } from '../run-file/schema.ts';
 
 /**
  * The SQL behind the narrative's claims: every break with its reason, model
@@ -38,9 +39,9 @@ const RATIO = `TRY_CAST(b.value_b AS DOUBLE) / nullif(TRY_CAST(b.value_a AS DOUB
  * statuses are attached (review-figures.ts), as every count the summary gives;
  * the status is the model's (AUTO: explained automatically).
  */
-export function claimRelation(run: RunFile): string {
+export function claimRelation(run: FinishedRun): string {
   const decided = hasStatusOverlay(run.conn);
-  const attr = `${run.hasAttributions ? 'LEFT JOIN attributions t ON t.break_id = b.break_id' : ''} ${decided ? 'LEFT JOIN status_overlay d ON d.break_id = b.break_id' : ''}`;
+  const overlay = decided ? `LEFT JOIN ${STATUS_OVERLAY} d ON d.break_id = b.break_id` : '';
   const reason = `coalesce(${decided ? 'd.reason, ' : ''}${run.hasAttributions ? 't.reason, ' : ''}'UNATTRIBUTED')`;
   const status = run.hasAttributions ? `coalesce(t.status, 'REVIEW')` : `'REVIEW'`;
   const pattern = `CASE
@@ -52,7 +53,7 @@ export function claimRelation(run: RunFile): string {
         WHEN ${near(RATIO, -1)} THEN 'sign' END
     END`;
   return `(SELECT b.break_id, b.key, b.field, b.diff_type, b.side, b.delta, b.field_type, ${reason} AS reason, ${status} AS status, ${pattern} AS pattern
-             FROM breaks b ${attr})`;
+             FROM ${breaksWithAttributions(run.hasAttributions)} ${overlay})`;
 }
 
 function where(f: BreakFilter): { sql: string; params: string[] } {
@@ -81,7 +82,7 @@ function where(f: BreakFilter): { sql: string; params: string[] } {
 }
 
 /** The largest (reason, field, diff type, side, pattern) groups; optionally only those with a pattern. */
-export async function largestGroups(conn: DuckDBConnection, run: RunFile, limit: number, withPatternOnly = false): Promise<Group[]> {
+export async function largestGroups(conn: DuckDBConnection, run: FinishedRun, limit: number, withPatternOnly = false): Promise<Group[]> {
   const rows = await queryRows<{ reason: string; field: string; diff_type: string; side: string | null; pattern: string | null; n: string }>(
     conn,
     `SELECT reason, field, diff_type, side, pattern, count(*) AS n FROM ${claimRelation(run)}
@@ -92,7 +93,7 @@ export async function largestGroups(conn: DuckDBConnection, run: RunFile, limit:
 }
 
 /** How many breaks match a filter, and the first `cap` of their ids. */
-export async function breaksOf(conn: DuckDBConnection, run: RunFile, f: BreakFilter, cap: number): Promise<{ total: number; ids: number[] }> {
+export async function breaksOf(conn: DuckDBConnection, run: FinishedRun, f: BreakFilter, cap: number): Promise<{ total: number; ids: number[] }> {
   const w = where(f);
   const rows = await queryRows<{ total: string; ids: (string | number)[] | null }>(
     conn,

@@ -6,7 +6,7 @@ import { ALICE } from '../workflow/testing/fixtures.ts';
 import { decisionReader } from './decisions.ts';
 import { exportRun } from './export.ts';
 import { buildNarrative, type Narrative } from './narrative.ts';
-import { openRunFile } from './run-file.ts';
+import { openFinishedRun } from '../run-file/finished-run.ts';
 import { buildSummary } from './summary.ts';
 import { generatedRun, type FixtureRun } from './testing/fixture.ts';
 
@@ -31,7 +31,7 @@ let rows: Map<number, Row>;
 
 beforeAll(async () => {
   run = await generatedRun(6000, 8);
-  const file = await openRunFile(run.workspace, run.runId);
+  const file = await openFinishedRun(run.workspace, run.runId);
   try {
     nv = await buildNarrative(file, await buildSummary(file, decisionReader(run.store, run.runId)));
   } finally {

@@ -1,5 +1,5 @@
 import { breaksOf, largestGroups, type BreakFilter, type Group } from './narrative-data.ts';
-import type { RunFile } from './run-file.ts';
+import type { FinishedRun } from '../run-file/finished-run.ts';
 import type { ExportSummary } from './summary.ts';
 
 /**
@@ -35,7 +35,7 @@ export interface Narrative {
 const IDS_PER_CLAIM = 2000;
 
 /** Builds the narrative of a run. */
-export async function buildNarrative(run: RunFile, s: ExportSummary): Promise<Narrative> {
+export async function buildNarrative(run: FinishedRun, s: ExportSummary): Promise<Narrative> {
   const claims: Claim[] = [];
   const claim = async (filter: BreakFilter, selector: string): Promise<{ id: number; total: number }> => {
     const found = await breaksOf(run.conn, run, filter, IDS_PER_CLAIM);

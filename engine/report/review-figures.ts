@@ -14,13 +14,14 @@
  *
  * The statuses come from the workflow store's `break_status`, joined in SQL
  * from the TEMP table `status_overlay` of the run file's connection: the
- * grid's RunDb keeps one current (host/breaks/status-overlay.ts); a report
+ * grid's RunFile keeps one current (run-file/grid/status-overlay.ts); a report
  * attaches one with attachStatusOverlay().
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows } from '../duckdb/open.ts';
 import { sql } from '../store/sql.ts';
 import type { Store } from '../store/store.ts';
+import { breaksWithAttributions, STATUS_OVERLAY } from '../run-file/schema.ts';
 
 export const FINAL_STATUSES = ['ACCEPTED', 'OVERRIDDEN', 'REJECTED'] as const;
 export type FinalStatus = (typeof FINAL_STATUSES)[number];
@@ -78,16 +79,16 @@ export function readProposalCounts(store: Store, runId: string): ProposalCounts 
   });
 }
 
-/** Connections that have a status_overlay (reports attach one; the grid's RunDb always has one). */
+/** Connections that have a status_overlay (reports attach one; a RunFile always has one). */
 const attached = new WeakSet<DuckDBConnection>();
 
 /** Creates (or replaces) the TEMP `status_overlay` of a report's connection with these statuses. */
 export async function attachStatusOverlay(conn: DuckDBConnection, rows: readonly DecidedStatus[]): Promise<void> {
-  await conn.run('CREATE TEMP TABLE IF NOT EXISTS status_overlay (break_id BIGINT PRIMARY KEY, status VARCHAR NOT NULL, reason VARCHAR)');
-  await conn.run('DELETE FROM status_overlay');
+  await conn.run(`CREATE TEMP TABLE IF NOT EXISTS ${STATUS_OVERLAY} (break_id BIGINT PRIMARY KEY, status VARCHAR NOT NULL, reason VARCHAR)`);
+  await conn.run(`DELETE FROM ${STATUS_OVERLAY}`);
   if (rows.length > 0) {
     await conn.run(
-      `INSERT INTO status_overlay SELECT unnest(from_json($1::JSON, '[{"break_id":"BIGINT","status":"VARCHAR","reason":"VARCHAR"}]'), recursive := true)`,
+      `INSERT INTO ${STATUS_OVERLAY} SELECT unnest(from_json($1::JSON, '[{"break_id":"BIGINT","status":"VARCHAR","reason":"VARCHAR"}]'), recursive := true)`,
       [JSON.stringify(rows.map((r) => ({ break_id: r.break_id, status: r.status, reason: r.reason })))],
     );
   }
@@ -102,15 +103,15 @@ export function hasStatusOverlay(conn: DuckDBConnection): boolean {
 /**
  * The figures, in one query over the run's breaks, their attributions and
  * the connection's status_overlay (which must exist: attachStatusOverlay or
- * the grid's RunDb), and the store's proposal counts.
+ * a RunFile), and the store's proposal counts.
  */
 export async function reviewFigures(conn: DuckDBConnection, opts: { hasAttributions: boolean }, proposals: ProposalCounts): Promise<ReviewFigures> {
   const attr = opts.hasAttributions;
   const rows = await queryRows<{ reason: string; status: string | null; n: string }>(
     conn,
     `SELECT coalesce(d.reason, ${attr ? 't.reason, ' : ''}'UNATTRIBUTED') AS reason, d.status AS status, count(*) AS n
-       FROM breaks b ${attr ? 'LEFT JOIN attributions t ON t.break_id = b.break_id' : ''}
-       LEFT JOIN status_overlay d ON d.break_id = b.break_id
+       FROM ${breaksWithAttributions(attr)}
+       LEFT JOIN ${STATUS_OVERLAY} d ON d.break_id = b.break_id
       GROUP BY ALL`,
   );
   const byReason: Record<string, number> = {};

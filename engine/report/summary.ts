@@ -7,7 +7,8 @@ import type { RunCounts } from '../checks/row-accounting.ts';
 import { ident } from '../sql/quote.ts';
 import type { DecisionReader } from './decisions.ts';
 import { attachStatusOverlay, reviewFigures, type ReviewFigures } from './review-figures.ts';
-import type { RunFile } from './run-file.ts';
+import type { FinishedRun } from '../run-file/finished-run.ts';
+import { breaksWithAttributions, RUN_TABLES, STATUS_OVERLAY } from '../run-file/schema.ts';
 
 /**
  * The run summary as a report: counts, checks, the quality gate, breaks by
@@ -21,7 +22,7 @@ export interface ExportSummary {
   definition: string;
   startedAt: string;
   finishedAt: string;
-  inputs: RunFile['summary']['inputs'];
+  inputs: FinishedRun['summary']['inputs'];
   counts: RunCounts;
   columnsOnlyInA: string[];
   columnsOnlyInB: string[];
@@ -52,14 +53,14 @@ const TOP_BREAKS = 10;
 const CURRENCY_NAME = /^(ccy|currency|curr|cur|currency_code|ccy_code)$/i;
 
 /** Reads the summary of a run. */
-export async function buildSummary(run: RunFile, decisions: DecisionReader, now = new Date()): Promise<ExportSummary> {
+export async function buildSummary(run: FinishedRun, decisions: DecisionReader, now = new Date()): Promise<ExportSummary> {
   const c = run.conn;
   const s = run.summary;
   // The store's decided statuses join the breaks in SQL, as in the grid.
   await attachStatusOverlay(c, decisions.statuses());
   const review = await reviewFigures(c, { hasAttributions: run.hasAttributions }, decisions.proposals());
   const reasonExpr = run.hasAttributions ? `coalesce(d.reason, t.reason, 'UNATTRIBUTED')` : `coalesce(d.reason, 'UNATTRIBUTED')`;
-  const from = `${run.hasAttributions ? 'breaks b LEFT JOIN attributions t ON t.break_id = b.break_id' : 'breaks b'} LEFT JOIN status_overlay d ON d.break_id = b.break_id`;
+  const from = `${breaksWithAttributions(run.hasAttributions)} LEFT JOIN ${STATUS_OVERLAY} d ON d.break_id = b.break_id`;
   const grouped = await queryRows<{ reason: string; model_reason: string; field: string; diff_type: string; n: string; auto: string }>(
     c,
     `SELECT ${reasonExpr} AS reason, ${run.hasAttributions ? `coalesce(t.reason, 'UNATTRIBUTED')` : `'UNATTRIBUTED'`} AS model_reason, b.field, b.diff_type, count(*) AS n,
@@ -87,7 +88,7 @@ export async function buildSummary(run: RunFile, decisions: DecisionReader, now 
     const k = `${g.reason}\u0000${g.field}`;
     cross.set(k, { reason: g.reason, field: g.field, n: (cross.get(k)?.n ?? 0) + n });
   }
-  const checks = await queryRows<CheckResult>(c, 'SELECT name, type, side, expected, actual, passed, discrepancy, message FROM checks ORDER BY side, name');
+  const checks = await queryRows<CheckResult>(c, `SELECT name, type, side, expected, actual, passed, discrepancy, message FROM ${RUN_TABLES.checks} ORDER BY side, name`);
   const checksPassed = checks.every((x) => x.passed);
   // The gate is the model's (the run recorded it); runs from before attribution recompute it from the model's reasons.
   const unknownRate = total === 0 ? 0 : (byModelReason['UNKNOWN'] ?? 0) / total;
@@ -123,17 +124,17 @@ export async function buildSummary(run: RunFile, decisions: DecisionReader, now 
 }
 
 /** The largest differences on decimal fields, with the record's currency when the definition has one. */
-async function topBreaks(c: DuckDBConnection, run: RunFile): Promise<ExportSummary['topBreaks']> {
+async function topBreaks(c: DuckDBConnection, run: FinishedRun): Promise<ExportSummary['topBreaks']> {
   const currency = await currencyColumn(c, run);
   const ccy = currency ? `coalesce(ra.${ident(currency)}, rb.${ident(currency)})` : 'NULL';
   const joins = currency ? 'LEFT JOIN a ra ON ra.__rid = b.rid_a LEFT JOIN b rb ON rb.__rid = b.rid_b' : '';
   // The reason now (status_overlay is attached by buildSummary before this runs).
-  const model = run.hasAttributions ? '(SELECT reason FROM attributions t WHERE t.break_id = b.break_id)' : 'NULL';
-  const reason = `coalesce((SELECT reason FROM status_overlay d WHERE d.break_id = b.break_id), ${model})`;
+  const model = run.hasAttributions ? `(SELECT reason FROM ${RUN_TABLES.attributions} t WHERE t.break_id = b.break_id)` : 'NULL';
+  const reason = `coalesce((SELECT reason FROM ${STATUS_OVERLAY} d WHERE d.break_id = b.break_id), ${model})`;
   const rows = await queryRows<{ break_id: string; key: string; field: string; value_a: string | null; value_b: string | null; delta: string; ccy: string | null; reason: string | null }>(
     c,
     `SELECT b.break_id, b.key, b.field, b.value_a, b.value_b, b.delta, CAST(${ccy} AS VARCHAR) AS ccy, ${reason} AS reason
-       FROM (SELECT * FROM breaks WHERE field_type = 'decimal' AND delta IS NOT NULL
+       FROM (SELECT * FROM ${RUN_TABLES.breaks} WHERE field_type = 'decimal' AND delta IS NOT NULL
               ORDER BY abs(TRY_CAST(delta AS DOUBLE)) DESC, break_id LIMIT ${TOP_BREAKS}) b ${joins}
       ORDER BY abs(TRY_CAST(b.delta AS DOUBLE)) DESC, b.break_id`,
   );
@@ -141,8 +142,8 @@ async function topBreaks(c: DuckDBConnection, run: RunFile): Promise<ExportSumma
 }
 
 /** The currency field's column in the staged tables, if the run has both tables and the column. */
-async function currencyColumn(c: DuckDBConnection, run: RunFile): Promise<string | undefined> {
-  const cols = await queryRows<{ t: string; col: string }>(c, `SELECT table_name AS t, column_name AS col FROM duckdb_columns() WHERE table_name IN ('a', 'b')`);
+async function currencyColumn(c: DuckDBConnection, run: FinishedRun): Promise<string | undefined> {
+  const cols = await queryRows<{ t: string; col: string }>(c, `SELECT table_name AS t, column_name AS col FROM duckdb_columns() WHERE table_name IN ('${RUN_TABLES.a}', '${RUN_TABLES.b}')`);
   const inA = cols.filter((x) => x.t === 'a').map((x) => x.col);
   const inB = new Set(cols.filter((x) => x.t === 'b').map((x) => x.col));
   const wanted = run.definition.currencyField;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionReader } from './decisions.ts';
-import { openRunFile, type RunFile } from './run-file.ts';
+import { openFinishedRun, type FinishedRun } from '../run-file/finished-run.ts';
 import { buildSummary } from './summary.ts';
 import { hostileRun, type FixtureRun } from './testing/fixture.ts';
 import { numberCell, textCell, writeBreaksXlsx } from './xlsx.ts';
@@ -12,10 +12,10 @@ import { numberCell, textCell, writeBreaksXlsx } from './xlsx.ts';
 /** The XLSX cell rules and the sheet split past Excel's row limit. */
 
 let run: FixtureRun;
-let file: RunFile;
+let file: FinishedRun;
 beforeAll(async () => {
   run = await hostileRun();
-  file = await openRunFile(run.workspace, run.runId);
+  file = await openFinishedRun(run.workspace, run.runId);
 });
 afterAll(() => {
   file.close();

@@ -1,9 +1,9 @@
 import ExcelJS from 'exceljs';
 import { ReconError } from '../errors/recon-error.ts';
-import { breakBatches, type BreakRow } from './break-rows.ts';
+import { exportedBreaks, type ExportedBreak } from './break-rows.ts';
 import { EXPORT_COLUMNS } from './columns.ts';
 import type { DecisionReader } from './decisions.ts';
-import type { RunFile } from './run-file.ts';
+import type { FinishedRun } from '../run-file/finished-run.ts';
 import type { ExportSummary } from './summary.ts';
 import { summaryRows } from './xlsx-summary.ts';
 
@@ -54,7 +54,7 @@ export function numberCell(value: string): { value: number | ExcelJS.CellRichTex
 }
 
 /** One break as cell values and their styles. */
-function rowCells(r: BreakRow): { values: unknown[]; styles: Partial<ExcelJS.Style>[] } {
+function rowCells(r: ExportedBreak): { values: unknown[]; styles: Partial<ExcelJS.Style>[] } {
   const values: unknown[] = [];
   const styles: Partial<ExcelJS.Style>[] = [];
   EXPORT_COLUMNS.forEach((c, i) => {
@@ -75,7 +75,7 @@ function rowCells(r: BreakRow): { values: unknown[]; styles: Partial<ExcelJS.Sty
 
 /** Writes the workbook; returns the breaks written. */
 export async function writeBreaksXlsx(
-  run: RunFile,
+  run: FinishedRun,
   summary: ExportSummary,
   decisions: DecisionReader,
   out: string,
@@ -104,7 +104,7 @@ export async function writeBreaksXlsx(
   let sheet = newBreaksSheet(wb, 1);
   let inSheet = 0;
   let part = 1;
-  for await (const batch of breakBatches(run, decisions)) {
+  for await (const batch of exportedBreaks(run, decisions)) {
     if (signal?.aborted) throw new ReconError('RUN_CANCELLED', 'the export was cancelled');
     for (const r of batch) {
       if (inSheet === maxRows) {

@@ -1,12 +1,12 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { attributeBreaks, type AttributionSummary } from '../attribution/attribute.ts';
+import { attributeBreaks } from '../attribution/attribute.ts';
 import { loadCurrentModel } from '../attribution/model-store.ts';
-import { findPreviousRunDb } from '../attribution/previous-run.ts';
-import { qualityGate, type QualityGate } from '../attribution/quality-gate.ts';
-import { CHECKS_DDL, runIntegrityChecks, type CheckResult } from '../checks/integrity.ts';
+import { qualityGate } from '../attribution/quality-gate.ts';
+import { CHECKS_DDL, runIntegrityChecks } from '../checks/integrity.ts';
 import type { ControlTotal } from '../checks/control-totals.ts';
 import { runCounts, type RunCounts } from '../checks/row-accounting.ts';
+import type { RunSummary } from '../contract/index.ts';
 import { resolveDefinition } from '../definition/resolve.ts';
 import type { Definition } from '../definition/schema.ts';
 import { readBreakCounts, readFieldStats } from '../diff/counts.ts';
@@ -16,11 +16,13 @@ import { ReconError } from '../errors/recon-error.ts';
 import { fingerprintSource, loadSource, prepareSource, type LoadContext, type LoadedSource } from '../ingest/load-source.ts';
 import { writeLineMap } from '../ingest/line-map.ts';
 import { REJECTS_DDL } from '../ingest/rejects.ts';
-import type { SourceFileInfo } from '../ingest/source-file.ts';
 import { stageSource, type StagedSource } from '../normalize/stage.ts';
 import { finishWideViews, planWide, stageWide, type WideStagedSource } from '../normalize/wide.ts';
 import { mergeWideBreaks, wideCompare } from '../diff/wide.ts';
 import { writeRunOutputs } from '../report/run-outputs.ts';
+import { resolveAsOf } from '../series/as-of.ts';
+import { keepCarriedReasons, linkToPreviousRun, PREVIOUS_BREAKS, readCarriedDecisions, type CarriedDecision, type PreviousDecision } from '../series/link.ts';
+import { findPreviousRun, namedPreviousRun, type PreviousRun } from '../series/previous-run.ts';
 import { overallProgress, type ProgressSink, type RunStage } from './progress.ts';
 import { newRunId } from './run-id.ts';
 
@@ -34,45 +36,22 @@ export interface RunRequest {
   outDir?: string;
   runId?: string;
   memoryLimit?: string;
+  /**
+   * The run of the series this one is linked to (engine/series): a run id
+   * (`--previous`), or null for none; by default the latest completed run of
+   * the same definition in the workspace.
+   */
+  previousRunId?: string | null;
+  /** Decisions in force on the previous run's breaks (from the workflow store), to carry forward. */
+  previousDecisions?: readonly PreviousDecision[];
+  /** The run's as-of date (YYYY-MM-DD); by default the definition's asOfField, else the run date. */
+  asOf?: string;
 }
 
-
-
-/** The run's result, as written to summary.json. */
-export interface RunSummary {
-  runId: string;
-  definition: string;
-  status: 'COMPLETED';
-  startedAt: string;
-  finishedAt: string;
-  database: string;
-  inputs: { a: SourceFileInfo; b: SourceFileInfo };
-  counts: RunCounts;
-  breaks: { total: number; byField: Record<string, number>; byType: Record<string, number> };
-  withinTolerance: { byField: Record<string, number> };
-  /** Columns of A with no counterpart in B (bound to no field), and the reverse: compared with nothing. */
-  columnsOnlyInA: string[];
-  columnsOnlyInB: string[];
-  rejects: { a: number; b: number; sample: RejectSample[] };
-  checks: CheckResult[];
-  checksPassed: boolean;
-  /** Reason codes from the model: counts by reason and status, unknown rate, model version. */
-  attribution: AttributionSummary;
-  /** Passes when every check passes and the unknown rate is within the definition's limit. */
-  gate: QualityGate;
-  controlTotals: ControlTotal[];
-  warnings: { a: string[]; b: string[] };
-  timings: Record<string, number>;
-}
-
-export interface RejectSample {
-  side: string;
-  file: string;
-  line: number | null;
-  column: string | null;
-  rawValue: string | null;
-  reason: string;
-}
+/** The run's result, as written to summary.json: declared once, as a schema of the contract. */
+export type { RunSummary } from '../contract/index.ts';
+/** One rejected row of the summary's sample. */
+export type RejectSample = RunSummary['rejects']['sample'][number];
 
 /** The inputs' SHA-256 (hex). */
 export interface InputFingerprints {
@@ -85,6 +64,8 @@ export interface RunHooks {
   signal?: AbortSignal;
   /** Called once both inputs are hashed, before the run ends (the registry records the run's start with them). */
   onFingerprints?: (inputs: InputFingerprints) => void;
+  /** Called once the breaks are linked to the previous run, when previous decisions were handed in: which carry, which drop. */
+  onCarried?: (fromRunId: string, carried: CarriedDecision[]) => void;
 }
 
 export { newRunId } from './run-id.ts';
@@ -207,6 +188,26 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     });
     checkCancelled();
 
+    // 4b. Break memory: the breaks linked to the previous run of the series.
+    const asOf = await resolveAsOf(conn, resolved, req.asOf, startedAt);
+    const previous: PreviousRun | undefined =
+      req.previousRunId === null
+        ? undefined
+        : req.previousRunId !== undefined
+          ? await namedPreviousRun(workspace, req.previousRunId)
+          : await findPreviousRun(workspace, req.definition.name, runId);
+    const lifecycle = await timed('memory', () =>
+      linkToPreviousRun(conn, {
+        runId,
+        series: req.definition.name,
+        asOf: asOf.date,
+        ...(previous ? { previous } : {}),
+        ...(req.previousDecisions ? { previousDecisions: req.previousDecisions } : {}),
+      }),
+    );
+    if (previous && req.previousDecisions && req.previousDecisions.length > 0) hooks.onCarried?.(previous.runId, await readCarriedDecisions(conn));
+    checkCancelled();
+
     // 5. Checks and counts.
     report('checks', 'Integrity checks', 0);
     const { checks, buckets, controlTotals } = await timed('checks', () =>
@@ -221,13 +222,13 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     report('attribute', 'Attributing breaks', 0);
     const attribution = await timed('attribution', async () => {
       const { model } = await loadCurrentModel(workspace);
-      const previousRunDb = await findPreviousRunDb(workspace, req.definition.name, runId);
       const fx = req.definition.attribution.fxRates;
       return attributeBreaks(conn, {
         model,
         threshold: req.definition.attribution.threshold,
         ...(fx ? { fx } : {}),
-        ...(previousRunDb ? { previousRunDb } : {}),
+        ...(previous ? { previousBreaks: PREVIOUS_BREAKS } : {}),
+        afterAttribute: () => keepCarriedReasons(conn),
         onProgress: (p) => report('attribute', 'Attributing breaks', p.total ? p.done / p.total : 1, p.done, p.total),
       });
     });
@@ -275,7 +276,8 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       gate,
       controlTotals,
       // The loader's (skipped blank lines, …) and staging's (values rounded to a field's scale).
-      warnings: { a: [...loadedA.warnings, ...stagedA.warnings], b: [...loadedB.warnings, ...stagedB.warnings] },
+      warnings: { a: [...loadedA.warnings, ...stagedA.warnings, ...(asOf.warning ? [asOf.warning] : [])], b: [...loadedB.warnings, ...stagedB.warnings] },
+      lifecycle,
       timings,
     };
     await conn.run('CREATE OR REPLACE TABLE run_info AS SELECT $1::VARCHAR AS run_id, $2::JSON AS definition, $3::JSON AS summary', [

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { definitionSchema, type DefinitionInput } from '../definition/schema.ts';
 import { openDuckDB, queryRows } from '../duckdb/open.ts';
-import { runRecon, type RunSummary } from './run-recon.ts';
+import { runRecon } from './run-recon.ts';
+import type { RunSummary } from '../contract/index.ts';
 import { writeWidePair, type WidePair } from './testing/wide-files.ts';
 
 /**

@@ -12,6 +12,7 @@
 import { appendAuditEvent } from '../store/audit-log.ts';
 import { sql } from '../store/sql.ts';
 import type { Store, WriteTx } from '../store/store.ts';
+import { applyPulledDefinition, type PulledDefinition } from '../workflow/definitions.ts';
 import { rolesOf, ROLES, type Role } from '../workflow/roles.ts';
 import { setState } from './local-state.ts';
 
@@ -58,6 +59,19 @@ export interface RemoteApproval {
   server_order: number;
 }
 
+export interface RemoteCarry {
+  run_id: string;
+  break_id: number;
+  from_run_id: string;
+  from_break_id: number;
+  origin_break_id: number;
+  decision_id: string;
+  kept: boolean;
+  status: string;
+  reason: string | null;
+  carried_at: string;
+}
+
 export interface RemoteStatus {
   run_id: string;
   break_id: number;
@@ -83,9 +97,19 @@ export interface RemoteBreak {
 
 const has = (tx: WriteTx, q: ReturnType<typeof sql>): boolean => tx.get(q) !== undefined;
 
-/** Applies one window of server order and moves the watermark, in one transaction. */
-export function applyWindow(store: Store, w: { runs: RemoteRun[]; decisions: RemoteDecision[]; approvals: RemoteApproval[]; statuses: RemoteStatus[] }, upTo: number): void {
-  store.write((tx) => {
+/** Applies one window of server order and moves the watermark, in one transaction; returns the definition versions stored. */
+export function applyWindow(
+  store: Store,
+  w: { runs: RemoteRun[]; decisions: RemoteDecision[]; approvals: RemoteApproval[]; statuses: RemoteStatus[]; definitions: PulledDefinition[]; carries?: RemoteCarry[] },
+  upTo: number,
+): number {
+  return store.write((tx) => {
+    let definitions = 0;
+    for (const d of w.definitions) {
+      savepoint(store, () => {
+        if (applyPulledDefinition(tx, d)) definitions++;
+      });
+    }
     for (const r of w.runs) savepoint(store, () => applyRun(tx, r));
     for (const d of w.decisions) {
       verdict(tx, d.decision_id, 'decision', d);
@@ -95,6 +119,7 @@ export function applyWindow(store: Store, w: { runs: RemoteRun[]; decisions: Rem
       verdict(tx, a.approval_id, 'approval', a);
       savepoint(store, () => applyApproval(tx, a));
     }
+    for (const c of w.carries ?? []) savepoint(store, () => applyCarry(tx, c));
     const seen = new Set<string>();
     for (const s of w.statuses) {
       seen.add(`${s.run_id}\u0000${s.break_id}`);
@@ -110,6 +135,7 @@ export function applyWindow(store: Store, w: { runs: RemoteRun[]; decisions: Rem
     }
     setState(tx, 'pull.serverOrder', upTo);
     setState(tx, 'pull.lastAt', tx.now);
+    return definitions;
   });
 }
 
@@ -184,6 +210,14 @@ function applyStatus(tx: WriteTx, s: RemoteStatus): void {
     VALUES (${s.run_id}, ${s.break_id}, ${s.status}, ${s.reason}, ${s.decision_id}, ${approval}, ${tx.now})
     ON CONFLICT (run_id, break_id) DO UPDATE SET status = excluded.status, reason = excluded.reason,
       decision_id = excluded.decision_id, approval_id = excluded.approval_id, updated_at = excluded.updated_at`);
+}
+
+/** A carry another device made (break memory), kept for the break's history; its status row comes with the statuses. */
+function applyCarry(tx: WriteTx, c: RemoteCarry): void {
+  if (!has(tx, sql`SELECT 1 AS x FROM runs WHERE run_id = ${c.run_id}`)) return;
+  tx.run(sql`INSERT INTO break_carries (run_id, break_id, from_run_id, from_break_id, decision_id, origin_break_id, kept, status, reason, carried_at)
+    VALUES (${c.run_id}, ${c.break_id}, ${c.from_run_id}, ${c.from_break_id}, ${c.decision_id}, ${c.origin_break_id}, ${c.kept ? 1 : 0}, ${c.status}, ${c.reason}, ${c.carried_at})
+    ON CONFLICT (run_id, break_id) DO NOTHING`);
 }
 
 /** Stores evidence for remote breaks. */

@@ -8,7 +8,8 @@
 import type pg from 'pg';
 import { sql } from '../store/sql.ts';
 import type { Store } from '../store/store.ts';
-import type { BreakSource, BreakView } from '../workflow/breaks.ts';
+import { baseStatusOf, suggestionOf, type Break } from '../run-file/break.ts';
+import type { BreakSource } from '../workflow/breaks.ts';
 import { withClient } from './connection.ts';
 import { sqlState } from './errors.ts';
 import { getState, setState } from './local-state.ts';
@@ -16,7 +17,7 @@ import { getState, setState } from './local-state.ts';
 /** Opens a run's breaks (default: the run's DuckDB file, loaded only when needed). */
 export type EvidenceOpener = (duckdbPath: string) => Promise<BreakSource>;
 
-const defaultOpener: EvidenceOpener = async (path) => (await import('../workflow/run-breaks.ts')).openRunBreaks(path);
+const defaultOpener: EvidenceOpener = async (path) => (await import('../run-file/break-source.ts')).openBreakSource(path);
 
 const PAGE = 1000;
 
@@ -90,7 +91,7 @@ async function openOrNull(open: EvidenceOpener, path: string): Promise<BreakSour
 }
 
 // False when the server does not know the run yet (its events are still in the outbox).
-async function insert(pool: pg.Pool, runId: string, breaks: readonly BreakView[]): Promise<boolean> {
+async function insert(pool: pg.Pool, runId: string, breaks: readonly Break[]): Promise<boolean> {
   if (breaks.length === 0) return true;
   try {
     await withClient(pool, (c) =>
@@ -111,8 +112,8 @@ async function insert(pool: pg.Pool, runId: string, breaks: readonly BreakView[]
           breaks.map((b) => b.valueA),
           breaks.map((b) => b.valueB),
           breaks.map((b) => b.delta),
-          breaks.map((b) => b.baseStatus),
-          breaks.map((b) => b.suggestion),
+          breaks.map(baseStatusOf),
+          breaks.map(suggestionOf),
           breaks.map((b) => (b.confidence === null ? null : String(b.confidence))),
         ],
       ),

@@ -1,7 +1,8 @@
 /**
  * Pull, part 2: the shared workflow state comes down in server order: team
  * roles, runs made elsewhere, every decision and approval with the server's
- * verdict (APPLIED, SUPERSEDED, REFUSED), the current break statuses, and the
+ * verdict (APPLIED, SUPERSEDED, REFUSED), the current break statuses, the
+ * definition versions other devices saved, and the
  * evidence for proposals waiting for this user. Everything is read in one
  * REPEATABLE READ snapshot, in windows of server order, each applied locally
  * in one transaction with its watermark, so an interrupted pull resumes.
@@ -10,8 +11,19 @@ import type pg from 'pg';
 import type { Store } from '../store/store.ts';
 import { sql } from '../store/sql.ts';
 import { inTransaction } from './connection.ts';
+import type { PulledDefinition } from '../workflow/definitions.ts';
 import { getState } from './local-state.ts';
-import { applyEvidence, applyRoles, applyWindow, type RemoteApproval, type RemoteBreak, type RemoteDecision, type RemoteRun, type RemoteStatus } from './apply-remote.ts';
+import {
+  applyEvidence,
+  applyRoles,
+  applyWindow,
+  type RemoteApproval,
+  type RemoteBreak,
+  type RemoteCarry,
+  type RemoteDecision,
+  type RemoteRun,
+  type RemoteStatus,
+} from './apply-remote.ts';
 
 /** What a pull brought down. */
 export interface PullStateResult {
@@ -20,6 +32,8 @@ export interface PullStateResult {
   decisions: number;
   approvals: number;
   statuses: number;
+  /** Definition versions other devices saved, stored here as new versions. */
+  definitions: number;
   evidence: number;
   roleChanges: number;
 }
@@ -30,14 +44,15 @@ export async function pullState(store: Store, client: pg.PoolClient, window = 50
   return inTransaction(
     client,
     async () => {
-      const result: PullStateResult = { serverOrder: 0, runs: 0, decisions: 0, approvals: 0, statuses: 0, evidence: 0, roleChanges: 0 };
+      const result: PullStateResult = { serverOrder: 0, runs: 0, decisions: 0, approvals: 0, statuses: 0, definitions: 0, evidence: 0, roleChanges: 0 };
       const users = await client.query<{ user_id: string; display_name: string }>('SELECT user_id, display_name FROM recon.users ORDER BY user_id');
       const roles = await client.query<{ user_id: string; role: string; granted_by: string }>('SELECT user_id, role, granted_by FROM recon.user_roles ORDER BY user_id, role');
       result.roleChanges = applyRoles(store, users.rows, roles.rows);
       const high = Number(
         (
           await client.query<{ high: string | null }>(`SELECT greatest((SELECT max(server_order) FROM recon.runs), (SELECT max(server_order) FROM recon.decisions),
-            (SELECT max(server_order) FROM recon.approvals), (SELECT max(changed_order) FROM recon.break_status)) AS high`)
+            (SELECT max(server_order) FROM recon.approvals), (SELECT max(changed_order) FROM recon.break_status),
+            (SELECT max(server_order) FROM recon.definitions), (SELECT max(server_order) FROM recon.break_carries)) AS high`)
         ).rows[0]?.high ?? 0,
       );
       let from = store.read((tx) => getState<number>(tx, 'pull.serverOrder')) ?? 0;
@@ -83,7 +98,24 @@ export async function pullState(store: Store, client: pg.PoolClient, window = 50
             WHERE a.server_order > $1 AND a.server_order <= $2 AND a.state <> 'APPLIED' AND s.changed_order <= $2`,
           w,
         );
-        applyWindow(store, { runs: runs.rows, decisions: decisions.rows, approvals: approvals.rows, statuses: statuses.rows }, to);
+        const definitions = await client.query<PulledDefinition>(
+          `SELECT device_id, seq::int AS seq, name, json, sha256, saved_by, saved_at, comment
+             FROM recon.definitions WHERE server_order > $1 AND server_order <= $2 AND device_id <> $3 ORDER BY server_order`,
+          [...w, me],
+        );
+        // Other devices' carries of decisions to later runs (break memory), for the breaks' history.
+        const carries = await client.query<RemoteCarry>(
+          `SELECT run_id, break_id::int AS break_id, from_run_id, from_break_id::int AS from_break_id, origin_break_id::int AS origin_break_id,
+                  decision_id, kept, status, reason, a.at AS carried_at
+             FROM recon.break_carries c JOIN recon.audit_events a USING (device_id, seq)
+            WHERE c.server_order > $1 AND c.server_order <= $2 AND c.device_id <> $3 ORDER BY c.server_order, c.run_id, c.break_id`,
+          [...w, me],
+        );
+        result.definitions += applyWindow(
+          store,
+          { runs: runs.rows, decisions: decisions.rows, approvals: approvals.rows, statuses: statuses.rows, definitions: definitions.rows, carries: carries.rows },
+          to,
+        );
         result.runs += runs.rows.length;
         result.decisions += decisions.rows.length;
         result.approvals += approvals.rows.length;

@@ -8,7 +8,8 @@ import { ReconError } from '../errors/recon-error.ts';
 import { jsonList, sql } from '../store/sql.ts';
 import type { Store } from '../store/store.ts';
 import type { RemoteBreak } from './apply-remote.ts';
-import type { BreakFilter, BreakSource, BreakView } from '../workflow/breaks.ts';
+import { baseStatusOf, suggestionOf, type Break } from '../run-file/break.ts';
+import type { BreakFilter, BreakSource } from '../workflow/breaks.ts';
 
 /** A row of sync_remote_breaks: the evidence as pulled (apply-remote.ts writes it). */
 type Row = Omit<RemoteBreak, 'run_id'>;
@@ -29,7 +30,7 @@ export function remoteBreakSource(store: Store, runId: string): BreakSource {
       return new Map(rows.map((r) => [r.break_id, toView(r)]));
     },
     page: async (filter: BreakFilter, afterId: number, limit: number) => {
-      const out: BreakView[] = [];
+      const out: Break[] = [];
       let after = afterId;
       // Filters are checked in JS over pages of the (small) evidence table.
       while (out.length < limit) {
@@ -48,12 +49,12 @@ export function remoteBreakSource(store: Store, runId: string): BreakSource {
   };
 }
 
-function matches(b: BreakView, f: BreakFilter): boolean {
+function matches(b: Break, f: BreakFilter): boolean {
   return (
     (f.field === undefined || b.field === f.field) &&
     (f.diffType === undefined || b.diffType === f.diffType) &&
-    (f.reason === undefined || b.suggestion === f.reason) &&
-    (f.baseStatus === undefined || b.baseStatus === f.baseStatus) &&
+    (f.reason === undefined || suggestionOf(b) === f.reason) &&
+    (f.baseStatus === undefined || baseStatusOf(b) === f.baseStatus) &&
     (f.delta === undefined || b.delta === f.delta) &&
     (f.maxAbsDelta === undefined || (b.delta !== null && absLessOrEqual(b.delta, f.maxAbsDelta))) &&
     (f.breakIds === undefined || f.breakIds.includes(b.breakId))
@@ -76,7 +77,8 @@ function absLessOrEqual(a: string, b: string): boolean {
 
 const decimals = (s: string): number => s.split('.')[1]?.length ?? 0;
 
-function toView(r: Row): BreakView {
+function toView(r: Row): Break {
+  const auto = r.base_status === 'AUTO';
   return {
     breakId: r.break_id,
     key: r.key,
@@ -87,9 +89,13 @@ function toView(r: Row): BreakView {
     valueB: r.value_b,
     delta: r.delta,
     fieldType: null,
-    baseStatus: r.base_status === 'AUTO' ? 'AUTO' : 'REVIEW',
-    suggestion: r.reason,
+    ridA: null,
+    ridB: null,
     confidence: r.confidence === null ? null : Number(r.confidence),
+    // The pulled evidence keeps the model's status and the reason accepting records (suggestionOf), nothing more.
+    suggestedReason: r.reason,
+    modelReason: auto ? r.reason : null,
+    modelStatus: auto ? 'AUTO' : 'REVIEW',
   };
 }
 
@@ -132,8 +138,8 @@ export function remoteProposalBreaks(store: Store, decisionId: string, limit: nu
       valueA: v.valueA,
       valueB: v.valueB,
       delta: v.delta,
-      baseStatus: v.baseStatus,
-      reason: v.suggestion,
+      baseStatus: baseStatusOf(v),
+      reason: suggestionOf(v),
       confidence: v.confidence,
       toStatus: r.to_status,
       proposedReason: r.proposed_reason,

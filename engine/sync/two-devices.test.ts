@@ -12,7 +12,7 @@ import { decide } from '../workflow/decisions.ts';
 import { addUser, rolesOf } from '../workflow/roles.ts';
 import { ADA, ALICE, BOB, CAROL, MALLORY, seedRun, seedUsers, tempDir } from '../workflow/testing/fixtures.ts';
 import { writeRunFile } from '../workflow/testing/run-file.ts';
-import { openRunBreaks } from '../workflow/run-breaks.ts';
+import { openBreakSource } from '../run-file/break-source.ts';
 import { withClient } from './connection.ts';
 import { decisionHistory, listProposalsWithSync } from './history.ts';
 import { remoteBreakSource } from './remote-breaks.ts';
@@ -47,12 +47,12 @@ afterAll(async () => {
   tmp?.cleanup();
 });
 
-const sync = (d: Device) => d.sync({ evidence: openRunBreaks });
+const sync = (d: Device) => d.sync({ evidence: openBreakSource });
 let proposalId = '';
 
 describe('two devices, one server', () => {
   it('a maker proposes offline, then syncs: events, run summary and evidence reach the server', async () => {
-    const source = await openRunBreaks(join(tmp.dir, 'run-1.duckdb'));
+    const source = await openBreakSource(join(tmp.dir, 'run-1.duckdb'));
     try {
       const p = await decide(maker.store, source, ALICE, { runId: RUN, breakId: 4, kind: 'OVERRIDE', reason: 'FX_DIFF', comment: 'amounts in EUR' });
       expect(p.proposal).toBe(true);
@@ -101,7 +101,7 @@ describe('two devices, one server', () => {
   });
 
   it('refuses a self-approval and an approver without the server role, in the server transaction, without blocking the queue', async () => {
-    const source = await openRunBreaks(join(tmp.dir, 'run-1.duckdb'));
+    const source = await openBreakSource(join(tmp.dir, 'run-1.duckdb'));
     const p = await decide(maker.store, source, CAROL, { runId: RUN, breakId: 8, kind: 'OVERRIDE', reason: 'TIMING_DIFF', comment: 'T+1' });
     const q = await decide(maker.store, source, ALICE, { runId: RUN, breakId: 16, kind: 'OVERRIDE', reason: 'FX_DIFF', comment: 'EUR' });
     source.close();
@@ -136,7 +136,7 @@ describe('two devices, one server', () => {
   });
 
   it('orders two devices deciding one break: the loser is SUPERSEDED, kept in history on both', async () => {
-    const local = await openRunBreaks(join(tmp.dir, 'run-1.duckdb'));
+    const local = await openBreakSource(join(tmp.dir, 'run-1.duckdb'));
     const first = await decide(maker.store, local, ALICE, { runId: RUN, breakId: 20, kind: 'ACCEPT' });
     local.close();
     const second = await decide(checker.store, remoteBreakSource(checker.store, RUN), CAROL, { runId: RUN, breakId: 20, kind: 'REJECT', comment: 'looks wrong' });
@@ -163,7 +163,7 @@ describe('two devices, one server', () => {
 
   it('undoes a decision the server refused (no analyst role there): the break is back to its attribution status', async () => {
     addUser(maker.store, ADA, { userId: 'dave', roles: ['analyst'] }); // an analyst only in this workspace
-    const source = await openRunBreaks(join(tmp.dir, 'run-1.duckdb'));
+    const source = await openBreakSource(join(tmp.dir, 'run-1.duckdb'));
     const d = await decide(maker.store, source, { userId: 'dave', displayName: 'Dave' }, { runId: RUN, breakId: 24, kind: 'ACCEPT' });
     source.close();
     const status = () => maker.store.read((tx) => tx.get<{ status: string }>({ text: 'SELECT status FROM break_status WHERE run_id = ? AND break_id = 24', params: [RUN] }));

@@ -11,7 +11,7 @@ import { verifyChain } from '../store/audit-verify.ts';
 import { appendAuditEvent } from '../store/audit-log.ts';
 import { approveProposal, listProposals, withdrawProposal } from '../workflow/approvals.ts';
 import { decide } from '../workflow/decisions.ts';
-import { openRunBreaks } from '../workflow/run-breaks.ts';
+import { openBreakSource } from '../run-file/break-source.ts';
 import { ALICE, BOB, seedRun, seedUsers, tempDir } from '../workflow/testing/fixtures.ts';
 import { writeRunFile } from '../workflow/testing/run-file.ts';
 import { listProposalsWithSync } from './history.ts';
@@ -44,12 +44,12 @@ afterAll(async () => {
   tmp?.cleanup();
 });
 
-const sync = (d: Device) => d.sync({ evidence: openRunBreaks });
+const sync = (d: Device) => d.sync({ evidence: openBreakSource });
 const statusOn = (d: Device, breakId: number) =>
   d.store.read((tx) => tx.get<{ status: string; approval_id: string | null }>({ text: 'SELECT status, approval_id FROM break_status WHERE run_id = ? AND break_id = ?', params: [RUN, breakId] }));
 
 async function propose(breakId: number): Promise<string> {
-  const source = await openRunBreaks(join(tmp.dir, 'run-w.duckdb'));
+  const source = await openBreakSource(join(tmp.dir, 'run-w.duckdb'));
   try {
     return (await decide(maker.store, source, ALICE, { runId: RUN, breakId, kind: 'OVERRIDE', reason: 'FX_DIFF', comment: 'EUR' })).decisionId;
   } finally {

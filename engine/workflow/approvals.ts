@@ -136,12 +136,33 @@ function settle(store: Store, actor: Identity, decisionId: string, verdict: 'APP
       setStatus(tx, d.run_id, r.break_id, to, reason, decisionId, approvalId);
       changes.push([r.break_id, from, to, reason]);
     }
+    // The proposal's breaks carried into later runs of the series (break memory) follow it.
+    const carried = tx.all<{ run_id: string; break_id: number; to_status: string; from_status: string; reason: string | null }>(
+      sql`SELECT c.run_id, c.break_id, db.to_status, db.from_status, db.reason
+            FROM break_carries c
+            JOIN decision_breaks db ON db.decision_id = c.decision_id AND db.break_id = c.origin_break_id
+            JOIN break_status s ON s.run_id = c.run_id AND s.break_id = c.break_id
+           WHERE c.decision_id = ${decisionId} AND c.kept = 1 AND s.decision_id = ${decisionId} AND s.status = 'PROPOSED'
+           ORDER BY c.run_id, c.break_id`,
+    );
+    for (const r of carried) {
+      const to = verdict === 'APPROVED' ? asBreakStatus(r.to_status) : asBreakStatus(r.from_status);
+      setStatus(tx, r.run_id, r.break_id, to, verdict === 'APPROVED' ? r.reason : null, decisionId, approvalId);
+    }
     appendAuditEvent(tx, {
       actor: actor.userId,
       action: ACTIONS[verdict],
       target: `decision:${decisionId}`,
       before: { maker: d.actor, columns: ['break_id', 'status'], rows: changes.map(([id, from]) => [id, from]) },
-      after: { approval_id: approvalId, verdict, run_id: d.run_id, kind: d.kind, columns: ['break_id', 'status', 'reason'], rows: changes.map(([id, , to, reason]) => [id, to, reason]) },
+      after: {
+        approval_id: approvalId,
+        verdict,
+        run_id: d.run_id,
+        kind: d.kind,
+        columns: ['break_id', 'status', 'reason'],
+        rows: changes.map(([id, , to, reason]) => [id, to, reason]),
+        ...(carried.length > 0 ? { carried: carried.map((r) => [r.run_id, r.break_id]) } : {}),
+      },
       comment: comment?.trim() || null,
     });
     return { approvalId, decisionId, verdict, breakCount: rows.length };

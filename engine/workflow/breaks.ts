@@ -1,31 +1,15 @@
 /**
  * What the workflow needs to know about a run's breaks, behind an interface:
- * the DuckDB-backed source reads the run file (run-breaks.ts); decisions only
- * see this shape, so the store code never loads DuckDB.
+ * the DuckDB-backed source reads the run file (run-file/break-source.ts);
+ * decisions only see this shape, so the store code never loads DuckDB.
+ * A break's model status and suggestion are baseStatusOf() and suggestionOf().
  */
 import { ReconError } from '../errors/recon-error.ts';
+import type { Break } from '../run-file/break.ts';
 import type { BreakStatus } from './status.ts';
 
-/** One break as the reviewer sees it, with the attribution's suggestion. */
-export interface BreakView {
-  breakId: number;
-  key: string;
-  field: string;
-  diffType: string;
-  side: string | null;
-  valueA: string | null;
-  valueB: string | null;
-  delta: string | null;
-  fieldType: string | null;
-  /** The attribution's status (AUTO or REVIEW); REVIEW when the run has no attribution. */
-  baseStatus: 'AUTO' | 'REVIEW';
-  /** The reason to accept: the attributed reason when AUTO, the best guess when REVIEW. */
-  suggestion: string | null;
-  confidence: number | null;
-}
-
 /** A break with its current status (break_status overrides the attribution's). */
-export interface ReviewedBreak extends BreakView {
+export interface ReviewedBreak extends Break {
   status: BreakStatus;
   reason: string | null;
   decisionId: string | null;
@@ -35,9 +19,9 @@ export interface ReviewedBreak extends BreakView {
 export interface BreakFilter {
   field?: string;
   diffType?: string;
-  /** The suggested reason (see BreakView.suggestion). */
+  /** The suggested reason (see suggestionOf in run-file/break.ts). */
   reason?: string;
-  /** The attribution's status. */
+  /** The attribution's status (see baseStatusOf in run-file/break.ts). */
   baseStatus?: 'AUTO' | 'REVIEW';
   /** The exact delta text, e.g. "0.01". */
   delta?: string;
@@ -50,9 +34,9 @@ export interface BreakFilter {
 /** Reads a run's breaks. */
 export interface BreakSource {
   /** The breaks with these ids; ids that do not exist are absent. */
-  get(ids: readonly number[]): Promise<Map<number, BreakView>>;
+  get(ids: readonly number[]): Promise<Map<number, Break>>;
   /** Up to `limit` matching breaks with break_id > afterId, ascending. */
-  page(filter: BreakFilter, afterId: number, limit: number): Promise<BreakView[]>;
+  page(filter: BreakFilter, afterId: number, limit: number): Promise<Break[]>;
   close(): void;
 }
 
@@ -84,8 +68,8 @@ export function validateFilter(filter: BreakFilter): BreakFilter {
 }
 
 /** Every matching break, paged so a large run streams through in slices. */
-export async function findAll(source: BreakSource, filter: BreakFilter, pageSize = 5000): Promise<BreakView[]> {
-  const out: BreakView[] = [];
+export async function findAll(source: BreakSource, filter: BreakFilter, pageSize = 5000): Promise<Break[]> {
+  const out: Break[] = [];
   let after = 0;
   for (;;) {
     const page = await source.page(filter, after, pageSize);

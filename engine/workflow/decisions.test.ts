@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { suggestionOf } from '../run-file/break.ts';
 import { verifyChain } from '../store/audit-verify.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
@@ -33,8 +34,8 @@ describe('decisions on one break', () => {
   it('accept takes the suggested reason and becomes a label', async () => {
     const r = await decide(store, source, ALICE, { runId, breakId: 1, kind: 'ACCEPT' });
     expect(r).toMatchObject({ proposal: false, breakCount: 1, breaks: [{ breakId: 1, from: 'AUTO', to: 'ACCEPTED' }] });
-    expect(status(1)).toEqual({ status: 'ACCEPTED', reason: syntheticBreak(1).suggestion });
-    expect(listTrainingLabels(store)).toMatchObject([{ runId, breakId: 1, reason: syntheticBreak(1).suggestion, source: { decisionId: r.decisionId, kind: 'ACCEPT', decidedBy: 'alice' } }]);
+    expect(status(1)).toEqual({ status: 'ACCEPTED', reason: suggestionOf(syntheticBreak(1)) });
+    expect(listTrainingLabels(store)).toMatchObject([{ runId, breakId: 1, reason: suggestionOf(syntheticBreak(1)), source: { decisionId: r.decisionId, kind: 'ACCEPT', decidedBy: 'alice' } }]);
   });
 
   it('override is a proposal: PROPOSED until approved, then OVERRIDDEN and a label', async () => {

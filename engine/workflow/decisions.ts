@@ -12,7 +12,8 @@ import { appendAuditEvent } from '../store/audit-log.ts';
 import { canonicalJson, type JsonValue } from '../store/canonical-json.ts';
 import { jsonList, sql } from '../store/sql.ts';
 import type { ReadTx, Store, WriteTx } from '../store/store.ts';
-import { findAll, validateFilter, type BreakFilter, type BreakSource, type BreakView } from './breaks.ts';
+import { baseStatusOf, suggestionOf, type Break } from '../run-file/break.ts';
+import { findAll, validateFilter, type BreakFilter, type BreakSource } from './breaks.ts';
 import type { Identity } from './identity.ts';
 import { requireActiveReason } from './reason-codes.ts';
 import { requireRole } from './roles.ts';
@@ -89,7 +90,7 @@ interface Plan {
   kind: DecisionKind;
   reason?: string | null;
   comment?: string | null;
-  breaks: BreakView[];
+  breaks: Break[];
   filter: BreakFilter | null;
 }
 
@@ -109,8 +110,8 @@ function applyDecision(store: Store, actor: Identity, plan: Plan): DecisionResul
     const current = currentStatuses(tx, plan.runId, plan.breaks.map((b) => b.breakId));
     const entries: Entry[] = [];
     for (const b of plan.breaks) {
-      const from = current.get(b.breakId) ?? b.baseStatus;
-      const reason = plan.kind === 'ACCEPT' ? b.suggestion : plan.kind === 'OVERRIDE' ? plan.reason! : null;
+      const from = current.get(b.breakId) ?? baseStatusOf(b);
+      const reason = plan.kind === 'ACCEPT' ? suggestionOf(b) : plan.kind === 'OVERRIDE' ? plan.reason! : null;
       if (bulk && (!isOpen(from) || (plan.kind === 'ACCEPT' && !acceptable(reason)))) continue;
       if (plan.kind === 'ACCEPT' && !acceptable(reason)) {
         throw new ReconError('REASON_REQUIRED', `break ${b.breakId} has no suggested reason to accept; override it with a reason instead`, { breakId: b.breakId });

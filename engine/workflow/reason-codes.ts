@@ -31,18 +31,48 @@ export interface ReasonCode {
   retiredAt: string | null;
   /** Assigned by the engine itself: cannot be retired. */
   system: boolean;
+  /** Days a break with this reason may stay open before it is overdue; null: no SLA. */
+  slaDays: number | null;
 }
 
 /** The catalogue, active codes first. */
 export function listReasonCodes(store: Store, opts: { includeRetired?: boolean } = {}): ReasonCode[] {
   const rows = store.read((tx) =>
-    tx.all<{ code: string; description: string; category: ReasonCategory; retired_at: string | null }>(
-      sql`SELECT code, description, category, retired_at FROM reason_codes ORDER BY retired_at IS NOT NULL, code`,
+    tx.all<{ code: string; description: string; category: ReasonCategory; retired_at: string | null; sla_days: number | null }>(
+      sql`SELECT code, description, category, retired_at, sla_days FROM reason_codes ORDER BY retired_at IS NOT NULL, code`,
     ),
   );
   return rows
     .filter((r) => opts.includeRetired || r.retired_at === null)
-    .map((r) => ({ code: r.code, description: r.description, category: r.category, retiredAt: r.retired_at, system: isSystemReason(r.code) }));
+    .map((r) => ({ code: r.code, description: r.description, category: r.category, retiredAt: r.retired_at, system: isSystemReason(r.code), slaDays: r.sla_days }));
+}
+
+/** Every code with an SLA (retired ones too: breaks keep their reason), for the grid's overdue columns. */
+export function readReasonSlas(tx: ReadTx): { reason: string; sla_days: number }[] {
+  return tx.all<{ reason: string; sla_days: number }>(sql`SELECT code AS reason, sla_days FROM reason_codes WHERE sla_days IS NOT NULL ORDER BY code`);
+}
+
+/** The most days an SLA may be (ten years). */
+export const MAX_SLA_DAYS = 3650;
+
+/**
+ * Admin: sets a code's SLA in days, or clears it with null (audit:
+ * reason.sla_changed). A break whose reason now has an SLA is overdue once
+ * its age in days exceeds it. System and retired codes take one too: breaks
+ * keep those reasons.
+ */
+export function setReasonSla(store: Store, actor: Identity, code: string, slaDays: number | null): void {
+  if (slaDays !== null && (!Number.isSafeInteger(slaDays) || slaDays < 0 || slaDays > MAX_SLA_DAYS)) {
+    throw new ReconError('INVALID_ARGUMENT', `an SLA is a whole number of days from 0 to ${MAX_SLA_DAYS}, got ${slaDays}`);
+  }
+  store.write((tx) => {
+    requireRole(tx, actor, 'admin', 'edit the reason-code catalogue');
+    const row = tx.get<{ sla_days: number | null }>(sql`SELECT sla_days FROM reason_codes WHERE code = ${code}`);
+    if (!row) throw new ReconError('REASON_UNKNOWN', `unknown reason code "${code}" (see the catalogue)`, { reason: code });
+    if (row.sla_days === slaDays) return;
+    tx.run(sql`UPDATE reason_codes SET sla_days = ${slaDays} WHERE code = ${code}`);
+    appendAuditEvent(tx, { actor: actor.userId, action: 'reason.sla_changed', target: `reason:${code}`, before: { sla_days: row.sla_days }, after: { sla_days: slaDays } });
+  });
 }
 
 /** Throws unless `code` is in the catalogue and not retired (new decisions use active codes only). */

@@ -5,6 +5,7 @@
  */
 import { sql } from '../store/sql.ts';
 import type { Store } from '../store/store.ts';
+import { baseStatusOf, suggestionOf } from '../run-file/break.ts';
 import type { BreakFilter, BreakSource, ReviewedBreak } from './breaks.ts';
 import { asBreakStatus, type BreakStatus } from './status.ts';
 
@@ -38,9 +39,9 @@ export async function listBreaks(store: Store, source: BreakSource, q: ReviewQue
     const byId = new Map(rows.map((r) => [r.break_id, r]));
     for (const b of page) {
       const s = byId.get(b.breakId);
-      const status = s ? asBreakStatus(s.status) : b.baseStatus;
+      const status = s ? asBreakStatus(s.status) : baseStatusOf(b);
       if (q.status !== undefined && status !== q.status) continue;
-      out.push({ ...b, status, reason: s ? s.reason : b.baseStatus === 'AUTO' ? b.suggestion : null, decisionId: s?.decision_id ?? null });
+      out.push({ ...b, status, reason: s ? s.reason : baseStatusOf(b) === 'AUTO' ? suggestionOf(b) : null, decisionId: s?.decision_id ?? null });
       if (out.length >= limit) return out;
     }
     after = page.at(-1)!.breakId;

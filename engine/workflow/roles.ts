@@ -10,7 +10,7 @@ import type { ReadTx, Store, WriteTx } from '../store/store.ts';
 import type { Identity } from './identity.ts';
 
 export const ROLES = ['analyst', 'approver', 'admin'] as const;
-/** analyst = maker, approver = checker, admin = definitions, reason codes, users. */
+/** analyst = maker (and definitions), approver = checker, admin = definitions, reason codes, users. */
 export type Role = (typeof ROLES)[number];
 
 /** A user with their roles. */
@@ -34,9 +34,16 @@ export function rolesOf(tx: ReadTx, userId: string): Role[] {
 
 /** Refuses unless the actor holds `role`; on an empty workspace, first makes the actor its admin. */
 export function requireRole(tx: WriteTx, actor: Identity, role: Role, action: string): void {
+  requireAnyRole(tx, actor, [role], action);
+}
+
+/** Refuses unless the actor holds one of `roles`; on an empty workspace, first makes the actor its admin. */
+export function requireAnyRole(tx: WriteTx, actor: Identity, roles: readonly [Role, ...Role[]], action: string): void {
   bootstrapFirstUser(tx, actor);
-  if (!rolesOf(tx, actor.userId).includes(role)) {
-    throw new ReconError('FORBIDDEN_ROLE', `${actor.userId} may not ${action}: that needs the ${role} role (an admin grants it: recon users grant ${actor.userId} ${role})`, {
+  const held = rolesOf(tx, actor.userId);
+  if (!roles.some((r) => held.includes(r))) {
+    const role = roles.join(' or ');
+    throw new ReconError('FORBIDDEN_ROLE', `${actor.userId} may not ${action}: that needs the ${role} role (an admin grants it: recon users grant ${actor.userId} ${roles[0]})`, {
       user: actor.userId,
       role,
     });

@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../store/audit-verify.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
-import { getDefinition, listDefinitions, saveDefinition } from './definitions.ts';
 import { recordExportWritten, recordModelPromoted } from './events.ts';
 import { addReasonCode, listReasonCodes, retireReasonCode } from './reason-codes.ts';
 import { getRun, listRuns, recordRunCompleted, recordRunFailed, recordRunStarted } from './runs.ts';
@@ -41,19 +40,6 @@ describe('runs registry', () => {
     expect(listRuns(store).map((r) => r.runId)).toEqual(['r2']);
     expect(() => recordRunCompleted(store, ALICE, 'nope', {})).toThrow(expect.objectContaining({ code: 'RUN_NOT_FOUND' }));
     expect(() => recordRunStarted(store, ALICE, { runId: 'r2', definition, duckdbPath: '/x', inputs })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
-  });
-});
-
-describe('definitions', () => {
-  it('saves a new version on every change, only by an admin', () => {
-    expect(saveDefinition(store, ADA, definition).version).toBe(1);
-    expect(saveDefinition(store, ADA, definition).version).toBe(1); // unchanged: no new version
-    expect(saveDefinition(store, ADA, { ...definition, key: ['id', 'leg'] }, 'composite key').version).toBe(2);
-    expect(getDefinition(store, 'trades', 1).body).toMatchObject({ key: ['id'] });
-    expect(getDefinition(store, 'trades').version).toBe(2);
-    expect(listDefinitions(store)).toMatchObject([{ name: 'trades', version: 2 }]);
-    expect(() => saveDefinition(store, ALICE, definition)).toThrow(expect.objectContaining({ code: 'FORBIDDEN_ROLE' }));
-    expect(lastEvent().action).toBe('definition.saved');
   });
 });
 

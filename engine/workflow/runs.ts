@@ -3,12 +3,14 @@
  * and its end after; each call is one transaction with its audit event.
  * Starting a run needs no role: it reads files the OS account can read anyway.
  */
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ReconError } from '../errors/recon-error.ts';
 import { appendAuditEvent } from '../store/audit-log.ts';
 import { canonicalJson, toJsonSafe } from '../store/canonical-json.ts';
 import { sql } from '../store/sql.ts';
-import type { Store, WriteTx } from '../store/store.ts';
+import type { ReadTx, Store, WriteTx } from '../store/store.ts';
+import { carryDecisions, type CarriedDecision } from './carry.ts';
 import type { Identity } from './identity.ts';
 
 /** One input file of a run (SourceFileInfo fits; extra fields are kept). */
@@ -77,14 +79,33 @@ export function recordRunStarted(store: Store, actor: Identity, run: RunStart): 
   });
 }
 
-/** Marks a RUNNING run COMPLETED with its summary (audit: run.completed). */
-export function recordRunCompleted(store: Store, actor: Identity, runId: string, summary: unknown): void {
+/**
+ * Marks a RUNNING run COMPLETED with its summary (audit: run.completed) and,
+ * in the same transaction, carries the previous run's decisions to it (audit:
+ * breaks.carried; workflow/carry.ts), so a completed run never lacks them.
+ */
+export function recordRunCompleted(store: Store, actor: Identity, runId: string, summary: unknown, carry?: { fromRunId: string; carried: readonly CarriedDecision[] }): void {
   const safe = toJsonSafe(summary);
   store.write((tx) => {
     finish(tx, runId, 'COMPLETED');
     tx.run(sql`UPDATE runs SET status = 'COMPLETED', summary = ${canonicalJson(safe)}, finished_at = ${tx.now} WHERE run_id = ${runId}`);
     appendAuditEvent(tx, { actor: actor.userId, action: 'run.completed', target: `run:${runId}`, before: { status: 'RUNNING' }, after: { status: 'COMPLETED', summary: safe } });
+    if (carry) carryDecisions(tx, actor, runId, carry.fromRunId, carry.carried);
   });
+}
+
+/**
+ * The series' previous run for a run the host is about to start: the last
+ * completed run of the definition in the registry whose file is on this
+ * machine (a run pulled from another device has its file there).
+ */
+export function previousRunInRegistry(tx: ReadTx, definitionName: string): { runId: string; duckdbPath: string } | undefined {
+  const rows = tx.all<{ run_id: string; duckdb_path: string }>(
+    sql`SELECT run_id, duckdb_path FROM runs WHERE definition_name = ${definitionName} AND status = 'COMPLETED'
+         ORDER BY finished_at DESC, run_id DESC LIMIT 50`,
+  );
+  const found = rows.find((r) => existsSync(r.duckdb_path));
+  return found && { runId: found.run_id, duckdbPath: found.duckdb_path };
 }
 
 /** Marks a RUNNING run FAILED with its error data (audit: run.failed). */

@@ -16,7 +16,7 @@ export interface ChunkRefs {
   specifiers: string[];
   /** `new URL('<literal>', import.meta.url)` targets. */
   urls: string[];
-  /** The `bundled` file names of WorkerEntry objects (`{ source, bundled }`, engine/host/run-in-worker.ts). */
+  /** The `bundled` file names of WorkerEntry objects (`{ source, bundled }`, engine/worker/client.ts). */
   workers: string[];
   /** Loads whose target is computed at run time, so no check can see it. */
   dynamic: string[];
@@ -185,7 +185,7 @@ interface PackageJson {
  * packs those only); `electron` is the runtime itself and must stay a devDependency;
  * the worker thread cannot use Electron's modules at all.
  */
-export function checkDeclaredDependencies(refs: BundleRefs, pkg: PackageJson, workerEntry = 'run-worker.js'): string[] {
+export function checkDeclaredDependencies(refs: BundleRefs, pkg: PackageJson, workerEntry = 'engine-worker.js'): string[] {
   const problems: string[] = [];
   const deps = pkg.dependencies ?? {};
   for (const [name, specs] of packagesOf(refs)) {
@@ -199,14 +199,14 @@ export function checkDeclaredDependencies(refs: BundleRefs, pkg: PackageJson, wo
     const inWorker = packagesOf(refs, reachableChunks(refs, workerEntry));
     if (inWorker.has('electron')) problems.push(`${workerEntry} loads electron: worker threads have no Electron API`);
   } else {
-    problems.push(`out/main has no ${workerEntry}: the run worker is not built`);
+    problems.push(`out/main has no ${workerEntry}: the engine worker is not built`);
   }
   for (const [chunk, r] of refs) for (const d of r.dynamic) problems.push(`${chunk}: ${d} cannot be checked`);
   return problems;
 }
 
 /** The files electron/main/index.ts and the worker code expect beside out/main. */
-export const REQUIRED_OUTPUT = ['main/index.js', 'main/run-worker.js', 'preload/index.cjs', 'renderer/index.html'];
+export const REQUIRED_OUTPUT = ['main/index.js', 'main/engine-worker.js', 'preload/index.cjs', 'renderer/index.html'];
 
 /**
  * The electron-vite output an installer is made of: the entries exist, every
@@ -232,7 +232,7 @@ export function checkBuildOutput(outDir: string, refs: BundleRefs): string[] {
       if (!existsSync(fileURLToPath(new URL(url, pathToFileURL(join(mainDir, chunk)))))) {
         problems.push(
           url.endsWith('.mjs')
-            ? `${chunk} starts new URL('${url}', import.meta.url), a tsx worker shim that is not in out/main: add the worker as an input in electron.vite.config.ts and start it through workerEntryUrl() (engine/host/run-in-worker.ts)`
+            ? `${chunk} starts new URL('${url}', import.meta.url), a tsx worker shim that is not in out/main: add the worker as an input in electron.vite.config.ts and start it through workerEntryUrl() (engine/worker/client.ts)`
             : `${chunk} opens new URL('${url}', import.meta.url), which is not in out/main: ship it beside the bundle`,
         );
       }

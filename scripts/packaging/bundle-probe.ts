@@ -4,7 +4,7 @@
  * drives the bundled engine the way the Electron host does, under plain Node,
  * since the Electron binary cannot run on CI machines: open the workspace
  * store (migrations from out/main/migrations), run a recon on the bundled
- * run worker (out/main/run-worker.js) with the shipped baseline model (out/main/baseline-model.json),
+ * engine worker (out/main/engine-worker.js) with the shipped baseline model (out/main/baseline-model.json),
  * and read the About facts.
  *
  * Usage: node out/main/bundle-probe.js <empty work dir>; prints one JSON line.

@@ -3,13 +3,13 @@
  * the main process and the engine expect, every module it loads at run time is
  * a production dependency (read from the built bundle, not from a list), the
  * native ones are unpacked from app.asar, and the bundled engine really starts
- * the run worker, loads the baseline model and opens a store under plain Node.
+ * the engine worker, loads the baseline model and opens a store under plain Node.
  * Each check is also run on a mutated copy to prove it fails.
  */
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUN_WORKER, workerEntryUrl } from '../../engine/host/run-in-worker.ts';
+import { ENGINE_WORKER, workerEntryUrl } from '../../engine/worker/client.ts';
 import { loadBuilderConfig } from './builder-config.ts';
 import { bundleRefs, checkBuildOutput, checkDeclaredDependencies, type BundleRefs } from './bundle-imports.ts';
 import { checkNativeUnpacked, checkRebuildSettings, productionPackages } from './native-modules.ts';
@@ -31,21 +31,21 @@ afterAll(() => scratch.dispose());
 describe('electron-vite build', () => {
   it('emits the entries, a flat main bundle and every file the bundle opens beside it', () => {
     expect(checkBuildOutput(outDir, refs)).toEqual([]);
-    expect([...refs.keys()]).toEqual(expect.arrayContaining(['index.js', 'run-worker.js']));
+    expect([...refs.keys()]).toEqual(expect.arrayContaining(['index.js', 'engine-worker.js']));
     // Every worker the bundle starts through workerEntryUrl() was found and is built.
-    expect([...refs.values()].flatMap((r) => r.workers)).toContain('run-worker.js');
+    expect([...refs.values()].flatMap((r) => r.workers)).toContain('engine-worker.js');
   });
 
   it('fails the layout check without the worker entry or a shipped file', () => {
     const copy = join(scratch.dir, 'mutated-out');
     cpSync(outDir, copy, { recursive: true });
-    rmSync(join(copy, 'main', 'run-worker.js'));
+    rmSync(join(copy, 'main', 'engine-worker.js'));
     rmSync(join(copy, 'main', 'baseline-model.json'));
     const problems = checkBuildOutput(copy, bundleRefs(join(copy, 'main')));
     expect(problems).toEqual(
       expect.arrayContaining([
-        'main/run-worker.js is missing from the build output',
-        expect.stringMatching(/starts the worker run-worker\.js, which is not in out\/main/),
+        'main/engine-worker.js is missing from the build output',
+        expect.stringMatching(/starts the worker engine-worker\.js, which is not in out\/main/),
         expect.stringMatching(/opens new URL\('\.\/baseline-model\.json', import\.meta\.url\), which is not in out\/main/),
       ]),
     );
@@ -75,8 +75,8 @@ describe('run-time modules of the main process and the worker', () => {
 
     const copy = join(scratch.dir, 'mutated-main');
     cpSync(mainDir, copy, { recursive: true });
-    writeFileSync(join(copy, 'run-worker.js'), `import { app } from "electron";\n${readFileSync(join(copy, 'run-worker.js'), 'utf8')}`);
-    expect(checkDeclaredDependencies(bundleRefs(copy), pkg)).toEqual(['run-worker.js loads electron: worker threads have no Electron API']);
+    writeFileSync(join(copy, 'engine-worker.js'), `import { app } from "electron";\n${readFileSync(join(copy, 'engine-worker.js'), 'utf8')}`);
+    expect(checkDeclaredDependencies(bundleRefs(copy), pkg)).toEqual(['engine-worker.js loads electron: worker threads have no Electron API']);
   });
 
   it('native ones are unpacked from app.asar and rebuilt for Electron when packaging', () => {
@@ -101,7 +101,7 @@ describe('run-time modules of the main process and the worker', () => {
 });
 
 describe('the bundled engine under plain Node', () => {
-  it('starts the bundled run worker, loads the shipped model and opens a store with the shipped migrations', () => {
+  it('starts the bundled engine worker, loads the shipped model and opens a store with the shipped migrations', () => {
     const work = join(scratch.dir, 'probe');
     mkdirSync(work);
     const r = runProbe(mainDir, work) as ProbeResult;
@@ -118,7 +118,7 @@ describe('the bundled engine under plain Node', () => {
   });
 
   it('picks the built worker from the bundle and the tsx shim from source', () => {
-    expect(workerEntryUrl(RUN_WORKER, 'file:///app/resources/app.asar/out/main/index.js').href).toBe('file:///app/resources/app.asar/out/main/run-worker.js');
-    expect(workerEntryUrl(RUN_WORKER, 'file:///repo/engine/host/run-in-worker.ts').href).toBe('file:///repo/engine/run/worker-entry.mjs');
+    expect(workerEntryUrl(ENGINE_WORKER, 'file:///app/resources/app.asar/out/main/index.js').href).toBe('file:///app/resources/app.asar/out/main/engine-worker.js');
+    expect(workerEntryUrl(ENGINE_WORKER, 'file:///repo/engine/worker/client.ts').href).toBe('file:///repo/engine/worker/entry.mjs');
   });
 });

@@ -89,7 +89,7 @@ describe('app.asar', () => {
   });
 
   it('keeps the worker, the model and the migrations inside, under asar integrity', () => {
-    for (const file of ['out/main/run-worker.js', 'out/main/baseline-model.json', 'out/main/migrations/001_device_settings.sql']) {
+    for (const file of ['out/main/engine-worker.js', 'out/main/baseline-model.json', 'out/main/migrations/001_device_settings.sql']) {
       expect(index.get(file), file).toEqual({ unpacked: false, size: expect.any(Number) as number });
     }
   });

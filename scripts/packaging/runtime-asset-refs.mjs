@@ -10,8 +10,8 @@
  *
  * A data path that climbs out of its folder ('../x') cannot be reproduced in
  * a flat bundle, so it is an error. Code paths (.ts/.mjs/.js) are left alone:
- * they only serve the tsx (source) branch, e.g. run-in-worker.ts's
- * worker-entry.mjs.
+ * they only serve the tsx (source) branch, e.g. engine/worker/client.ts's
+ * entry.mjs.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';

@@ -12,7 +12,7 @@ describe('findRuntimeAssets', () => {
   });
 
   it('leaves code (tsx worker shims) and the module’s own folder alone', () => {
-    expect(findRuntimeAssets(`new URL('./retrain-entry.mjs', import.meta.url); new URL('.', import.meta.url)`, STORE)).toEqual([]);
+    expect(findRuntimeAssets(`new URL('./entry.mjs', import.meta.url); new URL('.', import.meta.url)`, STORE)).toEqual([]);
   });
 
   it('refuses a data path outside the module’s folder: the flat bundle cannot reproduce it', () => {

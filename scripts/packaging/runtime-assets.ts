@@ -12,7 +12,7 @@
  * module ships by itself. A data path that climbs out of its folder ('../x')
  * cannot be reproduced in the flat layout, so it fails the build. Code paths
  * (.ts/.mjs/.js) are left alone: they only serve the tsx (source) branch,
- * e.g. run-in-worker.ts's worker-entry.mjs.
+ * e.g. engine/worker/client.ts's entry.mjs.
  */
 import { readFileSync } from 'node:fs';
 import { resolve, sep } from 'node:path';

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ReconError } from '../../errors/recon-error.ts';
+import { openBreakSource } from '../../run-file/break-source.ts';
+import { suggestionOf } from '../../run-file/break.ts';
 import type { Store } from '../../store/open.ts';
 import { openWorkspaceStore } from '../open-store.ts';
 import { approveProposal, listProposals, rejectProposal, type ProposalInfo } from '../../workflow/approvals.ts';
@@ -8,7 +10,6 @@ import { decide, decideBulk, type DecisionKind, type DecisionResult } from '../.
 import { currentUser } from '../../workflow/identity.ts';
 import { listReasonCodes } from '../../workflow/reason-codes.ts';
 import { listBreaks } from '../../workflow/review-queue.ts';
-import { openRunBreaks } from '../../workflow/run-breaks.ts';
 import { getRun } from '../../workflow/runs.ts';
 import { BREAK_STATUSES, type BreakStatus } from '../../workflow/status.ts';
 import { resolveWorkspace } from '../workspace.ts';
@@ -115,8 +116,8 @@ function filterOf(v: Values): BreakFilter {
   return f;
 }
 
-async function withBreaks<T>(store: Store, runId: string, fn: (source: Awaited<ReturnType<typeof openRunBreaks>>) => Promise<T>): Promise<T> {
-  const source = await openRunBreaks(getRun(store, runId).duckdbPath);
+async function withBreaks<T>(store: Store, runId: string, fn: (source: Awaited<ReturnType<typeof openBreakSource>>) => Promise<T>): Promise<T> {
+  const source = await openBreakSource(getRun(store, runId).duckdbPath);
   try {
     return await fn(source);
   } finally {
@@ -176,7 +177,7 @@ function formatBreaks(rows: ReviewedBreak[]): string {
   const head = `${'id'.padStart(7)}  ${cell('key', 14)} ${cell('field', 14)} ${cell('type', 13)} ${cell('A', 14)} ${cell('B', 14)} ${cell('delta', 10)} ${cell('status', 10)} suggestion`;
   const lines = rows.map(
     (b) =>
-      `${String(b.breakId).padStart(7)}  ${cell(b.key, 14)} ${cell(b.field, 14)} ${cell(b.diffType, 13)} ${cell(b.valueA, 14)} ${cell(b.valueB, 14)} ${cell(b.delta, 10)} ${cell(b.status, 10)} ${b.reason ?? b.suggestion ?? '-'}${b.confidence === null ? '' : ` (${b.confidence.toFixed(2)})`}`,
+      `${String(b.breakId).padStart(7)}  ${cell(b.key, 14)} ${cell(b.field, 14)} ${cell(b.diffType, 13)} ${cell(b.valueA, 14)} ${cell(b.valueB, 14)} ${cell(b.delta, 10)} ${cell(b.status, 10)} ${b.reason ?? suggestionOf(b) ?? '-'}${b.confidence === null ? '' : ` (${b.confidence.toFixed(2)})`}`,
   );
   return `${[head, ...lines].join('\n')}\n`;
 }

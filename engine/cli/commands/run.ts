@@ -1,26 +1,39 @@
 import { parseArgs } from 'node:util';
-import { loadDefinitionFile } from '../../definition/load.ts';
 import { ReconError } from '../../errors/recon-error.ts';
 import type { Definition } from '../../definition/schema.ts';
 import { startRegisteredRun } from '../../host/registered-run.ts';
-import { startRunWorker } from '../../host/run-in-worker.ts';
 import type { Store } from '../../store/open.ts';
 import { currentUser, type Identity } from '../../workflow/identity.ts';
-import type { RunSummary } from '../../run/run-recon.ts';
+import type { RunSummary } from '../../contract/index.ts';
+import { loadDefinitionFileArg, loadSavedDefinition } from '../definition-arg.ts';
 import { openWorkspaceStore } from '../open-store.ts';
 import { createProgressPrinter } from '../progress-bar.ts';
 import { onStopSignals, STOP_SIGNALS } from '../stop-signals.ts';
 import { resolveWorkspace } from '../workspace.ts';
+import { startWorker } from '../../worker/client.ts';
+import { parseAsOf } from '../../series/as-of-date.ts';
 
-export const RUN_USAGE = `recon run --a FILE --b FILE --definition DEF.json [--workspace DIR] [--out DIR] [--json] [--memory-limit 2GB]
+export const RUN_USAGE = `recon run --a FILE --b FILE --definition DEF.json|NAME [--workspace DIR] [--out DIR] [--json] [--memory-limit 2GB]
+          [--as-of YYYY-MM-DD] [--previous RUN|none]
 
-Reconciles source A against source B under a recon definition. Writes the run
+Reconciles source A against source B under a recon definition: a definition
+file, or the name of one saved in the workspace (its latest version; a path
+that is a file wins). Writes the run
 database to <workspace>/runs/<run-id>.duckdb; with --out also summary.json and
 breaks.csv. Exit code 0 on success, 2 on bad input. Ctrl-C (SIGINT), SIGTERM
 or SIGHUP cancel the run: it is recorded FAILED (RUN_CANCELLED), its partial
 files are removed, and the exit code is 128 + the signal's number (130, 143,
 129); a second signal ends the process at once, leaving the clean-up to the
-next recon command on the workspace.`;
+next recon command on the workspace.
+
+Runs of the same definition (by its name) in a workspace form a series: each
+run is linked to the series' last completed run, and every break is NEW,
+CARRIED (open before, same values: its decision and reason carry over) or
+CHANGED (open before, other values: its decision is dropped), with the run it
+was first seen in and its age in runs and days. Breaks of the previous run
+that are gone are listed in resolved.csv. --previous links to another run
+(a rerun or a backfill), or to none. --as-of sets the run's business date
+(default: the definition's asOfField, else today); ages in days count by it.`;
 
 /** `recon run`: one reconciliation, on a worker thread, with a progress bar. */
 export async function runCommand(argv: string[]): Promise<number> {
@@ -35,6 +48,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       'memory-limit': { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      'as-of': { type: 'string' },
+      previous: { type: 'string' },
     },
     strict: true,
   });
@@ -42,14 +57,16 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stderr.write(`missing --a, --b or --definition\n\n${RUN_USAGE}\n`);
     return 2;
   }
+  const asOf = values['as-of'] === undefined ? undefined : parseAsOf(values['as-of']);
   // The worker loads the engine while this thread reads the definition and opens the store.
-  const worker = startRunWorker();
+  const worker = startWorker('run');
   let store: Store;
-  let definition: Definition;
+  let definition: Definition | null;
   let workspace: string;
   let actor: Identity;
   try {
-    definition = await loadDefinitionFile(values.definition);
+    // A definition file; else the name of a definition saved in the workspace, read once the store is open.
+    definition = await loadDefinitionFileArg(values.definition);
     workspace = resolveWorkspace(values.workspace);
     actor = currentUser();
     // Runs a killed `recon run` left RUNNING are marked FAILED and their files removed first.
@@ -57,6 +74,15 @@ export async function runCommand(argv: string[]): Promise<number> {
   } catch (err) {
     await worker.terminate();
     throw err;
+  }
+  if (definition === null) {
+    try {
+      definition = loadSavedDefinition(store, values.definition).definition;
+    } catch (err) {
+      store.close();
+      await worker.terminate();
+      throw err;
+    }
   }
   const progress = values.quiet ? undefined : createProgressPrinter();
   const handle = startRegisteredRun(
@@ -69,6 +95,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       workspace,
       ...(values.out ? { outDir: values.out } : {}),
       ...(values['memory-limit'] ? { memoryLimit: values['memory-limit'] } : {}),
+      ...(asOf ? { asOf } : {}),
+      ...(values.previous !== undefined ? { previousRunId: values.previous === 'none' ? null : values.previous } : {}),
     },
     progress ? (e) => progress.update(e) : undefined,
     worker,
@@ -116,6 +144,12 @@ export function formatSummary(s: RunSummary): string {
     `  matched ${n(c.matched)} (exact ${n(c.matchedExact)}, within tolerance ${n(c.matchedWithinTolerance)}, with breaks ${n(c.matchedWithBreaks)})`,
     `  missing in A ${n(c.missingInA)}, missing in B ${n(c.missingInB)}, duplicate keys A ${n(c.duplicateKeysA)} / B ${n(c.duplicateKeysB)}`,
     `  breaks: ${n(s.breaks.total)}`,
+    s.lifecycle.previousRunId === null
+      ? `    as of ${s.lifecycle.asOf}; first run of its series: every break is new`
+      : `    as of ${s.lifecycle.asOf}, against run ${s.lifecycle.previousRunId}: new ${n(s.lifecycle.new)}, carried ${n(s.lifecycle.carried)}, changed ${n(s.lifecycle.changed)}, resolved ${n(s.lifecycle.resolved)}` +
+        (s.lifecycle.decisionsCarried + s.lifecycle.decisionsDropped > 0
+          ? `; decisions carried ${n(s.lifecycle.decisionsCarried)}, dropped ${n(s.lifecycle.decisionsDropped)} (values changed)`
+          : ''),
     ...Object.entries(s.breaks.byType).map(([k, v]) => `    ${k.padEnd(14)} ${n(v)}`),
     `  by field: ${Object.entries(s.breaks.byField)
       .map(([k, v]) => `${k} ${n(v)}`)

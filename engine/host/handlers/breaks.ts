@@ -1,7 +1,7 @@
-import { readDetail } from '../breaks/detail.ts';
-import { readFacets } from '../breaks/facets.ts';
-import { readLargest } from '../breaks/largest.ts';
-import { readPage } from '../breaks/pager.ts';
+import { readDetail } from '../../run-file/grid/detail.ts';
+import { readFacets } from '../../run-file/grid/facets.ts';
+import { readLargest } from '../../run-file/grid/largest.ts';
+import { readPage } from '../../run-file/grid/pager.ts';
 import type { Handlers, HostContext } from './types.ts';
 
 export function breaksHandlers(ctx: HostContext): Pick<Handlers, 'breaks.page' | 'breaks.facets' | 'breaks.detail' | 'breaks.largest'> {

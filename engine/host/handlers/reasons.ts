@@ -1,8 +1,8 @@
 import { ReconError } from '../../errors/recon-error.ts';
-import { addReasonCode, listReasonCodes, retireReasonCode, type ReasonCode } from '../../workflow/reason-codes.ts';
+import { addReasonCode, listReasonCodes, retireReasonCode, setReasonSla, type ReasonCode } from '../../workflow/reason-codes.ts';
 import type { Handlers, HostContext } from './types.ts';
 
-export function reasonsHandlers(ctx: HostContext): Pick<Handlers, 'reasons.list' | 'reasons.add' | 'reasons.retire'> {
+export function reasonsHandlers(ctx: HostContext): Pick<Handlers, 'reasons.list' | 'reasons.add' | 'reasons.retire' | 'reasons.setSla'> {
   const one = (code: string): ReasonCode => {
     const r = listReasonCodes(ctx.store, { includeRetired: true }).find((x) => x.code === code);
     if (!r) throw new ReconError('REASON_UNKNOWN', `unknown reason code "${code}"`, { reason: code });
@@ -15,6 +15,11 @@ export function reasonsHandlers(ctx: HostContext): Pick<Handlers, 'reasons.list'
       addReasonCode(ctx.store, ctx.user, entry);
       changed();
       return one(entry.code);
+    },
+    'reasons.setSla': async ({ code, slaDays }) => {
+      setReasonSla(ctx.store, ctx.user, code, slaDays);
+      changed();
+      return one(code);
     },
     'reasons.retire': async ({ code, comment }) => {
       retireReasonCode(ctx.store, ctx.user, code, comment);

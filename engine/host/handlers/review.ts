@@ -1,7 +1,7 @@
 import type { DecisionResultDto } from '../../contract/index.ts';
+import { countBulk } from '../../run-file/grid/bulk-preview.ts';
 import { decide, decideBulk, type DecisionResult } from '../../workflow/decisions.ts';
 import { readSetting } from '../../workflow/settings.ts';
-import { countBulk } from '../breaks/bulk-preview.ts';
 import { readHistory } from '../workflow/history.ts';
 import type { Handlers, HostContext } from './types.ts';
 
@@ -15,7 +15,7 @@ export function reviewHandlers(ctx: HostContext): Pick<Handlers, 'review.decide'
   return {
     'review.decide': async ({ runId, breakId, kind, reason, comment }) => {
       ctx.runs.completed(runId);
-      const r = await decide(ctx.store, await ctx.breakSources.get(runId), ctx.user, { runId, breakId, kind, reason: reason ?? null, comment: comment ?? null });
+      const r = await decide(ctx.store, await ctx.breakSource(runId), ctx.user, { runId, breakId, kind, reason: reason ?? null, comment: comment ?? null });
       changed(runId);
       return toDto(r);
     },
@@ -25,7 +25,7 @@ export function reviewHandlers(ctx: HostContext): Pick<Handlers, 'review.decide'
     },
     'review.bulk': async ({ runId, filter, kind, reason, comment }) => {
       ctx.runs.completed(runId);
-      const r = await decideBulk(ctx.store, await ctx.breakSources.get(runId), ctx.user, { runId, filter, kind, reason: reason ?? null, comment: comment ?? null });
+      const r = await decideBulk(ctx.store, await ctx.breakSource(runId), ctx.user, { runId, filter, kind, reason: reason ?? null, comment: comment ?? null });
       changed(runId);
       return toDto(r);
     },

@@ -1,7 +1,7 @@
 import { DEFAULT_UNKNOWN_RATE_LIMIT, qualityGate, type QualityGate } from '../../attribution/quality-gate.ts';
-import type { RunSummaryDto } from '../../contract/index.ts';
+import { definitionAsWrittenSchema, storedRunSummarySchema, type DefinitionInput } from '../../contract/index.ts';
 import { ReconError } from '../../errors/recon-error.ts';
-import { readRunInfo } from '../breaks/run-info.ts';
+import { readRunInfo } from '../../run-file/run-info.ts';
 import { readProposalCounts, reviewFigures, type ReviewFigures } from '../../report/review-figures.ts';
 import type { Handlers, HostContext } from './types.ts';
 
@@ -20,16 +20,22 @@ export function runsHandlers(ctx: HostContext): Pick<Handlers, 'runs.list' | 'ru
     'runs.get': async ({ runId }) => {
       const record = ctx.runs.completed(runId);
       const db = await ctx.openRun(runId);
-      const { summary: fromFile, definition, attribution } = await readRunInfo(db);
-      if (fromFile === null) throw new ReconError('RUN_NOT_FOUND', `run ${runId}: its database has no summary`, { runId });
+      const info = await readRunInfo(db);
+      if (info.summary === null) throw new ReconError('RUN_NOT_FOUND', `run ${runId}: its database has no summary`, { runId });
+      const parsed = storedRunSummarySchema.safeParse(info.summary);
+      if (!parsed.success) throw new ReconError('RUN_NOT_FOUND', `run ${runId}: its summary is not a run summary (${parsed.error.issues[0]?.message ?? 'invalid'})`, { runId });
+      const fromFile = parsed.data;
+      // As the run recorded it (defaults filled in when it ran); one the schema no longer reads is left out.
+      const definition = definitionAsWrittenSchema.safeParse(info.definition).data ?? null;
+      const { attribution } = info;
       // The file's summary keeps exact floats; the registry's has the final timings.
       const registryTimings = (record.summary as { timings?: Record<string, number> } | null)?.timings;
-      const summary = { ...(fromFile as RunSummaryDto), ...(registryTimings ? { timings: registryTimings } : {}) };
+      const summary = { ...fromFile, ...(registryTimings ? { timings: registryTimings } : {}) };
       return {
         summary,
         definition,
         attribution,
-        gate: runGate((fromFile as { gate?: QualityGate }).gate, summary.checksPassed, definition, attribution?.unknownRate ?? null),
+        gate: runGate(fromFile.gate, summary.checksPassed, definition, attribution?.unknownRate ?? null),
         review: reviewDto(await db.run((c) => reviewFigures(c, { hasAttributions: db.hasAttributions }, readProposalCounts(ctx.store, runId)))),
       };
     },
@@ -58,9 +64,9 @@ function reviewDto(r: ReviewFigures) {
  * The gate the run recorded (summary.gate, from qualityGate()); a run file from
  * before the gate was recorded gets it from the same function.
  */
-function runGate(recorded: QualityGate | undefined, checksPassed: boolean, definition: unknown, unknownRate: number | null) {
+function runGate(recorded: QualityGate | undefined, checksPassed: boolean, definition: DefinitionInput | null, unknownRate: number | null) {
   if (recorded) return { passed: recorded.passed, checksPassed: recorded.checksPassed, unknownRate: recorded.unknownRate, unknownRateLimit: recorded.unknownRateLimit };
-  const limit = (definition as { attribution?: { unknownRateLimit?: unknown } } | null)?.attribution?.unknownRateLimit;
+  const limit = definition?.attribution?.unknownRateLimit;
   const unknownRateLimit = typeof limit === 'number' ? limit : DEFAULT_UNKNOWN_RATE_LIMIT;
   const gate = qualityGate({ checksPassed, unknownRate: unknownRate ?? 0, unknownRateLimit });
   return { passed: gate.passed, checksPassed: gate.checksPassed, unknownRate, unknownRateLimit };

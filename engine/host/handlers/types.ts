@@ -1,15 +1,14 @@
 import type { CallName, CallResult, ContractEvent, FileChoice, ParsedArgs } from '../../contract/index.ts';
+import type { RunFileCache } from '../../run-file/cache.ts';
+import type { RunFile } from '../../run-file/run-file.ts';
 import type { Store } from '../../store/store.ts';
 import type { WorkspaceSync } from '../../sync/workspace-sync.ts';
+import type { BreakSource } from '../../workflow/breaks.ts';
 import type { Identity } from '../../workflow/identity.ts';
-import type { RunDb } from '../breaks/run-db.ts';
-import type { RunDbCache } from '../breaks/run-db-cache.ts';
-import type { definitionsStore } from '../definitions-store.ts';
 import type { RetrainJobs } from '../model/retrain-jobs.ts';
 import type { RunManager } from '../run-manager.ts';
 import type { RunsSource } from '../runs-source.ts';
 import type { TaskRunner } from '../tasks/task-runner.ts';
-import type { BreakSources } from '../workflow/break-sources.ts';
 
 /** A handler gets validated arguments and returns the call's result (or throws a ReconError). */
 export type Handler<K extends CallName> = (args: ParsedArgs<K>) => Promise<CallResult<K>>;
@@ -28,10 +27,10 @@ export interface HostContext {
   user: Identity;
   runs: RunsSource;
   manager: RunManager;
-  dbs: RunDbCache;
-  definitions: ReturnType<typeof definitionsStore>;
-  /** The workflow's readers of run files, for decisions. */
-  breakSources: BreakSources;
+  /** The run files open for reading (the grid's and the decisions' alike). */
+  dbs: RunFileCache;
+  /** The workflow's reader of a run's breaks, for decisions, on the open run files. */
+  breakSource(runId: string): Promise<BreakSource>;
   retrain: RetrainJobs;
   /** The host's native file dialog, when it has one (the desktop app). */
   chooseFile?: (request: FileChoice) => Promise<string | null>;
@@ -42,5 +41,5 @@ export interface HostContext {
   /** Pushes an event to every connected UI of this host. */
   emit: (event: ContractEvent) => void;
   /** A run's file, its decided statuses brought up to date with the store. */
-  openRun(runId: string): Promise<RunDb>;
+  openRun(runId: string): Promise<RunFile>;
 }

@@ -8,32 +8,27 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { DEFAULT_REASON_CODES } from '../../attribution/catalogue.ts';
 import type { ModelMetrics } from '../../attribution/metrics.ts';
 import { currentModelPath, loadCurrentModel, promoteModel } from '../../attribution/model-store.ts';
 import { ReasonModel } from '../../attribution/model.ts';
-import type { RetrainResult } from '../../attribution/retrain.ts';
 import type { ContractEvent, ErrorData, ModelMetricsDto, RetrainJob } from '../../contract/index.ts';
-import { ReconError } from '../../errors/recon-error.ts';
+import { ReconError, toErrorData } from '../../errors/recon-error.ts';
 import type { Store } from '../../store/store.ts';
 import { recordModelPromoted } from '../../workflow/events.ts';
 import type { Identity } from '../../workflow/identity.ts';
 import { listTrainingExamples } from '../../workflow/labels.ts';
 import { listReasonCodes } from '../../workflow/reason-codes.ts';
-import { workerEntryUrl, type WorkerEntry } from '../run-in-worker.ts';
+import type { RetrainResult } from '../../training/retrain.ts';
+import { startJob, type JobHandle } from '../../worker/client.ts';
 import { requireRoleNow } from '../workflow/roles-check.ts';
-import type { RetrainReply, RetrainRequest } from './retrain-protocol.ts';
-
-/** The retrain worker: the tsx shim from source, its own entry (an electron-vite input) in the bundle. */
-export const RETRAIN_WORKER: WorkerEntry = { source: './retrain-entry.mjs', bundled: 'retrain-worker.js' };
 
 /** Log lines a job keeps for the UI. */
 const LOG_LINES = 40;
 
 interface Job {
   view: RetrainJob;
-  worker: Worker | null;
+  handle: JobHandle<'retrain'> | null;
   scratch: string;
   raw: RetrainResult | null;
 }
@@ -86,46 +81,39 @@ export class RetrainJobs {
     const started = Date.now();
     const job: Job = {
       view: { jobId, state: 'RUNNING', startedAt: new Date(started).toISOString(), finishedAt: null, log: [], result: null, error: null },
-      worker: new Worker(workerEntryUrl(RETRAIN_WORKER, import.meta.url)),
+      handle: null,
       scratch,
       raw: null,
     };
     this.#job = job;
-    const worker = job.worker!;
     const finish = (state: 'DONE' | 'FAILED', error: ErrorData | null): void => {
       if (job.view.state !== 'RUNNING') return;
       job.view.state = state;
       job.view.error = error;
       job.view.finishedAt = new Date().toISOString();
-      job.worker = null;
-      void worker.terminate();
+      job.handle = null;
       this.#o.emit({ type: 'model.finished', jobId, state, error });
     };
-    worker.on('message', (m: RetrainReply) => {
-      switch (m.type) {
-        case 'progress':
-          job.view.log = [...job.view.log, m.message].slice(-LOG_LINES);
-          this.#o.emit({ type: 'model.progress', jobId, message: m.message, elapsedMs: Date.now() - started });
-          break;
-        case 'done':
-          job.raw = m.result;
-          job.view.result = {
-            candidate: { version: m.result.candidate.version, metrics: metricsDto(m.result.candidate.metrics) },
-            current: { version: m.result.current.version, metrics: metricsDto(m.result.current.metrics) },
-            promotable: m.result.promoted,
-            workspaceLabels: m.result.workspaceLabels,
-          };
-          finish('DONE', null);
-          break;
-        case 'error':
-          finish('FAILED', m.error);
-          break;
-      }
+    const request = { scratch: join(scratch, 'ws'), workDir: join(scratch, 'work'), examples, extraCodes, threshold, quick: this.#o.quick ?? false };
+    job.handle = startJob('retrain', request, {
+      onProgress: ({ message }) => {
+        job.view.log = [...job.view.log, message].slice(-LOG_LINES);
+        this.#o.emit({ type: 'model.progress', jobId, message, elapsedMs: Date.now() - started });
+      },
     });
-    worker.on('error', (err) => finish('FAILED', { code: 'INTERNAL_ERROR', message: `retrain worker crashed: ${err.message}` }));
-    worker.on('exit', (code) => finish('FAILED', { code: 'INTERNAL_ERROR', message: `retrain worker exited unexpectedly (code ${code})` }));
-    const request: RetrainRequest = { type: 'retrain', scratch: join(scratch, 'ws'), workDir: join(scratch, 'work'), examples, extraCodes, threshold, quick: this.#o.quick ?? false };
-    worker.postMessage(request);
+    job.handle.result.then(
+      (result) => {
+        job.raw = result;
+        job.view.result = {
+          candidate: { version: result.candidate.version, metrics: metricsDto(result.candidate.metrics) },
+          current: { version: result.current.version, metrics: metricsDto(result.current.metrics) },
+          promotable: result.promoted,
+          workspaceLabels: result.workspaceLabels,
+        };
+        finish('DONE', null);
+      },
+      (err: unknown) => finish('FAILED', toErrorData(err)),
+    );
     this.#o.emit({ type: 'model.progress', jobId, message: `Retraining on ${examples.length} reviewer label(s)…`, elapsedMs: 0 });
     return jobId;
   }
@@ -162,7 +150,7 @@ export class RetrainJobs {
     const job = this.#job;
     this.#job = null;
     if (job === null) return;
-    await job.worker?.terminate();
+    await job.handle?.terminate();
     await rm(job.scratch, { recursive: true, force: true }).catch(() => undefined);
   }
 

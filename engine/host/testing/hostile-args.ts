@@ -36,10 +36,11 @@ export function baselines(c: HostileContext): { [K in CallName]: CallArgs<K> } {
     // B is missing, so no variant starts a real run; every argument is still parsed and checked.
     'runs.start': { aPath: c.aPath, bPath: c.missing, definition: c.definition },
     'runs.cancel': { runId: c.runId },
+    'runs.ageing': { runId: c.runId },
     'files.preview': { path: c.aPath, side: 'a', source: { delimiter: ',' }, limit: 5 },
     'files.choose': { mode: 'open', title: 'Pick', defaultPath: c.dir, filters: [{ name: 'CSV', extensions: ['csv'] }] },
     'definitions.list': {},
-    'definitions.get': { file: 'trades' },
+    'definitions.get': { name: 'trades' },
     'definitions.save': { definition: c.definition, overwrite: true },
     'definitions.import': { path: c.aPath },
     'definitions.export': { definition: c.definition as Record<string, unknown>, path: `${c.outDir}/definition.json`, overwrite: false },
@@ -47,6 +48,7 @@ export function baselines(c: HostileContext): { [K in CallName]: CallArgs<K> } {
     'breaks.facets': { runId: c.runId },
     'breaks.detail': { runId: c.runId, breakId: 1 },
     'breaks.largest': { runId: c.runId, perCurrency: 3 },
+    'breaks.history': { runId: c.runId, breakId: 1 },
     'review.decide': { runId: c.runId, breakId: 1, kind: 'REJECT', comment: 'hostile' },
     'review.bulkPreview': { runId: c.runId, filter: { field: 'Notional', maxAbsDelta: '10' } },
     'review.bulk': { runId: c.runId, filter: { field: 'Notional', maxAbsDelta: '0.001' }, kind: 'REJECT', comment: 'hostile' },
@@ -66,6 +68,7 @@ export function baselines(c: HostileContext): { [K in CallName]: CallArgs<K> } {
     'reasons.list': { includeRetired: true },
     'reasons.add': { code: 'HOSTILE_CODE', description: 'added by the hostile test', category: 'NOISE' },
     'reasons.retire': { code: 'HOSTILE_CODE', comment: 'gone' },
+    'reasons.setSla': { code: 'HOSTILE_CODE', slaDays: 5 },
     'model.info': {},
     'model.retrain': { threshold: 0.9 },
     'model.promote': { jobId: 'rt-00000000' },
@@ -124,7 +127,7 @@ export function targetedCases(c: HostileContext): { name: CallName; args: unknow
   const page = (filterModel: unknown, extra: Record<string, unknown> = {}) => ({ name: 'breaks.page' as const, args: { runId: c.runId, startRow: 0, endRow: 10, filterModel, ...extra } });
   const num = (col: string, type: string, filter: unknown, filterTo?: unknown) => ({ [col]: { filterType: 'number', type, filter, ...(filterTo !== undefined ? { filterTo } : {}) } });
   const cases: { name: CallName; args: unknown }[] = [];
-  for (const col of ['breakId', 'confidence', 'delta', 'key', 'status']) {
+  for (const col of ['breakId', 'confidence', 'delta', 'key', 'status', 'ageDays', 'pastSla']) {
     for (const v of [2 ** 63, -(2 ** 63), 2 ** 64, 1e308, -1e308, 2 ** 63 - 1024, 2 ** 53 + 2, 0.1, -0]) {
       for (const type of ['equals', 'notEqual', 'lessThan', 'greaterThanOrEqual']) cases.push(page(num(col, type, v)));
       cases.push(page(num(col, 'inRange', -v, v)));
@@ -166,7 +169,8 @@ export function targetedCases(c: HostileContext): { name: CallName; args: unknow
   for (const name of ['../../../../etc/passwd', '..', '.', '/', 'CON', 'x'.repeat(5000), '\u0000', ' ']) {
     cases.push({ name: 'definitions.save', args: { definition: { ...def, name }, overwrite: false } });
   }
-  for (const file of ['..', '.', 'a/../../b', 'x'.repeat(99), 'nul']) cases.push({ name: 'definitions.get', args: { file } });
+  for (const name of ['..', '.', 'a/../../b', 'x'.repeat(10_001), 'nul', '\u0000', "'; DROP TABLE definitions; --"]) cases.push({ name: 'definitions.get', args: { name } });
+  cases.push({ name: 'definitions.get', args: { name: String(def['name']), version: 2 ** 31 } });
   let deep: unknown = {};
   for (let i = 0; i < 2000; i++) deep = { a: deep };
   cases.push({ name: 'runs.start', args: { aPath: c.aPath, bPath: c.aPath, definition: { ...def, description: deep } } });

@@ -12,15 +12,15 @@ import { listProposals, type ProposalInfo } from '../../workflow/approvals.ts';
 import type { Identity } from '../../workflow/identity.ts';
 import { rolesOf } from '../../workflow/roles.ts';
 import { getRun } from '../../workflow/runs.ts';
-import { readBreaksByIds } from '../breaks/by-ids.ts';
-import type { RunDb } from '../breaks/run-db.ts';
+import { readBreaksByIds } from '../../run-file/grid/by-ids.ts';
+import type { RunFile } from '../../run-file/run-file.ts';
 
 /** Breaks of evidence shown per proposal. */
 const EVIDENCE_BREAKS = 10;
 /** Proposals listed per side (the oldest wait longest, but the newest are listed first). */
 const MAX_PROPOSALS = 200;
 
-export async function listApprovals(store: Store, user: Identity, openRun: (runId: string) => Promise<RunDb>): Promise<{ canApprove: boolean; waiting: Proposal[]; mine: Proposal[] }> {
+export async function listApprovals(store: Store, user: Identity, openRun: (runId: string) => Promise<RunFile>): Promise<{ canApprove: boolean; waiting: Proposal[]; mine: Proposal[] }> {
   const pending = listProposals(store, { pendingOnly: true });
   const canApprove = store.read((tx) => rolesOf(tx, user.userId)).includes('approver');
   const withEvidence = (ps: ProposalInfo[]): Promise<Proposal[]> => Promise.all(ps.slice(0, MAX_PROPOSALS).map((p) => toProposal(store, p, openRun)));
@@ -37,7 +37,7 @@ export async function readProposalBreaks(
   decisionId: string,
   offset: number,
   limit: number,
-  openRun: (runId: string) => Promise<RunDb>,
+  openRun: (runId: string) => Promise<RunFile>,
 ): Promise<{ runId: string; total: number; breaks: Evidence[] }> {
   const d = store.read((tx) => tx.get<{ run_id: string; n: number }>(sql`SELECT d.run_id, (SELECT count(*) FROM decision_breaks db WHERE db.decision_id = d.decision_id) AS n FROM decisions d WHERE d.decision_id = ${decisionId}`));
   if (!d) throw new ReconError('NOT_FOUND', `no decision ${decisionId}`, { decisionId });
@@ -54,7 +54,7 @@ interface Target {
 }
 
 /** The evidence of these breaks of a proposal, read from the run file. */
-async function evidenceOf(db: RunDb, targets: Target[]): Promise<Evidence[]> {
+async function evidenceOf(db: RunFile, targets: Target[]): Promise<Evidence[]> {
   const rows = await readBreaksByIds(db, targets.map((t) => t.break_id));
   const byId = new Map(targets.map((t) => [t.break_id, t]));
   return rows.map((r) => ({
@@ -74,7 +74,7 @@ async function evidenceOf(db: RunDb, targets: Target[]): Promise<Evidence[]> {
   }));
 }
 
-async function toProposal(store: Store, p: ProposalInfo, openRun: (runId: string) => Promise<RunDb>): Promise<Proposal> {
+async function toProposal(store: Store, p: ProposalInfo, openRun: (runId: string) => Promise<RunFile>): Promise<Proposal> {
   const targets = store.read((tx) =>
     tx.all<Target>(
       sql`SELECT break_id, to_status, reason FROM decision_breaks WHERE decision_id = ${p.decisionId} ORDER BY break_id LIMIT ${EVIDENCE_BREAKS}`,

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { definitionSchema, type DefinitionInput } from '../../definition/schema.ts';
 import { openDuckDB, queryRows } from '../../duckdb/open.ts';
-import { runRecon, type RunSummary } from '../../run/run-recon.ts';
+import { runRecon } from '../../run/run-recon.ts';
+import type { RunSummary } from '../../contract/index.ts';
 
 /** One break as compared across runs: decimals without trailing zeros, so scale 2 and 3 agree. */
 export interface BreakKey {

@@ -10,6 +10,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Rng } from '../../generate/prng.ts';
+import { baseStatusOf, suggestionOf } from '../../run-file/break.ts';
 import { openStore } from '../../store/open.ts';
 import { sql } from '../../store/sql.ts';
 import { approveProposal, rejectProposal } from '../approvals.ts';
@@ -44,7 +45,7 @@ for (let op = 0; op < maxOps; op++) {
   const breakId = rng.int(1, CRASH_BREAKS);
   try {
     const row = store.read((tx) => tx.get<{ status: string; decision_id: string }>(sql`SELECT status, decision_id FROM break_status WHERE run_id = ${CRASH_RUN_ID} AND break_id = ${breakId}`));
-    const status = row?.status ?? syntheticBreak(breakId).baseStatus;
+    const status = row?.status ?? baseStatusOf(syntheticBreak(breakId));
     const runId = CRASH_RUN_ID;
     if (status === 'PROPOSED') {
       const a = rng.chance(0.7) ? approveProposal(store, BOB, row!.decision_id, 'ok') : rejectProposal(store, BOB, row!.decision_id, 'no');
@@ -52,7 +53,7 @@ for (let op = 0; op < maxOps; op++) {
     } else if (status === 'AUTO' || status === 'REVIEW') {
       const p = rng.next();
       const d =
-        p < 0.55 && syntheticBreak(breakId).suggestion !== null
+        p < 0.55 && suggestionOf(syntheticBreak(breakId)) !== null
           ? await decide(store, source, maker(), { runId, breakId, kind: 'ACCEPT' })
           : p < 0.85
             ? await decide(store, source, maker(), { runId, breakId, kind: 'OVERRIDE', reason: 'FX_DIFF', comment: `op ${op}` })

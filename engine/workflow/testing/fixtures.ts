@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store } from '../../store/store.ts';
-import type { BreakFilter, BreakSource, BreakView } from '../breaks.ts';
+import { baseStatusOf, suggestionOf, type Break } from '../../run-file/break.ts';
+import type { BreakFilter, BreakSource } from '../breaks.ts';
 import type { Identity } from '../identity.ts';
 import { addUser } from '../roles.ts';
 import { recordRunCompleted, recordRunStarted } from '../runs.ts';
@@ -33,9 +34,10 @@ const REASONS = ['ROUNDING_DIFF', 'TIMING_DIFF', 'FX_DIFF', 'SCALE_DIFF', 'STATI
 const FIELDS = ['amount', 'trade_date', 'counterparty'] as const;
 
 /** The synthetic break `id` (1-based): a pure function, shared by the DuckDB file and the in-memory source. */
-export function syntheticBreak(id: number): BreakView {
+export function syntheticBreak(id: number): Break {
   const field = FIELDS[id % FIELDS.length]!;
   const auto = id % 4 !== 0;
+  const suggestion = id % 11 === 0 ? null : REASONS[id % REASONS.length]!;
   return {
     breakId: id,
     key: `T${String(id).padStart(6, '0')}`,
@@ -46,25 +48,28 @@ export function syntheticBreak(id: number): BreakView {
     valueB: field === 'amount' ? `100.0${id % 5}` : 'B',
     delta: field === 'amount' ? `0.0${id % 5}` : null,
     fieldType: field === 'amount' ? 'decimal' : 'string',
-    baseStatus: auto ? 'AUTO' : 'REVIEW',
-    suggestion: id % 11 === 0 ? null : REASONS[id % REASONS.length]!,
+    ridA: id,
+    ridB: id,
     confidence: auto ? 0.95 : 0.5,
+    suggestedReason: suggestion,
+    modelReason: auto ? suggestion : 'UNKNOWN',
+    modelStatus: auto ? 'AUTO' : 'REVIEW',
   };
 }
 
 /** An in-memory BreakSource over syntheticBreak(1..n). */
 export function memoryBreakSource(n: number): BreakSource {
-  const matches = (b: BreakView, f: BreakFilter): boolean =>
+  const matches = (b: Break, f: BreakFilter): boolean =>
     (f.field === undefined || b.field === f.field) &&
     (f.diffType === undefined || b.diffType === f.diffType) &&
-    (f.reason === undefined || b.suggestion === f.reason) &&
-    (f.baseStatus === undefined || b.baseStatus === f.baseStatus) &&
+    (f.reason === undefined || suggestionOf(b) === f.reason) &&
+    (f.baseStatus === undefined || baseStatusOf(b) === f.baseStatus) &&
     (f.delta === undefined || b.delta === f.delta) &&
     (f.maxAbsDelta === undefined || (b.delta !== null && Math.abs(Number(b.delta)) <= Number(f.maxAbsDelta)));
   return {
     get: async (ids) => new Map(ids.filter((id) => id >= 1 && id <= n).map((id) => [id, syntheticBreak(id)])),
     page: async (filter, afterId, limit) => {
-      const out: BreakView[] = [];
+      const out: Break[] = [];
       for (let id = afterId + 1; id <= n && out.length < limit; id++) {
         const b = syntheticBreak(id);
         if (matches(b, filter)) out.push(b);

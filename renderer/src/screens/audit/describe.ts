@@ -4,6 +4,7 @@ import type { AuditEventDto } from '../../../../engine/contract/index.ts';
 type Json = Record<string, unknown> | null;
 
 const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+const slaText = (v: unknown): string => (v === null || v === undefined ? 'none' : `${String(v)} d`);
 const list = (v: unknown): string => (Array.isArray(v) ? (v.length > 0 ? v.join(', ') : 'none') : String(v ?? '—'));
 
 export function describeEvent(e: AuditEventDto): string {
@@ -49,6 +50,8 @@ export function describeEvent(e: AuditEventDto): string {
       return `${String(after?.['category'] ?? '')}: ${String(after?.['description'] ?? '')}`;
     case 'reason.retired':
       return 'retired';
+    case 'reason.sla_changed':
+      return `SLA ${slaText(before?.['sla_days'])} → ${slaText(after?.['sla_days'])}`;
     case 'model.promoted':
       return `${String(before?.['version'] ?? '—')} → ${String(after?.['version'] ?? '')}`;
     case 'export.written':

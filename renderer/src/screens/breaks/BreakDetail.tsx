@@ -7,6 +7,7 @@ import { useKeys } from '../../keys.ts';
 import { useNav } from '../../navigation.ts';
 import { recall, rememberPart } from './grid-memory.ts';
 import { RecordsTable } from './RecordsTable.tsx';
+import { SeriesHistory } from './SeriesHistory.tsx';
 import { BulkPanel } from './review/BulkPanel.tsx';
 import { HistoryList } from './review/HistoryList.tsx';
 import { ReviewPanel } from './review/ReviewPanel.tsx';
@@ -79,6 +80,18 @@ export function BreakDetail({ runId, breakId }: { runId: string; breakId: number
               </>
             )}
           </h2>
+          {data?.break.lifecycle && (
+            <p className="muted small" data-testid="break-memory">
+              {data.break.lifecycle} · first seen {data.break.firstSeenAsOf} in run <span className="mono">{data.break.firstSeenRun}</span> · open {data.break.ageRuns} run
+              {data.break.ageRuns === 1 ? '' : 's'}, {data.break.ageDays} day{data.break.ageDays === 1 ? '' : 's'}
+              {data.break.pastSla !== null && (
+                <span className={data.break.pastSla > 0 ? 'bad' : undefined}>
+                  {' '}
+                  · SLA {data.break.slaDays} d: {data.break.pastSla > 0 ? `overdue by ${data.break.pastSla} d` : `${-data.break.pastSla} d left`}
+                </span>
+              )}
+            </p>
+          )}
         </div>
         <div className="toolbar">
           <button type="button" onClick={() => void step(-1)} title={`Previous row of the grid${filtered ? ' (its filter and sort)' : ''} ([)`}>
@@ -100,6 +113,7 @@ export function BreakDetail({ runId, breakId }: { runId: string; breakId: number
           <div className="detail-main">
             <RecordsTable detail={data} />
             <ValueDiff row={data.break} label="Values of this break" />
+            <SeriesHistory runId={runId} breakId={breakId} onOpen={(run, id) => nav.go({ name: 'break', runId: run, breakId: id })} />
             <Related rows={data.related} current={breakId} onOpen={(id) => nav.replace({ name: 'break', runId, breakId: id })} />
           </div>
           <aside className="detail-side">

@@ -13,6 +13,7 @@ import { BREAK_COLUMN_DEFS } from './columns.ts';
 import { ContextPicker } from './ContextPicker.tsx';
 import { breaksDatasource } from './datasource.ts';
 import { FacetBar } from './FacetBar.tsx';
+import { QuickFilters } from './QuickFilters.tsx';
 import { recall, remember, rememberPart } from './grid-memory.ts';
 import { DecisionDialog } from './review/DecisionDialog.tsx';
 import { SelectionBar } from './SelectionBar.tsx';
@@ -200,6 +201,8 @@ export function BreaksGrid({ runId, preset }: { runId: string; preset?: FilterMo
           />
         </label>
         <FacetBar facets={facets.data} value={picked} onChange={setPicked} />
+        {/* Break memory's quick filters: the lifecycle and the SLA, for runs that have it. */}
+        {facets.data?.hasMemory && <QuickFilters value={picked} onChange={setPicked} />}
         <ValueTools
           wrap={wrap}
           ratio={ratioShown}

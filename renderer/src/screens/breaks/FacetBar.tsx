@@ -6,13 +6,15 @@ import './facets.css';
 type Facets = CallResult<'breaks.facets'>;
 type Facet = Facets['fields'];
 
-type FacetColumn = 'field' | 'diffType' | 'reason' | 'status';
+type FacetColumn = 'field' | 'diffType' | 'reason' | 'status' | 'lifecycle';
 
 const FACETS: { column: FacetColumn; label: string; pick: (f: Facets) => Facet }[] = [
   { column: 'field', label: 'Field', pick: (f) => f.fields },
   { column: 'diffType', label: 'Diff type', pick: (f) => f.diffTypes },
   { column: 'reason', label: 'Reason', pick: (f) => f.reasons },
   { column: 'status', label: 'Status', pick: (f) => f.statuses },
+  // Break memory: a run from before it has no lifecycles, and the facet is not shown.
+  { column: 'lifecycle', label: 'Lifecycle', pick: (f) => f.lifecycles },
 ];
 
 const show = (v: string | null): string => (v === null ? '(none)' : v === '*' ? '(record)' : v);

@@ -140,4 +140,37 @@ export const BREAK_COLUMN_DEFS: Col[] = [
     },
   },
   { field: 'suggestedReason', headerName: 'Suggestion', width: 125, ...textFilter },
+  // Break memory (the run's series): empty for a run from before it.
+  {
+    field: 'lifecycle',
+    headerName: 'Lifecycle',
+    headerTooltip: 'Against the previous run of the series: NEW (not open before), CARRIED (open before, same values) or CHANGED (open before, other values now).',
+    width: 100,
+    ...textFilter,
+    cellClassRules: { 'tag-new': (p) => p.value === 'NEW', 'tag-carried': (p) => p.value === 'CARRIED', 'tag-changed': (p) => p.value === 'CHANGED' },
+  },
+  {
+    // Sorted and filtered by "as-of date run-id" in the engine: a text filter finds either.
+    colId: 'firstSeen',
+    headerName: 'First seen',
+    headerTooltip: "The as-of date of the run the break was first seen in; its run id in the cell's tooltip. Filter by a date or a run id.",
+    width: 104,
+    ...textFilter,
+    valueGetter: (p) => p.data?.firstSeenAsOf ?? null,
+    tooltipValueGetter: (p) => (p.data?.firstSeenRun ? `First seen in run ${p.data.firstSeenRun} (as of ${p.data.firstSeenAsOf ?? '?'})` : undefined),
+    cellClass: 'mono',
+  },
+  { field: 'ageRuns', headerName: 'Age (runs)', headerTooltip: 'Consecutive runs of the series the break has been open in, this one included.', width: 96, ...numberFilter, type: 'rightAligned' },
+  { field: 'ageDays', headerName: 'Age (days)', headerTooltip: 'Days since the as-of date it was first seen on.', width: 96, ...numberFilter, type: 'rightAligned' },
+  {
+    field: 'pastSla',
+    headerName: 'SLA',
+    headerTooltip: "Days past the SLA of the break's reason (Settings → Reason codes): overdue above 0, days left otherwise; empty when the reason has no SLA. Filter > 0 for the overdue breaks.",
+    width: 110,
+    ...numberFilter,
+    type: 'rightAligned',
+    valueFormatter: (p: Fmt) => (typeof p.value !== 'number' ? '' : p.value > 0 ? `overdue ${p.value} d` : `${-p.value} d left`),
+    tooltipValueGetter: (p) => (p.data && p.data.slaDays !== null && p.data.ageDays !== null ? `${p.data.reason ?? ''}: SLA ${p.data.slaDays} d, open ${p.data.ageDays} d` : undefined),
+    cellClassRules: { 'sla-overdue': (p) => typeof p.value === 'number' && p.value > 0, 'sla-due': (p) => p.value === 0 },
+  },
 ];

@@ -39,7 +39,7 @@ export function DefinitionFilePanel({ current, onImport }: Props) {
     try {
       if (what === 'import') {
         const r = await client.call('definitions.import', { path: path.trim() });
-        onImport(r.definition as DefinitionInput);
+        onImport(r.definition);
         setDone(`Imported ${r.path}`);
       } else {
         const r = await client.call('definitions.export', { definition: current() as Record<string, unknown>, path: path.trim(), overwrite: replace });

@@ -62,7 +62,10 @@ export function NewRunScreen({ fromRun }: { fromRun?: string } = {}) {
   useEffect(() => {
     if (fromRun === undefined) return;
     client.call('runs.get', { runId: fromRun }).then(
-      (r) => startFrom(r.definition as DefinitionInput, { a: r.summary.inputs.a.path, b: r.summary.inputs.b.path }),
+      (r) =>
+        r.definition === null
+          ? setStartError({ code: 'DEFINITION_INVALID', message: `run ${fromRun} recorded no definition this version can read` })
+          : startFrom(r.definition, { a: r.summary.inputs.a.path, b: r.summary.inputs.b.path }),
       (err: unknown) => setStartError(errorData(err)),
     );
     // Once per screen (Screen keys it by the run): startFrom only sets state.
@@ -82,7 +85,7 @@ export function NewRunScreen({ fromRun }: { fromRun?: string } = {}) {
     }
     setAnswers({});
     setGeneration((g) => g + 1);
-    setDraft((d) => fromInference(d, result.definition as DefinitionInput, result.report));
+    setDraft((d) => fromInference(d, result.definition, result.report));
   };
 
   const preview = async (side: Side): Promise<void> => {
@@ -111,7 +114,7 @@ export function NewRunScreen({ fromRun }: { fromRun?: string } = {}) {
     try {
       const definition = toDefinition(draft);
       const result = await client.call('definitions.save', { definition });
-      setSaved(result.path);
+      setSaved(`${result.name}, version ${result.version}`);
       if (andRun) {
         const started = await client.call('runs.start', { aPath: draft.a.path.trim(), bPath: draft.b.path.trim(), definition });
         setRunning(true);

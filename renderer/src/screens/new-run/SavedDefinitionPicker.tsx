@@ -15,14 +15,14 @@ interface Props {
 export function SavedDefinitionPicker({ onPick, onError, note }: Props) {
   const client = useClient();
   const list = useCall('definitions.list', {});
-  const [file, setFile] = useState('');
+  const [name, setName] = useState('');
   const definitions = [...(list.data?.definitions ?? [])].sort((x, y) => (x.savedAt < y.savedAt ? 1 : -1));
-  const pick = async (f: string): Promise<void> => {
-    setFile(f);
-    if (f === '') return;
+  const pick = async (n: string): Promise<void> => {
+    setName(n);
+    if (n === '') return;
     try {
-      const { definition } = await client.call('definitions.get', { file: f });
-      onPick(definition as DefinitionInput);
+      const { definition } = await client.call('definitions.get', { name: n });
+      onPick(definition);
     } catch (err) {
       onError(errorData(err));
     }
@@ -33,10 +33,10 @@ export function SavedDefinitionPicker({ onPick, onError, note }: Props) {
       {definitions.length > 0 && (
         <label>
           <span>Start from a saved definition</span>
-          <select aria-label="Start from a saved definition" value={file} onChange={(e) => void pick(e.target.value)}>
+          <select aria-label="Start from a saved definition" value={name} onChange={(e) => void pick(e.target.value)}>
             <option value="">(new: suggested from the two files)</option>
             {definitions.map((d) => (
-              <option key={d.file} value={d.file}>
+              <option key={d.name} value={d.name}>
                 {d.name} · saved {age(d.savedAt)}
               </option>
             ))}

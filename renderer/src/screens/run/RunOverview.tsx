@@ -2,6 +2,7 @@ import type { CallResult, FilterModel } from '../../../../engine/contract/index.
 import { BarChart, type Bar } from '../../components/BarChart.tsx';
 import { count, percent } from '../../format.ts';
 import { useCall } from '../../bridge/use-client.ts';
+import { AgeingPanel } from './AgeingPanel.tsx';
 import { ChecksTable, ControlTotals, LargestDifferences, RejectsSample } from './RunTables.tsx';
 
 type Run = CallResult<'runs.get'>;
@@ -21,7 +22,7 @@ const TYPE_TONE: Record<string, Bar['tone']> = {
 };
 
 /** Counts, matched share, where the breaks are, integrity checks, control totals, rejects and warnings. */
-export function RunOverview({ run, onFilter, onOpen }: { run: Run; onFilter: (m: FilterModel) => void; onOpen: (breakId: number) => void }) {
+export function RunOverview({ run, onFilter, onOpen, onOpenRun }: { run: Run; onFilter: (m: FilterModel) => void; onOpen: (breakId: number) => void; onOpenRun?: (runId: string) => void }) {
   const s = run.summary;
   const largest = useCall('breaks.largest', { runId: s.runId });
   const c = s.counts;
@@ -80,6 +81,7 @@ export function RunOverview({ run, onFilter, onOpen }: { run: Run; onFilter: (m:
           onSelect={(v) => pick('status', v)}
         />
       </div>
+      <AgeingPanel runId={s.runId} onFilter={onFilter} onOpenRun={(id) => onOpenRun?.(id)} />
       <ChecksTable checks={s.checks} />
       <div className="two-up">
         <ControlTotals totals={s.controlTotals} />

@@ -55,7 +55,14 @@ export function RunScreen({ runId, tab, preset }: { runId: string; tab: 'overvie
         </button>
       </div>
       {run.error && <ErrorMessage error={run.error} onRetry={run.reload} />}
-      {tab === 'overview' && run.data && <RunOverview run={run.data} onFilter={(m) => nav.go({ name: 'run', runId, tab: 'breaks', preset: m })} onOpen={(breakId) => nav.go({ name: 'break', runId, breakId })} />}
+      {tab === 'overview' && run.data && (
+        <RunOverview
+          run={run.data}
+          onFilter={(m) => nav.go({ name: 'run', runId, tab: 'breaks', preset: m })}
+          onOpen={(breakId) => nav.go({ name: 'break', runId, breakId })}
+          onOpenRun={(id) => nav.go({ name: 'run', runId: id, tab: 'overview' })}
+        />
+      )}
       {tab === 'breaks' && <BreaksGrid runId={runId} {...(preset ? { preset } : {})} />}
     </section>
   );

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { REASON_CATEGORIES, type ErrorData } from '../../../../engine/contract/index.ts';
+import { REASON_CATEGORIES, type ErrorData, type ReasonDto } from '../../../../engine/contract/index.ts';
 import { errorData } from '../../bridge/client.ts';
 import { useAction } from '../../bridge/use-action.ts';
 import { useCall, useClient, useEvent } from '../../bridge/use-client.ts';
@@ -72,6 +72,7 @@ export function ReasonsPanel() {
               <th>Code</th>
               <th>Category</th>
               <th>Description</th>
+              <th title="Days a break with this reason may stay open before it is overdue (the grid's SLA column and Overdue quick filter)">SLA (days)</th>
               <th />
             </tr>
           </thead>
@@ -83,6 +84,13 @@ export function ReasonsPanel() {
                   <span className={`pill cat-${r.category.toLowerCase()}`}>{r.category === 'ACTION' ? 'action' : 'noise'}</span>
                 </td>
                 <td className="small">{r.description}</td>
+                <td className="nowrap">
+                  {admin ? (
+                    <SlaInput reason={r} busy={act.busy} onSave={(slaDays) => void act.run(() => client.call('reasons.setSla', { code: r.code, slaDays }))} />
+                  ) : (
+                    <span className="muted">{r.slaDays === null ? '—' : `${r.slaDays} d`}</span>
+                  )}
+                </td>
                 <td className="small nowrap">
                   {r.retiredAt ? (
                     <span className="muted">retired {r.retiredAt.slice(0, 10)}</span>
@@ -151,5 +159,49 @@ export function ReasonsPanel() {
       )}
       {addError && <ErrorMessage error={addError} onDismiss={() => setAddError(undefined)} />}
     </section>
+  );
+}
+
+/** An admin's SLA for one code: whole days, empty for none; saved with Enter, on leaving the field, or Save. */
+function SlaInput({ reason, busy, onSave }: { reason: ReasonDto; busy: boolean; onSave: (slaDays: number | null) => void }) {
+  const shown = reason.slaDays === null ? '' : String(reason.slaDays);
+  const [text, setText] = useState(shown);
+  const [was, setWas] = useState(shown);
+  // Another admin (or this one) changed it: show the catalogue's value.
+  if (was !== shown) {
+    setWas(shown);
+    setText(shown);
+  }
+  const value = text.trim() === '' ? null : Number(text);
+  const valid = value === null || (Number.isInteger(value) && value >= 0 && value <= 3650);
+  const dirty = text.trim() !== shown;
+  const save = (): void => {
+    if (dirty && valid) onSave(value);
+  };
+  return (
+    <span className="sla-input">
+      <input
+        type="number"
+        min={0}
+        max={3650}
+        step={1}
+        inputMode="numeric"
+        aria-label={`SLA of ${reason.code} in days`}
+        aria-invalid={!valid}
+        placeholder="—"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={save}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') save();
+          if (e.key === 'Escape') setText(shown);
+        }}
+      />
+      {dirty && (
+        <button type="button" className="link" disabled={busy || !valid} onClick={save}>
+          Save
+        </button>
+      )}
+    </span>
   );
 }

@@ -88,8 +88,8 @@ beforeAll(async () => {
   await runDay(days[0]!);
   d1 = await breakIds(runs[0]!.database);
   // Day 2's truth says which of day 1's breaks it carries and which it changes.
-  [accepted, proposed] = truth(days[1]!, 'CARRIED');
-  [changed] = truth(days[1]!, 'CHANGED');
+  [accepted = '', proposed = ''] = truth(days[1]!, 'CARRIED');
+  [changed = ''] = truth(days[1]!, 'CHANGED');
   acceptId = (await adaSvc.invoke('review.decide', { runId: runs[0]!.runId, breakId: d1.get(accepted!)!, kind: 'ACCEPT', comment: 'known rounding' })).decisionId;
   proposalId = (await adaSvc.invoke('review.decide', { runId: runs[0]!.runId, breakId: d1.get(proposed!)!, kind: 'OVERRIDE', reason: 'FX_DIFF', comment: 'booked in EUR' })).decisionId;
   await adaSvc.invoke('review.decide', { runId: runs[0]!.runId, breakId: d1.get(changed!)!, kind: 'ACCEPT', comment: 'settles tomorrow' });

@@ -55,6 +55,8 @@ export const decisionResultSchema = z.object({
 export type DecisionResultDto = z.infer<typeof decisionResultSchema>;
 
 export const historyEntrySchema = z.object({
+  /** The run the decision was made in: an earlier run of the series when the decision was carried to this break. */
+  runId: z.string(),
   decisionId: z.string(),
   kind: z.enum(DECISION_KINDS),
   /** OVERRIDE: the new reason; ACCEPT: this break's accepted reason. */
@@ -110,6 +112,13 @@ export const reviewCalls = {
     result: z.object({
       current: z.object({ status: statusSchema, reason: z.string().nullable(), decisionId: z.string(), updatedAt: z.string() }).nullable(),
       entries: z.array(historyEntrySchema),
+      /**
+       * Break memory: the decision this break took over from the previous run of its series when the
+       * run completed (kept: its values had not changed), or dropped (kept false: they had). Null when none.
+       */
+      carried: z
+        .object({ fromRunId: z.string(), fromBreakId: z.number(), kept: z.boolean(), status: statusSchema, reason: z.string().nullable(), decisionId: z.string(), carriedAt: z.string() })
+        .nullable(),
     }),
   }),
 };

@@ -126,6 +126,17 @@ describe('decisions carried forward', () => {
     expect(carries.find((c) => c.break_id === d2.get(changed))).toMatchObject({ kept: 0, from_run_id: runs[0]!.runId });
   });
 
+  it("tells the carried break's story: carried from day 1, with day 1's decisions", async () => {
+    const h = await adaSvc.invoke('review.history', { runId: runs[1]!.runId, breakId: d2.get(accepted)! });
+    expect(h.carried).toMatchObject({ fromRunId: runs[0]!.runId, fromBreakId: d1.get(accepted)!, kept: true, status: 'ACCEPTED', decisionId: acceptId });
+    expect(h.entries).toMatchObject([{ runId: runs[0]!.runId, decisionId: acceptId, kind: 'ACCEPT', actor: 'ada', comment: 'known rounding' }]);
+    expect(h.current).toMatchObject({ status: 'ACCEPTED', decisionId: acceptId });
+    const dropped = await adaSvc.invoke('review.history', { runId: runs[1]!.runId, breakId: d2.get(changed)! });
+    expect(dropped).toMatchObject({ current: null, carried: { kept: false, fromRunId: runs[0]!.runId } });
+    const fresh = await adaSvc.invoke('review.history', { runId: runs[0]!.runId, breakId: d1.get(accepted)! });
+    expect(fresh.carried).toBeNull();
+  });
+
   it('records the carry as one audit event in an intact chain', async () => {
     const events = store.read((tx) => tx.all<{ action: string; target: string }>(sql`SELECT action, target FROM audit_events WHERE action = 'breaks.carried'`));
     expect(events).toEqual([{ action: 'breaks.carried', target: `run:${runs[1]!.runId}` }]);

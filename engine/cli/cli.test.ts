@@ -113,6 +113,14 @@ describe('recon CLI', () => {
     const named = await recon('run', '--a', a, '--b', b, '--definition', 'Cash vs ledger', '--workspace', ws, '--json', '--quiet');
     expect(named.code, named.stderr).toBe(0);
     expect(JSON.parse(named.stdout)).toMatchObject({ definition: 'Cash vs ledger', breaks: { total: 1 } });
+    // The registry records which saved version ran.
+    const registry = openStore(ws);
+    try {
+      const runId = (JSON.parse(named.stdout) as { runId: string }).runId;
+      expect(registry.read((tx) => tx.get({ text: 'SELECT definition_version FROM runs WHERE run_id = ?', params: [runId] }))).toEqual({ definition_version: 1 });
+    } finally {
+      registry.close();
+    }
     const legacy = await recon('run', '--a', a, '--b', b, '--definition', 'Legacy', '--workspace', ws, '--json', '--quiet');
     expect(legacy.code, legacy.stderr).toBe(0);
     expect(JSON.parse(legacy.stdout)).toMatchObject({ definition: 'Legacy' });

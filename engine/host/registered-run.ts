@@ -57,6 +57,7 @@ export function startRegisteredRun(store: Store, actor: Identity, request: RunRe
     recordRunStarted(store, actor, {
       runId,
       definition: request.definition,
+      ...(request.definitionVersion !== undefined ? { definitionVersion: request.definitionVersion } : {}),
       duckdbPath: join(resolve(request.workspace), 'runs', `${runId}.duckdb`),
       inputs: { a: { path: request.aPath, sha256: a }, b: { path: request.bPath, sha256: b } },
     }),

@@ -46,6 +46,8 @@ export interface RunRequest {
   previousDecisions?: readonly PreviousDecision[];
   /** The run's as-of date (YYYY-MM-DD); by default the definition's asOfField, else the run date. */
   asOf?: string;
+  /** The saved version the definition is (`recon run --definition NAME`), for the runs registry; the run itself ignores it. */
+  definitionVersion?: number;
 }
 
 /** The run's result, as written to summary.json: declared once, as a schema of the contract. */

@@ -75,9 +75,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     await worker.terminate();
     throw err;
   }
+  let definitionVersion: number | undefined;
   if (definition === null) {
     try {
-      definition = loadSavedDefinition(store, values.definition).definition;
+      ({ definition, version: definitionVersion } = loadSavedDefinition(store, values.definition));
     } catch (err) {
       store.close();
       await worker.terminate();
@@ -96,6 +97,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       ...(values.out ? { outDir: values.out } : {}),
       ...(values['memory-limit'] ? { memoryLimit: values['memory-limit'] } : {}),
       ...(asOf ? { asOf } : {}),
+      ...(definitionVersion !== undefined ? { definitionVersion } : {}),
       ...(values.previous !== undefined ? { previousRunId: values.previous === 'none' ? null : values.previous } : {}),
     },
     progress ? (e) => progress.update(e) : undefined,

@@ -11,12 +11,14 @@
  *   npm run bench -- --dialect plain,quoted         # some dialects
  *   npm run bench -- --rows 10000000 --runs 1 --memory-limit 2GB
  *   npm run bench -- --no-series                    # without break memory's cost (bench/series-bench.ts)
+ *   npm run bench -- --compare v0.1.0               # also time the engine at a git ref, in the same session
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DIALECTS, ensureDialects, findDialect } from './dialects.ts';
+import { checkoutRef, type RefCheckout } from './compare-ref.ts';
 import { benchSeries } from './series-bench.ts';
 import { ensureGenerated, mb, measure as measureIn, type Measured, median, ROOT, sec, writeDocsSection } from './measure.ts';
 
@@ -30,6 +32,8 @@ const { values } = parseArgs({
     'no-docs': { type: 'boolean', default: false },
     // Break memory's cost (bench/series-bench.ts) runs after the dialects unless this is given.
     'no-series': { type: 'boolean', default: false },
+    // A git ref whose engine is timed too, alternating with this checkout's (bench/compare-ref.ts).
+    compare: { type: 'string' },
   },
 });
 const rows = Number(values.rows);
@@ -79,11 +83,14 @@ async function main(): Promise<void> {
   const workspace = join(dataDir, 'workspace');
   const refDb = join(dataDir, 'reference.duckdb');
   const results: DialectResult[] = [];
+  const before = values.compare ? checkoutRef(values.compare, dataDir) : undefined;
+  const compared: ComparedResult[] = [];
   for (const d of dialects) {
     const f = files.get(d.name)!;
     const ref: Measured[] = [];
     const app: Measured[] = [];
     const stages: Record<string, number[]> = {};
+    const old: Measured[] = [];
     let breaks = 0;
     let duplicateKeyBreaks = 0;
     let floorBreaks = 0;
@@ -104,9 +111,24 @@ async function main(): Promise<void> {
       breaks = summary.breaks.total;
       duplicateKeyBreaks = summary.breaks.byType['DUPLICATE_KEY'] ?? 0;
       for (const [k, v] of Object.entries(summary.timings)) (stages[k] ??= []).push(v);
+      if (before) {
+        rmSync(workspace, { recursive: true, force: true });
+        await measure([before.bin, '--version']);
+        old.push(await measure([before.bin, ...args.slice(1)]));
+        process.stderr.write(`${d.name} run ${i + 1}/${runs}: at ${before.ref} ${sec(old.at(-1)!.ms)}\n`);
+      }
       process.stderr.write(`${d.name} run ${i + 1}/${runs}: floor ${sec(ref.at(-1)!.ms)}, recon ${sec(m.ms)} (${(m.ms / ref.at(-1)!.ms).toFixed(2)}×); CPU ${sec(ref.at(-1)!.cpuMs)} / ${sec(m.cpuMs)}\n`);
     }
     rmSync(workspace, { recursive: true, force: true });
+    if (before) {
+      const now = median(app.map((r) => r.ms));
+      const then = median(old.map((r) => r.ms));
+      const nowCpu = median(app.map((r) => r.cpuMs));
+      const thenCpu = median(old.map((r) => r.cpuMs));
+      compared.push({ dialect: d.name, nowMs: Math.round(now), thenMs: Math.round(then), ratio: Number((now / then).toFixed(2)), cpuRatio: Number((nowCpu / thenCpu).toFixed(2)) });
+      process.stderr.write(`${d.name}: now ${sec(now)} / at ${before.ref} ${sec(then)} = ${compared.at(-1)!.ratio}× (CPU ${compared.at(-1)!.cpuRatio}×)\n`);
+      if (!values['no-docs']) writeCompareDocs(before, compared);
+    }
     const floorMs = median(ref.map((r) => r.ms));
     const reconMs = median(app.map((r) => r.ms));
     const floorCpuMs = median(ref.map((r) => r.cpuMs));
@@ -138,6 +160,33 @@ async function main(): Promise<void> {
   if (!values['no-series'] && !values.dialect) await benchSeries({ rows, runs, dataDir: resolve(values['data-dir']), docs: !values['no-docs'] });
   const worst = results.reduce((w, r) => (r.ratio > w.ratio ? r : w));
   process.stdout.write(`${JSON.stringify({ rows, runs, worst: { dialect: worst.dialect, ratio: worst.ratio }, results }, null, 2)}\n`);
+}
+
+/** One dialect's `recon run` now against the engine at the compared ref. */
+interface ComparedResult {
+  dialect: string;
+  nowMs: number;
+  thenMs: number;
+  ratio: number;
+  cpuRatio: number;
+}
+
+/** The section "now against REF" for this row count (replaced by each comparison). */
+function writeCompareDocs(before: RefCheckout, compared: ComparedResult[]): void {
+  const worst = compared.reduce((w, r) => (r.ratio > w.ratio ? r : w));
+  writeDocsSection(`compare-${rows}`, [
+    `### Engine now against \`${before.ref}\` (${before.sha.slice(0, 10)}), ${rows.toLocaleString('en-US')} rows a side`,
+    '',
+    `The same \`recon run\` of each dialect's pair with this checkout's engine and with the engine at \`${before.ref}\` (a git worktree of that commit), alternating in the same session; medians of ${runs} runs each, ${new Date().toISOString().slice(0, 10)}, load ${loadavg()[0]!.toFixed(1)}. Below 1 is faster now.`,
+    '',
+    `**Worst: ${worst.ratio}× (${worst.dialect})**`,
+    '',
+    `| dialect | now | at ${before.ref} | now / then | CPU now / then |`,
+    '|---|---|---|---|---|',
+    ...compared.map((r) => `| ${r.dialect} | ${sec(r.nowMs)} | ${sec(r.thenMs)} | **${r.ratio}×** | ${r.cpuRatio}× |`),
+    '',
+    `Command: \`npm run bench -- --compare ${before.ref}${values.dialect ? ` --dialect ${values.dialect}` : ''}${runs !== 3 ? ` --runs ${runs}` : ''}\`.`,
+  ]);
 }
 
 const DOC_FILE = join(ROOT, 'docs/BENCHMARKS.md');

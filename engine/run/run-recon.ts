@@ -198,16 +198,32 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
         : req.previousRunId !== undefined
           ? await namedPreviousRun(workspace, req.previousRunId)
           : await findPreviousRun(workspace, req.definition.name, runId);
-    const lifecycle = await timed('memory', () =>
-      linkToPreviousRun(conn, {
-        runId,
-        series: req.definition.name,
-        asOf: asOf.date,
-        ...(previous ? { previous } : {}),
-        ...(req.previousDecisions ? { previousDecisions: req.previousDecisions } : {}),
-      }),
-    );
-    if (previous && req.previousDecisions && req.previousDecisions.length > 0) hooks.onCarried?.(previous.runId, await readCarriedDecisions(conn));
+    const memoryWarnings: string[] = [];
+    // The run the breaks are linked to: the previous run, unless it could not be read.
+    let linked = previous;
+    const lifecycle = await timed('memory', async () => {
+      const link = (linked: PreviousRun | undefined) =>
+        linkToPreviousRun(conn, {
+          runId,
+          series: req.definition.name,
+          asOf: asOf.date,
+          ...(linked ? { previous: linked } : {}),
+          ...(linked && req.previousDecisions ? { previousDecisions: req.previousDecisions } : {}),
+        });
+      try {
+        const counts = await link(previous);
+        if (previous && req.previousDecisions && req.previousDecisions.length > 0) hooks.onCarried?.(previous.runId, await readCarriedDecisions(conn));
+        return counts;
+      } catch (err) {
+        if (!previous || signal?.aborted) throw err;
+        // An unreadable previous run (a damaged or foreign file) must not stop every later run of the series.
+        memoryWarnings.push(
+          `break memory: the previous run ${previous.runId} could not be read (${err instanceof Error ? err.message.slice(0, 200) : String(err)}); this run is not linked to it and carries no decisions`,
+        );
+        linked = undefined;
+        return link(undefined);
+      }
+    });
     checkCancelled();
 
     // 5. Checks and counts.
@@ -229,7 +245,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
         model,
         threshold: req.definition.attribution.threshold,
         ...(fx ? { fx } : {}),
-        ...(previous ? { previousBreaks: PREVIOUS_BREAKS } : {}),
+        ...(linked ? { previousBreaks: PREVIOUS_BREAKS } : {}),
         afterAttribute: () => keepCarriedReasons(conn),
         onProgress: (p) => report('attribute', 'Attributing breaks', p.total ? p.done / p.total : 1, p.done, p.total),
       });
@@ -278,7 +294,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       gate,
       controlTotals,
       // The loader's (skipped blank lines, …) and staging's (values rounded to a field's scale).
-      warnings: { a: [...loadedA.warnings, ...stagedA.warnings, ...(asOf.warning ? [asOf.warning] : [])], b: [...loadedB.warnings, ...stagedB.warnings] },
+      warnings: { a: [...loadedA.warnings, ...stagedA.warnings, ...(asOf.warning ? [asOf.warning] : []), ...memoryWarnings], b: [...loadedB.warnings, ...stagedB.warnings] },
       lifecycle,
       timings,
     };

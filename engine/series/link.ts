@@ -77,14 +77,14 @@ export interface LifecycleCounts {
 }
 
 export const SERIES_DDL = `
-CREATE TABLE series_info (run_id VARCHAR NOT NULL, series VARCHAR NOT NULL, as_of DATE NOT NULL, previous_run_id VARCHAR);
-CREATE TABLE break_memory (
+CREATE OR REPLACE TABLE series_info (run_id VARCHAR NOT NULL, series VARCHAR NOT NULL, as_of DATE NOT NULL, previous_run_id VARCHAR);
+CREATE OR REPLACE TABLE break_memory (
   break_id BIGINT NOT NULL, lifecycle VARCHAR NOT NULL, first_seen_run VARCHAR NOT NULL, first_seen_as_of DATE NOT NULL,
   age_runs INTEGER NOT NULL, age_days INTEGER NOT NULL, previous_break_id BIGINT);
-CREATE TABLE resolved_breaks (
+CREATE OR REPLACE TABLE resolved_breaks (
   key VARCHAR, field VARCHAR, diff_type VARCHAR, value_a VARCHAR, value_b VARCHAR, first_seen_run VARCHAR, first_seen_as_of DATE,
   last_seen_run VARCHAR, resolution VARCHAR, previous_break_id BIGINT);
-CREATE TABLE carried_decisions (
+CREATE OR REPLACE TABLE carried_decisions (
   break_id BIGINT NOT NULL, previous_break_id BIGINT NOT NULL, kept BOOLEAN NOT NULL, status VARCHAR NOT NULL, reason VARCHAR,
   decision_id VARCHAR NOT NULL, approval_id VARCHAR);
 `;

@@ -1,5 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -156,6 +156,16 @@ describe('a daily series', () => {
     await rows('DETACH d4; DETACH d3');
     expect(Number(mismatch!.n)).toBeGreaterThan(0);
     expect(Number(mismatch!.differ)).toBe(0);
+  });
+
+  it('runs unlinked, with a warning, when the previous run file cannot be read', async () => {
+    const runsDir = join(root, 'ws', 'runs');
+    const damaged = join(runsDir, '20000101-000000-dead00.duckdb');
+    writeFileSync(damaged, 'not a DuckDB file');
+    writeFileSync(join(runsDir, '20000101-000000-dead00.json'), JSON.stringify({ runId: '20000101-000000-dead00', definition: definition.name, status: 'COMPLETED', database: damaged }));
+    const r = await runRecon({ aPath: days[1]!.aPath, bPath: days[1]!.bPath, definition, workspace: join(root, 'ws'), previousRunId: '20000101-000000-dead00' });
+    expect(r.lifecycle).toMatchObject({ previousRunId: null, carried: 0, resolved: 0, new: r.breaks.total });
+    expect(r.warnings.a.join('\n')).toMatch(/previous run 20000101-000000-dead00 could not be read/);
   });
 
   it('starts a new series with --previous none, and refuses a previous run that is not there', async () => {

@@ -134,7 +134,7 @@ async function main(): Promise<void> {
     await openSection(page, 'Runs');
     await page.locator('.runs-table').waitFor();
     await shot(page, 'runs');
-    await page.locator('.runs-table tr', { hasText: runId }).getByRole('button').click();
+    await page.locator('.runs-table tr', { hasText: runId }).getByRole('button').first().click();
     await page.getByRole('table', { name: 'Integrity checks' }).waitFor();
     await shot(page, 'run-overview', true);
     // The Export menu after writing the detailed workbook.
@@ -158,7 +158,7 @@ async function main(): Promise<void> {
 
     // The synthetic million-break run, with attributions.
     await openSection(page, 'Runs');
-    await page.locator('.runs-table tr', { hasText: 'synthetic' }).getByRole('button').click();
+    await page.locator('.runs-table tr', { hasText: 'synthetic' }).getByRole('button').first().click();
     await page.keyboard.press('b');
     await waitForCount(page, 1_000_000);
     await pickFacet(page, 'Status', 'REVIEW');

@@ -23,6 +23,8 @@ const api = {
     'runs.start': invoke('runs.start'),
     'runs.cancel': invoke('runs.cancel'),
     'runs.ageing': invoke('runs.ageing'),
+    'series.list': invoke('series.list'),
+    'series.get': invoke('series.get'),
     'files.preview': invoke('files.preview'),
     'files.choose': invoke('files.choose'),
     'definitions.list': invoke('definitions.list'),

@@ -20,6 +20,8 @@ export interface AttributeOptions {
   previousRunDb?: string;
   /** The previous run's breaks, already read by the run (series/link.ts): used instead of previousRunDb. */
   previousBreaks?: string;
+  /** The breaks' history in their series (a relation, series/link.ts BREAK_HISTORY), for the history features. */
+  history?: string;
   /** Runs once every break is attributed, before the counts are read: a carried break keeps its reason (series/link.ts). */
   afterAttribute?: () => Promise<void>;
   onProgress?: (p: { done: number; total: number }) => void;
@@ -71,6 +73,7 @@ export async function attributeBreaks(conn: DuckDBConnection, opts: AttributeOpt
     ...(opts.fx ? { fx: opts.fx } : {}),
     ...(opts.previousRunDb ? { previousRunDb: opts.previousRunDb } : {}),
     ...(opts.previousBreaks ? { previousBreaks: opts.previousBreaks } : {}),
+    ...(opts.history ? { history: opts.history } : {}),
   });
   await conn.run(ATTRIBUTIONS_DDL);
   const t1 = performance.now();

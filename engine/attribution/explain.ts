@@ -43,7 +43,7 @@ export function explainRow(model: ReasonModel, x: Float64Array, row: number, cls
   model.predictRow(x, row, probs);
   const p0 = probs[cls]!;
   const scratch = Float64Array.from(own);
-  const baseline = model.saved.baseline;
+  const baseline = model.baseline;
   const out: FeatureContribution[] = [];
   for (let j = 0; j < width; j++) {
     if (uses[j] === 0) continue;

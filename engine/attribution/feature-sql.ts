@@ -43,10 +43,16 @@ export interface FeatureOptions {
   previousBreaks?: string;
   /** Source table of breaks (default `breaks`); training reads synthetic tables through this. */
   breaksTable?: string;
+  /** The breaks' history in their series (series/link.ts BREAK_HISTORY: break_id, lifecycle, age_runs, prev_reason, prev_decided); absent → history features are 0. */
+  history?: string;
 }
 
 /** SQL creating `target` with break_id and one DOUBLE column per feature. */
-export function featureTableSql(target: string, opts: { breaksTable: string; fxList: string; fxPresent: boolean; prevSource?: string }): string {
+export function featureTableSql(target: string, opts: { breaksTable: string; fxList: string; fxPresent: boolean; prevSource?: string; history?: string }): string {
+  const historyJoin = opts.history ? `LEFT JOIN ${opts.history} h ON h.break_id = t.break_id` : '';
+  const historyCols = opts.history
+    ? `h.lifecycle AS hist_lifecycle, h.age_runs AS hist_age_runs, h.prev_reason AS hist_reason, h.prev_decided AS hist_decided`
+    : `NULL::VARCHAR AS hist_lifecycle, NULL::INTEGER AS hist_age_runs, NULL::VARCHAR AS hist_reason, false AS hist_decided`;
   const prevJoin = opts.prevSource
     ? `LEFT JOIN (SELECT DISTINCT key FROM ${opts.prevSource}) pk ON pk.key = t.key
        LEFT JOIN (SELECT DISTINCT key, field, diff_type FROM ${opts.prevSource}) ps
@@ -99,12 +105,12 @@ export function featureTableSql(target: string, opts: { breaksTable: string; fxL
     SELECT break_id, count(*) OVER (PARTITION BY field, pattern) - 1 AS same_pattern, count(*) OVER (PARTITION BY field) - 1 AS same_field
       FROM pat
   ), u AS (
-    SELECT t.*, pc.same_pattern, pc.same_field, ${prevCols},
+    SELECT t.*, pc.same_pattern, pc.same_field, ${prevCols}, ${historyCols},
            CASE WHEN ua IS NOT NULL AND ub IS NOT NULL AND len(tka) = len(tkb) AND len(tka) > 0 AND ca <> cb
                 THEN list_bool_and(list_transform(list_filter(range(1, len(tka) + 1), lambda i: tka[i] <> tkb[i]),
                                                   lambda i: ${abbreviates('tka[i]', 'tkb[i]')}))
                 ELSE false END AS abbrev
-      FROM t JOIN pc ON pc.break_id = t.break_id ${prevJoin}
+      FROM t JOIN pc ON pc.break_id = t.break_id ${prevJoin} ${historyJoin}
   )
   SELECT break_id, ${cols.join(',\n         ')}
     FROM u`;
@@ -124,6 +130,7 @@ export async function computeBreakFeatures(conn: DuckDBConnection, opts: Feature
         fxList: fxRatioListSql(ratios),
         fxPresent: ratios.length > 0,
         ...(opts.previousBreaks ? { prevSource: opts.previousBreaks } : prev ? { prevSource: `read_parquet(${literal(prev)})` } : {}),
+        ...(opts.history ? { history: opts.history } : {}),
       }),
     );
   } finally {

@@ -23,6 +23,9 @@ const DIFF_TYPES = [
 ] as const;
 
 const flag = (cond: string): string => `CASE WHEN ${cond} THEN 1 ELSE 0 END`;
+
+/** The reasons the model decides (field breaks), one history feature each: "last run it was X". */
+export const HISTORY_REASONS = ['ROUNDING_DIFF', 'TIMING_DIFF', 'FX_DIFF', 'SCALE_DIFF', 'SIGN_FLIP', 'STATIC_DATA'] as const;
 const num = `ft IN ('decimal', 'integer') OR (ft = 'string' AND na IS NOT NULL AND nb IS NOT NULL)`;
 const str = `ft IN ('string', 'boolean') AND ua IS NOT NULL AND ub IS NOT NULL`;
 const dated = `ft IN ('date', 'timestamp') AND da IS NOT NULL AND db IS NOT NULL`;
@@ -92,6 +95,17 @@ export const FEATURE_SPECS: readonly FeatureSpec[] = [
   { name: 'pattern_share', description: 'Other breaks with the same field and pattern / other breaks in the field.', sql: `same_pattern / greatest(same_field, 1)` },
   { name: 'prev_key_break', description: 'The key had a break in the previous run of the same definition.', sql: `prev_key` },
   { name: 'prev_same_break', description: 'The previous run had a break on the same key and field with the same diff type.', sql: `prev_same` },
+  // Break memory (series/link.ts): the break's own history in its series. A model
+  // trained before these features has none of them; ReasonModel maps features by name.
+  { name: 'hist_linked', description: 'The break was open in the previous run of its series (CARRIED or CHANGED).', sql: flag(`hist_lifecycle IN ('CARRIED', 'CHANGED')`) },
+  { name: 'hist_changed', description: 'The break was open in the previous run with other values (CHANGED).', sql: flag(`hist_lifecycle = 'CHANGED'`) },
+  { name: 'hist_age_runs_log', description: 'ln(consecutive runs the break has been open, this one included).', sql: `ln(greatest(coalesce(hist_age_runs, 1), 1))` },
+  { name: 'hist_decided', description: 'A decision was in force on the break in the previous run (carried, or dropped because the values changed).', sql: flag(`hist_decided`) },
+  ...HISTORY_REASONS.map((code) => ({
+    name: `hist_reason_${code.toLowerCase()}`,
+    description: `The break's reason in the previous run was ${code} (its decision's reason, else the model's when it was sure).`,
+    sql: flag(`hist_reason = '${code}'`),
+  })),
 ];
 
 /** The feature list, one line per feature (name and meaning), in model column order. */

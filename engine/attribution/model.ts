@@ -50,15 +50,32 @@ const DEFAULTS = { nEstimators: 60, maxFeatures: 0.9, maxDepth: 14, minNumSample
 /** A trained reason-code classifier: ml-random-forest inside, full class distributions out. */
 export class ReasonModel {
   readonly compiled: CompiledForest;
+  /** The training medians in this engine's feature order (0 for a feature the model was not trained with): explain.ts perturbs towards them. */
+  readonly baseline: readonly number[];
   private readonly counts: Float64Array;
 
   private constructor(readonly saved: SavedModel) {
     const names = FEATURES.map((f) => f.name);
-    if (saved.features.join() !== names.join()) {
-      throw new Error(`model ${saved.version} was trained on other features (${saved.features.length}) than this engine computes (${names.length}); retrain it`);
-    }
     this.compiled = compileForest(saved.forest, saved.classes.length);
     this.counts = new Float64Array(saved.classes.length);
+    if (saved.features.join() === names.join()) {
+      this.baseline = saved.baseline;
+      return;
+    }
+    // A model trained before the engine computed more features (a promoted model, an
+    // older baseline) splits on its own columns: map them to this engine's by name.
+    // One the engine no longer computes cannot be answered: that model must be retrained.
+    const index = new Map(names.map((n, i) => [n, i]));
+    const missing = saved.features.filter((n) => !index.has(n));
+    if (missing.length > 0) {
+      throw new Error(`model ${saved.version} uses features this engine does not compute (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}); retrain it`);
+    }
+    const to = saved.features.map((n) => index.get(n)!);
+    const f = this.compiled.feature;
+    for (let i = 0; i < f.length; i++) if (f[i]! >= 0) f[i] = to[f[i]!]!;
+    const baseline = new Array<number>(names.length).fill(0);
+    saved.features.forEach((_, j) => (baseline[to[j]!] = saved.baseline[j] ?? 0));
+    this.baseline = baseline;
   }
 
   /** Trains a forest on labelled rows (deterministic for a given seed and data). */

@@ -27,6 +27,7 @@ import type { CallName } from './names.ts';
 import { reasonsCalls } from './reasons.ts';
 import { reviewCalls } from './review.ts';
 import { runsCalls } from './runs.ts';
+import { seriesCalls } from './series.ts';
 import { settingsCalls } from './settings.ts';
 import { syncCalls } from './sync.ts';
 import { tasksCalls } from './tasks.ts';
@@ -35,6 +36,7 @@ import { usersCalls } from './users.ts';
 export const contract = {
   ...appCalls,
   ...runsCalls,
+  ...seriesCalls,
   ...filesCalls,
   ...definitionsCalls,
   ...breaksCalls,
@@ -78,6 +80,7 @@ export * from './model.ts';
 export * from './reasons.ts';
 export * from './review.ts';
 export * from './runs.ts';
+export * from './series.ts';
 export * from './settings.ts';
 export * from './sync.ts';
 export * from './tasks.ts';

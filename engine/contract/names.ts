@@ -11,6 +11,8 @@ export const CALL_NAMES = [
   'runs.start',
   'runs.cancel',
   'runs.ageing',
+  'series.list',
+  'series.get',
   'files.preview',
   'files.choose',
   'definitions.list',

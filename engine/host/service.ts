@@ -32,6 +32,7 @@ import { modelHandlers } from './handlers/model.ts';
 import { reasonsHandlers } from './handlers/reasons.ts';
 import { reviewHandlers } from './handlers/review.ts';
 import { runsHandlers } from './handlers/runs.ts';
+import { seriesHandlers } from './handlers/series.ts';
 import { settingsHandlers } from './handlers/settings.ts';
 import { syncHandlers } from './handlers/sync.ts';
 import { usersHandlers } from './handlers/users.ts';
@@ -157,6 +158,7 @@ export function createService(opts: ServiceOptions): Service {
     ...definitionsHandlers(ctx),
     ...breaksHandlers(ctx),
     ...memoryHandlers(ctx),
+    ...seriesHandlers(ctx),
     ...reviewHandlers(ctx),
     ...approvalsHandlers(ctx),
     ...auditHandlers(ctx),

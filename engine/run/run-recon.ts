@@ -21,7 +21,7 @@ import { finishWideViews, planWide, stageWide, type WideStagedSource } from '../
 import { mergeWideBreaks, wideCompare } from '../diff/wide.ts';
 import { writeRunOutputs } from '../report/run-outputs.ts';
 import { resolveAsOf } from '../series/as-of.ts';
-import { keepCarriedReasons, linkToPreviousRun, PREVIOUS_BREAKS, readCarriedDecisions, type CarriedDecision, type PreviousDecision } from '../series/link.ts';
+import { BREAK_HISTORY, keepCarriedReasons, linkToPreviousRun, PREVIOUS_BREAKS, readCarriedDecisions, type CarriedDecision, type PreviousDecision } from '../series/link.ts';
 import { findPreviousRun, namedPreviousRun, type PreviousRun } from '../series/previous-run.ts';
 import { overallProgress, type ProgressSink, type RunStage } from './progress.ts';
 import { newRunId } from './run-id.ts';
@@ -245,7 +245,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
         model,
         threshold: req.definition.attribution.threshold,
         ...(fx ? { fx } : {}),
-        ...(linked ? { previousBreaks: PREVIOUS_BREAKS } : {}),
+        ...(linked ? { previousBreaks: PREVIOUS_BREAKS, history: BREAK_HISTORY } : {}),
         afterAttribute: () => keepCarriedReasons(conn),
         onProgress: (p) => report('attribute', 'Attributing breaks', p.total ? p.done / p.total : 1, p.done, p.total),
       });

@@ -103,6 +103,8 @@ const PREV = '__prev_run';
  * of the run's connection: attribution's "broke last time" features read it.
  */
 export const PREVIOUS_BREAKS = '__prev_breaks';
+/** Per linked break of this run: lifecycle, age in runs, the previous reason and whether it was decided (TEMP, for attribution). */
+export const BREAK_HISTORY = '__break_history';
 
 /** The run's breaks with a per-(key, field) occurrence number, so duplicates pair in order. */
 const occurrences = (breaks: string): string =>
@@ -184,12 +186,15 @@ export async function linkToPreviousRun(conn: DuckDBConnection, opts: LinkOption
          FROM gone g LEFT JOIN pa ON pa.key = g.key LEFT JOIN pb ON pb.key = g.key
         ORDER BY g.key, g.field`,
     );
-    // The previous run's reasons, for carried breaks to keep (applied after attribution).
-    if (tables.has('attributions')) await conn.run(
-      `CREATE OR REPLACE TEMP TABLE __carried_reasons AS
-       SELECT m.break_id, p.reason, p.confidence, p.status, p.suggested_reason, p.top_features
-         FROM break_memory m JOIN ${PREV}.attributions p ON p.break_id = m.previous_break_id
-        WHERE m.lifecycle = 'CARRIED'`,
+    // The previous run's reasons of linked breaks: carried ones keep theirs (after
+    // attribution), and every linked break's is a history feature of the model.
+    await conn.run(
+      tables.has('attributions')
+        ? `CREATE OR REPLACE TEMP TABLE __linked_reasons AS
+           SELECT m.break_id, m.lifecycle, p.reason, p.confidence, p.status, p.suggested_reason, p.top_features
+             FROM break_memory m JOIN ${PREV}.attributions p ON p.break_id = m.previous_break_id
+            WHERE m.lifecycle IN ('CARRIED', 'CHANGED')`
+        : `CREATE OR REPLACE TEMP TABLE __linked_reasons (break_id BIGINT, lifecycle VARCHAR, reason VARCHAR, confidence DOUBLE, status VARCHAR, suggested_reason VARCHAR, top_features JSON)`,
     );
   } finally {
     await conn.run(`DETACH ${PREV}`);
@@ -215,6 +220,16 @@ export async function linkToPreviousRun(conn: DuckDBConnection, opts: LinkOption
     );
     await conn.run(`DROP TABLE __prev_decisions`);
   }
+  // What the model's history features read: the previous run's final reason (a
+  // decision's, else the model's when it was sure), whether a decision was on it.
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE ${BREAK_HISTORY} AS
+     SELECT m.break_id, m.lifecycle, m.age_runs,
+            coalesce(CASE WHEN d.status IN ('ACCEPTED', 'OVERRIDDEN') THEN d.reason END, CASE WHEN p.status = 'AUTO' THEN p.reason END) AS prev_reason,
+            d.break_id IS NOT NULL AS prev_decided
+       FROM break_memory m LEFT JOIN __linked_reasons p USING (break_id) LEFT JOIN carried_decisions d USING (break_id)
+      WHERE m.lifecycle IN ('CARRIED', 'CHANGED')`,
+  );
   return counts(conn, prev.runId, opts.asOf);
 }
 
@@ -223,16 +238,16 @@ export async function linkToPreviousRun(conn: DuckDBConnection, opts: LinkOption
  * reason its carried decision settled on. Run after attribution.
  */
 export async function keepCarriedReasons(conn: DuckDBConnection): Promise<void> {
-  const [has] = await queryRows<{ n: string }>(conn, `SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = '__carried_reasons' AND temporary`);
+  const [has] = await queryRows<{ n: string }>(conn, `SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = '__linked_reasons' AND temporary`);
   if (Number(has?.n ?? 0) === 0) return;
   await conn.run(
     `UPDATE attributions t
         SET reason = coalesce(d.reason, p.reason), confidence = p.confidence, status = p.status,
             suggested_reason = p.suggested_reason, top_features = p.top_features
-       FROM __carried_reasons p LEFT JOIN carried_decisions d ON d.break_id = p.break_id AND d.kept
+       FROM (SELECT * FROM __linked_reasons WHERE lifecycle = 'CARRIED') p LEFT JOIN carried_decisions d ON d.break_id = p.break_id AND d.kept
       WHERE t.break_id = p.break_id`,
   );
-  await conn.run(`DROP TABLE __carried_reasons`);
+  await conn.run(`DROP TABLE __linked_reasons`);
 }
 
 async function counts(conn: DuckDBConnection, previousRunId: string | null, asOf: string): Promise<LifecycleCounts> {

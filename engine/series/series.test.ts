@@ -158,6 +158,30 @@ describe('a daily series', () => {
     expect(Number(mismatch!.differ)).toBe(0);
   });
 
+  it("gives the model each break's history as features: linked, changed, age, decided, the previous reason", async () => {
+    const [f] = await rows(
+      `ATTACH '${runs[1]!.database}' AS d2 (READ_ONLY); ATTACH '${runs[0]!.database}' AS d1 (READ_ONLY);
+       SELECT count(*) FILTER (WHERE m.lifecycle = 'NEW' AND (f.hist_linked <> 0 OR f.hist_age_runs_log <> 0)) AS new_with_history,
+              count(*) FILTER (WHERE m.lifecycle <> 'NEW' AND f.hist_linked <> 1) AS linked_without,
+              count(*) FILTER (WHERE m.lifecycle = 'CHANGED' AND f.hist_changed = 1) AS changed,
+              count(*) FILTER (WHERE m.lifecycle = 'CHANGED') AS changed_all,
+              count(*) FILTER (WHERE f.hist_changed = 1) AS flagged_changed,
+              count(*) FILTER (WHERE f.hist_decided = 1) AS decided,
+              count(*) FILTER (WHERE m.lifecycle <> 'NEW' AND p.status = 'AUTO' AND p.reason = 'TIMING_DIFF' AND f.hist_reason_timing_diff = 1) AS timing,
+              count(*) FILTER (WHERE m.lifecycle <> 'NEW' AND p.status = 'AUTO' AND p.reason = 'TIMING_DIFF') AS timing_before
+         FROM d2.break_features f JOIN d2.break_memory m USING (break_id)
+         LEFT JOIN d1.attributions p ON p.break_id = m.previous_break_id`,
+    );
+    await rows('DETACH d2; DETACH d1');
+    expect(f).toMatchObject({ new_with_history: '0', linked_without: '0' });
+    expect([f!.changed, f!.flagged_changed]).toEqual([f!.changed_all, f!.changed_all]);
+    expect(Number(f!.changed_all)).toBe(runs[1]!.lifecycle.changed);
+    expect(Number(f!.decided)).toBe(decided.carried.length + decided.changed.length);
+    expect(Number(f!.timing_before)).toBeGreaterThan(0);
+    // Decided breaks take their decision's reason (ROUNDING_DIFF here), so they may not count as TIMING_DIFF.
+    expect(Number(f!.timing)).toBeGreaterThanOrEqual(Number(f!.timing_before) - decided.carried.length - decided.changed.length);
+  });
+
   it('runs unlinked, with a warning, when the previous run file cannot be read', async () => {
     const runsDir = join(root, 'ws', 'runs');
     const damaged = join(runsDir, '20000101-000000-dead00.duckdb');

@@ -8,6 +8,9 @@ export type Route =
   | { name: 'new-run'; fromRun?: string }
   | { name: 'run'; runId: string; tab: 'overview' | 'breaks'; preset?: FilterModel }
   | { name: 'break'; runId: string; breakId: number }
+  /** The recons (series: the runs of one definition name), and one of them over time. */
+  | { name: 'recons' }
+  | { name: 'recon'; series: string }
   | { name: 'approvals' }
   | { name: 'audit' }
   | { name: 'settings' };

@@ -3,6 +3,7 @@ import type { Route } from './navigation.ts';
 /** The app's top-level sections, in navigation order. */
 export const SECTIONS = [
   { id: 'runs', label: 'Runs' },
+  { id: 'recons', label: 'Recons' },
   { id: 'approvals', label: 'Approvals' },
   { id: 'audit', label: 'Audit trail' },
   { id: 'settings', label: 'Settings' },
@@ -16,7 +17,10 @@ export function sectionOf(route: Route): SectionId {
     case 'approvals':
     case 'audit':
     case 'settings':
+    case 'recons':
       return route.name;
+    case 'recon':
+      return 'recons';
     default:
       return 'runs';
   }

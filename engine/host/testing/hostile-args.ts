@@ -37,6 +37,8 @@ export function baselines(c: HostileContext): { [K in CallName]: CallArgs<K> } {
     'runs.start': { aPath: c.aPath, bPath: c.missing, definition: c.definition },
     'runs.cancel': { runId: c.runId },
     'runs.ageing': { runId: c.runId },
+    'series.list': {},
+    'series.get': { name: c.definition.name, limit: 10 },
     'files.preview': { path: c.aPath, side: 'a', source: { delimiter: ',' }, limit: 5 },
     'files.choose': { mode: 'open', title: 'Pick', defaultPath: c.dir, filters: [{ name: 'CSV', extensions: ['csv'] }] },
     'definitions.list': {},

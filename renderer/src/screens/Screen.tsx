@@ -5,6 +5,8 @@ import { NewRunScreen } from './new-run/NewRunScreen.tsx';
 import { ApprovalsScreen } from './approvals/ApprovalsScreen.tsx';
 import { AuditScreen } from './audit/AuditScreen.tsx';
 import { RunScreen } from './run/RunScreen.tsx';
+import { ReconScreen } from './series/ReconScreen.tsx';
+import { ReconsScreen } from './series/ReconsScreen.tsx';
 import { RunsScreen } from './runs/RunsScreen.tsx';
 import { SettingsScreen } from './settings/SettingsScreen.tsx';
 
@@ -19,6 +21,10 @@ export function Screen({ route }: { route: Route }) {
       return <RunScreen key={route.runId} runId={route.runId} tab={route.tab} {...(route.preset ? { preset: route.preset } : {})} />;
     case 'break':
       return <BreakDetail key={`${route.runId}:${route.breakId}`} runId={route.runId} breakId={route.breakId} />;
+    case 'recons':
+      return <ReconsScreen />;
+    case 'recon':
+      return <ReconScreen key={route.series} series={route.series} />;
     case 'approvals':
       return <ApprovalsScreen />;
     case 'audit':

@@ -98,6 +98,9 @@ export function RunsScreen() {
                     ) : (
                       r.definition
                     )}
+                    <button type="button" className="link series-link" title={`${r.definition} over time: every run of this definition`} aria-label={`Recon page of ${r.definition}`} onClick={() => nav.go({ name: 'recon', series: r.definition })}>
+                      over time
+                    </button>
                     {r.remoteDevice !== null && (
                       <span className="pill" title={`Made on another workstation (device ${r.remoteDevice}); its results stay there. Its breaks under review are in Approvals.`}>
                         other workstation

@@ -2,15 +2,17 @@ import type { Break } from '../run-file/break.ts';
 import { breakBatches } from '../run-file/break-batches.ts';
 import type { FinishedRun } from '../run-file/finished-run.ts';
 import type { DecisionInfo, DecisionReader } from './decisions.ts';
+import { breakMemoryRange, type BreakMemory } from './memory.ts';
 
-/** A break as the detailed exports write it: with any reviewer decision. */
-export type ExportedBreak = Break & { decision: DecisionInfo | undefined };
+/** A break as the detailed exports write it: with any reviewer decision and its memory (none for a run from before break memory). */
+export type ExportedBreak = Break & { decision: DecisionInfo | undefined; memory: BreakMemory | undefined };
 
-/** Every break of a run with its attribution and any reviewer decision, in break-id order, a batch at a time; decisions are looked up per batch. */
+/** Every break of a run with its attribution, any reviewer decision and its memory, in break-id order, a batch at a time; decisions and memory are looked up per batch. */
 export async function* exportedBreaks(run: FinishedRun, decisions: DecisionReader, size = 10_000): AsyncGenerator<ExportedBreak[]> {
   for await (const batch of breakBatches(run.conn, run.hasAttributions, size)) {
     const found = decisions.range(batch.first, batch.last);
-    yield batch.breaks.map((b) => ({ ...b, decision: found.get(b.breakId) }));
+    const memory = await breakMemoryRange(run, batch.first, batch.last);
+    yield batch.breaks.map((b) => ({ ...b, decision: found.get(b.breakId), memory: memory.get(b.breakId) }));
   }
 }
 

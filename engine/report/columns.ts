@@ -4,7 +4,7 @@ import { currentStatus, type ExportedBreak } from './break-rows.ts';
  * The columns of the detailed exports (CSV and XLSX), in order. `input` marks
  * text that came from the input files or from people (keys, values, field
  * names, comments, user ids): always written as text. `number` marks numbers
- * we computed.
+ * we computed. New columns go at the end: programs read these files by position.
  */
 export interface ExportColumn {
   header: string;
@@ -58,4 +58,10 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { header: 'Approved by', kind: 'text', input: true, width: 14, value: (r) => r.decision?.approvedBy ?? null },
   { header: 'Comment', kind: 'text', input: true, width: 30, value: (r) => r.decision?.comment ?? null },
   { header: 'Outcome comment', kind: 'text', input: true, width: 30, value: (r) => r.decision?.outcomeComment ?? null },
+  // Break memory (engine/series), appended so the columns before keep their places; empty for a run from before it.
+  { header: 'Lifecycle', kind: 'text', input: false, width: 10, value: (r) => r.memory?.lifecycle ?? null },
+  { header: 'First seen run', kind: 'text', input: false, width: 22, value: (r) => r.memory?.firstSeenRun ?? null },
+  { header: 'First seen as-of', kind: 'text', input: false, width: 12, value: (r) => r.memory?.firstSeenAsOf ?? null },
+  { header: 'Age (runs)', kind: 'number', input: false, width: 9, value: (r) => (r.memory ? String(r.memory.ageRuns) : null) },
+  { header: 'Age (days)', kind: 'number', input: false, width: 9, value: (r) => (r.memory ? String(r.memory.ageDays) : null) },
 ];

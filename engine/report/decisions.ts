@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore, STORE_FILE, type Store } from '../store/open.ts';
 import { sql } from '../store/sql.ts';
+import { readReasonSlas } from '../workflow/reason-codes.ts';
 import { NO_PROPOSALS, readDecidedStatuses, readProposalCounts, type DecidedStatus, type ProposalCounts } from './review-figures.ts';
 
 /**
@@ -43,10 +44,12 @@ export interface DecisionReader {
   statuses(): DecidedStatus[];
   /** The run's proposals by outcome. */
   proposals(): ProposalCounts;
+  /** Each reason code's SLA in days (codes without one are absent). */
+  reasonSlas(): { reason: string; sla_days: number }[];
 }
 
 /** A reader with no decisions (no workspace store). */
-export const NO_DECISIONS: DecisionReader = { range: () => new Map(), statuses: () => [], proposals: () => NO_PROPOSALS };
+export const NO_DECISIONS: DecisionReader = { range: () => new Map(), statuses: () => [], proposals: () => NO_PROPOSALS, reasonSlas: () => [] };
 
 interface Row {
   break_id: number;
@@ -105,6 +108,7 @@ export function decisionReader(store: Store, runId: string): DecisionReader {
     },
     statuses: () => readDecidedStatuses(store, runId),
     proposals: () => readProposalCounts(store, runId),
+    reasonSlas: () => store.read((tx) => readReasonSlas(tx)),
   };
 }
 

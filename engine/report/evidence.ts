@@ -10,14 +10,17 @@ import { renderSummaryText } from './summary-text.ts';
 /**
  * The evidence pack: one JSON file an auditor can check without the app's
  * database. It holds the SHA-256 of both inputs, the definition used, the
- * model version, counts, check results, the quality gate and the audit chain
+ * model version, counts, check results, the quality gate, the lifecycle
+ * against the previous run (a run with break memory) and the audit chain
  * head at export time, plus the rendered summary, all signed with the
  * workspace's Ed25519 key (whose public half is inside).
  *
  * What is signed: the canonical JSON of the pack without its "signature"
  * member: object keys sorted by UTF-16 code unit, no whitespace, numbers only
  * as integers (every fraction is a string), UTF-8. `recon evidence verify`
- * does exactly this; so can any Ed25519 tool given those bytes.
+ * does exactly this; so can any Ed25519 tool given those bytes. Members are
+ * only ever added (never renamed or reshaped), so a pack made before still
+ * verifies: what is signed is whatever the pack holds.
  */
 export const EVIDENCE_FORMAT = 'recon-evidence/1';
 
@@ -43,6 +46,7 @@ export async function buildEvidencePack(
 ): Promise<{ pack: Record<string, JsonValue>; text: string }> {
   const chain = opts.store ? verifyChain(opts.store) : undefined;
   const definition = toJsonSafe(run.definition);
+  const m = summary.memory;
   const body = toJsonSafe({
     format: EVIDENCE_FORMAT,
     createdAt: (opts.now ?? new Date()).toISOString(),
@@ -63,6 +67,8 @@ export async function buildEvidencePack(
     controlTotals: summary.controlTotals,
     // Reviewers' progress as the run overview shows it: decided by final status, and what became of every proposal.
     review: { decided: summary.review.decided, decidedByStatus: summary.review.decidedByStatus, proposals: summary.review.proposals },
+    // The run in its series, as summary.json states it; absent for a run from before break memory, whose pack reads as before.
+    ...(m ? { lifecycle: { previousRunId: m.previousRunId, asOf: m.asOf, ...m.lifecycle, decisionsCarried: m.decisionsCarried, decisionsDropped: m.decisionsDropped } } : {}),
     auditChainHead: chain
       ? { verified: chain.ok, events: chain.events, devices: chain.devices.map((d) => ({ deviceId: d.deviceId, seq: d.headSeq, hash: d.headHash })), ...(chain.firstBreak ? { firstBreak: chain.firstBreak } : {}) }
       : null,

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows } from '../duckdb/open.ts';
 import { hasStatusOverlay } from './review-figures.ts';
 import type { FinishedRun } from '../run-file/finished-run.ts';
-import { breaksWithAttributions, STATUS_OVERLAY } from '../run-file/schema.ts';
+import { breaksWithAttributions, GRID_MEMORY, REASON_SLA, RUN_TABLES, STATUS_OVERLAY } from '../run-file/schema.ts';
 
 /**
  * The SQL behind the narrative's claims: every break with its reason, model
@@ -17,7 +17,18 @@ export interface BreakFilter {
   side?: string;
   pattern?: string | null;
   status?: string;
+  /** Break memory: NEW, CARRIED or CHANGED. */
+  lifecycle?: string;
+  /** A decision of the previous run carried to the break (true) or dropped on it (false). */
+  decisionCarried?: boolean;
+  /** At least this many days old (by as-of date). */
+  minAgeDays?: number;
+  /** Older (in days) than the SLA of its reason now. */
+  overdue?: true;
 }
+
+/** Whether a filter reads the break's memory (a join the other claims do without). */
+const readsMemory = (f: BreakFilter): boolean => f.lifecycle !== undefined || f.decisionCarried !== undefined || f.minAgeDays !== undefined || f.overdue !== undefined;
 
 export interface Group {
   reason: string;
@@ -37,9 +48,13 @@ const RATIO = `TRY_CAST(b.value_b AS DOUBLE) / nullif(TRY_CAST(b.value_a AS DOUB
  * The relation every claim reads: breaks with reason, status and pattern. The
  * reason is the reason now (a decision's over the model's) when the store's
  * statuses are attached (review-figures.ts), as every count the summary gives;
- * the status is the model's (AUTO: explained automatically).
+ * the status is the model's (AUTO: explained automatically). With `memory`,
+ * also each break's lifecycle, age in days, whether a decision of the previous
+ * run was carried to it or dropped, and whether it is past its reason's SLA
+ * (`grid_memory` and `reason_sla`, which every run file's connection has; empty
+ * for a run from before break memory).
  */
-export function claimRelation(run: FinishedRun): string {
+export function claimRelation(run: FinishedRun, memory = false): string {
   const decided = hasStatusOverlay(run.conn);
   const overlay = decided ? `LEFT JOIN ${STATUS_OVERLAY} d ON d.break_id = b.break_id` : '';
   const reason = `coalesce(${decided ? 'd.reason, ' : ''}${run.hasAttributions ? 't.reason, ' : ''}'UNATTRIBUTED')`;
@@ -52,8 +67,14 @@ export function claimRelation(run: FinishedRun): string {
         WHEN ${near(RATIO, 0.001)} THEN 'x0.001' WHEN ${near(RATIO, 0.01)} THEN 'x0.01'
         WHEN ${near(RATIO, -1)} THEN 'sign' END
     END`;
-  return `(SELECT b.break_id, b.key, b.field, b.diff_type, b.side, b.delta, b.field_type, ${reason} AS reason, ${status} AS status, ${pattern} AS pattern
-             FROM ${breaksWithAttributions(run.hasAttributions)} ${overlay})`;
+  const base = `SELECT b.break_id, b.key, b.field, b.diff_type, b.side, b.delta, b.field_type, ${reason} AS reason, ${status} AS status, ${pattern} AS pattern
+             FROM ${breaksWithAttributions(run.hasAttributions)} ${overlay}`;
+  if (!memory) return `(${base})`;
+  const carried = run.file.tables.has(RUN_TABLES.carriedDecisions)
+    ? `LEFT JOIN ${RUN_TABLES.carriedDecisions} cd ON cd.break_id = c.break_id`
+    : 'LEFT JOIN (SELECT NULL::BIGINT AS break_id, NULL::BOOLEAN AS kept) cd ON false';
+  return `(SELECT c.*, m.lifecycle, m.age_days, cd.kept AS decision_carried, coalesce(m.age_days > s.sla_days, false) AS overdue
+             FROM (${base}) c LEFT JOIN ${GRID_MEMORY} m ON m.break_id = c.break_id LEFT JOIN ${REASON_SLA} s ON s.reason = c.reason ${carried})`;
 }
 
 function where(f: BreakFilter): { sql: string; params: string[] } {
@@ -78,6 +99,10 @@ function where(f: BreakFilter): { sql: string; params: string[] } {
   }
   if (f.pattern === null) parts.push('pattern IS NULL');
   else eq('pattern', f.pattern);
+  eq('lifecycle', f.lifecycle);
+  if (f.decisionCarried !== undefined) parts.push(`decision_carried = ${f.decisionCarried ? 'true' : 'false'}`);
+  if (f.minAgeDays !== undefined) parts.push(`age_days >= ${Math.trunc(f.minAgeDays)}`);
+  if (f.overdue) parts.push('overdue');
   return { sql: parts.length === 0 ? 'true' : parts.join(' AND '), params };
 }
 
@@ -97,7 +122,7 @@ export async function breaksOf(conn: DuckDBConnection, run: FinishedRun, f: Brea
   const w = where(f);
   const rows = await queryRows<{ total: string; ids: (string | number)[] | null }>(
     conn,
-    `SELECT count(*) AS total, (list(break_id ORDER BY break_id))[1:${Math.trunc(cap)}] AS ids FROM ${claimRelation(run)} WHERE ${w.sql}`,
+    `SELECT count(*) AS total, (list(break_id ORDER BY break_id))[1:${Math.trunc(cap)}] AS ids FROM ${claimRelation(run, readsMemory(f))} WHERE ${w.sql}`,
     w.params,
   );
   const r = rows[0]!;

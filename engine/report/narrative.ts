@@ -1,9 +1,11 @@
 import { breaksOf, largestGroups, type BreakFilter, type Group } from './narrative-data.ts';
 import type { FinishedRun } from '../run-file/finished-run.ts';
+import { resolutionWords, resolvedIds, type RunMemory } from './memory.ts';
 import type { ExportSummary } from './summary.ts';
 
 /**
- * The run in plain words. Every number is read from the run, and each claim
+ * The run in plain words, starting with what changed since the previous run
+ * of its series (break memory). Every number is read from the run, and each claim
  * about breaks carries the filter that selects them, their count and their
  * ids, so a reader can go from a sentence to the breaks behind it. Sentences
  * are plain text; the renderers escape them for Markdown or HTML.
@@ -46,6 +48,18 @@ export async function buildNarrative(run: FinishedRun, s: ExportSummary): Promis
   const c = s.counts;
   const b = s.breaks;
   const paragraphs: Narrative['paragraphs'] = [];
+
+  // What changed since the previous run comes first: it is what a daily reader looks for.
+  if (s.memory) {
+    const m = s.memory;
+    const resolved = async (): Promise<number> => {
+      const id = claims.length + 1;
+      const prev = m.previousRunId ?? '';
+      claims.push({ id, selector: `breaks of run ${prev} resolved in this run (ids in ${prev})`, filter: {}, total: m.lifecycle.resolved, ids: await resolvedIds(run, IDS_PER_CLAIM) });
+      return id;
+    };
+    paragraphs.push({ heading: 'Since the previous run', sentences: await sinceSentences(m, claim, resolved) });
+  }
 
   const overview: Sentence[] = [
     {
@@ -130,6 +144,68 @@ export async function buildNarrative(run: FinishedRun, s: ExportSummary): Promis
   if (review.length > 0) paragraphs.push({ heading: 'Review', sentences: review });
   return { title: `Reconciliation ${s.runId}: ${s.definition}`, paragraphs, claims };
 }
+
+type ClaimOf = (filter: BreakFilter, selector: string) => Promise<{ id: number; total: number }>;
+
+/** What changed since the previous run, in words: one sentence for the first run of a series. */
+async function sinceSentences(m: RunMemory, claim: ClaimOf, resolvedClaim: () => Promise<number>): Promise<Sentence[]> {
+  if (m.previousRunId === null) return [{ text: `This is the first run of the series "${m.series}" (as of ${m.asOf}): there is no earlier run to compare with.` }];
+  const lc = m.lifecycle;
+  const out: Sentence[] = [];
+  const isNew = await claim({ lifecycle: 'NEW' }, 'lifecycle NEW');
+  const carried = await claim({ lifecycle: 'CARRIED' }, 'lifecycle CARRIED');
+  const changed = await claim({ lifecycle: 'CHANGED' }, 'lifecycle CHANGED');
+  out.push(
+    { text: `As of ${m.asOf}, compared with the previous run ${m.previousRunId}, ${n(lc.new)} ${plural(lc.new, 'break is', 'breaks are')} new`, claim: isNew.id },
+    { text: `, ${n(lc.carried)} carried over with the same values`, claim: carried.id, tight: true },
+    { text: ` and ${n(lc.changed)} changed value`, claim: changed.id, after: '.', tight: true },
+  );
+  if (lc.resolved === 0) out.push({ text: 'No break of the previous run was resolved.' });
+  else {
+    const how = Object.entries(m.resolvedBy).map(([k, v]) => `${n(v)} because ${resolutionWords(k)}`);
+    out.push({ text: `${n(lc.resolved)} ${plural(lc.resolved, 'break', 'breaks')} of the previous run ${plural(lc.resolved, 'is', 'are')} resolved`, claim: await resolvedClaim(), after: `: ${listed(how)}.` });
+  }
+  if (m.decisionsCarried + m.decisionsDropped === 0) out.push({ text: 'No decision of the previous run was carried over.' });
+  else {
+    if (m.decisionsCarried > 0) {
+      const kept = await claim({ decisionCarried: true }, 'decision carried from the previous run');
+      out.push({
+        text: `${n(m.decisionsCarried)} ${plural(m.decisionsCarried, 'decision', 'decisions')} made on the previous run ${plural(m.decisionsCarried, 'carries', 'carry')} over to breaks whose values did not change`,
+        claim: kept.id,
+        after: m.decisionsDropped > 0 ? ';' : '.',
+      });
+    }
+    if (m.decisionsDropped > 0) {
+      const dropped = await claim({ decisionCarried: false }, 'decision dropped: values changed');
+      out.push({
+        text: `${n(m.decisionsDropped)} ${m.decisionsCarried > 0 ? plural(m.decisionsDropped, 'was', 'were') : plural(m.decisionsDropped, 'decision was', 'decisions were')} dropped because the values of ${plural(m.decisionsDropped, 'its break', 'their breaks')} changed, and ${plural(m.decisionsDropped, 'it needs', 'they need')} a new decision`,
+        claim: dropped.id,
+        after: '.',
+      });
+    }
+  }
+  const o = m.oldest;
+  if (o && (o.ageDays > 0 || o.ageRuns > 1)) {
+    const old = await claim({ minAgeDays: o.ageDays }, `age ${o.ageDays} days or more`);
+    out.push({
+      text: `The oldest ${plural(o.n, 'break has', 'breaks have')} been open ${n(o.ageDays)} ${plural(o.ageDays, 'day', 'days')} (${n(o.ageRuns)} ${plural(o.ageRuns, 'run', 'runs')}), since ${o.firstSeenAsOf}: ${n(o.n)}`,
+      claim: old.id,
+      after: '.',
+    });
+  }
+  if (m.hasSla) {
+    if (m.overdue === 0) out.push({ text: "No break is past its reason's SLA." });
+    else {
+      const late = await claim({ overdue: true }, 'past the SLA of its reason');
+      out.push({ text: `${n(m.overdue)} ${plural(m.overdue, 'break is', 'breaks are')} past their reason's SLA`, claim: late.id, after: '.' });
+    }
+  }
+  return out;
+}
+
+const plural = (k: number, one: string, many: string): string => (k === 1 ? one : many);
+/** "a", "a and b", "a, b and c". */
+const listed = (items: readonly string[]): string => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`);
 
 /** Reviewers' progress in words, from the same figures as the run overview: decided means a final status now. */
 function reviewSentences(r: ExportSummary['review']): Sentence[] {

@@ -1,3 +1,4 @@
+import { AGE_BUCKETS, type RunMemory } from './memory.ts';
 import type { ExportSummary } from './summary.ts';
 
 /** The summary as plain text, for a terminal, an e-mail or the evidence pack. */
@@ -9,6 +10,7 @@ export function renderSummaryText(s: ExportSummary): string {
     `  started ${s.startedAt}, finished ${s.finishedAt}`,
     `  A: ${s.inputs.a.path} (${n(c.a)} rows, ${n(c.rejectedA)} rejected, sha256 ${s.inputs.a.sha256 || '—'})`,
     `  B: ${s.inputs.b.path} (${n(c.b)} rows, ${n(c.rejectedB)} rejected, sha256 ${s.inputs.b.sha256 || '—'})`,
+    ...(s.memory ? lifecycleLines(s.memory) : []),
     '',
     'Counts',
     `  matched ${n(c.matched)}: exact ${n(c.matchedExact)}, within tolerance ${n(c.matchedWithinTolerance)}, with breaks ${n(c.matchedWithBreaks)}`,
@@ -45,6 +47,20 @@ export function renderSummaryText(s: ExportSummary): string {
   }
   lines.push('', `Generated ${s.generatedAt}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The run in its series: what changed since the previous run, and how old the breaks are. */
+function lifecycleLines(m: RunMemory): string[] {
+  if (m.previousRunId === null) return ['', `Series "${m.series}" as of ${m.asOf}: the first run of the series`];
+  const l = m.lifecycle;
+  const resolved = Object.entries(m.resolvedBy).map(([k, v]) => `${k} ${n(v)}`);
+  return [
+    '',
+    `Series "${m.series}" as of ${m.asOf}, previous run ${m.previousRunId}`,
+    `  since then: new ${n(l.new)}, carried ${n(l.carried)}, changed ${n(l.changed)}, resolved ${n(l.resolved)}; decisions carried ${n(m.decisionsCarried)}, dropped ${n(m.decisionsDropped)}`,
+    ...(resolved.length > 0 ? [`  resolved:  ${resolved.join(', ')}`] : []),
+    `  age (days): ${AGE_BUCKETS.map(([b, label]) => `${label} ${n(m.total[b])}`).join(', ')}${m.hasSla ? `; past their reason's SLA ${n(m.overdue)}` : ''}`,
+  ];
 }
 
 const n = (v: number): string => v.toLocaleString('en-US');

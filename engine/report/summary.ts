@@ -6,13 +6,15 @@ import type { ControlTotal } from '../checks/control-totals.ts';
 import type { RunCounts } from '../checks/row-accounting.ts';
 import { ident } from '../sql/quote.ts';
 import type { DecisionReader } from './decisions.ts';
+import { readRunMemory, type RunMemory } from './memory.ts';
 import { attachStatusOverlay, reviewFigures, type ReviewFigures } from './review-figures.ts';
 import type { FinishedRun } from '../run-file/finished-run.ts';
 import { breaksWithAttributions, RUN_TABLES, STATUS_OVERLAY } from '../run-file/schema.ts';
 
 /**
  * The run summary as a report: counts, checks, the quality gate, breaks by
- * reason and by field, the largest breaks by amount and reviewers' progress.
+ * reason and by field, the largest breaks by amount, reviewers' progress and
+ * the run's place in its series (break memory).
  * Every number is read from the run file (and the workflow store); nothing
  * is typed in. Reasons are the reasons now (a decision's over the model's);
  * review progress is reviewFigures(), the figures the run overview shows.
@@ -46,6 +48,8 @@ export interface ExportSummary {
   controlTotals: ControlTotal[];
   /** Reviewers' progress (review-figures.ts); all zero without a workspace store. */
   review: ReviewFigures;
+  /** The run in its series (memory.ts); null for a run from before break memory. */
+  memory: RunMemory | null;
   generatedAt: string;
 }
 
@@ -119,6 +123,8 @@ export async function buildSummary(run: FinishedRun, decisions: DecisionReader, 
     topBreaks: await topBreaks(c, run),
     controlTotals: s.controlTotals ?? [],
     review,
+    // After the status overlay is attached: the age buckets and overdue breaks go by the reason now.
+    memory: await readRunMemory(run, decisions.reasonSlas()),
     generatedAt: now.toISOString(),
   };
 }

@@ -1,3 +1,4 @@
+import { AGE_BUCKETS, type RunMemory } from './memory.ts';
 import type { ExportSummary } from './summary.ts';
 
 /** The Summary sheet's rows: label, then a count, a rate ("pct") or text. */
@@ -11,6 +12,7 @@ export function summaryRows(s: ExportSummary): SummaryRow[] {
     ['Definition', s.definition],
     ['Started', s.startedAt],
     ['Finished', s.finishedAt],
+    ...(s.memory ? seriesRows(s.memory) : []),
     ['Source A', s.inputs.a.path],
     ['Source A SHA-256', s.inputs.a.sha256 || '—'],
     ['Source B', s.inputs.b.path],
@@ -56,7 +58,36 @@ export function summaryRows(s: ExportSummary): SummaryRow[] {
     ['Proposals rejected', r.proposals.rejected],
     ['Proposals withdrawn', r.proposals.withdrawn],
   );
+  if (s.memory) rows.push(...lifecycleRows(s.memory));
   for (const t of s.controlTotals) rows.push([`Control total ${t.field} ${t.currency} (B − A)`, t.difference]);
   rows.push(['Generated', s.generatedAt]);
+  return rows;
+}
+
+/** Where the run stands in its series. */
+function seriesRows(m: RunMemory): SummaryRow[] {
+  return [
+    ['Series', m.series],
+    ['As-of date', m.asOf],
+    ['Previous run', m.previousRunId ?? '— (first run of the series)'],
+  ];
+}
+
+/** What changed since the previous run, and how old the breaks are, per reason now. */
+function lifecycleRows(m: RunMemory): SummaryRow[] {
+  const rows: SummaryRow[] = [
+    ['New breaks', m.lifecycle.new],
+    ['Carried breaks', m.lifecycle.carried],
+    ['Changed breaks', m.lifecycle.changed],
+    ['Resolved breaks', m.lifecycle.resolved],
+  ];
+  for (const [k, v] of Object.entries(m.resolvedBy)) rows.push([`Resolved: ${k}`, v]);
+  rows.push(['Decisions carried', m.decisionsCarried], ['Decisions dropped', m.decisionsDropped]);
+  if (m.hasSla) rows.push(['Breaks past their SLA', m.overdue]);
+  for (const [b, label] of AGE_BUCKETS) rows.push([`Age ${label} days, all reasons`, m.total[b]]);
+  for (const r of m.byReason) {
+    for (const [b, label] of AGE_BUCKETS) rows.push([`Age ${label} days, reason ${r.reason}`, r[b]]);
+    if (r.slaDays !== null) rows.push([`Past the SLA of ${r.slaDays} days, reason ${r.reason}`, r.overdue]);
+  }
   return rows;
 }

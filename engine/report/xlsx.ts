@@ -5,6 +5,7 @@ import { EXPORT_COLUMNS } from './columns.ts';
 import type { DecisionReader } from './decisions.ts';
 import type { FinishedRun } from '../run-file/finished-run.ts';
 import type { ExportSummary } from './summary.ts';
+import { resolvedBreaks } from './memory.ts';
 import { summaryRows } from './xlsx-summary.ts';
 
 /**
@@ -13,7 +14,8 @@ import { summaryRows } from './xlsx-summary.ts';
  * from DuckDB one at a time, so a million breaks never sit in memory. Text
  * goes out as inline strings (never a formula, never a number Excel might
  * reinterpret); computed numbers are number cells with formats. A sheet holds
- * at most 1,048,575 data rows; more continue on "Breaks (2)".
+ * at most 1,048,575 data rows; more continue on "Breaks (2)". A "Resolved"
+ * sheet follows: the previous run's breaks that are gone in this one.
  */
 
 const MAX_ROWS = 1_048_575;
@@ -124,8 +126,62 @@ export async function writeBreaksXlsx(
     onRows?.(rows);
   }
   closeSheet(sheet, inSheet);
+  await writeResolvedSheet(wb, run, signal, maxRows);
   await wb.commit();
   return rows;
+}
+
+const RESOLVED_COLUMNS = [
+  { header: 'Key', width: 18 },
+  { header: 'Field', width: 16 },
+  { header: 'Diff type', width: 14 },
+  { header: 'Value A', width: 20 },
+  { header: 'Value B', width: 20 },
+  { header: 'First seen run', width: 22 },
+  { header: 'First seen as-of', width: 12 },
+  { header: 'Last seen run', width: 22 },
+  { header: 'Resolution', width: 22 },
+  { header: 'Previous break ID', width: 12 },
+];
+
+/**
+ * The previous run's breaks that are gone in this one, and how each ended
+ * (header only for the first run of a series or a run from before break
+ * memory); past a sheet's rows they continue on "Resolved (2)".
+ */
+async function writeResolvedSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, run: FinishedRun, signal: AbortSignal | undefined, maxRows: number): Promise<void> {
+  const newSheet = (part: number): ExcelJS.Worksheet => {
+    const ws = wb.addWorksheet(part === 1 ? 'Resolved' : `Resolved (${part})`, { views: [{ state: 'frozen', ySplit: 1 }] });
+    ws.columns = RESOLVED_COLUMNS;
+    styleHeader(ws.getRow(1));
+    return ws;
+  };
+  const close = (ws: ExcelJS.Worksheet, dataRows: number): void => {
+    ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: Math.max(1, dataRows + 1), column: RESOLVED_COLUMNS.length } };
+    ws.commit();
+  };
+  // Keys, fields and values came from the input files: inline strings, never formulas.
+  const text = (v: string | null): ExcelJS.CellRichTextValue | null => (v === null ? null : textCell(v));
+  let part = 1;
+  let ws = newSheet(part);
+  let n = 0;
+  for await (const batch of resolvedBreaks(run)) {
+    if (signal?.aborted) throw new ReconError('RUN_CANCELLED', 'the export was cancelled');
+    for (const r of batch) {
+      if (n === maxRows) {
+        close(ws, n);
+        ws = newSheet(++part);
+        n = 0;
+      }
+      const row = ws.addRow([textCell(r.key), textCell(r.field), r.diffType, text(r.valueA), text(r.valueB), r.firstSeenRun, r.firstSeenAsOf, r.lastSeenRun, r.resolution, r.previousBreakId]);
+      row.eachCell((cell, col) => {
+        cell.style = col === RESOLVED_COLUMNS.length ? styleOf('0') : TEXT;
+      });
+      row.commit();
+      if (++n % 1000 === 0) await drained(ws);
+    }
+  }
+  close(ws, n);
 }
 
 function newBreaksSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, part: number): ExcelJS.Worksheet {

@@ -3,15 +3,19 @@
  * workspace, registered in its workflow store (so decisions and audit events
  * work), plus a reader for the CSV the exports write.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { definitionSchema, type DefinitionInput } from '../../definition/schema.ts';
+import { openDuckDB, queryRows } from '../../duckdb/open.ts';
 import { generateExtracts } from '../../generate/generate-extracts.ts';
+import { generateSeries, type SeriesDay } from '../../generate/series.ts';
+import { RUN_TABLES } from '../../run-file/schema.ts';
 import { runRecon } from '../../run/run-recon.ts';
 import type { RunSummary } from '../../contract/index.ts';
 import { openStore, type Store } from '../../store/open.ts';
 import { ADA, seedUsers } from '../../workflow/testing/fixtures.ts';
+import { decisionsInForce, type CarriedDecision } from '../../workflow/carry.ts';
 import { recordRunCompleted, recordRunStarted } from '../../workflow/runs.ts';
 
 export interface FixtureRun {
@@ -109,4 +113,67 @@ export function parseCsv(text: string, delimiter = ','): string[][] {
   }
   if (cell !== '' || row.length > 0) rows.push([...row, cell]);
   return rows;
+}
+
+/** One day's run of a generated series, registered like a host registers it. */
+export interface SeriesRun {
+  day: SeriesDay;
+  runId: string;
+  summary: RunSummary;
+}
+
+/**
+ * A generated daily series run day by day into one workspace, as the hosts
+ * run it (engine/host/registered-run.ts): each run linked to the day before,
+ * handed the decisions in force on it, and completed with the carries in the
+ * workflow store. `between(i, runs)` runs after day i+1, before the next day
+ * (to decide on its breaks).
+ */
+export async function seriesRuns(opts: {
+  rows: number;
+  days: number;
+  seed: number;
+  breakRate?: number;
+  between?: (store: Store, done: readonly SeriesRun[]) => Promise<void>;
+}): Promise<{ workspace: string; store: Store; runs: SeriesRun[] }> {
+  const root = mkdtempSync(join(tmpdir(), 'recon-report-series-'));
+  const workspace = join(root, 'ws');
+  const series = await generateSeries({ rows: opts.rows, days: opts.days, outDir: join(root, 'data'), seed: opts.seed, ...(opts.breakRate ? { breakRate: opts.breakRate } : {}) });
+  const definition = definitionSchema.parse(JSON.parse(readFileSync(series.definitionPath, 'utf8')));
+  const store = openStore(workspace);
+  seedUsers(store);
+  const runs: SeriesRun[] = [];
+  for (const day of series.days) {
+    const runId = `day-${day.day}`;
+    const previousRunId = runs.at(-1)?.runId ?? null;
+    const previousDecisions = previousRunId === null ? [] : store.read((tx) => decisionsInForce(tx, previousRunId));
+    let carry: { fromRunId: string; carried: CarriedDecision[] } | undefined;
+    const summary = await runRecon(
+      { aPath: day.aPath, bPath: day.bPath, definition, workspace, runId, asOf: day.asOf, previousRunId, previousDecisions },
+      { onCarried: (fromRunId, carried) => (carry = { fromRunId, carried }) },
+    );
+    recordRunStarted(store, ADA, { runId, definition, duckdbPath: summary.database, inputs: { a: { path: day.aPath, sha256: summary.inputs.a.sha256 }, b: { path: day.bPath, sha256: summary.inputs.b.sha256 } } });
+    recordRunCompleted(store, ADA, runId, summary, carry);
+    runs.push({ day, runId, summary });
+    if (day.day < series.days.length) await opts.between?.(store, runs);
+  }
+  return { workspace, store, runs };
+}
+
+/** A copy of a run as made before break memory: its file without the series tables, its summary without `lifecycle`. */
+export async function withoutMemory(fixture: { workspace: string; runId: string }, runId: string): Promise<void> {
+  const from = join(fixture.workspace, 'runs', `${fixture.runId}.duckdb`);
+  const to = join(fixture.workspace, 'runs', `${runId}.duckdb`);
+  copyFileSync(from, to);
+  const db = await openDuckDB({ path: to });
+  try {
+    const c = db.connection;
+    for (const t of [RUN_TABLES.seriesInfo, RUN_TABLES.breakMemory, RUN_TABLES.resolvedBreaks, RUN_TABLES.carriedDecisions]) await c.run(`DROP TABLE IF EXISTS ${t}`);
+    const [info] = await queryRows<{ summary: string }>(c, `SELECT summary FROM ${RUN_TABLES.runInfo}`);
+    const summary = JSON.parse(info!.summary) as Record<string, unknown>;
+    delete summary['lifecycle'];
+    await c.run(`UPDATE ${RUN_TABLES.runInfo} SET summary = $1`, [JSON.stringify(summary)]);
+  } finally {
+    db.close();
+  }
 }

@@ -4,7 +4,7 @@ import type { ReasonModel, TrainingSet, TrainOptions } from '../attribution/mode
 import { openDuckDB } from '../duckdb/open.ts';
 import { attributeBreaks } from '../attribution/attribute.ts';
 import { addSyntheticExamples, evaluateSynthetic } from '../attribution/baseline-data.ts';
-import { addGeneratedExamples, generateAndRun, type GeneratedSpec } from './generated-runs.ts';
+import { addGeneratedExamples, addGeneratedSeriesExamples, generateAndRun, type GeneratedSeriesSpec, type GeneratedSpec } from './generated-runs.ts';
 import { scoreAttributions } from '../attribution/evaluate.ts';
 import { labelBreaksFromTruth } from '../attribution/labels.ts';
 import { TrainingSetBuilder } from '../attribution/training-data.ts';
@@ -28,6 +28,11 @@ export const TRAIN_GENERATED: readonly GeneratedSpec[] = [
   { seed: 18, rows: 8_000, breakRate: 0.04 },
 ];
 export const TRAIN_SYNTHETIC = { seed: 7, runs: 60 } as const;
+/** Daily series, so the model learns what a break's history (break memory) says about its reason. */
+export const TRAIN_SERIES: readonly GeneratedSeriesSpec[] = [
+  { seed: 21, rows: 8_000, days: 4, breakRate: 0.06 },
+  { seed: 22, rows: 5_000, days: 3, breakRate: 0.05 },
+];
 
 export const HOLDOUT_GENERATED: readonly GeneratedSpec[] = [
   { seed: 96, rows: 5_000, breakRate: 0.02 },
@@ -46,6 +51,8 @@ export async function buildBaselineTrainingSet(workDir: string, log: (s: string)
   log(`  generated runs: ${g} labelled mismatches`);
   const s = await addSyntheticExamples(TRAIN_SYNTHETIC.seed, TRAIN_SYNTHETIC.runs, b);
   log(`  synthetic runs: ${s} labelled mismatches`);
+  const h = await addGeneratedSeriesExamples(TRAIN_SERIES, workDir, b);
+  log(`  daily series (days 2 on, with history): ${h} labelled mismatches`);
   return b.build();
 }
 

@@ -17,8 +17,7 @@ export interface AttributeOptions {
   /** The definition's attribution.threshold (default 0.9). */
   threshold: number;
   fx?: FxTable;
-  previousRunDb?: string;
-  /** The previous run's breaks, already read by the run (series/link.ts): used instead of previousRunDb. */
+  /** The previous run's breaks, as the run read them (series/link.ts PREVIOUS_BREAKS), for the "broke last time" features. */
   previousBreaks?: string;
   /** The breaks' history in their series (a relation, series/link.ts BREAK_HISTORY), for the history features. */
   history?: string;
@@ -71,7 +70,6 @@ export async function attributeBreaks(conn: DuckDBConnection, opts: AttributeOpt
   const t0 = performance.now();
   await computeBreakFeatures(conn, {
     ...(opts.fx ? { fx: opts.fx } : {}),
-    ...(opts.previousRunDb ? { previousRunDb: opts.previousRunDb } : {}),
     ...(opts.previousBreaks ? { previousBreaks: opts.previousBreaks } : {}),
     ...(opts.history ? { history: opts.history } : {}),
   });

@@ -1,13 +1,8 @@
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { ident, literal, literalList } from '../sql/quote.ts';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { ident, literalList } from '../sql/quote.ts';
 import { REJECTED_DIFF_TYPES } from './catalogue.ts';
 import { FEATURE_SPECS } from './features.ts';
 import { fxRatioListSql, fxRatios, type FxTable } from './fx-rates.ts';
-import { RUN_TABLES } from '../run-file/schema.ts';
 
 /** Direction pairs whose swap is a sign flip, both orders (upper case, "A|B"). */
 const OPPOSITES = [
@@ -37,9 +32,7 @@ const abbreviates = (x: string, y: string): string => {
 
 export interface FeatureOptions {
   fx?: FxTable;
-  /** The previous run of the same definition (its .duckdb file, not open elsewhere); absent → prev features are 0. */
-  previousRunDb?: string;
-  /** Instead of previousRunDb: a relation of the previous run's breaks (key, field, diff_type) the run has read already (series/link.ts). */
+  /** A relation of the previous run's breaks (key, field, diff_type), as the run read them (series/link.ts PREVIOUS_BREAKS); absent → prev features are 0. */
   previousBreaks?: string;
   /** Source table of breaks (default `breaks`); training reads synthetic tables through this. */
   breaksTable?: string;
@@ -122,39 +115,14 @@ export function featureTableSql(target: string, opts: { breaksTable: string; fxL
  */
 export async function computeBreakFeatures(conn: DuckDBConnection, opts: FeatureOptions = {}, target = 'break_features'): Promise<void> {
   const ratios = fxRatios(opts.fx);
-  const prev = !opts.previousBreaks && opts.previousRunDb && existsSync(opts.previousRunDb) ? await snapshotPreviousBreaks(opts.previousRunDb) : undefined;
-  try {
-    await conn.run(
-      featureTableSql(target, {
-        breaksTable: opts.breaksTable ?? 'breaks',
-        fxList: fxRatioListSql(ratios),
-        fxPresent: ratios.length > 0,
-        ...(opts.previousBreaks ? { prevSource: opts.previousBreaks } : prev ? { prevSource: `read_parquet(${literal(prev)})` } : {}),
-        ...(opts.history ? { history: opts.history } : {}),
-      }),
-    );
-  } finally {
-    if (prev) await rm(prev, { force: true });
-  }
+  await conn.run(
+    featureTableSql(target, {
+      breaksTable: opts.breaksTable ?? 'breaks',
+      fxList: fxRatioListSql(ratios),
+      fxPresent: ratios.length > 0,
+      ...(opts.previousBreaks ? { prevSource: opts.previousBreaks } : {}),
+      ...(opts.history ? { history: opts.history } : {}),
+    }),
+  );
 }
 
-let snapshots = 0;
-
-/**
- * The previous run's (key, field, diff_type) as a temporary Parquet file.
- * Not ATTACH: the run attributes inside its one open transaction, where
- * DuckDB refuses to DETACH a database the transaction has read, and the
- * failed DETACH would abort the whole run.
- */
-async function snapshotPreviousBreaks(path: string): Promise<string> {
-  const out = join(tmpdir(), `recon-prev-breaks-${process.pid}-${++snapshots}.parquet`);
-  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
-  const conn = await instance.connect();
-  try {
-    await conn.run(`COPY (SELECT DISTINCT key, field, diff_type FROM ${RUN_TABLES.breaks}) TO ${literal(out)} (FORMAT parquet)`);
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
-  return out;
-}

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDuckDB, type OpenDuckDB } from '../duckdb/open.ts';
 import { writeBreakRows, type BreakRow } from './break-rows.ts';
@@ -123,22 +120,17 @@ describe('break features', () => {
   });
 
   it('counts breaks sharing a field and pattern, and reads the previous run', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'recon-prev-'));
-    try {
-      const prevPath = join(dir, 'prev.duckdb');
-      const prev = await openDuckDB({ path: prevPath });
-      await writeBreakRows(prev.connection, 'breaks', [mismatch(1, 'string', 'BUY', 'SELL', null, 'side')]);
-      prev.close();
+    // The previous run's breaks as a run reads them (series/link.ts PREVIOUS_BREAKS).
+    await writeBreakRows(db.connection, 'prev_breaks', [mismatch(1, 'string', 'BUY', 'SELL', null, 'side')]);
+    {
       const rows = [1, 2, 3].map((i) => mismatch(i, 'string', i === 2 ? 'SELL' : 'BUY', i === 2 ? 'BUY' : 'SELL', null, 'side'));
-      const f = await features([...rows, mismatch(4, 'string', 'A', 'B', null, 'side')], { previousRunDb: prevPath });
+      const f = await features([...rows, mismatch(4, 'string', 'A', 'B', null, 'side')], { previousBreaks: 'prev_breaks' });
       expect(f.get(1)).toMatchObject({ prev_key_break: 1, prev_same_break: 1 });
       expect(f.get(2)).toMatchObject({ prev_key_break: 0 });
       // BUY↔SELL in either direction is one pattern: 2 others of 3 others in the field.
       expect(f.get(1)!['pattern_count_log']).toBeCloseTo(Math.log(3), 6);
       expect(f.get(1)!['pattern_share']).toBeCloseTo(2 / 3, 6);
       expect(f.get(4)).toMatchObject({ pattern_count_log: 0, pattern_share: 0 });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

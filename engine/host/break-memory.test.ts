@@ -14,9 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract, type BreakRow, type CallArgs, type FilterModel } from '../contract/index.ts';
-import { loadDefinitionFile } from '../definition/load.ts';
-import { generateSeries } from '../generate/series.ts';
-import { runRecon, type RunSummary } from '../run/run-recon.ts';
+import { runGeneratedSeries } from '../series/testing/generated-series.ts';
+import type { RunSummary } from '../run/run-recon.ts';
 import { openStore, type Store } from '../store/open.ts';
 import { sql } from '../store/sql.ts';
 import { createService, type Service } from './service.ts';
@@ -31,10 +30,9 @@ const OLD_RUN = 'old-run-before-memory';
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'recon-memory-'));
-  const series = await generateSeries({ rows: 1500, days: 3, outDir: join(dir, 'data'), seed: 7, breakRate: 0.04 });
-  const definition = await loadDefinitionFile(series.definitionPath);
-  const workspace = join(dir, 'ws');
-  for (const day of series.days) runs.push(await runRecon({ aPath: day.aPath, bPath: day.bPath, definition, workspace, asOf: day.asOf }));
+  const series = await runGeneratedSeries(dir, { rows: 1500, days: 3, seed: 7, breakRate: 0.04 });
+  const workspace = series.workspace;
+  runs.push(...series.runs);
   store = openStore(workspace);
   for (const r of runs) registerCompletedRun(store, workspace, r);
 

@@ -8,7 +8,6 @@
  * in an intact chain.
  */
 import './testing/fail-on-unhandled.ts';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { generateSeries, type SeriesDay } from '../generate/series.ts';
 import { openStore, type Store } from '../store/open.ts';
 import { sql } from '../store/sql.ts';
 import type { Identity } from '../workflow/identity.ts';
+import { breakIdsByKeyField, fieldBreaksWithLifecycle } from '../series/testing/generated-series.ts';
 import { startRegisteredRun } from './registered-run.ts';
 import { createService, type Service } from './service.ts';
 
@@ -32,30 +32,6 @@ let bobSvc: Service;
 let days: SeriesDay[];
 let definition: Definition;
 const runs: RunSummary[] = [];
-
-/** (key, field) → break id in a run file. */
-async function breakIds(database: string): Promise<Map<string, number>> {
-  const db = await DuckDBInstance.create(database, { access_mode: 'READ_ONLY' });
-  const conn = await db.connect();
-  try {
-    const rows = (await conn.runAndReadAll('SELECT CAST(break_id AS INTEGER) AS id, key, field FROM breaks')).getRowObjectsJson() as { id: number; key: string; field: string }[];
-    return new Map(rows.map((r) => [`${r.key}/${r.field}`, r.id]));
-  } finally {
-    conn.closeSync();
-    db.closeSync();
-  }
-}
-
-/** The generator's truth for a day: (key, field) of breaks by lifecycle label. */
-function truth(day: SeriesDay, label: string): string[] {
-  return readFileSync(join(day.dir, 'lifecycle.csv'), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((l) => l.split(','))
-    .filter((c) => c[4] === label && c[1] !== '*')
-    .map((c) => `${c[0]}/${c[1]}`);
-}
 
 async function runDay(day: SeriesDay): Promise<RunSummary> {
   const summary = await startRegisteredRun(store, ada, { aPath: day.aPath, bPath: day.bPath, definition, workspace, asOf: day.asOf }).result;
@@ -86,16 +62,16 @@ beforeAll(async () => {
   await adaSvc.invoke('users.add', { userId: 'bob', roles: ['approver', 'analyst'] });
 
   await runDay(days[0]!);
-  d1 = await breakIds(runs[0]!.database);
+  d1 = await breakIdsByKeyField(runs[0]!.database);
   // Day 2's truth says which of day 1's breaks it carries and which it changes.
-  [accepted = '', proposed = ''] = truth(days[1]!, 'CARRIED');
-  [changed = ''] = truth(days[1]!, 'CHANGED');
+  [accepted = '', proposed = ''] = fieldBreaksWithLifecycle(days[1]!, 'CARRIED');
+  [changed = ''] = fieldBreaksWithLifecycle(days[1]!, 'CHANGED');
   acceptId = (await adaSvc.invoke('review.decide', { runId: runs[0]!.runId, breakId: d1.get(accepted!)!, kind: 'ACCEPT', comment: 'known rounding' })).decisionId;
   proposalId = (await adaSvc.invoke('review.decide', { runId: runs[0]!.runId, breakId: d1.get(proposed!)!, kind: 'OVERRIDE', reason: 'FX_DIFF', comment: 'booked in EUR' })).decisionId;
   await adaSvc.invoke('review.decide', { runId: runs[0]!.runId, breakId: d1.get(changed!)!, kind: 'ACCEPT', comment: 'settles tomorrow' });
 
   await runDay(days[1]!);
-  d2 = await breakIds(runs[1]!.database);
+  d2 = await breakIdsByKeyField(runs[1]!.database);
 }, 180_000);
 
 afterAll(async () => {
@@ -151,8 +127,8 @@ describe('decisions carried forward', () => {
 
   it('carries the decisions on to day 3 where the breaks are still the same', async () => {
     await runDay(days[2]!);
-    const d3 = await breakIds(runs[2]!.database);
-    const stillCarried = new Set(truth(days[2]!, 'CARRIED'));
+    const d3 = await breakIdsByKeyField(runs[2]!.database);
+    const stillCarried = new Set(fieldBreaksWithLifecycle(days[2]!, 'CARRIED'));
     for (const [key, decisionId] of [
       [accepted, acceptId],
       [proposed, proposalId],

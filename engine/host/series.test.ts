@@ -12,8 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract, type CallResult } from '../contract/index.ts';
-import { loadDefinitionFile } from '../definition/load.ts';
-import { generateSeries } from '../generate/series.ts';
+import { runGeneratedSeries } from '../series/testing/generated-series.ts';
 import { runRecon, type RunSummary } from '../run/run-recon.ts';
 import { openStore, type Store } from '../store/open.ts';
 import { sql } from '../store/sql.ts';
@@ -34,11 +33,10 @@ const other: RunSummary[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'recon-series-'));
-  const series = await generateSeries({ rows: 1500, days: 3, outDir: join(dir, 'data'), seed: 7, breakRate: 0.04 });
-  const definition = { ...(await loadDefinitionFile(series.definitionPath)), name: SERIES };
-  const workspace = join(dir, 'ws');
-  const [d1, d2, d3] = series.days;
-  for (const day of [d1!, d2!, d3!]) runs.push(await runRecon({ aPath: day.aPath, bPath: day.bPath, definition, workspace, asOf: day.asOf }));
+  const series = await runGeneratedSeries(dir, { rows: 1500, days: 3, seed: 7, breakRate: 0.04, name: SERIES });
+  const { definition, workspace } = series;
+  const d1 = series.days[0];
+  runs.push(...series.runs);
   for (const asOf of ['2024-07-01', '2024-07-02']) other.push(await runRecon({ aPath: d1!.aPath, bPath: d1!.bPath, definition: { ...definition, name: OTHER }, workspace, asOf }));
   store = openStore(workspace);
   for (const r of [...other, ...runs]) registerCompletedRun(store, workspace, r);

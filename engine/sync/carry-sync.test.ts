@@ -6,7 +6,6 @@
  * approval there settles the proposal's carried break on every device. A
  * carry the server's statuses do not back is not projected.
  */
-import { DuckDBInstance } from '@duckdb/node-api';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { definitionSchema, type Definition } from '../definition/schema.ts';
 import { generateSeries, type SeriesDay } from '../generate/series.ts';
 import { startRegisteredRun } from '../host/registered-run.ts';
 import { openBreakSource } from '../run-file/break-source.ts';
+import { breakIdsByKeyField, fieldBreaksWithLifecycle } from '../series/testing/generated-series.ts';
 import { appendAuditEvent } from '../store/audit-log.ts';
 import { approveProposal } from '../workflow/approvals.ts';
 import { decide } from '../workflow/decisions.ts';
@@ -34,27 +34,6 @@ let d2: Map<string, number>;
 let accepted: string;
 let proposed: string;
 let proposalId: string;
-
-async function breakIds(database: string): Promise<Map<string, number>> {
-  const db = await DuckDBInstance.create(database, { access_mode: 'READ_ONLY' });
-  const conn = await db.connect();
-  try {
-    const rows = (await conn.runAndReadAll('SELECT CAST(break_id AS INTEGER) AS id, key, field FROM breaks')).getRowObjectsJson() as { id: number; key: string; field: string }[];
-    return new Map(rows.map((r) => [`${r.key}/${r.field}`, r.id]));
-  } finally {
-    conn.closeSync();
-    db.closeSync();
-  }
-}
-
-const carriedOnDay2 = (day: SeriesDay): string[] =>
-  readFileSync(join(day.dir, 'lifecycle.csv'), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((l) => l.split(','))
-    .filter((c) => c[4] === 'CARRIED' && c[1] !== '*')
-    .map((c) => `${c[0]}/${c[1]}`);
 
 async function decideOnDay1(breakId: number, kind: 'ACCEPT' | 'OVERRIDE'): Promise<string> {
   const source = await openBreakSource(runs[0]!.database);
@@ -86,13 +65,13 @@ beforeAll(async () => {
     runs.push(await startRegisteredRun(maker.store, ALICE, { aPath: day.aPath, bPath: day.bPath, definition, workspace: maker.dir, asOf: day.asOf }).result);
   };
   await run(days[0]!);
-  d1 = await breakIds(runs[0]!.database);
-  [accepted = '', proposed = ''] = carriedOnDay2(days[1]!);
+  d1 = await breakIdsByKeyField(runs[0]!.database);
+  [accepted = '', proposed = ''] = fieldBreaksWithLifecycle(days[1]!, 'CARRIED');
   await decideOnDay1(d1.get(accepted!)!, 'ACCEPT');
   proposalId = await decideOnDay1(d1.get(proposed!)!, 'OVERRIDE');
   await maker.sync();
   await run(days[1]!);
-  d2 = await breakIds(runs[1]!.database);
+  d2 = await breakIdsByKeyField(runs[1]!.database);
   await maker.sync();
 }, 240_000);
 
@@ -150,7 +129,7 @@ describe('carried decisions across devices', () => {
 
   it('does not project a carry that no decision in force on the server backs', async () => {
     // A device claims a carry of a decision that is not in force on the previous break.
-    const fake = d2.get(carriedOnDay2(days[1]!)[2]!)!;
+    const fake = d2.get(fieldBreaksWithLifecycle(days[1]!, 'CARRIED')[2]!)!;
     maker.store.write((tx) =>
       appendAuditEvent(tx, {
         actor: ALICE.userId,

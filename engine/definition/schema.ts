@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkMatching, matchingSchema } from '../match/definition.ts';
 
 /**
  * The recon definition: the JSON a user (or the UI) saves and the CLI reads.
@@ -169,6 +170,11 @@ export const definitionSchema = z
         "A date field whose value is the extract's as-of date (positions files carry one): the run's as-of is its most common value in A. Without it, the run date; `recon run --as-of` overrides both.",
       ),
     attribution: attributionSettingsSchema.default({ threshold: 0.9, unknownRateLimit: DEFAULT_UNKNOWN_RATE_LIMIT }),
+    matching: matchingSchema
+      .optional()
+      .describe(
+        'Match rows that share no key (a ledger against a bank statement) by rules tried in order, instead of joining on the key. The key then names each row\'s id: the A column, and the B column in the key field\'s "b". See docs/MATCHING.md.',
+      ),
   })
   .strict()
   .superRefine((def, ctx) => {
@@ -203,6 +209,7 @@ export const definitionSchema = z
       if (seenKey.has(k.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['key', i], message: `key field "${k}" is listed twice` });
       seenKey.add(k.toLowerCase());
     }
+    checkMatching(def, ctx);
   });
 
 export type DefinitionInput = z.input<typeof definitionSchema>;

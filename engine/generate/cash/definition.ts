@@ -1,0 +1,80 @@
+import type { DefinitionInput } from '../../definition/schema.ts';
+
+/**
+ * The recon definition written beside a generated cash pair (definition.json): the
+ * ledger's entry id and the statement's line id name the rows, and the matching
+ * rules pair them, most certain evidence first. Written as JSON; `satisfies`
+ * keeps it in step with the strict schema at compile time.
+ */
+export const CASH_DEFINITION = {
+  name: 'Cash ledger vs bank statement (generated)',
+  description: 'A cash ledger (A) against the bank statement (B): no shared key, rows paired by reference, name, amount and date.',
+  key: ['entry_id'],
+  sources: { a: { format: 'csv' }, b: { format: 'csv' } },
+  fields: [
+    { name: 'entry_id', b: 'line_id', type: 'string' },
+    { name: 'value_date', type: 'date' },
+    { name: 'currency', type: 'string', case: 'upper' },
+    { name: 'amount', type: 'decimal', scale: 2 },
+    { name: 'counterparty', b: 'counterparty_name', type: 'string', case: 'upper' },
+    { name: 'reference', b: 'narrative', type: 'string' },
+  ],
+  normalize: { trim: true },
+  compareUnlisted: false,
+  currencyField: 'currency',
+  matching: {
+    amountField: 'amount',
+    dateField: 'value_date',
+    maxGroupSize: 6,
+    maxGroupCandidates: 12,
+    rules: [
+      {
+        // The ledger's reference found in the narrative, however mangled; a week covers a 3-business-day lag over a weekend.
+        // minLength 10: a reference cut short to "INV-2026-00" still names a thousand invoices; shorter parts name too many.
+        name: 'reference',
+        type: '1:1',
+        conditions: [{ equal: 'currency' }, { amount: {} }, { date: { days: 7 } }, { reference: { field: 'reference', textOn: 'b', minLength: 10 } }],
+      },
+      {
+        // No usable reference: the same amount, close in date, from a counterparty whose name is spelt alike.
+        name: 'name-amount-date',
+        type: '1:1',
+        conditions: [{ equal: 'currency' }, { amount: {} }, { date: { businessDays: 3 } }, { similar: { field: 'counterparty', min: 0.85 } }],
+      },
+      {
+        // An invoice paid in instalments over the following days.
+        name: 'instalments',
+        type: '1:N',
+        groupBy: ['counterparty'],
+        conditions: [{ equal: 'currency' }, { amount: { abs: '0.00' } }, { date: { businessDays: 10 } }, { similar: { field: 'counterparty', min: 0.85 } }],
+      },
+      {
+        // Several invoices of one counterparty settled by one transfer.
+        name: 'settlement',
+        type: 'N:1',
+        groupBy: ['counterparty'],
+        conditions: [{ equal: 'currency' }, { amount: { abs: '0.00' } }, { date: { businessDays: 5 } }, { similar: { field: 'counterparty', min: 0.85 } }],
+      },
+      {
+        // A transfer short (or long) of an intermediary bank's fee.
+        name: 'fee-deducted',
+        type: '1:1',
+        conditions: [{ equal: 'currency' }, { amount: { abs: '5.00' } }, { date: { businessDays: 3 } }, { similar: { field: 'counterparty', min: 0.85 } }],
+      },
+      {
+        name: 'settlement-net-of-fees',
+        type: 'N:1',
+        groupBy: ['counterparty'],
+        conditions: [{ equal: 'currency' }, { amount: { abs: '5.00' } }, { date: { businessDays: 5 } }, { similar: { field: 'counterparty', min: 0.85 } }],
+      },
+      {
+        // Partial payments against a few invoices, agreeing only in total.
+        name: 'partial-payments',
+        type: 'N:M',
+        groupBy: ['counterparty'],
+        maxGroupSize: 3,
+        conditions: [{ equal: 'currency' }, { amount: { abs: '0.00' } }, { date: { businessDays: 5 } }, { similar: { field: 'counterparty', min: 0.85 } }],
+      },
+    ],
+  },
+} as const satisfies DefinitionInput;

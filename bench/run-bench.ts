@@ -12,6 +12,7 @@
  *   npm run bench -- --rows 10000000 --runs 1 --memory-limit 2GB
  *   npm run bench -- --no-series                    # without break memory's cost (bench/series-bench.ts)
  *   npm run bench -- --compare v0.1.0               # also time the engine at a git ref, in the same session
+ *   npm run bench -- --only-matching                # matching without a key alone (bench/matching-bench.ts)
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -20,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { DIALECTS, ensureDialects, findDialect } from './dialects.ts';
 import { checkoutRef, type RefCheckout } from './compare-ref.ts';
 import { benchSeries } from './series-bench.ts';
+import { benchMatching } from './matching-bench.ts';
 import { ensureGenerated, mb, measure as measureIn, type Measured, median, ROOT, sec, writeDocsSection } from './measure.ts';
 
 const { values } = parseArgs({
@@ -32,6 +34,9 @@ const { values } = parseArgs({
     'no-docs': { type: 'boolean', default: false },
     // Break memory's cost (bench/series-bench.ts) runs after the dialects unless this is given.
     'no-series': { type: 'boolean', default: false },
+    // Matching without a key (bench/matching-bench.ts) runs last unless this is given; --only-matching runs it alone.
+    'no-matching': { type: 'boolean', default: false },
+    'only-matching': { type: 'boolean', default: false },
     // A git ref whose engine is timed too, alternating with this checkout's (bench/compare-ref.ts).
     compare: { type: 'string' },
   },
@@ -78,6 +83,8 @@ function command(): string {
 }
 
 async function main(): Promise<void> {
+  const matching = (): Promise<void> => benchMatching({ runs, dataDir: resolve(values['data-dir']), docs: !values['no-docs'] });
+  if (values['only-matching']) return matching();
   const gen = await ensureGenerated(rows, dataDir);
   const files = await ensureDialects(dialects, dataDir, gen);
   const workspace = join(dataDir, 'workspace');
@@ -158,6 +165,7 @@ async function main(): Promise<void> {
     if (!values['no-docs']) writeDocs(results);
   }
   if (!values['no-series'] && !values.dialect) await benchSeries({ rows, runs, dataDir: resolve(values['data-dir']), docs: !values['no-docs'] });
+  if (!values['no-matching'] && !values.dialect) await matching();
   const worst = results.reduce((w, r) => (r.ratio > w.ratio ? r : w));
   process.stdout.write(`${JSON.stringify({ rows, runs, worst: { dialect: worst.dialect, ratio: worst.ratio }, results }, null, 2)}\n`);
 }

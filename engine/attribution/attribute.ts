@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { runAttributionSchema } from '../contract/index.ts';
 import { queryRows } from '../duckdb/open.ts';
 import { ident } from '../sql/quote.ts';
-import { REJECTED_DIFF_TYPES, STRUCTURAL_REASONS, UNKNOWN_REASON } from './catalogue.ts';
+import { SQL_ATTRIBUTED_DIFF_TYPES, STRUCTURAL_REASONS, UNKNOWN_REASON } from './catalogue.ts';
 import { explainRow } from './explain.ts';
 import { computeBreakFeatures } from './feature-sql.ts';
 import { FEATURES, featureIndex } from './features.ts';
@@ -117,11 +117,11 @@ export async function attributeBreaks(conn: DuckDBConnection, opts: AttributeOpt
   } finally {
     app.closeSync();
   }
-  // A record whose counterpart was rejected is explained by the reject itself.
+  // A record whose counterpart was rejected is explained by the reject itself; a matching tie by the tie.
   await conn.run(
     `INSERT INTO ${RUN_TABLES.attributions}
      SELECT break_id, diff_type, 1, 'AUTO', NULL, json_array(json_object('feature', 'diff_' || lower(diff_type), 'value', 1, 'contribution', 1, 'pathShare', 0))
-       FROM ${RUN_TABLES.breaks} WHERE diff_type IN (${REJECTED_DIFF_TYPES.map((t) => `'${t}'`).join(', ')})`,
+       FROM ${RUN_TABLES.breaks} WHERE diff_type IN (${SQL_ATTRIBUTED_DIFF_TYPES.map((t) => `'${t}'`).join(', ')})`,
   );
   await opts.afterAttribute?.();
   const timings = { featuresMs: Math.round(t1 - t0), predictMs: Math.round(performance.now() - t1) };

@@ -83,6 +83,12 @@ export const DEFAULT_REASON_CODES = [
     category: 'ACTION',
   },
   {
+    code: 'AMBIGUOUS',
+    description: 'Matching without a key: the row ties between two or more candidates under a rule; the break lists them and a person picks (never guessed).',
+    // A tie is not a reason the model can learn: someone must choose the counterpart.
+    category: 'ACTION',
+  },
+  {
     code: 'UNKNOWN',
     description: 'No reason found with enough confidence; goes to the review queue.',
     // Unexplained means unreviewed: it must be looked at.
@@ -98,8 +104,9 @@ export const STRUCTURAL_REASONS = ['MISSING_IN_A', 'MISSING_IN_B', 'DUPLICATE_KE
 /**
  * Diff types whose reason is the diff type itself, and that have no column in
  * the model's features (the baseline model predates them): attributed in SQL.
+ * AMBIGUOUS is a matching run's tie between candidates (engine/match).
  */
-export const REJECTED_DIFF_TYPES = ['REJECTED_IN_A', 'REJECTED_IN_B'] as const satisfies readonly DefaultReason[];
+export const SQL_ATTRIBUTED_DIFF_TYPES = ['REJECTED_IN_A', 'REJECTED_IN_B', 'AMBIGUOUS'] as const satisfies readonly DefaultReason[];
 
 /** The reason code for a break nobody (model or rule) could explain. */
 export const UNKNOWN_REASON = 'UNKNOWN' satisfies DefaultReason;

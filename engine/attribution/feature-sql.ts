@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ident, literalList } from '../sql/quote.ts';
-import { REJECTED_DIFF_TYPES } from './catalogue.ts';
+import { SQL_ATTRIBUTED_DIFF_TYPES } from './catalogue.ts';
 import { FEATURE_SPECS } from './features.ts';
 import { fxRatioListSql, fxRatios, type FxTable } from './fx-rates.ts';
 
@@ -69,7 +69,7 @@ export function featureTableSql(target: string, opts: { breaksTable: string; fxL
                     coalesce(length(value_b) - strpos(value_b, '.'), 0) * (strpos(value_b, '.') > 0)::INT) AS decimals
       FROM ${ident(opts.breaksTable)}
      -- Attributed by their diff type in attribute.ts; the model has no features for them.
-     WHERE diff_type NOT IN (${REJECTED_DIFF_TYPES.map((t) => `'${t}'`).join(', ')})
+     WHERE diff_type NOT IN (${SQL_ATTRIBUTED_DIFF_TYPES.map((t) => `'${t}'`).join(', ')})
   ), c AS (
     SELECT *,
            CASE WHEN ft IN ('decimal', 'integer') THEN coalesce(TRY_CAST(delta AS DOUBLE), nb - na) ELSE nb - na END AS nd,

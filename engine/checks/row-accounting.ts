@@ -10,7 +10,10 @@ import { RUN_TABLES } from '../run-file/schema.ts';
  *   counterpartRejected: the other side's record with its key was rejected
  *               (REJECTED_IN_B for A's row);
  *   duplicate:  its key is duplicated on either side (a DUPLICATE_KEY break);
+ *   ambiguous:  matching runs only: tied between candidates under a rule (an AMBIGUOUS break);
  *   rejected:   it could not be read or cast (in `rejects`).
+ * A matching run (engine/match) has no join: matched is the rows in `matches`,
+ * missing the unmatched rows, and a row's id is duplicated on its own side only.
  * `matched` comes from the staged tables and the join, the other buckets from
  * the breaks and the rejects, so a row the breaks lose shows as a shortfall.
  */
@@ -20,6 +23,7 @@ export interface SideBuckets {
   missing: number;
   counterpartRejected: number;
   duplicate: number;
+  ambiguous: number;
   rejected: number;
 }
 
@@ -52,18 +56,52 @@ export async function countBuckets(conn: DuckDBConnection, a: SideTotals, b: Sid
     missing: Number(r[`missing_${t.side}`]),
     counterpartRejected: Number(r[`counterpart_rejected_${t.side}`]),
     duplicate: Number(r[`duplicate_${t.side}`]),
+    ambiguous: 0,
     rejected: t.rejected,
   });
   return { a: side(a), b: side(b) };
 }
 
-/** The check that the buckets add up to the source rows, and that both sides agree on what matched. */
-export function rowsAccountedCheck(side: 'a' | 'b', own: SideBuckets, other: SideBuckets): CheckResult {
-  const actual = own.matched + own.missing + own.counterpartRejected + own.duplicate + own.rejected;
-  const agree = own.matched === other.matched;
+/** A matching run's buckets (needs `matches` and `breaks`): matched rows from the matches, the rest from the breaks. */
+export async function countMatchBuckets(conn: DuckDBConnection, a: SideTotals, b: SideTotals): Promise<{ a: SideBuckets; b: SideBuckets }> {
+  const r = await queryOne<Record<string, string>>(
+    conn,
+    `SELECT (SELECT count(DISTINCT rid) FROM ${RUN_TABLES.matches} WHERE side = 'a') AS matched_a,
+            (SELECT count(DISTINCT rid) FROM ${RUN_TABLES.matches} WHERE side = 'b') AS matched_b,
+            count(*) FILTER (WHERE diff_type = 'MISSING_IN_B') AS missing_a,
+            count(*) FILTER (WHERE diff_type = 'MISSING_IN_A') AS missing_b,
+            count(*) FILTER (WHERE diff_type = 'AMBIGUOUS' AND side = 'a') AS ambiguous_a,
+            count(*) FILTER (WHERE diff_type = 'AMBIGUOUS' AND side = 'b') AS ambiguous_b,
+            count(*) FILTER (WHERE diff_type = 'DUPLICATE_KEY' AND side = 'a') AS duplicate_a,
+            count(*) FILTER (WHERE diff_type = 'DUPLICATE_KEY' AND side = 'b') AS duplicate_b
+       FROM ${RUN_TABLES.breaks} WHERE field = '*'`,
+  );
+  const side = (t: SideTotals): SideBuckets => ({
+    source: t.sourceRecords,
+    matched: Number(r[`matched_${t.side}`]),
+    missing: Number(r[`missing_${t.side}`]),
+    counterpartRejected: 0,
+    duplicate: Number(r[`duplicate_${t.side}`]),
+    ambiguous: Number(r[`ambiguous_${t.side}`]),
+    rejected: t.rejected,
+  });
+  return { a: side(a), b: side(b) };
+}
+
+/**
+ * The check that the buckets add up to the source rows, and, for a keyed run,
+ * that both sides agree on what matched (one-to-one); a matching run's groups
+ * pair different numbers of rows on each side.
+ */
+export function rowsAccountedCheck(side: 'a' | 'b', own: SideBuckets, other: SideBuckets, mode: 'key' | 'match' = 'key'): CheckResult {
+  const actual = own.matched + own.missing + own.counterpartRejected + own.duplicate + own.ambiguous + own.rejected;
+  const agree = mode === 'match' || own.matched === other.matched;
   const passed = actual === own.source && agree;
   const S = side.toUpperCase();
-  const parts = `${own.matched} matched + ${own.missing} missing on the other side + ${own.counterpartRejected} whose counterpart was rejected + ${own.duplicate} duplicate + ${own.rejected} rejected`;
+  const parts =
+    mode === 'match'
+      ? `${own.matched} matched + ${own.missing} unmatched + ${own.ambiguous} ambiguous + ${own.duplicate} with a duplicated id + ${own.rejected} rejected`
+      : `${own.matched} matched + ${own.missing} missing on the other side + ${own.counterpartRejected} whose counterpart was rejected + ${own.duplicate} duplicate + ${own.rejected} rejected`;
   return {
     name: `rows_accounted_${side}`,
     type: 'COUNT',

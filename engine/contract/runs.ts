@@ -90,6 +90,28 @@ export const runLifecycleSchema = z.object({
   decisionsDropped: count,
 });
 
+const MATCH_TYPE_KEYS = ['1:1', '1:N', 'N:1', 'N:M'] as const;
+const perSide = z.object({ a: count, b: count });
+
+/**
+ * A matching run's results (a definition with a `matching` block, engine/match):
+ * match groups per rule and per match type, and where every loaded row went.
+ */
+export const runMatchingSchema = z.object({
+  /** Groups matched, in the definition's rule order, with the rows each rule took on each side. */
+  byRule: z.array(z.object({ rule: z.string(), type: z.enum(MATCH_TYPE_KEYS), groups: count, rowsA: count, rowsB: count })),
+  /** Groups matched per match type (every type present). */
+  byType: z.object({ '1:1': count, '1:N': count, 'N:1': count, 'N:M': count }),
+  /** Rows matched, left unmatched (MISSING_IN_B for A, MISSING_IN_A for B), tied under a rule (AMBIGUOUS), with a duplicated id. */
+  matchedRows: perSide,
+  unmatched: perSide,
+  ambiguous: perSide,
+  duplicate: perSide,
+  /** Matched groups whose amounts differ within the rule's tolerance (a MISMATCH break on the group). */
+  groupDifferences: count,
+});
+export type RunMatching = z.infer<typeof runMatchingSchema>;
+
 /** A completed run's summary, as the engine writes it now (`<run-id>.json`, `run_info.summary`, `recon run --out`'s summary.json). */
 export const runSummarySchema = z.object({
   runId: z.string(),
@@ -129,6 +151,8 @@ export const runSummarySchema = z.object({
   warnings: z.object({ a: z.array(z.string()), b: z.array(z.string()) }),
   /** The run in its series (engine/series): the previous run it is linked to, and its breaks by lifecycle. */
   lifecycle: runLifecycleSchema,
+  /** Present for a matching run only. */
+  matching: runMatchingSchema.optional(),
   timings: countRecord,
 });
 /** A run's summary as the engine writes it now. */

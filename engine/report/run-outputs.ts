@@ -6,7 +6,8 @@ import { literal } from '../sql/quote.ts';
 import { RUN_TABLES } from '../run-file/schema.ts';
 
 /**
- * `recon run --out DIR`: summary.json, breaks.csv and resolved.csv (written by
+ * `recon run --out DIR`: summary.json, breaks.csv, resolved.csv and, for a
+ * matching run, matches.csv (written by
  * DuckDB's COPY, never a JS loop over rows); `elapsed` times the write itself.
  * breaks.csv ends with each break's memory: lifecycle, the run it was first
  * seen in, its age in runs and days, and the decision carried to it.
@@ -27,6 +28,13 @@ export async function writeRunOutputs(conn: DuckDBConnection, outDir: string, su
     `COPY (SELECT key, field, first_seen_run AS first_seen, last_seen_run AS last_seen, resolution FROM resolved_breaks ORDER BY key, field)
        TO ${literal(join(resolve(outDir), 'resolved.csv'))} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`,
   );
+  if (summary.matching) {
+    // A matching run (engine/match): one row per matched source row, in match order.
+    await conn.run(
+      `COPY (SELECT match_id, upper(side) AS side, id, rule, match_type, score FROM ${RUN_TABLES.matches} ORDER BY match_id, side, rid)
+         TO ${literal(join(resolve(outDir), 'matches.csv'))} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`,
+    );
+  }
   summary.timings['write'] = elapsed();
   await writeFile(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
 }

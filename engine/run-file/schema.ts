@@ -37,6 +37,12 @@ export const RUN_TABLES = {
   resolvedBreaks: 'resolved_breaks',
   /** The previous run's decisions on breaks carried (kept) or changed (dropped). */
   carriedDecisions: 'carried_decisions',
+  /** Matching (engine/match): every matched row with its match id, rule, match type and score. */
+  matches: 'matches',
+  /** Matching: one row per matched group: rows and amount sums per side, the exact difference, the score. */
+  matchGroups: 'match_groups',
+  /** Matching: the candidates of every AMBIGUOUS row, with their scores and why. */
+  matchCandidates: 'match_candidates',
 } as const;
 
 /** The TEMP table of a reader's connection holding the decided statuses from the workflow store (never in the file). */

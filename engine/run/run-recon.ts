@@ -19,6 +19,9 @@ import { REJECTS_DDL } from '../ingest/rejects.ts';
 import { stageSource, type StagedSource } from '../normalize/stage.ts';
 import { finishWideViews, planWide, stageWide, type WideStagedSource } from '../normalize/wide.ts';
 import { mergeWideBreaks, wideCompare } from '../diff/wide.ts';
+import { matchedWithDifference } from '../match/counts.ts';
+import { runMatching, type MatchingResult } from '../match/run-matching.ts';
+import { planMatching } from '../match/plan.ts';
 import { writeRunOutputs } from '../report/run-outputs.ts';
 import { resolveAsOf } from '../series/as-of.ts';
 import { BREAK_HISTORY, keepCarriedReasons, linkToPreviousRun, PREVIOUS_BREAKS, readCarriedDecisions, type CarriedDecision, type PreviousDecision } from '../series/link.ts';
@@ -141,7 +144,10 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       await prepareSource(ctx('prepare', 'A'), 'a', req.aPath, req.definition.sources.a),
       await prepareSource(ctx('prepare', 'B'), 'b', req.bPath, req.definition.sources.b),
     ]);
-    const resolved = resolveDefinition(req.definition, { path: req.aPath, columns: prepA.columns }, { path: req.bPath, columns: prepB.columns });
+    // A matching run pairs rows by its rules' fields; columns it does not list are not staged.
+    const matchingDef = req.definition.matching;
+    const resolved = resolveDefinition(matchingDef ? { ...req.definition, compareUnlisted: false } : req.definition, { path: req.aPath, columns: prepA.columns }, { path: req.bPath, columns: prepB.columns });
+    const matchPlan = matchingDef ? planMatching(resolved, matchingDef) : undefined;
     checkCancelled();
 
     // 2. Ingest.
@@ -163,7 +169,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     await conn.run('SET preserve_insertion_order = false');
     report('normalize', 'Typing and normalizing', 0);
     // Hundreds of fields or more are staged and compared in long form (normalize/wide.ts).
-    const wide = planWide(resolved, Math.max(loadedA.sourceRecords, loadedB.sourceRecords));
+    const wide = matchPlan ? undefined : planWide(resolved, Math.max(loadedA.sourceRecords, loadedB.sourceRecords));
     const stage = (loaded: LoadedSource, label: string): Promise<StagedSource & Partial<Pick<WideStagedSource, 'controlTotalRows'>>> => {
       const source = req.definition.sources[loaded.side];
       return wide ? stageWide(conn, wide, loaded, source, listener('normalize', label), signal) : stageSource(conn, resolved, loaded, source, listener('normalize', label), signal);
@@ -176,8 +182,19 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     ]);
     checkCancelled();
 
-    // 4. Diff.
+    // 4. Diff, or for a matching definition the rules (engine/match): both write `breaks`.
+    let matching: MatchingResult | undefined;
     await timed('diff', async () => {
+      if (matchPlan) {
+        // Duplicated ids first: such rows are never matched (DUPLICATE_KEY breaks).
+        const [dupKeys] = diffStatements(resolved).statements;
+        await conn.run(dupKeys!.sql);
+        matching = await runMatching(conn, matchPlan, {
+          onProgress: (rule, fraction) => report('diff', `Matching: ${rule}`, fraction),
+          ...(signal ? { signal } : {}),
+        });
+        return;
+      }
       for (const st of diffStatements(wide?.narrow ?? resolved).statements) {
         report('diff', `Diff: ${st.label}`, 0);
         await runWithProgress(conn, st.sql, listener('diff', `Diff: ${st.label}`), signal);
@@ -232,7 +249,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       runIntegrityChecks(conn, resolved, [
         { loaded: loadedA, staged: stagedA, source: req.definition.sources.a, ...(stagedA.controlTotalRows ? { controlTotalRows: stagedA.controlTotalRows } : {}) },
         { loaded: loadedB, staged: stagedB, source: req.definition.sources.b, ...(stagedB.controlTotalRows ? { controlTotalRows: stagedB.controlTotalRows } : {}) },
-      ]),
+      ], matchPlan ? 'match' : 'key'),
     );
     checkCancelled();
 
@@ -257,7 +274,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       unknownRateLimit: req.definition.attribution.unknownRateLimit,
     });
 
-    const stats = await readFieldStats(conn, resolved, wide);
+    const stats = matchPlan ? { withBreaks: await matchedWithDifference(conn), withinOnly: 0, withinTolerance: {} } : await readFieldStats(conn, resolved, wide);
     const counts = await runCounts(conn, buckets, stats);
     const breaks = await readBreakCounts(conn);
     const withinTolerance = { byField: stats.withinTolerance };
@@ -296,6 +313,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       // The loader's (skipped blank lines, …) and staging's (values rounded to a field's scale).
       warnings: { a: [...loadedA.warnings, ...stagedA.warnings, ...(asOf.warning ? [asOf.warning] : []), ...memoryWarnings], b: [...loadedB.warnings, ...stagedB.warnings] },
       lifecycle,
+      ...(matching ? { matching } : {}),
       timings,
     };
     await conn.run('CREATE OR REPLACE TABLE run_info AS SELECT $1::VARCHAR AS run_id, $2::JSON AS definition, $3::JSON AS summary', [

@@ -20,7 +20,7 @@ Reconciles source A against source B under a recon definition: a definition
 file, or the name of one saved in the workspace (its latest version; a path
 that is a file wins). Writes the run
 database to <workspace>/runs/<run-id>.duckdb; with --out also summary.json and
-breaks.csv. Exit code 0 on success, 2 on bad input. Ctrl-C (SIGINT), SIGTERM
+breaks.csv (and matches.csv for a definition with a matching block). Exit code 0 on success, 2 on bad input. Ctrl-C (SIGINT), SIGTERM
 or SIGHUP cancel the run: it is recorded FAILED (RUN_CANCELLED), its partial
 files are removed, and the exit code is 128 + the signal's number (130, 143,
 129); a second signal ends the process at once, leaving the clean-up to the
@@ -136,6 +136,18 @@ export async function runCommand(argv: string[]): Promise<number> {
 
 const n = (v: number): string => v.toLocaleString('en-US');
 
+/** A matching run's lines: rows matched, unmatched and ambiguous per side, then each rule's groups. */
+function matchingLines(m: NonNullable<RunSummary['matching']>): string[] {
+  const side = (x: { a: number; b: number }): string => `A ${n(x.a)} / B ${n(x.b)}`;
+  return [
+    `  matched rows ${side(m.matchedRows)}; unmatched ${side(m.unmatched)}; ambiguous ${side(m.ambiguous)}; duplicate ids ${side(m.duplicate)}`,
+    `  groups by type: ${Object.entries(m.byType)
+      .map(([k, v]) => `${k} ${n(v)}`)
+      .join(', ')}; with an amount difference ${n(m.groupDifferences)}`,
+    ...m.byRule.map((r) => `    rule ${r.rule} (${r.type}): ${n(r.groups)} groups, rows A ${n(r.rowsA)} / B ${n(r.rowsB)}`),
+  ];
+}
+
 /** A short, readable summary for a terminal. */
 export function formatSummary(s: RunSummary): string {
   const c = s.counts;
@@ -143,8 +155,10 @@ export function formatSummary(s: RunSummary): string {
     `Run ${s.runId} — ${s.definition}`,
     `  A: ${s.inputs.a.path} (${n(c.a)} rows, ${n(c.rejectedA)} rejected)`,
     `  B: ${s.inputs.b.path} (${n(c.b)} rows, ${n(c.rejectedB)} rejected)`,
-    `  matched ${n(c.matched)} (exact ${n(c.matchedExact)}, within tolerance ${n(c.matchedWithinTolerance)}, with breaks ${n(c.matchedWithBreaks)})`,
-    `  missing in A ${n(c.missingInA)}, missing in B ${n(c.missingInB)}, duplicate keys A ${n(c.duplicateKeysA)} / B ${n(c.duplicateKeysB)}`,
+    ...(s.matching ? matchingLines(s.matching) : [
+      `  matched ${n(c.matched)} (exact ${n(c.matchedExact)}, within tolerance ${n(c.matchedWithinTolerance)}, with breaks ${n(c.matchedWithBreaks)})`,
+      `  missing in A ${n(c.missingInA)}, missing in B ${n(c.missingInB)}, duplicate keys A ${n(c.duplicateKeysA)} / B ${n(c.duplicateKeysB)}`,
+    ]),
     `  breaks: ${n(s.breaks.total)}`,
     s.lifecycle.previousRunId === null
       ? `    as of ${s.lifecycle.asOf}; first run of its series: every break is new`

@@ -1,0 +1,127 @@
+import { withinTolerance } from '../diff/sql.ts';
+import { decimalLiteral, literal } from '../sql/quote.ts';
+import type { MatchColumns } from './columns.ts';
+import type { PlannedRule } from './plan.ts';
+
+/**
+ * SQL for one rule's conditions: the exact tests, the blocking keys that find
+ * candidates without comparing every pair, and each condition's closeness in
+ * [0, 1] (the score of a pair is their mean). `x` is always the A row's
+ * alias and `y` the B row's. Amounts stay DECIMAL for every test; DOUBLE
+ * appears only in closeness (a score) and in the log-scale buckets, whose
+ * neighbours absorb rounding.
+ */
+
+/** The rule's amount tolerance with zero parts dropped: none at all means "equal". */
+export function amountTolerance(rule: PlannedRule): { abs: string | undefined; rel: string | undefined } {
+  const nonZero = (v: string | undefined): string | undefined => (v !== undefined && /[1-9]/.test(v) ? v : undefined);
+  return { abs: nonZero(rule.amount?.abs), rel: nonZero(rule.amount?.rel) };
+}
+
+/** `x` and `y` (amount expressions) agree under the rule's amount condition. */
+export function amountWithinSql(rule: PlannedRule, x: string, y: string): string {
+  const tol = amountTolerance(rule);
+  if (tol.abs === undefined && tol.rel === undefined) return `(${x} = ${y})`;
+  const field = { ...rule.amount!.field, tolerance: { abs: tol.abs, rel: tol.rel } };
+  return withinTolerance(field, x, y)!;
+}
+
+/** Amount closeness: 1 when equal, else 1 − 0.5·|y − x| / tolerance (the pair's own tolerance under rel). */
+export function amountClosenessSql(rule: PlannedRule, x: string, y: string): string {
+  const tol = amountTolerance(rule);
+  if (tol.abs === undefined && tol.rel === undefined) return `CASE WHEN ${x} = ${y} THEN 1.0 ELSE 0.0 END`;
+  const width = `greatest(${tol.abs !== undefined ? decimalLiteral(tol.abs) : '0'}::DOUBLE, ${tol.rel !== undefined ? decimalLiteral(tol.rel) : '0'}::DOUBLE * greatest(abs(${x}::DOUBLE), abs(${y}::DOUBLE)))`;
+  return `CASE WHEN ${x} = ${y} THEN 1.0 ELSE coalesce(greatest(0.0, 1.0 - 0.5 * abs((${y} - ${x})::DOUBLE) / nullif(${width}, 0)), 0.0) END`;
+}
+
+/** Exact floor division of integers (DuckDB's `//` truncates towards zero). */
+export function floorDiv(n: string, d: bigint): string {
+  return `((${n}) // ${d} - CASE WHEN (${n}) % ${d} < 0 THEN 1 ELSE 0 END)`;
+}
+
+/**
+ * The amount's blocking key: two amounts within tolerance have keys at most 1
+ * apart (`neighbours`), or equal keys when the condition is exact equality.
+ * - no tolerance: the amount itself;
+ * - abs only: floor(amount / abs), computed on exact integers (amount and
+ *   tolerance scaled by the same power of ten);
+ * - rel (with or without abs): G(x) = sign(x)·ln(1 + |x|/c) in buckets of
+ *   −ln(1 − rel), c = abs/rel (or the amount's smallest unit): within abs or
+ *   within rel both imply |G(x) − G(y)| ≤ −ln(1 − rel) (README.md derives it).
+ * undefined when a rel of 1 or more makes every amount a neighbour.
+ */
+export function amountBucketSql(rule: PlannedRule, x: string): { sql: string; neighbours: boolean } | undefined {
+  const tol = amountTolerance(rule);
+  const field = rule.amount!.field;
+  const scale = field.type === 'decimal' ? field.scale : 0;
+  if (tol.abs === undefined && tol.rel === undefined) return { sql: x, neighbours: false };
+  if (tol.rel === undefined) {
+    const abs = scaled(tol.abs!);
+    const s = Math.max(scale, abs.scale);
+    const units = abs.units * 10n ** BigInt(s - abs.scale);
+    return { sql: floorDiv(`try(CAST(${x} * CAST(${literal(`1${'0'.repeat(s)}`)} AS DECIMAL(38, 0)) AS HUGEINT))`, units), neighbours: true };
+  }
+  const rel = Number(tol.rel);
+  if (!(rel < 1)) return undefined;
+  const c = tol.abs !== undefined ? Number(tol.abs) / rel : 10 ** -scale;
+  // The width grows by a hair so float rounding never puts two keys of a within-tolerance pair 2 apart.
+  const width = -Math.log1p(-rel) * (1 + 1e-6) + 1e-12;
+  return { sql: `CAST(floor(sign(${x}::DOUBLE) * ln(1 + abs(${x}::DOUBLE) / ${c}) / ${width}) AS BIGINT)`, neighbours: true };
+}
+
+function scaled(value: string): { units: bigint; scale: number } {
+  const [int, frac = ''] = value.split('.');
+  return { units: BigInt(`${int}${frac}`), scale: frac.length };
+}
+
+/** The rule's date window in days (calendar or business, as the rule counts). */
+export function dateWindow(rule: PlannedRule): number {
+  return rule.date?.businessDays ?? rule.date?.days ?? 0;
+}
+
+/** Date blocking key: day numbers in buckets of window + 1, so a pair within the window is in the same or a neighbouring bucket. */
+export function dateBucketSql(rule: PlannedRule, day: string): { sql: string; neighbours: boolean } {
+  const w = dateWindow(rule);
+  return w === 0 ? { sql: day, neighbours: false } : { sql: floorDiv(day, BigInt(w + 1)), neighbours: true };
+}
+
+export function dateClosenessSql(rule: PlannedRule, dayDiff: string): string {
+  return `(1.0 - abs(${dayDiff}) / ${dateWindow(rule) + 1}.0)`;
+}
+
+/**
+ * How many leading characters of the reference `r` the text `t` contains
+ * (both normalized): the whole length when found whole, else the longest
+ * prefix of at least `k`, else 0. A reference shorter than k is never found.
+ */
+export function referenceFoundSql(t: string, r: string, k: number): string {
+  return `CASE WHEN length(${r}) < ${k} THEN 0
+               WHEN contains(${t}, ${r}) THEN length(${r})
+               ELSE coalesce(list_max(list_filter(range(${k}, length(${r})), L -> contains(${t}, ${r}[1:L]))), 0) END`;
+}
+
+/** Similarity of two normalized names (0 when either is empty). */
+export function nameSimilaritySql(x: string, y: string): string {
+  return `CASE WHEN ${x} <> '' AND ${y} <> '' THEN jaro_winkler_similarity(${x}, ${y}) ELSE 0.0 END`;
+}
+
+/** How many conditions a score averages over. */
+export function conditionCount(rule: PlannedRule): number {
+  return rule.equal.length + (rule.amount ? 1 : 0) + (rule.date ? 1 : 0) + (rule.reference ? 1 : 0) + rule.similar.length;
+}
+
+/** The score: the mean of the closenesses (equal conditions count 1 each), rounded to 6 decimals so ties are exact. */
+export function scoreSql(rule: PlannedRule, closeness: readonly string[]): string {
+  const parts = [...(rule.equal.length > 0 ? [`${rule.equal.length}`] : []), ...closeness];
+  return `round((${parts.join(' + ')}) / ${conditionCount(rule)}.0, 6)`;
+}
+
+/** Equality of the rule's `equal` fields (NULL equals NULL, as in the keyed diff). */
+export function equalSql(rule: PlannedRule, cols: MatchColumns, x: string, y: string): string[] {
+  return rule.equal.map((f) => `${x}.${cols.value(f)} IS NOT DISTINCT FROM ${y}.${cols.value(f)}`);
+}
+
+/** A signed number as text with its sign: "+0.05", "-2". */
+export function signedText(v: string): string {
+  return `(CASE WHEN ${v} > 0 THEN '+' ELSE '' END || CAST(${v} AS VARCHAR))`;
+}

@@ -8,6 +8,6 @@ export function definitionJsonSchema(): Record<string, unknown> {
     ...schema,
     $id: 'https://recon-workstation.local/schema/definition.schema.json',
     title: 'Recon definition',
-    description: 'How Recon Workstation reconciles source A against source B: key, fields, types, normalization and tolerances.',
+    description: 'How Recon Workstation reconciles source A against source B: key, fields, types, normalization and tolerances; or, with a matching block, the rules that pair rows sharing no key.',
   };
 }

@@ -36,6 +36,18 @@ export interface Narrative {
 
 const IDS_PER_CLAIM = 2000;
 
+const TYPE_WORDS: Record<string, string> = { '1:1': 'one to one', '1:N': 'one A row to several B rows', 'N:1': 'several A rows to one B row', 'N:M': 'several to several' };
+
+/** A matching run's first sentence: rows matched on each side, in how many groups of which kind, by how many rules. */
+function matchingSentence(definition: string, a: number, b: number, m: NonNullable<ExportSummary['matching']>): string {
+  const groups = Object.values(m.byType).reduce((x, y) => x + y, 0);
+  const kinds = Object.entries(m.byType)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${n(v)} ${TYPE_WORDS[k] ?? k}`)
+    .join(', ');
+  return `${n(a)} rows in A and ${n(b)} in B were matched under "${definition}" by ${n(m.byRule.length)} rules: ${n(m.matchedRows.a)} rows of A and ${n(m.matchedRows.b)} of B in ${n(groups)} matches${kinds ? ` (${kinds})` : ''}${m.groupDifferences > 0 ? `, ${n(m.groupDifferences)} of them with an amount difference` : ''}.`;
+}
+
 /** Builds the narrative of a run. */
 export async function buildNarrative(run: FinishedRun, s: ExportSummary): Promise<Narrative> {
   const claims: Claim[] = [];
@@ -61,11 +73,18 @@ export async function buildNarrative(run: FinishedRun, s: ExportSummary): Promis
     paragraphs.push({ heading: 'Since the previous run', sentences: await sinceSentences(m, claim, resolved) });
   }
 
+  const m = s.matching;
   const overview: Sentence[] = [
-    {
-      text: `${n(c.a)} records in A and ${n(c.b)} in B were compared under "${s.definition}": ${n(c.matched)} matched on the key, ${n(c.matchedExact)} of them exactly${c.matchedWithinTolerance > 0 ? ` and ${n(c.matchedWithinTolerance)} within tolerance` : ''}.`,
-    },
+    m
+      ? { text: matchingSentence(s.definition, c.a, c.b, m) }
+      : {
+          text: `${n(c.a)} records in A and ${n(c.b)} in B were compared under "${s.definition}": ${n(c.matched)} matched on the key, ${n(c.matchedExact)} of them exactly${c.matchedWithinTolerance > 0 ? ` and ${n(c.matchedWithinTolerance)} within tolerance` : ''}.`,
+        },
   ];
+  if (m && m.ambiguous.a + m.ambiguous.b > 0) {
+    const tied = await claim({ diffType: ['AMBIGUOUS'] }, 'diff type AMBIGUOUS');
+    overview.push({ text: `${n(m.ambiguous.a + m.ambiguous.b)} rows tie between candidates under a rule and are left for a person to match.`, claim: tied.id });
+  }
   if (c.missingInA + c.missingInB > 0) {
     const missing = await claim({ diffType: ['MISSING_IN_A', 'MISSING_IN_B'] }, 'diff type MISSING_IN_A or MISSING_IN_B');
     overview.push({ text: `${n(c.missingInB)} records of A have no match in B and ${n(c.missingInA)} records of B have no match in A.`, claim: missing.id });

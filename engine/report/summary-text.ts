@@ -1,5 +1,18 @@
 import { AGE_BUCKETS, type RunMemory } from './memory.ts';
+import type { RunMatching } from '../contract/index.ts';
 import type { ExportSummary } from './summary.ts';
+
+/** A matching run's results (engine/match), indented two spaces: rows per bucket and side, groups per type, then each rule's groups. */
+export function matchingSummaryLines(m: RunMatching): string[] {
+  const side = (x: { a: number; b: number }): string => `A ${n(x.a)} / B ${n(x.b)}`;
+  return [
+    `  matched rows ${side(m.matchedRows)}; unmatched ${side(m.unmatched)}; ambiguous ${side(m.ambiguous)}; duplicate ids ${side(m.duplicate)}`,
+    `  groups by type: ${Object.entries(m.byType)
+      .map(([k, v]) => `${k} ${n(v)}`)
+      .join(', ')}; with an amount difference ${n(m.groupDifferences)}`,
+    ...m.byRule.map((r) => `    rule ${r.rule} (${r.type}): ${n(r.groups)} groups, rows A ${n(r.rowsA)} / B ${n(r.rowsB)}`),
+  ];
+}
 
 /** The summary as plain text, for a terminal, an e-mail or the evidence pack. */
 export function renderSummaryText(s: ExportSummary): string {
@@ -12,10 +25,14 @@ export function renderSummaryText(s: ExportSummary): string {
     `  B: ${s.inputs.b.path} (${n(c.b)} rows, ${n(c.rejectedB)} rejected, sha256 ${s.inputs.b.sha256 || '—'})`,
     ...(s.memory ? lifecycleLines(s.memory) : []),
     '',
-    'Counts',
-    `  matched ${n(c.matched)}: exact ${n(c.matchedExact)}, within tolerance ${n(c.matchedWithinTolerance)}, with breaks ${n(c.matchedWithBreaks)}`,
-    `  missing in A ${n(c.missingInA)}, missing in B ${n(c.missingInB)}, counterpart rejected in A ${n(c.rejectedInA)} / in B ${n(c.rejectedInB)}`,
-    `  duplicate keys A ${n(c.duplicateKeysA)} / B ${n(c.duplicateKeysB)} (rows A ${n(c.duplicateRowsA)} / B ${n(c.duplicateRowsB)})`,
+    ...(s.matching
+      ? ['Matching', ...matchingSummaryLines(s.matching)]
+      : [
+          'Counts',
+          `  matched ${n(c.matched)}: exact ${n(c.matchedExact)}, within tolerance ${n(c.matchedWithinTolerance)}, with breaks ${n(c.matchedWithBreaks)}`,
+          `  missing in A ${n(c.missingInA)}, missing in B ${n(c.missingInB)}, counterpart rejected in A ${n(c.rejectedInA)} / in B ${n(c.rejectedInB)}`,
+          `  duplicate keys A ${n(c.duplicateKeysA)} / B ${n(c.duplicateKeysB)} (rows A ${n(c.duplicateRowsA)} / B ${n(c.duplicateRowsB)})`,
+        ]),
     ...(s.columnsOnlyInA.length + s.columnsOnlyInB.length > 0
       ? [`  columns only in A: ${s.columnsOnlyInA.join(', ') || '—'}; only in B: ${s.columnsOnlyInB.join(', ') || '—'}`]
       : []),

@@ -4,6 +4,7 @@ import { queryRows } from '../duckdb/open.ts';
 import type { CheckResult } from '../checks/integrity.ts';
 import type { ControlTotal } from '../checks/control-totals.ts';
 import type { RunCounts } from '../checks/row-accounting.ts';
+import type { RunMatching } from '../contract/index.ts';
 import { ident } from '../sql/quote.ts';
 import type { DecisionReader } from './decisions.ts';
 import { readRunMemory, type RunMemory } from './memory.ts';
@@ -50,6 +51,8 @@ export interface ExportSummary {
   review: ReviewFigures;
   /** The run in its series (memory.ts); null for a run from before break memory. */
   memory: RunMemory | null;
+  /** A matching run's results as the run recorded them (engine/match); null for a keyed run. */
+  matching: RunMatching | null;
   generatedAt: string;
 }
 
@@ -125,6 +128,7 @@ export async function buildSummary(run: FinishedRun, decisions: DecisionReader, 
     review,
     // After the status overlay is attached: the age buckets and overdue breaks go by the reason now.
     memory: await readRunMemory(run, decisions.reasonSlas()),
+    matching: s.matching ?? null,
     generatedAt: now.toISOString(),
   };
 }

@@ -5,7 +5,9 @@ import { EXPORT_COLUMNS } from './columns.ts';
 import type { DecisionReader } from './decisions.ts';
 import type { FinishedRun } from '../run-file/finished-run.ts';
 import type { ExportSummary } from './summary.ts';
-import { resolvedBreaks } from './memory.ts';
+import { resolvedBreaks, type ResolvedBreak } from './memory.ts';
+import { matchedRows, type MatchedRow } from './matches.ts';
+import { RUN_TABLES } from '../run-file/schema.ts';
 import { summaryRows } from './xlsx-summary.ts';
 
 /**
@@ -15,7 +17,8 @@ import { summaryRows } from './xlsx-summary.ts';
  * goes out as inline strings (never a formula, never a number Excel might
  * reinterpret); computed numbers are number cells with formats. A sheet holds
  * at most 1,048,575 data rows; more continue on "Breaks (2)". A "Resolved"
- * sheet follows: the previous run's breaks that are gone in this one.
+ * sheet follows: the previous run's breaks that are gone in this one; for a
+ * matching run, a "Matches" sheet: every matched source row with its group.
  */
 
 const MAX_ROWS = 1_048_575;
@@ -126,7 +129,8 @@ export async function writeBreaksXlsx(
     onRows?.(rows);
   }
   closeSheet(sheet, inSheet);
-  await writeResolvedSheet(wb, run, signal, maxRows);
+  await writeListSheet(wb, resolvedSheet(run), signal, maxRows);
+  if (run.file.tables.has(RUN_TABLES.matches)) await writeListSheet(wb, matchesSheet(run), signal, maxRows);
   await wb.commit();
   return rows;
 }
@@ -144,28 +148,32 @@ const RESOLVED_COLUMNS = [
   { header: 'Previous break ID', width: 12 },
 ];
 
-/**
- * The previous run's breaks that are gone in this one, and how each ended
- * (header only for the first run of a series or a run from before break
- * memory); past a sheet's rows they continue on "Resolved (2)".
- */
-async function writeResolvedSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, run: FinishedRun, signal: AbortSignal | undefined, maxRows: number): Promise<void> {
+/** A sheet of rows read in batches: its name, columns, and each row's cells with their number format (null: text). */
+interface ListSheet<T> {
+  name: string;
+  columns: readonly { header: string; width: number }[];
+  batches: AsyncIterable<T[]>;
+  cells(r: T): ExcelJS.CellValue[];
+  /** The number format of a column (1-based), or undefined for text. */
+  numberFormat?: (col: number) => string | undefined;
+}
+
+/** Writes a list sheet; past a sheet's rows it continues on "<name> (2)"; a list with no rows keeps its header. */
+async function writeListSheet<T>(wb: ExcelJS.stream.xlsx.WorkbookWriter, list: ListSheet<T>, signal: AbortSignal | undefined, maxRows: number): Promise<void> {
   const newSheet = (part: number): ExcelJS.Worksheet => {
-    const ws = wb.addWorksheet(part === 1 ? 'Resolved' : `Resolved (${part})`, { views: [{ state: 'frozen', ySplit: 1 }] });
-    ws.columns = RESOLVED_COLUMNS;
+    const ws = wb.addWorksheet(part === 1 ? list.name : `${list.name} (${part})`, { views: [{ state: 'frozen', ySplit: 1 }] });
+    ws.columns = list.columns.map((c) => ({ ...c }));
     styleHeader(ws.getRow(1));
     return ws;
   };
   const close = (ws: ExcelJS.Worksheet, dataRows: number): void => {
-    ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: Math.max(1, dataRows + 1), column: RESOLVED_COLUMNS.length } };
+    ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: Math.max(1, dataRows + 1), column: list.columns.length } };
     ws.commit();
   };
-  // Keys, fields and values came from the input files: inline strings, never formulas.
-  const text = (v: string | null): ExcelJS.CellRichTextValue | null => (v === null ? null : textCell(v));
   let part = 1;
   let ws = newSheet(part);
   let n = 0;
-  for await (const batch of resolvedBreaks(run)) {
+  for await (const batch of list.batches) {
     if (signal?.aborted) throw new ReconError('RUN_CANCELLED', 'the export was cancelled');
     for (const r of batch) {
       if (n === maxRows) {
@@ -173,15 +181,56 @@ async function writeResolvedSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, run: F
         ws = newSheet(++part);
         n = 0;
       }
-      const row = ws.addRow([textCell(r.key), textCell(r.field), r.diffType, text(r.valueA), text(r.valueB), r.firstSeenRun, r.firstSeenAsOf, r.lastSeenRun, r.resolution, r.previousBreakId]);
+      const row = ws.addRow(list.cells(r));
       row.eachCell((cell, col) => {
-        cell.style = col === RESOLVED_COLUMNS.length ? styleOf('0') : TEXT;
+        const format = list.numberFormat?.(col);
+        cell.style = format === undefined ? TEXT : styleOf(format);
       });
       row.commit();
       if (++n % 1000 === 0) await drained(ws);
     }
   }
   close(ws, n);
+}
+
+// Keys, fields and values came from the input files: inline strings, never formulas.
+const textOrNull = (v: string | null): ExcelJS.CellRichTextValue | null => (v === null ? null : textCell(v));
+
+/**
+ * The previous run's breaks that are gone in this one, and how each ended
+ * (header only for the first run of a series or a run from before break memory).
+ */
+function resolvedSheet(run: FinishedRun): ListSheet<ResolvedBreak> {
+  return {
+    name: 'Resolved',
+    columns: RESOLVED_COLUMNS,
+    batches: resolvedBreaks(run),
+    cells: (r) => [textCell(r.key), textCell(r.field), r.diffType, textOrNull(r.valueA), textOrNull(r.valueB), r.firstSeenRun, r.firstSeenAsOf, r.lastSeenRun, r.resolution, r.previousBreakId],
+    numberFormat: (col) => (col === RESOLVED_COLUMNS.length ? '0' : undefined),
+  };
+}
+
+const MATCH_COLUMNS = [
+  { header: 'Match ID', width: 12 },
+  { header: 'Rule', width: 22 },
+  { header: 'Match type', width: 10 },
+  { header: 'Side', width: 6 },
+  { header: 'ID', width: 20 },
+  { header: 'Score', width: 8 },
+  { header: 'Group sum A', width: 16 },
+  { header: 'Group sum B', width: 16 },
+  { header: 'Difference', width: 14 },
+];
+
+/** A matching run's matches (engine/match): one row per matched source row, with its group's sums, as matches.csv has them. */
+function matchesSheet(run: FinishedRun): ListSheet<MatchedRow> {
+  return {
+    name: 'Matches',
+    columns: MATCH_COLUMNS,
+    batches: matchedRows(run),
+    cells: (r) => [r.matchId, textCell(r.rule), r.matchType, r.side, textCell(r.id), r.score, textOrNull(r.sumA), textOrNull(r.sumB), textOrNull(r.difference)],
+    numberFormat: (col) => (col === 6 ? '0.000000' : undefined),
+  };
 }
 
 function newBreaksSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, part: number): ExcelJS.Worksheet {

@@ -12,6 +12,7 @@ import { onStopSignals, STOP_SIGNALS } from '../stop-signals.ts';
 import { resolveWorkspace } from '../workspace.ts';
 import { startWorker } from '../../worker/client.ts';
 import { parseAsOf } from '../../series/as-of-date.ts';
+import { matchingSummaryLines } from '../../report/summary-text.ts';
 
 export const RUN_USAGE = `recon run --a FILE --b FILE --definition DEF.json|NAME [--workspace DIR] [--out DIR] [--json] [--memory-limit 2GB]
           [--as-of YYYY-MM-DD] [--previous RUN|none]
@@ -136,18 +137,6 @@ export async function runCommand(argv: string[]): Promise<number> {
 
 const n = (v: number): string => v.toLocaleString('en-US');
 
-/** A matching run's lines: rows matched, unmatched and ambiguous per side, then each rule's groups. */
-function matchingLines(m: NonNullable<RunSummary['matching']>): string[] {
-  const side = (x: { a: number; b: number }): string => `A ${n(x.a)} / B ${n(x.b)}`;
-  return [
-    `  matched rows ${side(m.matchedRows)}; unmatched ${side(m.unmatched)}; ambiguous ${side(m.ambiguous)}; duplicate ids ${side(m.duplicate)}`,
-    `  groups by type: ${Object.entries(m.byType)
-      .map(([k, v]) => `${k} ${n(v)}`)
-      .join(', ')}; with an amount difference ${n(m.groupDifferences)}`,
-    ...m.byRule.map((r) => `    rule ${r.rule} (${r.type}): ${n(r.groups)} groups, rows A ${n(r.rowsA)} / B ${n(r.rowsB)}`),
-  ];
-}
-
 /** A short, readable summary for a terminal. */
 export function formatSummary(s: RunSummary): string {
   const c = s.counts;
@@ -155,7 +144,7 @@ export function formatSummary(s: RunSummary): string {
     `Run ${s.runId} — ${s.definition}`,
     `  A: ${s.inputs.a.path} (${n(c.a)} rows, ${n(c.rejectedA)} rejected)`,
     `  B: ${s.inputs.b.path} (${n(c.b)} rows, ${n(c.rejectedB)} rejected)`,
-    ...(s.matching ? matchingLines(s.matching) : [
+    ...(s.matching ? matchingSummaryLines(s.matching) : [
       `  matched ${n(c.matched)} (exact ${n(c.matchedExact)}, within tolerance ${n(c.matchedWithinTolerance)}, with breaks ${n(c.matchedWithBreaks)})`,
       `  missing in A ${n(c.missingInA)}, missing in B ${n(c.missingInB)}, duplicate keys A ${n(c.duplicateKeysA)} / B ${n(c.duplicateKeysB)}`,
     ]),

@@ -89,6 +89,12 @@ export const DEFAULT_REASON_CODES = [
     category: 'ACTION',
   },
   {
+    code: 'MANUAL_MATCH',
+    description: 'Matching without a key: a person matched the row to its counterpart by hand (a manual match, under the 4-eye rule above the workspace\'s amount).',
+    // Never predicted: the workflow settles an unmatched row's break with it when a manual match comes into force.
+    category: 'NOISE',
+  },
+  {
     code: 'UNKNOWN',
     description: 'No reason found with enough confidence; goes to the review queue.',
     // Unexplained means unreviewed: it must be looked at.
@@ -107,6 +113,9 @@ export const STRUCTURAL_REASONS = ['MISSING_IN_A', 'MISSING_IN_B', 'DUPLICATE_KE
  * AMBIGUOUS is a matching run's tie between candidates (engine/match).
  */
 export const SQL_ATTRIBUTED_DIFF_TYPES = ['REJECTED_IN_A', 'REJECTED_IN_B', 'AMBIGUOUS'] as const satisfies readonly DefaultReason[];
+
+/** The reason a break of a row matched by hand is settled with (workflow/manual-matches.ts). */
+export const MANUAL_MATCH_REASON = 'MANUAL_MATCH' satisfies DefaultReason;
 
 /** The reason code for a break nobody (model or rule) could explain. */
 export const UNKNOWN_REASON = 'UNKNOWN' satisfies DefaultReason;

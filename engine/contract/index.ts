@@ -22,6 +22,7 @@ import { definitionsCalls } from './definitions.ts';
 import { exportsCalls } from './exports.ts';
 import { filesCalls } from './files.ts';
 import { inferCalls } from './infer.ts';
+import { matchingCalls } from './matching.ts';
 import { modelCalls } from './model.ts';
 import type { CallName } from './names.ts';
 import { reasonsCalls } from './reasons.ts';
@@ -40,6 +41,7 @@ export const contract = {
   ...filesCalls,
   ...definitionsCalls,
   ...breaksCalls,
+  ...matchingCalls,
   ...reviewCalls,
   ...approvalsCalls,
   ...auditCalls,
@@ -73,6 +75,7 @@ export * from './errors.ts';
 export * from './events.ts';
 export * from './exports.ts';
 export * from './infer.ts';
+export * from './matching.ts';
 export * from './files.ts';
 export * from './ids.ts';
 export * from './names.ts';

@@ -50,6 +50,10 @@ export const ERROR_CODES = [
   // …or a file that is there already and the caller did not ask to replace.
   'EXPORT_PATH_EXISTS',
   'INVALID_ARGUMENT',
+  // A matching call (matching.*) on a run whose definition has no `matching` block.
+  'NOT_A_MATCHING_RUN',
+  // A manual match or unmatch on rows or a match that are not free for it now (matched, or held by a pending action).
+  'MATCH_CONFLICT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -66,11 +66,11 @@ describe('reason codes and settings', () => {
     expect(reasons.map((r) => r.code)).not.toContain('BOOKING_ERROR');
   });
 
-  it('reads and sets the bulk-proposal threshold (admin only)', async () => {
-    expect(await admin.invoke('settings.get', {})).toEqual({ bulkProposalThreshold: 50 });
-    expect(await admin.invoke('settings.set', { bulkProposalThreshold: 20 })).toEqual({ bulkProposalThreshold: 20 });
+  it('reads and sets the bulk-proposal threshold and the manual-match approval amount (admin only)', async () => {
+    expect(await admin.invoke('settings.get', {})).toEqual({ bulkProposalThreshold: 50, matchApprovalAbove: 10000 });
+    expect(await admin.invoke('settings.set', { bulkProposalThreshold: 20 })).toEqual({ bulkProposalThreshold: 20, matchApprovalAbove: 10000 });
     expect(await analyst.call('settings.set', { bulkProposalThreshold: 5 })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN_ROLE' } });
-    expect(await analyst.invoke('settings.get', {})).toEqual({ bulkProposalThreshold: 20 });
+    expect(await analyst.invoke('settings.get', {})).toEqual({ bulkProposalThreshold: 20, matchApprovalAbove: 10000 });
   });
 });
 

@@ -27,6 +27,8 @@ import { definitionsHandlers } from './handlers/definitions.ts';
 import { exportsHandlers } from './handlers/exports.ts';
 import { filesHandlers } from './handlers/files.ts';
 import { inferHandlers } from './handlers/infer.ts';
+import { matchingActionsHandlers } from './handlers/matching-actions.ts';
+import { matchingViewHandlers } from './handlers/matching-view.ts';
 import { memoryHandlers } from './handlers/memory.ts';
 import { modelHandlers } from './handlers/model.ts';
 import { reasonsHandlers } from './handlers/reasons.ts';
@@ -101,7 +103,7 @@ export function createService(opts: ServiceOptions): Service {
     onStatus: (status) => deliver({ type: 'sync.status', status }),
     onPulled: (r) => {
       if (r.pull.runs + r.pull.decisions + r.pull.statuses > 0) deliver({ type: 'workflow.changed', runId: null, what: 'decision' });
-      if (r.pull.approvals > 0) deliver({ type: 'workflow.changed', runId: null, what: 'approval' });
+      if (r.pull.approvals + r.pull.matchActions > 0) deliver({ type: 'workflow.changed', runId: null, what: 'approval' });
       if (r.pull.roleChanges > 0) deliver({ type: 'workflow.changed', runId: null, what: 'users' });
     },
   });
@@ -157,6 +159,8 @@ export function createService(opts: ServiceOptions): Service {
     ...filesHandlers(ctx),
     ...definitionsHandlers(ctx),
     ...breaksHandlers(ctx),
+    ...matchingViewHandlers(ctx),
+    ...matchingActionsHandlers(ctx),
     ...memoryHandlers(ctx),
     ...seriesHandlers(ctx),
     ...reviewHandlers(ctx),

@@ -20,6 +20,12 @@ export const AUDIT_ACTIONS = [
   'proposal.withdrawn',
   // Break memory: a completed run took over (or dropped) the previous run's decisions (workflow/carry.ts).
   'breaks.carried',
+  // Matching runs: a manual match or unmatch, and the outcome of one that waited for an approver (workflow/manual-matches.ts).
+  'match.manual',
+  'match.unmatched',
+  'match.approved',
+  'match.rejected',
+  'match.withdrawn',
   'user.added',
   'role.granted',
   'role.revoked',

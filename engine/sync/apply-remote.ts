@@ -14,6 +14,7 @@ import { sql } from '../store/sql.ts';
 import type { Store, WriteTx } from '../store/store.ts';
 import { applyPulledDefinition, type PulledDefinition } from '../workflow/definitions.ts';
 import { rolesOf, ROLES, type Role } from '../workflow/roles.ts';
+import { applyMatchAction, applyMatchVerdict, type RemoteMatchAction, type RemoteMatchVerdict } from './apply-match-actions.ts';
 import { setState } from './local-state.ts';
 
 export interface RemoteRun {
@@ -100,7 +101,17 @@ const has = (tx: WriteTx, q: ReturnType<typeof sql>): boolean => tx.get(q) !== u
 /** Applies one window of server order and moves the watermark, in one transaction; returns the definition versions stored. */
 export function applyWindow(
   store: Store,
-  w: { runs: RemoteRun[]; decisions: RemoteDecision[]; approvals: RemoteApproval[]; statuses: RemoteStatus[]; definitions: PulledDefinition[]; carries?: RemoteCarry[] },
+  w: {
+    runs: RemoteRun[];
+    decisions: RemoteDecision[];
+    approvals: RemoteApproval[];
+    statuses: RemoteStatus[];
+    definitions: PulledDefinition[];
+    carries?: RemoteCarry[];
+    /** Manual match actions and their verdicts (matching runs; apply-match-actions.ts). */
+    matchActions?: RemoteMatchAction[];
+    matchVerdicts?: RemoteMatchVerdict[];
+  },
   upTo: number,
 ): number {
   return store.write((tx) => {
@@ -111,6 +122,9 @@ export function applyWindow(
       });
     }
     for (const r of w.runs) savepoint(store, () => applyRun(tx, r));
+    // Actions before verdicts: a verdict needs its action here.
+    for (const a of w.matchActions ?? []) savepoint(store, () => applyMatchAction(tx, a));
+    for (const v of w.matchVerdicts ?? []) savepoint(store, () => applyMatchVerdict(tx, v));
     for (const d of w.decisions) {
       verdict(tx, d.decision_id, 'decision', d);
       savepoint(store, () => applyDecision(tx, d));

@@ -13,6 +13,7 @@ import { sql } from '../store/sql.ts';
 import { inTransaction } from './connection.ts';
 import type { PulledDefinition } from '../workflow/definitions.ts';
 import { getState } from './local-state.ts';
+import { MATCH_ACTIONS_SQL, MATCH_VERDICTS_SQL, type RemoteMatchAction, type RemoteMatchVerdict } from './apply-match-actions.ts';
 import {
   applyEvidence,
   applyRoles,
@@ -36,6 +37,8 @@ export interface PullStateResult {
   definitions: number;
   evidence: number;
   roleChanges: number;
+  /** Manual match actions and verdicts (matching runs) brought down. */
+  matchActions: number;
 }
 
 /** Pulls shared state changed since the last pull. */
@@ -44,7 +47,7 @@ export async function pullState(store: Store, client: pg.PoolClient, window = 50
   return inTransaction(
     client,
     async () => {
-      const result: PullStateResult = { serverOrder: 0, runs: 0, decisions: 0, approvals: 0, statuses: 0, definitions: 0, evidence: 0, roleChanges: 0 };
+      const result: PullStateResult = { serverOrder: 0, runs: 0, decisions: 0, approvals: 0, statuses: 0, definitions: 0, evidence: 0, roleChanges: 0, matchActions: 0 };
       const users = await client.query<{ user_id: string; display_name: string }>('SELECT user_id, display_name FROM recon.users ORDER BY user_id');
       const roles = await client.query<{ user_id: string; role: string; granted_by: string }>('SELECT user_id, role, granted_by FROM recon.user_roles ORDER BY user_id, role');
       result.roleChanges = applyRoles(store, users.rows, roles.rows);
@@ -52,7 +55,8 @@ export async function pullState(store: Store, client: pg.PoolClient, window = 50
         (
           await client.query<{ high: string | null }>(`SELECT greatest((SELECT max(server_order) FROM recon.runs), (SELECT max(server_order) FROM recon.decisions),
             (SELECT max(server_order) FROM recon.approvals), (SELECT max(changed_order) FROM recon.break_status),
-            (SELECT max(server_order) FROM recon.definitions), (SELECT max(server_order) FROM recon.break_carries)) AS high`)
+            (SELECT max(server_order) FROM recon.definitions), (SELECT max(server_order) FROM recon.break_carries),
+            (SELECT max(server_order) FROM recon.match_actions), (SELECT max(server_order) FROM recon.match_action_verdicts)) AS high`)
         ).rows[0]?.high ?? 0,
       );
       let from = store.read((tx) => getState<number>(tx, 'pull.serverOrder')) ?? 0;
@@ -111,11 +115,24 @@ export async function pullState(store: Store, client: pg.PoolClient, window = 50
             WHERE c.server_order > $1 AND c.server_order <= $2 AND c.device_id <> $3 ORDER BY c.server_order, c.run_id, c.break_id`,
           [...w, me],
         );
+        // Manual match actions and their verdicts (matching runs), every device's: this one's carry the server's verdict.
+        const matchActions = await client.query<RemoteMatchAction>(MATCH_ACTIONS_SQL, w);
+        const matchVerdicts = await client.query<RemoteMatchVerdict>(MATCH_VERDICTS_SQL, w);
         result.definitions += applyWindow(
           store,
-          { runs: runs.rows, decisions: decisions.rows, approvals: approvals.rows, statuses: statuses.rows, definitions: definitions.rows, carries: carries.rows },
+          {
+            runs: runs.rows,
+            decisions: decisions.rows,
+            approvals: approvals.rows,
+            statuses: statuses.rows,
+            definitions: definitions.rows,
+            carries: carries.rows,
+            matchActions: matchActions.rows,
+            matchVerdicts: matchVerdicts.rows,
+          },
           to,
         );
+        result.matchActions += matchActions.rows.length + matchVerdicts.rows.length;
         result.runs += runs.rows.length;
         result.decisions += decisions.rows.length;
         result.approvals += approvals.rows.length;

@@ -5,7 +5,7 @@
  * assigning them and the quality gate counts UNKNOWN, so they can be neither
  * retired nor added again (REASON_CODE_SYSTEM).
  */
-import { SQL_ATTRIBUTED_DIFF_TYPES, STRUCTURAL_REASONS, UNKNOWN_REASON, type ReasonCategory } from '../attribution/catalogue.ts';
+import { MANUAL_MATCH_REASON, SQL_ATTRIBUTED_DIFF_TYPES, STRUCTURAL_REASONS, UNKNOWN_REASON, type ReasonCategory } from '../attribution/catalogue.ts';
 import { ReconError } from '../errors/recon-error.ts';
 import { appendAuditEvent } from '../store/audit-log.ts';
 import { sql } from '../store/sql.ts';
@@ -15,8 +15,8 @@ import { requireRole } from './roles.ts';
 
 export type { ReasonCategory };
 
-/** Codes the engine assigns itself, whatever the catalogue says. */
-export const SYSTEM_REASON_CODES: readonly string[] = [UNKNOWN_REASON, ...STRUCTURAL_REASONS, ...SQL_ATTRIBUTED_DIFF_TYPES];
+/** Codes the engine assigns itself, whatever the catalogue says (MANUAL_MATCH: the workflow settles a manual match's breaks with it). */
+export const SYSTEM_REASON_CODES: readonly string[] = [UNKNOWN_REASON, ...STRUCTURAL_REASONS, ...SQL_ATTRIBUTED_DIFF_TYPES, MANUAL_MATCH_REASON];
 
 /** Whether `code` is a system code (never retired, never redefined). */
 export function isSystemReason(code: string): boolean {

@@ -53,11 +53,11 @@ describe('reason codes and other audited actions', () => {
   });
 
   it('refuses to retire a system code the engine assigns itself (REASON_CODE_SYSTEM), and lists them as system codes', () => {
-    for (const code of ['UNKNOWN', 'MISSING_IN_A', 'MISSING_IN_B', 'DUPLICATE_KEY', 'REJECTED_IN_A', 'REJECTED_IN_B']) {
+    for (const code of ['UNKNOWN', 'MISSING_IN_A', 'MISSING_IN_B', 'DUPLICATE_KEY', 'REJECTED_IN_A', 'REJECTED_IN_B', 'AMBIGUOUS', 'MANUAL_MATCH']) {
       expect(() => retireReasonCode(store, ADA, code, 'tidy up')).toThrow(expect.objectContaining({ code: 'REASON_CODE_SYSTEM' }));
     }
     const listed = listReasonCodes(store);
-    expect(listed.filter((r) => r.system).map((r) => r.code).sort()).toEqual(['DUPLICATE_KEY', 'MISSING_IN_A', 'MISSING_IN_B', 'REJECTED_IN_A', 'REJECTED_IN_B', 'UNKNOWN']);
+    expect(listed.filter((r) => r.system).map((r) => r.code).sort()).toEqual(['AMBIGUOUS', 'DUPLICATE_KEY', 'MANUAL_MATCH', 'MISSING_IN_A', 'MISSING_IN_B', 'REJECTED_IN_A', 'REJECTED_IN_B', 'UNKNOWN']);
     expect(listed.find((r) => r.code === 'UNKNOWN')).toMatchObject({ retiredAt: null, system: true });
     expect(listed.find((r) => r.code === 'FX_DIFF')).toMatchObject({ system: false });
     // Nothing was written: no retirement, no audit event.

@@ -11,6 +11,8 @@ import { requireRole } from './roles.ts';
 export const SETTINGS = {
   /** A bulk decision over more breaks than this is a proposal (needs an approver). */
   'review.bulkProposalThreshold': 50,
+  /** A manual match or unmatch whose amount (the larger absolute sum of its two sides) is above this needs an approver. */
+  'matching.approvalAbove': 10000,
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

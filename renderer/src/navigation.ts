@@ -1,12 +1,16 @@
 import { createContext, useContext } from 'react';
 import type { FilterModel } from '../../engine/contract/index.ts';
 
+/** The run screen's tabs; Matching only for a matching run. */
+export type RunTab = 'overview' | 'breaks' | 'matching';
+
 /** Every screen the renderer can show; the app keeps a stack of them for Back (Esc). */
 export type Route =
   | { name: 'runs' }
   /** `fromRun`: start from that run's definition and files ("Run again"). */
   | { name: 'new-run'; fromRun?: string }
-  | { name: 'run'; runId: string; tab: 'overview' | 'breaks'; preset?: FilterModel }
+  /** `matching`: the matching view of a matching run (groups, unmatched rows, manual match). */
+  | { name: 'run'; runId: string; tab: RunTab; preset?: FilterModel }
   | { name: 'break'; runId: string; breakId: number }
   /** The recons (series: the runs of one definition name), and one of them over time. */
   | { name: 'recons' }

@@ -5,6 +5,7 @@ import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { count } from '../../format.ts';
 import { useKeys } from '../../keys.ts';
 import { useSyncStatus } from '../settings/use-sync-status.ts';
+import { MatchActionsPanel } from './MatchActionsPanel.tsx';
 import { Origin, ProposalCard, SyncMark } from './ProposalCard.tsx';
 import '../breaks/review/review.css';
 import './approvals.css';
@@ -88,6 +89,7 @@ export function ApprovalsScreen() {
           }}
         />
       ))}
+      <MatchActionsPanel onSettled={setNotice} />
       {settled.length > 0 && <SettledTable rows={settled} syncOn={syncOn} />}
       <p className="hint">
         {syncOn

@@ -2,6 +2,8 @@ import type { CallResult, FilterModel } from '../../../../engine/contract/index.
 import { BarChart, type Bar } from '../../components/BarChart.tsx';
 import { count, percent } from '../../format.ts';
 import { useCall } from '../../bridge/use-client.ts';
+import { MatchingCounts } from '../matching/MatchingCounts.tsx';
+import '../matching/matching.css';
 import { AgeingPanel } from './AgeingPanel.tsx';
 import { ChecksTable, ControlTotals, LargestDifferences, RejectsSample } from './RunTables.tsx';
 
@@ -22,7 +24,20 @@ const TYPE_TONE: Record<string, Bar['tone']> = {
 };
 
 /** Counts, matched share, where the breaks are, integrity checks, control totals, rejects and warnings. */
-export function RunOverview({ run, onFilter, onOpen, onOpenRun }: { run: Run; onFilter: (m: FilterModel) => void; onOpen: (breakId: number) => void; onOpenRun?: (runId: string) => void }) {
+export function RunOverview({
+  run,
+  onFilter,
+  onOpen,
+  onOpenRun,
+  onOpenMatching,
+}: {
+  run: Run;
+  onFilter: (m: FilterModel) => void;
+  onOpen: (breakId: number) => void;
+  onOpenRun?: (runId: string) => void;
+  /** A matching run: opens its matching view. */
+  onOpenMatching?: () => void;
+}) {
   const s = run.summary;
   const largest = useCall('breaks.largest', { runId: s.runId });
   const c = s.counts;
@@ -64,6 +79,7 @@ export function RunOverview({ run, onFilter, onOpen, onOpenRun }: { run: Run; on
           </div>
         ))}
       </div>
+      {s.matching && <MatchingCounts matching={s.matching} {...(onOpenMatching ? { onOpen: onOpenMatching } : {})} />}
       <div className="charts">
         <BarChart title="Breaks by type" bars={bars(s.breaks.byType).map((b) => ({ ...b, tone: TYPE_TONE[b.label] ?? 'neutral' }))} onSelect={(v) => pick('diffType', v)} />
         <BarChart title="Breaks by field" bars={bars(s.breaks.byField, (k) => (k === '*' ? '(record)' : k))} onSelect={(v) => pick('field', v)} />

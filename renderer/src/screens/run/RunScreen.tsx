@@ -3,22 +3,24 @@ import { useCall, useEvent } from '../../bridge/use-client.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { age } from '../../format.ts';
 import { useKeys } from '../../keys.ts';
-import { useNav } from '../../navigation.ts';
+import { useNav, type RunTab } from '../../navigation.ts';
 import { BreaksGrid } from '../breaks/BreaksGrid.tsx';
+import { MatchingView } from '../matching/MatchingView.tsx';
 import { ExportMenu } from './ExportMenu.tsx';
 import { GatePill } from './GatePill.tsx';
 import { RunOverview } from './RunOverview.tsx';
 import './run.css';
 
-/** One run: its overview and its breaks grid, as two tabs (v / b; o is override in the grid). */
-export function RunScreen({ runId, tab, preset }: { runId: string; tab: 'overview' | 'breaks'; preset?: FilterModel }) {
+/** One run: its overview and its breaks grid, as tabs (v / b; o is override in the grid), and a matching run's matching view (m). */
+export function RunScreen({ runId, tab, preset }: { runId: string; tab: RunTab; preset?: FilterModel }) {
   const nav = useNav();
   const run = useCall('runs.get', { runId });
   // The overview's decided counts and review figures follow decisions and approvals, this host's or another process's.
   useEvent('workflow.changed', (e) => (e.runId === null || e.runId === runId) && (e.what === 'decision' || e.what === 'approval') && run.reload());
-  const show = (t: 'overview' | 'breaks'): void => nav.replace({ name: 'run', runId, tab: t });
-  useKeys({ v: () => show('overview'), b: () => show('breaks') });
+  const show = (t: RunTab): void => nav.replace({ name: 'run', runId, tab: t });
   const s = run.data?.summary;
+  const matching = s?.matching;
+  useKeys({ v: () => show('overview'), b: () => show('breaks'), ...(matching ? { m: () => show('matching') } : {}) });
 
   return (
     <section className="screen run-screen" aria-labelledby="run-title">
@@ -53,6 +55,11 @@ export function RunScreen({ runId, tab, preset }: { runId: string; tab: 'overvie
         <button type="button" role="tab" aria-selected={tab === 'breaks'} onClick={() => show('breaks')}>
           Breaks {s ? `(${s.breaks.total.toLocaleString('en-US')})` : ''} <kbd>b</kbd>
         </button>
+        {matching && (
+          <button type="button" role="tab" aria-selected={tab === 'matching'} onClick={() => show('matching')}>
+            Matching <kbd>m</kbd>
+          </button>
+        )}
       </div>
       {run.error && <ErrorMessage error={run.error} onRetry={run.reload} />}
       {tab === 'overview' && run.data && (
@@ -61,9 +68,11 @@ export function RunScreen({ runId, tab, preset }: { runId: string; tab: 'overvie
           onFilter={(m) => nav.go({ name: 'run', runId, tab: 'breaks', preset: m })}
           onOpen={(breakId) => nav.go({ name: 'break', runId, breakId })}
           onOpenRun={(id) => nav.go({ name: 'run', runId: id, tab: 'overview' })}
+          {...(matching ? { onOpenMatching: () => show('matching') } : {})}
         />
       )}
       {tab === 'breaks' && <BreaksGrid runId={runId} {...(preset ? { preset } : {})} />}
+      {tab === 'matching' && matching && <MatchingView runId={runId} matching={matching} />}
     </section>
   );
 }

@@ -82,7 +82,8 @@ describe('the matching view (issue 16)', () => {
 
   it('matches a small pair by hand from a row and its suggested candidate: done at once, a MANUAL group', async () => {
     await filterText(alice, cases.small.a);
-    await alice.getByLabel('Unmatched A count').filter({ hasText: '1 rows' }).waitFor();
+    // The count read "1 rows" under the previous filter too: wait for the row itself.
+    await expect.poll(() => unmatchedCell(alice, 'A', 0, 'id')).toBe(cases.small.a);
     await alice.getByRole('region', { name: 'Unmatched A' }).locator('.ag-row[row-index="0"] .ag-cell[col-id="id"]').click();
     await alice.getByLabel(`Pick A ${cases.small.a}`).check();
     const panel = alice.getByRole('region', { name: `Candidates for A ${cases.small.a}` });
@@ -125,7 +126,8 @@ describe('the matching view (issue 16)', () => {
     await openSection(bob, 'Approvals');
     await approveMatchBy(bob, 'alice', 'Checked the bank advice');
     await bob.getByText('No manual match or unmatch is waiting.').waitFor();
-    await alice.keyboard.press('Escape');
+    await openSection(alice, 'Runs');
+    await alice.getByRole('button', { name: summary.definition }).first().click();
     await alice.getByRole('tab', { name: /Matching/ }).click();
     await filterText(alice, cases.large.b);
     await alice.getByLabel('Unmatched B count').filter({ hasText: '0 rows' }).waitFor();
@@ -134,6 +136,8 @@ describe('the matching view (issue 16)', () => {
 
   it('unmatches a rule match with a comment: the group is gone and its rows are UNDONE', async () => {
     await filterText(alice, cases.rule.matchId);
+    // The count read "1 groups" under the previous filter too: wait for the group itself.
+    await expect.poll(() => groupCell(alice, 0, 'matchId')).toBe(cases.rule.matchId);
     await alice.getByLabel('Groups count').filter({ hasText: '1 groups' }).waitFor();
     await alice.getByRole('region', { name: 'Matched groups' }).locator('.ag-row[row-index="0"] .ag-cell[col-id="matchId"]').click();
     const detail = alice.getByRole('region', { name: `Match ${cases.rule.matchId}` });

@@ -10,6 +10,8 @@ const HINTS: Partial<Record<ErrorData['code'], string>> = {
   ILLEGAL_TRANSITION: 'It changed since you opened it: refresh to see where it stands now.',
   LAST_ADMIN: 'Grant admin to someone else first.',
   STORE_BUSY: 'Another process is writing to the workspace. Try again in a moment.',
+  MATCH_CONFLICT: 'Someone matched, unmatched or proposed a change to one of these rows meanwhile: refresh the lists and pick again.',
+  NOT_A_MATCHING_RUN: 'This run joins its files on a key; matching applies to runs of a definition with a matching block.',
   AUDIT_CHAIN_BROKEN: 'The audit trail was changed outside the app. Keep this workspace as it is and tell your administrator.',
 };
 

@@ -64,16 +64,45 @@ describe('group rules', () => {
     expect(out.result.ambiguous).toEqual({ a: 2, b: 3 });
   });
 
-  it('N:M: clusters of rows on both sides whose sums agree', async () => {
+  it('N:M: connected rows on both sides whose sums agree', async () => {
     const out = await runCase(
       ['L1,100.00,2024-03-01,EUR,,', 'L2,200.00,2024-03-02,EUR,,', 'L3,80.00,2024-03-20,EUR,,', 'L4,20.00,2024-03-20,EUR,,', 'L5,5.00,2024-03-01,USD,,'],
       ['S1,150.00,2024-03-01,EUR,,', 'S2,150.00,2024-03-03,EUR,,', 'S3,60.00,2024-03-20,EUR,,', 'S4,45.00,2024-03-21,EUR,,', 'S5,5.00,2024-03-01,USD,,'],
       [{ name: 'netting', type: 'N:M', conditions: [{ equal: 'currency' }, { amount: {} }, { date: { days: 2 } }] }],
     );
-    // Score (1 + 1 + (1 − 2/3)) / 3: the cluster spans 2 of the window's 2 days. The 20th's cluster sums 100
-    // against 105: no match. The USD pair is 1:1, not N:M.
-    expect(out.groups.map((g) => [g.match_type, `${g.a.join('+')}=${g.b.join('+')}`, g.score])).toEqual([['N:M', 'L1+L2=S1+S2', 0.777778]]);
+    // Score (1 + 1 + 2/3) / 3: the edges are 0, 2, 1 and 1 days apart, date closeness (1 + 1/3 + 2/3 + 2/3) / 4.
+    // The 20th's component sums 100 against 105: no match. The USD pair is 1:1, not N:M.
+    expect(out.groups.map((g) => [g.match_type, `${g.a.join('+')}=${g.b.join('+')}`, g.score])).toEqual([['N:M', 'L1+L2=S1+S2', 0.888889]]);
     expect(out.breaks.filter((b) => b.diff_type.startsWith('MISSING')).map((b) => b.key)).toEqual(['L3', 'L4', 'L5', 'S3', 'S4', 'S5']);
+  });
+
+  it('N:M: names spelt differently on the two sides, a stray row left out; one-sided or too large groups not matched', async () => {
+    const rule = {
+      name: 'partial',
+      type: 'N:M' as const,
+      groupBy: ['name'],
+      conditions: [{ equal: 'currency' }, { amount: {} }, { date: { days: 2 } }, { similar: { field: 'name', min: 0.85 } }],
+    };
+    const out = await runCase(
+      [
+        'L1,100.00,2024-03-01,EUR,,Acme Trading Ltd',
+        'L2,200.00,2024-03-02,EUR,,Acme Trading Ltd',
+        'L3,50.00,2024-03-01,EUR,,Zenith Foods',
+        'L4,-75.00,2024-03-02,EUR,,Acme Trading Ltd', // a cheque still outstanding: in the component, not in the group
+      ],
+      ['S1,150.00,2024-03-01,EUR,,ACME TRADNG', 'S2,150.00,2024-03-02,EUR,,ACME TRADNG', 'S3,20.00,2024-03-01,EUR,,ZENITH FOODS', 'S4,30.00,2024-03-02,EUR,,ZENITH FOODS'],
+      [rule],
+    );
+    // Zenith: one ledger row against two statement lines is 1:N, not this rule's.
+    expect(pairsOf(out.groups)).toEqual(['L1+L2=S1+S2']);
+    expect(out.breaks.filter((b) => b.diff_type.startsWith('MISSING')).map((b) => b.key)).toEqual(['L3', 'L4', 'S3', 'S4']);
+    const large = await runCase(
+      ['L1,100.00,2024-03-01,EUR,,Acme', 'L2,100.00,2024-03-01,EUR,,Acme', 'L3,100.00,2024-03-02,EUR,,Acme'],
+      ['S1,150.00,2024-03-01,EUR,,ACME', 'S2,150.00,2024-03-02,EUR,,ACME'],
+      [{ ...rule, maxGroupSize: 2 }],
+    );
+    // Only all three ledger rows sum to 300: a group of 3 beyond maxGroupSize 2.
+    expect(large.groups).toEqual([]);
   });
 
   it('run 1:1 first, then groups on what is left', async () => {

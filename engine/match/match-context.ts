@@ -9,8 +9,9 @@ import type { MatchColumns, Side } from './columns.ts';
  *
  * The TEMP tables the steps write (all gone with the connection):
  *   m_rows_a / m_rows_b  the rows each side offers (columns.ts)
- *   m_state              (side, rid, status 'matched' | 'ambiguous', rule_index): rows
- *                        withheld from later rules
+ *   m_state              (side, rid, status 'matched' | 'ambiguous', rule_index): matched rows,
+ *                        withheld from later rules, and ambiguous ones, offered to later rules
+ *                        again (the last rule that found a row ambiguous, or matched it, counts)
  *   m_members            (rule_index, grp, side, rid, score): the rows of each matched
  *                        group; `grp` is unique within a rule (1:1 the A rid, 1:N / N:1 the
  *                        single row's rid, N:M the cluster's number)
@@ -53,22 +54,62 @@ export const STATE_DDL = [
                                          score DOUBLE, why VARCHAR)`,
 ];
 
-/** `m_free_<side>`: the side's rows no earlier rule matched or found ambiguous, with extra (blocking) columns. */
+/**
+ * `m_free_<side>`: the side's rows no earlier rule matched, with extra (blocking) columns. A row an
+ * earlier rule found ambiguous is offered again: that rule's evidence could not decide it, another
+ * rule's may (a reference cut short names many invoices; the counterparty's name tells them apart).
+ * A later rule that only sees the same tie leaves it ambiguous.
+ */
 export function freeRowsSql(side: Side, extra: readonly string[]): string {
   return `CREATE OR REPLACE TEMP TABLE m_free_${side} AS
           SELECT r.*${extra.length > 0 ? `, ${extra.join(', ')}` : ''}
             FROM m_rows_${side} r
-           WHERE r.rid NOT IN (SELECT rid FROM m_state WHERE side = '${side}')`;
+           WHERE r.rid NOT IN (SELECT rid FROM m_state WHERE side = '${side}' AND status = 'matched')`;
+}
+
+/** The rids of a side decided for rule `ruleIndex`: matched by any rule, or found ambiguous by this one. */
+export function decidedSql(side: Side, ruleIndex: number): string {
+  return `SELECT rid FROM m_state WHERE side = '${side}' AND (status = 'matched' OR rule_index = ${ruleIndex})`;
+}
+
+/** Forgets what earlier rules found for the rows of `rel` (side, rid): an ambiguity a later rule decides. */
+async function forgetEarlier(ctx: MatchContext, ruleIndex: number, rel: string): Promise<void> {
+  const earlier = (t: string): string =>
+    `DELETE FROM ${t} x WHERE x.rule_index < ${ruleIndex} AND EXISTS (SELECT 1 FROM ${rel} r WHERE r.side = x.side AND r.rid = x.rid)`;
+  await ctx.run(earlier('m_state'));
+  await ctx.run(earlier('m_cands'));
 }
 
 /** Records a round's matched groups: `rel` has (grp, side, rid, score). */
 export async function recordMatched(ctx: MatchContext, ruleIndex: number, rel: string): Promise<void> {
+  await forgetEarlier(ctx, ruleIndex, rel);
   await ctx.run(`INSERT INTO m_members SELECT ${ruleIndex}, grp, side, rid, score FROM ${rel}`);
   await ctx.run(`INSERT INTO m_state SELECT side, rid, 'matched', ${ruleIndex} FROM ${rel}`);
 }
 
-/** Records ambiguous rows: `rel` has (side, rid, candidate_side, candidate_rid, score, why), one row per candidate. */
+/**
+ * Records ambiguous rows: `rel` has (side, rid, candidate_side, candidate_rid, score, why), one row per
+ * candidate. A row an earlier rule found ambiguous keeps only this rule's candidates.
+ */
 export async function recordAmbiguous(ctx: MatchContext, ruleIndex: number, rel: string): Promise<void> {
+  await forgetEarlier(ctx, ruleIndex, rel);
   await ctx.run(`INSERT INTO m_cands SELECT side, rid, ${ruleIndex}, candidate_side, candidate_rid, score, why FROM ${rel}`);
-  await ctx.run(`INSERT INTO m_state SELECT DISTINCT side, rid, 'ambiguous', ${ruleIndex} FROM ${rel}`);
+  await ctx.run(`INSERT INTO m_state SELECT DISTINCT side, rid, 'ambiguous', ${ruleIndex} FROM ${rel} x
+                  WHERE NOT EXISTS (SELECT 1 FROM m_state s WHERE s.side = x.side AND s.rid = x.rid)`);
+}
+
+/**
+ * After the last rule: an ambiguous row whose candidates all ended up matched (in the rule that
+ * found the tie, or a later one) has nothing left to choose between: it is unmatched after all.
+ */
+export async function settleAmbiguous(ctx: MatchContext): Promise<void> {
+  await ctx.run(`CREATE OR REPLACE TEMP TABLE m_settled AS
+                 SELECT s.side, s.rid FROM m_state s
+                  WHERE s.status = 'ambiguous'
+                    AND NOT EXISTS (SELECT 1 FROM m_cands c
+                                     WHERE c.side = s.side AND c.rid = s.rid
+                                       AND NOT EXISTS (SELECT 1 FROM m_state m WHERE m.status = 'matched' AND m.side = c.candidate_side AND m.rid = c.candidate_rid))`);
+  for (const t of ['m_state', 'm_cands']) {
+    await ctx.run(`DELETE FROM ${t} x WHERE EXISTS (SELECT 1 FROM m_settled d WHERE d.side = x.side AND d.rid = x.rid)`);
+  }
 }

@@ -74,8 +74,25 @@ describe('1:1 rules', () => {
       [{ name: 'ref', conditions: [{ reference: { field: 'reference', minLength: 6 } }] }],
     );
     expect(pairsOf(out.groups)).toEqual(['L1=S1', 'L2=S2', 'L3=S3']);
-    expect(out.groups.map((g) => g.score)).toEqual([1, 0.8, 1]); // "ORD77889" is 8 of "ORD7788991"'s 10
+    expect(out.groups.map((g) => g.score)).toEqual([1, 0.4, 1]); // "ORD77889" is 8 of "ORD7788991"'s 10, cut short: 0.5 × 0.8
     expect(out.breaks.filter((b) => b.diff_type.startsWith('MISSING')).map((b) => b.key)).toEqual(['L4', 'S4']);
+  });
+
+  it('count a cut-short reference only where the text does not go on with a digit; a whole one outranks it', async () => {
+    const out = await runCase(
+      ['L1,100.00,2024-03-01,EUR,INV-2026-000864,', 'L2,200.00,2024-03-01,EUR,INV-2026-000123,', 'L3,300.00,2024-03-01,EUR,INV-2026-000555,'],
+      [
+        'S1,100.00,2024-03-01,EUR,inv2026000833,', // another invoice: INV2026000 is followed by a digit
+        'S2,200.00,2024-03-01,EUR,INVOICE INV-2026-000 THANKS,', // cut short (followed by a letter)
+        'S3,300.00,2024-03-01,EUR,INV-2026-000,', // cut short at the end of the text: L3 (cut) against L4 (whole)…
+        'S4,300.00,2024-03-04,EUR,REF INV-2026-000555,', // …but L3's whole reference three days later wins
+      ],
+      [{ name: 'ref', conditions: [{ amount: {} }, { date: { days: 5 } }, { reference: { field: 'reference', minLength: 10 } }] }],
+    );
+    expect(pairsOf(out.groups)).toEqual(['L2=S2', 'L3=S4']);
+    // L2–S2: (1 + 1 + 0.5 × 10/13) / 3
+    expect(out.groups.map((g) => g.score)).toEqual([0.794872, 0.833333]);
+    expect(out.breaks.filter((b) => b.diff_type.startsWith('MISSING')).map((b) => b.key)).toEqual(['L1', 'S1', 'S3']);
   });
 
   it('use a reference to tell apart rows the amount cannot', async () => {
@@ -97,11 +114,11 @@ describe('1:1 rules', () => {
     expect(out.groups.map((g) => g.score)).toEqual([0.991667, 0.996078]); // (1 + 1 + 0.975) / 3, (1 + 1 + 0.988235) / 3
   });
 
-  it('leave a tie AMBIGUOUS with every candidate listed, never matched, withheld from later rules', async () => {
+  it('leave a tie AMBIGUOUS with every candidate listed, never matched', async () => {
     const out = await runCase(
       ['L1,100.00,2024-03-01,EUR,,', 'L2,70.00,2024-03-01,EUR,,'],
       ['S1,100.00,2024-03-01,EUR,,', 'S7,100.00,2024-03-01,EUR,,', 'S9,100.50,2024-03-02,EUR,,', 'S2,70.00,2024-03-01,EUR,,'],
-      [{ name: 'name-amount-date', conditions: [{ amount: {} }, { date: { days: 0 } }] }, { name: 'loose', conditions: [{ amount: { abs: '1' } }, { date: { days: 5 } }] }],
+      [{ name: 'name-amount-date', conditions: [{ amount: {} }, { date: { days: 0 } }] }],
     );
     expect(pairsOf(out.groups)).toEqual(['L2=S2']);
     const ambiguous = out.breaks.filter((b) => b.diff_type === 'AMBIGUOUS');
@@ -116,9 +133,29 @@ describe('1:1 rules', () => {
       { side: 'b', id: 'S1', rule: 'name-amount-date', candidate_id: 'L1', score: 1, why: 'amount equal; value_date same day' },
       { side: 'b', id: 'S7', rule: 'name-amount-date', candidate_id: 'L1', score: 1, why: 'amount equal; value_date same day' },
     ]);
-    // L1 would match S9 under "loose", but the first rule found it ambiguous.
     expect(out.breaks.filter((b) => b.diff_type === 'MISSING_IN_A').map((b) => b.key)).toEqual(['S9']);
     expect(out.result.ambiguous).toEqual({ a: 1, b: 2 });
+  });
+
+  it('offer an ambiguous row to later rules: the same tie stays AMBIGUOUS, other evidence decides it', async () => {
+    const ledger = ['L1,100.00,2024-03-01,EUR,,Acme', 'L2,70.00,2024-03-01,EUR,,Zenith'];
+    const statement = ['S1,100.00,2024-03-01,EUR,,ACME', 'S7,100.00,2024-03-01,EUR,,UMBRELLA', 'S9,100.50,2024-03-02,EUR,,ACME', 'S2,70.00,2024-03-01,EUR,,ZENITH'];
+    const exactRule = { name: 'exact', conditions: [{ amount: {} }, { date: { days: 0 } }] };
+    // "loose" ranks S1 and S7 alike above S9: L1 stays tied (now under "loose"), and S9 is never matched to it.
+    const loose = await runCase(ledger, statement, [exactRule, { name: 'loose', conditions: [{ amount: { abs: '1' } }, { date: { days: 5 } }] }]);
+    expect(pairsOf(loose.groups)).toEqual(['L2=S2']);
+    expect(loose.breaks.filter((b) => b.diff_type === 'AMBIGUOUS').map((b) => [b.key, b.value_a ?? b.value_b])).toEqual([
+      ['L1', 'candidates S1, S7, S9 (rule "loose")'],
+      ['S1', 'candidates L1 (rule "loose")'],
+      ['S7', 'candidates L1 (rule "loose")'],
+    ]);
+    expect(loose.breaks.filter((b) => b.diff_type === 'MISSING_IN_A').map((b) => b.key)).toEqual(['S9']);
+    // A name tells S1 from S7: the row "exact" found ambiguous is matched, and is no longer ambiguous.
+    const named = await runCase(ledger, statement, [exactRule, { name: 'named', conditions: [{ amount: {} }, { date: { days: 0 } }, { similar: { field: 'name', min: 0.9 } }] }]);
+    expect(named.groups.map((g) => `${g.rule}:${g.a.join('+')}=${g.b.join('+')}`)).toEqual(['exact:L2=S2', 'named:L1=S1']);
+    expect(named.result.ambiguous).toEqual({ a: 0, b: 0 });
+    expect(named.candidates).toEqual([]);
+    expect(named.breaks.filter((b) => b.diff_type === 'MISSING_IN_A').map((b) => b.key)).toEqual(['S7', 'S9']);
   });
 
   it('resolve a tie when a better pair takes one of the tied rows first', async () => {
@@ -130,6 +167,37 @@ describe('1:1 rules', () => {
     );
     expect(pairsOf(out.groups)).toEqual(['L1=S1', 'L2=S2']);
     expect(out.result.ambiguous).toEqual({ a: 0, b: 0 });
+  });
+
+  it('withdraw only the tied row: a row it tied between goes on to its next best, the other ends AMBIGUOUS', async () => {
+    // L1 ties S1 and S7 (a day each way, 0.75 each); S1 also fits L5, three days off (0.25), which fits nothing else.
+    // L1 is withdrawn as ambiguous; S1 then matches L5; S7, left without L1, is ambiguous with L1 as its candidate.
+    const out = await runCase(
+      ['L1,100.00,2024-03-02,EUR,,', 'L5,100.00,2024-02-27,EUR,,'],
+      ['S1,100.00,2024-03-01,EUR,,', 'S7,100.00,2024-03-03,EUR,,'],
+      [{ name: 'near', conditions: [{ amount: {} }, { date: { days: 3 } }] }],
+    );
+    expect(pairsOf(out.groups)).toEqual(['L5=S1']);
+    expect(out.breaks.filter((b) => b.diff_type === 'AMBIGUOUS').map((b) => [b.key, b.value_a ?? b.value_b])).toEqual([
+      ['L1', 'candidates S1, S7 (rule "near")'],
+      ['S7', 'candidates L1 (rule "near")'],
+    ]);
+  });
+
+  it('leave two identical rows competing for one row all AMBIGUOUS, never one of them matched', async () => {
+    const out = await runCase(
+      ['L1,100.00,2024-03-01,EUR,,', 'L2,100.00,2024-03-01,EUR,,'],
+      ['S1,100.00,2024-03-01,EUR,,', 'S2,100.00,2024-03-09,EUR,,'],
+      [{ name: 'same-day', conditions: [{ amount: {} }, { date: { days: 0 } }] }],
+    );
+    // S1 is withdrawn as tied; L1 and L2 lose their only candidate: ambiguous too.
+    expect(out.groups).toEqual([]);
+    expect(out.breaks.filter((b) => b.diff_type === 'AMBIGUOUS').map((b) => [b.key, b.value_a ?? b.value_b])).toEqual([
+      ['L1', 'candidates S1 (rule "same-day")'],
+      ['L2', 'candidates S1 (rule "same-day")'],
+      ['S1', 'candidates L1, L2 (rule "same-day")'],
+    ]);
+    expect(out.breaks.filter((b) => b.diff_type === 'MISSING_IN_A').map((b) => b.key)).toEqual(['S2']);
   });
 
   it('try rules in order: a row matched by an earlier rule is not offered to a later one', async () => {

@@ -1,19 +1,30 @@
-import { freeRowsSql, recordAmbiguous, recordMatched, type MatchContext } from './match-context.ts';
+import { decidedSql, freeRowsSql, recordAmbiguous, recordMatched, type MatchContext } from './match-context.ts';
 import { pairBlockingColumns, pairsSql, pairWhySql } from './pair-sql.ts';
 import type { PlannedRule } from './plan.ts';
 
 /**
- * A 1:1 rule. Its candidate pairs (pair-sql.ts) are decided in rounds:
- *   - a pair whose two rows are each other's unique best (highest score among
- *     their remaining pairs, no other pair at that score) is matched, and
- *     every other pair of either row dropped;
- *   - when a round matches nothing, every remaining row whose best is tied,
- *     and every row that is one of the tied bests of another, is AMBIGUOUS
- *     (its remaining pairs recorded as its candidates; never matched), and
- *     the rounds go on with what is left.
- * Scores are symmetric, so the highest remaining pair is always mutual: a
- * round either matches or finds a tie, and the rounds end. After
- * MAX_ROUNDS every row still with a pair is ambiguous.
+ * A 1:1 rule. Its candidate pairs (pair-sql.ts) are decided in rounds; each
+ * round, on the pairs still left:
+ *   - a pair whose two rows are each other's unique best (highest score
+ *     among their remaining pairs, no other pair at that score) is matched;
+ *   - a row whose best is tied between two or more candidates that each
+ *     have it as their best too is stuck for good (none of them can match
+ *     anyone else while it stays, and it cannot choose): it is AMBIGUOUS,
+ *     its remaining pairs recorded as its candidates, and it is withdrawn.
+ *     The rows it ties between stay: they may match their next-best
+ *     candidate in a later round (scores are symmetric, so that is no
+ *     guess: their best is gone).
+ * Every pair of a matched or withdrawn row is then dropped. A row whose best
+ * is tied between candidates that want others waits: the tie resolves when
+ * they match elsewhere. A round always makes progress: among the pairs at
+ * the highest remaining score, a pair alone in its connected set is a unique
+ * mutual best, and a larger set holds a row tied between rows that want it.
+ *
+ * At the end of the rule, a row left unmatched that was one of the tied
+ * bests of a withdrawn row is AMBIGUOUS too, with the withdrawn rows as its
+ * candidates: two identical ledger rows competing for one bank line are
+ * both ambiguous, never one of them matched. After MAX_ROUNDS every row
+ * still with a pair is ambiguous.
  */
 export const MAX_ROUNDS = 20;
 
@@ -24,9 +35,11 @@ export async function matchOneToOne(ctx: MatchContext, rule: PlannedRule, progre
   await ctx.run(pairsSql(rule, ctx.cols));
   progress(0.5);
   const why = pairWhySql(rule);
+  // The tied-best pairs of withdrawn rows: (withdrawn side, rid, tied candidate's side, rid, score, why).
+  await ctx.run(`CREATE OR REPLACE TEMP TABLE m_tied (side VARCHAR, rid BIGINT, candidate_side VARCHAR, candidate_rid BIGINT, score DOUBLE, why VARCHAR)`);
 
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    if ((await ctx.count('SELECT 1 FROM m_pairs LIMIT 1')) === 0) return;
+    if ((await ctx.count('SELECT 1 FROM m_pairs LIMIT 1')) === 0) break;
     await ctx.run(`CREATE OR REPLACE TEMP TABLE m_ranked AS
                    SELECT *, sum(CASE WHEN score = best_a THEN 1 ELSE 0 END) OVER (PARTITION BY rid_a) AS ties_a,
                              sum(CASE WHEN score = best_b THEN 1 ELSE 0 END) OVER (PARTITION BY rid_b) AS ties_b
@@ -35,19 +48,36 @@ export async function matchOneToOne(ctx: MatchContext, rule: PlannedRule, progre
                    WITH mutual AS (SELECT rid_a, rid_b, score FROM m_ranked WHERE score = best_a AND score = best_b AND ties_a = 1 AND ties_b = 1)
                    SELECT rid_a AS grp, 'a' AS side, rid_a AS rid, score FROM mutual
                    UNION ALL SELECT rid_a, 'b', rid_b, score FROM mutual`);
-    if ((await ctx.count('SELECT 1 FROM m_take')) > 0) {
-      await recordMatched(ctx, rule.index, 'm_take');
-    } else {
-      await markAmbiguous(ctx, rule, why, `SELECT 'a' AS side, rid_a AS rid FROM m_ranked WHERE score = best_a AND ties_a > 1
-                                    UNION SELECT 'b', rid_b FROM m_ranked WHERE score = best_b AND ties_b > 1
-                                    UNION SELECT 'b', rid_b FROM m_ranked WHERE score = best_a AND ties_a > 1
-                                    UNION SELECT 'a', rid_a FROM m_ranked WHERE score = best_b AND ties_b > 1`);
+    // Stuck: best tied between two or more candidates whose best it is as well.
+    await ctx.run(`CREATE OR REPLACE TEMP TABLE m_stuck AS
+                   SELECT 'a' AS side, rid_a AS rid FROM m_ranked WHERE score = best_a AND score = best_b AND ties_a > 1 GROUP BY rid_a HAVING count(*) > 1
+                   UNION ALL
+                   SELECT 'b', rid_b FROM m_ranked WHERE score = best_b AND score = best_a AND ties_b > 1 GROUP BY rid_b HAVING count(*) > 1`);
+    const taken = await ctx.count('SELECT 1 FROM m_take');
+    const stuck = await ctx.count('SELECT 1 FROM m_stuck');
+    if (taken === 0 && stuck === 0) break; // cannot happen (see above); a guard against looping idle
+    if (taken > 0) await recordMatched(ctx, rule.index, 'm_take');
+    if (stuck > 0) {
+      await ctx.run(`INSERT INTO m_tied
+                     SELECT 'a', rid_a, 'b', rid_b, score, ${why} FROM m_ranked WHERE score = best_a AND rid_a IN (SELECT rid FROM m_stuck WHERE side = 'a')
+                     UNION ALL
+                     SELECT 'b', rid_b, 'a', rid_a, score, ${why} FROM m_ranked WHERE score = best_b AND rid_b IN (SELECT rid FROM m_stuck WHERE side = 'b')`);
+      await markAmbiguous(ctx, rule, why, 'SELECT side, rid FROM m_stuck');
     }
-    await ctx.run(`DELETE FROM m_pairs WHERE rid_a IN (SELECT rid FROM m_state WHERE side = 'a') OR rid_b IN (SELECT rid FROM m_state WHERE side = 'b')`);
+    await ctx.run(`DELETE FROM m_pairs WHERE rid_a IN (${decidedSql('a', rule.index)}) OR rid_b IN (${decidedSql('b', rule.index)})`);
     progress(0.5 + (0.5 * (round + 1)) / MAX_ROUNDS);
   }
   // Out of rounds: whatever still has a candidate could not be decided.
-  await markAmbiguous(ctx, rule, why, `SELECT 'a' AS side, rid_a AS rid FROM m_pairs UNION SELECT 'b', rid_b FROM m_pairs`);
+  if ((await ctx.count('SELECT 1 FROM m_pairs LIMIT 1')) > 0) {
+    await markAmbiguous(ctx, rule, why, `SELECT 'a' AS side, rid_a AS rid FROM m_pairs UNION SELECT 'b', rid_b FROM m_pairs`);
+  }
+  // The rows withdrawn rows tied between, left unmatched: ambiguous, with the withdrawn rows as candidates.
+  await ctx.run(`CREATE OR REPLACE TEMP TABLE m_amb AS
+                 SELECT t.candidate_side AS side, t.candidate_rid AS rid, t.side AS candidate_side, t.rid AS candidate_rid, t.score, t.why
+                   FROM m_tied t
+                  WHERE (t.candidate_side = 'a' AND t.candidate_rid NOT IN (${decidedSql('a', rule.index)}))
+                     OR (t.candidate_side = 'b' AND t.candidate_rid NOT IN (${decidedSql('b', rule.index)}))`);
+  await recordAmbiguous(ctx, rule.index, 'm_amb');
 }
 
 /** Marks `rows` (side, rid) ambiguous, each with its remaining pairs as candidates. */

@@ -10,7 +10,9 @@ import {
   dateWindow,
   equalSql,
   nameSimilaritySql,
+  referenceClosenessSql,
   referenceFoundSql,
+  referencePrefixSql,
   scoreSql,
   signedText,
 } from './condition-sql.ts';
@@ -22,7 +24,9 @@ import type { PlannedRule } from './plan.ts';
  * rule's conditions, found by blocking, never by comparing every pair:
  *   - with an amount or date condition: a hash join on the equal fields, the
  *     amount's key and the date's bucket, A's keys expanded to their
- *     neighbours by an unnest (so 3 or 9 rows per A row), then the exact tests;
+ *     neighbours by an unnest (so 3 or 9 rows per A row), then the exact
+ *     tests (a reference's first minLength characters in the text before
+ *     the costlier search for its longest part);
  *   - otherwise (a reference rule): the free text's k-grams (k = minLength)
  *     joined to the reference's first k characters, then the exact test.
  */
@@ -66,9 +70,10 @@ export function pairsSql(rule: PlannedRule, cols: MatchColumns): string {
   if (rule.reference) {
     const col = cols.reference(rule.reference.field);
     const [t, r] = rule.reference.textOn === 'b' ? [`y.${col}`, `x.${col}`] : [`x.${col}`, `y.${col}`];
+    tests.push(referencePrefixSql(t, r, rule.reference.minLength));
     comps.push(`${referenceFoundSql(t, r, rule.reference.minLength)} AS ref_found`, `length(${r}) AS ref_len`);
     outerTests.push(`ref_found >= ${rule.reference.minLength}`);
-    closeness.push('(ref_found / ref_len)');
+    closeness.push(referenceClosenessSql('ref_found', 'ref_len'));
   }
   for (const [j, s] of rule.similar.entries()) {
     const col = cols.name(s.field);

@@ -1,9 +1,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RUN_TABLES } from '../run-file/schema.ts';
-import { matchClusters } from './clusters.ts';
 import { MatchColumns } from './columns.ts';
 import { matchGroups } from './group-search.ts';
-import { matchContext, STATE_DDL } from './match-context.ts';
+import { matchContext, settleAmbiguous, STATE_DDL } from './match-context.ts';
+import { matchManyToMany } from './many-to-many.ts';
 import { matchOneToOne } from './one-to-one.ts';
 import type { MatchPlan } from './plan.ts';
 import { readResult, type MatchingResult } from './read-result.ts';
@@ -30,8 +30,8 @@ export interface MatchingOptions {
 }
 
 const TEMP_TABLES = [
-  'm_rows_a', 'm_rows_b', 'm_state', 'm_members', 'm_cands', 'm_free_a', 'm_free_b', 'm_pairs', 'm_ranked', 'm_take', 'm_amb',
-  'm_gcand', 'm_subsets', 'm_submem', 'm_gbest', 'm_crows', 'm_clusters', 'm_rules', 'm_ids', 'm_groups', 'm_gsum',
+  'm_rows_a', 'm_rows_b', 'm_state', 'm_members', 'm_cands', 'm_free_a', 'm_free_b', 'm_pairs', 'm_ranked', 'm_take', 'm_stuck', 'm_tied', 'm_amb',
+  'm_gcand', 'm_subsets', 'm_submem', 'm_gbest', 'm_gtop', 'm_gtied', 'm_nedge', 'm_crows', 'm_nsub', 'm_ncand', 'm_clusters', 'm_settled', 'm_rules', 'm_ids', 'm_groups', 'm_gsum',
 ];
 
 export async function runMatching(conn: DuckDBConnection, plan: MatchPlan, opts: MatchingOptions = {}): Promise<MatchingResult> {
@@ -44,10 +44,11 @@ export async function runMatching(conn: DuckDBConnection, plan: MatchPlan, opts:
     const progress = (fraction: number): void => opts.onProgress?.(rule.name, fraction);
     progress(0);
     if (rule.type === '1:1') await matchOneToOne(ctx, rule, progress);
-    else if (rule.type === 'N:M') await matchClusters(ctx, rule, progress);
+    else if (rule.type === 'N:M') await matchManyToMany(ctx, rule, plan.maxGroupCandidates, progress);
     else await matchGroups(ctx, rule, plan.maxGroupCandidates, progress);
     progress(1);
   }
+  await settleAmbiguous(ctx);
   await writeResults(ctx, plan);
   const result = await readResult(ctx, plan);
   // Scratch only (TEMP, gone with the connection anyway): the run file keeps the four result tables.

@@ -7,7 +7,7 @@ describe('CASH_DEFINITION', () => {
   it('validates against the definition schema, matching block included', () => {
     const parsed = definitionSchema.safeParse(JSON.parse(JSON.stringify(CASH_DEFINITION)));
     expect(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues)).toBe(true);
-    expect(parsed.data?.matching?.rules.map((r) => r.type)).toEqual(['1:1', '1:1', '1:N', 'N:1', '1:1', 'N:1', 'N:M']);
+    expect(parsed.data?.matching?.rules.map((r) => r.type)).toEqual(['1:1', '1:1', '1:N', 'N:1', 'N:M', '1:1', 'N:1']);
   });
 
   it('names only columns the generated files have', () => {

@@ -30,10 +30,12 @@ export const CASH_DEFINITION = {
     rules: [
       {
         // The ledger's reference found in the narrative, however mangled; a week covers a 3-business-day lag over a weekend.
-        // minLength 10: a reference cut short to "INV-2026-00" still names a thousand invoices; shorter parts name too many.
+        // minLength 8: a purchase order (PO/188123) is 8 letters and digits, and a reference shorter than minLength is
+        // never found. A part cut short counts only where the narrative does not go on with a digit, and scores half,
+        // so "INV-2026-00" of INV-2026-000864 in "INV2026000833" (another invoice) is no match.
         name: 'reference',
         type: '1:1',
-        conditions: [{ equal: 'currency' }, { amount: {} }, { date: { days: 7 } }, { reference: { field: 'reference', textOn: 'b', minLength: 10 } }],
+        conditions: [{ equal: 'currency' }, { amount: {} }, { date: { days: 7 } }, { reference: { field: 'reference', textOn: 'b', minLength: 8 } }],
       },
       {
         // No usable reference: the same amount, close in date, from a counterparty whose name is spelt alike.
@@ -56,6 +58,15 @@ export const CASH_DEFINITION = {
         conditions: [{ equal: 'currency' }, { amount: { abs: '0.00' } }, { date: { businessDays: 5 } }, { similar: { field: 'counterparty', min: 0.85 } }],
       },
       {
+        // Partial payments against a few invoices, agreeing only in total. Before the fee rules: an exact sum is
+        // stronger evidence than one within 5.00, which a busy counterparty's rows reach by chance.
+        name: 'partial-payments',
+        type: 'N:M',
+        groupBy: ['counterparty'],
+        maxGroupSize: 3,
+        conditions: [{ equal: 'currency' }, { amount: { abs: '0.00' } }, { date: { businessDays: 5 } }, { similar: { field: 'counterparty', min: 0.85 } }],
+      },
+      {
         // A transfer short (or long) of an intermediary bank's fee.
         name: 'fee-deducted',
         type: '1:1',
@@ -66,14 +77,6 @@ export const CASH_DEFINITION = {
         type: 'N:1',
         groupBy: ['counterparty'],
         conditions: [{ equal: 'currency' }, { amount: { abs: '5.00' } }, { date: { businessDays: 5 } }, { similar: { field: 'counterparty', min: 0.85 } }],
-      },
-      {
-        // Partial payments against a few invoices, agreeing only in total.
-        name: 'partial-payments',
-        type: 'N:M',
-        groupBy: ['counterparty'],
-        maxGroupSize: 3,
-        conditions: [{ equal: 'currency' }, { amount: { abs: '0.00' } }, { date: { businessDays: 5 } }, { similar: { field: 'counterparty', min: 0.85 } }],
       },
     ],
   },

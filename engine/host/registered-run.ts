@@ -9,6 +9,20 @@ import type { Identity } from '../workflow/identity.ts';
 import { recordRunCompleted, recordRunFailed, recordRunStarted, previousRunInRegistry } from '../workflow/runs.ts';
 import { decisionsInForce, type CarriedDecision } from '../workflow/carry.ts';
 import { startJob, type JobChannel, type JobHandle } from '../worker/client.ts';
+import { carryManualMatches } from './match-carry.ts';
+
+/**
+ * A matching run carries the manual matches in force on the previous run of its series
+ * (host/match-carry.ts). The run itself is complete and recorded: a failure here is told
+ * on stderr, the matches stay for a person to redo, and the run's result stands.
+ */
+async function carryMatches(store: Store, actor: Identity, runId: string, previousRunId: string, runFilePath: string): Promise<void> {
+  try {
+    await carryManualMatches(store, actor, { runId, previousRunId, runFilePath });
+  } catch (err) {
+    process.stderr.write(`recon: run ${runId}: manual matches of run ${previousRunId} were not carried: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+}
 
 /** A run job with the id it was registered under. */
 export type RegisteredRun = JobHandle<'run'> & { runId: string };
@@ -75,6 +89,7 @@ export function startRegisteredRun(store: Store, actor: Identity, request: RunRe
     try {
       const summary = await handle.result;
       recordRunCompleted(store, actor, runId, summary, carry);
+      if (previousRunId !== null && request.definition.matching) await carryMatches(store, actor, runId, previousRunId, summary.database);
       return summary;
     } catch (err) {
       recordRunFailed(store, actor, runId, toErrorData(err));

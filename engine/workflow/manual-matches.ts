@@ -137,6 +137,12 @@ export interface ManualMatchInput {
   breaks: readonly FollowingBreak[];
   /** The rule match each row is in according to the run file, by rowKey (rule-matches.ts readRuleMatchOfRows). */
   ruleMatchOfRow: ReadonlyMap<string, string>;
+  /**
+   * Break memory (host/match-carry.ts): the manual match of the series' previous run this one
+   * carries to the same rows of a new run. It was in force there (approved, or below the
+   * threshold), so it is in force at once here; the audit event names where it came from.
+   */
+  carriedFrom?: { runId: string; matchId: string };
 }
 
 /** Analyst: matches unmatched rows of both sides by hand (match.manual); PENDING above the threshold. */
@@ -170,6 +176,7 @@ export function manualMatch(store: Store, actor: Identity, input: ManualMatchInp
       sumA,
       sumB,
       comment,
+      ...(input.carriedFrom ? { carriedFrom: input.carriedFrom } : {}),
       settle: (t) => settleMatchBreaks(t, actor, { runId: input.runId, kind: 'ACCEPT', breaks: input.breaks, comment: `manual match ${matchId}: ${comment}` }),
     });
   });
@@ -232,6 +239,8 @@ interface NewAction {
   sumA: string | null;
   sumB: string | null;
   comment: string;
+  /** A manual match carried from the previous run of the series: in force at once (see ManualMatchInput). */
+  carriedFrom?: { runId: string; matchId: string };
   /** Moves the breaks when the action is in force at once. */
   settle: (tx: WriteTx) => SettleRecord | null;
 }
@@ -239,7 +248,7 @@ interface NewAction {
 /** Writes the action, its effect on breaks when it needs no approval, and its audit event. */
 function record(tx: WriteTx, actor: Identity, a: NewAction): MatchAction {
   const threshold = String(readSetting(tx, 'matching.approvalAbove'));
-  const needsApproval = largerAbsAbove(a.sumA, a.sumB, threshold);
+  const needsApproval = a.carriedFrom === undefined && largerAbsAbove(a.sumA, a.sumB, threshold);
   const difference = a.sumA !== null && a.sumB !== null ? subtractDecimals(a.sumB, a.sumA) : null;
   const actionId = randomUUID();
   const breaks = a.breaks.map((b) => [b.breakId, b.baseStatus] as [number, string]);
@@ -265,6 +274,7 @@ function record(tx: WriteTx, actor: Identity, a: NewAction): MatchAction {
         difference,
         needs_approval: needsApproval,
         threshold,
+        ...(a.carriedFrom ? { carried_from: { run_id: a.carriedFrom.runId, match_id: a.carriedFrom.matchId } } : {}),
       },
       settle: settleJson(settle),
     },

@@ -62,7 +62,7 @@ describe('recon CLI', () => {
     expect(r.stdout).toContain(`Run ${summary.runId}`);
     expect(summary.counts.a).toBeGreaterThanOrEqual(400);
     const csv = readFileSync(join(out, 'breaks.csv'), 'utf8').trimEnd().split('\n');
-    expect(csv[0]).toBe('key,field,value_a,value_b,diff_type,reason,confidence,status,suggested_reason,lifecycle,first_seen,age_runs,age_days,decision');
+    expect(csv[0]).toBe('key,field,value_a,value_b,diff_type,reason,confidence,status,suggested_reason,lifecycle,first_seen,age_runs,age_days,decision,side');
     expect(summary.breaks.total).toBeGreaterThan(0);
     expect(csv.length - 1).toBeGreaterThanOrEqual(summary.breaks.total); // quoted values may span lines
     expect(existsSync(join(dir, 'ws', 'runs', `${summary.runId}.duckdb`))).toBe(true);

@@ -168,7 +168,7 @@ describe('runRecon on generated extracts', () => {
 
   it('writes breaks.csv with one row per break', () => {
     const [header, ...rows] = parseCsv(readFileSync(join(dir, 'out', 'breaks.csv'), 'utf8'));
-    expect(header).toEqual(['key', 'field', 'value_a', 'value_b', 'diff_type', 'reason', 'confidence', 'status', 'suggested_reason', 'lifecycle', 'first_seen', 'age_runs', 'age_days', 'decision']);
+    expect(header).toEqual(['key', 'field', 'value_a', 'value_b', 'diff_type', 'reason', 'confidence', 'status', 'suggested_reason', 'lifecycle', 'first_seen', 'age_runs', 'age_days', 'decision', 'side']);
     // DuckDB writes NULL as an empty field.
     expect(rows.map((r) => r.slice(0, 5))).toEqual(breaks.map((b) => [b.key, b.field, b.value_a ?? '', b.value_b ?? '', b.diff_type]));
     const missing = rows.find((r) => r[4] === 'MISSING_IN_B')!;

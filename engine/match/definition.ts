@@ -65,7 +65,7 @@ const referenceCondition = z
       })
       .strict()
       .describe(
-        'A reference found in the other side\'s free text, compared on letters and digits only in upper case (dashes, spaces and slashes dropped): found whole, or cut short to at least minLength characters.',
+        'A reference found in the other side\'s free text, compared on letters and digits only in upper case (dashes, spaces and slashes dropped): found whole, or cut short to at least minLength characters. In a 1:N or N:1 rule it is looked for per member and not required: the share of members found ranks the subsets (not allowed in N:M rules).',
       ),
   })
   .strict();
@@ -197,7 +197,9 @@ export function checkMatching(def: DefinitionFields, ctx: z.RefinementCtx): void
     } else {
       if (!kinds.has('amount')) issue(at('conditions'), `group rule "${rule.name}" needs an amount condition: a group matches when its sum agrees`);
       if (!kinds.has('date')) issue(at('conditions'), `group rule "${rule.name}" needs a date condition: a group's rows fall within a date window`);
-      if (kinds.has('reference')) issue(at('conditions'), `group rule "${rule.name}": reference conditions apply to 1:1 rules only`);
+      // 1:N / N:1: each member's reference looked for in the single row's text (or the single row's in each member's); it
+      // ranks subsets. N:M has no single row to pair each member with.
+      if (kinds.has('reference') && rule.type === 'N:M') issue(at('conditions'), `N:M rule "${rule.name}": reference conditions apply to 1:1, 1:N and N:1 rules only`);
     }
   }
   const seen = new Set<string>();

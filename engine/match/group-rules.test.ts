@@ -105,6 +105,39 @@ describe('group rules', () => {
     expect(large.groups).toEqual([]);
   });
 
+  it('N:1 with a reference: the subset whose references the narrative lists beats one that only sums alike', async () => {
+    const ledger = ['L1,100.00,2024-03-01,EUR,INV-2024-0001,', 'L2,200.00,2024-03-01,EUR,INV-2024-0002,', 'L3,150.00,2024-03-01,EUR,INV-2024-0003,', 'L4,150.00,2024-03-01,EUR,INV-2024-0004,'];
+    const statement = ['S1,300.00,2024-03-01,EUR,PMT INV20240001 / INV-2024-0002,'];
+    const conditions = [{ equal: 'currency' }, { amount: {} }, { date: { days: 2 } }];
+    const reference = { reference: { field: 'reference', textOn: 'b' as const, minLength: 8 } };
+    // Without the reference, L1+L2 and L3+L4 both sum to 300 on the same day: a tie, never guessed.
+    const tied = await runCase(ledger, statement, [{ name: 'settlement', type: 'N:1', conditions }]);
+    expect(tied.groups).toEqual([]);
+    expect(tied.result.ambiguous).toEqual({ a: 4, b: 1 });
+    const out = await runCase(ledger, statement, [{ name: 'settlement', type: 'N:1', conditions: [...conditions, reference] }]);
+    // Score (1 equal + 1 amount + 1 date + 1 both references found whole) / 4.
+    expect(out.groups.map((g) => [`${g.a.join('+')}=${g.b.join('+')}`, g.score])).toEqual([['L1+L2=S1', 1]]);
+    expect(out.breaks.map((b) => `${b.diff_type}:${b.key}`)).toEqual(['MISSING_IN_B:L3', 'MISSING_IN_B:L4']);
+  });
+
+  it('1:N with a reference: a member whose narrative holds the invoice counts, one without it is not required', async () => {
+    const out = await runCase(
+      ['L1,300.00,2024-03-01,EUR,INV-2024-0009,'],
+      ['S1,100.00,2024-03-01,EUR,INV-2024-0009 INSTALMENT 1/2,', 'S2,200.00,2024-03-02,EUR,INSTALMENT 2/2,', 'S3,200.00,2024-03-02,EUR,OTHER,'],
+      [{ name: 'instalments', type: '1:N', conditions: [{ amount: {} }, { date: { days: 2 } }, { reference: { field: 'reference', minLength: 8 } }] }],
+    );
+    // S1+S2 and S1+S3 tie on amount, date and reference share (1 of 2): ambiguous, not guessed.
+    expect(out.groups).toEqual([]);
+    expect(out.result.ambiguous).toEqual({ a: 1, b: 3 });
+    const one = await runCase(
+      ['L1,300.00,2024-03-01,EUR,INV-2024-0009,'],
+      ['S1,100.00,2024-03-01,EUR,INV-2024-0009 INSTALMENT 1/2,', 'S2,200.00,2024-03-02,EUR,INSTALMENT 2/2,'],
+      [{ name: 'instalments', type: '1:N', conditions: [{ amount: {} }, { date: { days: 2 } }, { reference: { field: 'reference', minLength: 8 } }] }],
+    );
+    // (1 amount + date (1 + 2/3) / 2 + reference (1 + 0) / 2) / 3.
+    expect(one.groups.map((g) => [`${g.a.join('+')}=${g.b.join('+')}`, g.score])).toEqual([['L1=S1+S2', 0.777778]]);
+  });
+
   it('run 1:1 first, then groups on what is left', async () => {
     const out = await runCase(
       ['L1,100.00,2024-03-01,EUR,,', 'L2,300.00,2024-03-01,EUR,,'],

@@ -1,5 +1,5 @@
 import { decimalLiteral } from '../sql/quote.ts';
-import { otherSide, type Side } from './columns.ts';
+import { otherSide, type MatchColumns, type Side } from './columns.ts';
 import {
   amountClosenessSql,
   amountTolerance,
@@ -8,6 +8,9 @@ import {
   dateWindow,
   equalSql,
   nameSimilaritySql,
+  referenceClosenessSql,
+  referenceFoundSql,
+  referencePrefixSql,
   scoreSql,
 } from './condition-sql.ts';
 import { groupBlocking } from './group-blocking.ts';
@@ -73,7 +76,8 @@ export async function matchGroups(ctx: MatchContext, rule: PlannedRule, maxCandi
   // 1. Candidates per partition (single row × groupBy values, pid = s_rid · G + gid): at most
   //    maxGroupCandidates, the nearest in date first; a partition of one makes no group.
   const sims = rule.similar.map((s, j) => ({ sql: nameSimilaritySql(`s.${cols.name(s.field)}`, `o.${cols.name(s.field)}`), min: s.min, j }));
-  const part = [dateClosenessSql(rule, 'dd'), ...sims.map(({ j }) => `sim${j}`)].join(' + ');
+  const ref = groupReferenceSql(rule, cols, single, 's', 'o');
+  const part = [dateClosenessSql(rule, 'dd'), ...sims.map(({ j }) => `sim${j}`), ...(ref ? ['refc'] : [])].join(' + ');
   const tests = [
     `abs(o.${day} - s.${day}) <= ${w}`,
     `s.${amt} IS NOT NULL`,
@@ -85,10 +89,10 @@ export async function matchGroups(ctx: MatchContext, rule: PlannedRule, maxCandi
                  WITH g AS (SELECT coalesce(max(__gid), 0) + 1 AS n FROM m_free_${members})
                  SELECT * EXCLUDE (reach), ${part} AS part FROM (
                    SELECT *, sum(abs(amt)) OVER (PARTITION BY pid) AS reach FROM (
-                   SELECT *, row_number() OVER (PARTITION BY pid ORDER BY abs(dd), o_rid) AS nearness
+                   SELECT *, row_number() OVER (PARTITION BY pid ORDER BY ${ref ? 'refc DESC, ' : ''}abs(dd), o_rid) AS nearness
                      FROM (SELECT *, (bool_and(amt >= 0) OVER w OR bool_and(amt <= 0) OVER w) AS mono, count(*) OVER w AS pn
                              FROM (SELECT s.rid * (SELECT n FROM g) + o.__gid AS pid, s.rid AS s_rid, o.rid AS o_rid, s.${amt} AS target, s.__lim AS lim,
-                                          o.${amt} AS amt, CAST(sign(o.${amt}) * sign(s.${amt}) < 0 AS INTEGER) AS opp, o.${day} - s.${day} AS dd${sims.map(({ sql, j }) => `, ${sql} AS sim${j}`).join('')}
+                                          o.${amt} AS amt, CAST(sign(o.${amt}) * sign(s.${amt}) < 0 AS INTEGER) AS opp, o.${day} - s.${day} AS dd${sims.map(({ sql, j }) => `, ${sql} AS sim${j}`).join('')}${ref ? `, ${ref} AS refc` : ''}
                                      FROM (SELECT *, ${block.probeKey} AS __key_n, ${sumBoundSql(rule, amt)} AS __lim FROM m_free_${single}) s
                                      JOIN m_free_${members} o ON o.${block.targetKey} = s.__key_n${[...block.on('s', 'o'), ...equalSql(rule, cols, 's', 'o')].map((e) => ` AND ${e}`).join('')}
                                     WHERE ${tests.join(' AND ')})
@@ -117,6 +121,22 @@ export async function matchGroups(ctx: MatchContext, rule: PlannedRule, maxCandi
 
   // 3. Rounds (group-rounds.ts).
   await decideGroups(ctx, rule, single, members, progress);
+}
+
+/**
+ * A group rule's reference closeness of a (single row, member) pair, or undefined without a
+ * reference condition: the reference side's value found in the text side's (condition-sql.ts,
+ * whole or cut short as for 1:1), 0 when not found. Averaged over the members it is the share of
+ * them whose reference the text holds, so a settlement's subset whose invoices the narrative
+ * lists outranks another that only sums alike. Not required: a narrative often lists none.
+ */
+function groupReferenceSql(rule: PlannedRule, cols: MatchColumns, single: Side, s: string, o: string): string | undefined {
+  if (!rule.reference) return undefined;
+  const { field, textOn, minLength } = rule.reference;
+  const col = cols.reference(field);
+  const [t, r] = textOn === single ? [`${s}.${col}`, `${o}.${col}`] : [`${o}.${col}`, `${s}.${col}`];
+  // The cheap test first: the costlier search runs only where the text holds the reference's first characters.
+  return `CASE WHEN ${referencePrefixSql(t, r, minLength)} THEN ${referenceClosenessSql(referenceFoundSql(t, r, minLength), `length(${r})`)} ELSE 0.0 END`;
 }
 
 /**

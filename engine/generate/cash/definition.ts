@@ -44,18 +44,32 @@ export const CASH_DEFINITION = {
         conditions: [{ equal: 'currency' }, { amount: {} }, { date: { businessDays: 3 } }, { similar: { field: 'counterparty', min: 0.85 } }],
       },
       {
-        // An invoice paid in instalments over the following days.
+        // An invoice paid in instalments over the following days. The reference ranks the subsets (an instalment's
+        // narrative often quotes the invoice): a busy counterparty's lines sum to an invoice more than one way.
         name: 'instalments',
         type: '1:N',
         groupBy: ['counterparty'],
-        conditions: [{ equal: 'currency' }, { amount: { abs: '0.00' } }, { date: { businessDays: 10 } }, { similar: { field: 'counterparty', min: 0.85 } }],
+        conditions: [
+          { equal: 'currency' },
+          { amount: { abs: '0.00' } },
+          { date: { businessDays: 10 } },
+          { similar: { field: 'counterparty', min: 0.85 } },
+          { reference: { field: 'reference', textOn: 'b', minLength: 8 } },
+        ],
       },
       {
-        // Several invoices of one counterparty settled by one transfer.
+        // Several invoices of one counterparty settled by one transfer. The narrative often lists the invoices it pays:
+        // the subset whose references it holds beats another that sums alike (not required: many list none).
         name: 'settlement',
         type: 'N:1',
         groupBy: ['counterparty'],
-        conditions: [{ equal: 'currency' }, { amount: { abs: '0.00' } }, { date: { businessDays: 5 } }, { similar: { field: 'counterparty', min: 0.85 } }],
+        conditions: [
+          { equal: 'currency' },
+          { amount: { abs: '0.00' } },
+          { date: { businessDays: 5 } },
+          { similar: { field: 'counterparty', min: 0.85 } },
+          { reference: { field: 'reference', textOn: 'b', minLength: 8 } },
+        ],
       },
       {
         // Partial payments against a few invoices, agreeing only in total. Before the fee rules: an exact sum is
@@ -76,7 +90,13 @@ export const CASH_DEFINITION = {
         name: 'settlement-net-of-fees',
         type: 'N:1',
         groupBy: ['counterparty'],
-        conditions: [{ equal: 'currency' }, { amount: { abs: '5.00' } }, { date: { businessDays: 5 } }, { similar: { field: 'counterparty', min: 0.85 } }],
+        conditions: [
+          { equal: 'currency' },
+          { amount: { abs: '5.00' } },
+          { date: { businessDays: 5 } },
+          { similar: { field: 'counterparty', min: 0.85 } },
+          { reference: { field: 'reference', textOn: 'b', minLength: 8 } },
+        ],
       },
     ],
   },

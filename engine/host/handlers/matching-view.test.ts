@@ -5,6 +5,7 @@
  * changed by hand through the service (manual match, unmatch, a pending match
  * approved by another user).
  */
+import '../testing/fail-on-unhandled.ts';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

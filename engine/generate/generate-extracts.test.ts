@@ -6,37 +6,7 @@ import { definitionSchema, type Definition } from '../definition/schema.ts';
 import { INJECTED_REASONS } from './breaks.ts';
 import { generateExtracts, type GenerateResult } from './generate-extracts.ts';
 import { isinCheckDigit } from './reference-data.ts';
-
-/** Quote-aware RFC 4180 splitter for one line; throws on malformed quoting. */
-function splitLine(line: string, delim: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  for (;;) {
-    let value = '';
-    if (line[i] === '"') {
-      i++;
-      for (;;) {
-        const q = line.indexOf('"', i);
-        if (q < 0) throw new Error(`unterminated quote: ${line}`);
-        value += line.slice(i, q);
-        i = q + 1;
-        if (line[i] === '"') {
-          value += '"';
-          i++;
-        } else break;
-      }
-      if (i < line.length && line[i] !== delim) throw new Error(`text after closing quote: ${line}`);
-    } else {
-      const end = line.indexOf(delim, i);
-      value = line.slice(i, end < 0 ? line.length : end);
-      if (value.includes('"')) throw new Error(`bare quote in unquoted field: ${line}`);
-      i += value.length;
-    }
-    out.push(value);
-    if (i >= line.length) return out;
-    i++; // skip the delimiter
-  }
-}
+import { splitCsvLine } from './testing/split-csv-line.ts';
 
 interface Table {
   header: string[];
@@ -47,8 +17,8 @@ function readTable(path: string, delim: string): Table {
   const text = readFileSync(path, 'utf8');
   expect(text.endsWith('\n')).toBe(true);
   const [head = '', ...lines] = text.slice(0, -1).split('\n');
-  const header = splitLine(head, delim);
-  const rows = lines.map((l) => splitLine(l, delim));
+  const header = splitCsvLine(head, delim);
+  const rows = lines.map((l) => splitCsvLine(l, delim));
   for (const r of rows) expect(r).toHaveLength(header.length);
   return { header, rows };
 }

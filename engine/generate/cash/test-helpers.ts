@@ -1,39 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { splitCsvLine } from '../testing/split-csv-line.ts';
 
 /**
  * Test-only readers for the generated cash files and an independent reading of the
  * definition's `similar` and `reference` conditions, so tests can check the data
  * is matchable by the evidence the rules use (not by the generator's own code).
  */
-
-/** RFC 4180 split of one line (the writer quotes fields holding commas or quotes). */
-export function splitCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  for (;;) {
-    let value = '';
-    if (line[i] === '"') {
-      i++;
-      for (;;) {
-        const q = line.indexOf('"', i);
-        if (q < 0) throw new Error(`unterminated quote: ${line}`);
-        value += line.slice(i, q);
-        i = q + 1;
-        if (line[i] === '"') {
-          value += '"';
-          i++;
-        } else break;
-      }
-    } else {
-      const end = line.indexOf(',', i);
-      value = line.slice(i, end < 0 ? line.length : end);
-      i += value.length;
-    }
-    out.push(value);
-    if (i >= line.length) return out;
-    i++;
-  }
-}
 
 /** A CSV file as records keyed by its header. */
 export function readCsv(path: string): Record<string, string>[] {
@@ -46,6 +18,8 @@ export function readCsv(path: string): Record<string, string>[] {
   });
 }
 
+// Written again here, not imported from counterparties.ts: the tests check the generated
+// names against the documented rule, independently of the generator's own code.
 const LEGAL_WORDS = new Set(['LTD', 'LIMITED', 'INC', 'PLC', 'GMBH', 'AG', 'SA', 'SAS', 'BV', 'NV', 'LLC', 'CORP', 'CO']);
 
 /** A name as match/definition.ts describes `similar`: upper case, letters and digits, legal forms dropped. */

@@ -220,7 +220,22 @@ describe('a loaded definition saved unchanged (issue 13 item 22)', () => {
     normalize: { trim: false, case: 'lower', rounding: 'reject' },
     compareUnlisted: false,
     currencyField: 'Ccy',
+    asOfField: 'Settle',
     attribution: { threshold: 0.8, unknownRateLimit: 0.1, fxRates: { EURUSD: '1.0850', GBPUSD: '1.27' } },
+    matching: {
+      amountField: 'Price',
+      dateField: 'Settle',
+      maxGroupSize: 4,
+      maxGroupCandidates: 10,
+      rules: [
+        {
+          name: 'by reference',
+          type: '1:1',
+          conditions: [{ equal: 'Ccy' }, { amount: { abs: '0.01' } }, { date: { businessDays: 2 } }, { reference: { field: 'Side', textOn: 'b', minLength: 6 } }, { similar: { field: 'Book', min: 0.9 } }],
+        },
+        { name: 'several to one', type: 'N:1', groupBy: ['Book'], maxGroupSize: 3, conditions: [{ amount: {} }, { date: { days: 3 } }] },
+      ],
+    },
   };
 
   it('is the original, every option kept', () => {

@@ -99,7 +99,7 @@ export interface Draft {
   /** Known FX rates for attribution (attribution.fxRates), one row per currency pair. */
   fxRates: FxRateRow[];
   /** What the form does not edit but a saved definition holds: kept as they are (attribution without its FX rates). */
-  kept: Pick<DefinitionInput, '$schema' | 'description' | 'attribution' | 'emptyKeyParts'> & { normalize?: Omit<NonNullable<DefinitionInput['normalize']>, 'trim'> };
+  kept: Pick<DefinitionInput, '$schema' | 'description' | 'attribution' | 'emptyKeyParts' | 'asOfField' | 'matching'> & { normalize?: Omit<NonNullable<DefinitionInput['normalize']>, 'trim'> };
 }
 
 export const emptySource = (): SourceForm => ({ path: '', delimiter: '', decimalSeparator: '.', dateFormat: '', other: {} });
@@ -218,6 +218,9 @@ function fromFields(current: Draft, definition: DefinitionInput, aColumns: reado
       ...(definition.$schema !== undefined ? { $schema: definition.$schema } : {}),
       ...(definition.description !== undefined ? { description: definition.description } : {}),
       ...(definition.emptyKeyParts !== undefined ? { emptyKeyParts: definition.emptyKeyParts } : {}),
+      // Break memory's as-of field and a matching definition's rules: the form edits neither, a run needs both.
+      ...(definition.asOfField !== undefined ? { asOfField: definition.asOfField } : {}),
+      ...(definition.matching !== undefined ? { matching: definition.matching } : {}),
       ...(definition.attribution !== undefined ? { attribution } : {}),
       ...(Object.keys(normalize).length > 0 ? { normalize } : {}),
     },
@@ -326,6 +329,8 @@ export function toDefinition(d: Draft): DefinitionInput {
     ...(d.kept.$schema !== undefined ? { $schema: d.kept.$schema } : {}),
     ...(d.kept.description !== undefined ? { description: d.kept.description } : {}),
     ...(d.kept.emptyKeyParts !== undefined ? { emptyKeyParts: d.kept.emptyKeyParts } : {}),
+    ...(d.kept.asOfField !== undefined ? { asOfField: d.kept.asOfField } : {}),
+    ...(d.kept.matching !== undefined ? { matching: d.kept.matching } : {}),
     ...attributionOf(d),
   };
 }

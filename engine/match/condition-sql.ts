@@ -103,14 +103,43 @@ export function dateClosenessSql(rule: PlannedRule, dayDiff: string): string {
  * must begin with a non-digit. An empty piece means the next occurrence
  * follows at once, so it begins with the prefix's first character.
  */
-export function referenceFoundSql(t: string, r: string, k: number): string {
+export function referenceFoundSql(t: string, r: string, k: number, cutImpossible?: string): string {
   const p = `${r}[1:L]`;
   const cutFound = `CASE WHEN contains(${t}, ${p})
                          THEN list_bool_or(list_transform(string_split(${t} || '#', ${p})[2:], s -> NOT (left(s || ${p}, 1) BETWEEN '0' AND '9')))
                          ELSE false END`;
   return `CASE WHEN length(${r}) < ${k} THEN 0
                WHEN contains(${t}, ${r}) THEN length(${r})
+               ${cutImpossible !== undefined ? `WHEN ${cutImpossible} THEN 0` : ''}
                ELSE coalesce(list_max(list_filter(range(${k}, length(${r})), L -> ${cutFound})), 0) END`;
+}
+
+/**
+ * A cheap shortcut past referenceFoundSql's search for a cut-short reference (a lambda over
+ * prefixes, each a split of the text: most of a 1:1 rule's candidate pairs reach it, share an
+ * invoice number's first digits and fail). Per row, computed once: the text's digit runs
+ * (`referenceDigitRunsSql`), and the reference's trailing digits when they start at or before its
+ * k-th character after a non-digit (`referenceTailDigitsSql`: "2026000864" of "INV2026000864", NULL
+ * otherwise). A prefix r[1:L] (k ≤ L < length) found where the text goes on with a non-digit ends
+ * a digit run of the text, which begins where the reference's trailing digits do (a non-digit
+ * precedes both): that run is exactly the first L − i0 + 1 of those digits. No text run that is
+ * such a prefix of them (at least k − i0 + 1 long, shorter than all of them): not found cut
+ * short, 0. Exact: it only skips pairs whose search would find nothing.
+ */
+export function referenceCutImpossibleSql(runs: string, tailDigits: string, r: string, k: number): string {
+  const fits = `D -> length(D) >= ${k} - length(${r}) + length(${tailDigits}) AND length(D) < length(${tailDigits}) AND starts_with(${tailDigits}, D)`;
+  return `(${tailDigits} IS NOT NULL AND NOT coalesce(list_bool_or(list_transform(${runs}, ${fits})), false))`;
+}
+
+/** A text's runs of digits (referenceCutImpossibleSql). */
+export function referenceDigitRunsSql(t: string): string {
+  return `regexp_extract_all(${t}, '[0-9]+')`;
+}
+
+/** A reference's trailing digits, when they begin after a non-digit at or before its k-th character; else NULL (referenceCutImpossibleSql). */
+export function referenceTailDigitsSql(r: string, k: number): string {
+  const tail = `regexp_extract(${r}, '[0-9]+$')`;
+  return `CASE WHEN length(${tail}) BETWEEN length(${r}) - ${k - 1} AND length(${r}) - 1 THEN ${tail} END`;
 }
 
 /** A cheap necessary test for referenceFoundSql > 0: the text holds the reference's first k characters. */

@@ -35,9 +35,11 @@ export async function decideGroups(ctx: MatchContext, rule: PlannedRule, single:
                     GROUP BY o_rid`;
   // (withdrawn side, rid, tied row's side, rid, score, why): the rows a withdrawn row was tied between.
   await ctx.run('CREATE OR REPLACE TEMP TABLE m_tied (side VARCHAR, rid BIGINT, candidate_side VARCHAR, candidate_rid BIGINT, score DOUBLE, why VARCHAR)');
-  const dropDecided = `DELETE FROM m_subsets
-                        WHERE s_rid IN (${decidedSql(single, rule.index)})
-                           OR sub_id IN (SELECT sub_id FROM m_submem WHERE o_rid IN (${decidedSql(members, rule.index)}))`;
+  // The rows a round decided are exactly those of `rel` (side, rid), m_take or m_gtied (every row of
+  // m_subsets was undecided when the round began): cheaper than testing m_state, which holds every match so far.
+  const dropDecided = (rel: string): string => `DELETE FROM m_subsets
+                        WHERE s_rid IN (SELECT rid FROM ${rel} WHERE side = '${single}')
+                           OR sub_id IN (SELECT sub_id FROM m_submem WHERE o_rid IN (SELECT rid FROM ${rel} WHERE side = '${members}'))`;
 
   for (let round = 0; round < MAX_GROUP_ROUNDS; round++) {
     if ((await ctx.count('SELECT 1 FROM m_subsets LIMIT 1')) === 0) break;
@@ -51,10 +53,11 @@ export async function decideGroups(ctx: MatchContext, rule: PlannedRule, single:
                    SELECT t.s_rid, '${members}', m.o_rid, t.score FROM taken t JOIN m_submem m USING (sub_id)`);
     if ((await ctx.count('SELECT 1 FROM m_take')) > 0) {
       await recordMatched(ctx, rule.index, 'm_take');
+      await ctx.run(dropDecided('m_take'));
     } else {
       await withdrawTies(ctx, rule, single, members, why);
+      await ctx.run(dropDecided('m_gtied'));
     }
-    await ctx.run(dropDecided);
     progress(0.6 + (0.4 * (round + 1)) / MAX_GROUP_ROUNDS);
   }
 

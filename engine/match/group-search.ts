@@ -64,9 +64,9 @@ export async function matchGroups(ctx: MatchContext, rule: PlannedRule, maxCandi
   const groupBy = rule.groupBy.map((f) => `r.${cols.value(f)}`);
   const global = [...new Map([...rule.equal, ...rule.groupBy].map((f) => [f.name, `r.${cols.value(f)}`])).values()];
   const over = `OVER (${global.length > 0 ? `PARTITION BY ${global.join(', ')}` : ''})`;
-  await ctx.run(freeRowsSql(single, block.extra));
+  await ctx.run(freeRowsSql(single, cols.ruleColumns(rule), block.extra));
   await ctx.run(
-    freeRowsSql(members, [
+    freeRowsSql(members, cols.ruleColumns(rule), [
       ...block.extra,
       `${groupBy.length > 0 ? `dense_rank() OVER (ORDER BY ${groupBy.join(', ')})` : '0'} AS __gid`,
       `(bool_or(r.${amt} < 0) ${over} AND bool_or(r.${amt} > 0) ${over}) AS __mixed`,

@@ -33,8 +33,8 @@ export async function matchManyToMany(ctx: MatchContext, rule: PlannedRule, maxC
   const day = cols.dayNumber(rule);
   const w = dateWindow(rule);
   const block = groupBlocking(rule, cols);
-  await ctx.run(freeRowsSql('a', block.extra));
-  await ctx.run(freeRowsSql('b', block.extra));
+  await ctx.run(freeRowsSql('a', cols.ruleColumns(rule), block.extra));
+  await ctx.run(freeRowsSql('b', cols.ruleColumns(rule), block.extra));
 
   // 1. Edges.
   const sims = rule.similar.map((s, j) => ({ sql: nameSimilaritySql(`x.${cols.name(s.field)}`, `y.${cols.name(s.field)}`), min: s.min, j }));

@@ -55,14 +55,15 @@ export const STATE_DDL = [
 ];
 
 /**
- * `m_free_<side>`: the side's rows no earlier rule matched, with extra (blocking) columns. A row an
+ * `m_free_<side>`: the side's rows no earlier rule matched, with the rule's columns
+ * (MatchColumns.ruleColumns) and extra (blocking) ones. A row an
  * earlier rule found ambiguous is offered again: that rule's evidence could not decide it, another
  * rule's may (a reference cut short names many invoices; the counterparty's name tells them apart).
  * A later rule that only sees the same tie leaves it ambiguous.
  */
-export function freeRowsSql(side: Side, extra: readonly string[]): string {
+export function freeRowsSql(side: Side, columns: readonly string[], extra: readonly string[]): string {
   return `CREATE OR REPLACE TEMP TABLE m_free_${side} AS
-          SELECT r.*${extra.length > 0 ? `, ${extra.join(', ')}` : ''}
+          SELECT ${['r.rid', ...columns.map((c) => `r.${c}`), ...extra].join(', ')}
             FROM m_rows_${side} r
            WHERE r.rid NOT IN (SELECT rid FROM m_state WHERE side = '${side}' AND status = 'matched')`;
 }
@@ -72,12 +73,17 @@ export function decidedSql(side: Side, ruleIndex: number): string {
   return `SELECT rid FROM m_state WHERE side = '${side}' AND (status = 'matched' OR rule_index = ${ruleIndex})`;
 }
 
-/** Forgets what earlier rules found for the rows of `rel` (side, rid): an ambiguity a later rule decides. */
+/**
+ * Forgets what earlier rules found for the rows of `rel` (side, rid): an ambiguity a later rule
+ * decides. Only ambiguous rows can be forgotten (a row an earlier rule matched is offered to no
+ * later rule), so m_state's matched rows, nearly all of it, are filtered out before the join.
+ */
 async function forgetEarlier(ctx: MatchContext, ruleIndex: number, rel: string): Promise<void> {
-  const earlier = (t: string): string =>
-    `DELETE FROM ${t} x WHERE x.rule_index < ${ruleIndex} AND EXISTS (SELECT 1 FROM ${rel} r WHERE r.side = x.side AND r.rid = x.rid)`;
-  await ctx.run(earlier('m_state'));
-  await ctx.run(earlier('m_cands'));
+  if (ruleIndex === 0) return; // no earlier rule
+  const earlier = (t: string, only: string): string =>
+    `DELETE FROM ${t} x WHERE x.rule_index < ${ruleIndex}${only} AND EXISTS (SELECT 1 FROM ${rel} r WHERE r.side = x.side AND r.rid = x.rid)`;
+  await ctx.run(earlier('m_state', ` AND x.status = 'ambiguous'`));
+  await ctx.run(earlier('m_cands', ''));
 }
 
 /** Records a round's matched groups: `rel` has (grp, side, rid, score). */

@@ -1,3 +1,5 @@
+import { queryOne } from '../duckdb/open.ts';
+import type { Side } from './columns.ts';
 import { decidedSql, freeRowsSql, recordAmbiguous, recordMatched, type MatchContext } from './match-context.ts';
 import { pairBlockingColumns, pairsSql, pairWhySql } from './pair-sql.ts';
 import type { PlannedRule } from './plan.ts';
@@ -29,9 +31,8 @@ import type { PlannedRule } from './plan.ts';
 export const MAX_ROUNDS = 20;
 
 export async function matchOneToOne(ctx: MatchContext, rule: PlannedRule, progress: (fraction: number) => void): Promise<void> {
-  const extra = pairBlockingColumns(rule, ctx.cols);
-  await ctx.run(freeRowsSql('a', extra));
-  await ctx.run(freeRowsSql('b', extra));
+  await ctx.run(freeRowsSql('a', ctx.cols.ruleColumns(rule), pairBlockingColumns(rule, ctx.cols, 'a')));
+  await ctx.run(freeRowsSql('b', ctx.cols.ruleColumns(rule), pairBlockingColumns(rule, ctx.cols, 'b')));
   await ctx.run(pairsSql(rule, ctx.cols));
   progress(0.5);
   const why = pairWhySql(rule);
@@ -53,8 +54,7 @@ export async function matchOneToOne(ctx: MatchContext, rule: PlannedRule, progre
                    SELECT 'a' AS side, rid_a AS rid FROM m_ranked WHERE score = best_a AND score = best_b AND ties_a > 1 GROUP BY rid_a HAVING count(*) > 1
                    UNION ALL
                    SELECT 'b', rid_b FROM m_ranked WHERE score = best_b AND score = best_a AND ties_b > 1 GROUP BY rid_b HAVING count(*) > 1`);
-    const taken = await ctx.count('SELECT 1 FROM m_take');
-    const stuck = await ctx.count('SELECT 1 FROM m_stuck');
+    const { taken, stuck } = await roundCounts(ctx);
     if (taken === 0 && stuck === 0) break; // cannot happen (see above); a guard against looping idle
     if (taken > 0) await recordMatched(ctx, rule.index, 'm_take');
     if (stuck > 0) {
@@ -64,7 +64,10 @@ export async function matchOneToOne(ctx: MatchContext, rule: PlannedRule, progre
                      SELECT 'b', rid_b, 'a', rid_a, score, ${why} FROM m_ranked WHERE score = best_b AND rid_b IN (SELECT rid FROM m_stuck WHERE side = 'b')`);
       await markAmbiguous(ctx, rule, why, 'SELECT side, rid FROM m_stuck');
     }
-    await ctx.run(`DELETE FROM m_pairs WHERE rid_a IN (${decidedSql('a', rule.index)}) OR rid_b IN (${decidedSql('b', rule.index)})`);
+    // The rows this round decided are exactly those taken and stuck (every row of m_pairs was
+    // undecided when the round began): cheaper than testing m_state, which holds every match so far.
+    const decided = (side: Side): string => `SELECT rid FROM m_take WHERE side = '${side}' UNION ALL SELECT rid FROM m_stuck WHERE side = '${side}'`;
+    await ctx.run(`DELETE FROM m_pairs WHERE rid_a IN (${decided('a')}) OR rid_b IN (${decided('b')})`);
     progress(0.5 + (0.5 * (round + 1)) / MAX_ROUNDS);
   }
   // Out of rounds: whatever still has a candidate could not be decided.
@@ -90,4 +93,13 @@ async function markAmbiguous(ctx: MatchContext, rule: PlannedRule, why: string, 
                  SELECT 'b', p.rid_b, 'a', p.rid_a, p.score, p.why
                    FROM p JOIN amb ON amb.side = 'b' AND amb.rid = p.rid_b`);
   await recordAmbiguous(ctx, rule.index, 'm_amb');
+}
+
+/** How many rows a round took and found stuck, in one query. */
+async function roundCounts(ctx: MatchContext): Promise<{ taken: number; stuck: number }> {
+  const row = await queryOne<{ taken: string | number; stuck: string | number }>(
+    ctx.conn,
+    'SELECT (SELECT count(*) FROM m_take) AS taken, (SELECT count(*) FROM m_stuck) AS stuck',
+  );
+  return { taken: Number(row.taken), stuck: Number(row.stuck) };
 }

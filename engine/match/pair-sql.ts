@@ -1,6 +1,6 @@
 import { ReconError } from '../errors/recon-error.ts';
 import { literal } from '../sql/quote.ts';
-import type { MatchColumns } from './columns.ts';
+import type { MatchColumns, Side } from './columns.ts';
 import {
   amountBucketSql,
   amountClosenessSql,
@@ -11,7 +11,10 @@ import {
   equalSql,
   nameSimilaritySql,
   referenceClosenessSql,
+  referenceCutImpossibleSql,
+  referenceDigitRunsSql,
   referenceFoundSql,
+  referenceTailDigitsSql,
   referencePrefixSql,
   scoreSql,
   signedText,
@@ -31,13 +34,21 @@ import type { PlannedRule } from './plan.ts';
  *     joined to the reference's first k characters, then the exact test.
  */
 
-/** The blocking columns a 1:1 rule adds to `m_free_a` / `m_free_b`. */
-export function pairBlockingColumns(rule: PlannedRule, cols: MatchColumns): string[] {
+/**
+ * The columns a 1:1 rule adds to `m_free_<side>`: blocking keys, and for a reference condition
+ * the per-row values of referenceCutImpossibleSql (`__truns` on the text's side, `__rdig` on the
+ * reference's).
+ */
+export function pairBlockingColumns(rule: PlannedRule, cols: MatchColumns, side: Side): string[] {
   const extra: string[] = [];
+  if (rule.reference) {
+    const col = `r.${cols.reference(rule.reference.field)}`;
+    extra.push(side === rule.reference.textOn ? `${referenceDigitRunsSql(col)} AS __truns` : `${referenceTailDigitsSql(col, rule.reference.minLength)} AS __rdig`);
+  }
   const amount = rule.amount ? amountBucketSql(rule, `r.${cols.value(rule.amount.field)}`) : undefined;
   if (amount) extra.push(`${amount.sql} AS __ab`);
   if (rule.date) extra.push(`${dateBucketSql(rule, `r.${cols.dayNumber(rule)}`).sql} AS __db`);
-  if (extra.length === 0 && !rule.reference) {
+  if (amount === undefined && !rule.date && !rule.reference) {
     throw new ReconError(
       'DEFINITION_INVALID',
       `matching rule "${rule.name}": a relative amount tolerance of 1 or more cannot narrow candidates; add a date or reference condition`,
@@ -69,9 +80,11 @@ export function pairsSql(rule: PlannedRule, cols: MatchColumns): string {
   }
   if (rule.reference) {
     const col = cols.reference(rule.reference.field);
-    const [t, r] = rule.reference.textOn === 'b' ? [`y.${col}`, `x.${col}`] : [`x.${col}`, `y.${col}`];
-    tests.push(referencePrefixSql(t, r, rule.reference.minLength));
-    comps.push(`${referenceFoundSql(t, r, rule.reference.minLength)} AS ref_found`, `length(${r}) AS ref_len`);
+    const [ta, ra] = rule.reference.textOn === 'b' ? ['y', 'x'] : ['x', 'y'];
+    const [t, r] = [`${ta}.${col}`, `${ra}.${col}`];
+    const k = rule.reference.minLength;
+    tests.push(referencePrefixSql(t, r, k));
+    comps.push(`${referenceFoundSql(t, r, k, referenceCutImpossibleSql(`${ta}.__truns`, `${ra}.__rdig`, r, k))} AS ref_found`, `length(${r}) AS ref_len`);
     outerTests.push(`ref_found >= ${rule.reference.minLength}`);
     closeness.push(referenceClosenessSql('ref_found', 'ref_len'));
   }

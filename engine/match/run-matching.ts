@@ -31,7 +31,7 @@ export interface MatchingOptions {
 
 const TEMP_TABLES = [
   'm_rows_a', 'm_rows_b', 'm_state', 'm_members', 'm_cands', 'm_free_a', 'm_free_b', 'm_pairs', 'm_ranked', 'm_take', 'm_stuck', 'm_tied', 'm_amb',
-  'm_gcand', 'm_subsets', 'm_submem', 'm_gbest', 'm_gtop', 'm_gtied', 'm_nedge', 'm_crows', 'm_nsub', 'm_ncand', 'm_clusters', 'm_settled', 'm_rules', 'm_ids', 'm_groups', 'm_gsum',
+  'm_gcand', 'm_subsets', 'm_submem', 'm_gbest', 'm_gtop', 'm_gtied', 'm_nedge', 'm_crows', 'm_nsub', 'm_ncand', 'm_clusters', 'm_settled', 'm_rules', 'm_ids', 'm_mem', 'm_gsum',
 ];
 
 export async function runMatching(conn: DuckDBConnection, plan: MatchPlan, opts: MatchingOptions = {}): Promise<MatchingResult> {

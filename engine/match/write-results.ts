@@ -1,4 +1,3 @@
-import { queryOne } from '../duckdb/open.ts';
 import { literal } from '../sql/quote.ts';
 import { RUN_TABLES } from '../run-file/schema.ts';
 import type { MatchContext } from './match-context.ts';
@@ -29,21 +28,6 @@ export async function writeResults(ctx: MatchContext, plan: MatchPlan): Promise<
   await ctx.run(`CREATE OR REPLACE TEMP TABLE m_rules AS
                  SELECT CAST(rule_index AS INTEGER) AS rule_index, rule, match_type, CAST(amount_field AS VARCHAR) AS amount_field, CAST(amount_type AS VARCHAR) AS amount_type
                    FROM (VALUES ${rules.join(', ')}) v(rule_index, rule, match_type, amount_field, amount_type)`);
-  await ctx.run(`CREATE OR REPLACE TEMP TABLE m_ids AS SELECT 'a' AS side, rid, id FROM m_rows_a UNION ALL SELECT 'b', rid, id FROM m_rows_b`);
-
-  const { n } = await queryOne<{ n: string }>(ctx.conn, 'SELECT count(DISTINCT (rule_index, grp)) AS n FROM m_members');
-  const width = Math.max(6, String(n).length);
-  await ctx.run(`CREATE OR REPLACE TEMP TABLE m_groups AS
-                 SELECT 'M' || lpad(CAST(row_number() OVER (ORDER BY rule_index, min_a, min_b) AS VARCHAR), ${width}, '0') AS match_id, *
-                   FROM (SELECT rule_index, grp, count(*) FILTER (WHERE side = 'a') AS rows_a, count(*) FILTER (WHERE side = 'b') AS rows_b,
-                                min(rid) FILTER (WHERE side = 'a') AS min_a, min(rid) FILTER (WHERE side = 'b') AS min_b, max(score) AS score
-                           FROM m_members GROUP BY rule_index, grp)`);
-
-  await ctx.run(`CREATE OR REPLACE TABLE ${RUN_TABLES.matches} AS
-                 SELECT g.match_id, m.side, i.id, m.rid, ru.rule, m.rule_index, ru.match_type, g.score
-                   FROM m_members m JOIN m_groups g USING (rule_index, grp) JOIN m_rules ru ON ru.rule_index = m.rule_index
-                   JOIN m_ids i ON i.side = m.side AND i.rid = m.rid
-                  ORDER BY g.match_id, m.side, m.rid`);
 
   // Sums in the widest scale any rule's amount field has, so one column holds them all exactly.
   const amountFields = plan.rules.map((_, i) => amountOf(i));
@@ -52,17 +36,34 @@ export async function writeResults(ctx: MatchContext, plan: MatchPlan): Promise<
   const amountCase = amountFields.some((f) => f !== undefined)
     ? `CASE m.rule_index ${amountFields.map((f, i) => (f ? `WHEN ${i} THEN CAST(r.${cols.value(f)} AS ${sumType})` : '')).join(' ')} END`
     : `CAST(NULL AS ${sumType})`;
-  const rows = `(SELECT 'a' AS side, * FROM m_rows_a UNION ALL BY NAME SELECT 'b' AS side, * FROM m_rows_b)`;
+  // Each row's id and the amounts the sums read, in one narrow table both result statements join.
+  const amountCols = [...new Set(amountFields.flatMap((f) => (f ? [cols.value(f)] : [])))];
+  const keep = ['rid', 'id', ...amountCols].join(', ');
+  await ctx.run(`CREATE OR REPLACE TEMP TABLE m_ids AS SELECT 'a' AS side, ${keep} FROM m_rows_a UNION ALL SELECT 'b', ${keep} FROM m_rows_b`);
+
+  // Each member with its id and amount: one join the groups' sums and the matches table share.
+  await ctx.run(`CREATE OR REPLACE TEMP TABLE m_mem AS
+                 SELECT m.rule_index, m.grp, m.side, m.rid, m.score, r.id, ${amountCase} AS amt
+                   FROM m_members m JOIN m_ids r ON r.side = m.side AND r.rid = m.rid`);
+  // Numbered in one pass with their sums; the number is zero-padded to at least 6 digits.
   await ctx.run(`CREATE OR REPLACE TEMP TABLE m_gsum AS
-                 SELECT g.match_id, ru.rule, g.rule_index, ru.match_type, g.rows_a, g.rows_b, s.sum_a, s.sum_b, s.sum_b - s.sum_a AS difference, g.score,
-                        ru.amount_field, ru.amount_type, g.min_a, g.min_b
-                   FROM m_groups g JOIN m_rules ru ON ru.rule_index = g.rule_index
-                   JOIN (SELECT rule_index, grp, sum(amt) FILTER (WHERE side = 'a') AS sum_a, sum(amt) FILTER (WHERE side = 'b') AS sum_b
-                           FROM (SELECT m.rule_index, m.grp, m.side, ${amountCase} AS amt FROM m_members m JOIN ${rows} r ON r.side = m.side AND r.rid = m.rid)
-                          GROUP BY rule_index, grp) s ON s.rule_index = g.rule_index AND s.grp = g.grp
-                  ORDER BY g.match_id`);
+                 SELECT 'M' || lpad(CAST(g.seq AS VARCHAR), CAST(greatest(6, length(CAST(count(*) OVER () AS VARCHAR))) AS INTEGER), '0') AS match_id,
+                        ru.rule, g.rule_index, ru.match_type, g.rows_a, g.rows_b, g.sum_a, g.sum_b, g.sum_b - g.sum_a AS difference, g.score,
+                        ru.amount_field, ru.amount_type, g.min_a, g.min_b, g.seq, g.grp
+                   FROM (SELECT row_number() OVER (ORDER BY rule_index, min_a, min_b) AS seq, *
+                           FROM (SELECT m.rule_index, m.grp, count(*) FILTER (WHERE m.side = 'a') AS rows_a, count(*) FILTER (WHERE m.side = 'b') AS rows_b,
+                                        min(m.rid) FILTER (WHERE m.side = 'a') AS min_a, min(m.rid) FILTER (WHERE m.side = 'b') AS min_b, max(m.score) AS score,
+                                        sum(m.amt) FILTER (WHERE m.side = 'a') AS sum_a, sum(m.amt) FILTER (WHERE m.side = 'b') AS sum_b
+                                   FROM m_mem m GROUP BY m.rule_index, m.grp)) g
+                   JOIN m_rules ru ON ru.rule_index = g.rule_index
+                  ORDER BY g.seq`);
+
+  await ctx.run(`CREATE OR REPLACE TABLE ${RUN_TABLES.matches} AS
+                 SELECT g.match_id, m.side, m.id, m.rid, g.rule, m.rule_index, g.match_type, g.score
+                   FROM m_mem m JOIN m_gsum g USING (rule_index, grp)
+                  ORDER BY g.seq, m.side, m.rid`);
   await ctx.run(`CREATE OR REPLACE TABLE ${RUN_TABLES.matchGroups} AS
-                 SELECT match_id, rule, rule_index, match_type, rows_a, rows_b, sum_a, sum_b, difference, score FROM m_gsum ORDER BY match_id`);
+                 SELECT match_id, rule, rule_index, match_type, rows_a, rows_b, sum_a, sum_b, difference, score FROM m_gsum ORDER BY seq`);
 
   await ctx.run(`CREATE OR REPLACE TABLE ${RUN_TABLES.matchCandidates} AS
                  SELECT c.side, c.rid, i.id, ru.rule, c.candidate_side, c.candidate_rid, ci.id AS candidate_id, c.score, c.why

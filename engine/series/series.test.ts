@@ -31,7 +31,8 @@ async function rows(sql: string): Promise<Record<string, string | null>[]> {
     conn.closeSync();
   }
 }
-const csv = (path: string): string => `read_csv('${path}', all_varchar = true, header = true)`;
+// The quote character is given, not sniffed: a glob is sniffed from its first file, which may hold no quoted value while a later one does.
+const csv = (path: string): string => `read_csv('${path}', all_varchar = true, header = true, quote = '"', escape = '"')`;
 const dayOfRun = (runId: string | null | undefined): string => String(runs.findIndex((r) => r.runId === runId) + 1);
 
 // Day 2's decisions, made on day 1's run: chosen below from the truth of day 2.

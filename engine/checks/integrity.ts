@@ -7,7 +7,7 @@ import { trimSql } from '../normalize/sql.ts';
 import type { StagedSource } from '../normalize/stage.ts';
 import { ident } from '../sql/quote.ts';
 import { controlTotalChecks, pairControlTotals, type ControlTotal, type SideControlTotal } from './control-totals.ts';
-import { countBuckets, countMatchBuckets, rowsAccountedCheck, type SideBuckets, type SideTotals } from './row-accounting.ts';
+import { countBuckets, rowsAccountedCheck, type SideBuckets, type SideTotals } from './row-accounting.ts';
 
 /**
  * Integrity checks after seed 004: each records expected, actual, passed and
@@ -63,7 +63,7 @@ export async function runIntegrityChecks(
     sourceRecords: s.loaded.sourceRecords,
     rejected: s.loaded.structuralRejects + s.staged.rejected,
   });
-  const buckets = await (mode === 'match' ? countMatchBuckets : countBuckets)(conn, totals(sides[0]), totals(sides[1]));
+  const buckets = await countBuckets(conn, totals(sides[0]), totals(sides[1]), mode);
   results.push(rowsAccountedCheck('a', buckets.a, buckets.b, mode), rowsAccountedCheck('b', buckets.b, buckets.a, mode));
   await conn.run(CHECKS_DDL);
   await conn.run('DELETE FROM checks');

@@ -35,19 +35,30 @@ export interface SideTotals {
   rejected: number;
 }
 
-/** Counts both sides' buckets after the diff (needs `a`, `b`, `dup_keys`, `joined` and `breaks`). */
-export async function countBuckets(conn: DuckDBConnection, a: SideTotals, b: SideTotals): Promise<{ a: SideBuckets; b: SideBuckets }> {
+/**
+ * Counts both sides' buckets after the diff (needs `a`, `b`, `dup_keys`, `joined`
+ * and `breaks`) or, for a matching run, after matching (needs `matches` and
+ * `breaks`). Only "matched" is counted differently; the other buckets are the
+ * breaks (a keyed run has no AMBIGUOUS break, a matching run no REJECTED_IN_*).
+ */
+export async function countBuckets(conn: DuckDBConnection, a: SideTotals, b: SideTotals, mode: 'key' | 'match' = 'key'): Promise<{ a: SideBuckets; b: SideBuckets }> {
   const compared = (side: 'a' | 'b'): string => `(SELECT count(*) FROM ${side} WHERE NOT __bad AND __key NOT IN (SELECT __key FROM ${RUN_TABLES.dupKeys}))`;
+  const matched = (side: 'a' | 'b'): string =>
+    mode === 'match'
+      ? `(SELECT count(DISTINCT rid) FROM ${RUN_TABLES.matches} WHERE side = '${side}')`
+      : `${compared(side)} - (SELECT count(*) FROM joined WHERE rid_${side === 'a' ? 'b' : 'a'} IS NULL)`;
   const r = await queryOne<Record<string, string>>(
     conn,
-    `SELECT ${compared('a')} - (SELECT count(*) FROM joined WHERE rid_b IS NULL) AS matched_a,
-            ${compared('b')} - (SELECT count(*) FROM joined WHERE rid_a IS NULL) AS matched_b,
+    `SELECT ${matched('a')} AS matched_a,
+            ${matched('b')} AS matched_b,
             count(*) FILTER (WHERE diff_type = 'MISSING_IN_B') AS missing_a,
             count(*) FILTER (WHERE diff_type = 'MISSING_IN_A') AS missing_b,
             count(*) FILTER (WHERE diff_type = 'REJECTED_IN_B') AS counterpart_rejected_a,
             count(*) FILTER (WHERE diff_type = 'REJECTED_IN_A') AS counterpart_rejected_b,
             count(*) FILTER (WHERE diff_type = 'DUPLICATE_KEY' AND side = 'a') AS duplicate_a,
-            count(*) FILTER (WHERE diff_type = 'DUPLICATE_KEY' AND side = 'b') AS duplicate_b
+            count(*) FILTER (WHERE diff_type = 'DUPLICATE_KEY' AND side = 'b') AS duplicate_b,
+            count(*) FILTER (WHERE diff_type = 'AMBIGUOUS' AND side = 'a') AS ambiguous_a,
+            count(*) FILTER (WHERE diff_type = 'AMBIGUOUS' AND side = 'b') AS ambiguous_b
        FROM ${RUN_TABLES.breaks} WHERE field = '*'`,
   );
   const side = (t: SideTotals): SideBuckets => ({
@@ -55,32 +66,6 @@ export async function countBuckets(conn: DuckDBConnection, a: SideTotals, b: Sid
     matched: Number(r[`matched_${t.side}`]),
     missing: Number(r[`missing_${t.side}`]),
     counterpartRejected: Number(r[`counterpart_rejected_${t.side}`]),
-    duplicate: Number(r[`duplicate_${t.side}`]),
-    ambiguous: 0,
-    rejected: t.rejected,
-  });
-  return { a: side(a), b: side(b) };
-}
-
-/** A matching run's buckets (needs `matches` and `breaks`): matched rows from the matches, the rest from the breaks. */
-export async function countMatchBuckets(conn: DuckDBConnection, a: SideTotals, b: SideTotals): Promise<{ a: SideBuckets; b: SideBuckets }> {
-  const r = await queryOne<Record<string, string>>(
-    conn,
-    `SELECT (SELECT count(DISTINCT rid) FROM ${RUN_TABLES.matches} WHERE side = 'a') AS matched_a,
-            (SELECT count(DISTINCT rid) FROM ${RUN_TABLES.matches} WHERE side = 'b') AS matched_b,
-            count(*) FILTER (WHERE diff_type = 'MISSING_IN_B') AS missing_a,
-            count(*) FILTER (WHERE diff_type = 'MISSING_IN_A') AS missing_b,
-            count(*) FILTER (WHERE diff_type = 'AMBIGUOUS' AND side = 'a') AS ambiguous_a,
-            count(*) FILTER (WHERE diff_type = 'AMBIGUOUS' AND side = 'b') AS ambiguous_b,
-            count(*) FILTER (WHERE diff_type = 'DUPLICATE_KEY' AND side = 'a') AS duplicate_a,
-            count(*) FILTER (WHERE diff_type = 'DUPLICATE_KEY' AND side = 'b') AS duplicate_b
-       FROM ${RUN_TABLES.breaks} WHERE field = '*'`,
-  );
-  const side = (t: SideTotals): SideBuckets => ({
-    source: t.sourceRecords,
-    matched: Number(r[`matched_${t.side}`]),
-    missing: Number(r[`missing_${t.side}`]),
-    counterpartRejected: 0,
     duplicate: Number(r[`duplicate_${t.side}`]),
     ambiguous: Number(r[`ambiguous_${t.side}`]),
     rejected: t.rejected,

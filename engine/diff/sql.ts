@@ -61,6 +61,12 @@ export function deltaSql(field: ResolvedField, x: string, y: string): string {
   }
 }
 
+/** `dup_keys`: the keys that occur more than once among a side's loaded rows (a matching run's duplicated ids too). */
+export const DUPLICATE_KEYS_SQL = `CREATE OR REPLACE TABLE ${RUN_TABLES.dupKeys} AS
+            SELECT 'a' AS side, __key, count(*) AS n FROM a WHERE NOT __bad GROUP BY __key HAVING count(*) > 1
+            UNION ALL
+            SELECT 'b' AS side, __key, count(*) AS n FROM b WHERE NOT __bad GROUP BY __key HAVING count(*) > 1`;
+
 export interface DiffSql {
   statements: { label: string; sql: string }[];
 }
@@ -87,13 +93,7 @@ export function diffStatements(resolved: ResolvedDefinition): DiffSql {
   const valueCols = fieldMeta.flatMap(({ i }) => [`a${i}`, `b${i}`]);
 
   const statements = [
-    {
-      label: 'duplicate keys',
-      sql: `CREATE OR REPLACE TABLE ${RUN_TABLES.dupKeys} AS
-            SELECT 'a' AS side, __key, count(*) AS n FROM a WHERE NOT __bad GROUP BY __key HAVING count(*) > 1
-            UNION ALL
-            SELECT 'b' AS side, __key, count(*) AS n FROM b WHERE NOT __bad GROUP BY __key HAVING count(*) > 1`,
-    },
+    { label: 'duplicate keys', sql: DUPLICATE_KEYS_SQL },
     {
       label: 'join',
       sql: `CREATE OR REPLACE TEMP TABLE joined AS

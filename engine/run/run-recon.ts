@@ -10,7 +10,7 @@ import type { RunSummary } from '../contract/index.ts';
 import { resolveDefinition } from '../definition/resolve.ts';
 import type { Definition } from '../definition/schema.ts';
 import { readBreakCounts, readFieldStats } from '../diff/counts.ts';
-import { diffStatements } from '../diff/sql.ts';
+import { diffStatements, DUPLICATE_KEYS_SQL } from '../diff/sql.ts';
 import { openDuckDB, queryRows, runWithProgress, type ProgressListener } from '../duckdb/open.ts';
 import { ReconError } from '../errors/recon-error.ts';
 import { fingerprintSource, loadSource, prepareSource, type LoadContext, type LoadedSource } from '../ingest/load-source.ts';
@@ -187,8 +187,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     await timed('diff', async () => {
       if (matchPlan) {
         // Duplicated ids first: such rows are never matched (DUPLICATE_KEY breaks).
-        const [dupKeys] = diffStatements(resolved).statements;
-        await conn.run(dupKeys!.sql);
+        await conn.run(DUPLICATE_KEYS_SQL);
         matching = await runMatching(conn, matchPlan, {
           onProgress: (rule, fraction) => report('diff', `Matching: ${rule}`, fraction),
           ...(signal ? { signal } : {}),

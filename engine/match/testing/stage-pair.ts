@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { resolveDefinition, type ResolvedDefinition } from '../../definition/resolve.ts';
 import { definitionSchema } from '../../definition/schema.ts';
-import { diffStatements } from '../../diff/sql.ts';
+import { DUPLICATE_KEYS_SQL } from '../../diff/sql.ts';
 import { openDuckDB, type OpenDuckDB } from '../../duckdb/open.ts';
 import { loadSource, prepareSource, type LoadContext } from '../../ingest/load-source.ts';
 import { REJECTS_DDL } from '../../ingest/rejects.ts';
@@ -43,7 +43,7 @@ export async function stagePair(csvA: string, csvB: string, definition: unknown,
     const resolved = resolveDefinition(def, { path: aPath, columns: prepA.columns }, { path: bPath, columns: prepB.columns });
     await stageSource(conn, resolved, await loadSource(ctx, prepA), def.sources.a);
     await stageSource(conn, resolved, await loadSource(ctx, prepB), def.sources.b);
-    await conn.run(diffStatements(resolved).statements[0]!.sql);
+    await conn.run(DUPLICATE_KEYS_SQL);
     if (!def.matching) throw new Error('stagePair: the definition has no matching block');
     const plan = planMatching(resolved, def.matching);
     const opened = db;

@@ -35,7 +35,45 @@ export const BUNDLE_ENTRIES = Object.freeze({
 });
 
 /** Files besides engine/ whose change makes a different bundle, hashed by content. */
-const BUILDER_FILES = ['package.json', 'bin/cli-bundle.mjs', 'scripts/packaging/runtime-asset-refs.mjs'];
+const BUILDER_FILES = ['package.json', 'package-lock.json', 'bin/cli-bundle.mjs', 'scripts/packaging/runtime-asset-refs.mjs'];
+
+/**
+ * npm packages that are bundled, not loaded from node_modules at run time: pure
+ * JavaScript that every run loads, spread over many small files (zod's ~95,
+ * DuckDB's JavaScript API's ~90). Loading them one file at a time, and lexing
+ * each CommonJS file for its exports, cost ~0.3 s of every `recon run` and of its
+ * worker thread. Packages they import are bundled with them, except NATIVE ones.
+ */
+const INLINE_PACKAGES = ['zod', '@duckdb/node-api', 'ml-random-forest'];
+/** Native addons (and what loads them by a computed name): always loaded from node_modules. */
+const NATIVE_PACKAGES = ['@duckdb/node-bindings', 'better-sqlite3', '@napi-rs/keyring', 'bindings'];
+
+/** The package a bare import names (`@scope/name` or `name`), or null for a relative or node: one. */
+function packageOf(specifier) {
+  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:')) return null;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/**
+ * esbuild plugin: the project's imports of npm packages stay imports (resolved
+ * from node_modules when the bundle runs), but for INLINE_PACKAGES and what
+ * they import, which are bundled; NATIVE_PACKAGES are never bundled.
+ * @type {import('esbuild').Plugin}
+ */
+const packagesPlugin = {
+  name: 'recon-packages',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      const pkg = packageOf(args.path);
+      if (pkg === null) return undefined;
+      if (NATIVE_PACKAGES.some((n) => pkg === n || pkg.startsWith(`${n}-`))) return { path: args.path, external: true };
+      const fromPackage = args.importer.includes(`${sep}node_modules${sep}`);
+      if (fromPackage || INLINE_PACKAGES.includes(pkg)) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
 
 /** A key folder unused for this long is removed when another key is built. */
 const STALE_MS = 60 * 60 * 1000;
@@ -109,7 +147,9 @@ async function buildInto(root, outDir) {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
+    plugins: [packagesPlugin],
+    // Bundled CommonJS packages require() their native addons: ESM has no require of its own.
+    banner: { js: "import { createRequire as __reconCreateRequire } from 'node:module'; const require = __reconCreateRequire(import.meta.url);" },
     chunkNames: 'chunk-[hash]',
     sourcemap: 'linked',
     sourcesContent: false,

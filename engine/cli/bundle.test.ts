@@ -71,11 +71,17 @@ describe('the CLI bundle', () => {
     expect(JSON.parse(readFileSync(join(bundle, 'package.json'), 'utf8'))).toEqual({ type: 'module' });
   });
 
-  it('is built from engine/ only, so the key (which hashes engine/) sees every source change', () => {
+  it('is built from engine/ and the bundled npm packages only, so the key (which hashes engine/ and package-lock.json) sees every source change', () => {
     const maps = readdirSync(bundle).filter((f) => f.endsWith('.js.map'));
     const sources = maps.flatMap((m) => (JSON.parse(readFileSync(join(bundle, m), 'utf8')) as { sources: string[] }).sources.map((s) => resolve(bundle, s)));
     expect(sources.length).toBeGreaterThan(100);
-    expect(sources.filter((s) => !s.startsWith(join(ROOT, 'engine') + sep))).toEqual([]);
+    const modules = join(ROOT, 'node_modules') + sep;
+    expect(sources.filter((s) => !s.startsWith(join(ROOT, 'engine') + sep) && !s.startsWith(modules))).toEqual([]);
+    // zod and DuckDB's JavaScript API are bundled (start-up); native addons never are.
+    const packages = new Set(sources.filter((s) => s.startsWith(modules)).map((s) => s.slice(modules.length).split(sep).slice(0, s.slice(modules.length).startsWith('@') ? 2 : 1).join('/')));
+    expect(packages).toContain('zod');
+    expect(packages).toContain('@duckdb/node-api');
+    expect([...packages].filter((p) => p.startsWith('@duckdb/node-bindings') || p === 'better-sqlite3' || p === '@napi-rs/keyring')).toEqual([]);
   });
 
   it('is reused while the sources are unchanged', async () => {

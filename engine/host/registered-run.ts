@@ -9,7 +9,6 @@ import type { Identity } from '../workflow/identity.ts';
 import { recordRunCompleted, recordRunFailed, recordRunStarted, previousRunInRegistry } from '../workflow/runs.ts';
 import { decisionsInForce, type CarriedDecision } from '../workflow/carry.ts';
 import { startJob, type JobChannel, type JobHandle } from '../worker/client.ts';
-import { carryManualMatches } from './match-carry.ts';
 
 /**
  * A matching run carries the manual matches in force on the previous run of its series
@@ -18,6 +17,9 @@ import { carryManualMatches } from './match-carry.ts';
  */
 async function carryMatches(store: Store, actor: Identity, runId: string, previousRunId: string, runFilePath: string): Promise<void> {
   try {
+    // Loaded here, not at the top: it opens the run file with DuckDB, which the host
+    // need not load before the run's worker starts (`recon run` starts sooner).
+    const { carryManualMatches } = await import('./match-carry.ts');
     await carryManualMatches(store, actor, { runId, previousRunId, runFilePath });
   } catch (err) {
     process.stderr.write(`recon: run ${runId}: manual matches of run ${previousRunId} were not carried: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -14,39 +14,9 @@ import type { FinishedRun } from '../run-file/finished-run.ts';
 import { readAgeing } from '../run-file/grid/ageing.ts';
 import { GRID_MEMORY, RUN_TABLES } from '../run-file/schema.ts';
 import { readSeriesInfo } from '../run-file/series-info.ts';
+import type { RunMemory } from './memory-figures.ts';
 
-type Buckets = { d0to1: number; d2to5: number; d6to30: number; over30: number };
-
-/** The age buckets (days, by as-of date) and their labels, in order. */
-export const AGE_BUCKETS: readonly (readonly [keyof Buckets, string])[] = [
-  ['d0to1', '0–1'],
-  ['d2to5', '2–5'],
-  ['d6to30', '6–30'],
-  ['over30', 'over 30'],
-];
-
-export interface RunMemory {
-  series: string;
-  /** YYYY-MM-DD. */
-  asOf: string;
-  /** Null for the first run of a series. */
-  previousRunId: string | null;
-  lifecycle: { new: number; carried: number; changed: number; resolved: number };
-  /** The previous run's breaks gone now, by how they ended (VALUES_AGREE, RECORD_GONE...). */
-  resolvedBy: Record<string, number>;
-  /** Decisions on the previous run's breaks carried to CARRIED breaks, and dropped on CHANGED ones. */
-  decisionsCarried: number;
-  decisionsDropped: number;
-  /** Per reason now (UNATTRIBUTED: none), most breaks first; `slaDays` null when the reason has no SLA. */
-  byReason: (Buckets & { reason: string; total: number; slaDays: number | null; overdue: number })[];
-  total: Buckets;
-  /** Breaks older (in days) than their reason's SLA. */
-  overdue: number;
-  /** Whether any reason code has an SLA; without one, nothing is overdue and the reports say nothing of it. */
-  hasSla: boolean;
-  /** The oldest breaks: their age, the as-of date they were first seen on, and how many there are; null without breaks. */
-  oldest: { ageDays: number; ageRuns: number; firstSeenAsOf: string; n: number } | null;
-}
+export { AGE_BUCKETS, type RunMemory } from './memory-figures.ts';
 
 /** Reads the run's memory; `slas` are the reason codes' SLAs from the workflow store (none without one). */
 export async function readRunMemory(run: FinishedRun, slas: readonly { reason: string; sla_days: number }[]): Promise<RunMemory | null> {

@@ -1,4 +1,4 @@
-import { AGE_BUCKETS, type RunMemory } from './memory.ts';
+import { AGE_BUCKETS, type RunMemory } from './memory-figures.ts';
 import type { RunMatching } from '../contract/index.ts';
 import type { ExportSummary } from './summary.ts';
 

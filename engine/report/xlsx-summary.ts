@@ -1,4 +1,4 @@
-import { AGE_BUCKETS, type RunMemory } from './memory.ts';
+import { AGE_BUCKETS, type RunMemory } from './memory-figures.ts';
 import type { ExportSummary } from './summary.ts';
 
 /** The Summary sheet's rows: label, then a count, a rate ("pct") or text. */

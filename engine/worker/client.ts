@@ -82,6 +82,11 @@ export class JobChannel {
     return { result, cancel: () => this.#post({ type: 'cancel', seq }), terminate: () => this.terminate() };
   }
 
+  /** Whether a job was ever started on it (the job's end then ends the thread). */
+  get used(): boolean {
+    return this.#seq > 0;
+  }
+
   /** Ends the thread; pending jobs reject. */
   async terminate(): Promise<void> {
     await this.#thread.terminate();

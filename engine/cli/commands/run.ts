@@ -10,7 +10,7 @@ import { openWorkspaceStore } from '../open-store.ts';
 import { createProgressPrinter } from '../progress-bar.ts';
 import { onStopSignals, STOP_SIGNALS } from '../stop-signals.ts';
 import { resolveWorkspace } from '../workspace.ts';
-import { startWorker } from '../../worker/client.ts';
+import { startWorker, type JobChannel } from '../../worker/client.ts';
 import { parseAsOf } from '../../series/as-of-date.ts';
 import { matchingSummaryLines } from '../../report/summary-text.ts';
 
@@ -37,7 +37,20 @@ that are gone are listed in resolved.csv. --previous links to another run
 (default: the definition's asOfField, else today); ages in days count by it.`;
 
 /** `recon run`: one reconciliation, on a worker thread, with a progress bar. */
-export async function runCommand(argv: string[]): Promise<number> {
+/**
+ * `recon run`. `early` is a worker the CLI started before loading this module
+ * (cli/main.ts); the command owns it, and ends it on every path that does not run.
+ */
+export async function runCommand(argv: string[], early?: JobChannel): Promise<number> {
+  try {
+    return await runWithWorker(argv, early);
+  } finally {
+    // Ended before the run took it (bad arguments, a missing definition): its thread must not keep the process alive.
+    if (early && !early.used) await early.terminate();
+  }
+}
+
+async function runWithWorker(argv: string[], early: JobChannel | undefined): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -60,7 +73,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const asOf = values['as-of'] === undefined ? undefined : parseAsOf(values['as-of']);
   // The worker loads the engine while this thread reads the definition and opens the store.
-  const worker = startWorker('run');
+  const worker = early ?? startWorker('run');
   let store: Store;
   let definition: Definition | null;
   let workspace: string;

@@ -89,6 +89,17 @@ describe('recon CLI', () => {
     expect(r.stderr).toMatch(new RegExp(`^error \\[DEFINITION_INVALID\\]: ${def.replaceAll('.', '\\.')}: invalid recon definition:\\n {2}- fields\\[1\\]\\.tolerance\\.abs: `));
   });
 
+  it('exits 2 on a bad definition every time, wherever the early-started run worker is in loading DuckDB', async () => {
+    // Ending the worker inside DuckDB's native module load aborted the process (exit 134) about one time in five.
+    const def = write('bad-def-again.json', JSON.stringify({ ...DEF, fields: [{ name: 'id' }, { name: 'amt', type: 'decimal', tolerance: { abs: 'one cent' } }] }));
+    const codes: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const r = await recon('run', '--a', write('a5.csv', GOOD), '--b', write('b5.csv', GOOD), '--definition', def, '--workspace', join(dir, 'ws'), '--quiet');
+      codes.push(r.code);
+    }
+    expect(codes).toEqual(Array(15).fill(2));
+  }, 60_000);
+
   it('exits 2 with the line and column of a JSON syntax error in the definition', async () => {
     const def = write('syntax.json', '{\n  "name": "cli",\n  "key": ["id"],\n  "fields": [{ "name": "id" },]\n}\n');
     const r = await recon('run', '--a', write('a4.csv', GOOD), '--b', write('b4.csv', GOOD), '--definition', def, '--workspace', join(dir, 'ws'), '--quiet');

@@ -63,9 +63,14 @@ export class JobChannel {
   /** Why the thread is gone, once it is. */
   #gone: ((kind: JobKind) => ReconError) | null = null;
 
-  constructor(thread: WorkerThread) {
+  /** Settles once a warm thread has loaded its code (at once for a thread started cold). */
+  readonly #warm: Promise<void>;
+  #warmed: () => void = () => undefined;
+
+  constructor(thread: WorkerThread, warm = false) {
     this.#thread = thread;
-    thread.on('message', (m: FromWorker) => this.#reply(m));
+    this.#warm = warm ? new Promise<void>((resolve) => (this.#warmed = resolve)) : Promise.resolve();
+    thread.on('message', (m: FromWorker) => (m.type === 'warm' ? this.#warmed() : this.#reply(m)));
     thread.on('error', (err: Error) => this.#fail((kind) => new ReconError('INTERNAL_ERROR', `${kind} worker crashed: ${err.message}`)));
     thread.on('exit', (code: number) => this.#fail((kind) => new ReconError('INTERNAL_ERROR', `${kind} worker exited unexpectedly (code ${code})`)));
   }
@@ -87,8 +92,15 @@ export class JobChannel {
     return this.#seq > 0;
   }
 
-  /** Ends the thread; pending jobs reject. */
+  /**
+   * Ends the thread; pending jobs reject. A warm thread still loading its code is
+   * ended once it has loaded (at most a few seconds): ending it inside DuckDB's
+   * native module load aborts the whole process ("terminate called after
+   * throwing an instance of 'Napi::Error'"), as `recon run` with a bad
+   * definition did about one time in five.
+   */
   async terminate(): Promise<void> {
+    if (!this.#gone) await Promise.race([this.#warm, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
     await this.#thread.terminate();
   }
 
@@ -116,6 +128,7 @@ export class JobChannel {
 
   #fail(why: (kind: JobKind) => ReconError): void {
     this.#gone ??= why;
+    this.#warmed(); // a thread that is gone loads nothing more
     for (const [seq, p] of this.#pending) {
       this.#pending.delete(seq);
       p.reject(why(p.kind));
@@ -130,7 +143,7 @@ export class JobChannel {
  */
 export function startWorker(warm?: JobKind): JobChannel {
   const workerData: WorkerStartData = warm === undefined ? {} : { warm };
-  return new JobChannel(new Worker(workerEntryUrl(ENGINE_WORKER, import.meta.url), { workerData }));
+  return new JobChannel(new Worker(workerEntryUrl(ENGINE_WORKER, import.meta.url), { workerData }), warm !== undefined);
 }
 
 /**

@@ -74,7 +74,9 @@ export type ToWorker = { type: 'start'; seq: number; job: Job } | { type: 'cance
 export type FromWorker<K extends JobKind = JobKind> =
   | { type: 'progress'; seq: number; progress: JobProgress<K> }
   | { type: 'result'; seq: number; result: JobResult<K> }
-  | { type: 'error'; seq: number; error: ReconErrorData };
+  | { type: 'error'; seq: number; error: ReconErrorData }
+  // A warm worker has loaded (or failed to load) its kind's code: it may now be ended safely.
+  | { type: 'warm'; seq: 0 };
 
 /** What a worker is started with: the job kind whose code it loads at once, before the job arrives. */
 export interface WorkerStartData {

@@ -32,7 +32,10 @@ export function serveJobs(port: JobPort, runners: JobRunners, warm?: JobKind): v
     return runner as Promise<JobRunner<K>>;
   };
   // A failure to load surfaces when the job arrives, as that job's error.
-  if (warm !== undefined) load(warm).catch(() => undefined);
+  if (warm !== undefined) {
+    const told = (): void => port.postMessage({ type: 'warm', seq: 0 });
+    load(warm).then(told, told);
+  }
 
   const running = new Map<number, AbortController>();
   const start = <K extends JobKind>(seq: number, kind: K, request: JobRequest<K>): void => {

@@ -26,6 +26,8 @@ export const chainReportSchema = z.object({
   events: z.number(),
   devices: z.array(z.object({ deviceId: z.string(), events: z.number(), headSeq: z.number(), headHash: z.string() })),
   firstBreak: z.object({ deviceId: z.string(), seq: z.number(), eventId: z.string().nullable(), problem: z.string(), message: z.string() }).nullable(),
+  /** Workflow rows the chain does not explain (problem STATE_MISMATCH), the first 50. */
+  stateProblems: z.array(z.object({ table: z.string(), key: z.string(), message: z.string() })).optional(),
 });
 
 export const auditCalls = {

@@ -1,5 +1,5 @@
 import { createHash, sign } from 'node:crypto';
-import { verifyChain } from '../store/audit-verify.ts';
+import { verifyTrail } from '../workflow/chain-state.ts';
 import { canonicalJson, toJsonSafe, type JsonValue } from '../store/canonical-json.ts';
 import type { Store } from '../store/store.ts';
 import { workspaceSigningKey } from './keys.ts';
@@ -44,7 +44,7 @@ export async function buildEvidencePack(
   summary: ExportSummary,
   opts: { store: Store | undefined; actor: string; now?: Date },
 ): Promise<{ pack: Record<string, JsonValue>; text: string }> {
-  const chain = opts.store ? verifyChain(opts.store) : undefined;
+  const chain = opts.store ? verifyTrail(opts.store) : undefined;
   const definition = toJsonSafe(run.definition);
   const m = summary.memory;
   const body = toJsonSafe({

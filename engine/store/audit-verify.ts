@@ -14,7 +14,16 @@ import { sql } from './sql.ts';
 import type { ReadTx, Store } from './store.ts';
 
 /** Why a link is broken. */
-export type ChainProblem = 'MALFORMED' | 'SEQ_GAP' | 'HASH_MISMATCH' | 'PREV_HASH_MISMATCH' | 'HEAD_MISMATCH' | 'OUTBOX_MISMATCH';
+export type ChainProblem =
+  | 'MALFORMED'
+  | 'SEQ_GAP'
+  | 'HASH_MISMATCH'
+  | 'PREV_HASH_MISMATCH'
+  | 'HEAD_MISMATCH'
+  | 'OUTBOX_MISMATCH'
+  | 'OUTBOX_MISSING'
+  // A workflow row (roles, settings, decisions, approvals, break statuses) the chain does not explain (workflow/chain-state.ts).
+  | 'STATE_MISMATCH';
 
 /** The first broken link. */
 export interface ChainBreak {
@@ -91,7 +100,15 @@ export function verifyInTx(tx: ReadTx): ChainReport {
 }
 
 // Outbox rows carry a copy of each event: a copy that no longer matches its event means one of them was edited.
+// Every event of this device has its row (rows are never deleted): a deleted one would never reach the team.
 function checkOutbox(tx: ReadTx): ChainBreak | null {
+  const missing = tx.get<{ seq: number; event_id: string }>(
+    sql`SELECT e.seq, e.event_id FROM audit_events e WHERE e.device_id = ${tx.deviceId}
+          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.device_id = e.device_id AND o.seq = e.seq) ORDER BY e.seq LIMIT 1`,
+  );
+  if (missing) {
+    return { deviceId: tx.deviceId, seq: missing.seq, eventId: missing.event_id, problem: 'OUTBOX_MISSING', message: `event seq ${missing.seq} has no outbox row (deleted): it would never reach the team server` };
+  }
   const q = sql`SELECT o.device_id, o.seq, o.payload, e.hash, e.event_id FROM outbox o
                 LEFT JOIN audit_events e ON e.device_id = o.device_id AND e.seq = o.seq
                 WHERE o.kind = ${OUTBOX_AUDIT_EVENT} ORDER BY o.device_id, o.seq`;

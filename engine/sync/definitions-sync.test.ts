@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DefinitionInput } from '../definition/schema.ts';
-import { verifyChain } from '../store/audit-verify.ts';
+import { verifyTrail } from '../workflow/chain-state.ts';
 import { getDefinition, listDefinitions, saveDefinition } from '../workflow/definitions.ts';
 import { ADA, ALICE, seedUsers, tempDir } from '../workflow/testing/fixtures.ts';
 import { readSyncStatus } from './status.ts';
@@ -68,7 +68,7 @@ describe('definitions between two devices', () => {
     // Floats arrive as the definition wrote them.
     expect(getDefinition(south.store, 'Trades vs custodian', 1).definition).toEqual(definition);
     expect((await south.sync()).pull.definitions).toBe(0);
-    expect(verifyChain(south.store).ok).toBe(true);
+    expect(verifyTrail(south.store)).toMatchObject({ ok: true });
   });
 
   it('carries a version saved on the second device back to the first; its own versions do not come back', async () => {

@@ -21,7 +21,7 @@ import { readRowsByRid, type RowRef } from '../run-file/matching/rows-by-rid.ts'
 import { readRuleMatchOfRows } from '../run-file/matching/rule-matches.ts';
 import { RunFile } from '../run-file/run-file.ts';
 import { queryRows } from '../duckdb/open.ts';
-import { verifyChain } from '../store/audit-verify.ts';
+import { verifyTrail } from '../workflow/chain-state.ts';
 import { decideMatchAction, listMatchActions, manualMatch, type ManualMatchInput } from '../workflow/manual-matches.ts';
 import { setSetting } from '../workflow/settings.ts';
 import { ADA, ALICE, BOB, CAROL, seedUsers, tempDir } from '../workflow/testing/fixtures.ts';
@@ -173,7 +173,7 @@ describe('manual match actions across devices', () => {
     expect(onChecker.find((a) => a.actionId === second.actionId)?.state).toBe('SUPERSEDED');
     expect(onChecker.find((a) => a.actionId === first.actionId)?.state).toBe('EFFECTIVE');
     for (const b of input.breaks) expect(statusOn(checker, b.breakId)).toEqual({ status: 'ACCEPTED', reason: 'MANUAL_MATCH' });
-    expect(verifyChain(maker.store)).toMatchObject({ ok: true });
-    expect(verifyChain(checker.store)).toMatchObject({ ok: true });
+    expect(verifyTrail(maker.store)).toMatchObject({ ok: true });
+    expect(verifyTrail(checker.store)).toMatchObject({ ok: true });
   });
 });

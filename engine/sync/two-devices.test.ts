@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyChain } from '../store/audit-verify.ts';
+import { verifyTrail } from '../workflow/chain-state.ts';
 import { approveProposal, listProposals } from '../workflow/approvals.ts';
 import { decide } from '../workflow/decisions.ts';
 import { addUser, rolesOf } from '../workflow/roles.ts';
@@ -87,7 +87,7 @@ describe('two devices, one server', () => {
     expect(checker.store.read((tx) => rolesOf(tx, 'bob'))).toEqual(['approver']);
     const evidence = await remoteBreakSource(checker.store, RUN).get([4]);
     expect(evidence.get(4)).toMatchObject({ key: 'T000004', field: 'trade_date', valueA: 'A', valueB: 'B', confidence: 0.5 });
-    expect(verifyChain(checker.store).ok).toBe(true);
+    expect(verifyTrail(checker.store)).toMatchObject({ ok: true });
   });
 
   it('the approver approves on the other machine; the maker pulls and sees it', async () => {
@@ -97,7 +97,7 @@ describe('two devices, one server', () => {
     expect(listProposals(maker.store)).toMatchObject([{ decisionId: proposalId, state: 'APPROVED', approver: 'bob' }]);
     const status = maker.store.read((tx) => tx.get<{ status: string; reason: string }>({ text: 'SELECT status, reason FROM break_status WHERE run_id = ? AND break_id = 4', params: [RUN] }));
     expect(status).toEqual({ status: 'OVERRIDDEN', reason: 'FX_DIFF' });
-    expect(verifyChain(maker.store).ok).toBe(true);
+    expect(verifyTrail(maker.store)).toMatchObject({ ok: true });
   });
 
   it('refuses a self-approval and an approver without the server role, in the server transaction, without blocking the queue', async () => {
@@ -152,7 +152,7 @@ describe('two devices, one server', () => {
       expect(history[1]!.syncDetail).toBe(first.decisionId);
       const s = d.store.read((tx) => tx.get<{ status: string }>({ text: 'SELECT status FROM break_status WHERE run_id = ? AND break_id = 20', params: [RUN] }));
       expect(s).toEqual({ status: 'ACCEPTED' });
-      expect(verifyChain(d.store).ok).toBe(true);
+      expect(verifyTrail(d.store)).toMatchObject({ ok: true });
     }
     const counts = await serverCounts(server);
     for (const row of counts) expect([row.n, row.distinct_ids]).toEqual([row.max, row.max]);
@@ -172,6 +172,6 @@ describe('two devices, one server', () => {
     expect(status()).toBeUndefined();
     expect(decisionHistory(maker.store, RUN, 24)).toMatchObject([{ decisionId: d.decisionId, sync: 'REFUSED', syncDetail: 'FORBIDDEN_ROLE' }]);
     expect(readSyncStatus(maker.store).parked).toMatchObject([{ kind: 'REFUSED', code: 'FORBIDDEN_ROLE' }]);
-    expect(verifyChain(maker.store).ok).toBe(true);
+    expect(verifyTrail(maker.store)).toMatchObject({ ok: true });
   });
 });

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyChain } from '../store/audit-verify.ts';
+import { verifyTrail } from '../workflow/chain-state.ts';
 import { appendAuditEvent } from '../store/audit-log.ts';
 import { approveProposal, listProposals, withdrawProposal } from '../workflow/approvals.ts';
 import { decide } from '../workflow/decisions.ts';
@@ -80,7 +80,7 @@ describe('a withdrawn proposal, across devices', () => {
     expect(listProposals(checker.store)).toMatchObject([{ decisionId: id, state: 'WITHDRAWN', approver: 'alice', approvalComment: 'wrong break' }]);
     expect(statusOn(checker, 4)?.status).toBe('REVIEW');
     expect(() => approveProposal(checker.store, BOB, id)).toThrow(expect.objectContaining({ code: 'ILLEGAL_TRANSITION' }));
-    for (const d of [maker, checker]) expect(verifyChain(d.store).ok).toBe(true);
+    for (const d of [maker, checker]) expect(verifyTrail(d.store)).toMatchObject({ ok: true });
   });
 
   it('a withdrawal that races an approval: the server orders them, the later one is SUPERSEDED, both devices agree', async () => {

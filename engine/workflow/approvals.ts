@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ReconError } from '../errors/recon-error.ts';
+import { requireDecisionExplained } from './chain-state.ts';
 import { appendAuditEvent } from '../store/audit-log.ts';
 import { sql } from '../store/sql.ts';
 import type { Store } from '../store/store.ts';
@@ -106,6 +107,8 @@ function settle(store: Store, actor: Identity, decisionId: string, verdict: 'APP
       sql`SELECT run_id, actor, is_proposal, kind FROM decisions WHERE decision_id = ${decisionId}`,
     );
     if (!d || d.is_proposal !== 1) throw new ReconError('NOT_FOUND', `no proposal ${decisionId}`, { decisionId });
+    // The maker, kind, reason and breaks are the ones the proposal's event recorded (an edited maker would let them approve their own).
+    requireDecisionExplained(tx, decisionId);
     if (verdict === 'WITHDRAWN') {
       // Only the maker takes a proposal back; approvers reject instead.
       if (d.actor !== actor.userId) throw new ReconError('FORBIDDEN_ROLE', `only ${d.actor}, who made proposal ${decisionId}, can withdraw it; an approver rejects it instead`, { decisionId, maker: d.actor });

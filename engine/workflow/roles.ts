@@ -4,6 +4,7 @@
  * The first user to act on a new workspace becomes its admin.
  */
 import { ReconError } from '../errors/recon-error.ts';
+import { requireRolesExplained } from './chain-state.ts';
 import { appendAuditEvent } from '../store/audit-log.ts';
 import { sql } from '../store/sql.ts';
 import type { ReadTx, Store, WriteTx } from '../store/store.ts';
@@ -41,6 +42,8 @@ export function requireRole(tx: WriteTx, actor: Identity, role: Role, action: st
 export function requireAnyRole(tx: WriteTx, actor: Identity, roles: readonly [Role, ...Role[]], action: string): void {
   bootstrapFirstUser(tx, actor);
   const held = rolesOf(tx, actor.userId);
+  // Role rows edited in workspace.sqlite, not through the app, do not count: refused.
+  requireRolesExplained(tx, actor.userId, held);
   if (!roles.some((r) => held.includes(r))) {
     const role = roles.join(' or ');
     throw new ReconError('FORBIDDEN_ROLE', `${actor.userId} may not ${action}: that needs the ${role} role (an admin grants it: recon users grant ${actor.userId} ${roles[0]})`, {

@@ -1,5 +1,6 @@
 /** Workspace settings the workflow reads, with defaults; changing one is an audited admin action. */
 import { ReconError } from '../errors/recon-error.ts';
+import { requireSettingExplained } from './chain-state.ts';
 import { appendAuditEvent } from '../store/audit-log.ts';
 import { canonicalJson } from '../store/canonical-json.ts';
 import { sql } from '../store/sql.ts';
@@ -20,6 +21,8 @@ export type SettingKey = keyof typeof SETTINGS;
 /** A setting's value (the default when unset). */
 export function readSetting(tx: ReadTx, key: SettingKey): number {
   const row = tx.get<{ value: string }>(sql`SELECT value FROM settings WHERE key = ${key}`);
+  // A limit raised in workspace.sqlite behind the app's back (to skip the 4-eye rule) is refused.
+  requireSettingExplained(tx, key, row?.value);
   return row ? (JSON.parse(row.value) as number) : SETTINGS[key];
 }
 

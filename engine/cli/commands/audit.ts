@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ReconError } from '../../errors/recon-error.ts';
 import { exportAudit } from '../../store/audit-export.ts';
-import { verifyChain } from '../../store/audit-verify.ts';
+import { verifyTrail, type TrailReport } from '../../workflow/chain-state.ts';
 import { openWorkspaceStore } from '../open-store.ts';
 import { verifyRemote } from '../../sync/api.ts';
 import { recordExportWritten } from '../../workflow/events.ts';
@@ -36,7 +36,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
   try {
     switch (sub) {
       case 'verify': {
-        const report = values.remote ? await verifyRemote(store) : verifyChain(store);
+        const report: TrailReport = values.remote ? await verifyRemote(store) : verifyTrail(store);
         if (values.json) {
           process.stdout.write(`${JSON.stringify(report.ok ? report : { ...report, code: 'AUDIT_CHAIN_BROKEN' satisfies ReconError['code'] }, null, 2)}\n`);
         } else if (report.ok) {
@@ -44,6 +44,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
         } else {
           const b = report.firstBreak!;
           process.stdout.write(`AUDIT CHAIN BROKEN [${b.problem}] device ${b.deviceId}, seq ${b.seq}${b.eventId ? `, event ${b.eventId}` : ''}\n  ${b.message}\n`);
+          for (const p of report.stateProblems ?? []) process.stdout.write(`  ${p.table} ${p.key}: ${p.message}\n`);
         }
         return report.ok ? 0 : 1;
       }

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ReconError } from '../../errors/recon-error.ts';
 import { exportAudit } from '../../store/audit-export.ts';
-import { verifyChain } from '../../store/audit-verify.ts';
+import { verifyTrail } from '../../workflow/chain-state.ts';
 import { recordExportWritten } from '../../workflow/events.ts';
 import { asWriteError, prepareOutputPath } from '../../report/output-path.ts';
 import { listAudit } from '../workflow/audit-query.ts';
@@ -15,12 +15,12 @@ const MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024;
 export function auditHandlers(ctx: HostContext): Pick<Handlers, 'audit.list' | 'audit.verify' | 'audit.export'> {
   return {
     'audit.list': async (args) => listAudit(ctx.store, args),
-    'audit.verify': async () => verifyChain(ctx.store),
+    'audit.verify': async () => verifyTrail(ctx.store),
     'audit.export': async ({ path, overwrite }) => {
       const download = path === undefined;
       // A path is checked as runs.export checks it (same codes, same words); the folder is created when missing.
       const out = download ? join(ctx.workspace, 'tmp', `audit-${randomUUID()}.ndjson`) : await prepareOutputPath(path, overwrite);
-      if (download) await mkdir(join(ctx.workspace, 'tmp'), { recursive: true });
+      if (download) await mkdir(join(ctx.workspace, 'tmp'), { recursive: true, mode: 0o700 });
       // Written under a temporary name and renamed when complete: a failed export never leaves half a file, nor destroys the one it replaces.
       const tmp = download ? out : `${out}.partial-${randomUUID().slice(0, 8)}`;
       try {

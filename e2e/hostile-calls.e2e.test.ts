@@ -18,6 +18,7 @@ import { contract, type CallName } from '../engine/contract/index.ts';
 import type { BridgeMessage } from '../engine/contract/bridge.ts';
 import { caseLabel, hostileCases, replyProblem, type HostileContext } from '../engine/host/testing/hostile-args.ts';
 import { createRunFixture, type RunFixture } from '../engine/host/testing/run-fixture.ts';
+import { MAX_MESSAGE_MIB } from '../engine/serve/ws-bridge.ts';
 import { serve, type Served } from './harness.ts';
 
 let fx: RunFixture;
@@ -101,7 +102,7 @@ describe('recon serve: every call with hostile arguments over the bridge', () =>
   let cases: Map<CallName, unknown[]>;
   beforeAll(() => {
     cases = new Map();
-    // 200,000 characters: the bridge takes messages up to 1 MiB. JSON has no undefined: a message without
+    // 200,000 characters: the bridge takes messages up to MAX_MESSAGE_MIB (64 MiB). JSON has no undefined: a message without
     // args is not a call at all (the bridge drops such a socket, tested below), so that payload is left to the in-process suite.
     for (const { name, args } of hostileCases(ctx, 200_000)) if (args !== undefined) cases.set(name, [...(cases.get(name) ?? []), args]);
   });
@@ -124,7 +125,7 @@ describe('recon serve: what a page sends that is not a call', () => {
 
   it('oversize, invalid UTF-8, binary and malformed messages close that socket only; the host serves on', async () => {
     const sends: ((s: WebSocket) => void)[] = [
-      (s) => s.send(JSON.stringify({ type: 'call', id: 1, name: 'app.version', args: { pad: 'x'.repeat(2 << 20) } })),
+      (s) => s.send(JSON.stringify({ type: 'call', id: 1, name: 'app.version', args: { pad: 'x'.repeat((MAX_MESSAGE_MIB << 20) + 1) } })),
       (s) => s.send(Buffer.from([0xff, 0xfe, 0xfd]), { binary: false }),
       (s) => s.send(Buffer.from([1, 2, 3]), { binary: true }),
       (s) => s.send('{"type":"call",'),

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, rename } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ReasonModel } from './model.ts';
@@ -31,9 +31,11 @@ export async function loadCurrentModel(workspace?: string): Promise<{ model: Rea
 
 /** Writes `models/<version>.json` and makes it `current.json` (the version file stays as history). */
 export async function promoteModel(workspace: string, model: ReasonModel): Promise<string> {
-  await mkdir(modelsDir(workspace), { recursive: true });
+  await mkdir(modelsDir(workspace), { recursive: true, mode: 0o700 });
   const versioned = join(modelsDir(workspace), `${model.version}.json`);
   await model.save(versioned);
+  // A workspace's files are its owner's only; copyFile gives current.json the same mode.
+  await chmod(versioned, 0o600);
   const tmp = `${currentModelPath(workspace)}.tmp`;
   await copyFile(versioned, tmp);
   await rename(tmp, currentModelPath(workspace));

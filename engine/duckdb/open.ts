@@ -1,3 +1,4 @@
+import { chmodSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ReconError } from '../errors/recon-error.ts';
 
@@ -36,6 +37,19 @@ export async function openDuckDB(opts: OpenOptions): Promise<OpenDuckDB> {
   if (opts.threads) config['threads'] = String(opts.threads);
   if (opts.readOnly) config['access_mode'] = 'READ_ONLY';
   const instance = await DuckDBInstance.create(opts.path, config);
+  // DuckDB creates a database file with the umask's default (0644 under the usual 022); a file the
+  // engine writes, a run's file in a workspace above all, is its owner's only (as workspace.sqlite).
+  if (!opts.readOnly && !opts.path.startsWith(':memory:') && opts.path !== '') {
+    try {
+      chmodSync(opts.path, 0o600);
+    } catch (err) {
+      // A file of another owner, or on a file system without Unix modes, keeps its mode.
+      if (!['EPERM', 'EROFS', 'ENOTSUP', 'EOPNOTSUPP'].includes((err as NodeJS.ErrnoException).code ?? '')) {
+        instance.closeSync();
+        throw err;
+      }
+    }
+  }
   const connection = await instance.connect();
   // Lets us poll query progress for the progress bar, without DuckDB printing it.
   await connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');

@@ -25,7 +25,7 @@ export interface PreviewRequest {
 /** Columns and first rows of a file, every value as text. */
 export async function previewFile(workspace: string, req: PreviewRequest): Promise<FilePreview> {
   const tmp = join(workspace, 'tmp');
-  await mkdir(tmp, { recursive: true });
+  await mkdir(tmp, { recursive: true, mode: 0o700 });
   const scratchDir = await mkdtemp(join(tmp, 'preview-'));
   const db = await openDuckDB({ path: ':memory:', memoryLimit: '512MB', tempDirectory: scratchDir });
   try {

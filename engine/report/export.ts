@@ -1,5 +1,5 @@
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { chmod, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { ReconError } from '../errors/recon-error.ts';
 import { sha256File } from '../ingest/source-file.ts';
 import type { Store } from '../store/store.ts';
@@ -71,6 +71,9 @@ export async function exportRun(req: ExportRequest, hooks: { onProgress?: (p: Ex
   const ownStore = req.store ? undefined : openExistingStore(run.workspace);
   const store = req.store ?? ownStore;
   const tmp = `${out}.partial-${process.pid}`;
+  // A report written into the workspace (exports/ by default) is its owner's only, like the rest of the
+  // workspace; one written elsewhere went where a person chose to put it, and keeps the umask's mode.
+  const private_ = isInside(run.workspace, out);
   try {
     const decisions = store ? decisionReader(store, run.runId) : NO_DECISIONS;
     const total = run.summary.breaks?.total ?? 0;
@@ -78,7 +81,7 @@ export async function exportRun(req: ExportRequest, hooks: { onProgress?: (p: Ex
       hooks.onProgress?.({ format: req.format, label, rowsDone, rowsTotal: total, overall });
     progress('Reading the run', 0, 0);
     const summary = await buildSummary(run, decisions);
-    await mkdir(dirname(out), { recursive: true }).catch((err: unknown) => Promise.reject(asWriteError(err, out)));
+    await mkdir(dirname(out), { recursive: true, ...(private_ ? { mode: 0o700 } : {}) }).catch((err: unknown) => Promise.reject(asWriteError(err, out)));
     const onRows = (n: number): void => progress('Writing breaks', n, total === 0 ? 1 : Math.min(0.99, n / total));
     let rows = summary.breaks.total;
     switch (req.format) {
@@ -106,6 +109,7 @@ export async function exportRun(req: ExportRequest, hooks: { onProgress?: (p: Ex
         break;
       }
     }
+    if (private_) await chmod(tmp, 0o600);
     await rename(tmp, out);
     const [bytes, sha256] = [(await stat(out)).size, await sha256File(out)];
     // Recorded after the file is complete, so an evidence pack never contains its own export event.
@@ -120,4 +124,10 @@ export async function exportRun(req: ExportRequest, hooks: { onProgress?: (p: Ex
     run.close();
     ownStore?.close();
   }
+}
+
+/** Whether `path` lies inside the folder `dir` (by path, as both are written). */
+function isInside(dir: string, path: string): boolean {
+  const rel = relative(resolve(dir), resolve(path));
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }

@@ -83,8 +83,8 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
   const workspace = resolve(req.workspace);
   const runsDir = join(workspace, 'runs');
   const scratchDir = join(workspace, 'tmp', runId);
-  await mkdir(runsDir, { recursive: true });
-  await mkdir(join(scratchDir, 'spill'), { recursive: true });
+  await mkdir(runsDir, { recursive: true, mode: 0o700 });
+  await mkdir(join(scratchDir, 'spill'), { recursive: true, mode: 0o700 });
   const dbPath = join(runsDir, `${runId}.duckdb`);
   const timings: Record<string, number> = {};
   const signal = hooks.signal;
@@ -326,7 +326,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       timings['write'] = Math.round(performance.now() - t0);
     }
     summary.timings = timings;
-    await writeFile(join(runsDir, `${runId}.json`), `${JSON.stringify(summary, null, 2)}\n`);
+    await writeFile(join(runsDir, `${runId}.json`), `${JSON.stringify(summary, null, 2)}\n`, { mode: 0o600 });
     report('write', 'Done', 1);
     ok = true;
     return summary;

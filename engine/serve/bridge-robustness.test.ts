@@ -11,6 +11,7 @@ import type { BridgeMessage } from '../contract/bridge.ts';
 import { openStore, type Store } from '../store/open.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { serveStatic } from './static-files.ts';
+import { MAX_MESSAGE_MIB } from './ws-bridge.ts';
 
 /**
  * What a page (or anything on the machine) may send the bridge must never take
@@ -65,7 +66,7 @@ describe('the bridge survives what a client sends', () => {
     const ws = await open();
     ws.on('error', () => undefined); // the client side sees the close
     const done = closed(ws);
-    ws.send(JSON.stringify({ type: 'call', id: 1, name: 'app.version', args: { pad: 'x'.repeat(2 << 20) } }));
+    ws.send(JSON.stringify({ type: 'call', id: 1, name: 'app.version', args: { pad: 'x'.repeat((MAX_MESSAGE_MIB << 20) + 1) } }));
     expect(await done).toBe(1009);
     await stillServing();
   });

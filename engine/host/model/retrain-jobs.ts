@@ -72,7 +72,7 @@ export class RetrainJobs {
     await this.#discard();
     const jobId = `rt-${randomUUID().slice(0, 8)}`;
     const scratch = join(workspace, 'tmp', 'retrain', jobId);
-    await mkdir(join(scratch, 'ws', 'models'), { recursive: true });
+    await mkdir(join(scratch, 'ws', 'models'), { recursive: true, mode: 0o700 });
     // The worker compares against (and "promotes" into) a copy, never the real current model.
     if (existsSync(currentModelPath(workspace))) await copyFile(currentModelPath(workspace), currentModelPath(join(scratch, 'ws')));
     const examples = listTrainingExamples(store);

@@ -1,7 +1,6 @@
-/** Serves the bundled renderer on app://recon (see policy/app-scheme.ts for why not file://). */
+/** Serves the bundled renderer on app://recon (see policy/app-scheme.ts for why not file://), with the desktop CSP as a header. */
 import { net, protocol } from 'electron';
-import { pathToFileURL } from 'node:url';
-import { APP_SCHEME, resolveAppAsset } from './policy/app-scheme.ts';
+import { APP_SCHEME, appAssetResponse } from './policy/app-scheme.ts';
 
 /** Declares app:// as a standard, secure scheme; must run before the app is ready. */
 export function registerAppScheme(): void {
@@ -10,11 +9,7 @@ export function registerAppScheme(): void {
   ]);
 }
 
-/** Answers app:// requests with files from `rendererDir` only. */
+/** Answers app:// requests with files from `rendererDir` only, each with the CSP and nosniff headers (policy/csp.ts). */
 export function setupAppProtocol(rendererDir: string): void {
-  protocol.handle(APP_SCHEME, (request) => {
-    const file = resolveAppAsset(rendererDir, request.url);
-    if (file === null) return new Response('Not found', { status: 404 });
-    return net.fetch(pathToFileURL(file).toString());
-  });
+  protocol.handle(APP_SCHEME, (request) => appAssetResponse(rendererDir, request.url, (fileUrl) => net.fetch(fileUrl)));
 }

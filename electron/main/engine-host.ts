@@ -1,28 +1,36 @@
 /** The engine service inside the main process: the same handler table the browser host serves. */
 import { app, BrowserWindow, dialog } from 'electron';
+import { join } from 'node:path';
 import type { ContractEvent, FileChoice } from '../../engine/contract/index.ts';
 import { createService, type Service } from '../../engine/host/service.ts';
 import { openStore } from '../../engine/store/open.ts';
 import { currentUser } from '../../engine/workflow/identity.ts';
 import { EVENT_CHANNEL } from '../shared/ipc-channels.ts';
+import { ChosenPaths, rememberingDialog } from './policy/chosen-paths.ts';
 
 /** The workspace: $RECON_WORKSPACE when set, else the app's userData folder. */
 function workspaceDir(): string {
   return process.env['RECON_WORKSPACE'] ?? app.getPath('userData');
 }
 
-/** Opens the workspace store once, starts the service; its events go to every window. Closes both when the app quits. */
+/**
+ * Opens the workspace store once, starts the service; its events go to every window. Closes both when the app quits.
+ * The renderer may name only paths the person picked in this session's native dialogs, or the workspace's exports/
+ * (policy/chosen-paths.ts): a compromised renderer cannot read or write any other file through the engine.
+ */
 export function setupEngine(): Service {
   const workspace = workspaceDir();
   // The migrations ship beside the bundle (scripts/packaging/runtime-assets.ts), where openStore looks by default.
   const store = openStore(workspace);
+  const chosen = new ChosenPaths({ ownedFolders: [join(workspace, 'exports')] });
   const service = createService({
     workspace,
     host: 'electron',
     version: app.getVersion(),
     store,
     user: currentUser(),
-    chooseFile,
+    chooseFile: rememberingDialog(chosen, chooseFile),
+    pathPolicy: (path, use) => chosen.allows(path, use),
     emit: (event: ContractEvent) => {
       for (const win of BrowserWindow.getAllWindows()) {
         if (!win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, event);

@@ -8,7 +8,8 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { contract, isCallName, type FileChoice, type CallArgs, type CallName, type CallResult, type ContractEvent, type Reply } from '../contract/index.ts';
+import { contract, isCallName, type FileChoice, type CallArgs, type CallName, type CallResult, type ContractEvent, type ParsedArgs, type Reply } from '../contract/index.ts';
+import { quoted } from '../errors/quote.ts';
 import { ReconError, toErrorData } from '../errors/recon-error.ts';
 import { cachedBreakSource } from '../run-file/break-source.ts';
 import { RunFileCache } from '../run-file/cache.ts';
@@ -46,6 +47,34 @@ import { registryRunsSource, type RunsSource } from './runs-source.ts';
 import { TaskRunner } from './tasks/task-runner.ts';
 import { watchWorkflow, WORKFLOW_WATCH_INTERVAL_MS } from './workflow-watch.ts';
 
+/** What a call does with a file path its caller names: reads the file, or writes it. */
+export type PathUse = 'read' | 'write';
+
+/**
+ * Whether the UI may have the engine read or write this path (absolute,
+ * resolved). The desktop app passes one: only paths the person chose in its
+ * native dialogs this session, and the app's own folders. Without one (the
+ * browser host, the CLI's service, tests) any path is taken: `recon serve` has
+ * no dialogs and is a local dev/test host behind a token (docs/DESKTOP-SECURITY.md).
+ */
+export type PathPolicy = (absolutePath: string, use: PathUse) => boolean;
+
+/**
+ * Every argument of a call that names a file on the engine machine, and what
+ * the call does with it. Not here: files.choose's defaultPath (where a dialog
+ * starts, nothing is opened) and sync.configure's caFile (an admin's team
+ * setting, read by the TLS client, never shown back).
+ */
+export const PATH_ARGS = {
+  'files.preview': { path: 'read' },
+  'definitions.infer': { aPath: 'read', bPath: 'read' },
+  'runs.start': { aPath: 'read', bPath: 'read' },
+  'definitions.import': { path: 'read' },
+  'definitions.export': { path: 'write' },
+  'runs.export': { path: 'write' },
+  'audit.export': { path: 'write' },
+} as const satisfies { [K in CallName]?: { [A in keyof ParsedArgs<K>]?: PathUse } };
+
 export interface ServiceOptions {
   workspace: string;
   host: HostContext['host'];
@@ -64,6 +93,8 @@ export interface ServiceOptions {
   quickRetrain?: boolean;
   /** The host's native file dialog (the desktop app); without it files.choose says to type the path. */
   chooseFile?: (request: FileChoice) => Promise<string | null>;
+  /** Which paths the UI may name (the desktop app); without one, any path. Checked before the handler runs. */
+  pathPolicy?: PathPolicy;
   /** Called for calls slower than slowCallMs (default: a line on stderr). */
   onSlowCall?: (name: string, ms: number) => void;
   slowCallMs?: number;
@@ -194,6 +225,7 @@ export function createService(opts: ServiceOptions): Service {
         issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
       });
     }
+    if (opts.pathPolicy) checkPaths(name, parsed.data as Record<string, unknown>, opts.pathPolicy);
     const t0 = performance.now();
     const seqBefore = auditSeq();
     try {
@@ -231,4 +263,27 @@ export function createService(opts: ServiceOptions): Service {
       await dbs.closeAll();
     },
   };
+}
+
+/**
+ * Refuses, before any handler touches the disk (an export would create a missing
+ * folder), a path argument the host's policy does not allow. INVALID_ARGUMENT
+ * with `reason: 'PATH_NOT_CHOSEN'` in its details, so the UI can say to use Browse….
+ */
+function checkPaths(name: CallName, args: Record<string, unknown>, allows: PathPolicy): void {
+  const paths: Partial<Record<string, PathUse>> = name in PATH_ARGS ? PATH_ARGS[name as keyof typeof PATH_ARGS] : {};
+  for (const [arg, use] of Object.entries(paths)) {
+    const value = args[arg];
+    if (typeof value !== 'string' || use === undefined) continue;
+    const path = resolve(value);
+    if (allows(path, use)) continue;
+    const how = use === 'read' ? 'choose it with Browse… (Open)' : 'choose where to save it with Browse… (Save)';
+    throw new ReconError('INVALID_ARGUMENT', `${name}: ${quoted(path)} was not chosen in this session's file dialog; ${how}`, {
+      call: name,
+      arg,
+      path,
+      use,
+      reason: 'PATH_NOT_CHOSEN',
+    });
+  }
 }

@@ -1,6 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { APP_ORIGIN, rendererEntry, resolveAppAsset } from './app-scheme.ts';
+import { APP_ORIGIN, appAssetResponse, rendererEntry, resolveAppAsset } from './app-scheme.ts';
+import { DESKTOP_CSP } from './csp.ts';
 
 describe('rendererEntry', () => {
   it('uses the dev server only in an unpackaged run', () => {
@@ -49,5 +52,29 @@ describe('resolveAppAsset', () => {
     'not a url',
   ])('refuses %s', (url) => {
     expect(resolveAppAsset(root, url)).toBeNull();
+  });
+});
+
+describe('appAssetResponse', () => {
+  const root = path.resolve(import.meta.dirname, '../../../renderer');
+  // What net.fetch does for a file: URL in Electron: the file's bytes with its type (Node's fetch has no file:).
+  const load = async (fileUrl: string): Promise<Response> =>
+    new Response(await readFile(fileURLToPath(fileUrl)), { status: 200, headers: { 'Content-Type': 'text/html' } });
+
+  it('serves an app:// page with the desktop CSP and nosniff as headers, body and type unchanged', async () => {
+    const r = await appAssetResponse(root, `${APP_ORIGIN}/index.html`, load);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('Content-Security-Policy')).toBe(DESKTOP_CSP);
+    expect(r.headers.get('X-Content-Type-Options')).toBe('nosniff');
+    expect(r.headers.get('Content-Type')).toBe('text/html');
+    expect(await r.text()).toBe(await readFile(path.join(root, 'index.html'), 'utf8'));
+  });
+
+  it('answers 404, with the same headers, for what is not an asset of the renderer', async () => {
+    for (const url of [`${APP_ORIGIN}/%2e%2e%2fpackage.json`, 'app://other/index.html', `${APP_ORIGIN}/..%5c..%5cpackage.json`, `${APP_ORIGIN}/a%00.js`]) {
+      const r = await appAssetResponse(root, url, load);
+      expect(r.status, url).toBe(404);
+      expect(r.headers.get('Content-Security-Policy')).toBe(DESKTOP_CSP);
+    }
   });
 });

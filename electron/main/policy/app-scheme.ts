@@ -4,6 +4,8 @@
  * app's own page from any other local file.
  */
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { securityHeaders } from './csp.ts';
 import { originOf } from './origin.ts';
 
 export const APP_SCHEME = 'app';
@@ -46,4 +48,17 @@ export function resolveAppAsset(rendererDir: string, requestUrl: string): string
   const relative = pathname === '/' || pathname === '' ? 'index.html' : pathname.replace(/^\/+/, '');
   const file = path.resolve(root, relative);
   return file.startsWith(root + path.sep) ? file : null;
+}
+
+/**
+ * The answer to an app:// request: the renderer's file as `load` reads it
+ * (Electron's net.fetch of its file: URL), or 404, with the desktop CSP and
+ * nosniff as response headers on top of the file's own (policy/csp.ts).
+ */
+export async function appAssetResponse(rendererDir: string, requestUrl: string, load: (fileUrl: string) => Promise<Response>): Promise<Response> {
+  const file = resolveAppAsset(rendererDir, requestUrl);
+  const base = file === null ? new Response('Not found', { status: 404, headers: { 'Content-Type': 'text/plain' } }) : await load(pathToFileURL(file).toString());
+  const headers = new Headers(base.headers);
+  for (const [name, value] of Object.entries(securityHeaders())) headers.set(name, value);
+  return new Response(base.body, { status: base.status, statusText: base.statusText, headers });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedNavigation, isSafeExternalUrl } from './navigation.ts';
+import { EXTERNAL_OPEN_BUTTON, externalOpenDialog, isAllowedNavigation, isSafeExternalUrl } from './navigation.ts';
 
 describe('isAllowedNavigation', () => {
   const packaged = 'app://recon';
@@ -41,7 +41,7 @@ describe('isAllowedNavigation', () => {
 });
 
 describe('isSafeExternalUrl', () => {
-  it.each(['https://example.com/docs', 'http://example.com', 'https://example.com:8443/a?b=c'])('accepts %s', (url) => {
+  it.each(['https://example.com/docs', 'http://example.com', 'https://example.com:8443/a?b=c', 'mailto:someone@example.com', 'mailto:ops@example.com?subject=Break%2042'])('accepts %s', (url) => {
     expect(isSafeExternalUrl(url)).toBe(true);
   });
 
@@ -50,12 +50,37 @@ describe('isSafeExternalUrl', () => {
     'javascript:alert(1)',
     'data:text/html,hi',
     'smb://server/share',
-    'mailto:someone@example.com',
+    'mailto:',
+    'mailto:?subject=no-recipient',
+    'https://bank.example@evil.example/',
+    'https://user:secret@example.com/',
     'app://recon/index.html',
     'ftp://example.com/file',
     'http://',
     'not a url',
   ])('rejects %s', (url) => {
     expect(isSafeExternalUrl(url)).toBe(false);
+  });
+});
+
+describe('externalOpenDialog', () => {
+  it('asks before opening, showing the exact address and its host, Cancel by default', () => {
+    const o = externalOpenDialog('https://xn--exmple-cua.example/path?q=1');
+    expect(o.type).toBe('question');
+    expect(o.detail).toContain('https://xn--exmple-cua.example/path?q=1');
+    expect(o.message).toContain('xn--exmple-cua.example');
+    expect(o.buttons?.[EXTERNAL_OPEN_BUTTON]).toMatch(/^Open/);
+    expect(o.defaultId).not.toBe(EXTERNAL_OPEN_BUTTON);
+    expect(o.cancelId).not.toBe(EXTERNAL_OPEN_BUTTON);
+    expect(o.noLink).toBe(true);
+  });
+
+  it('names the mail recipient for mailto:', () => {
+    expect(externalOpenDialog('mailto:ops@example.com?subject=x').message).toContain('ops@example.com');
+  });
+
+  it('shows a long address cut short, never an unbounded one', () => {
+    const o = externalOpenDialog(`https://example.com/${'a'.repeat(5000)}`);
+    expect(o.detail!.length).toBeLessThan(1200);
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { ColumnFilter, FilterModel, GridColumn } from '../../contract/index.ts';
 import { missingCase } from '../../contract/guards.ts';
+import { ReconError } from '../../errors/recon-error.ts';
 import { isContextColumn, type ContextSql } from './context.ts';
 import { COLUMN_SQL, orderExpr, type Params } from './sql.ts';
 
@@ -98,9 +99,22 @@ function textCondition(col: GridColumn, c: TextCondition, attr: boolean, params:
   }
 }
 
+/**
+ * A filter number as a parameter. The database binds a whole JS number as a
+ * 64-bit integer, so one at or beyond ±2^63, or one that is not finite, would
+ * fail inside DuckDB as an internal error; the contract refuses them too, this
+ * holds for callers that build filters without it.
+ */
+function filterNumber(col: GridColumn, n: number, params: Params): string {
+  if (!Number.isFinite(n) || n < -(2 ** 63) || n >= 2 ** 63) {
+    throw new ReconError('INVALID_ARGUMENT', `the ${col} filter's number ${String(n)} is out of range: a finite number from -2^63 to below 2^63`, { column: col, value: String(n) });
+  }
+  return params.add(n);
+}
+
 function numberCondition(col: GridColumn, c: NumberCondition, attr: boolean, params: Params, ctx: ContextSql | undefined): string {
   const x = numberExpr(col, attr, ctx);
-  const value = (n: number): string => params.add(n);
+  const value = (n: number): string => filterNumber(col, n, params);
   switch (c.type) {
     case 'blank':
     case 'empty':

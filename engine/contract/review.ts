@@ -91,7 +91,14 @@ export const reviewCalls = {
   'review.bulkPreview': defineCall({
     summary: 'How many breaks a bulk decision with this filter would cover: matching, still open, acceptable; and the proposal threshold.',
     args: z.object({ runId: runIdSchema, filter: breakFilterSchema }).strict(),
-    result: z.object({ matched: z.number(), open: z.number(), acceptable: z.number(), threshold: z.number() }),
+    result: z.object({
+      matched: z.number(),
+      open: z.number(),
+      acceptable: z.number(),
+      threshold: z.number(),
+      /** Breaks this person decided in bulk on this run in the last 24 hours: they count towards the threshold with this one. */
+      recentBulk: z.number(),
+    }),
   }),
   'review.bulk': defineCall({
     summary: 'One decision over every open break matching the filter; over the threshold (or an override) it is a proposal.',

@@ -121,14 +121,20 @@ function applyDecision(store: Store, actor: Identity, plan: Plan): DecisionResul
     if (entries.length === 0) throw new ReconError('NOT_FOUND', `none of the ${plan.breaks.length} matching breaks is open for a decision`, { matched: plan.breaks.length });
     for (const r of new Set(entries.map((e) => e.reason))) if (r !== null) requireActiveReason(tx, r);
     const limit = readSetting(tx, 'review.bulkProposalThreshold');
+    // The limit counts what this person decided in bulk on this run lately, not one decision alone:
+    // 2 + 15 + 15 breaks split under a limit of 20 is one bulk decision of 32.
+    const recent = bulk ? recentBulkBreaks(tx, actor.userId, plan.runId, tx.now) : 0;
+    const overLimit = bulk && recent + entries.length > limit;
     // Above the workspace's bulk limit a decision says why, whatever its kind: the approver and the audit trail read it.
-    if (bulk && entries.length > limit && !plan.comment?.trim()) {
-      throw new ReconError('COMMENT_REQUIRED', `a bulk decision over more than the workspace's limit of ${limit} breaks (this one covers ${entries.length}) needs a comment (--comment) saying why`, {
-        breakCount: entries.length,
-        limit,
-      });
+    if (overLimit && !plan.comment?.trim()) {
+      const lately = recent > 0 ? ` with the ${recent} you decided in bulk on this run in the last ${BULK_WINDOW_HOURS} hours` : '';
+      throw new ReconError(
+        'COMMENT_REQUIRED',
+        `a bulk decision over more than the workspace's limit of ${limit} breaks (this one covers ${entries.length}${lately}) needs a comment (--comment) saying why`,
+        { breakCount: entries.length, recentBulk: recent, limit },
+      );
     }
-    const proposal = plan.kind === 'OVERRIDE' || (bulk && entries.length > limit);
+    const proposal = plan.kind === 'OVERRIDE' || overLimit;
     const to = (e: Entry): BreakStatus => (proposal ? 'PROPOSED' : e.final);
     for (const e of entries) checkTransition(proposal ? 'PROPOSE' : EVENT[plan.kind], e.from, to(e), `break ${e.breakId}`);
     const decisionId = randomUUID();
@@ -157,6 +163,24 @@ function applyDecision(store: Store, actor: Identity, plan: Plan): DecisionResul
 }
 
 const acceptable = (reason: string | null): reason is string => reason !== null && reason !== 'UNKNOWN';
+
+/** How far back a person's bulk decisions on a run count towards the bulk limit. */
+export const BULK_WINDOW_HOURS = 24;
+
+/**
+ * The breaks `actor` decided at once (not as proposals) in bulk decisions on `runId`
+ * in the BULK_WINDOW_HOURS before `now`, on any device this workspace knows of:
+ * they count towards the bulk limit with the next one, so splitting a bulk
+ * decision (by delta band, by field, …) does not get it past the approver.
+ */
+export function recentBulkBreaks(tx: ReadTx, actor: string, runId: string, now: string): number {
+  const since = new Date(Date.parse(now) - BULK_WINDOW_HOURS * 3_600_000).toISOString();
+  const row = tx.get<{ n: number }>(
+    sql`SELECT coalesce(sum(break_count), 0) AS n FROM decisions
+         WHERE actor = ${actor} AND run_id = ${runId} AND bulk_filter IS NOT NULL AND is_proposal = 0 AND decided_at > ${since}`,
+  );
+  return row?.n ?? 0;
+}
 
 /** Throws unless the run is registered and COMPLETED. */
 export function requireCompletedRun(tx: ReadTx, runId: string): void {

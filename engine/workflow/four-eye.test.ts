@@ -2,8 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { approveProposal, listProposals, rejectProposal, withdrawProposal } from './approvals.ts';
-import { decide } from './decisions.ts';
+import { decide, decideBulk } from './decisions.ts';
 import { grantRole } from './roles.ts';
+import { setSetting } from './settings.ts';
 import { ADA, ALICE, BOB, CAROL, MALLORY, memoryBreakSource, seedRun, seedUsers, tempDir } from './testing/fixtures.ts';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -93,5 +94,38 @@ describe('4-eye approval', () => {
     expect(() => approveProposal(store, BOB, 'nope')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
     const d = await decide(store, source, ALICE, { runId, breakId: 1, kind: 'ACCEPT' });
     expect(() => approveProposal(store, BOB, d.decisionId)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+  });
+});
+
+describe('the bulk limit counts what one person decided in bulk on a run lately (a split bulk decision still needs an approver)', () => {
+  /** `n` breaks with a suggested reason to accept, from `from` on. */
+  const acceptable = (from: number, n: number): number[] => {
+    const ids: number[] = [];
+    for (let id = from; ids.length < n; id++) if (id % 11 !== 0) ids.push(id);
+    return ids;
+  };
+  const bulkAccept = (who: typeof ALICE, ids: number[], comment?: string) => decideBulk(store, source, who, { runId, filter: { breakIds: ids }, kind: 'ACCEPT', comment: comment ?? null });
+
+  it("2 + 15 + 15 under a limit of 20: the third is a proposal that needs a comment (the probe's split attack)", async () => {
+    setSetting(store, ADA, 'review.bulkProposalThreshold', 20);
+    const [a, b, c] = [acceptable(1, 2), acceptable(3, 15), acceptable(30, 15)];
+    expect((await bulkAccept(ALICE, a)).proposal).toBe(false);
+    expect((await bulkAccept(ALICE, b)).proposal).toBe(false);
+    await expect(bulkAccept(ALICE, c)).rejects.toThrow(expect.objectContaining({ code: 'COMMENT_REQUIRED', details: expect.objectContaining({ recentBulk: 17, breakCount: 15, limit: 20 }) }));
+    const third = await bulkAccept(ALICE, c, 'the rest of the price breaks');
+    expect(third).toMatchObject({ proposal: true, breakCount: 15 });
+    expect(status(c[0]!)).toBe('PROPOSED');
+    // Only decisions that took effect count: the pending proposal does not, nor does another person's work.
+    expect((await bulkAccept(CAROL, acceptable(60, 15))).proposal).toBe(false);
+  });
+
+  it('bulk decisions older than the window, or on another run, do not count', async () => {
+    setSetting(store, ADA, 'review.bulkProposalThreshold', 20);
+    seedRun(store, 'run-2', '/nowhere/run-2.duckdb');
+    await decideBulk(store, source, ALICE, { runId: 'run-2', filter: { breakIds: acceptable(1, 15) }, kind: 'ACCEPT' });
+    expect((await bulkAccept(ALICE, acceptable(1, 15))).proposal).toBe(false);
+    // A day and a minute ago: out of the window.
+    store.db.prepare("UPDATE decisions SET decided_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1441 minutes') WHERE actor = 'alice'").run();
+    expect((await bulkAccept(ALICE, acceptable(30, 15))).proposal).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import type { DecisionResultDto } from '../../contract/index.ts';
 import { countBulk } from '../../run-file/grid/bulk-preview.ts';
-import { decide, decideBulk, type DecisionResult } from '../../workflow/decisions.ts';
+import { decide, decideBulk, recentBulkBreaks, type DecisionResult } from '../../workflow/decisions.ts';
 import { readSetting } from '../../workflow/settings.ts';
 import { readHistory } from '../workflow/history.ts';
 import type { Handlers, HostContext } from './types.ts';
@@ -21,7 +21,13 @@ export function reviewHandlers(ctx: HostContext): Pick<Handlers, 'review.decide'
     },
     'review.bulkPreview': async ({ runId, filter }) => {
       const counts = await countBulk(await ctx.openRun(runId), filter);
-      return { ...counts, threshold: ctx.store.read((tx) => readSetting(tx, 'review.bulkProposalThreshold')) };
+      return {
+        ...counts,
+        ...ctx.store.read((tx) => ({
+          threshold: readSetting(tx, 'review.bulkProposalThreshold'),
+          recentBulk: recentBulkBreaks(tx, ctx.user.userId, runId, new Date().toISOString()),
+        })),
+      };
     },
     'review.bulk': async ({ runId, filter, kind, reason, comment }) => {
       ctx.runs.completed(runId);

@@ -65,7 +65,8 @@ export function memoryBreakSource(n: number): BreakSource {
     (f.reason === undefined || suggestionOf(b) === f.reason) &&
     (f.baseStatus === undefined || baseStatusOf(b) === f.baseStatus) &&
     (f.delta === undefined || b.delta === f.delta) &&
-    (f.maxAbsDelta === undefined || (b.delta !== null && Math.abs(Number(b.delta)) <= Number(f.maxAbsDelta)));
+    (f.maxAbsDelta === undefined || (b.delta !== null && Math.abs(Number(b.delta)) <= Number(f.maxAbsDelta))) &&
+    (f.breakIds === undefined || f.breakIds.includes(b.breakId));
   return {
     get: async (ids) => new Map(ids.filter((id) => id >= 1 && id <= n).map((id) => [id, syntheticBreak(id)])),
     page: async (filter, afterId, limit) => {

@@ -25,7 +25,7 @@ export function SelectionBar({ runId, breakIds, reasons, onClear, onDone }: { ru
   const preview = useCall('review.bulkPreview', args);
   const p = preview.data;
   const n = kind === 'ACCEPT' ? (p?.acceptable ?? 0) : (p?.open ?? 0);
-  const overLimit = p !== undefined && n > p.threshold;
+  const overLimit = p !== undefined && n + p.recentBulk > p.threshold;
   const act = useAction((k: Kind, v: FormValue) =>
     client.call('review.bulk', { runId, filter: { breakIds }, kind: k, ...(v.reason ? { reason: v.reason } : {}), ...(v.comment ? { comment: v.comment } : {}) }),
   );
@@ -73,7 +73,7 @@ export function SelectionBar({ runId, breakIds, reasons, onClear, onDone }: { ru
           <p className={`notice ${kind === 'OVERRIDE' || overLimit ? 'warn' : ''}`}>
             {label} <strong>{count(n)}</strong> break{n === 1 ? '' : 's'} in one decision.{' '}
             {overLimit
-              ? `Over the workspace's bulk limit (${count(p?.threshold)}): this becomes one proposal that needs an approver, and it needs a comment.`
+              ? `Over the workspace's bulk limit (${count(p?.threshold)}${p && p.recentBulk > 0 ? `, counting the ${count(p.recentBulk)} you decided in bulk on this run in the last 24 hours` : ''}): this becomes one proposal that needs an approver, and it needs a comment.`
               : kind === 'OVERRIDE'
                 ? 'Overrides are proposals: nothing changes until an approver approves.'
                 : 'Takes effect at once.'}

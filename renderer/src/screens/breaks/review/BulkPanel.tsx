@@ -38,7 +38,7 @@ export function BulkPanel({ runId, row, reasons, onChanged }: { runId: string; r
   const preview = useCall('review.bulkPreview', Object.keys(filter).length > 0 ? args : null);
   const p = preview.data;
   const n = kind === 'ACCEPT' ? (p?.acceptable ?? 0) : (p?.open ?? 0);
-  const overLimit = p !== undefined && n > p.threshold;
+  const overLimit = p !== undefined && n + p.recentBulk > p.threshold;
   const proposal = kind === 'OVERRIDE' || overLimit;
   const act = useAction((k: Kind, v: FormValue) =>
     client.call('review.bulk', { runId, filter, kind: k, ...(v.reason ? { reason: v.reason } : {}), ...(v.comment ? { comment: v.comment } : {}) }),
@@ -108,7 +108,7 @@ export function BulkPanel({ runId, row, reasons, onChanged }: { runId: string; r
             {proposal
               ? kind === 'OVERRIDE'
                 ? 'Overrides are proposals: nothing changes until an approver approves.'
-                : `Over the bulk threshold (${count(p?.threshold)}): this becomes one proposal that needs an approver.`
+                : `Over the bulk threshold (${count(p?.threshold)}${p && p.recentBulk > 0 ? `, counting the ${count(p.recentBulk)} you decided in bulk on this run in the last 24 hours` : ''}): this becomes one proposal that needs an approver.`
               : 'Takes effect at once.'}
           </p>
           {kind === 'ACCEPT' ? (

@@ -1,4 +1,4 @@
-import { createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ReconError } from '../errors/recon-error.ts';
 import { sha256File } from '../ingest/source-file.ts';
@@ -14,8 +14,29 @@ import { fingerprintOf } from './keys.ts';
 export interface VerifyOptions {
   aPath?: string;
   bPath?: string;
-  /** A public key (PEM) the auditor trusts; without it only the embedded key is used. */
+  /** A public key (PEM file) the auditor trusts. */
   trustedKeyPath?: string;
+  /**
+   * More trusted public keys, PEM text (a file may hold several), each with
+   * where it came from: the organisation's pinned keys, a workspace's own key.
+   * A pack is VERIFIED only when one of the trusted keys signed it: the key
+   * inside a pack proves nothing on its own (anyone can re-sign an edited pack
+   * with a key of their own and embed it).
+   */
+  trustedKeys?: readonly { pem: string; source: string }[];
+}
+
+/** Every public key in a PEM text (a bundle may hold several), or an error naming `source`. */
+export function publicKeysOf(pem: string, source: string): KeyObject[] {
+  const blocks = pem.match(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g) ?? [];
+  if (blocks.length === 0) throw new ReconError('INPUT_PARSE_ERROR', `${source}: no PEM public key in it`, { file: source });
+  return blocks.map((b) => {
+    try {
+      return createPublicKey(b);
+    } catch (err) {
+      throw new ReconError('INPUT_PARSE_ERROR', `${source}: not a public key (${(err as Error).message})`, { file: source });
+    }
+  });
 }
 
 export interface InputCheck {
@@ -29,8 +50,12 @@ export interface VerifyReport {
   ok: boolean;
   signatureValid: boolean;
   keyFingerprint: string;
-  /** undefined when no trusted key was given. */
-  trustedKey?: boolean;
+  /** Whether one of the trusted keys signed the pack (false, too, when none was given). */
+  trustedKey: boolean;
+  /** Where the trusted key that signed it came from; null when the signer is unknown. */
+  signer: string | null;
+  /** How many trusted keys were checked against. */
+  trustedKeys: number;
   inputs: { a?: InputCheck; b?: InputCheck };
   runId: string | null;
   problems: string[];
@@ -64,11 +89,25 @@ export async function verifyEvidencePack(packPath: string, opts: VerifyOptions =
   if (!signatureValid && problems.length === 0) problems.push('the signature does not match the content: the pack was changed after it was signed');
   if (keyFingerprint && sig.keyFingerprint !== keyFingerprint) problems.push('the recorded key fingerprint does not match the embedded key');
 
-  let trustedKey: boolean | undefined;
+  const sources = [...(opts.trustedKeys ?? [])];
   if (opts.trustedKeyPath) {
-    const trusted = fingerprintOf(createPublicKey(await readFile(opts.trustedKeyPath, 'utf8')));
-    trustedKey = trusted === keyFingerprint;
-    if (!trustedKey) problems.push(`signed with key ${keyFingerprint.slice(0, 16)}…, not the trusted key ${trusted.slice(0, 16)}…`);
+    let pem: string;
+    try {
+      pem = await readFile(opts.trustedKeyPath, 'utf8');
+    } catch {
+      throw new ReconError('INPUT_NOT_FOUND', `${opts.trustedKeyPath}: trusted key file not found`, { file: opts.trustedKeyPath });
+    }
+    sources.push({ pem, source: opts.trustedKeyPath });
+  }
+  const trusted = sources.flatMap(({ pem, source }) => publicKeysOf(pem, source).map((k) => ({ fingerprint: fingerprintOf(k), source })));
+  const signer = trusted.find((t) => t.fingerprint === keyFingerprint)?.source ?? null;
+  const trustedKey = signer !== null;
+  if (signatureValid && !trustedKey) {
+    problems.push(
+      trusted.length === 0
+        ? `signature valid, signer unknown: key ${keyFingerprint.slice(0, 16)}… is only the one inside the pack; give the keys you trust (--public-key, --trusted-keys or --workspace)`
+        : `signature valid, signer unknown: key ${keyFingerprint.slice(0, 16)}… is none of the ${trusted.length} trusted key(s)`,
+    );
   }
 
   const inputs: VerifyReport['inputs'] = {};
@@ -87,5 +126,5 @@ export async function verifyEvidencePack(packPath: string, opts: VerifyOptions =
     if (expected !== actual) problems.push(`source ${side.toUpperCase()} ${path}: SHA-256 ${actual.slice(0, 16)}… is not the recorded ${expected.slice(0, 16)}…`);
   }
   const run = pack['run'] as { runId?: string } | undefined;
-  return { ok: problems.length === 0, signatureValid, keyFingerprint, ...(trustedKey === undefined ? {} : { trustedKey }), inputs, runId: run?.runId ?? null, problems };
+  return { ok: problems.length === 0, signatureValid, keyFingerprint, trustedKey, signer, trustedKeys: trusted.length, inputs, runId: run?.runId ?? null, problems };
 }

@@ -1,4 +1,5 @@
-import { statSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { mkdirSync, statSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +7,8 @@ import { verifyChain } from '../store/audit-verify.ts';
 import { ALICE } from '../workflow/testing/fixtures.ts';
 import { exportRun } from './export.ts';
 import { verifyEvidencePack } from './evidence-verify.ts';
-import { workspaceSigningKey } from './keys.ts';
+import { fingerprintOf, workspaceSigningKey, workspaceTrustedKeys } from './keys.ts';
+import { canonicalJson, type JsonValue } from '../store/canonical-json.ts';
 import { generatedRun, type FixtureRun } from './testing/fixture.ts';
 
 /**
@@ -46,10 +48,49 @@ describe('evidence pack', () => {
     expect(String(pack['summaryText'])).toContain(`Run ${run.runId}`);
   });
 
-  it('verifies from the file alone, with the input files', async () => {
-    const r = await verifyEvidencePack(packPath, { aPath: run.aPath, bPath: run.bPath });
-    expect(r).toMatchObject({ ok: true, signatureValid: true, runId: run.runId, problems: [] });
+  it('verifies with the file, the key the auditor trusts and the input files', async () => {
+    const trusted = join(run.workspace, 'keys', 'evidence-ed25519.pub');
+    const r = await verifyEvidencePack(packPath, { aPath: run.aPath, bPath: run.bPath, trustedKeyPath: trusted });
+    expect(r).toMatchObject({ ok: true, signatureValid: true, trustedKey: true, signer: trusted, runId: run.runId, problems: [] });
     expect(r.inputs.a?.ok && r.inputs.b?.ok).toBe(true);
+    // Without a trusted key the signature is valid but its signer unknown: not verified.
+    expect(await verifyEvidencePack(packPath)).toMatchObject({ ok: false, signatureValid: true, trustedKey: false, signer: null, problems: [expect.stringMatching(/^signature valid, signer unknown/)] });
+  });
+
+  it("a pack edited and re-signed with an attacker's key inside it is not verified: signature valid, signer unknown", async () => {
+    const attacker = generateKeyPairSync('ed25519');
+    const { signature: _sig, ...body } = pack;
+    void _sig;
+    const forgedBody = { ...body, counts: { ...(pack['counts'] as object), missingInB: 0 } };
+    const publicKey = attacker.publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    const forged = {
+      ...forgedBody,
+      signature: {
+        algorithm: 'Ed25519',
+        publicKey,
+        keyFingerprint: fingerprintOf(attacker.publicKey),
+        value: sign(null, Buffer.from(canonicalJson(forgedBody as JsonValue), 'utf8'), attacker.privateKey).toString('base64'),
+      },
+    };
+    const forgedPath = join(run.workspace, 'forged.json');
+    writeFileSync(forgedPath, JSON.stringify(forged));
+    const alone = await verifyEvidencePack(forgedPath);
+    expect(alone).toMatchObject({ ok: false, signatureValid: true, trustedKey: false, signer: null });
+    expect(alone.problems).toEqual([expect.stringMatching(/^signature valid, signer unknown/)]);
+    const team = await verifyEvidencePack(forgedPath, { trustedKeys: await workspaceTrustedKeys(run.workspace) });
+    expect(team).toMatchObject({ ok: false, signatureValid: true, trustedKey: false, trustedKeys: 1 });
+  });
+
+  it("trusts the organisation's pinned keys (a PEM bundle in keys/trusted-keys.pem) and the workspace's own", async () => {
+    const team = mkdtempSync(join(tmpdir(), 'recon-team-'));
+    const other = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    const own = readFileSync(join(run.workspace, 'keys', 'evidence-ed25519.pub'), 'utf8');
+    mkdirSync(join(team, 'keys'));
+    writeFileSync(join(team, 'keys', 'trusted-keys.pem'), `${other}${own}`);
+    const r = await verifyEvidencePack(packPath, { trustedKeys: await workspaceTrustedKeys(team) });
+    expect(r).toMatchObject({ ok: true, trustedKey: true, trustedKeys: 2, signer: join(team, 'keys', 'trusted-keys.pem') });
+    writeFileSync(join(team, 'keys', 'trusted-keys.pem'), 'not a key');
+    await expect(verifyEvidencePack(packPath, { trustedKeys: await workspaceTrustedKeys(team) })).rejects.toMatchObject({ code: 'INPUT_PARSE_ERROR' });
   });
 
   it('shows any edit, a different input file and an untrusted key', async () => {
@@ -60,7 +101,7 @@ describe('evidence pack', () => {
     expect(r1.signatureValid).toBe(false);
     const r2 = await verifyEvidencePack(packPath, { aPath: run.bPath });
     expect(r2.ok).toBe(false);
-    expect(r2.problems[0]).toMatch(/source A .*SHA-256/);
+    expect(r2.problems).toContainEqual(expect.stringMatching(/source A .*SHA-256/));
     const other = mkdtempSync(join(tmpdir(), 'recon-otherkey-'));
     await workspaceSigningKey(other);
     const r3 = await verifyEvidencePack(packPath, { trustedKeyPath: join(other, 'keys', 'evidence-ed25519.pub') });

@@ -58,3 +58,24 @@ export async function workspaceSigningKey(workspace: string): Promise<SigningKey
   if (created) await writeFile(join(dir, PUBLIC_FILE), publicPem, { mode: 0o644 });
   return { privateKey, publicKey, publicPem, fingerprint: fingerprintOf(publicKey), created };
 }
+
+/** The organisation's pinned public keys (PEM, one or more), in a workspace's keys folder. */
+export const TRUSTED_KEYS_FILE = 'trusted-keys.pem';
+
+/**
+ * The keys a workspace trusts for evidence packs: its own signing key (when it
+ * has made one) and the team's keys pinned in `keys/trusted-keys.pem`. Reading
+ * them never makes a key.
+ */
+export async function workspaceTrustedKeys(workspace: string): Promise<{ pem: string; source: string }[]> {
+  const keys: { pem: string; source: string }[] = [];
+  for (const file of [PUBLIC_FILE, TRUSTED_KEYS_FILE]) {
+    const path = join(workspace, 'keys', file);
+    try {
+      keys.push({ pem: await readFile(path, 'utf8'), source: path });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  return keys;
+}

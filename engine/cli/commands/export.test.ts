@@ -68,8 +68,12 @@ describe('recon evidence', () => {
   it('verifies a pack (exit 0), reports a changed one (exit 1) and refuses junk (exit 2)', async () => {
     const pack = join(dir, 'pack.json');
     expect(await call(exportCommand, run.runId, '--format', 'evidence', '--out', pack, '--workspace', run.workspace)).toBe(0);
-    expect(await call(evidenceCommand, 'verify', pack, '--a', run.aPath, '--b', run.bPath)).toBe(0);
+    // The key inside the pack alone proves nothing: signature valid, signer unknown, exit 1.
+    expect(await call(evidenceCommand, 'verify', pack, '--a', run.aPath, '--b', run.bPath)).toBe(1);
+    expect(stdout).toMatch(/^NOT VERIFIED[\s\S]*signature: valid[\s\S]*signer: UNKNOWN \(no trusted key given\)/);
+    expect(await call(evidenceCommand, 'verify', pack, '--a', run.aPath, '--b', run.bPath, '--workspace', run.workspace)).toBe(0);
     expect(stdout).toMatch(/^VERIFIED/);
+    expect(stdout).toMatch(/signer: .*evidence-ed25519\.pub/);
     expect(stdout).toMatch(/source A: matches/);
     const changed = join(dir, 'changed.json');
     writeFileSync(changed, readFileSync(pack, 'utf8').replace(`"runId": "${run.runId}"`, '"runId": "other"'));

@@ -28,7 +28,10 @@ export interface ProposalInfo {
   decidedAt: string;
   breakCount: number;
   bulkFilter: unknown;
-  state: 'PENDING' | 'APPROVED' | 'REJECTED' | 'WITHDRAWN';
+  /** SUPERSEDED / REFUSED: the team server did not take it (another device's decision won its breaks, or roles refused it); it waits for no one. */
+  state: 'PENDING' | 'APPROVED' | 'REJECTED' | 'WITHDRAWN' | 'SUPERSEDED' | 'REFUSED';
+  /** For SUPERSEDED / REFUSED: the server's detail (the winning decision, or the refusal code). */
+  serverDetail: string | null;
   approver: string | null;
   approvalComment: string | null;
 }
@@ -44,6 +47,8 @@ interface ProposalRow {
   break_count: number;
   bulk_filter: string | null;
   verdict: 'APPROVED' | 'REJECTED' | 'WITHDRAWN' | null;
+  server_state: 'SUPERSEDED' | 'REFUSED' | null;
+  server_detail: string | null;
   approver: string | null;
   approval_comment: string | null;
 }
@@ -52,8 +57,10 @@ interface ProposalRow {
 export function listProposals(store: Store, opts: { runId?: string; pendingOnly?: boolean } = {}): ProposalInfo[] {
   const rows = store.read((tx) =>
     tx.all<ProposalRow>(sql`SELECT d.decision_id, d.run_id, d.kind, d.reason, d.comment, d.actor, d.decided_at, d.break_count, d.bulk_filter,
-                                   a.verdict, a.approver, a.comment AS approval_comment
+                                   a.verdict, a.approver, a.comment AS approval_comment,
+                                   CASE WHEN s.state IN ('SUPERSEDED', 'REFUSED') THEN s.state END AS server_state, s.detail AS server_detail
                               FROM decisions d LEFT JOIN approvals a ON a.decision_id = d.decision_id
+                              LEFT JOIN sync_decisions s ON s.id = d.decision_id
                              WHERE d.is_proposal = 1 AND (${opts.runId ?? null} IS NULL OR d.run_id = ${opts.runId ?? null})
                                AND (${opts.pendingOnly ? 1 : 0} = 0 OR a.decision_id IS NULL)
                              ORDER BY d.decided_at DESC, d.decision_id`),
@@ -68,7 +75,8 @@ export function listProposals(store: Store, opts: { runId?: string; pendingOnly?
     decidedAt: r.decided_at,
     breakCount: r.break_count,
     bulkFilter: r.bulk_filter === null ? null : JSON.parse(r.bulk_filter),
-    state: r.verdict ?? 'PENDING',
+    state: r.verdict ?? r.server_state ?? 'PENDING',
+    serverDetail: r.verdict === null && r.server_state !== null ? r.server_detail : null,
     approver: r.approver,
     approvalComment: r.approval_comment,
   }));

@@ -97,4 +97,47 @@ describe('recon users / review / audit', () => {
       ws = prev;
     }
   });
+
+  it('verify lists every workflow row the trail does not explain (a role written into the file)', async () => {
+    const copy = join(tmp.dir, 'copy-state');
+    cpSync(ws, copy, { recursive: true });
+    const db = new Database(join(copy, 'workspace.sqlite'));
+    db.exec("INSERT INTO user_roles (user_id, role, granted_by, granted_at) VALUES ('alice', 'admin', 'ada', 'now')");
+    db.close();
+    const prev = ws;
+    ws = copy;
+    try {
+      const v = await as('ada', auditCommand, ['verify']);
+      expect(v.code).toBe(1);
+      expect(v.out).toMatch(/^AUDIT CHAIN BROKEN \[STATE_MISMATCH\][\s\S]*user_roles alice: alice holds \[.*admin.*\] but the audit trail gives \[analyst\]/);
+    } finally {
+      ws = prev;
+    }
+  });
+
+  it("review proposals marks one the team server superseded (not PENDING), and review list reads a run pulled from the server", async () => {
+    const made = await as('alice', reviewCommand, ['override', '--run', 'run-1', '--break', '7', '--reason', 'TIMING_DIFF', '--comment', 'T+2', '--json']);
+    const decisionId = (JSON.parse(made.out) as { decisionId: string }).decisionId;
+    const store = openStore(ws);
+    try {
+      // What sync/apply-remote.ts records when another device's decision on the same break reached the server first.
+      store.db
+        .prepare("INSERT INTO sync_decisions (id, kind, decision_id, device_id, server_order, state, detail, synced_at) VALUES (?, 'decision', ?, ?, 99, 'SUPERSEDED', 'superseded by decision 0c0ffee', 'now')")
+        .run(decisionId, decisionId, store.deviceId);
+      // A run made on another workstation, and its evidence, as a pull writes them.
+      seedRun(store, 'remote-1', 'remote:other-device');
+      store.db.prepare("INSERT INTO sync_remote_runs (run_id, device_id, pulled_at) VALUES ('remote-1', 'other-device', 'now')").run();
+      const evidence = store.db.prepare(
+        "INSERT INTO sync_remote_breaks (run_id, break_id, key, field, diff_type, value_a, value_b, delta, base_status, reason, confidence) VALUES ('remote-1', ?, ?, 'amount', 'MISMATCH', '100.00', '100.02', '0.02', 'REVIEW', 'ROUNDING_DIFF', '0.6')",
+      );
+      for (let id = 1; id <= 3; id++) evidence.run(id, `T${id}`);
+    } finally {
+      store.close();
+    }
+    const proposals = await as('bob', reviewCommand, ['proposals']);
+    expect(proposals.out).toMatch(new RegExp(`${decisionId}  SUPERSEDED[\\s\\S]*the team server took another decision first \\(superseded by decision 0c0ffee\\): it waits for no one`));
+    const list = await as('bob', reviewCommand, ['list', '--run', 'remote-1', '--json']);
+    expect(list.code).toBe(0);
+    expect((JSON.parse(list.out) as { breakId: number }[]).map((b) => b.breakId)).toEqual([1, 2, 3]);
+  });
 });

@@ -5,12 +5,13 @@ import { suggestionOf } from '../../run-file/break.ts';
 import type { Store } from '../../store/open.ts';
 import { openWorkspaceStore } from '../open-store.ts';
 import { approveProposal, listProposals, rejectProposal, type ProposalInfo } from '../../workflow/approvals.ts';
-import type { BreakFilter, ReviewedBreak } from '../../workflow/breaks.ts';
+import type { BreakFilter, BreakSource, ReviewedBreak } from '../../workflow/breaks.ts';
 import { decide, decideBulk, type DecisionKind, type DecisionResult } from '../../workflow/decisions.ts';
 import { currentUser } from '../../workflow/identity.ts';
 import { listReasonCodes } from '../../workflow/reason-codes.ts';
 import { listBreaks } from '../../workflow/review-queue.ts';
 import { getRun } from '../../workflow/runs.ts';
+import { isRemoteRun, remoteBreakSource } from '../../sync/remote-breaks.ts';
 import { BREAK_STATUSES, type BreakStatus } from '../../workflow/status.ts';
 import { resolveWorkspace } from '../workspace.ts';
 
@@ -116,8 +117,9 @@ function filterOf(v: Values): BreakFilter {
   return f;
 }
 
-async function withBreaks<T>(store: Store, runId: string, fn: (source: Awaited<ReturnType<typeof openBreakSource>>) => Promise<T>): Promise<T> {
-  const source = await openBreakSource(getRun(store, runId).duckdbPath);
+async function withBreaks<T>(store: Store, runId: string, fn: (source: BreakSource) => Promise<T>): Promise<T> {
+  // A run pulled from the team server has no file here: its breaks are the evidence pulled with it.
+  const source = isRemoteRun(store, runId) ? remoteBreakSource(store, runId) : await openBreakSource(getRun(store, runId).duckdbPath);
   try {
     return await fn(source);
   } finally {
@@ -190,6 +192,6 @@ function formatDecision(r: DecisionResult): string {
 function formatProposals(ps: ProposalInfo[]): string {
   if (ps.length === 0) return 'no proposals\n';
   return ps
-    .map((p) => `${p.decisionId}  ${p.state.padEnd(8)} run ${p.runId}  ${p.kind.toLowerCase()}${p.reason ? ` → ${p.reason}` : ''}  ${p.breakCount} breaks  by ${p.maker} at ${p.decidedAt}${p.comment ? `\n    "${p.comment}"` : ''}${p.approver ? `\n    ${p.state.toLowerCase()} by ${p.approver}${p.approvalComment ? `: "${p.approvalComment}"` : ''}` : ''}\n`)
+    .map((p) => `${p.decisionId}  ${p.state.padEnd(10)} run ${p.runId}  ${p.kind.toLowerCase()}${p.reason ? ` → ${p.reason}` : ''}  ${p.breakCount} breaks  by ${p.maker} at ${p.decidedAt}${p.comment ? `\n    "${p.comment}"` : ''}${p.approver ? `\n    ${p.state.toLowerCase()} by ${p.approver}${p.approvalComment ? `: "${p.approvalComment}"` : ''}` : ''}${p.state === 'SUPERSEDED' || p.state === 'REFUSED' ? `\n    the team server ${p.state === 'SUPERSEDED' ? 'took another decision first' : 'refused it'}${p.serverDetail ? ` (${p.serverDetail})` : ''}: it waits for no one` : ''}\n`)
     .join('');
 }

@@ -163,6 +163,9 @@ describe('the audit trail export', () => {
 
   it('writes to a folder that does not exist yet; an existing file needs "Replace"; a path through a file is refused naming its folder; the host stays up', async () => {
     await openSection(alice, 'Audit trail');
+    // The browser host has no file dialog: the path is typed (the desktop app offers Browse…, a Save dialog).
+    await alice.getByLabel('Export path').waitFor();
+    expect(await alice.locator('.audit-export').getByRole('button', { name: 'Browse…' }).count()).toBe(0);
     const out = join(dir, 'new', 'folder', 'audit.ndjson');
     await write(out);
     await alice.locator('.audit-export .notice.ok', { hasText: `to ${out}` }).waitFor();

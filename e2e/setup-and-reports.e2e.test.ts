@@ -4,18 +4,22 @@
  * side that writes amounts in cents. The New-run screen pre-fills the
  * mapping, key and types from inference with reasons and confidences; the
  * person accepts the proposed ×100 rule and runs; the run's Export menu then
- * writes a CSV, an XLSX, a narrative and a signed evidence pack.
+ * writes a CSV, an XLSX, a narrative and a signed evidence pack. "Run again"
+ * fills in the run's files, and runs them; with the desktop app's path policy
+ * played on the bridge (its answers to typed paths), the form and the audit
+ * trail's "Write file" say to use Browse…, and "Run again" still runs.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyEvidencePack } from '../engine/report/evidence-verify.ts';
+import { workspaceTrustedKeys } from '../engine/report/keys.ts';
 import type { RunSummary } from '../engine/contract/index.ts';
 import { runAndWait } from './flows.ts';
-import { openWorkstation, savedDefinition, type Workstation } from './harness.ts';
+import { collectPageErrors, openWorkstation, savedDefinition, type Workstation } from './harness.ts';
 
 const ROWS = 400;
 /** Records whose amount really differs (beyond the cents convention). */
@@ -137,8 +141,9 @@ describe('the Export menu', () => {
     expect(await readFile(narrative, 'utf8')).toContain(`${ROWS}`);
 
     const pack = await exportAs('Evidence pack');
-    const verified = await verifyEvidencePack(pack, { aPath, bPath });
-    expect(verified).toMatchObject({ ok: true, signatureValid: true, runId });
+    // Verified against the workspace's own key (the one inside a pack alone proves nothing).
+    const verified = await verifyEvidencePack(pack, { aPath, bPath, trustedKeys: await workspaceTrustedKeys(join(dir, 'workspace')) });
+    expect(verified).toMatchObject({ ok: true, signatureValid: true, trustedKey: true, runId });
   });
 
   it('refuses to overwrite a file unless asked', async () => {
@@ -162,6 +167,8 @@ describe('the Export menu', () => {
     await page.getByRole('table', { name: 'Column mapping' }).waitFor();
     expect(await page.locator('#source-a-path').inputValue()).toBe(aPath);
     expect(await page.locator('#source-b-path').inputValue()).toBe(bPath);
+    // The browser host has no file dialog: the paths are typed (the desktop app offers Browse… here).
+    expect(await page.locator('.source-card').getByRole('button', { name: 'Browse…' }).count()).toBe(0);
     expect(await page.getByLabel('LoanNo is a key').isChecked()).toBe(true);
     expect(await page.getByLabel('B column for Balance').inputValue()).toBe('balance_cents');
     // The saved definitions are offered too.
@@ -175,5 +182,88 @@ describe('the Export menu', () => {
 
   it('logged no console errors', () => {
     expect(ws.errors).toEqual([]);
+  });
+});
+
+/**
+ * The desktop app's path policy (electron/main/policy/chosen-paths.ts, unit-tested there) as its
+ * answers arrive on the bridge: a typed path is refused, INVALID_ARGUMENT with reason
+ * PATH_NOT_CHOSEN, unless it is a file this workspace's runs read (read only) or lies in the
+ * workspace's exports/. The page talks to the real host for everything else.
+ */
+function playDesktopPolicy(route: WebSocketRoute, readable: readonly string[], exportsDir: string): void {
+  const server = route.connectToServer();
+  const reads: Record<string, string[]> = { 'files.preview': ['path'], 'definitions.infer': ['aPath', 'bPath'], 'runs.start': ['aPath', 'bPath'], 'definitions.import': ['path'] };
+  const writes: Record<string, string[]> = { 'runs.export': ['path'], 'audit.export': ['path'], 'definitions.export': ['path'] };
+  route.onMessage((message) => {
+    const call = JSON.parse(String(message)) as { id: number; name: string; args?: Record<string, unknown> };
+    for (const [use, table] of [['read', reads], ['write', writes]] as const) {
+      for (const arg of table[call.name] ?? []) {
+        const path = call.args?.[arg];
+        if (typeof path !== 'string' || path.startsWith(`${exportsDir}/`) || (use === 'read' && readable.includes(path))) continue;
+        const error = { code: 'INVALID_ARGUMENT', message: `${call.name}: "${path}" was not chosen in this session's file dialog`, details: { call: call.name, arg, path, use, reason: 'PATH_NOT_CHOSEN' } };
+        route.send(JSON.stringify({ type: 'reply', id: call.id, reply: { ok: false, error } }));
+        return;
+      }
+    }
+    server.send(message);
+  });
+}
+
+describe('typed paths the desktop app refuses', () => {
+  let desk: Page;
+  let deskErrors: string[];
+
+  beforeAll(async () => {
+    desk = await ws.browser.newPage({ viewport: { width: 1440, height: 900 } });
+    deskErrors = collectPageErrors(desk);
+    await desk.routeWebSocket(/\/bridge$/, (route) => playDesktopPolicy(route, [aPath, bPath], join(dir, 'workspace', 'exports')));
+    await desk.goto(ws.served.url);
+  });
+
+  afterAll(async () => {
+    await desk?.close();
+  });
+
+  it("tell the person, in the source's card, to pick the file with Browse…", async () => {
+    await desk.getByRole('button', { name: 'New run' }).first().click();
+    await desk.getByRole('heading', { name: 'New run' }).waitFor();
+    const typed = join(dir, 'data', 'typed.csv');
+    await desk.locator('#source-a-path').fill(typed);
+    await desk.locator('#source-a-path').press('Enter');
+    const alert = desk.locator('.source-card').first().getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain("This file cannot be read: it was typed, not picked with Browse…");
+    expect(await alert.textContent()).toContain(typed);
+    expect(await alert.textContent()).toContain('Use Browse… to pick it');
+    expect(await alert.textContent()).not.toContain('INVALID_ARGUMENT');
+  });
+
+  it("tell the person, at the audit trail's Write file, to choose where to save with Browse…; the exports folder needs no dialog", async () => {
+    await desk.getByRole('navigation').getByRole('button', { name: 'Audit trail' }).click();
+    const out = join(dir, 'audit-typed.ndjson');
+    await desk.getByLabel('Export path').fill(out);
+    await desk.getByRole('button', { name: 'Write file' }).click();
+    const alert = desk.locator('.audit-export').getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('The export file cannot be written: it was typed, not chosen with Browse…');
+    expect(await alert.textContent()).toContain('Use Browse… to choose where to save it');
+    expect(existsSync(out)).toBe(false);
+    const inExports = join(dir, 'workspace', 'exports', 'audit.ndjson');
+    await desk.getByLabel('Export path').fill(inExports);
+    await desk.getByRole('button', { name: 'Write file' }).click();
+    await desk.locator('.audit-export .notice.ok', { hasText: `to ${inExports}` }).waitFor();
+    expect(existsSync(inExports)).toBe(true);
+  });
+
+  it("let \"Run again\" run the earlier run's files, which the workspace's runs registry lists", async () => {
+    await desk.getByRole('navigation').getByRole('button', { name: 'Runs' }).click();
+    await desk.getByRole('button', { name: 'Ledger vs servicer (inferred)' }).first().click();
+    await desk.getByRole('button', { name: 'Run again…' }).click();
+    await desk.getByRole('table', { name: 'Column mapping' }).waitFor();
+    expect(await desk.locator('#source-a-path').inputValue()).toBe(aPath);
+    const again = await runAndWait(desk);
+    expect(existsSync(join(dir, 'workspace', 'runs', `${again}.json`))).toBe(true);
+    expect(deskErrors).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import { openStore } from '../../engine/store/open.ts';
 import { currentUser } from '../../engine/workflow/identity.ts';
 import { EVENT_CHANNEL } from '../shared/ipc-channels.ts';
 import { ChosenPaths, rememberingDialog } from './policy/chosen-paths.ts';
+import { recordedRunInputs } from './recorded-inputs.ts';
 
 /** The workspace: $RECON_WORKSPACE when set, else the app's userData folder. */
 function workspaceDir(): string {
@@ -15,14 +16,15 @@ function workspaceDir(): string {
 
 /**
  * Opens the workspace store once, starts the service; its events go to every window. Closes both when the app quits.
- * The renderer may name only paths the person picked in this session's native dialogs, or the workspace's exports/
- * (policy/chosen-paths.ts): a compromised renderer cannot read or write any other file through the engine.
+ * The renderer may name only paths the person picked in this session's native dialogs, the workspace's exports/, or
+ * (to read) the files this workspace's runs read, for "Run again" (policy/chosen-paths.ts, recorded-inputs.ts): a
+ * compromised renderer cannot read or write any other file through the engine.
  */
 export function setupEngine(): Service {
   const workspace = workspaceDir();
   // The migrations ship beside the bundle (scripts/packaging/runtime-assets.ts), where openStore looks by default.
   const store = openStore(workspace);
-  const chosen = new ChosenPaths({ ownedFolders: [join(workspace, 'exports')] });
+  const chosen = new ChosenPaths({ ownedFolders: [join(workspace, 'exports')], recordedInputs: () => recordedRunInputs(store) });
   const service = createService({
     workspace,
     host: 'electron',

@@ -70,4 +70,32 @@ describe('ChosenPaths', () => {
     paths.remember('/data/A.csv', 'open');
     expect(paths.allows('/data/a.csv', 'read')).toBe(false);
   });
+
+  it('lets the inputs of recorded runs be read again ("Run again"), never written', () => {
+    let recorded = ['/data/2026-12-04/a.csv', '/data/2026-12-04/b.csv'];
+    const paths = new ChosenPaths({ platform: 'linux', recordedInputs: () => recorded });
+    expect(paths.allows('/data/2026-12-04/a.csv', 'read')).toBe(true);
+    expect(paths.allows('/data/2026-12-04/./x/../b.csv', 'read')).toBe(true);
+    expect(paths.allows('/data/2026-12-04/a.csv', 'write')).toBe(false);
+    // Only those files: not their folder nor a neighbour.
+    expect(paths.allows('/data/2026-12-04', 'read')).toBe(false);
+    expect(paths.allows('/data/2026-12-04/c.csv', 'read')).toBe(false);
+    // Asked at each check: a run recorded meanwhile counts.
+    expect(paths.allows('/data/2026-12-05/a.csv', 'read')).toBe(false);
+    recorded = [...recorded, '/data/2026-12-05/a.csv'];
+    expect(paths.allows('/data/2026-12-05/a.csv', 'read')).toBe(true);
+  });
+
+  it('ignores recorded inputs that are relative, empty or carry a NUL', () => {
+    const paths = new ChosenPaths({ platform: 'linux', recordedInputs: () => ['a.csv', '', '/data/x.csv\u0000'] });
+    expect(paths.allows(`${process.cwd()}/a.csv`, 'read')).toBe(false);
+    expect(paths.allows(process.cwd(), 'read')).toBe(false);
+    expect(paths.allows('/data/x.csv', 'read')).toBe(false);
+  });
+
+  it('compares recorded inputs as it compares choices (case-insensitively on Windows)', () => {
+    const paths = new ChosenPaths({ platform: 'win32', recordedInputs: () => ['C:\\Data\\A.csv'] });
+    expect(paths.allows('c:/data/a.CSV', 'read')).toBe(true);
+    expect(paths.allows('c:/data/a.CSV', 'write')).toBe(false);
+  });
 });

@@ -6,8 +6,11 @@
  * person picked it in a native dialog of this session (a file picked to open
  * is readable, a file picked to save is writable; a picked folder covers what
  * is inside it), or when it lies in a folder the app owns (the workspace's
- * exports/). Pure, so it is tested without Electron; engine-host.ts records
- * each dialog's answer and hands `allows` to the service as its path policy.
+ * exports/), or, for reading only, when this workspace's own runs read it
+ * (the runs registry: the person chose those files when they started the run,
+ * and "Run again" starts from them). Pure, so it is tested without Electron;
+ * engine-host.ts records each dialog's answer, reads the registry and hands
+ * `allows` to the service as its path policy.
  */
 import path from 'node:path';
 
@@ -25,6 +28,12 @@ interface Choice {
 export interface ChosenPathsOptions {
   /** Folders the app itself owns: any path inside them may be read and written. */
   ownedFolders?: readonly string[];
+  /**
+   * Files this workspace's own runs read (the runs registry), readable again without a dialog. Asked at
+   * each check, so a run started meanwhile counts; relative paths (a CLI run's, relative to a folder this
+   * process does not know) are ignored.
+   */
+  recordedInputs?: () => Iterable<string>;
   /** Path rules of this platform (default: this process's); Windows and macOS compare case-insensitively. */
   platform?: NodeJS.Platform;
 }
@@ -33,6 +42,7 @@ export interface ChosenPathsOptions {
 export class ChosenPaths {
   private readonly choices: Choice[] = [];
   private readonly owned: string[];
+  private readonly recordedInputs: () => Iterable<string>;
   private readonly pathApi: typeof path.posix;
   private readonly foldCase: boolean;
 
@@ -41,6 +51,7 @@ export class ChosenPaths {
     this.pathApi = platform === 'win32' ? path.win32 : path.posix;
     this.foldCase = platform === 'win32' || platform === 'darwin';
     this.owned = (opts.ownedFolders ?? []).map((f) => this.key(f));
+    this.recordedInputs = opts.recordedInputs ?? (() => []);
   }
 
   /** Records a dialog's answer; a cancelled dialog (null) records nothing. */
@@ -49,11 +60,12 @@ export class ChosenPaths {
     this.choices.push({ kind, key: this.key(chosen) });
   }
 
-  /** True when `candidate` may be used for `use`: chosen for it in this session, or inside an owned or chosen folder. */
+  /** True when `candidate` may be used for `use`: chosen for it in this session, inside an owned or chosen folder, or (read) an input of a recorded run. */
   allows(candidate: string, use: PathUse): boolean {
     if (candidate.includes('\u0000')) return false;
     const k = this.key(candidate);
     if (this.owned.some((folder) => this.isInside(k, folder))) return true;
+    if (use === 'read' && this.isRecordedInput(k)) return true;
     return this.choices.some((c) => {
       switch (c.kind) {
         case 'open':
@@ -64,6 +76,14 @@ export class ChosenPaths {
           return this.isInside(k, c.key);
       }
     });
+  }
+
+  /** True when a recorded run read the file `k` (absolute recorded paths only). */
+  private isRecordedInput(k: string): boolean {
+    for (const p of this.recordedInputs()) {
+      if (p !== '' && !p.includes('\u0000') && this.pathApi.isAbsolute(p) && this.key(p) === k) return true;
+    }
+    return false;
   }
 
   /** An absolute, normalized path (`..` resolved), case-folded where the file system usually is. */

@@ -32,6 +32,10 @@ describe('the desktop CSP header', () => {
     expect([...header.keys()].filter((n) => !meta.has(n))).toEqual(['frame-ancestors']);
   });
 
+  it("narrows the meta tag's connect-src, which allows the page's own origin only (the browser host's bridge)", () => {
+    expect(parseCsp(metaCsp()).get('connect-src')).toEqual(["'self'"]);
+  });
+
   it('keeps scripts to the app itself: no inline or eval', () => {
     expect(header.get('default-src')).toEqual(["'none'"]);
     expect(header.get('script-src')).toEqual(["'self'"]);

@@ -4,7 +4,7 @@
  * renderer/index.html. A page obeys every policy it is given, so the header
  * narrows the meta tag: that one also serves the browser host (`recon serve`,
  * whose own header narrows it to its WebSocket port) and so lets the page
- * connect to any loopback port. The desktop renderer talks to the engine over
+ * connect to its own origin ('self', which covers the bridge's ws: URL). The desktop renderer talks to the engine over
  * IPC only: it needs no connection at all. A header can also say what a meta
  * tag cannot (frame-ancestors).
  */

@@ -1,4 +1,5 @@
 import type { ErrorData } from '../../../engine/contract/index.ts';
+import { pathRefusal, pathRefusalText } from './path-refusal.ts';
 
 /** What to do about the workflow's refusals, in the words of the person using the app. */
 const HINTS: Partial<Record<ErrorData['code'], string>> = {
@@ -17,6 +18,23 @@ const HINTS: Partial<Record<ErrorData['code'], string>> = {
 
 /** An engine error as people read it: the stable code, the message, where it happened, and what to do. */
 export function ErrorMessage({ error, onRetry, onDismiss }: { error: ErrorData; onRetry?: () => void; onDismiss?: () => void }) {
+  const refusal = pathRefusal(error);
+  if (refusal) {
+    // A typed path the desktop app refused: say which file and to use Browse…, not the engine's wording.
+    const text = pathRefusalText(refusal);
+    return (
+      <div className="error-message path-refused" role="alert">
+        <span className="error-text">{text.title}</span>
+        {refusal.path !== '' && <span className="error-where mono">{refusal.path}</span>}
+        <span className="error-hint">{text.hint}</span>
+        {onDismiss && (
+          <button type="button" className="link error-dismiss" onClick={onDismiss} aria-label="Dismiss">
+            ✕
+          </button>
+        )}
+      </div>
+    );
+  }
   const d = error.details ?? {};
   const where = [d['file'], d['line'] !== undefined ? `line ${String(d['line'])}` : undefined, d['column'] !== undefined ? `column "${String(d['column'])}"` : undefined]
     .filter((x) => x !== undefined)

@@ -32,17 +32,17 @@ export function DefinitionFilePanel({ current, onImport }: Props) {
   const [done, setDone] = useState<string>();
   const [error, setError] = useState<ErrorData>();
 
-  const act = async (what: 'import' | 'export'): Promise<void> => {
+  const act = async (what: 'import' | 'export', to = path.trim(), replaceIt = replace): Promise<void> => {
     setBusy(true);
     setDone(undefined);
     setError(undefined);
     try {
       if (what === 'import') {
-        const r = await client.call('definitions.import', { path: path.trim() });
+        const r = await client.call('definitions.import', { path: to });
         onImport(r.definition);
         setDone(`Imported ${r.path}`);
       } else {
-        const r = await client.call('definitions.export', { definition: current() as Record<string, unknown>, path: path.trim(), overwrite: replace });
+        const r = await client.call('definitions.export', { definition: current() as Record<string, unknown>, path: to, overwrite: replaceIt });
         setDone(`Exported the definition to ${r.path}`);
       }
     } catch (err) {
@@ -51,13 +51,22 @@ export function DefinitionFilePanel({ current, onImport }: Props) {
       setBusy(false);
     }
   };
-  const browse = async (mode: 'open' | 'save'): Promise<void> => {
+  /** The desktop app's dialog, starting at the typed path: the path picked, or null. */
+  const browse = async (mode: 'open' | 'save'): Promise<string | null> => {
     try {
       const r = await client.call('files.choose', { mode, title: mode === 'open' ? 'Import a definition' : 'Export the definition', filters: JSON_FILTERS, ...(path.trim() !== '' ? { defaultPath: path.trim() } : {}) });
       if (r.path !== null) setPath(r.path);
+      return r.path;
     } catch (err) {
       setError(errorData(err));
+      return null;
     }
+  };
+  // The desktop app writes only where a Save dialog chose (docs/DESKTOP-SECURITY.md): Export… asks for the file first,
+  // and the dialog has already asked whether to replace it.
+  const exportChosen = async (): Promise<void> => {
+    const to = await browse('save');
+    if (to !== null) await act('export', to, true);
   };
   const issues = error ? issuesOf(error) : [];
   return (
@@ -75,13 +84,21 @@ export function DefinitionFilePanel({ current, onImport }: Props) {
         <button type="button" disabled={busy || path.trim() === ''} onClick={() => void act('import')}>
           Import
         </button>
-        <button type="button" disabled={busy || path.trim() === ''} onClick={() => void act('export')}>
-          Export
-        </button>
+        {client.kind === 'desktop' ? (
+          <button type="button" disabled={busy} onClick={() => void exportChosen()}>
+            Export…
+          </button>
+        ) : (
+          <button type="button" disabled={busy || path.trim() === ''} onClick={() => void act('export')}>
+            Export
+          </button>
+        )}
       </div>
-      <label className="check">
-        <input type="checkbox" checked={replace} onChange={(e) => setReplace(e.target.checked)} /> Replace the file if it exists
-      </label>
+      {client.kind !== 'desktop' && (
+        <label className="check">
+          <input type="checkbox" checked={replace} onChange={(e) => setReplace(e.target.checked)} /> Replace the file if it exists
+        </label>
+      )}
       {done && (
         <p className="notice ok" role="status">
           {done}

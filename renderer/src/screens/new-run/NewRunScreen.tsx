@@ -4,6 +4,7 @@ import { errorData } from '../../bridge/client.ts';
 import { useClient } from '../../bridge/use-client.ts';
 import { useTask } from '../../bridge/use-task.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { pathRefusal } from '../../components/path-refusal.ts';
 import { chooseDateFormat, draftProblems, emptyDraft, fromInference, fromSaved, plainRows, toDefinition, withPreview, type Draft } from './draft.ts';
 import { DefinitionFilePanel } from './DefinitionFilePanel.tsx';
 import { FxRatesEditor } from './FxRatesEditor.tsx';
@@ -121,7 +122,11 @@ export function NewRunScreen({ fromRun }: { fromRun?: string } = {}) {
         setRunId(started.runId);
       }
     } catch (err) {
-      setErrors((e) => ({ ...e, save: errorData(err) }));
+      const error = errorData(err);
+      // A source the desktop app refused to read (typed, not picked): said in that source's card too, beside its Browse….
+      const arg = pathRefusal(error)?.arg;
+      const side = arg === 'aPath' ? 'a' : arg === 'bPath' ? 'b' : undefined;
+      setErrors((e) => ({ ...e, save: error, ...(side !== undefined ? { [side]: error } : {}) }));
     } finally {
       setBusy((b) => ({ ...b, save: false }));
     }

@@ -37,7 +37,9 @@ export function SourceCard({ side, form, onChange, onPreview, preview, error, bu
   const browse = async (): Promise<void> => {
     setPickError(undefined);
     try {
-      const { path } = await client.call('files.choose', { mode: 'open', title: `Source ${side}`, filters: SOURCE_FILTERS });
+      // The dialog starts at the path in the field ("Run again" fills in the earlier run's file).
+      const start = form.path.trim();
+      const { path } = await client.call('files.choose', { mode: 'open', title: `Source ${side}`, filters: SOURCE_FILTERS, ...(start !== '' ? { defaultPath: start } : {}) });
       if (path !== null) onChange({ ...form, path });
     } catch (err) {
       setPickError(errorData(err));

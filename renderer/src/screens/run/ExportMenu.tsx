@@ -93,7 +93,7 @@ export function ExportMenu({ runId }: { runId: string }) {
           </label>
           {client.kind === 'desktop' && (
             <button type="button" disabled={task.busy} onClick={chooseSafely}>
-              Choose…
+              Browse…
             </button>
           )}
           <label className="check">

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ContractEvent, FileChoice } from '../../engine/contract/index.ts';
 import { createService, type Service } from '../../engine/host/service.ts';
 import { openStore } from '../../engine/store/open.ts';
-import { currentUser } from '../../engine/workflow/identity.ts';
+import { osAccount } from '../../engine/workflow/identity.ts';
 import { EVENT_CHANNEL } from '../shared/ipc-channels.ts';
 import { ChosenPaths, rememberingDialog } from './policy/chosen-paths.ts';
 import { recordedRunInputs } from './recorded-inputs.ts';
@@ -30,7 +30,8 @@ export function setupEngine(): Service {
     host: 'electron',
     version: app.getVersion(),
     store,
-    user: currentUser(),
+    // The OS account: RECON_USER is for the CLI and recon serve only (scripts, tests).
+    user: osAccount(),
     chooseFile: rememberingDialog(chosen, chooseFile),
     pathPolicy: (path, use) => chosen.allows(path, use),
     emit: (event: ContractEvent) => {

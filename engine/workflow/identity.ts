@@ -14,6 +14,18 @@ export interface Identity {
   displayName: string;
 }
 
+/**
+ * The OS account, whatever RECON_USER says: the desktop app's acting user. The
+ * override is for the CLI and `recon serve` (scripts and tests); in the app, a
+ * person is who they signed in to the computer as.
+ */
+export function osAccount(env: NodeJS.ProcessEnv = process.env): Identity {
+  const { RECON_USER: _user, RECON_USER_NAME: _name, ...rest } = env;
+  void _user;
+  void _name;
+  return currentUser(rest);
+}
+
 /** The current user: $RECON_USER, else the OS account. */
 export function currentUser(env: NodeJS.ProcessEnv = process.env): Identity {
   const override = env['RECON_USER']?.trim();

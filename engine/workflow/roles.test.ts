@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../store/audit-verify.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
-import { currentUser } from './identity.ts';
+import { currentUser, osAccount } from './identity.ts';
 import { addUser, grantRole, listUsers, revokeRole } from './roles.ts';
 import { setSetting } from './settings.ts';
 import { ADA, ALICE, BOB, MALLORY, seedUsers, tempDir } from './testing/fixtures.ts';
@@ -24,6 +24,12 @@ describe('identity', () => {
   it('is the OS account unless RECON_USER says otherwise', () => {
     expect(currentUser({ RECON_USER: 'svc-batch', RECON_USER_NAME: 'Nightly batch' })).toEqual({ userId: 'svc-batch', displayName: 'Nightly batch' });
     expect(currentUser({}).userId.length).toBeGreaterThan(0);
+  });
+
+  it('in the desktop app is the OS account, whatever RECON_USER says', () => {
+    const os = currentUser({});
+    expect(osAccount({ RECON_USER: 'dave', RECON_USER_NAME: 'Dave' })).toEqual(os);
+    expect(osAccount({})).toEqual(os);
   });
 });
 

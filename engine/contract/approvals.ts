@@ -67,6 +67,8 @@ export const settledProposalSchema = proposalSchema.omit({ breaks: true, bulkFil
   approvalComment: z.string().nullable(),
   /** The server's verdict on the approval itself (PENDING_PUSH until it is pushed). */
   approvalSync: z.enum(SYNC_MARKS),
+  /** When the approver was added, or given their roles, by the maker or after the proposal: in words (a second identity minted to approve shows). */
+  approverNote: z.string().nullable(),
 });
 export type SettledProposal = z.infer<typeof settledProposalSchema>;
 

@@ -11,7 +11,7 @@ import { ReconError } from '../errors/recon-error.ts';
 import { requireDecisionExplained } from './chain-state.ts';
 import { appendAuditEvent } from '../store/audit-log.ts';
 import { sql } from '../store/sql.ts';
-import type { Store } from '../store/store.ts';
+import type { ReadTx, Store } from '../store/store.ts';
 import { setStatus } from './decisions.ts';
 import type { Identity } from './identity.ts';
 import { requireRole } from './roles.ts';
@@ -34,6 +34,12 @@ export interface ProposalInfo {
   serverDetail: string | null;
   approver: string | null;
   approvalComment: string | null;
+  /**
+   * When the approver's identity or role came from the maker, or is newer than
+   * the proposal: in words ("bob was added by carol, the maker, after the
+   * proposal"). A second identity minted to approve one's own proposal shows here.
+   */
+  approverNote: string | null;
 }
 
 interface ProposalRow {
@@ -53,6 +59,39 @@ interface ProposalRow {
   approval_comment: string | null;
 }
 
+/** Where an approver's identity and roles came from, by this workspace's trail: who added them and who last set their roles, and when. */
+export interface ApproverVetting {
+  added_by: string | null;
+  added_at: string | null;
+  roles_by: string | null;
+  roles_at: string | null;
+}
+
+/** The approver's first and latest role events (user.added / role.granted / role.revoked) in this workspace's chain. */
+export function approverVetting(tx: ReadTx, approver: string): ApproverVetting {
+  const q = (order: 'ASC' | 'DESC') =>
+    tx.get<{ actor: string; at: string }>({
+      text: `SELECT actor, at FROM audit_events WHERE device_id = ? AND target = ? AND action IN ('user.added', 'role.granted', 'role.revoked') ORDER BY seq ${order} LIMIT 1`,
+      params: [tx.deviceId, `user:${approver}`],
+    });
+  const first = q('ASC');
+  const last = q('DESC');
+  return { added_by: first?.actor ?? null, added_at: first?.at ?? null, roles_by: last?.actor ?? null, roles_at: last?.at ?? null };
+}
+
+/** The approver note of ProposalInfo, or null when nothing about the approver's identity came from the maker or after the proposal. */
+function approverNote(tx: ReadTx, approver: string, maker: string, proposedAt: string): string | null {
+  const v = approverVetting(tx, approver);
+  const parts: string[] = [];
+  if (v.added_by !== null && v.added_at !== null && (v.added_by === maker || v.added_at > proposedAt)) {
+    parts.push(`${approver} was added by ${v.added_by === maker ? `${maker}, the maker,` : v.added_by} ${v.added_at > proposedAt ? 'after the proposal' : 'before the proposal'} (${v.added_at})`);
+  }
+  if (v.roles_by !== null && v.roles_at !== null && v.roles_at !== v.added_at && (v.roles_by === maker || v.roles_at > proposedAt)) {
+    parts.push(`${approver}'s roles were last set by ${v.roles_by === maker ? `${maker}, the maker,` : v.roles_by} ${v.roles_at > proposedAt ? 'after the proposal' : 'before the proposal'} (${v.roles_at})`);
+  }
+  return parts.length > 0 ? parts.join('; ') : null;
+}
+
 /** Proposals, newest first; `pendingOnly` for the approver's queue. */
 export function listProposals(store: Store, opts: { runId?: string; pendingOnly?: boolean } = {}): ProposalInfo[] {
   const rows = store.read((tx) =>
@@ -65,7 +104,9 @@ export function listProposals(store: Store, opts: { runId?: string; pendingOnly?
                                AND (${opts.pendingOnly ? 1 : 0} = 0 OR a.decision_id IS NULL)
                              ORDER BY d.decided_at DESC, d.decision_id`),
   );
+  const notes = store.read((tx) => new Map(rows.filter((r) => r.approver !== null && r.verdict !== 'WITHDRAWN').map((r) => [r.decision_id, approverNote(tx, r.approver!, r.actor, r.decided_at)])));
   return rows.map((r) => ({
+    approverNote: notes.get(r.decision_id) ?? null,
     decisionId: r.decision_id,
     runId: r.run_id,
     kind: r.kind,
@@ -173,6 +214,8 @@ function settle(store: Store, actor: Identity, decisionId: string, verdict: 'APP
         columns: ['break_id', 'status', 'reason'],
         rows: changes.map(([id, , to, reason]) => [id, to, reason]),
         ...(carried.length > 0 ? { carried: carried.map((r) => [r.run_id, r.break_id]) } : {}),
+        // Where the approver's identity and roles came from, for whoever reads the trail.
+        ...(verdict === 'WITHDRAWN' ? {} : { approver_vetting: { ...approverVetting(tx, actor.userId) } }),
       },
       comment: comment?.trim() || null,
     });

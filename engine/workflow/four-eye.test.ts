@@ -3,7 +3,7 @@ import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { approveProposal, listProposals, rejectProposal, withdrawProposal } from './approvals.ts';
 import { decide, decideBulk } from './decisions.ts';
-import { grantRole } from './roles.ts';
+import { addUser, grantRole } from './roles.ts';
 import { setSetting } from './settings.ts';
 import { ADA, ALICE, BOB, CAROL, MALLORY, memoryBreakSource, seedRun, seedUsers, tempDir } from './testing/fixtures.ts';
 
@@ -127,5 +127,25 @@ describe('the bulk limit counts what one person decided in bulk on a run lately 
     // A day and a minute ago: out of the window.
     store.db.prepare("UPDATE decisions SET decided_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1441 minutes') WHERE actor = 'alice'").run();
     expect((await bulkAccept(ALICE, acceptable(30, 15))).proposal).toBe(false);
+  });
+});
+
+describe('an approver minted by the maker is visible as such', () => {
+  it('an admin who adds a second identity after proposing and approves with it: allowed, but the approval says where the approver came from', async () => {
+    grantRole(store, ADA, 'ada', 'analyst');
+    const id = (await decide(store, source, ADA, { runId, breakId: 2, kind: 'OVERRIDE', reason: 'TIMING_DIFF', comment: 'mine' })).decisionId;
+    addUser(store, ADA, { userId: 'ada2', displayName: 'Ada (second)', roles: ['approver'] });
+    approveProposal(store, { userId: 'ada2', displayName: 'Ada (second)' }, id);
+    const [listed] = listProposals(store);
+    expect(listed).toMatchObject({ decisionId: id, state: 'APPROVED', approver: 'ada2' });
+    expect(listed!.approverNote).toMatch(/^ada2 was added by ada, the maker, after the proposal/);
+    const event = store.db.prepare("SELECT after FROM audit_events WHERE action = 'proposal.approved'").get() as { after: string };
+    expect(JSON.parse(event.after)).toMatchObject({ approver_vetting: { added_by: 'ada' } });
+  });
+
+  it('an approver the admin added before, approving an analyst\'s proposal, carries no note', async () => {
+    const id = await propose(ALICE, 4);
+    approveProposal(store, BOB, id);
+    expect(listProposals(store)[0]).toMatchObject({ approver: 'bob', approverNote: null });
   });
 });

@@ -192,6 +192,6 @@ function formatDecision(r: DecisionResult): string {
 function formatProposals(ps: ProposalInfo[]): string {
   if (ps.length === 0) return 'no proposals\n';
   return ps
-    .map((p) => `${p.decisionId}  ${p.state.padEnd(10)} run ${p.runId}  ${p.kind.toLowerCase()}${p.reason ? ` → ${p.reason}` : ''}  ${p.breakCount} breaks  by ${p.maker} at ${p.decidedAt}${p.comment ? `\n    "${p.comment}"` : ''}${p.approver ? `\n    ${p.state.toLowerCase()} by ${p.approver}${p.approvalComment ? `: "${p.approvalComment}"` : ''}` : ''}${p.state === 'SUPERSEDED' || p.state === 'REFUSED' ? `\n    the team server ${p.state === 'SUPERSEDED' ? 'took another decision first' : 'refused it'}${p.serverDetail ? ` (${p.serverDetail})` : ''}: it waits for no one` : ''}\n`)
+    .map((p) => `${p.decisionId}  ${p.state.padEnd(10)} run ${p.runId}  ${p.kind.toLowerCase()}${p.reason ? ` → ${p.reason}` : ''}  ${p.breakCount} breaks  by ${p.maker} at ${p.decidedAt}${p.comment ? `\n    "${p.comment}"` : ''}${p.approver ? `\n    ${p.state.toLowerCase()} by ${p.approver}${p.approvalComment ? `: "${p.approvalComment}"` : ''}` : ''}${p.approverNote ? `\n    ⚠ ${p.approverNote}` : ''}${p.state === 'SUPERSEDED' || p.state === 'REFUSED' ? `\n    the team server ${p.state === 'SUPERSEDED' ? 'took another decision first' : 'refused it'}${p.serverDetail ? ` (${p.serverDetail})` : ''}: it waits for no one` : ''}\n`)
     .join('');
 }

@@ -70,6 +70,7 @@ export function approvalsHandlers(ctx: HostContext): Pick<Handlers, 'approvals.l
         approver: p.approver ?? '',
         approvalComment: p.approvalComment,
         approvalSync: p.approvalSync ?? 'PENDING_PUSH',
+        approverNote: p.approverNote,
       }));
 
   return {

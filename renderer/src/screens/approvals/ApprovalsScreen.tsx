@@ -129,6 +129,11 @@ function SettledTable({ rows, syncOn }: { rows: SettledProposal[]; syncOn: boole
               <td>
                 <span className={`pill ${p.verdict === 'APPROVED' ? 'status-completed' : p.verdict === 'WITHDRAWN' ? 'status-cancelled' : 'status-failed'}`}>{p.verdict}</span>{' '}
                 <span className="small">by {p.approver}</span>
+                {p.approverNote && (
+                  <p className="notice warn small" aria-label="About the approver">
+                    ⚠ {p.approverNote}
+                  </p>
+                )}
               </td>
               <td className="small">{p.approvalComment ?? ''}</td>
               {syncOn && (

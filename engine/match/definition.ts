@@ -115,7 +115,7 @@ export const matchingSchema = z
       .min(2)
       .max(MAX_GROUP_CANDIDATES)
       .default(DEFAULT_GROUP_CANDIDATES)
-      .describe('The most candidate rows per single row a group search looks at, closest in date first; bounds the search.'),
+      .describe('The most candidate rows per single row a group search looks at (a reference found first, then the single row\'s sign, then closest in date); bounds the search.'),
     rules: z.array(matchRuleSchema).min(1).max(32).describe('Tried in order; a row matched by an earlier rule is not offered to later ones.'),
   })
   .strict()

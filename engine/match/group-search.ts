@@ -25,15 +25,26 @@ import type { PlannedRule } from './plan.ts';
  *      meeting any `similar` condition (found by group-blocking.ts: day
  *      numbers, and the names' first three characters); partitioned by the rule's groupBy values
  *      (a group's rows share them); in each (single row, partition) the
- *      candidates that cannot be in any agreeing group are dropped (all
- *      amounts of one sign and the amount alone beyond what the tolerance
- *      allows), then at most maxGroupCandidates kept, closest in date first;
- *   2. subsets: a recursive CTE over each partition's candidates ordered by
- *      rid, carrying the running sum and member list, growing to
- *      maxGroupSize and pruned once the running |sum| is beyond the bound
- *      (when the partition's amounts share a sign the |sum| never shrinks),
+ *      candidates that cannot be in any agreeing group are dropped (a row of
+ *      the single amount's sign beyond its bound by more than the partition's
+ *      largest opposite-sign amount could take back; an opposite-sign row
+ *      larger than the same-sign rows together could exceed the amount by),
+ *      then ranked: a reference found first, then the rows of the single
+ *      amount's sign (a group holds at most MAX_OPPOSITE_SIGN of the other),
+ *      then the closest in date; the first maxGroupCandidates are searched;
+ *   2. subsets: a recursive CTE over those candidates ordered by rid,
+ *      carrying the running sum and member list, growing to maxGroupSize and
+ *      pruned once the running sum of the single amount's sign is beyond the
+ *      bound by more than an opposite-sign row still allowed could take back,
  *      with at most MAX_OPPOSITE_SIGN rows of the sign opposite to the
- *      single amount's; kept: 2 or more rows whose sum agrees with it;
+ *      single amount's; kept: 2 or more rows whose sum agrees with it.
+ *      A single row that gets no subset so, in a rule with a reference
+ *      condition, may take one more row from beyond the first
+ *      maxGroupCandidates: a subset of them holding a row whose reference is
+ *      found (the evidence that it is this single row's group) and lacking
+ *      what one further candidate of the partition brings, under the amount
+ *      condition (a busy counterparty's instalment whose narrative quotes no
+ *      reference, dated after a dozen of its other lines);
  *   3. rounds (group-rounds.ts): a single row's unique best subset is taken
  *      when it is the best claim on each of its members; ties are withdrawn
  *      as AMBIGUOUS, the rows they tied between left to go on.
@@ -73,8 +84,12 @@ export async function matchGroups(ctx: MatchContext, rule: PlannedRule, maxCandi
     ]),
   );
 
-  // 1. Candidates per partition (single row × groupBy values, pid = s_rid · G + gid): at most
-  //    maxGroupCandidates, the nearest in date first; a partition of one makes no group.
+  // 1. Candidates per partition (single row × groupBy values, pid = s_rid · G + gid), all of them in
+  //    m_gcand_all ranked (`nearness`), the first maxGroupCandidates in m_gcand; a partition of one
+  //    makes no group. `x`: the amount signed as the single amount (a row of its sign positive), so a
+  //    group's x sum is its |sum| when it agrees. `slack`: the most an opposite-sign row can take
+  //    back (the partition's largest; 0 when all rows share a sign and the single amount is 0; NULL,
+  //    no pruning, when a 0 single amount meets rows of both signs).
   const sims = rule.similar.map((s, j) => ({ sql: nameSimilaritySql(`s.${cols.name(s.field)}`, `o.${cols.name(s.field)}`), min: s.min, j }));
   const ref = groupReferenceSql(rule, cols, single, 's', 'o');
   const part = [dateClosenessSql(rule, 'dd'), ...sims.map(({ j }) => `sim${j}`), ...(ref ? ['refc'] : [])].join(' + ');
@@ -85,42 +100,66 @@ export async function matchGroups(ctx: MatchContext, rule: PlannedRule, maxCandi
     `(o.__mixed OR s.__lim IS NULL OR abs(o.${amt}) <= s.__lim)`,
     ...sims.map(({ sql, min }) => `${sql} >= ${min}`),
   ];
+  const floor = sumFloorSql(rule, 'target');
+  await ctx.run(`CREATE OR REPLACE TEMP TABLE m_gcand_all AS
+                 WITH g AS (SELECT coalesce(max(__gid), 0) + 1 AS n FROM m_free_${members}),
+                 c0 AS (SELECT s.rid * (SELECT n FROM g) + o.__gid AS pid, s.rid AS s_rid, o.rid AS o_rid, s.${amt} AS target, s.__lim AS lim,
+                               o.${amt} AS amt, CASE WHEN s.${amt} <> 0 THEN o.${amt} * sign(s.${amt}) ELSE abs(o.${amt}) END AS x,
+                               CAST(sign(o.${amt}) * sign(s.${amt}) < 0 AS INTEGER) AS opp, o.${day} - s.${day} AS dd${sims.map(({ sql, j }) => `, ${sql} AS sim${j}`).join('')}${ref ? `, ${ref} AS refc` : ''}
+                          FROM (SELECT *, ${block.probeKey} AS __key_n, ${sumBoundSql(rule, amt)} AS __lim FROM m_free_${single}) s
+                          JOIN m_free_${members} o ON o.${block.targetKey} = s.__key_n${[...block.on('s', 'o'), ...equalSql(rule, cols, 's', 'o')].map((e) => ` AND ${e}`).join('')}
+                         WHERE ${tests.join(' AND ')}),
+                 c1 AS (SELECT *, (bool_and(amt >= 0) OVER w OR bool_and(amt <= 0) OVER w) AS mono, count(*) OVER w AS pn FROM c0 WINDOW w AS (PARTITION BY pid)),
+                 c2 AS (SELECT *, CASE WHEN target <> 0 THEN max(CASE WHEN opp = 1 THEN abs(amt) ELSE 0 END) OVER w WHEN mono THEN 0 END AS slack,
+                               sum(greatest(x, 0)) OVER w AS sreach0
+                          FROM c1 WINDOW w AS (PARTITION BY pid)),
+                 c3 AS (SELECT * FROM c2
+                         WHERE pn >= 2 AND NOT (lim IS NOT NULL AND slack IS NOT NULL AND x - slack > lim)
+                           AND NOT (opp = 1 AND target <> 0 AND abs(amt) > sreach0 - (${floor}))),
+                 c4 AS (SELECT *, row_number() OVER (PARTITION BY pid ORDER BY ${ref ? 'refc DESC, ' : ''}opp, abs(dd), o_rid) AS nearness FROM c3)
+                 SELECT * EXCLUDE (sreach0), ${part} AS part FROM c4`);
   await ctx.run(`CREATE OR REPLACE TEMP TABLE m_gcand AS
-                 WITH g AS (SELECT coalesce(max(__gid), 0) + 1 AS n FROM m_free_${members})
-                 SELECT * EXCLUDE (reach), ${part} AS part FROM (
-                   SELECT *, sum(abs(amt)) OVER (PARTITION BY pid) AS reach FROM (
-                   SELECT *, row_number() OVER (PARTITION BY pid ORDER BY ${ref ? 'refc DESC, ' : ''}abs(dd), o_rid) AS nearness
-                     FROM (SELECT *, (bool_and(amt >= 0) OVER w OR bool_and(amt <= 0) OVER w) AS mono, count(*) OVER w AS pn
-                             FROM (SELECT s.rid * (SELECT n FROM g) + o.__gid AS pid, s.rid AS s_rid, o.rid AS o_rid, s.${amt} AS target, s.__lim AS lim,
-                                          o.${amt} AS amt, CAST(sign(o.${amt}) * sign(s.${amt}) < 0 AS INTEGER) AS opp, o.${day} - s.${day} AS dd${sims.map(({ sql, j }) => `, ${sql} AS sim${j}`).join('')}${ref ? `, ${ref} AS refc` : ''}
-                                     FROM (SELECT *, ${block.probeKey} AS __key_n, ${sumBoundSql(rule, amt)} AS __lim FROM m_free_${single}) s
-                                     JOIN m_free_${members} o ON o.${block.targetKey} = s.__key_n${[...block.on('s', 'o'), ...equalSql(rule, cols, 's', 'o')].map((e) => ` AND ${e}`).join('')}
-                                    WHERE ${tests.join(' AND ')})
-                           WINDOW w AS (PARTITION BY pid))
-                    WHERE pn >= 2 AND NOT (mono AND lim IS NOT NULL AND abs(amt) > lim))
-                  WHERE nearness <= ${maxCandidates})
-                 -- One sign and all together still short of the single amount: no subset can agree.
-                 WHERE NOT (mono AND reach < ${sumFloorSql(rule, 'target')})`);
+                 SELECT * EXCLUDE (sreach) FROM (SELECT *, sum(greatest(x, 0)) OVER (PARTITION BY pid) AS sreach FROM m_gcand_all WHERE nearness <= ${maxCandidates})
+                 -- The rows of the single amount's sign all together still short of it: no subset can agree.
+                  WHERE NOT ((target <> 0 OR mono) AND sreach < ${floor})`);
   progress(0.3);
 
-  // 2. Subsets whose sum agrees with the single amount.
   const [x, y] = single === 'a' ? ['target', 'total'] : ['total', 'target'];
-  await ctx.run(`CREATE OR REPLACE TEMP TABLE m_subsets AS
-                 WITH RECURSIVE sub(pid, s_rid, target, last_rid, n, opp, total, part_sum, members) AS (
-                   SELECT pid, s_rid, target, o_rid, 1, opp, amt, part, [o_rid] FROM m_gcand
+  const recursion = (from: string, maxSize: number): string => `sub(pid, s_rid, target, last_rid, n, opp, anchors, total, xs, part_sum, members) AS (
+                   SELECT pid, s_rid, target, o_rid, 1, opp, ${ref ? 'CAST(refc > 0 AS INTEGER)' : '0'}, amt, x, part, [o_rid] FROM ${from}
                    UNION ALL
-                   SELECT sub.pid, sub.s_rid, sub.target, c.o_rid, sub.n + 1, sub.opp + c.opp, sub.total + c.amt, sub.part_sum + c.part, list_append(sub.members, c.o_rid)
-                     FROM sub JOIN m_gcand c ON c.pid = sub.pid AND c.o_rid > sub.last_rid
-                    WHERE sub.n < ${rule.maxGroupSize} AND sub.opp + c.opp <= ${MAX_OPPOSITE_SIGN}
-                      AND NOT (c.mono AND c.lim IS NOT NULL AND abs(sub.total + c.amt) > c.lim))
-                 SELECT row_number() OVER (ORDER BY s_rid, members) AS sub_id, s_rid, n, target, total, members,
-                        ${scoreSql(rule, [amountClosenessSql(rule, x, y), '(part_sum / n)'])} AS score
+                   SELECT sub.pid, sub.s_rid, sub.target, c.o_rid, sub.n + 1, sub.opp + c.opp, sub.anchors + ${ref ? 'CAST(c.refc > 0 AS INTEGER)' : '0'}, sub.total + c.amt, sub.xs + c.x, sub.part_sum + c.part, list_append(sub.members, c.o_rid)
+                     FROM sub JOIN ${from} c ON c.pid = sub.pid AND c.o_rid > sub.last_rid
+                    WHERE sub.n < ${maxSize} AND sub.opp + c.opp <= ${MAX_OPPOSITE_SIGN}
+                      AND NOT (c.lim IS NOT NULL AND c.slack IS NOT NULL AND sub.xs + c.x - CASE WHEN sub.opp + c.opp < ${MAX_OPPOSITE_SIGN} THEN c.slack ELSE 0 END > c.lim))`;
+  const score = scoreSql(rule, [amountClosenessSql(rule, x, y), '(part_sum / n)']);
+  // 2. Subsets whose sum agrees with the single amount, among the first maxGroupCandidates.
+  await ctx.run(`CREATE OR REPLACE TEMP TABLE m_subsets AS
+                 WITH RECURSIVE ${recursion('m_gcand', rule.maxGroupSize)}
+                 SELECT row_number() OVER (ORDER BY s_rid, members) AS sub_id, s_rid, n, target, total, members, ${score} AS score
                    FROM sub WHERE n >= 2 AND ${amountWithinSql(rule, x, y)}`);
+  if (ref) {
+    // A single row without a subset: one row beyond the first maxGroupCandidates may complete a
+    // subset of them that holds a row whose reference is found. m_gdeep: such rows' partitions
+    // that have rows beyond and a row whose reference is found (ranked first, so among the searched).
+    await ctx.run(`CREATE OR REPLACE TEMP TABLE m_gdeep AS
+                   SELECT * FROM m_gcand_all c
+                    WHERE c.pid IN (SELECT pid FROM m_gcand_all GROUP BY pid HAVING max(nearness) > ${maxCandidates} AND bool_or(refc > 0 AND nearness <= ${maxCandidates}))
+                      AND c.s_rid NOT IN (SELECT s_rid FROM m_subsets)`);
+    await ctx.run(`INSERT INTO m_subsets
+                   WITH RECURSIVE ${recursion(`(SELECT * FROM m_gdeep WHERE nearness <= ${maxCandidates})`, rule.maxGroupSize - 1)},
+                   ext AS (SELECT sub.s_rid, sub.n + 1 AS n, sub.target, sub.total + d.amt AS total, list_sort(list_append(sub.members, d.o_rid)) AS members, sub.part_sum + d.part AS part_sum
+                             FROM sub JOIN m_gdeep d ON d.pid = sub.pid AND d.nearness > ${maxCandidates}
+                            WHERE sub.opp + d.opp <= ${MAX_OPPOSITE_SIGN} AND sub.anchors > 0)
+                   SELECT (SELECT coalesce(max(sub_id), 0) FROM m_subsets) + row_number() OVER (ORDER BY s_rid, members), s_rid, n, target, total, members, ${score}
+                     FROM ext WHERE ${amountWithinSql(rule, x, y)}`);
+  }
   await ctx.run('CREATE OR REPLACE TEMP TABLE m_submem AS SELECT sub_id, unnest(members) AS o_rid FROM m_subsets');
   progress(0.6);
 
   // 3. Rounds (group-rounds.ts).
   await decideGroups(ctx, rule, single, members, progress);
+  for (const t of ['m_gcand_all', 'm_gdeep']) await ctx.run(`DROP TABLE IF EXISTS ${t}`);
 }
 
 /**

@@ -45,9 +45,11 @@ export async function writeResults(ctx: MatchContext, plan: MatchPlan): Promise<
   await ctx.run(`CREATE OR REPLACE TEMP TABLE m_mem AS
                  SELECT m.rule_index, m.grp, m.side, m.rid, m.score, r.id, ${amountCase} AS amt
                    FROM m_members m JOIN m_ids r ON r.side = m.side AND r.rid = m.rid`);
-  // Numbered in one pass with their sums; the number is zero-padded to at least 6 digits.
+  // Numbered in one pass with their sums; the number is zero-padded to at least 6 digits (the width of
+  // the group count: a scalar, not a window over every group, which made DuckDB hold them all first).
   await ctx.run(`CREATE OR REPLACE TEMP TABLE m_gsum AS
-                 SELECT 'M' || lpad(CAST(g.seq AS VARCHAR), CAST(greatest(6, length(CAST(count(*) OVER () AS VARCHAR))) AS INTEGER), '0') AS match_id,
+                 SELECT 'M' || lpad(CAST(g.seq AS VARCHAR),
+                                    (SELECT CAST(greatest(6, length(CAST(count(*) AS VARCHAR))) AS INTEGER) FROM (SELECT DISTINCT rule_index, grp FROM m_mem)), '0') AS match_id,
                         ru.rule, g.rule_index, ru.match_type, g.rows_a, g.rows_b, g.sum_a, g.sum_b, g.sum_b - g.sum_a AS difference, g.score,
                         ru.amount_field, ru.amount_type, g.min_a, g.min_b, g.seq, g.grp
                    FROM (SELECT row_number() OVER (ORDER BY rule_index, min_a, min_b) AS seq, *
@@ -55,8 +57,7 @@ export async function writeResults(ctx: MatchContext, plan: MatchPlan): Promise<
                                         min(m.rid) FILTER (WHERE m.side = 'a') AS min_a, min(m.rid) FILTER (WHERE m.side = 'b') AS min_b, max(m.score) AS score,
                                         sum(m.amt) FILTER (WHERE m.side = 'a') AS sum_a, sum(m.amt) FILTER (WHERE m.side = 'b') AS sum_b
                                    FROM m_mem m GROUP BY m.rule_index, m.grp)) g
-                   JOIN m_rules ru ON ru.rule_index = g.rule_index
-                  ORDER BY g.seq`);
+                   JOIN m_rules ru ON ru.rule_index = g.rule_index`);
 
   await ctx.run(`CREATE OR REPLACE TABLE ${RUN_TABLES.matches} AS
                  SELECT g.match_id, m.side, m.id, m.rid, g.rule, m.rule_index, g.match_type, g.score

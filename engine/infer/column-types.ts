@@ -1,3 +1,4 @@
+import { DOMINANT_SHARE } from './profile.ts';
 import type { FieldType } from '../definition/schema.ts';
 import { DATE_FORMATS, dateVerdict } from './date-formats.ts';
 import type { NumberConvention } from './numbers.ts';
@@ -65,8 +66,18 @@ export function typeColumn(s: ColumnStats, conv: NumberConvention): TypedColumn 
   }
   const numeric = conv.decimal === '.' ? s.dot : s.comma;
   if (all(numeric)) {
-    const scale = Math.min(18, conv.decimal === '.' ? s.fracDot : s.fracComma);
-    if (scale === 0) return typed('integer', 0.9, `${of} are whole numbers written with grouping`);
+    const most = Math.min(18, conv.decimal === '.' ? s.fracDot : s.fracComma);
+    // The values' usual precision, not a few outliers': those are rounded to it at run time and counted in the warnings.
+    const scale = Math.min(most, conv.decimal === '.' ? s.fracDotDominant : s.fracCommaDominant);
+    if (most === 0) return typed('integer', 0.9, `${of} are whole numbers written with grouping`);
+    if (scale < most) {
+      return typed(
+        'decimal',
+        0.9,
+        `${of} are numbers with "${conv.decimal}" decimals; ${DOMINANT_SHARE * 100}% or more have at most ${scale} decimal places, a few up to ${most} (outliers: rounded to ${scale} at run time and counted in the run's warnings)`,
+        { scale },
+      );
+    }
     return typed('decimal', 0.97, `${of} are numbers with "${conv.decimal}" decimals; up to ${scale} decimal places`, { scale });
   }
   const best = Math.max(s.int, numeric, ...s.dateFits);

@@ -106,7 +106,7 @@ export async function planField(conn: DuckDBConnection, e: PairEvidence, isKey: 
   }
   if (u.type === 'decimal') {
     const scale = Math.max(a.scale ?? 0, b.scale ?? 0);
-    return field({ type: 'decimal', scale, compare: true }, e.compared ? e.agree : null, { scale }, { ...u, reason: `${u.reason}; scale ${scale} (most decimal places seen)` });
+    return field({ type: 'decimal', scale, compare: true }, e.compared ? e.agree : null, { scale }, { ...u, reason: `${u.reason}; scale ${scale} (the values' usual decimal places, the larger of the two sides)` });
   }
   if (u.type !== 'string') return field({ type: u.type, compare: true }, e.compared ? e.agree : null, {}, u);
 

@@ -36,11 +36,20 @@ export interface ColumnStats {
   comma: number;
   fracDot: number;
   fracComma: number;
+  /**
+   * The decimal places that DOMINANT_SHARE of the values fit in: a field's scale follows
+   * it, not a few outliers (values scaled by 0.001 in one system, say).
+   */
+  fracDotDominant: number;
+  fracCommaDominant: number;
   bool: number;
   /** Per DATE_FORMATS entry: values that fit it. */
   dateFits: number[];
   evidence: NumberEvidence;
 }
+
+/** The share of a column's numbers whose decimal places set its scale (the rest are outliers, rounded and counted at run time). */
+export const DOMINANT_SHARE = 0.995;
 
 const NULL_TOKENS = ['NULL', 'N/A', '#N/A', 'NA', 'NONE', 'NAN', '-', '--', 'NIL'];
 const BOOLEAN_WORDS = ['true', 'false', 'yes', 'no', 'y', 'n', 't', 'f'];
@@ -145,6 +154,8 @@ export async function profileSide(
       ['dotInComma', sum(`comma AND contains(v, '.')`)],
       ['fracDot', `coalesce(max(${fractionDigitsSql('v', '.')}) FILTER (WHERE dot), 0)`],
       ['fracComma', `coalesce(max(${fractionDigitsSql('v', ',')}) FILTER (WHERE comma), 0)`],
+      ['fracDotDom', `coalesce(quantile_disc(${fractionDigitsSql('v', '.')}, ${DOMINANT_SHARE}) FILTER (WHERE dot), 0)`],
+      ['fracCommaDom', `coalesce(quantile_disc(${fractionDigitsSql('v', ',')}, ${DOMINANT_SHARE}) FILTER (WHERE comma), 0)`],
     ],
   );
   const dates = await grouped(
@@ -177,6 +188,8 @@ export async function profileSide(
       comma: num(p, 'comma'),
       fracDot: num(p, 'fracDot'),
       fracComma: num(p, 'fracComma'),
+      fracDotDominant: num(p, 'fracDotDom'),
+      fracCommaDominant: num(p, 'fracCommaDom'),
       bool: num(b, 'bool'),
       dateFits: DATE_FORMATS.map((_, k) => num(d, `f${k}`)),
       evidence: {

@@ -180,4 +180,22 @@ describe('inference on other shapes', () => {
     expect(JSON.stringify(definition)).not.toMatch(/0\.001|shift/);
     expect(definition.fields?.find((f) => f.name === 'amount')?.b).toBe('amount_k');
   });
+
+  it("gives a decimal field the values' usual scale, not a few outliers' (29 notionals scaled by 0.001 do not make it scale 3)", async () => {
+    const r = rng(9);
+    const a = ['trade_id,notional'];
+    const b = ['trade_id,notional'];
+    for (let i = 0; i < 8000; i++) {
+      const cents = 100_000 + Math.floor(r() * 1e9);
+      const v = `${Math.floor(cents / 100)}.${pad(cents % 100)}`;
+      a.push(`T${i},${v}`);
+      // 29 of B's values were sent in thousands by mistake: more decimal places, far from A's.
+      b.push(`T${i},${i % 275 === 7 ? (cents / 100_000).toFixed(5) : v}`);
+    }
+    const { definition, report } = await inferDefinition({ aPath: write('scale-a.csv', a), bPath: write('scale-b.csv', b) });
+    expect(definition.fields?.find((f) => f.name === 'notional')).toMatchObject({ type: 'decimal', scale: 2 });
+    const col = report.columns.b.find((c) => c.column === 'notional');
+    expect(col).toMatchObject({ type: 'decimal', scale: 2 });
+    expect(col?.reason).toMatch(/at most 2 decimal places, a few up to 5 \(outliers: rounded to 2 at run time/);
+  });
 });

@@ -47,7 +47,9 @@ beforeAll(async () => {
   pg = await startTestPg();
   // The team's roles live on the server (an administrator grants them there); workstations mirror them.
   await grantServerRoles(pg, { alice: ['analyst'], bob: ['approver'] });
-  team = { host: pg.info.host, port: pg.info.port, database: pg.info.database, user: pg.info.sync.user, tls: 'disable' };
+  // One PostgreSQL login per person (grantServerRoles creates and binds them): the server counts
+  // a person's act only over their own login. Each workstation connects as its person's.
+  team = { host: pg.info.host, port: pg.info.port, database: pg.info.database, user: 'alice', tls: 'disable' };
   gen = await generateExtracts({ rows: 3000, outDir: join(dir, 'data'), seed: 21 });
   // With a keychain, the maker's password comes only from the form; without one, from PGPASSWORD.
   asAlice = await serve(join(dir, 'alice-workstation'), { RECON_USER: 'alice', RECON_USER_NAME: 'Alice Analyst', PGPASSWORD: KEYCHAIN ? '' : pg.info.sync.password });
@@ -142,7 +144,7 @@ describe('team sync between two workstations in a browser', () => {
     errors.push(collectPageErrors(bob));
     await bob.goto(asBob.url);
     await setUpUsers(bob, 'bob', ['approver'], []);
-    await configureTeam(bob, team);
+    await configureTeam(bob, { ...team, user: 'bob' });
     await waitForBadge(bob, /Online · synced/);
     // Alice comes down from the server with her team role.
     await bob.getByLabel('alice analyst').waitFor();

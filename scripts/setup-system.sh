@@ -19,6 +19,7 @@ missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v gnome-keyring-daemon >/dev/null 2>&1 || missing+=(gnome-keyring)
 command -v dbus-run-session >/dev/null 2>&1 || missing+=(dbus)
+{ [ -x /usr/sbin/slapd ] && command -v ldapwhoami >/dev/null 2>&1; } || { echo 'slapd slapd/no_configuration boolean true' | $SUDO debconf-set-selections; missing+=(slapd ldap-utils); }
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup-system: chromium, postgresql, gnome-keyring and dbus present"

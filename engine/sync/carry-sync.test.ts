@@ -54,8 +54,8 @@ beforeAll(async () => {
   tmp = tempDir('recon-sync-carry-');
   server = await startTestPg();
   await grantServerRoles(server, { ada: ['admin'], alice: ['analyst'], bob: ['approver'] });
-  maker = openDevice(tmp.dir, 'maker', server);
-  checker = openDevice(tmp.dir, 'checker', server);
+  maker = openDevice(tmp.dir, 'maker', server, { login: 'alice' });
+  checker = openDevice(tmp.dir, 'checker', server, { login: 'bob' });
   seedUsers(maker.store);
   seedUsers(checker.store);
   const series = await generateSeries({ rows: 1200, days: 2, outDir: join(tmp.dir, 'data'), seed: 5, breakRate: 0.05 });

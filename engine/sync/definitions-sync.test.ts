@@ -22,8 +22,8 @@ beforeAll(async () => {
   tmp = tempDir('recon-sync-defs-');
   server = await startTestPg();
   await grantServerRoles(server, { ada: ['admin'], alice: ['analyst'] });
-  north = openDevice(tmp.dir, 'north', server);
-  south = openDevice(tmp.dir, 'south', server);
+  north = openDevice(tmp.dir, 'north', server, { login: 'alice' });
+  south = openDevice(tmp.dir, 'south', server, { login: 'ada' });
   seedUsers(north.store);
   seedUsers(south.store);
 }, 180_000);

@@ -32,6 +32,7 @@ let server: TestPg;
 let tmp: ReturnType<typeof tempDir>;
 let maker: Device;
 let checker: Device;
+let carolDev: Device;
 let runId: string;
 let db: RunFile;
 /** Unmatched rows (a MISSING_IN_B on A, a MISSING_IN_A on B), in break order. */
@@ -68,10 +69,13 @@ beforeAll(async () => {
   tmp = tempDir('recon-sync-match-');
   server = await startTestPg();
   await grantServerRoles(server, { ada: ['admin'], alice: ['analyst'], bob: ['approver'], carol: ['analyst', 'approver'] });
-  maker = openDevice(tmp.dir, 'maker', server);
-  checker = openDevice(tmp.dir, 'checker', server);
+  // One login per person (server migration 009): each device is its person's.
+  maker = openDevice(tmp.dir, 'maker', server, { login: 'alice' });
+  checker = openDevice(tmp.dir, 'checker', server, { login: 'bob' });
+  carolDev = openDevice(tmp.dir, 'carol', server, { login: 'carol' });
   seedUsers(maker.store);
   seedUsers(checker.store);
+  seedUsers(carolDev.store);
   const gen = await generateCash({ rows: 300, outDir: join(tmp.dir, 'data'), seed: 5 });
   const definition = definitionSchema.parse(JSON.parse(readFileSync(gen.definitionPath, 'utf8')));
   const summary = await startRegisteredRun(maker.store, ALICE, { aPath: gen.ledgerPath, bPath: gen.bankPath, definition, workspace: maker.dir }).result;
@@ -92,6 +96,7 @@ afterAll(async () => {
   await db?.close();
   await maker?.close();
   await checker?.close();
+  await carolDev?.close();
   await server?.destroy();
   tmp?.cleanup();
 });
@@ -157,23 +162,42 @@ describe('manual match actions across devices', () => {
 
   it('supersedes the later of two devices matching the same rows offline, on the server and on that device', async () => {
     setSetting(maker.store, ADA, 'matching.approvalAbove', 1_000_000_000);
-    setSetting(checker.store, ADA, 'matching.approvalAbove', 1_000_000_000);
+    await carolDev.sync();
+    setSetting(carolDev.store, ADA, 'matching.approvalAbove', 1_000_000_000);
     const input = await matchInput([freeA[2]!, freeB[2]!], 'mine');
     const first = manualMatch(maker.store, ALICE, input);
-    const second = manualMatch(checker.store, CAROL, { ...input, comment: 'no, mine' });
+    const second = manualMatch(carolDev.store, CAROL, { ...input, comment: 'no, mine' });
     await maker.sync();
-    await checker.sync();
+    await carolDev.sync();
     const states = await asAdmin((c) => c.query('SELECT action_id, state FROM recon.match_actions WHERE action_id = ANY($1) ORDER BY server_order', [[first.actionId, second.actionId]]));
     expect(states.rows).toEqual([
       { action_id: first.actionId, state: 'APPLIED' },
       { action_id: second.actionId, state: 'SUPERSEDED' },
     ]);
-    await checker.sync();
-    const onChecker = listMatchActions(checker.store, { runId });
+    await carolDev.sync();
+    const onChecker = listMatchActions(carolDev.store, { runId });
     expect(onChecker.find((a) => a.actionId === second.actionId)?.state).toBe('SUPERSEDED');
     expect(onChecker.find((a) => a.actionId === first.actionId)?.state).toBe('EFFECTIVE');
-    for (const b of input.breaks) expect(statusOn(checker, b.breakId)).toEqual({ status: 'ACCEPTED', reason: 'MANUAL_MATCH' });
+    for (const b of input.breaks) expect(statusOn(carolDev, b.breakId)).toEqual({ status: 'ACCEPTED', reason: 'MANUAL_MATCH' });
     expect(verifyTrail(maker.store)).toMatchObject({ ok: true });
-    expect(verifyTrail(checker.store)).toMatchObject({ ok: true });
+    expect(verifyTrail(carolDev.store)).toMatchObject({ ok: true });
+  });
+
+  it('refuses a verdict pushed over the login that pushed the action, whatever the actor name', async () => {
+    setSetting(maker.store, ADA, 'matching.approvalAbove', 0);
+    const action = manualMatch(maker.store, ALICE, await matchInput([freeA[3]!, freeB[3]!], 'one more'));
+    expect(action.state).toBe('PENDING');
+    await maker.sync();
+    // An admin binds bob to alice's login (a mistake, or one person with two names).
+    await grantServerRoles(server, { bob: ['approver'] }, { bob: 'alice' });
+    try {
+      await maker.sync();
+      decideMatchAction(maker.store, BOB, action.actionId, 'APPROVED', 'looks fine'); // bob is not the maker locally
+      await maker.sync();
+      const verdicts = await asAdmin((c) => c.query('SELECT approver, state, refusal_code FROM recon.match_action_verdicts WHERE action_id = $1', [action.actionId]));
+      expect(verdicts.rows).toEqual([{ approver: 'bob', state: 'REFUSED', refusal_code: 'FORBIDDEN_SELF_APPROVAL' }]);
+    } finally {
+      await grantServerRoles(server, { bob: ['approver'] });
+    }
   });
 });

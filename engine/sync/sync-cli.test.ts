@@ -57,11 +57,25 @@ describe('recon sync (CLI)', () => {
     const status = JSON.parse((await runSyncCli(['status', '--workspace', ws, '--probe', '--json'], pw)).stdout) as { queueLength: number; state: string; lastSyncAt: string | null; schemaVersion: number };
     // The server is at the newest of its migrations.
     const newest = readdirSync(join(import.meta.dirname, 'server-migrations')).filter((f) => /^\d+_.*\.sql$/.test(f)).length;
-    expect(status).toMatchObject({ queueLength: 0, state: 'online', schemaVersion: newest });
+    expect(status).toMatchObject({ queueLength: 0, state: 'online', schemaVersion: newest, deviceId: expect.stringMatching(/./) });
     expect(status.lastSyncAt).not.toBeNull();
     expect((await runSyncCli(['verify', '--workspace', ws], pw)).stdout).toMatch(/^team server audit chain ok: 4\d events on 1 device/);
     const audit = await promisify(execFile)(process.execPath, [RECON, 'audit', 'verify', '--remote', '--workspace', ws], { env: pw });
     expect(audit.stdout).toMatch(/^team server audit chain ok/);
+  });
+
+  it('lets only a workspace admin change the connection, as the UI does', async () => {
+    const { host, port, database } = server.info;
+    // ada configured this workspace first and so became its admin; mallory holds no role here.
+    const args = ['sync', 'configure', '--workspace', ws, '--host', 'db.attacker.example', '--port', String(port), '--database', database, '--user', 'mallory', '--tls', 'disable'];
+    const refused = await promisify(execFile)(process.execPath, [RECON, ...args], { env: env({ RECON_USER: 'mallory' }) }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^error \[FORBIDDEN_ROLE\]: mallory may not change the team connection/);
+    const status = JSON.parse((await runSyncCli(['status', '--workspace', ws, '--json'], env())).stdout) as { server: string };
+    expect(status.server).toBe(`${server.info.sync.user}@${host}:${port}/${database}`);
   });
 
   it('reports a wrong password as an authentication failure', async () => {

@@ -9,14 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyTrail } from '../workflow/chain-state.ts';
 import { approveProposal, listProposals } from '../workflow/approvals.ts';
 import { decide } from '../workflow/decisions.ts';
-import { addUser, rolesOf } from '../workflow/roles.ts';
-import { ADA, ALICE, BOB, CAROL, MALLORY, seedRun, seedUsers, tempDir } from '../workflow/testing/fixtures.ts';
+import { addUser, grantRole, rolesOf } from '../workflow/roles.ts';
+import { ADA, ALICE, BOB, CAROL, seedRun, seedUsers, tempDir } from '../workflow/testing/fixtures.ts';
 import { writeRunFile } from '../workflow/testing/run-file.ts';
 import { openBreakSource } from '../run-file/break-source.ts';
 import { withClient } from './connection.ts';
 import { decisionHistory, listProposalsWithSync } from './history.ts';
 import { remoteBreakSource } from './remote-breaks.ts';
 import { verifyRemoteChains } from './remote-verify.ts';
+import { clearParked } from './local-state.ts';
 import { readSyncStatus } from './status.ts';
 import { forgeSelfApproval } from './testing/forge.ts';
 import { openDevice, serverCounts, type Device } from './testing/devices.ts';
@@ -26,14 +27,17 @@ let server: TestPg;
 let tmp: ReturnType<typeof tempDir>;
 let maker: Device;
 let checker: Device;
+let carolDev: Device;
 const RUN = 'run-1';
 
 beforeAll(async () => {
   tmp = tempDir('recon-sync-2dev-');
   server = await startTestPg();
   await grantServerRoles(server, { ada: ['admin'], alice: ['analyst'], bob: ['approver'], carol: ['analyst', 'approver'] });
-  maker = openDevice(tmp.dir, 'maker', server);
-  checker = openDevice(tmp.dir, 'checker', server);
+  // One login per person (server migration 009): each device is its person's.
+  maker = openDevice(tmp.dir, 'maker', server, { login: 'alice' });
+  checker = openDevice(tmp.dir, 'checker', server, { login: 'bob' });
+  carolDev = openDevice(tmp.dir, 'carol', server, { login: 'carol' });
   const runFile = join(tmp.dir, 'run-1.duckdb');
   await writeRunFile(runFile, 200);
   seedUsers(maker.store);
@@ -43,6 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await maker?.close();
   await checker?.close();
+  await carolDev?.close();
   await server?.destroy();
   tmp?.cleanup();
 });
@@ -101,25 +106,25 @@ describe('two devices, one server', () => {
   });
 
   it('refuses a self-approval and an approver without the server role, in the server transaction, without blocking the queue', async () => {
+    await sync(carolDev);
+    const p = await decide(carolDev.store, remoteBreakSource(carolDev.store, RUN), CAROL, { runId: RUN, breakId: 8, kind: 'OVERRIDE', reason: 'TIMING_DIFF', comment: 'T+1' });
     const source = await openBreakSource(join(tmp.dir, 'run-1.duckdb'));
-    const p = await decide(maker.store, source, CAROL, { runId: RUN, breakId: 8, kind: 'OVERRIDE', reason: 'TIMING_DIFF', comment: 'T+1' });
     const q = await decide(maker.store, source, ALICE, { runId: RUN, breakId: 16, kind: 'OVERRIDE', reason: 'FX_DIFF', comment: 'EUR' });
     source.close();
+    await sync(carolDev);
     await sync(maker);
-    await sync(checker);
     // Locally the 4-eye rule refuses carol; a forged client writes the approval anyway.
-    expect(() => approveProposal(checker.store, CAROL, p.decisionId)).toThrow(/FORBIDDEN_SELF_APPROVAL|made proposal/);
-    forgeSelfApproval(checker.store, CAROL.userId, p.decisionId);
-    // Mallory is an approver only in this workspace's own roles.
-    addUser(checker.store, ADA, { userId: MALLORY.userId, roles: ['approver'] });
-    approveProposal(checker.store, MALLORY, q.decisionId);
-    await sync(checker);
-    const parked = readSyncStatus(checker.store).parked;
-    expect(parked.map((x) => [x.kind, x.code])).toEqual([
-      ['REFUSED', 'FORBIDDEN_SELF_APPROVAL'],
-      ['REFUSED', 'FORBIDDEN_ROLE'],
-    ]);
-    expect(readSyncStatus(checker.store)).toMatchObject({ queueLength: 0, blockedFromSeq: null });
+    expect(() => approveProposal(carolDev.store, CAROL, p.decisionId)).toThrow(/FORBIDDEN_SELF_APPROVAL|made proposal/);
+    forgeSelfApproval(carolDev.store, CAROL.userId, p.decisionId);
+    // Alice is an approver only in her own workspace's roles.
+    grantRole(maker.store, ADA, ALICE.userId, 'approver');
+    approveProposal(maker.store, ALICE, p.decisionId);
+    await sync(carolDev);
+    await sync(maker);
+    await sync(maker); // pushes the revocation of alice's local approver role its pull recorded (the server's roles win)
+    expect(readSyncStatus(carolDev.store).parked.map((x) => [x.kind, x.code])).toEqual([['REFUSED', 'FORBIDDEN_SELF_APPROVAL']]);
+    expect(readSyncStatus(maker.store).parked.map((x) => [x.kind, x.code])).toEqual([['REFUSED', 'FORBIDDEN_ROLE']]);
+    for (const d of [carolDev, maker]) expect(readSyncStatus(d.store)).toMatchObject({ queueLength: 0, blockedFromSeq: null });
     const c = await server.admin();
     try {
       const held = await c.query('SELECT break_id::int, status FROM recon.break_status WHERE run_id = $1 AND break_id IN (8, 16) ORDER BY 1', [RUN]);
@@ -130,20 +135,21 @@ describe('two devices, one server', () => {
     } finally {
       await c.end();
     }
-    // Both proposals stay pending for the maker, and for a real approver.
-    await sync(maker);
-    expect(listProposals(maker.store, { pendingOnly: true }).map((x) => x.decisionId).sort()).toEqual([p.decisionId, q.decisionId].sort());
+    // Both proposals stay pending for a real approver.
+    await sync(checker);
+    expect(listProposals(checker.store, { pendingOnly: true }).map((x) => x.decisionId).sort()).toEqual([p.decisionId, q.decisionId].sort());
+    for (const d of [carolDev, maker]) clearParked(d.store);
   });
 
   it('orders two devices deciding one break: the loser is SUPERSEDED, kept in history on both', async () => {
     const local = await openBreakSource(join(tmp.dir, 'run-1.duckdb'));
     const first = await decide(maker.store, local, ALICE, { runId: RUN, breakId: 20, kind: 'ACCEPT' });
     local.close();
-    const second = await decide(checker.store, remoteBreakSource(checker.store, RUN), CAROL, { runId: RUN, breakId: 20, kind: 'REJECT', comment: 'looks wrong' });
+    const second = await decide(carolDev.store, remoteBreakSource(carolDev.store, RUN), CAROL, { runId: RUN, breakId: 20, kind: 'REJECT', comment: 'looks wrong' });
     await sync(maker);
-    await sync(checker);
+    await sync(carolDev);
     await sync(maker);
-    for (const d of [maker, checker]) {
+    for (const d of [maker, carolDev]) {
       const history = decisionHistory(d.store, RUN, 20);
       expect(history.map((h) => [h.decisionId, h.sync])).toEqual([
         [first.decisionId, 'APPLIED'],
@@ -158,11 +164,11 @@ describe('two devices, one server', () => {
     for (const row of counts) expect([row.n, row.distinct_ids]).toEqual([row.max, row.max]);
     const report = await withClient(maker.pool, (c) => verifyRemoteChains(c));
     expect(report).toMatchObject({ ok: true });
-    expect(report.devices.map((d) => d.deviceId).sort()).toEqual([maker.store.deviceId, checker.store.deviceId].sort());
+    expect(report.devices.map((d) => d.deviceId).sort()).toEqual([maker.store.deviceId, checker.store.deviceId, carolDev.store.deviceId].sort());
   });
 
-  it('undoes a decision the server refused (no analyst role there): the break is back to its attribution status', async () => {
-    addUser(maker.store, ADA, { userId: 'dave', roles: ['analyst'] }); // an analyst only in this workspace
+  it('undoes a decision the server refused (not a server user): the break is back to its attribution status', async () => {
+    addUser(maker.store, ADA, { userId: 'dave', roles: ['analyst'] }); // an analyst only in this workspace, bound to no login
     const source = await openBreakSource(join(tmp.dir, 'run-1.duckdb'));
     const d = await decide(maker.store, source, { userId: 'dave', displayName: 'Dave' }, { runId: RUN, breakId: 24, kind: 'ACCEPT' });
     source.close();
@@ -170,8 +176,8 @@ describe('two devices, one server', () => {
     expect(status()).toEqual({ status: 'ACCEPTED' });
     await sync(maker);
     expect(status()).toBeUndefined();
-    expect(decisionHistory(maker.store, RUN, 24)).toMatchObject([{ decisionId: d.decisionId, sync: 'REFUSED', syncDetail: 'FORBIDDEN_ROLE' }]);
-    expect(readSyncStatus(maker.store).parked).toMatchObject([{ kind: 'REFUSED', code: 'FORBIDDEN_ROLE' }]);
+    expect(decisionHistory(maker.store, RUN, 24)).toMatchObject([{ decisionId: d.decisionId, sync: 'REFUSED', syncDetail: 'LOGIN_MISMATCH' }]);
+    expect(readSyncStatus(maker.store).parked).toMatchObject([{ kind: 'REFUSED', code: 'LOGIN_MISMATCH' }]);
     expect(verifyTrail(maker.store)).toMatchObject({ ok: true });
   });
 });

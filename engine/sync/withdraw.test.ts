@@ -29,8 +29,8 @@ beforeAll(async () => {
   tmp = tempDir('recon-sync-withdraw-');
   server = await startTestPg();
   await grantServerRoles(server, { ada: ['admin'], alice: ['analyst'], bob: ['approver'] });
-  maker = openDevice(tmp.dir, 'maker', server);
-  checker = openDevice(tmp.dir, 'checker', server);
+  maker = openDevice(tmp.dir, 'maker', server, { login: 'alice' });
+  checker = openDevice(tmp.dir, 'checker', server, { login: 'bob' });
   const runFile = join(tmp.dir, 'run-w.duckdb');
   await writeRunFile(runFile, 100);
   seedUsers(maker.store);

@@ -14,7 +14,7 @@ import { resolveWorkspace } from '../workspace.ts';
 export const SYNC_USAGE = `recon sync configure|login|logout|init|status|push|pull|run|verify|unpark [--workspace DIR] [--json]
 
   recon sync configure --host H --database D --user U [--port 5432] [--tls disable|require|verify-full] [--ca FILE]
-                          the team server, saved in the workspace settings (never the password)
+                          the team server, saved in the workspace settings (never the password); admin only
   recon sync login        stores the password in the OS keychain (prompted, or the first line of stdin);
                           fails when no keychain is available: it is never written to disk. Scripts may set PGPASSWORD.
   recon sync logout       removes it from the keychain
@@ -73,6 +73,7 @@ async function dispatch(store: Store, sub: string, v: Values): Promise<number> {
   };
   switch (sub) {
     case 'configure': {
+      // Admin only, as every workspace setting and as the UI's sync.configure.
       const saved = saveConnection(store, currentUser(), parseConnectionSettings({
         host: v.host,
         port: v.port === undefined ? 5432 : Number(v.port),
@@ -80,7 +81,7 @@ async function dispatch(store: Store, sub: string, v: Values): Promise<number> {
         user: v.user,
         tls: (v.tls ?? 'verify-full') as TlsMode,
         caFile: v.ca ?? null,
-      }));
+      }), { adminOnly: true });
       return print(saved, `team server: ${describeServer(saved)} (tls ${saved.tls}${saved.caFile ? `, CA ${saved.caFile}` : ''})\nnext: recon sync login\n`);
     }
     case 'login': {
@@ -105,7 +106,7 @@ async function dispatch(store: Store, sub: string, v: Values): Promise<number> {
       const probe = v.probe && settings ? await probeServer(store) : null;
       const status = readSyncStatus(store, probe ? (probe.online ? { state: 'online' } : { state: 'offline', lastError: { ...probe.error, at: new Date().toISOString() } }) : {});
       const keychain = settings ? keychainStatus(settings) : null;
-      return print({ ...status, keychain, schemaVersion: probe?.online ? probe.schemaVersion : null }, formatStatus(status, keychain?.message ?? null));
+      return print({ ...status, deviceId: store.deviceId, keychain, schemaVersion: probe?.online ? probe.schemaVersion : null }, formatStatus(status, keychain?.message ?? null, store.deviceId));
     }
     case 'push':
     case 'pull':
@@ -139,10 +140,12 @@ function requireConnection(store: Store): ConnectionSettings {
   return s;
 }
 
-function formatStatus(s: SyncStatus, keychain: string | null): string {
+function formatStatus(s: SyncStatus, keychain: string | null, deviceId: string): string {
   if (!s.configured) return 'team sync: not configured (recon sync configure)\n';
   const lines = [
     `team server: ${s.server} — ${s.state}${s.lastError ? ` [${s.lastError.code}] ${s.lastError.message}` : ''}`,
+    // What an admin names when binding this workstation to a login (recon.devices, engine/sync/README.md).
+    `device: ${deviceId}`,
     `queue: ${s.queueLength} event(s) waiting${s.serverSeq !== null ? `; server holds up to seq ${s.serverSeq}` : ''}`,
     `last sync: ${s.lastSyncAt ?? 'never'} (push ${s.lastPushAt ?? 'never'}, pull ${s.lastPullAt ?? 'never'})`,
     `keychain: ${keychain ?? 'n/a'}`,

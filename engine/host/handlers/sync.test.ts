@@ -97,7 +97,8 @@ async function until<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 30_0
 }
 
 const statuses = (h: Host): SyncStatusDto[] => h.events.flatMap((e) => (e.type === 'sync.status' ? [e.status] : []));
-const connection = () => ({ host: server.info.host, port: server.info.port, database: server.info.database, user: server.info.sync.user, tls: 'disable' as const });
+// Each workstation connects as its person's own login (the server binds people and devices to logins).
+const connection = (login = 'ada') => ({ host: server.info.host, port: server.info.port, database: server.info.database, user: login, tls: 'disable' as const });
 
 async function filesUnder(d: string): Promise<string[]> {
   const out: string[] = [];
@@ -159,7 +160,7 @@ describe('the team connection', () => {
 
   it('saves it without the password: the loop starts, the server asks for one, the queue waits', async () => {
     const s = await maker.service.invoke('sync.configure', connection());
-    expect(s).toMatchObject({ configured: true, connection: { ...connection(), caFile: null }, server: `${server.info.sync.user}@${server.info.host}:${server.info.port}/${server.info.database}` });
+    expect(s).toMatchObject({ configured: true, connection: { ...connection(), caFile: null }, server: `ada@${server.info.host}:${server.info.port}/${server.info.database}` });
     expect(s).toMatchObject({ passwordSource: 'none', keychain: { available: true, hasPassword: false } });
     expect(maker.events).toContainEqual({ type: 'workflow.changed', runId: null, what: 'settings' });
     const failed = await until(() => statuses(maker).find((x) => x.lastError?.code === 'SYNC_NO_PASSWORD'), 'SYNC_NO_PASSWORD');
@@ -206,7 +207,7 @@ describe('a proposal made in one workspace, approved in another', () => {
   });
 
   it("lists it in the approver's workspace as from another device, with its evidence; the pull refreshes open screens", async () => {
-    await approver.service.invoke('sync.configure', connection());
+    await approver.service.invoke('sync.configure', connection('bob'));
     await approver.service.invoke('sync.login', { password: server.info.sync.password });
     await until(() => statuses(approver).find((x) => x.state === 'online'), 'the approver online');
     expect(approver.events).toContainEqual({ type: 'workflow.changed', runId: null, what: 'decision' });

@@ -24,11 +24,22 @@ export interface Device {
   close(): Promise<void>;
 }
 
-/** Opens a workspace `root/name` connected to the server (through `port` when given, e.g. a proxy). */
-export function openDevice(root: string, name: string, server: TestPg, port?: number): Device {
+/** How a device connects: through `port` (e.g. a fault proxy), as `login` (a person's own; default the shared recon_sync). */
+export interface DeviceOptions {
+  port?: number;
+  login?: string;
+}
+
+/**
+ * Opens a workspace `root/name` connected to the server. The server binds a
+ * device to the login of its first push and each person's acts to their own
+ * login, so a device where a person acts connects as that person's login.
+ */
+export function openDevice(root: string, name: string, server: TestPg, opts: DeviceOptions | number = {}): Device {
+  const { port, login } = typeof opts === 'number' ? { port: opts, login: undefined } : opts;
   const dir = join(root, name);
   const store = openStore(dir);
-  const settings = server.settings(port);
+  const settings = server.settings(port, login);
   const password = server.info.sync.password;
   // Short timeouts: a test's dropped connection should fail in ms, not minutes.
   const pool = createPool(poolConfig(settings, password, { connectMs: 2000, queryMs: 20_000 }));

@@ -30,8 +30,13 @@ export interface TestPgInfo {
 /** A running test server. */
 export interface TestPg {
   info: TestPgInfo;
-  /** Connection settings for the restricted sync login (optionally through another port, e.g. a fault proxy). */
-  settings(port?: number): ConnectionSettings;
+  /**
+   * Connection settings for a sync login: the shared `recon_sync` login, or a
+   * person's own (`login`, made by createLogin / grantServerRoles; its
+   * password is the sync password). Optionally through another port, e.g. a
+   * fault proxy.
+   */
+  settings(port?: number, login?: string): ConnectionSettings;
   /** A client as the schema owner (or the superuser): for grants and assertions. */
   admin(as?: 'admin' | 'superuser'): Promise<pg.Client>;
   stopServer(): Promise<void>;
@@ -58,7 +63,7 @@ export async function startTestPg(opts: { migrate?: boolean; tls?: boolean } = {
   };
   const pgServer: TestPg = {
     info,
-    settings: (port) => ({ host: info.host, port: port ?? info.port, database: info.database, user: info.sync.user, tls: 'disable', caFile: null }),
+    settings: (port, login) => ({ host: info.host, port: port ?? info.port, database: info.database, user: login ?? info.sync.user, tls: 'disable', caFile: null }),
     admin,
     stopServer: () => ctl('stop'),
     startServer: () => ctl('start'),
@@ -78,13 +83,40 @@ export async function startTestPg(opts: { migrate?: boolean; tls?: boolean } = {
   return pgServer;
 }
 
-/** Team users and roles on the server, as an administrator grants them (README). */
-export async function grantServerRoles(server: TestPg, users: Record<string, readonly string[]>, logins: Record<string, string> = {}): Promise<void> {
+/**
+ * A person's own PostgreSQL login, a member of recon_sync, as an administrator
+ * creates one (README: one login per person). Its password is the test
+ * server's sync password. Created once; later calls do nothing.
+ */
+export async function createLogin(server: TestPg, login: string): Promise<void> {
+  const su = await server.admin('superuser');
+  try {
+    const exists = await su.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [login]);
+    if (exists.rowCount === 0) {
+      await su.query(`CREATE ROLE ${su.escapeIdentifier(login)} LOGIN PASSWORD ${su.escapeLiteral(server.info.sync.password)} IN ROLE recon_sync`);
+    }
+  } finally {
+    await su.end();
+  }
+}
+
+/**
+ * Team users and roles on the server, as an administrator grants them
+ * (README). Each user is bound to a login of their own, named as the user and
+ * created when missing, unless `logins` names another (several users on one
+ * login: the server counts them as one person) or null (unbound: the server
+ * refuses every act of theirs).
+ */
+export async function grantServerRoles(server: TestPg, users: Record<string, readonly string[]>, logins: Record<string, string | null> = {}): Promise<void> {
+  const bound = Object.keys(users).map((user) => [user, user in logins ? (logins[user] ?? null) : user] as const);
+  for (const login of new Set(bound.map(([, l]) => l))) {
+    if (login !== null && login !== server.info.sync.user) await createLogin(server, login);
+  }
   const c = await server.admin();
   try {
-    for (const [user, roles] of Object.entries(users)) {
-      await c.query('INSERT INTO recon.users (user_id, display_name, db_login) VALUES ($1, $1, $2) ON CONFLICT (user_id) DO UPDATE SET db_login = excluded.db_login', [user, logins[user] ?? null]);
-      for (const role of roles) await c.query('INSERT INTO recon.user_roles (user_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING', [user, role]);
+    for (const [user, login] of bound) {
+      await c.query('INSERT INTO recon.users (user_id, display_name, db_login) VALUES ($1, $1, $2) ON CONFLICT (user_id) DO UPDATE SET db_login = excluded.db_login', [user, login]);
+      for (const role of users[user]!) await c.query('INSERT INTO recon.user_roles (user_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING', [user, role]);
     }
   } finally {
     await c.end();

@@ -52,6 +52,8 @@ export const syncStatusSchema = z.object({
   configured: z.boolean(),
   /** "user@host:port/database", or null. */
   server: z.string().nullable(),
+  /** The PostgreSQL login this workstation signs in as: one person's own (never a shared one; docs/TEAM-LOGINS.md). */
+  signedInAs: z.string().nullable(),
   /** This device's audit events the server has not acknowledged yet. */
   queueLength: z.number().int().nonnegative(),
   /** The last complete cycle (push and pull). */

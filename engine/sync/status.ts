@@ -26,6 +26,8 @@ export interface SyncStatus extends LiveSyncStatus {
   configured: boolean;
   /** "user@host:port/database", or null. */
   server: string | null;
+  /** The login this workstation signs in as (the person's own). */
+  signedInAs: string | null;
   /** This device's audit events not yet acknowledged by the server. */
   queueLength: number;
   /** The last complete cycle (push and pull). */
@@ -53,6 +55,7 @@ export function readSyncStatus(store: Store, live: Partial<LiveSyncStatus> = {})
       failures: live.failures ?? 0,
       configured: connection !== null,
       server: connection ? describeServer(connection) : null,
+      signedInAs: connection ? connection.user : null,
       queueLength: tx.get<{ n: number }>(sql`SELECT count(*) AS n FROM outbox WHERE device_id = ${store.deviceId} AND pushed_at IS NULL`)?.n ?? 0,
       lastSyncAt: getState<string>(tx, 'sync.lastAt') ?? null,
       lastPushAt: getState<string>(tx, 'push.lastAt') ?? null,

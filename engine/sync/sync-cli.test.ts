@@ -74,8 +74,11 @@ describe('recon sync (CLI)', () => {
     );
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^error \[FORBIDDEN_ROLE\]: mallory may not change the team connection/);
-    const status = JSON.parse((await runSyncCli(['status', '--workspace', ws, '--json'], env())).stdout) as { server: string };
+    const status = JSON.parse((await runSyncCli(['status', '--workspace', ws, '--json'], env())).stdout) as { server: string; signedInAs: string };
     expect(status.server).toBe(`${server.info.sync.user}@${host}:${port}/${database}`);
+    // Which person this workstation signs in as: in the status, for the CLI and the Team connection screen.
+    expect(status.signedInAs).toBe(server.info.sync.user);
+    expect((await runSyncCli(['status', '--workspace', ws], env())).stdout).toMatch(new RegExp(`^signed in as: ${server.info.sync.user}$`, 'm'));
   });
 
   it('reports a wrong password as an authentication failure', async () => {

@@ -91,7 +91,10 @@ async function dispatch(store: Store, sub: string, v: Values): Promise<number> {
       const probe = keychainStatus(settings, keychain);
       if (!probe.available) throw new SyncError('SYNC_KEYCHAIN_UNAVAILABLE', probe.message);
       storePassword(settings, await readPassword(`password for ${describeServer(settings)}: `), keychain);
-      return print({ stored: true, account: describeServer(settings) }, `password for ${describeServer(settings)} stored in the OS keychain\n`);
+      return print(
+        { stored: true, account: describeServer(settings), signedInAs: settings.user },
+        `signed in as ${settings.user}: password for ${describeServer(settings)} stored in the OS keychain\n`,
+      );
     }
     case 'logout': {
       const removed = forgetPassword(requireConnection(store));
@@ -144,6 +147,7 @@ function formatStatus(s: SyncStatus, keychain: string | null, deviceId: string):
   if (!s.configured) return 'team sync: not configured (recon sync configure)\n';
   const lines = [
     `team server: ${s.server} — ${s.state}${s.lastError ? ` [${s.lastError.code}] ${s.lastError.message}` : ''}`,
+    `signed in as: ${s.signedInAs}`,
     // What an admin names when binding this workstation to a login (recon.devices, engine/sync/README.md).
     `device: ${deviceId}`,
     `queue: ${s.queueLength} event(s) waiting${s.serverSeq !== null ? `; server holds up to seq ${s.serverSeq}` : ''}`,

@@ -184,6 +184,10 @@ function SyncFacts({ s }: { s: SyncOverview }) {
       <dd className="strong">{syncSummary(s)}</dd>
       <dt>Server</dt>
       <dd className="mono">{s.server}</dd>
+      <dt>Signed in as</dt>
+      <dd className="mono" aria-label="Signed in as">
+        {s.signedInAs}
+      </dd>
       <dt>Queue</dt>
       <dd>
         {count(s.queueLength)} event{s.queueLength === 1 ? '' : 's'} waiting to be sent{s.serverSeq !== null && <span className="muted"> · the server holds up to #{s.serverSeq}</span>}

@@ -34,6 +34,8 @@ export const AUDIT_ACTIONS = [
   'reason.retired',
   'reason.sla_changed',
   'setting.changed',
+  // A restored or copied workspace continued as a new device (sync/recover.ts): before names the old device, after the new one.
+  'sync.recovered',
   'model.promoted',
   'export.written',
 ] as const;

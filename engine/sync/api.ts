@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import type { ChainReport } from '../store/audit-verify.ts';
 import type { Store } from '../store/store.ts';
+import type { Identity } from '../workflow/identity.ts';
 import { createPool, noPassword, poolConfig, withClient, type ConnectionSettings } from './connection.ts';
 import { resolvePassword, type Keychain } from './credentials.ts';
 import { runCycle, runPull, runPush, type CycleOptions, type CycleResult } from './cycle.ts';
@@ -13,6 +14,7 @@ import { classifyError, SyncError } from './errors.ts';
 import { readConnection } from './local-state.ts';
 import type { PullStateResult } from './pull-state.ts';
 import type { PushResult } from './push.ts';
+import { recoverWorkspace, requireRecoverer, type RecoveryResult } from './recover.ts';
 import { verifyRemoteChains } from './remote-verify.ts';
 import { migrateServer, serverSchemaVersion } from './server-migrate.ts';
 
@@ -57,6 +59,13 @@ export async function syncOnce(store: Store, mode: 'push' | 'pull' | 'run', opts
       }
     }
   });
+}
+
+/** `recon sync recover`: a restored or copied workspace continues as a new device (recover.ts); the caller reopens the store. */
+export function recoverRestored(store: Store, actor: Identity, opts: ConnectOptions = {}): Promise<RecoveryResult> {
+  // Before connecting: a refusal stays FORBIDDEN_ROLE (withServer turns what fails inside into a SyncError).
+  requireRecoverer(store, actor);
+  return withServer(store, opts, (pool) => recoverWorkspace(store, pool, actor));
 }
 
 /** `recon audit verify --remote`: verifies the server's copy of every device's chain. */

@@ -44,7 +44,7 @@ export function saveConnection(store: Store, actor: Identity, settings: Connecti
 }
 
 /** Sync bookkeeping keys. */
-export type StateKey = 'pull.serverOrder' | 'push.lastAt' | 'push.ackSeq' | 'pull.lastAt' | 'sync.lastAt' | 'evidence.decisionRowid';
+export type StateKey = 'pull.serverOrder' | 'push.lastAt' | 'push.ackSeq' | 'push.restored' | 'device.retired' | 'pull.lastAt' | 'sync.lastAt' | 'evidence.decisionRowid';
 
 /** A bookkeeping value (undefined when unset). */
 export function getState<T extends JsonValue>(tx: ReadTx, key: StateKey): T | undefined {
@@ -95,6 +95,11 @@ export function clearParked(store: Store, filter: { deviceId?: string; fromSeq?:
         AND (${filter.fromSeq ?? null} IS NULL OR from_seq = ${filter.fromSeq ?? null})
         AND (${filter.kind ?? null} IS NULL OR kind = ${filter.kind ?? null})`).changes,
   );
+}
+
+/** Device ids this workspace used before a recovery (recover.ts): their local chains differ from the server's, so they are neither pushed nor pulled. */
+export function retiredDevices(tx: ReadTx): string[] {
+  return getState<string[]>(tx, 'device.retired') ?? [];
 }
 
 /** The first seq of this device that waits behind an INVALID park, if any. */

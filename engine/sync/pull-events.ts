@@ -11,12 +11,16 @@ import { sql } from '../store/sql.ts';
 import type { Store } from '../store/store.ts';
 import { checkLink, isProblem, type ChainCursor } from './chain-check.ts';
 import { SyncError } from './errors.ts';
+import { retiredDevices } from './local-state.ts';
 
 /** Pulls every other device's new events; returns how many were stored. */
 export async function pullEvents(store: Store, client: pg.ClientBase, pageSize = 2000): Promise<number> {
   const heads = await client.query<{ device_id: string; seq: string }>('SELECT device_id, seq FROM recon.chain_heads WHERE device_id <> $1 AND seq > 0 ORDER BY device_id', [store.deviceId]);
+  // A retired device of this workspace (recover.ts): its local chain forks from the server's copy; that copy is the team's, pulled state only.
+  const retired = new Set(store.read((tx) => retiredDevices(tx)));
   let stored = 0;
   for (const h of heads.rows) {
+    if (retired.has(h.device_id)) continue;
     const serverSeq = Number(h.seq);
     let cursor: ChainCursor = store.read((tx) => tx.get<ChainCursor>(sql`SELECT seq, hash FROM audit_heads WHERE device_id = ${h.device_id}`)) ?? { seq: 0, hash: '0'.repeat(64) };
     while (cursor.seq < serverSeq) {

@@ -14,6 +14,7 @@ import type { Store } from '../store/store.ts';
 import { inTransaction, withClient } from './connection.ts';
 import { SyncError, sqlState } from './errors.ts';
 import { blockedFrom, getState, park, setState } from './local-state.ts';
+import { clearRestored, detectRestored, readRestored, recordRestored, restoredError } from './restored.ts';
 
 /** Push tuning. */
 export interface PushOptions {
@@ -42,10 +43,15 @@ interface OutboxRow {
   payload: string;
 }
 
-/** Pushes every pending outbox row of this device. */
+/**
+ * Pushes every pending outbox row of this device. A restored or copied
+ * workspace (restored.ts) pushes nothing and throws: its chain can never
+ * continue on the server under this device id.
+ */
 export async function pushOutbox(store: Store, pool: pg.Pool, opts: PushOptions = {}): Promise<PushResult> {
   const device = store.deviceId;
   const batchSize = opts.batchSize ?? 500;
+  await stopIfRestored(store, pool);
   const known = store.read((tx) => ({ blocked: blockedFrom(tx, device), ack: getState<number>(tx, 'push.ackSeq') ?? 0 }));
   const result: PushResult = { batches: 0, acknowledged: 0, serverSeq: known.ack, gaps: 0, parked: 0, blockedFrom: null };
   let blocked = known.blocked;
@@ -70,6 +76,8 @@ export async function pushOutbox(store: Store, pool: pg.Pool, opts: PushOptions 
         continue;
       }
       if (state === 'RC002') {
+        // A FORK is how a restored workspace usually shows up mid-push (another push raced the check above).
+        if (invalidCode(err) === 'FORK') await stopIfRestored(store, pool);
         blocked = parkInvalid(store, device, err);
         result.parked++;
         continue; // pushes what comes before the invalid event, then stops
@@ -93,6 +101,30 @@ export async function pushOutbox(store: Store, pool: pg.Pool, opts: PushOptions 
   }
   result.blockedFrom = blocked;
   return result;
+}
+
+// Restored: recorded and thrown. Not (any more): a state recorded before is forgotten.
+async function stopIfRestored(store: Store, pool: pg.Pool): Promise<void> {
+  // Another process (recon sync recover) made this workspace a new device since this store was opened.
+  const current = store.read((tx) => tx.get<{ device_id: string }>(sql`SELECT device_id FROM device`)?.device_id);
+  if (current !== undefined && current !== store.deviceId) {
+    throw new SyncError('SYNC_PROTOCOL', `this workspace continues as device ${current} (recon sync recover) but was opened as ${store.deviceId}: close and reopen it`);
+  }
+  const restored = await withClient(pool, (client) => detectRestored(store, client));
+  if (restored) {
+    recordRestored(store, restored);
+    throw restoredError(restored);
+  }
+  if (store.read((tx) => readRestored(tx)) !== null) clearRestored(store);
+}
+
+function invalidCode(err: unknown): string | undefined {
+  try {
+    const code = (JSON.parse((err as { detail?: string }).detail ?? '{}') as { code?: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function firstPending(store: Store): number | null {

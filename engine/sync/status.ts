@@ -7,6 +7,7 @@ import { sql } from '../store/sql.ts';
 import type { Store } from '../store/store.ts';
 import { describeServer } from './connection.ts';
 import { getState, listParked, readConnection, type ParkedItem } from './local-state.ts';
+import { readRestored, restoredMessage, type RestoredState } from './restored.ts';
 
 /** The badge: no team server configured, not reachable, reachable, or a cycle running now. */
 export type SyncState = 'disabled' | 'offline' | 'online' | 'syncing';
@@ -34,12 +35,18 @@ export interface SyncStatus extends LiveSyncStatus {
   lastSyncAt: string | null;
   lastPushAt: string | null;
   lastPullAt: string | null;
-  /** The highest seq of this device the server acknowledged. */
+  /** The highest seq of this device the server holds (its real head when the workspace was found restored). */
   serverSeq: number | null;
   /** Refused and invalid events, oldest first. */
   parked: ParkedItem[];
   /** Set when an INVALID park stops this device's chain: pushing waits from this seq. */
   blockedFromSeq: number | null;
+  /**
+   * Set when the server holds events of this device the local chain lacks or
+   * has differently (a restored backup, a copied workspace): nothing of this
+   * device is pushed; it also shows as an INVALID park coded WORKSPACE_RESTORED.
+   */
+  restored: (RestoredState & { message: string }) | null;
 }
 
 /** The status from the store alone (a CLI, or a UI before the engine started). */
@@ -47,7 +54,9 @@ export function readSyncStatus(store: Store, live: Partial<LiveSyncStatus> = {})
   const connection = readConnection(store);
   return store.read((tx) => {
     const parked = listParked(tx);
+    const restored = readRestored(tx);
     const blocked = parked.filter((p) => p.kind === 'INVALID' && p.deviceId === store.deviceId).map((p) => p.fromSeq);
+    if (restored) blocked.push(restored.commonSeq + 1);
     return {
       state: live.state ?? (connection ? 'offline' : 'disabled'),
       lastError: live.lastError ?? null,
@@ -60,9 +69,10 @@ export function readSyncStatus(store: Store, live: Partial<LiveSyncStatus> = {})
       lastSyncAt: getState<string>(tx, 'sync.lastAt') ?? null,
       lastPushAt: getState<string>(tx, 'push.lastAt') ?? null,
       lastPullAt: getState<string>(tx, 'pull.lastAt') ?? null,
-      serverSeq: getState<number>(tx, 'push.ackSeq') ?? null,
+      serverSeq: restored?.serverSeq ?? getState<number>(tx, 'push.ackSeq') ?? null,
       parked,
       blockedFromSeq: blocked.length > 0 ? Math.min(...blocked) : null,
+      restored: restored ? { ...restored, message: restoredMessage(restored) } : null,
     };
   });
 }

@@ -66,12 +66,33 @@ function broken(what: string, details: Record<string, unknown>): ReconError {
   );
 }
 
-/** The latest intact-or-not event of this device on `target` among `actions` (the last word on it). */
+/**
+ * The workspace's own chains, newest first: this device's, then each device it
+ * continued after a restore (sync/recover.ts), found from the `sync.recovered`
+ * events of the chain after it (not from a list an editor could extend).
+ */
+function ownChains(tx: ReadTx): string[] {
+  const chains = [tx.deviceId];
+  for (let i = 0; i < chains.length && chains.length < 100; i++) {
+    for (const r of tx.all<{ old: string | null }>(
+      sql`SELECT json_extract(before, '$.value.device_id') AS old FROM audit_events WHERE device_id = ${chains[i]!} AND action = 'sync.recovered' ORDER BY seq DESC`,
+    )) {
+      if (r.old !== null && !chains.includes(r.old)) chains.push(r.old);
+    }
+  }
+  return chains;
+}
+
+/** The latest event of the workspace's own chains on `target` among `actions` (the last word on it). */
 function latestEvent(tx: ReadTx, target: string, actions: readonly string[]): EventRow | undefined {
-  return tx.get<EventRow>(
-    sql`SELECT * FROM audit_events WHERE device_id = ${tx.deviceId} AND target = ${target}
-          AND action IN (SELECT value FROM json_each(${JSON.stringify(actions)})) ORDER BY seq DESC LIMIT 1`,
-  );
+  for (const device of ownChains(tx)) {
+    const e = tx.get<EventRow>(
+      sql`SELECT * FROM audit_events WHERE device_id = ${device} AND target = ${target}
+            AND action IN (SELECT value FROM json_each(${JSON.stringify(actions)})) ORDER BY seq DESC LIMIT 1`,
+    );
+    if (e) return e;
+  }
+  return undefined;
 }
 
 const sortedRoles = (roles: readonly string[]): string => [...roles].sort().join(',');
@@ -161,9 +182,19 @@ function recordedDecision(tx: ReadTx, decisionId: string, deviceId: string): { e
   };
 }
 
+/**
+ * A row the team server gave this workspace for a chain it has retired after a restore
+ * (sync/recover.ts): the lost timeline's acts, whose events are on the server's copy of
+ * that chain, not on the local one. The server is their anchor (`recon audit verify --remote`).
+ */
+function fromRetiredTimeline(tx: ReadTx, deviceId: string, id: string): boolean {
+  return deviceId !== tx.deviceId && ownChains(tx).includes(deviceId) && tx.get(sql`SELECT 1 AS x FROM sync_decisions WHERE id = ${id}`) !== undefined;
+}
+
 /** What is wrong with a decision row and its breaks against its event, or null when they agree. */
 function decisionProblem(tx: ReadTx, d: DecisionRow): string | null {
   const found = recordedDecision(tx, d.decision_id, d.device_id);
+  if (!found && fromRetiredTimeline(tx, d.device_id, d.decision_id)) return null;
   if (!found) return `decision ${d.decision_id} has no event in device ${d.device_id}'s chain`;
   if (!intact(tx, found.event)) return `the event of decision ${d.decision_id} was edited`;
   const want = found.recorded.row;
@@ -208,8 +239,9 @@ export function verifyWorkflowState(tx: ReadTx, limit = 50): StateProblem[] {
   };
 
   // Roles: every user with role rows or role events.
+  const own = JSON.stringify(ownChains(tx));
   const users = tx.all<{ user_id: string }>(
-    sql`SELECT user_id FROM user_roles UNION SELECT substr(target, 6) FROM audit_events WHERE device_id = ${tx.deviceId} AND target LIKE 'user:%'
+    sql`SELECT user_id FROM user_roles UNION SELECT substr(target, 6) FROM audit_events WHERE device_id IN (SELECT value FROM json_each(${own})) AND target LIKE 'user:%'
           AND action IN ('user.added', 'role.granted', 'role.revoked')`,
   );
   for (const { user_id } of users) {
@@ -224,7 +256,7 @@ export function verifyWorkflowState(tx: ReadTx, limit = 50): StateProblem[] {
 
   // Settings: every row, and every key the chain set.
   const keys = tx.all<{ key: string }>(
-    sql`SELECT key FROM settings UNION SELECT substr(target, 9) FROM audit_events WHERE device_id = ${tx.deviceId} AND action = 'setting.changed'`,
+    sql`SELECT key FROM settings UNION SELECT substr(target, 9) FROM audit_events WHERE device_id IN (SELECT value FROM json_each(${own})) AND action = 'setting.changed'`,
   );
   for (const { key } of keys) {
     const row = tx.get<{ value: string }>(sql`SELECT value FROM settings WHERE key = ${key}`);
@@ -243,13 +275,13 @@ export function verifyWorkflowState(tx: ReadTx, limit = 50): StateProblem[] {
   // This device's decision events each have their row.
   for (const e of tx.iterate<{ seq: number; id: string }>(
     sql`SELECT seq, json_extract(after, '$.decision.decision_id') AS id FROM audit_events
-         WHERE device_id = ${tx.deviceId} AND action IN (SELECT value FROM json_each(${JSON.stringify(DECISION_ACTIONS)})) ORDER BY seq`,
+         WHERE device_id IN (SELECT value FROM json_each(${own})) AND action IN (SELECT value FROM json_each(${JSON.stringify(DECISION_ACTIONS)})) ORDER BY seq`,
   )) {
     if (!tx.get(sql`SELECT 1 AS x FROM decisions WHERE decision_id = ${e.id}`) && add('decisions', e.id, `decision ${e.id} (event seq ${e.seq}) has no row: deleted`)) return problems;
   }
   for (const e of tx.iterate<{ seq: number; id: string }>(
     sql`SELECT seq, json_extract(after, '$.settle.decision_id') AS id FROM audit_events
-         WHERE device_id = ${tx.deviceId} AND action IN ('match.manual', 'match.unmatched', 'match.approved') AND json_extract(after, '$.settle.decision_id') IS NOT NULL ORDER BY seq`,
+         WHERE device_id IN (SELECT value FROM json_each(${own})) AND action IN ('match.manual', 'match.unmatched', 'match.approved') AND json_extract(after, '$.settle.decision_id') IS NOT NULL ORDER BY seq`,
   )) {
     if (!tx.get(sql`SELECT 1 AS x FROM decisions WHERE decision_id = ${e.id}`) && add('decisions', e.id, `decision ${e.id} (event seq ${e.seq}, a match's breaks) has no row: deleted`)) return problems;
   }
@@ -263,7 +295,8 @@ export function verifyWorkflowState(tx: ReadTx, limit = 50): StateProblem[] {
             AND action IN ('proposal.approved', 'proposal.rejected', 'proposal.withdrawn') AND device_id = ${ap.device_id}`,
     );
     let problem: string | null = null;
-    if (!e) problem = `approval ${ap.approval_id} has no event in device ${ap.device_id}'s chain`;
+    if (!e && fromRetiredTimeline(tx, ap.device_id, ap.approval_id)) problem = null;
+    else if (!e) problem = `approval ${ap.approval_id} has no event in device ${ap.device_id}'s chain`;
     else if (!intact(tx, e)) problem = `the event of approval ${ap.approval_id} was edited`;
     else {
       const want = { decision_id: e.target.replace(/^decision:/, ''), verdict: after<{ verdict: string }>(e).verdict, approver: e.actor, comment: e.comment };
@@ -274,7 +307,7 @@ export function verifyWorkflowState(tx: ReadTx, limit = 50): StateProblem[] {
   }
   for (const e of tx.iterate<{ seq: number; id: string }>(
     sql`SELECT seq, json_extract(after, '$.approval_id') AS id FROM audit_events
-         WHERE device_id = ${tx.deviceId} AND action IN (SELECT value FROM json_each(${JSON.stringify(VERDICT_ACTIONS)})) ORDER BY seq`,
+         WHERE device_id IN (SELECT value FROM json_each(${own})) AND action IN (SELECT value FROM json_each(${JSON.stringify(VERDICT_ACTIONS)})) ORDER BY seq`,
   )) {
     if (!tx.get(sql`SELECT 1 AS x FROM approvals WHERE approval_id = ${e.id}`) && add('approvals', e.id, `approval ${e.id} (event seq ${e.seq}) has no row: deleted`)) return problems;
   }

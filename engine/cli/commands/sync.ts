@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Store } from '../../store/open.ts';
 import { openWorkspaceStore } from '../open-store.ts';
-import { initServer, probeServer, syncOnce, verifyRemote } from '../../sync/api.ts';
+import { initServer, probeServer, recoverRestored, syncOnce, verifyRemote } from '../../sync/api.ts';
 import { describeServer, parseConnectionSettings, type ConnectionSettings, type TlsMode } from '../../sync/connection.ts';
 import { forgetPassword, keychainStatus, osKeychain, storePassword } from '../../sync/credentials.ts';
 import { SyncError } from '../../sync/errors.ts';
@@ -11,7 +11,7 @@ import { readSyncStatus, type SyncStatus } from '../../sync/status.ts';
 import { currentUser } from '../../workflow/identity.ts';
 import { resolveWorkspace } from '../workspace.ts';
 
-export const SYNC_USAGE = `recon sync configure|login|logout|init|status|push|pull|run|verify|unpark [--workspace DIR] [--json]
+export const SYNC_USAGE = `recon sync configure|login|logout|init|status|push|pull|run|verify|unpark|recover [--workspace DIR] [--json]
 
   recon sync configure --host H --database D --user U [--port 5432] [--tls disable|require|verify-full] [--ca FILE]
                           the team server, saved in the workspace settings (never the password); admin only
@@ -22,7 +22,9 @@ export const SYNC_USAGE = `recon sync configure|login|logout|init|status|push|pu
   recon sync status [--probe]        queue, last sync, parked events; --probe also tries the server
   recon sync push | pull | run       one push, one pull, or one full cycle (push, evidence, pull)
   recon sync verify                  checks the server's copy of every device's audit chain (= recon audit verify --remote)
-  recon sync unpark [--seq N]        clears parked events (an invalid one is then tried again)`;
+  recon sync unpark [--seq N]        clears parked events (an invalid one is then tried again)
+  recon sync recover                 a restored or copied workspace (status says so) continues as a new device:
+                                     the acts the team server lacks are queued again under it; admin only`;
 
 const OPTIONS = {
   workspace: { type: 'string' },
@@ -38,7 +40,7 @@ const OPTIONS = {
   seq: { type: 'string' },
 } as const;
 
-const SUBCOMMANDS = ['configure', 'login', 'logout', 'init', 'status', 'push', 'pull', 'run', 'verify', 'unpark'];
+const SUBCOMMANDS = ['configure', 'login', 'logout', 'init', 'status', 'push', 'pull', 'run', 'verify', 'unpark', 'recover'];
 // Settings mistakes are the user's input (exit 2); the rest is the environment (exit 1).
 const INPUT_CODES = new Set(['SYNC_INVALID_SETTINGS', 'SYNC_NOT_CONFIGURED', 'SYNC_NO_PASSWORD']);
 
@@ -132,6 +134,15 @@ async function dispatch(store: Store, sub: string, v: Values): Promise<number> {
       const n = clearParked(store, { deviceId: store.deviceId, ...(v.seq ? { fromSeq: Number(v.seq) } : {}) });
       return print({ cleared: n }, `cleared ${n} parked item(s)\n`);
     }
+    case 'recover': {
+      // Admin only, like configure. The store still holds the old device id in memory; the command ends here and closes it.
+      const r = await recoverRestored(store, currentUser());
+      return print(
+        r,
+        `this workspace is now device ${r.newDeviceId} (was ${r.oldDeviceId}, which the server holds up to its own seq; both chains stay as they are)\n` +
+          `queued again: ${r.requeued.length} event(s) the team server lacked (old seq ${r.requeued.map((x) => x.fromSeq).join(', ') || '-'}); next: recon sync run\n`,
+      );
+    }
     default:
       return 2;
   }
@@ -146,7 +157,7 @@ function requireConnection(store: Store): ConnectionSettings {
 function formatStatus(s: SyncStatus, keychain: string | null, deviceId: string): string {
   if (!s.configured) return 'team sync: not configured (recon sync configure)\n';
   const lines = [
-    `team server: ${s.server} — ${s.state}${s.lastError ? ` [${s.lastError.code}] ${s.lastError.message}` : ''}`,
+    `team server: ${s.server} — ${s.state}${s.restored ? ' — BLOCKED: restored or copied workspace' : ''}${s.lastError ? ` [${s.lastError.code}] ${s.lastError.message}` : ''}`,
     `signed in as: ${s.signedInAs}`,
     // What an admin names when binding this workstation to a login (recon.devices, engine/sync/README.md).
     `device: ${deviceId}`,
@@ -156,6 +167,7 @@ function formatStatus(s: SyncStatus, keychain: string | null, deviceId: string):
     s.parked.length === 0 ? 'parked: none' : `parked: ${s.parked.length}`,
     ...s.parked.map((p) => `  ${p.kind} seq ${p.fromSeq}${p.toSeq !== p.fromSeq ? `..${p.toSeq}` : ''} [${p.code}] ${p.message}`),
   ];
-  if (s.blockedFromSeq !== null) lines.push(`WAITING: events from seq ${s.blockedFromSeq} cannot be chained on the server; fix the cause, then recon sync unpark`);
+  if (s.restored) lines.push(`RESTORED [WORKSPACE_RESTORED]: ${s.restored.message}`);
+  else if (s.blockedFromSeq !== null) lines.push(`WAITING: events from seq ${s.blockedFromSeq} cannot be chained on the server; fix the cause, then recon sync unpark`);
   return `${lines.join('\n')}\n`;
 }

@@ -30,7 +30,7 @@ interface ReaderInternals {
 }
 interface WorksheetInternals {
   name: string;
-  iterator: AsyncIterable<string | Uint8Array> & { destroy?: () => void };
+  iterator: AsyncIterable<string | Uint8Array> & { destroy?: () => void; on?: (event: 'error', listener: (err: Error) => void) => unknown };
 }
 
 const READER_OPTIONS = {
@@ -153,7 +153,11 @@ export async function withSheetRows<T>(
       const name = sheetName(wb, sheetNo, ws.name);
       const wanted = sheet ?? firstSheetName(wb);
       if (result || spool || wanted === undefined || name.toLowerCase() !== wanted.toLowerCase()) {
-        ws.iterator.destroy?.(); // exceljs opened a temp-file stream for it; close it
+        // exceljs opened a temp-file stream for it; close it. exceljs removes that file as soon as we move on,
+        // so the stream's open, still pending, can fail with ENOENT after we closed it: nobody reads it, but
+        // an 'error' with no listener would escape as an uncaught exception and end the host.
+        ws.iterator.on?.('error', () => undefined);
+        ws.iterator.destroy?.();
         continue;
       }
       if (!seen.has('styles')) {

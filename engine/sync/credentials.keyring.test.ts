@@ -53,7 +53,7 @@ describe.runIf(LIVE)('OS keychain (real Secret Service)', () => {
     const { host, port, database, sync } = server.info;
     expect((await runSyncCli(['configure', '--workspace', ws, '--host', host, '--port', String(port), '--database', database, '--user', sync.user, '--tls', 'disable'], env)).code).toBe(0);
     const login = await runSyncCli(['login', '--workspace', ws], env, `${sync.password}\n`);
-    expect(login).toMatchObject({ code: 0, stdout: `password for ${sync.user}@${host}:${port}/${database} stored in the OS keychain\n` });
+    expect(login).toMatchObject({ code: 0, stdout: `signed in as ${sync.user}: password for ${sync.user}@${host}:${port}/${database} stored in the OS keychain\n` });
     for (const file of walk(ws)) expect(readFileSync(file).includes(sync.password), file).toBe(false);
     const store = openStore(ws);
     queueEvents(store, 7);

@@ -212,7 +212,7 @@ describe.runIf(LIVE)('one login per person: company directory (LDAP) and passwor
 
     // carol stores her new password with `recon sync login` (first line of stdin): the queue goes up.
     const login = await runSyncCli(['login', '--workspace', ws], envFor('carol'), `${newPassword}\n`);
-    expect(login).toMatchObject({ code: 0, stdout: `password for carol@${server.info.host}:${server.info.port}/${server.info.database} stored in the OS keychain\n` });
+    expect(login).toMatchObject({ code: 0, stdout: `signed in as carol: password for carol@${server.info.host}:${server.info.port}/${server.info.database} stored in the OS keychain\n` });
     expect(resolvePassword(settings, {}, keychain)).toEqual({ password: newPassword, source: 'keychain' });
     const again = await runSyncCli(['run', '--workspace', ws], envFor('carol'));
     expect(again.stderr).toBe('');

@@ -75,7 +75,10 @@ function ownChains(tx: ReadTx): string[] {
   const chains = [tx.deviceId];
   for (let i = 0; i < chains.length && chains.length < 100; i++) {
     for (const r of tx.all<{ old: string | null }>(
-      sql`SELECT json_extract(before, '$.value.device_id') AS old FROM audit_events WHERE device_id = ${chains[i]!} AND action = 'sync.recovered' ORDER BY seq DESC`,
+      // By target too, so the lookup uses audit_events_by_target (migration 014) and does not scan the chain:
+      // this runs before every role check.
+      sql`SELECT json_extract(before, '$.value.device_id') AS old FROM audit_events
+           WHERE device_id = ${chains[i]!} AND target = 'device:recovered' AND action = 'sync.recovered' ORDER BY seq DESC`,
     )) {
       if (r.old !== null && !chains.includes(r.old)) chains.push(r.old);
     }

@@ -78,6 +78,8 @@ const api = {
     'sync.forget': invoke('sync.forget'),
     'sync.now': invoke('sync.now'),
     'sync.unpark': invoke('sync.unpark'),
+    'inbox.list': invoke('inbox.list'),
+    'inbox.acknowledge': invoke('inbox.acknowledge'),
     'definitions.infer': invoke('definitions.infer'),
     'runs.export': invoke('runs.export'),
     'tasks.cancel': invoke('tasks.cancel'),

@@ -31,6 +31,7 @@ import { runsCalls } from './runs.ts';
 import { seriesCalls } from './series.ts';
 import { settingsCalls } from './settings.ts';
 import { syncCalls } from './sync.ts';
+import { inboxCalls } from './inbox.ts';
 import { tasksCalls } from './tasks.ts';
 import { usersCalls } from './users.ts';
 
@@ -50,6 +51,7 @@ export const contract = {
   ...modelCalls,
   ...settingsCalls,
   ...syncCalls,
+  ...inboxCalls,
   ...inferCalls,
   ...exportsCalls,
   ...tasksCalls,
@@ -86,6 +88,7 @@ export * from './runs.ts';
 export * from './series.ts';
 export * from './settings.ts';
 export * from './sync.ts';
+export * from './inbox.ts';
 export * from './tasks.ts';
 export * from './users.ts';
 export { HOST_KINDS } from './app.ts';

@@ -69,6 +69,8 @@ export const CALL_NAMES = [
   'sync.forget',
   'sync.now',
   'sync.unpark',
+  'inbox.list',
+  'inbox.acknowledge',
 ] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];

@@ -38,6 +38,7 @@ import { runsHandlers } from './handlers/runs.ts';
 import { seriesHandlers } from './handlers/series.ts';
 import { settingsHandlers } from './handlers/settings.ts';
 import { syncHandlers } from './handlers/sync.ts';
+import { inboxHandlers } from './handlers/inbox.ts';
 import { usersHandlers } from './handlers/users.ts';
 import type { Handlers, HostContext } from './handlers/types.ts';
 import { RetrainJobs } from './model/retrain-jobs.ts';
@@ -202,6 +203,7 @@ export function createService(opts: ServiceOptions): Service {
     ...modelHandlers(ctx),
     ...settingsHandlers(ctx),
     ...syncHandlers(ctx),
+    ...inboxHandlers(ctx),
     ...inferHandlers(ctx),
     ...exportsHandlers(ctx),
   } satisfies Handlers;

@@ -5,6 +5,7 @@ import { KeyHelp } from './components/KeyHelp.tsx';
 import { useKeys } from './keys.ts';
 import { NavContext, type Navigation, type Route } from './navigation.ts';
 import { Screen } from './screens/Screen.tsx';
+import { InboxBadge } from './screens/approvals/ConflictInbox.tsx';
 import { syncSummary, useSyncStatus } from './screens/settings/use-sync-status.ts';
 import { SECTIONS, sectionOf } from './sections.ts';
 import { useSession } from './session.tsx';
@@ -107,6 +108,7 @@ export function App() {
               <li key={s.id}>
                 <button type="button" aria-current={s.id === active ? 'page' : undefined} onClick={() => setStack([{ name: s.id }])}>
                   {s.label}
+                  {s.id === 'approvals' && <InboxBadge />}
                 </button>
               </li>
             ))}

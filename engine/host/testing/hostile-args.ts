@@ -97,6 +97,8 @@ export function baselines(c: HostileContext): { [K in CallName]: CallArgs<K> } {
     'sync.forget': {},
     'sync.now': {},
     'sync.unpark': { action: 'discard', fromSeq: 1 },
+    'inbox.list': { includeAcknowledged: true },
+    'inbox.acknowledge': { decisionId: '00000000-0000-4000-8000-000000000000' },
   };
 }
 

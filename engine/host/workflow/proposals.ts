@@ -39,10 +39,17 @@ export async function readProposalBreaks(
   limit: number,
   openRun: (runId: string) => Promise<RunFile>,
 ): Promise<{ runId: string; total: number; breaks: Evidence[] }> {
-  const d = store.read((tx) => tx.get<{ run_id: string; n: number }>(sql`SELECT d.run_id, (SELECT count(*) FROM decision_breaks db WHERE db.decision_id = d.decision_id) AS n FROM decisions d WHERE d.decision_id = ${decisionId}`));
+  // The breaks it still covers: those the team server gave to another device's decision are not its own any more.
+  const d = store.read((tx) =>
+    tx.get<{ run_id: string; n: number }>(
+      sql`SELECT d.run_id, (SELECT count(*) FROM decision_breaks db WHERE db.decision_id = d.decision_id AND NOT EXISTS (SELECT 1 FROM sync_superseded_breaks x WHERE x.decision_id = db.decision_id AND x.break_id = db.break_id)) AS n FROM decisions d WHERE d.decision_id = ${decisionId}`,
+    ),
+  );
   if (!d) throw new ReconError('NOT_FOUND', `no decision ${decisionId}`, { decisionId });
   const targets = store.read((tx) =>
-    tx.all<Target>(sql`SELECT break_id, to_status, reason FROM decision_breaks WHERE decision_id = ${decisionId} ORDER BY break_id LIMIT ${limit} OFFSET ${offset}`),
+    tx.all<Target>(
+      sql`SELECT break_id, to_status, reason FROM decision_breaks db WHERE decision_id = ${decisionId} AND NOT EXISTS (SELECT 1 FROM sync_superseded_breaks x WHERE x.decision_id = db.decision_id AND x.break_id = db.break_id) ORDER BY break_id LIMIT ${limit} OFFSET ${offset}`,
+    ),
   );
   return { runId: d.run_id, total: d.n, breaks: await evidenceOf(await openRun(d.run_id), targets) };
 }
@@ -77,7 +84,7 @@ async function evidenceOf(db: RunFile, targets: Target[]): Promise<Evidence[]> {
 async function toProposal(store: Store, p: ProposalInfo, openRun: (runId: string) => Promise<RunFile>): Promise<Proposal> {
   const targets = store.read((tx) =>
     tx.all<Target>(
-      sql`SELECT break_id, to_status, reason FROM decision_breaks WHERE decision_id = ${p.decisionId} ORDER BY break_id LIMIT ${EVIDENCE_BREAKS}`,
+      sql`SELECT break_id, to_status, reason FROM decision_breaks db WHERE decision_id = ${p.decisionId} AND NOT EXISTS (SELECT 1 FROM sync_superseded_breaks x WHERE x.decision_id = db.decision_id AND x.break_id = db.break_id) ORDER BY break_id LIMIT ${EVIDENCE_BREAKS}`,
     ),
   );
   let definition: string | null = null;
@@ -97,7 +104,8 @@ async function toProposal(store: Store, p: ProposalInfo, openRun: (runId: string
     comment: p.comment,
     maker: p.maker,
     decidedAt: p.decidedAt,
-    breakCount: p.breakCount,
+    // What an approval would settle now (a proposal that lost breaks to another device covers the rest).
+    breakCount: p.breakCount - p.lostBreaks,
     bulkFilter: p.bulkFilter,
     breaks,
   };

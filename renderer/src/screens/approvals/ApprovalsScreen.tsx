@@ -5,6 +5,7 @@ import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { count } from '../../format.ts';
 import { useKeys } from '../../keys.ts';
 import { useSyncStatus } from '../settings/use-sync-status.ts';
+import { ConflictInbox } from './ConflictInbox.tsx';
 import { MatchActionsPanel } from './MatchActionsPanel.tsx';
 import { Origin, ProposalCard, SyncMark } from './ProposalCard.tsx';
 import '../breaks/review/review.css';
@@ -48,6 +49,7 @@ export function ApprovalsScreen() {
           {notice}
         </p>
       )}
+      <ConflictInbox />
       {list.data && !canApprove && (
         <p className="notice warn">You do not hold the approver role, so you cannot approve or reject these. An admin grants roles in Settings → Users &amp; roles.</p>
       )}

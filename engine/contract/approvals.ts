@@ -52,7 +52,14 @@ const syncFields = {
 };
 
 /** A proposal as the Approvals screen lists it. */
-export const listedProposalSchema = proposalSchema.extend(syncFields);
+export const listedProposalSchema = proposalSchema.extend(syncFields).extend({
+  /**
+   * A remote run's evidence: which team logins pushed the breaks shown (the
+   * server records the login and accepts evidence only from the run device's).
+   * Empty for a run made here.
+   */
+  evidencePushedBy: z.array(z.object({ login: z.string(), breaks: z.number() })),
+});
 export type ListedProposal = z.infer<typeof listedProposalSchema>;
 
 /** How a proposal was settled: by an approver (APPROVED, REJECTED) or by its maker (WITHDRAWN). */

@@ -38,6 +38,8 @@ export const AUDIT_ACTIONS = [
   'sync.recovered',
   'model.promoted',
   'export.written',
+  // A CLI or `recon serve` process acted as $RECON_USER rather than its OS account (see noteIdentityOverride).
+  'identity.override',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -92,8 +94,55 @@ export function hashEvent(e: Omit<AuditEvent, 'hash'>): string {
   return createHash('sha256').update(canonicalJson(body), 'utf8').digest('hex');
 }
 
-/** Appends one event to this device's chain, with its head and outbox rows. */
+/** A process acting as $RECON_USER instead of its OS account (workflow/identity.ts reports it). */
+export interface IdentityOverride {
+  /** Who the process acts as ($RECON_USER). */
+  user: string;
+  /** The OS account the process really runs as. */
+  osAccount: string;
+  /** The command, e.g. "review approve" or "serve". */
+  command: string;
+}
+
+// One per process: the override in force, and an id that tells this process's note from another's.
+let identityOverride: IdentityOverride | null = null;
+const PROCESS_ID = randomUUID();
+
+/**
+ * Records that this process acts as $RECON_USER (the CLI and `recon serve`
+ * allow it for scripts and tests; the desktop app never does). Before the
+ * first event such a user's act writes in a workspace, the chain gets an
+ * `identity.override` event naming the OS account and the command, once per
+ * process and workspace: the trail shows that an identity was asserted, not
+ * signed in to, and who really ran it. Null clears it.
+ */
+export function noteIdentityOverride(o: IdentityOverride | null): void {
+  identityOverride = o;
+}
+
+/** Appends one event to this device's chain, with its head and outbox rows (after the process's identity.override note, when due). */
 export function appendAuditEvent(tx: WriteTx, input: AuditInput): AuditEvent {
+  const o = identityOverride;
+  if (o !== null && input.actor === o.user && input.action !== 'identity.override' && !overrideNoted(tx, o.user)) {
+    appendEvent(tx, {
+      actor: o.user,
+      action: 'identity.override',
+      target: `user:${o.user}`,
+      after: { recon_user: o.user, os_account: o.osAccount, command: o.command, pid: process.pid, process_id: PROCESS_ID },
+    });
+  }
+  return appendEvent(tx, input);
+}
+
+// By the audit_events_by_target index; asked of the database, not remembered, so a rolled-back transaction's note is written again.
+function overrideNoted(tx: WriteTx, user: string): boolean {
+  return (
+    tx.get(sql`SELECT 1 AS x FROM audit_events WHERE device_id = ${tx.deviceId} AND target = ${`user:${user}`} AND action = 'identity.override'
+      AND json_extract(after, '$.process_id') = ${PROCESS_ID}`) !== undefined
+  );
+}
+
+function appendEvent(tx: WriteTx, input: AuditInput): AuditEvent {
   const head = tx.get<{ seq: number; hash: string }>(sql`SELECT seq, hash FROM audit_heads WHERE device_id = ${tx.deviceId}`);
   const partial: Omit<AuditEvent, 'hash'> = {
     event_id: randomUUID(),

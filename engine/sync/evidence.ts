@@ -38,7 +38,12 @@ export async function pushEvidence(store: Store, pool: pg.Pool, open: EvidenceOp
         for (;;) {
           const page = await source.page({ baseStatus: 'REVIEW' }, after, PAGE);
           if (page.length === 0) break;
-          if (!(await insert(pool, run.run_id, page))) return sent; // the run is not on the server yet: next cycle
+          const r = await insert(pool, run.run_id, page);
+          if (r === 'RUN_NOT_ON_SERVER') return sent; // next cycle
+          if (r === 'REFUSED') {
+            n = -1;
+            break;
+          }
           n += page.length;
           after = page.at(-1)!.breakId;
         }
@@ -46,9 +51,9 @@ export async function pushEvidence(store: Store, pool: pg.Pool, open: EvidenceOp
         source.close();
       }
     }
-    // A missing run file is recorded with -1: its evidence cannot be sent from here.
+    // A missing run file, or a run whose evidence the server refuses from this login, is recorded with -1: its evidence cannot be sent from here.
     store.write((tx) => tx.run(sql`INSERT INTO sync_evidence_runs (run_id, breaks, pushed_at) VALUES (${run.run_id}, ${source ? n : -1}, ${tx.now}) ON CONFLICT DO NOTHING`));
-    sent += n;
+    sent += Math.max(n, 0);
   }
   return sent + (await pushDecisionEvidence(store, pool, open));
 }
@@ -71,7 +76,9 @@ async function pushDecisionEvidence(store: Store, pool: pg.Pool, open: EvidenceO
       const ids = [...new Set(list.map((r) => r.break_id))];
       for (let i = 0; i < ids.length; i += PAGE) {
         const found = await source.get(ids.slice(i, i + PAGE));
-        if (!(await insert(pool, runId, [...found.values()]))) return sent;
+        const r = await insert(pool, runId, [...found.values()]);
+        if (r === 'RUN_NOT_ON_SERVER') return sent;
+        if (r === 'REFUSED') break; // another login's run (server migration 013): nothing of it can go from here
         sent += found.size;
       }
     } finally {
@@ -90,9 +97,14 @@ async function openOrNull(open: EvidenceOpener, path: string): Promise<BreakSour
   }
 }
 
-// False when the server does not know the run yet (its events are still in the outbox).
-async function insert(pool: pg.Pool, runId: string, breaks: readonly Break[]): Promise<boolean> {
-  if (breaks.length === 0) return true;
+/**
+ * RUN_NOT_ON_SERVER: the server does not know the run yet (its events are
+ * still in the outbox). REFUSED: the run's device pushes over another login
+ * (RC004, server migration 013), e.g. a workspace copied to another person's
+ * machine: its evidence can only come from the run's own login.
+ */
+async function insert(pool: pg.Pool, runId: string, breaks: readonly Break[]): Promise<'SENT' | 'RUN_NOT_ON_SERVER' | 'REFUSED'> {
+  if (breaks.length === 0) return 'SENT';
   try {
     await withClient(pool, (c) =>
       c.query(
@@ -118,9 +130,10 @@ async function insert(pool: pg.Pool, runId: string, breaks: readonly Break[]): P
         ],
       ),
     );
-    return true;
+    return 'SENT';
   } catch (err) {
-    if (sqlState(err) === '23503') return false;
+    if (sqlState(err) === '23503') return 'RUN_NOT_ON_SERVER';
+    if (sqlState(err) === 'RC004') return 'REFUSED';
     throw err;
   }
 }

@@ -125,6 +125,8 @@ export function remoteProposalBreaks(store: Store, decisionId: string, limit: nu
             JOIN decisions d ON d.decision_id = db.decision_id
             JOIN sync_remote_breaks e ON e.run_id = d.run_id AND e.break_id = db.break_id
            WHERE db.decision_id = ${decisionId}
+             -- Breaks the team server gave to another device's decision are no longer the proposal's.
+             AND NOT EXISTS (SELECT 1 FROM sync_superseded_breaks x WHERE x.decision_id = db.decision_id AND x.break_id = db.break_id)
            ORDER BY db.break_id LIMIT ${limit}`,
     ),
   );
@@ -145,4 +147,21 @@ export function remoteProposalBreaks(store: Store, decisionId: string, limit: nu
       proposedReason: r.proposed_reason,
     };
   });
+}
+
+/**
+ * Who pushed the evidence the checker is looking at, per login (the server
+ * sets it; "unknown" for evidence pulled before it was recorded). Of a run,
+ * or of only the breaks of one proposal.
+ */
+export function evidencePushedBy(store: Store, runId: string, decisionId?: string): { login: string; breaks: number }[] {
+  return store.read((tx) =>
+    decisionId === undefined
+      ? tx.all<{ login: string; breaks: number }>(
+          sql`SELECT coalesce(pushed_by, 'unknown') AS login, count(*) AS breaks FROM sync_remote_breaks WHERE run_id = ${runId} GROUP BY 1 ORDER BY 2 DESC, 1`,
+        )
+      : tx.all<{ login: string; breaks: number }>(sql`SELECT coalesce(e.pushed_by, 'unknown') AS login, count(*) AS breaks
+          FROM decision_breaks db JOIN sync_remote_breaks e ON e.run_id = ${runId} AND e.break_id = db.break_id
+          WHERE db.decision_id = ${decisionId} GROUP BY 1 ORDER BY 2 DESC, 1`),
+  );
 }

@@ -27,6 +27,8 @@ export interface ProposalInfo {
   maker: string;
   decidedAt: string;
   breakCount: number;
+  /** Of breakCount, those the team server gave to another device's earlier decision (sync_superseded_breaks): the proposal covers the rest. */
+  lostBreaks: number;
   bulkFilter: unknown;
   /** SUPERSEDED / REFUSED: the team server did not take it (another device's decision won its breaks, or roles refused it); it waits for no one. */
   state: 'PENDING' | 'APPROVED' | 'REJECTED' | 'WITHDRAWN' | 'SUPERSEDED' | 'REFUSED';
@@ -51,8 +53,10 @@ interface ProposalRow {
   actor: string;
   decided_at: string;
   break_count: number;
+  lost_breaks: number;
   bulk_filter: string | null;
   verdict: 'APPROVED' | 'REJECTED' | 'WITHDRAWN' | null;
+  approval_id: string | null;
   server_state: 'SUPERSEDED' | 'REFUSED' | null;
   server_detail: string | null;
   approver: string | null;
@@ -80,9 +84,17 @@ export function approverVetting(tx: ReadTx, approver: string): ApproverVetting {
 }
 
 /** The approver note of ProposalInfo, or null when nothing about the approver's identity came from the maker or after the proposal. */
-function approverNote(tx: ReadTx, approver: string, maker: string, proposedAt: string): string | null {
+function approverNote(tx: ReadTx, approver: string, maker: string, proposedAt: string, approvalId: string | null): string | null {
   const v = approverVetting(tx, approver);
   const parts: string[] = [];
+  const asserted = approvalId === null ? null : overrideBefore(tx, approver, approvalId);
+  if (asserted !== null) {
+    parts.push(
+      asserted.os_account === maker
+        ? `${approver} approved as $RECON_USER from the OS account of ${maker}, the maker (${asserted.at})`
+        : `${approver} acted as $RECON_USER from the OS account ${asserted.os_account}, not signed in as ${approver} (${asserted.at})`,
+    );
+  }
   if (v.added_by !== null && v.added_at !== null && (v.added_by === maker || v.added_at > proposedAt)) {
     parts.push(`${approver} was added by ${v.added_by === maker ? `${maker}, the maker,` : v.added_by} ${v.added_at > proposedAt ? 'after the proposal' : 'before the proposal'} (${v.added_at})`);
   }
@@ -92,11 +104,24 @@ function approverNote(tx: ReadTx, approver: string, maker: string, proposedAt: s
   return parts.length > 0 ? parts.join('; ') : null;
 }
 
+/** The identity.override note (store/audit-log.ts) that preceded an approval's event on its device, if any: the approver was asserted, not signed in. */
+function overrideBefore(tx: ReadTx, approver: string, approvalId: string): { os_account: string; at: string } | null {
+  const ev = tx.get<{ device_id: string; seq: number }>(
+    sql`SELECT device_id, seq FROM audit_events WHERE json_extract(after, '$.approval_id') = ${approvalId} AND action IN ('proposal.approved', 'proposal.rejected', 'proposal.withdrawn')`,
+  );
+  if (!ev) return null;
+  return (
+    tx.get<{ os_account: string; at: string }>(sql`SELECT json_extract(after, '$.os_account') AS os_account, at FROM audit_events
+      WHERE device_id = ${ev.device_id} AND target = ${`user:${approver}`} AND action = 'identity.override' AND seq < ${ev.seq} ORDER BY seq DESC LIMIT 1`) ?? null
+  );
+}
+
 /** Proposals, newest first; `pendingOnly` for the approver's queue. */
 export function listProposals(store: Store, opts: { runId?: string; pendingOnly?: boolean } = {}): ProposalInfo[] {
   const rows = store.read((tx) =>
     tx.all<ProposalRow>(sql`SELECT d.decision_id, d.run_id, d.kind, d.reason, d.comment, d.actor, d.decided_at, d.break_count, d.bulk_filter,
-                                   a.verdict, a.approver, a.comment AS approval_comment,
+                                   (SELECT count(*) FROM sync_superseded_breaks x WHERE x.decision_id = d.decision_id) AS lost_breaks,
+                                   a.verdict, a.approval_id, a.approver, a.comment AS approval_comment,
                                    CASE WHEN s.state IN ('SUPERSEDED', 'REFUSED') THEN s.state END AS server_state, s.detail AS server_detail
                               FROM decisions d LEFT JOIN approvals a ON a.decision_id = d.decision_id
                               LEFT JOIN sync_decisions s ON s.id = d.decision_id
@@ -104,7 +129,7 @@ export function listProposals(store: Store, opts: { runId?: string; pendingOnly?
                                AND (${opts.pendingOnly ? 1 : 0} = 0 OR a.decision_id IS NULL)
                              ORDER BY d.decided_at DESC, d.decision_id`),
   );
-  const notes = store.read((tx) => new Map(rows.filter((r) => r.approver !== null && r.verdict !== 'WITHDRAWN').map((r) => [r.decision_id, approverNote(tx, r.approver!, r.actor, r.decided_at)])));
+  const notes = store.read((tx) => new Map(rows.filter((r) => r.approver !== null && r.verdict !== 'WITHDRAWN').map((r) => [r.decision_id, approverNote(tx, r.approver!, r.actor, r.decided_at, r.approval_id)])));
   return rows.map((r) => ({
     approverNote: notes.get(r.decision_id) ?? null,
     decisionId: r.decision_id,
@@ -115,6 +140,7 @@ export function listProposals(store: Store, opts: { runId?: string; pendingOnly?
     maker: r.actor,
     decidedAt: r.decided_at,
     breakCount: r.break_count,
+    lostBreaks: r.lost_breaks,
     bulkFilter: r.bulk_filter === null ? null : JSON.parse(r.bulk_filter),
     state: r.verdict ?? r.server_state ?? 'PENDING',
     serverDetail: r.verdict === null && r.server_state !== null ? r.server_detail : null,
@@ -168,11 +194,16 @@ function settle(store: Store, actor: Identity, decisionId: string, verdict: 'APP
     }
     const done = tx.get<{ verdict: string; approver: string }>(sql`SELECT verdict, approver FROM approvals WHERE decision_id = ${decisionId}`);
     if (done) throw new ReconError('ILLEGAL_TRANSITION', `proposal ${decisionId} was already ${done.verdict.toLowerCase()} by ${done.approver}`, { decisionId });
+    // Breaks the team server gave to another device's earlier decision (sync_superseded_breaks) are
+    // no longer the proposal's: the verdict settles the ones it still holds.
     const rows = tx.all<{ break_id: number; from_status: string; to_status: string; reason: string | null; status: string | null; current_decision: string | null }>(
       sql`SELECT db.break_id, db.from_status, db.to_status, db.reason, s.status, s.decision_id AS current_decision
             FROM decision_breaks db LEFT JOIN break_status s ON s.run_id = ${d.run_id} AND s.break_id = db.break_id
-           WHERE db.decision_id = ${decisionId} ORDER BY db.break_id`,
+           WHERE db.decision_id = ${decisionId}
+             AND NOT EXISTS (SELECT 1 FROM sync_superseded_breaks x WHERE x.decision_id = db.decision_id AND x.break_id = db.break_id)
+           ORDER BY db.break_id`,
     );
+    if (rows.length === 0) throw new ReconError('ILLEGAL_TRANSITION', `proposal ${decisionId} lost all its breaks to other decisions on the team server`, { decisionId });
     const approvalId = randomUUID();
     tx.run(sql`INSERT INTO approvals (approval_id, decision_id, device_id, verdict, approver, comment, decided_at)
       VALUES (${approvalId}, ${decisionId}, ${tx.deviceId}, ${verdict}, ${actor.userId}, ${comment?.trim() || null}, ${tx.now})`);
@@ -219,6 +250,6 @@ function settle(store: Store, actor: Identity, decisionId: string, verdict: 'APP
       },
       comment: comment?.trim() || null,
     });
-    return { approvalId, decisionId, verdict, breakCount: rows.length };
+    return { approvalId, decisionId, verdict, breakCount: changes.length };
   });
 }

@@ -7,6 +7,7 @@
  */
 import { userInfo } from 'node:os';
 import { ReconError } from '../errors/recon-error.ts';
+import { noteIdentityOverride } from '../store/audit-log.ts';
 
 /** The acting user: an id (OS account name) and a display name. */
 export interface Identity {
@@ -26,18 +27,27 @@ export function osAccount(env: NodeJS.ProcessEnv = process.env): Identity {
   return currentUser(rest);
 }
 
-/** The current user: $RECON_USER, else the OS account. */
+/**
+ * The current user: $RECON_USER, else the OS account. When $RECON_USER names
+ * someone else than the OS account, the trail records it before that user's
+ * first act in each workspace (store/audit-log.ts noteIdentityOverride).
+ */
 export function currentUser(env: NodeJS.ProcessEnv = process.env): Identity {
-  const override = env['RECON_USER']?.trim();
-  let userId = override || undefined;
-  if (!userId) {
-    try {
-      userId = userInfo().username;
-    } catch {
-      // A container without a passwd entry for the uid.
-      userId = env['USER'] ?? env['USERNAME'];
-    }
-  }
+  const override = env['RECON_USER']?.trim() || undefined;
+  const os = osAccountName(env);
+  const userId = override ?? os;
   if (!userId) throw new ReconError('INVALID_ARGUMENT', 'cannot tell who you are: no OS account name; set RECON_USER');
+  if (override !== undefined && override !== os) {
+    noteIdentityOverride({ user: override, osAccount: os ?? '(unknown)', command: process.argv.slice(2, 4).filter((a) => !a.startsWith('-')).join(' ') || 'unknown' });
+  }
   return { userId, displayName: env['RECON_USER_NAME']?.trim() || userId };
+}
+
+function osAccountName(env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    // A container without a passwd entry for the uid.
+    return env['USER'] ?? env['USERNAME'];
+  }
 }

@@ -1,7 +1,7 @@
 import type { ListedProposal, Proposal, SettledProposal } from '../../contract/index.ts';
 import { ReconError } from '../../errors/recon-error.ts';
 import { listProposalsWithSync, type SyncedProposal } from '../../sync/history.ts';
-import { isRemoteRun, remoteProposalBreaks } from '../../sync/remote-breaks.ts';
+import { evidencePushedBy, isRemoteRun, remoteProposalBreaks } from '../../sync/remote-breaks.ts';
 import { approveProposal, rejectProposal, withdrawProposal } from '../../workflow/approvals.ts';
 import { sql } from '../../store/sql.ts';
 import { getRun } from '../../workflow/runs.ts';
@@ -20,7 +20,9 @@ export function approvalsHandlers(ctx: HostContext): Pick<Handlers, 'approvals.l
 
   const withSync = (p: Proposal, s: SyncedProposal | undefined): ListedProposal => {
     const breaks = p.breaks.length === 0 && s?.origin === 'remote' ? remoteEvidence(p.decisionId) : p.breaks;
-    return { ...p, breaks, origin: s?.origin ?? 'local', deviceId: s?.deviceId ?? store.deviceId, sync: s?.sync ?? 'PENDING_PUSH', syncDetail: s?.syncDetail ?? null };
+    const origin = s?.origin ?? 'local';
+    const pushedBy = origin === 'remote' ? evidencePushedBy(store, p.runId, p.decisionId) : [];
+    return { ...p, breaks, origin, deviceId: s?.deviceId ?? store.deviceId, sync: s?.sync ?? 'PENDING_PUSH', syncDetail: s?.syncDetail ?? null, evidencePushedBy: pushedBy };
   };
 
   const remoteEvidence = (decisionId: string, offset = 0, limit = EVIDENCE_BREAKS): Proposal['breaks'] =>
@@ -92,7 +94,14 @@ export function approvalsHandlers(ctx: HostContext): Pick<Handlers, 'approvals.l
     },
     'approvals.breaks': async ({ decisionId, offset, limit }) => {
       // Any user may read a proposal's breaks (approvals.list shows its first ones to everyone); a remote run's come from the pulled breaks.
-      const remote = store.read((tx) => tx.get<{ run_id: string; n: number }>(sql`SELECT d.run_id, (SELECT count(*) FROM decision_breaks db WHERE db.decision_id = d.decision_id) AS n FROM decisions d WHERE d.decision_id = ${decisionId}`));
+      // Counted without the breaks the team server gave to another device's decision, as they are listed.
+      const remote = store.read((tx) =>
+        tx.get<{ run_id: string; n: number }>(
+          sql`SELECT d.run_id, (SELECT count(*) FROM decision_breaks db WHERE db.decision_id = d.decision_id
+                 AND NOT EXISTS (SELECT 1 FROM sync_superseded_breaks x WHERE x.decision_id = db.decision_id AND x.break_id = db.break_id)) AS n
+                FROM decisions d WHERE d.decision_id = ${decisionId}`,
+        ),
+      );
       if (remote && isRemoteRun(store, remote.run_id)) return { total: remote.n, breaks: remoteEvidence(decisionId, offset, limit) };
       const r = await readProposalBreaks(store, decisionId, offset, limit, openRun);
       return { total: r.total, breaks: r.breaks };

@@ -219,6 +219,9 @@ describe('a proposal made in one workspace, approved in another', () => {
     expect(p).toMatchObject({ maker: 'ada', origin: 'remote', deviceId: maker.store.deviceId, sync: 'APPLIED', kind: 'ACCEPT', definition: summary.definition, comment: 'custodian statement checked' });
     expect(p!.breaks.length).toBeGreaterThan(0);
     expect(p!.breaks[0]).toMatchObject({ toStatus: 'ACCEPTED', key: expect.any(String), field: expect.any(String) });
+    // The approver sees which login pushed what they judge (the server takes it only from the run device's login).
+    expect(p!.evidencePushedBy).toEqual([{ login: 'ada', breaks: expect.any(Number) as number }]);
+    expect((await maker.service.invoke('approvals.list', {})).mine[0]?.evidencePushedBy ?? []).toEqual([]);
   });
 
   it('refuses the maker approving their own proposal', async () => {

@@ -21,6 +21,22 @@ export const SYNC_MARK: Record<SyncMarkName, { text: string; cls: string; title:
 };
 
 /** "from another device · 1a2b3c4d" for proposals pulled from the team server. */
+/** Who pushed the evidence of a run made on another device: the approver judges what that login sent. */
+function EvidenceSource({ pushedBy }: { pushedBy: readonly { login: string; breaks: number }[] }) {
+  if (pushedBy.length === 0) return <p className="muted small evidence-source">No evidence pulled yet for these breaks.</p>;
+  return (
+    <p className="muted small evidence-source" aria-label="Evidence source">
+      Evidence pushed to the team server by{' '}
+      {pushedBy.map((x, i) => (
+        <span key={x.login}>
+          {i > 0 && ', '}
+          <strong className="mono">{x.login}</strong> ({x.breaks} break{x.breaks === 1 ? '' : 's'})
+        </span>
+      ))}
+    </p>
+  );
+}
+
 export function Origin({ origin, deviceId }: { origin: 'local' | 'remote'; deviceId: string }) {
   if (origin === 'local') return null;
   return (
@@ -130,6 +146,7 @@ export function ProposalCard({
         </span>
       </header>
       {p.comment && <blockquote>{p.comment}</blockquote>}
+      {remote && <EvidenceSource pushedBy={p.evidencePushedBy} />}
       <table className="data compact evidence" aria-label="Evidence">
         <thead>
           <tr>

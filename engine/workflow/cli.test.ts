@@ -128,7 +128,7 @@ describe('recon users / review / audit', () => {
       seedRun(store, 'remote-1', 'remote:other-device');
       store.db.prepare("INSERT INTO sync_remote_runs (run_id, device_id, pulled_at) VALUES ('remote-1', 'other-device', 'now')").run();
       const evidence = store.db.prepare(
-        "INSERT INTO sync_remote_breaks (run_id, break_id, key, field, diff_type, value_a, value_b, delta, base_status, reason, confidence) VALUES ('remote-1', ?, ?, 'amount', 'MISMATCH', '100.00', '100.02', '0.02', 'REVIEW', 'ROUNDING_DIFF', '0.6')",
+        "INSERT INTO sync_remote_breaks (run_id, break_id, key, field, diff_type, value_a, value_b, delta, base_status, reason, confidence, pushed_by) VALUES ('remote-1', ?, ?, 'amount', 'MISMATCH', '100.00', '100.02', '0.02', 'REVIEW', 'ROUNDING_DIFF', '0.6', 'carol')",
       );
       for (let id = 1; id <= 3; id++) evidence.run(id, `T${id}`);
     } finally {
@@ -139,5 +139,10 @@ describe('recon users / review / audit', () => {
     const list = await as('bob', reviewCommand, ['list', '--run', 'remote-1', '--json']);
     expect(list.code).toBe(0);
     expect((JSON.parse(list.out) as { breakId: number }[]).map((b) => b.breakId)).toEqual([1, 2, 3]);
+    // A proposal on a run made elsewhere says whose evidence the approver is judging.
+    const remote = await as('alice', reviewCommand, ['override', '--run', 'remote-1', '--break', '2', '--reason', 'TIMING_DIFF', '--comment', 'T+1', '--json']);
+    const remoteId = (JSON.parse(remote.out) as { decisionId: string }).decisionId;
+    const pending = await as('bob', reviewCommand, ['proposals']);
+    expect(pending.out).toMatch(new RegExp(`${remoteId}  PENDING[^\\n]*\\n    "T\\+1"\\n    evidence pushed to the team server by carol \\(1 break\\)`));
   });
 });

@@ -11,7 +11,8 @@ import { currentUser } from '../../workflow/identity.ts';
 import { listReasonCodes } from '../../workflow/reason-codes.ts';
 import { listBreaks } from '../../workflow/review-queue.ts';
 import { getRun } from '../../workflow/runs.ts';
-import { isRemoteRun, remoteBreakSource } from '../../sync/remote-breaks.ts';
+import { evidencePushedBy, isRemoteRun, remoteBreakSource } from '../../sync/remote-breaks.ts';
+import { conflictLine, listConflicts } from '../../sync/lost-breaks.ts';
 import { BREAK_STATUSES, type BreakStatus } from '../../workflow/status.ts';
 import { resolveWorkspace } from '../workspace.ts';
 
@@ -79,7 +80,7 @@ export async function reviewCommand(argv: string[]): Promise<number> {
       case 'bulk':
         return await bulk(store, values);
       case 'proposals':
-        return out(values, listProposals(store, { ...(values.run ? { runId: values.run } : {}), pendingOnly: !values.all }), formatProposals);
+        return out(values, proposalsWithConflicts(store, values), formatProposals);
       case 'approve':
         return out(values, approveProposal(store, currentUser(), need(values.proposal, '--proposal'), values.comment), (r) => `${r.verdict} proposal ${r.decisionId} (${r.breakCount} breaks)\n`);
       case 'reject-proposal':
@@ -189,9 +190,25 @@ function formatDecision(r: DecisionResult): string {
   return `${r.kind.toLowerCase()} ${what}: decision ${r.decisionId}, ${r.breakCount} break${r.breakCount === 1 ? '' : 's'}${r.skipped ? `, ${r.skipped} skipped (not open)` : ''}\n`;
 }
 
-function formatProposals(ps: ProposalInfo[]): string {
+/** A proposal with, when the team server gave some of its breaks to another device's earlier decision, the line saying so. */
+type ListedProposal = ProposalInfo & { conflict: string | null; evidence: string | null };
+
+function proposalsWithConflicts(store: Store, values: Values): ListedProposal[] {
+  const runId = values.run ? { runId: values.run } : {};
+  const lines = new Map(listConflicts(store, { ...runId, includeAcknowledged: true, everyDevice: true }).map((c) => [c.decisionId, conflictLine(c)]));
+  return listProposals(store, { ...runId, pendingOnly: !values.all }).map((p) => ({ ...p, conflict: lines.get(p.decisionId) ?? null, evidence: evidenceLine(store, p) }));
+}
+
+// A run made on another device: the approver judges evidence some team login pushed; say which (the server takes it only from the run device's login).
+function evidenceLine(store: Store, p: ProposalInfo): string | null {
+  if (!isRemoteRun(store, p.runId)) return null;
+  const by = evidencePushedBy(store, p.runId, p.decisionId);
+  return by.length === 0 ? 'no evidence pulled yet for its breaks' : `evidence pushed to the team server by ${by.map((x) => `${x.login} (${x.breaks} break${x.breaks === 1 ? '' : 's'})`).join(', ')}`;
+}
+
+function formatProposals(ps: ListedProposal[]): string {
   if (ps.length === 0) return 'no proposals\n';
   return ps
-    .map((p) => `${p.decisionId}  ${p.state.padEnd(10)} run ${p.runId}  ${p.kind.toLowerCase()}${p.reason ? ` → ${p.reason}` : ''}  ${p.breakCount} breaks  by ${p.maker} at ${p.decidedAt}${p.comment ? `\n    "${p.comment}"` : ''}${p.approver ? `\n    ${p.state.toLowerCase()} by ${p.approver}${p.approvalComment ? `: "${p.approvalComment}"` : ''}` : ''}${p.approverNote ? `\n    ⚠ ${p.approverNote}` : ''}${p.state === 'SUPERSEDED' || p.state === 'REFUSED' ? `\n    the team server ${p.state === 'SUPERSEDED' ? 'took another decision first' : 'refused it'}${p.serverDetail ? ` (${p.serverDetail})` : ''}: it waits for no one` : ''}\n`)
+    .map((p) => `${p.decisionId}  ${p.state.padEnd(10)} run ${p.runId}  ${p.kind.toLowerCase()}${p.reason ? ` → ${p.reason}` : ''}  ${p.breakCount} breaks  by ${p.maker} at ${p.decidedAt}${p.comment ? `\n    "${p.comment}"` : ''}${p.evidence ? `\n    ${p.evidence}` : ''}${p.approver ? `\n    ${p.state.toLowerCase()} by ${p.approver}${p.approvalComment ? `: "${p.approvalComment}"` : ''}` : ''}${p.approverNote ? `\n    ⚠ ${p.approverNote}` : ''}${p.state === 'SUPERSEDED' || p.state === 'REFUSED' ? `\n    the team server ${p.state === 'SUPERSEDED' ? 'took another decision first' : 'refused it'}${p.serverDetail ? ` (${p.serverDetail})` : ''}: it waits for no one` : ''}${p.conflict ? `\n    ⚠ ${p.conflict}` : ''}\n`)
     .join('');
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fieldAdjustSchema } from '../definition/schema.ts';
+import { fieldAdjustSchema, toleranceSchema } from '../definition/schema.ts';
 import type { InferenceReport } from '../infer/types.ts';
 import { defineCall } from './call.ts';
 import { definitionAsWrittenSchema } from './definitions.ts';
@@ -59,7 +59,7 @@ const fieldReportSchema = z.object({
 
 export const ruleProposalSchema = z.object({
   field: z.string(),
-  kind: z.enum(['scale', 'day-shift', 'business-day-shift', 'sign-flip']),
+  kind: z.enum(['scale', 'day-shift', 'business-day-shift', 'sign-flip', 'abs-tolerance', 'rel-tolerance', 'day-tolerance']),
   value: z.number(),
   explains: z.number(),
   differing: z.number(),
@@ -68,8 +68,10 @@ export const ruleProposalSchema = z.object({
   columnWide: z.boolean(),
   reason: z.string(),
   exampleKeys: z.array(z.string()),
-  /** The fragment to merge into the field's `adjust` to accept the proposal. */
+  /** The fragment to merge into the field's `adjust` to accept the proposal (empty for a tolerance). */
   adjust: fieldAdjustSchema,
+  /** A tolerance proposal's fragment of the field's `tolerance`. */
+  tolerance: toleranceSchema.optional(),
 });
 export type RuleProposalDto = z.infer<typeof ruleProposalSchema>;
 

@@ -9,26 +9,28 @@ import type { RuleProposal } from './types.ts';
  */
 
 /** What accepting needs from a proposal. */
-export type AcceptedRule = Pick<RuleProposal, 'field' | 'adjust'>;
+export type AcceptedRule = Pick<RuleProposal, 'field' | 'adjust'> & Partial<Pick<RuleProposal, 'tolerance'>>;
 
 /**
  * The proposals `--accept-rules` takes: column-wide ones only, and per field
  * the one explaining the most records (a calendar and a business-day shift
- * of the same dates can both be column-wide; only one can be the rule).
+ * of the same dates can both be column-wide; only one can be the rule) —
+ * one `adjust` and one tolerance, which inference never proposes together.
  */
 export function columnWideProposals(proposals: readonly RuleProposal[]): RuleProposal[] {
   const best = new Map<string, RuleProposal>();
+  const slot = (p: RuleProposal): string => `${p.field.toLowerCase()}\u0000${p.tolerance ? 'tolerance' : 'adjust'}`;
   for (const p of proposals) {
     if (!p.columnWide) continue;
-    const seen = best.get(p.field.toLowerCase());
-    if (!seen || p.explains > seen.explains) best.set(p.field.toLowerCase(), p);
+    const seen = best.get(slot(p));
+    if (!seen || p.explains > seen.explains) best.set(slot(p), p);
   }
-  return proposals.filter((p) => best.get(p.field.toLowerCase()) === p);
+  return proposals.filter((p) => best.get(slot(p)) === p);
 }
 
 /**
  * A new definition with each proposal's `adjust` merged into its field, side
- * by side: a proposal's rule for a side replaces the rule that side had (the
+ * by side, and its `tolerance` (abs, rel or days) set on the field: a proposal's rule for a side replaces the rule that side had (the
  * proposals are measured on unadjusted values, so they never compose). The
  * input is not changed. A proposal naming a field the definition lacks is an error.
  */
@@ -41,7 +43,9 @@ export function applyRuleProposals<D extends DefinitionInput>(definition: D, pro
         field: p.field,
       });
     }
-    field.adjust = mergeAdjust(field.adjust, p.adjust);
+    // A tolerance proposal's adjust is empty: it adds no `adjust` to the field.
+    if (p.adjust.a || p.adjust.b) field.adjust = mergeAdjust(field.adjust, p.adjust);
+    if (p.tolerance) field.tolerance = { ...field.tolerance, ...p.tolerance };
   }
   return { ...definition, fields };
 }

@@ -8,8 +8,9 @@ import type { Side } from './types.ts';
 
 /**
  * The definition JSON from the decided pieces, holding only what is certain:
- * no tolerances (nothing in two files says how much difference is noise), no
- * rules, and ambiguous fields carried uncompared. Date formats go on the
+ * no tolerances and no rules (both are proposals a person accepts: the data
+ * suggests how much difference is noise, it cannot promise it), and
+ * ambiguous fields carried uncompared. Date formats go on the
  * source when every date field of that side shares one, as a person would
  * write it; otherwise on the field.
  */

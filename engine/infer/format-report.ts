@@ -12,7 +12,8 @@ export function formatInferenceReport(result: InferenceResult, accepted?: readon
   for (const f of [r.files.a, r.files.b]) lines.push(...dialectLines(f));
   lines.push('', `Key: ${r.key.value.join(' + ')} ↔ ${r.key.bColumns.join(' + ')} ${conf(r.key.confidence)}`, `  ${r.key.reason}`);
   if (r.key.duplicatesA + r.key.duplicatesB > 0) {
-    lines.push(`  duplicates: about ${n(r.key.duplicatesA)} in A, ${n(r.key.duplicatesB)} among matched B records (reported as DUPLICATE_KEY)`);
+    const sides = [r.key.duplicatesA > 0 ? `about ${n(r.key.duplicatesA)} in A` : '', r.key.duplicatesB > 0 ? `${n(r.key.duplicatesB)} among matched B records` : ''];
+    lines.push(`  duplicates: ${sides.filter((x) => x !== '').join(', ')} (reported as DUPLICATE_KEY)`);
   }
   lines.push('', 'Fields (A ↔ B, type, confidence, why)');
   const w = Math.max(...r.fields.map((f) => f.name.length), 4);
@@ -30,7 +31,7 @@ export function formatInferenceReport(result: InferenceResult, accepted?: readon
   }
   if (r.currencyField) lines.push('', `Currency field: ${r.currencyField.value} ${conf(r.currencyField.confidence)} ${r.currencyField.reason}`);
   if (r.questions.length > 0) {
-    lines.push('', 'Decide before running (left out of the definition):');
+    lines.push('', 'Decide before running (a field in question is left out of the definition; the key is used as proposed):');
     for (const q of r.questions) {
       lines.push(`  ? ${q.message}`, `    options: ${q.options.join(' | ')}`);
       if (q.hint) lines.push(`    hint: ${q.hint}`);
@@ -45,14 +46,17 @@ export function formatInferenceReport(result: InferenceResult, accepted?: readon
     lines.push(
       '',
       accepted === undefined
-        ? 'Patterns (proposals for a person to accept; not in the definition — add the adjust shown, or use --accept-rules):'
-        : `Patterns (${taken.size} column-wide rule${taken.size === 1 ? '' : 's'} accepted into the definition; the others are not in it):`,
+        ? 'Patterns and tolerances (proposals for a person to accept; not in the definition — add the adjust or tolerance shown, or use --accept-rules):'
+        : `Patterns and tolerances (${taken.size} column-wide rule${taken.size === 1 ? '' : 's'} accepted into the definition; the others are not in it):`,
     );
     for (const p of r.rules) {
       const mark = taken.has(p) ? 'RULE ✓' : p.columnWide ? 'RULE? ' : '      ';
-      lines.push(`  ${mark} ${p.field}: ${p.reason}; ≈${n(p.estimatedRecords)} records in A${p.exampleKeys.length ? ` (e.g. ${p.exampleKeys.join(', ')})` : ''}`);
-      if (taken.has(p)) lines.push(`         accepted: "adjust": ${JSON.stringify(p.adjust)}`);
-      else if (p.columnWide) lines.push(`         to accept: "adjust": ${JSON.stringify(p.adjust)}`);
+      // A tolerance's examples are the records beyond it; a pattern's, records it explains.
+      const examples = p.exampleKeys.length === 0 ? '' : p.tolerance ? ` (beyond it: ${p.exampleKeys.join(', ')})` : ` (e.g. ${p.exampleKeys.join(', ')})`;
+      lines.push(`  ${mark} ${p.field}: ${p.reason}; ≈${n(p.estimatedRecords)} records in A${examples}`);
+      const fragment = p.tolerance ? `"tolerance": ${JSON.stringify(p.tolerance)}` : `"adjust": ${JSON.stringify(p.adjust)}`;
+      if (taken.has(p)) lines.push(`         accepted: ${fragment}`);
+      else if (p.columnWide) lines.push(`         to accept: ${fragment}`);
     }
   }
   for (const warning of r.warnings) lines.push(`warning: ${warning}`);

@@ -156,7 +156,7 @@ export async function inferDefinition(req: InferRequest, hooks: InferHooks = {})
         unmatched: { a: sideA.columns.filter((c) => !mappedA.has(c.index)).map((c) => c.name), b: sideB.columns.filter((c) => !mappedB.has(c.index)).map((c) => c.name) },
         refusedMaps: plans.flatMap((p) => p.refused),
         rules,
-        questions: plans.flatMap((p) => (p.question ? [p.question] : [])),
+        questions: [...(key.question ? [key.question] : []), ...plans.flatMap((p) => (p.question ? [p.question] : []))],
         ...(currency ? { currencyField: currency } : {}),
         warnings: [...(short?.warnings ?? []), ...key.warnings],
         // A wide file's sample holds fewer records (WIDE_SAMPLE_CELLS values at most).

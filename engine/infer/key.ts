@@ -2,12 +2,13 @@ import { queryOne, runWithProgress, type ProgressListener } from '../duckdb/open
 import type { LoadContext } from '../ingest/load-source.ts';
 import { keyTextSql } from './canon.ts';
 import type { TypedColumn } from './column-types.ts';
-import { compositeCandidates, compositeParts, estimatedDuplicates, keySql, rankPairs, roughMapping, singleCandidates, type KeyPart } from './key-candidates.ts';
+import { compositeCandidates, compositeParts, keySql, rankPairs, roughMapping, singleCandidates, type KeyPart } from './key-candidates.ts';
 import type { NumberConvention } from './numbers.ts';
 import { sampleOverlap } from './overlap.ts';
 import { ReconError } from '../errors/recon-error.ts';
 import { cleanSql, type InferSource, type Sampled } from './source.ts';
-import type { KeyReport } from './types.ts';
+import { betterKey, duplicateWords, hasDuplicates, measureDuplicates, triedPairs, whyNot } from './key-rank.ts';
+import type { KeyReport, Question } from './types.ts';
 import { pivotColumns, readLong, sampleOverlapPairs, type WideSampled } from './wide.ts';
 
 /**
@@ -24,6 +25,8 @@ export interface KeyDecision {
   report: KeyReport;
   /** Doubts about the key a person should read (also in the key's reason). */
   warnings: string[];
+  /** Asked when the chosen key has duplicates: a person may know a better one. */
+  question?: Question;
 }
 
 const MAX_TRIED = 3;
@@ -56,9 +59,7 @@ export async function chooseKey(
   const overlapOf = (xs: TypedColumn[], ys: TypedColumn[]): ReturnType<typeof sampleOverlap> =>
     wide ? sampleOverlapPairs(ctx.conn, pairsOf(xs, ys)!, conv) : sampleOverlap(ctx.conn, xs, ys, conv);
   // Overlap of the candidates only; every column pair only when a composite key must be found.
-  let tried: KeyPart[][] = rankPairs(candA, candB, await overlapOf(candA, candB), pairsOf(candA, candB))
-    .slice(0, MAX_TRIED)
-    .map((p) => [p.part]);
+  let tried: KeyPart[][] = triedPairs(rankPairs(candA, candB, await overlapOf(candA, candB), pairsOf(candA, candB))).map((p) => [p]);
   let composite = false;
   if (tried.length === 0) {
     const overlap = await overlapOf(a, b);
@@ -109,45 +110,56 @@ export async function chooseKey(
     );
     scored.push({ parts: c, keys: Number(r.keys), found: Number(r.found) });
   }
-  const best = scored.reduce((x, y) => (y.found / Math.max(1, y.keys) > x.found / Math.max(1, x.keys) ? y : x));
+  const measured = await measureDuplicates(ctx.conn, scored, conv, sa);
+  const best = measured.reduce((x, y) => (betterKey(y, x) ? y : x));
   const overlapShare = best.keys === 0 ? 0 : best.found / best.keys;
-  const kb = keySql(best.parts, 'b', conv.b);
-  const ka = keySql(best.parts, 'a', conv.a);
   // The same key without case folding: text parts as trimmed, numbers and dates canonical.
   const exactKey = (side: 'a' | 'b'): string =>
     best.parts.map((p) => (p[side].type === 'string' ? p[side].ref : keyTextSql(p[side], conv[side]))).join(' || chr(31) || ');
-  const stats = await queryOne<{ dupb: string; exact: string; extraA: string }>(
+  const stats = await queryOne<{ exact: string }>(
     ctx.conn,
-    `SELECT (SELECT count(*) - count(DISTINCT ${kb}) FROM infer_m_b WHERE ${kb} IN (SELECT ${ka} FROM infer_s_a)) AS dupb,
-            (SELECT count(DISTINCT ${exactKey('a')}) FROM infer_s_a WHERE ${exactKey('a')} IN (SELECT ${exactKey('b')} FROM infer_m_b)) AS exact,
-            (SELECT count(*) - count(DISTINCT ${ka}) FROM infer_s_a) AS extraA`,
+    `SELECT count(DISTINCT ${exactKey('a')}) AS exact FROM infer_s_a WHERE ${exactKey('a')} IN (SELECT ${exactKey('b')} FROM infer_m_b)`,
   );
   // Keys that only match after upper-casing need a case-insensitive key.
   const caseFold = best.parts.some((p) => p.a.type === 'string') && best.found > 0 && Number(stats.exact) < 0.95 * best.found;
-  const dupA = Math.round(estimatedDuplicates(Number(stats.extraA), sa));
-  const dupB = Number(stats.dupb);
+  const { dupA, dupB } = best;
   if (overlapShare < 0.5) warnings.push(`only ${pct(overlapShare)} of sampled A keys occur in B: check that both files cover the same records`);
 
   const names = best.parts.map((p) => p.a.name);
   const pairText = best.parts.map((p) => `${p.a.name} ↔ ${p.b.name}`).join(' + ');
-  const why = composite
-    ? `no single column is unique; ${pairText} is unique on both samples and ${pct(overlapShare)} of sampled A keys are found in B`
-    : `${pairText}: unique and never empty on both sides; ${pct(overlapShare)} of sampled A keys are found in B`;
+  const found = `${pct(overlapShare)} of sampled A keys are found in B`;
+  // The words follow the counts: "unique" only when no duplicate was seen on either side.
+  const why = !hasDuplicates(best)
+    ? composite
+      ? `no single column is unique; ${pairText} is unique on both samples and ${found}`
+      : `${pairText}: unique and never empty on both sides; ${found}`
+    : `${composite ? 'no single column is unique; ' : ''}${pairText}: never empty, but ${duplicateWords(best)}; ${found}`;
+  const question: Question | undefined = hasDuplicates(best)
+    ? {
+        message: `Key ${pairText} is ${duplicateWords(best)}; each is reported as a DUPLICATE_KEY break. Is there a column (or combination) that identifies one record?`,
+        options: [...new Set([best, ...measured].map((m) => m.parts.map((p) => `${p.a.name} ↔ ${p.b.name}`).join(' + ')))],
+        hint:
+          measured.length > 1
+            ? `the other candidates tried: ${measured.filter((m) => m !== best).map((m) => `${m.parts.map((p) => p.a.name).join(' + ')} (${whyNot(m, best)})`).join('; ')}`
+            : 'no other column was unique enough to try',
+      }
+    : undefined;
   return {
     parts: best.parts,
     caseFold,
     warnings,
+    ...(question ? { question } : {}),
     report: {
       value: names,
       bColumns: best.parts.map((p) => p.b.name),
-      confidence: round(Math.min(0.99, 0.4 + 0.6 * overlapShare) * (warnings.length > 0 ? 0.7 : 1)),
+      confidence: round(Math.min(0.99, 0.4 + 0.6 * overlapShare) * (warnings.length > 0 || question ? 0.7 : 1)),
       reason: [why + (caseFold ? '; keys differ in case, so they are compared case-insensitively' : ''), ...warnings].join('; '),
       overlap: round(overlapShare),
       duplicatesA: dupA,
       duplicatesB: dupB,
-      alternatives: scored
+      alternatives: measured
         .filter((s) => s !== best)
-        .map((s) => ({ a: s.parts.map((p) => p.a.name), b: s.parts.map((p) => p.b.name), overlap: round(s.keys === 0 ? 0 : s.found / s.keys), why: 'fewer sampled A keys found in B' })),
+        .map((s) => ({ a: s.parts.map((p) => p.a.name), b: s.parts.map((p) => p.b.name), overlap: round(s.keys === 0 ? 0 : s.found / s.keys), why: whyNot(s, best) })),
     },
   };
 }

@@ -24,6 +24,12 @@ export interface PairEvidence {
   lambda: number;
   /** Share explained by one constant factor or day shift (b = k·a, b = a + d). */
   related: number;
+  /**
+   * Values close without being equal, as two systems that never agree exactly
+   * write them: numbers, their correlation when it is strong and the slope
+   * near 1; dates, the share within a few days. 0 otherwise.
+   */
+  close: number;
   name: number;
   value: number;
   score: number;
@@ -33,6 +39,14 @@ const SMALL_DOMAIN = 50;
 const EVIDENCE_ROWS = 5000;
 const AGGREGATES_PER_QUERY = 64;
 const FACTORS = [100, 1000, 0.01, 0.001, -1];
+/** Below this correlation, numbers that differ are not the same measure (a risk figure merely moving with PV). */
+const MIN_CORRELATION = 0.95;
+/** B ≈ A: the regression slope of B on A within this distance of 1 (not another unit or a multiple). */
+const SLOPE_SPREAD = 0.1;
+/** Dates this many days apart or fewer count as close (a booking or settlement lag). */
+const CLOSE_DAYS = 5;
+/** Share of records with close dates for the columns to be the same date. */
+const MIN_CLOSE_DATES = 0.9;
 
 /** Builds `infer_pairs` (sampled A records joined to their B records) and `infer_pc` (canonical values); returns the pair count. */
 export async function buildPairs(conn: DuckDBConnection, key: readonly KeyPart[], a: readonly TypedColumn[], b: readonly TypedColumn[], conv: { a: NumberConvention; b: NumberConvention }): Promise<number> {
@@ -64,6 +78,7 @@ export async function pairEvidence(
   if (pairs.length === 0) return [];
   const aggs: string[] = [];
   const relatedAggs = new Map<number, string>();
+  const closeAggs = new Map<number, string>();
   pairs.forEach(({ x, y }, i) => {
     const [vx, vy] = [`x${x.index}`, `y${y.index}`];
     const same = kindOf(x) === kindOf(y);
@@ -73,8 +88,10 @@ export async function pairEvidence(
       // DOUBLE, not DECIMAL: a factor must not overflow a 38-digit decimal; 1e-6 relative is far below any real difference.
       const near = (k: number): string => `abs(${vy}::DOUBLE - ${vx}::DOUBLE * ${k}) <= 1e-6 * abs(${vx}::DOUBLE * ${k})`;
       relatedAggs.set(i, `greatest(${FACTORS.map((k) => `count(*) FILTER (WHERE ${vx} <> 0 AND ${near(k)})`).join(', ')}) AS r${i}`);
+      closeAggs.set(i, `corr(${vy}::DOUBLE, ${vx}::DOUBLE) AS q${i}, regr_slope(${vy}::DOUBLE, ${vx}::DOUBLE) AS s${i}`);
     } else if (same && (kindOf(x) === 'date' || kindOf(x) === 'ts')) {
       relatedAggs.set(i, `list_max(map_values(histogram(date_diff('day', ${vx}, ${vy})) )) AS r${i}`);
+      closeAggs.set(i, `count(*) FILTER (WHERE abs(date_diff('day', ${vx}, ${vy})) <= ${CLOSE_DAYS}) AS q${i}`);
     }
   });
   // A few thousand matched records settle which columns correspond; the per-field work later reads them all.
@@ -88,7 +105,8 @@ export async function pairEvidence(
   };
   await measure(aggs);
   const agreesEverywhere = (i: number): boolean => Number(row[`c${i}`] ?? 0) > 0 && Number(row[`e${i}`] ?? 0) === Number(row[`c${i}`]);
-  await measure([...relatedAggs].filter(([i]) => !opts.relatedWhereDisagree || !agreesEverywhere(i)).map(([, sql]) => sql));
+  const disagreeing = ([i]: [number, string]): boolean => !opts.relatedWhereDisagree || !agreesEverywhere(i);
+  await measure([...relatedAggs, ...closeAggs].filter(disagreeing).map(([, sql]) => sql));
   const lambdas = await smallDomainLambdas(conn, pairs);
   return pairs.map(({ x, y }, i) => {
     const compared = Number(row[`c${i}`] ?? 0);
@@ -96,10 +114,23 @@ export async function pairEvidence(
     const related = compared === 0 ? 0 : Number(row[`r${i}`] ?? 0) / compared;
     const lambda = lambdas.get(`${x.index}:${y.index}`) ?? 0;
     const name = nameSimilarity(x.name, y.name);
-    const value = Math.max(agree, 0.95 * lambda, 0.9 * related);
+    const close = closeness(x, row[`q${i}`], row[`s${i}`], compared);
+    // Closeness ranks below exact agreement: a column that agrees exactly is the better partner.
+    const value = Math.max(agree, 0.95 * lambda, 0.9 * related, 0.85 * close);
     const score = compared === 0 ? 0.5 * name : 0.8 * value + 0.2 * name;
-    return { a: x, b: y, compared, agree, lambda, related, name, value, score };
+    return { a: x, b: y, compared, agree, lambda, related, close, name, value, score };
   });
+}
+
+/** PairEvidence.close from the measured aggregates: a strong correlation at slope ≈ 1, or the share of dates within a few days. */
+function closeness(x: TypedColumn, q: string | number | null | undefined, slope: string | number | null | undefined, compared: number): number {
+  if (q === null || q === undefined || compared === 0) return 0;
+  if (kindOf(x) === 'num') {
+    const [r, s] = [Number(q), Number(slope)];
+    return Number.isFinite(r) && r >= MIN_CORRELATION && Math.abs(s - 1) <= SLOPE_SPREAD ? r : 0;
+  }
+  const share = Number(q) / compared;
+  return share >= MIN_CLOSE_DATES ? share : 0;
 }
 
 /** λ(A|B) = (Σ_b max_a n(a,b) − max_a n(a)) / (N − max_a n(a)): how much knowing B's code predicts A's. */

@@ -3,6 +3,7 @@ import type { FieldAdjust } from '../definition/schema.ts';
 import { queryOne } from '../duckdb/open.ts';
 import { businessDayNumber } from '../normalize/adjust-sql.ts';
 import type { FieldPlan } from './fields.ts';
+import { toleranceProposals } from './tolerance.ts';
 import type { RuleProposal } from './types.ts';
 
 /**
@@ -12,6 +13,8 @@ import type { RuleProposal } from './types.ts';
  * records it explains; one that explains most records is worth a rule, a
  * sporadic one points at breaks. None is written into the definition: each
  * carries the `adjust` that would normalize it, for a person to accept.
+ * Where no such pattern holds and the values differ a little on most records,
+ * a tolerance is proposed instead (tolerance.ts).
  */
 
 /** B = A × k, with the exact factor that undoes it (B × inverse = A). */
@@ -112,7 +115,11 @@ export async function fieldPatterns(conn: DuckDBConnection, f: FieldPlan, sample
       }
     }
   }
-  return out.sort((p, q) => q.explains - p.explains);
+  out.sort((p, q) => q.explains - p.explains);
+  const tolerances = await toleranceProposals(conn, f, out, sampleFraction);
+  // Shifts a proposed day tolerance covers are part of the lag it describes, not breaks to review.
+  const days = tolerances.find((t) => t.tolerance?.days !== undefined)?.tolerance?.days ?? 0;
+  return [...out.filter((p) => !(p.kind.endsWith('day-shift') && Math.abs(p.value) <= days)), ...tolerances];
 }
 
 /** A DuckDB MAP (as JSON) → [key, count] sorted by count, most first. */

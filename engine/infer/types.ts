@@ -1,4 +1,4 @@
-import type { DefinitionInput, FieldAdjust, FieldType, SourceFormat } from '../definition/schema.ts';
+import type { DefinitionInput, FieldAdjust, FieldType, SourceFormat, Tolerance } from '../definition/schema.ts';
 
 /**
  * What inference returns besides the definition: every choice with a
@@ -79,8 +79,11 @@ export interface RefusedMap {
  */
 export interface RuleProposal {
   field: string;
-  kind: 'scale' | 'day-shift' | 'business-day-shift' | 'sign-flip';
-  /** As measured: the factor k with B = A × k (−1 for a sign flip), or n with B = A + n days / business days. */
+  kind: 'scale' | 'day-shift' | 'business-day-shift' | 'sign-flip' | 'abs-tolerance' | 'rel-tolerance' | 'day-tolerance';
+  /**
+   * As measured: the factor k with B = A × k (−1 for a sign flip), or n with
+   * B = A + n days / business days; for a tolerance, the proposed limit.
+   */
   value: number;
   /**
    * The fragment to merge into the field's `adjust` to accept the proposal:
@@ -89,6 +92,12 @@ export interface RuleProposal {
    * is multiplied by whole numbers only, so B = A × 100 there is {"a": {"multiply": "100"}}.
    */
   adjust: FieldAdjust;
+  /**
+   * A tolerance proposal's fragment of the field's `tolerance` (its `adjust`
+   * is empty): {"abs": "400"}, {"rel": "0.005"} or {"days": 2}, measured on
+   * the distribution of |A − B| over key-matched records.
+   */
+  tolerance?: Tolerance;
   /** Key-matched sample records the pattern explains, of `differing` that differ and `compared` with both values. */
   explains: number;
   differing: number;
@@ -98,6 +107,7 @@ export interface RuleProposal {
   /** True when it explains most compared records: propose as a rule; else the records are likely breaks. */
   columnWide: boolean;
   reason: string;
+  /** Keys of records the pattern explains; for a tolerance, records beyond it (the breaks it leaves). */
   exampleKeys: string[];
 }
 

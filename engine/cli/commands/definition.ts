@@ -11,7 +11,8 @@ export const DEFINITION_USAGE = `recon definition schema [--out FILE]    print (
 recon definition validate FILE           check a definition file
 recon definition infer --a FILE --b FILE [--out DEF.json] [--json] [--sample-rows N] [--seed S] [--name NAME] [--accept-rules]
                                          propose a definition from two files, with a confidence and reason for each choice;
-                                         --accept-rules puts every column-wide rule proposal (scale, sign, day shift) into it as "adjust"`;
+                                         --accept-rules puts every column-wide rule proposal into it: scale, sign and day shift
+                                         as "adjust", abs, rel and day tolerances as "tolerance"`;
 
 /** `recon definition …`: the published schema, validation and inference. */
 export async function definitionCommand(argv: string[]): Promise<number> {
@@ -35,8 +36,9 @@ export async function definitionCommand(argv: string[]): Promise<number> {
 
 /**
  * `recon definition infer`: the report to stdout (or everything as JSON with
- * --json); the definition to --out, else after the report. Rule proposals stay
- * out of the definition unless --accept-rules says to take the column-wide ones.
+ * --json); the definition to --out, else after the report. Rule and tolerance
+ * proposals stay out of the definition unless --accept-rules says to take the
+ * column-wide ones.
  */
 async function inferCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({

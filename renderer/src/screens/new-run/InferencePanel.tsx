@@ -64,7 +64,28 @@ const RULE_WORDS: Record<RuleChoice['proposal']['kind'], string> = {
   'day-shift': 'dates shifted by calendar days',
   'business-day-shift': 'dates shifted by business days',
   'sign-flip': 'sign flipped',
+  'abs-tolerance': 'values differ a little on most records: absolute tolerance',
+  'rel-tolerance': 'values differ in proportion to their size: relative tolerance',
+  'day-tolerance': 'dates lag by a varying number of days: day tolerance',
 };
+
+/** The measured value as a person reads it: ×100, +1 days, ≤ 400. */
+function ruleValue(r: RuleChoice['proposal']): string {
+  switch (r.kind) {
+    case 'scale':
+      return `×${r.value}`;
+    case 'sign-flip':
+      return '×−1';
+    case 'abs-tolerance':
+      return `|A−B| ≤ ${r.tolerance?.abs ?? r.value}`;
+    case 'rel-tolerance':
+      return `|A−B| ≤ ${r.tolerance?.rel ?? r.value} × the value`;
+    case 'day-tolerance':
+      return `≤ ${r.value} days apart`;
+    default:
+      return `${r.value > 0 ? '+' : ''}${r.value} days`;
+  }
+}
 
 /** The rule proposals of one kind (column-wide or sporadic), each with what it explains and a box to accept it. */
 function RuleList({ rules, columnWide, onRule }: { rules: RuleChoice[]; columnWide: boolean; onRule: (index: number, accepted: boolean) => void }) {
@@ -75,7 +96,7 @@ function RuleList({ rules, columnWide, onRule }: { rules: RuleChoice[]; columnWi
           <li key={`${r.field}-${r.kind}-${r.value}`}>
             <label className="check">
               <input type="checkbox" checked={accepted} onChange={(e) => onRule(i, e.target.checked)} aria-label={`Apply rule: ${r.field} ${RULE_WORDS[r.kind]}`} />
-              <span className="strong">{r.field}</span>: {RULE_WORDS[r.kind]} ({r.kind === 'scale' ? `×${r.value}` : r.kind === 'sign-flip' ? '×−1' : `${r.value > 0 ? '+' : ''}${r.value} days`})
+              <span className="strong">{r.field}</span>: {RULE_WORDS[r.kind]} ({ruleValue(r)})
             </label>{' '}
             <span className={`pill ${r.columnWide ? 'confidence-high' : 'confidence-low'}`}>{r.columnWide ? 'column-wide' : 'sporadic: likely breaks'}</span>{' '}
             <span className="small">
@@ -161,7 +182,10 @@ export function InferencePanel({ report, progress, error, rules, answers, canSug
           {rules.some((r) => r.proposal.columnWide) && (
             <div className="rules" role="group" aria-label="Proposed rules">
               <h5>Proposed rules</h5>
-              <p className="muted small">Column-wide patterns that look like a convention rather than breaks. Accept one to normalize it before comparing; leave it to see them as breaks.</p>
+              <p className="muted small">
+                Column-wide patterns that look like a convention rather than breaks, and tolerances for values two systems never agree on exactly. Accept one to normalize it (or
+                set the field's tolerance) before comparing; leave it to see them as breaks.
+              </p>
               <RuleList rules={rules} columnWide onRule={onRule} />
             </div>
           )}

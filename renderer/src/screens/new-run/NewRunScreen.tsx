@@ -5,7 +5,7 @@ import { useClient } from '../../bridge/use-client.ts';
 import { useTask } from '../../bridge/use-task.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { pathRefusal } from '../../components/path-refusal.ts';
-import { chooseDateFormat, draftProblems, emptyDraft, fromInference, fromSaved, plainRows, toDefinition, withPreview, type Draft } from './draft.ts';
+import { acceptRule, chooseDateFormat, draftProblems, emptyDraft, fromInference, fromSaved, plainRows, toDefinition, withPreview, type Draft } from './draft.ts';
 import { DefinitionFilePanel } from './DefinitionFilePanel.tsx';
 import { FxRatesEditor } from './FxRatesEditor.tsx';
 import { SavedDefinitionPicker } from './SavedDefinitionPicker.tsx';
@@ -180,7 +180,7 @@ export function NewRunScreen({ fromRun }: { fromRun?: string } = {}) {
         canSuggest={bothPaths}
         onSuggest={() => void suggest()}
         onCancel={infer.cancel}
-        onRule={(i, accepted) => setDraft((d) => ({ ...d, rules: d.rules.map((r, j) => (j === i ? { ...r, accepted } : r)) }))}
+        onRule={(i, accepted) => setDraft((d) => acceptRule(d, i, accepted))}
         onAnswer={(q, option) => {
           if (q.field === undefined || q.side === undefined) return;
           const { field, side } = q;

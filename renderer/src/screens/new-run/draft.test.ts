@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { definitionSchema, type DefinitionInput, type FilePreview, type InferenceReportDto } from '../../../../engine/contract/index.ts';
-import { chooseDateFormat, draftProblems, emptyDraft, fromInference, fromSaved, fxRateProblems, plainRows, rowProblem, toDefinition, withPreview } from './draft.ts';
+import { acceptRule, chooseDateFormat, draftProblems, emptyDraft, fromInference, fromSaved, fxRateProblems, plainRows, rowProblem, toDefinition, withPreview } from './draft.ts';
 
 const preview = (columns: string[], delimiter: string): FilePreview => ({ path: 'x', format: 'csv', bytes: 1, delimiter, columns, rows: [], warnings: [] });
 const choice = <T,>(value: T, reason = 'because') => ({ value, confidence: 0.95, reason });
@@ -92,6 +92,21 @@ describe('the draft pre-filled from inference', () => {
     expect(toDefinition(d).fields?.find((f) => f.name === 'Notional')).not.toHaveProperty('adjust');
     const accepted = { ...d, rules: d.rules.map((r) => ({ ...r, accepted: true })) };
     expect(toDefinition(accepted).fields?.find((f) => f.name === 'Notional')).toMatchObject({ adjust: { b: { multiply: '0.01' } } });
+  });
+
+  it('fills the field’s tolerance from an accepted tolerance proposal, and clears it when declined', () => {
+    const tolerance = { ...report.rules[0]!, kind: 'abs-tolerance' as const, value: 400, adjust: {}, tolerance: { abs: '400' }, reason: '99.6% of matched records differ by ≤ 400' };
+    const d = fromInference(withPaths(), definition, { ...report, rules: [...report.rules, tolerance] });
+    const accepted = acceptRule(d, 1, true);
+    expect(accepted.rows.find((r) => r.a === 'Notional')?.abs).toBe('400');
+    const field = toDefinition(accepted).fields?.find((f) => f.name === 'Notional');
+    expect(field).toMatchObject({ tolerance: { abs: '400' } });
+    expect(field).not.toHaveProperty('adjust');
+    expect(definitionSchema.safeParse(toDefinition(accepted)).success).toBe(true);
+    expect(acceptRule(accepted, 1, false).rows.find((r) => r.a === 'Notional')?.abs).toBe('');
+    // A tolerance the person typed over the proposal stays when the proposal is declined.
+    const edited = { ...accepted, rows: accepted.rows.map((r) => (r.a === 'Notional' ? { ...r, abs: '250' } : r)) };
+    expect(acceptRule(edited, 1, false).rows.find((r) => r.a === 'Notional')?.abs).toBe('250');
   });
 
   it('compares a field once its date question is answered', () => {

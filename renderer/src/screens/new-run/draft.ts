@@ -75,7 +75,7 @@ export interface FxRateRow {
   rate: string;
 }
 
-/** A rule inference proposes (×100, a day shift, a sign flip) and whether the person accepted it. */
+/** A rule inference proposes (×100, a day shift, a sign flip, a tolerance) and whether the person accepted it. */
 export interface RuleChoice {
   proposal: RuleProposalDto;
   accepted: boolean;
@@ -273,11 +273,34 @@ const sourceOptions = (s: SourceForm): SourceOptions => ({
   ...(s.dateFormat !== '' ? { dateFormat: s.dateFormats !== undefined && s.dateFormats[0] === s.dateFormat ? s.dateFormats : s.dateFormat } : {}),
 });
 
+/**
+ * The person accepts or declines proposal `index`. A tolerance proposal fills
+ * the field's tolerance in the mapping table (where it can still be edited)
+ * and, declined, clears it again unless the person changed it since; the
+ * other rules are merged into the field's adjust by toDefinition.
+ */
+export function acceptRule(d: Draft, index: number, accepted: boolean): Draft {
+  const choice = d.rules[index];
+  if (!choice) return d;
+  const rules = d.rules.map((r, j) => (j === index ? { ...r, accepted } : r));
+  const t = choice.proposal.tolerance;
+  if (!t) return { ...d, rules };
+  const proposed: Pick<FieldRow, 'abs' | 'rel' | 'days'> = { abs: t.abs ?? '', rel: t.rel ?? '', days: t.days !== undefined ? String(t.days) : '' };
+  const rows = d.rows.map((r) => {
+    if (r.a !== choice.proposal.field) return r;
+    if (accepted) return { ...r, ...Object.fromEntries(Object.entries(proposed).filter(([, v]) => v !== '')) };
+    const cleared = Object.fromEntries(Object.entries(proposed).filter(([k, v]) => v !== '' && r[k as keyof typeof proposed] === v).map(([k]) => [k, '']));
+    return { ...r, ...cleared };
+  });
+  return { ...d, rules, rows };
+}
+
 /** The row's adjustment with every accepted rule of its field merged in, side by side. */
 function rowAdjust(r: FieldRow, rules: RuleChoice[]): FieldAdjust | undefined {
   let out = r.adjust as Record<string, Record<string, unknown> | undefined> | undefined;
   for (const { proposal, accepted } of rules) {
-    if (!accepted || proposal.field !== r.a) continue;
+    // A tolerance is in the row's own tolerance inputs (acceptRule), not an adjustment.
+    if (!accepted || proposal.field !== r.a || proposal.tolerance) continue;
     const add = proposal.adjust as Record<string, Record<string, unknown> | undefined>;
     out = { ...out };
     for (const [side, v] of Object.entries(add)) out[side] = { ...out[side], ...v };

@@ -25,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<LoadedCommand>> = {
   sync: async () => ((m) => ({ run: m.syncCommand, usage: m.SYNC_USAGE }))(await import('./commands/sync.ts')),
   export: async () => ((m) => ({ run: m.exportCommand, usage: m.EXPORT_USAGE }))(await import('./commands/export.ts')),
   evidence: async () => ((m) => ({ run: m.evidenceCommand, usage: m.EVIDENCE_USAGE }))(await import('./commands/evidence.ts')),
+  source: async () => ((m) => ({ run: m.sourceCommand, usage: m.SOURCE_USAGE }))(await import('./commands/source.ts')),
 };
 
 /**

@@ -23,7 +23,8 @@ export function createProgressPrinter(stream: NodeJS.WriteStream = process.stder
       lastDraw = now;
       const width = 30;
       const filled = Math.round(e.overall * width);
-      const rows = e.rowsTotal ? ` ${e.rowsDone.toLocaleString('en-US')}/${e.rowsTotal.toLocaleString('en-US')} rows` : '';
+      // A query source streams rows whose total it cannot know in advance: its count so far.
+      const rows = e.rowsTotal ? ` ${e.rowsDone.toLocaleString('en-US')}/${e.rowsTotal.toLocaleString('en-US')} rows` : e.rowsDone > 0 ? ` ${e.rowsDone.toLocaleString('en-US')} rows` : '';
       const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.round(e.overall * 100)
         .toString()
         .padStart(3)}% ${e.label}${rows}`;

@@ -11,7 +11,30 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 const count = z.number().int().nonnegative();
 const countRecord = z.record(z.string(), z.number());
 
-const sourceFileSchema = z.object({ path: z.string(), bytes: z.number(), sha256: z.string(), format: z.string() });
+/**
+ * Where a query source's rows came from and when (engine/ingest/db): the connection
+ * (never a password), the server, the query and its parameters, the rows read and
+ * the SHA-256 of their canonical form, and each column's database type.
+ */
+export const queryProvenanceSchema = z.object({
+  connection: z.object({ name: z.string(), driver: z.string(), host: z.string(), port: z.number(), database: z.string(), user: z.string(), tls: z.string() }),
+  server: z.string(),
+  sql: z.string(),
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  rows: count,
+  /** The row count the server reported, where its protocol tells one (PostgreSQL's COPY). */
+  serverRows: count.optional(),
+  rowsSha256: z.string(),
+  /** How the rows are written for `rowsSha256`. */
+  canonicalForm: z.string(),
+  columns: z.array(z.object({ name: z.string(), dbType: z.string(), type: z.string(), scale: z.number().optional() })),
+});
+export type QueryProvenance = z.infer<typeof queryProvenanceSchema>;
+
+/** One input: a file, or a query source (format "query", with its provenance). */
+const sourceFileSchema = z.object({ path: z.string(), bytes: z.number(), sha256: z.string(), format: z.string(), query: queryProvenanceSchema.optional() });
 
 export const checkResultSchema = z.object({
   name: z.string(),
@@ -37,6 +60,10 @@ export const runAttributionSchema = z.object({
   explained: count,
   /** Feature SQL, then model + explanations + writing, in ms. */
   timings: z.object({ featuresMs: z.number(), predictMs: z.number() }),
+  /** FX rates inferred from the breaks when no FX table explained them (engine/attribution/rules.ts): a proposal for attribution.fxRates. */
+  fxProposals: z
+    .array(z.object({ field: z.string(), groupColumn: z.string().nullable(), group: z.string().nullable(), rate: z.string(), breaks: count }))
+    .optional(),
 });
 
 /** A run's quality gate as the run records it: every integrity check passes and the unknown rate is within the limit. */

@@ -47,8 +47,15 @@ export interface ColumnsOf {
 
 export const DEFAULT_DECIMAL_SCALE = 6;
 
+/**
+ * The type the sources themselves declare for a pair of columns (a query source's
+ * database types, ingest/db/column-types.ts), used where the definition leaves a
+ * field a string: a listed field of type "string" and every column it does not list.
+ */
+export type ColumnTypeOf = (aColumn: string, bColumn: string) => { type: FieldType; scale?: number } | undefined;
+
 /** Binds every field to a column of A and of B, or fails naming the file and its columns. */
-export function resolveDefinition(def: Definition, a: ColumnsOf, b: ColumnsOf): ResolvedDefinition {
+export function resolveDefinition(def: Definition, a: ColumnsOf, b: ColumnsOf, typeOf?: ColumnTypeOf): ResolvedDefinition {
   const fields: ResolvedField[] = [];
   const usedA = new Set<string>();
   const usedB = new Set<string>();
@@ -65,18 +72,20 @@ export function resolveDefinition(def: Definition, a: ColumnsOf, b: ColumnsOf): 
     usedB.add(bColumn);
     const perSide = f.dateFormat !== undefined && typeof f.dateFormat === 'object' && !Array.isArray(f.dateFormat) ? f.dateFormat : undefined;
     const shared = perSide ? undefined : asList(f.dateFormat as string | string[] | undefined);
+    const declared = typeOf?.(aColumn, bColumn);
+    const type = f.type === 'string' ? (declared?.type ?? 'string') : f.type;
     const sourceFormat = (side: typeof srcA): string[] | undefined =>
-      asList(f.type === 'timestamp' ? side.timestampFormat : side.dateFormat);
+      asList(type === 'timestamp' ? side.timestampFormat : side.dateFormat);
     fields.push({
       name: f.name,
       aColumn,
       bColumn,
-      type: f.type,
-      scale: f.scale ?? DEFAULT_DECIMAL_SCALE,
-      ...(f.type === 'decimal' ? { rounding: f.rounding ?? def.normalize.rounding ?? 'round' } : {}),
+      type,
+      scale: f.scale ?? (type === 'decimal' && declared?.type === 'decimal' ? declared.scale : undefined) ?? DEFAULT_DECIMAL_SCALE,
+      ...(type === 'decimal' ? { rounding: f.rounding ?? def.normalize.rounding ?? 'round' } : {}),
       mapA: f.map?.a,
       mapB: f.map?.b,
-      case: f.case ?? (f.type === 'string' ? def.normalize.case : 'none'),
+      case: f.case ?? (type === 'string' ? def.normalize.case : 'none'),
       trim: f.trim ?? def.normalize.trim,
       dateFormatA: asList(perSide?.a) ?? shared ?? sourceFormat(srcA),
       dateFormatB: asList(perSide?.b) ?? shared ?? sourceFormat(srcB),
@@ -89,7 +98,24 @@ export function resolveDefinition(def: Definition, a: ColumnsOf, b: ColumnsOf): 
     });
   }
 
-  const plain = (aColumn: string, bColumn: string, listed: boolean): ResolvedField => ({
+  const plain = (aColumn: string, bColumn: string, listed: boolean): ResolvedField => {
+    const declared = typeOf?.(aColumn, bColumn);
+    return declared && declared.type !== 'string' ? typedPlain(aColumn, bColumn, listed, declared) : stringPlain(aColumn, bColumn, listed);
+  };
+  // A column the definition does not list, typed by its source: date formats and decimal rounding as a listed field of that type gets.
+  const typedPlain = (aColumn: string, bColumn: string, listed: boolean, declared: { type: FieldType; scale?: number }): ResolvedField => {
+    const formats = (side: typeof srcA): string[] | undefined => asList(declared.type === 'timestamp' ? side.timestampFormat : declared.type === 'date' ? side.dateFormat : undefined);
+    return {
+      ...stringPlain(aColumn, bColumn, listed),
+      type: declared.type,
+      scale: declared.scale ?? DEFAULT_DECIMAL_SCALE,
+      ...(declared.type === 'decimal' ? { rounding: def.normalize.rounding ?? 'round' } : {}),
+      case: 'none',
+      dateFormatA: formats(srcA),
+      dateFormatB: formats(srcB),
+    };
+  };
+  const stringPlain = (aColumn: string, bColumn: string, listed: boolean): ResolvedField => ({
     name: aColumn,
     aColumn,
     bColumn,

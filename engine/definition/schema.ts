@@ -31,6 +31,15 @@ export const ENCODINGS = ['utf-8', 'windows-1252', 'latin1', 'iso-8859-1', 'iso-
 
 const formatList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
+/** Where a side's rows come from: a file, or a query on a saved connection (engine/ingest/db). */
+export const SOURCE_KINDS = ['file', 'query'] as const;
+/** A saved connection's name (also part of its keychain account and its password's environment variable). */
+export const CONNECTION_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const queryParamValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export type QueryParamValue = z.infer<typeof queryParamValue>;
+const FILE_ONLY_OPTIONS = ['format', 'delimiter', 'quote', 'escape', 'header', 'columns', 'encoding', 'sheet', 'skipRows', 'decimalSeparator', 'thousandsSeparator'] as const;
+const QUERY_ONLY_OPTIONS = ['connection', 'sql', 'params', 'timeoutSeconds', 'typesFromDatabase'] as const;
+
 export const sourceSchema = z
   .object({
     format: z.enum(SOURCE_FORMATS).optional().describe('File format; inferred from the extension when absent.'),
@@ -47,8 +56,33 @@ export const sourceSchema = z
     nullValues: z.array(z.string()).optional().describe('Extra strings that mean "no value" (an empty cell always does).'),
     sheet: z.string().min(1).optional().describe('XLSX sheet name (default: the first sheet).'),
     skipRows: z.number().int().min(0).optional().describe('Lines to skip before the header (delimited text).'),
+    kind: z.enum(SOURCE_KINDS).optional().describe('"file" (default): the source is a file given to `recon run`. "query": the rows of `sql` run on the named connection (docs/SOURCES.md).'),
+    connection: z.string().regex(CONNECTION_NAME, 'a connection name: letters, digits, "_", "-" or ".", at most 64').optional().describe('A query source: the name of a connection saved in the workspace (`recon source add-connection`).'),
+    sql: z.string().min(1).optional().describe('A query source: the SELECT to run. Parameters are written :name and given in `params`.'),
+    params: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a parameter name: a letter or "_", then letters, digits or "_"'), queryParamValue)
+      .optional()
+      .describe('A query source: the values of the query\'s :name parameters, e.g. {"asOf": "2026-12-01"}; `recon run --param name=value` overrides them.'),
+    timeoutSeconds: z.number().int().min(1).max(86_400).optional().describe('A query source: how long the query may run, overriding the connection\'s query timeout.'),
+    typesFromDatabase: z
+      .boolean()
+      .optional()
+      .describe('A query source: take each column\'s type from the database (numeric(p,s) → decimal with scale s, integers, dates, timestamps, booleans) where the definition does not declare one (default true).'),
   })
-  .strict();
+  .strict()
+  .superRefine((src, ctx) => {
+    if (src.kind === 'query') {
+      if (src.connection === undefined) ctx.addIssue({ code: 'custom', path: ['connection'], message: 'a query source names its connection' });
+      if (src.sql === undefined) ctx.addIssue({ code: 'custom', path: ['sql'], message: 'a query source has its sql' });
+      for (const k of FILE_ONLY_OPTIONS) {
+        if (src[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `${k} applies to file sources only` });
+      }
+    } else {
+      for (const k of QUERY_ONLY_OPTIONS) {
+        if (src[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `${k} applies to query sources only (set "kind": "query")` });
+      }
+    }
+  });
 export type SourceOptions = z.infer<typeof sourceSchema>;
 
 export const toleranceSchema = z

@@ -24,6 +24,8 @@ export interface PreviewRequest {
 
 /** Columns and first rows of a file, every value as text. */
 export async function previewFile(workspace: string, req: PreviewRequest): Promise<FilePreview> {
+  // A preview reads a file the person picked; it never logs in to a database on a caller's say-so.
+  if (req.source.kind === 'query') throw new ReconError('INVALID_ARGUMENT', `source ${req.side.toUpperCase()} is a query source; files.preview previews files only`);
   const tmp = join(workspace, 'tmp');
   await mkdir(tmp, { recursive: true, mode: 0o700 });
   const scratchDir = await mkdtemp(join(tmp, 'preview-'));
@@ -62,6 +64,8 @@ export async function previewFile(workspace: string, req: PreviewRequest): Promi
 function scanSql(p: PreparedSource): string {
   const varchar = (cols: readonly string[]): string => `{${cols.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`;
   switch (p.format) {
+    case 'query':
+      throw new ReconError('INVALID_ARGUMENT', 'a query source has no file preview');
     case 'csv':
     case 'tsv':
     case 'txt': {

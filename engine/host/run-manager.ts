@@ -48,6 +48,13 @@ export class RunManager {
 
   /** Checks both files exist, then starts the run; returns at once with its id. */
   async start(req: StartRequest): Promise<string> {
+    // A query source logs in to a database with the workspace's saved passwords: not on a
+    // page's say-so. Until the app has a screen to set one up, query runs start from `recon run`.
+    for (const side of ['a', 'b'] as const) {
+      if (req.definition.sources[side].kind === 'query') {
+        throw new ReconError('INVALID_ARGUMENT', `source ${side.toUpperCase()} is a database query; start query runs with \`recon run\` (docs/SOURCES.md)`);
+      }
+    }
     await requireFile(req.aPath, 'a');
     await requireFile(req.bPath, 'b');
     const runId = newRunId();

@@ -3,12 +3,22 @@ import { loadDelimited, prepareDelimited } from './load-delimited.ts';
 import { loadTyped, prepareTyped } from './load-typed.ts';
 import { loadXlsx, prepareXlsx } from './load-xlsx.ts';
 import { checkInputFile, resolveFormat, sha256File } from './source-file.ts';
+import type { QueryEnv } from './db/load-query.ts';
 import type { LoadContext, LoadedSource, PreparedSource, Side } from './source-types.ts';
 
+export type { QueryEnv } from './db/load-query.ts';
 export { hashSum, uniqueColumnNames, type LoadContext, type LoadedSource, type PreparedSource, type Side } from './source-types.ts';
 
-/** Checks the file, converts it when needed and reads its column names (each format in its own module). */
-export async function prepareSource(ctx: LoadContext, side: Side, path: string, options: SourceOptions): Promise<PreparedSource> {
+/**
+ * Checks the file, converts it when needed and reads its column names (each format in its own module).
+ * A query source (`kind: "query"`) connects and describes its query instead; `path` is then only its label.
+ */
+export async function prepareSource(ctx: LoadContext, side: Side, path: string, options: SourceOptions, qenv?: QueryEnv): Promise<PreparedSource> {
+  if (options.kind === 'query') {
+    // Loaded only for a query source: a file run never loads the database clients.
+    const { prepareQuery } = await import('./db/load-query.ts');
+    return prepareQuery(ctx, side, options, qenv ?? { workspace: '.' });
+  }
   const bytes = await checkInputFile(path, side);
   const format = resolveFormat(path, options);
   const base = { side, originalPath: path, bytes, format, options };
@@ -28,8 +38,11 @@ export async function prepareSource(ctx: LoadContext, side: Side, path: string, 
 
 /** Reads a prepared source into `raw_<side>` with every row accounted for. */
 export async function loadSource(ctx: LoadContext, p: PreparedSource): Promise<LoadedSource> {
+  if (p.query) return (await import('./db/load-query.ts')).loadQuery(ctx, p);
   let loaded: Omit<LoadedSource, 'file'>;
   switch (p.format) {
+    case 'query':
+      throw new Error('a query source was not prepared');
     case 'csv':
     case 'tsv':
     case 'txt':
@@ -54,5 +67,7 @@ export async function loadSource(ctx: LoadContext, p: PreparedSource): Promise<L
  * than in the way of the record scan.
  */
 export async function fingerprintSource(loaded: LoadedSource): Promise<void> {
+  // A query's rows were hashed as they streamed (their canonical form, ingest/db/load-query.ts).
+  if (loaded.file.format === 'query') return;
   loaded.file.sha256 = await sha256File(loaded.file.path);
 }

@@ -3,14 +3,18 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ReconError } from '../errors/recon-error.ts';
+import type { QueryProvenance } from '../contract/runs.ts';
 import type { SourceFormat, SourceOptions } from '../definition/schema.ts';
 
-/** What a run records about each input file. */
+/** What a run records about each input: a file, or a query source (`format` "query", `path` "query:<connection>"). */
 export interface SourceFileInfo {
   path: string;
+  /** A file's size; for a query, the size of its rows in the canonical form their SHA-256 is taken of. */
   bytes: number;
   sha256: string;
-  format: SourceFormat;
+  format: SourceFormat | 'query';
+  /** A query source: where its rows came from and when (ingest/db/load-query.ts). */
+  query?: QueryProvenance;
 }
 
 /** Checks that `path` is a readable, non-empty regular file, with a clear error otherwise. */

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SourceFormat, SourceOptions } from '../definition/schema.ts';
 import { queryOne, type ProgressListener } from '../duckdb/open.ts';
 import { ReconError } from '../errors/recon-error.ts';
+import type { PreparedQuery } from './db/load-query.ts';
 import type { DelimitedDialect } from './record-scanner.ts';
 import type { SourceFileInfo } from './source-file.ts';
 
@@ -73,8 +74,12 @@ export interface PreparedSource {
   side: Side;
   originalPath: string;
   bytes: number;
-  format: SourceFormat;
+  format: SourceFormat | 'query';
   options: SourceOptions;
+  /** A query source: its open session and described columns (ingest/db/load-query.ts). */
+  query?: PreparedQuery;
+  /** Frees what preparing holds (a query source's session) when the run ends before loading it. */
+  release?: () => void;
   /** The file DuckDB reads (a UTF-8 scratch copy for XLSX and other encodings). */
   readPath: string;
   columns: string[];

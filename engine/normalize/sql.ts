@@ -73,14 +73,14 @@ export interface NarrowSql {
  * text in exponent form when very small or large ("1e-05"), so only there is the
  * exponent form part of the number grammar.
  */
-export function fieldSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, format?: SourceFormat): FieldSql {
+export function fieldSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, format?: SourceFormat | 'query'): FieldSql {
   const base = castSql(field, side, source, format);
   const adjust = adjustSql(field.type, field.scale, side === 'a' ? field.adjustA : field.adjustB, `adjust.${side}`);
   return adjust ? { ...base, adjust } : base;
 }
 
 /** Layers 1–3: clean, text and the cast. */
-function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, format: SourceFormat | undefined): FieldSql {
+function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, format: SourceFormat | 'query' | undefined): FieldSql {
   const nulls = source.nullValues ?? [];
   const clean = (column: string): string => {
     const trimmed = field.trim ? trimSql(column) : column;
@@ -249,12 +249,13 @@ interface NumberSyntax {
   exponent: boolean;
 }
 
-function numberSyntax(source: SourceOptions, format: SourceFormat | undefined): NumberSyntax {
+function numberSyntax(source: SourceOptions, format: SourceFormat | 'query' | undefined): NumberSyntax {
   const f = format ?? source.format;
   return {
     decimal: source.decimalSeparator ?? '.',
     group: source.thousandsSeparator === undefined || source.thousandsSeparator === '' ? undefined : source.thousandsSeparator,
-    exponent: f === 'parquet' || f === 'json' || f === 'ndjson',
+    // A database writes its floating-point columns so too ("1e-07").
+    exponent: f === 'parquet' || f === 'json' || f === 'ndjson' || f === 'query',
   };
 }
 
@@ -269,7 +270,7 @@ const reChar = (c: string): string => (/[\\^$.|?*+()[\]{}-]/.test(c) ? `\\${c}` 
  * which is as often 12.5 with a decimal comma); never in the decimal part. An
  * integer's decimal part is zeros only ("2.00" from a spreadsheet is 2; "1.5" is no
  * integer). No spaces inside, no hex, binary or "_", no "inf"/"nan", and an exponent
- * only in Parquet and JSON. Everything else is a reject.
+ * only in Parquet, JSON and query sources. Everything else is a reject.
  */
 function numberPattern(syntax: NumberSyntax, integer: boolean): string {
   const d = reChar(syntax.decimal);

@@ -38,6 +38,11 @@ export interface EvidenceSignature {
   value: string;
 }
 
+/** One input as the pack states it; a file's members exactly as before, so older packs read the same. */
+function evidenceInput(i: ExportSummary['inputs']['a']): Record<string, unknown> {
+  return { path: i.path, bytes: i.bytes, sha256: i.sha256, format: i.format, ...(i.query ? { query: i.query } : {}) };
+}
+
 /** Builds and signs the pack. */
 export async function buildEvidencePack(
   run: FinishedRun,
@@ -52,10 +57,8 @@ export async function buildEvidencePack(
     createdAt: (opts.now ?? new Date()).toISOString(),
     createdBy: opts.actor,
     run: { runId: run.runId, definition: summary.definition, startedAt: summary.startedAt, finishedAt: summary.finishedAt },
-    inputs: {
-      a: { path: summary.inputs.a.path, bytes: summary.inputs.a.bytes, sha256: summary.inputs.a.sha256, format: summary.inputs.a.format },
-      b: { path: summary.inputs.b.path, bytes: summary.inputs.b.bytes, sha256: summary.inputs.b.sha256, format: summary.inputs.b.format },
-    },
+    // A query source adds where its rows came from: connection (no password), query, parameters, rows and their SHA-256.
+    inputs: { a: evidenceInput(summary.inputs.a), b: evidenceInput(summary.inputs.b) },
     definition,
     definitionSha256: createHash('sha256').update(canonicalJson(definition), 'utf8').digest('hex'),
     model: summary.model,

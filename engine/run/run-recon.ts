@@ -3,17 +3,20 @@ import { join, resolve } from 'node:path';
 import { attributeBreaks } from '../attribution/attribute.ts';
 import { loadCurrentModel } from '../attribution/model-store.ts';
 import { qualityGate } from '../attribution/quality-gate.ts';
+import { fieldTolerances } from '../attribution/rules.ts';
+import { RUN_TABLES } from '../run-file/schema.ts';
 import { CHECKS_DDL, runIntegrityChecks } from '../checks/integrity.ts';
 import type { ControlTotal } from '../checks/control-totals.ts';
 import { runCounts, type RunCounts } from '../checks/row-accounting.ts';
 import type { RunSummary } from '../contract/index.ts';
 import { resolveDefinition } from '../definition/resolve.ts';
-import type { Definition } from '../definition/schema.ts';
+import type { Definition, QueryParamValue } from '../definition/schema.ts';
+import { databaseColumnTypes } from '../ingest/db/column-types.ts';
 import { readBreakCounts, readFieldStats } from '../diff/counts.ts';
 import { diffStatements, DUPLICATE_KEYS_SQL } from '../diff/sql.ts';
 import { openDuckDB, queryRows, runWithProgress, type ProgressListener } from '../duckdb/open.ts';
 import { ReconError } from '../errors/recon-error.ts';
-import { fingerprintSource, loadSource, prepareSource, type LoadContext, type LoadedSource } from '../ingest/load-source.ts';
+import { fingerprintSource, loadSource, prepareSource, type LoadContext, type LoadedSource, type PreparedSource } from '../ingest/load-source.ts';
 import { writeLineMap } from '../ingest/line-map.ts';
 import { REJECTS_DDL } from '../ingest/rejects.ts';
 import { stageSource, type StagedSource } from '../normalize/stage.ts';
@@ -51,6 +54,8 @@ export interface RunRequest {
   asOf?: string;
   /** The saved version the definition is (`recon run --definition NAME`), for the runs registry; the run itself ignores it. */
   definitionVersion?: number;
+  /** `recon run --param name=value`: values for query sources' :name parameters, replacing the definition's. */
+  params?: Record<string, QueryParamValue>;
 }
 
 /** The run's result, as written to summary.json: declared once, as a schema of the contract. */
@@ -116,6 +121,8 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
   });
   const conn = db.connection;
   let ok = false;
+  // Prepared sources not loaded yet: a query source's open session, ended if the run stops first.
+  const unloaded: PreparedSource[] = [];
   try {
     // No wrapping transaction: DuckDB builds large tables 1.5-2x slower inside
     // an explicit one. A failed run deletes its file instead (see finally).
@@ -139,22 +146,35 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     });
 
     // 1. Prepare both sides and bind the definition before any heavy work.
+    // A query source connects and describes its query here (its path is only a label).
     report('prepare', 'Checking files and definition', 0);
-    const [prepA, prepB] = await timed('prepare', async () => [
-      await prepareSource(ctx('prepare', 'A'), 'a', req.aPath, req.definition.sources.a),
-      await prepareSource(ctx('prepare', 'B'), 'b', req.bPath, req.definition.sources.b),
-    ]);
+    const qenv = { workspace, ...(req.params ? { params: req.params } : {}) };
+    const [prepA, prepB] = await timed('prepare', async () => {
+      const a = await prepareSource(ctx('prepare', 'A'), 'a', req.aPath, req.definition.sources.a, qenv);
+      unloaded.push(a);
+      const b = await prepareSource(ctx('prepare', 'B'), 'b', req.bPath, req.definition.sources.b, qenv);
+      unloaded.push(b);
+      return [a, b];
+    });
     // A matching run pairs rows by its rules' fields; columns it does not list are not staged.
     const matchingDef = req.definition.matching;
-    const resolved = resolveDefinition(matchingDef ? { ...req.definition, compareUnlisted: false } : req.definition, { path: req.aPath, columns: prepA.columns }, { path: req.bPath, columns: prepB.columns });
+    const resolved = resolveDefinition(
+      matchingDef ? { ...req.definition, compareUnlisted: false } : req.definition,
+      { path: prepA.originalPath, columns: prepA.columns },
+      { path: prepB.originalPath, columns: prepB.columns },
+      // A query source's columns are typed as its database declares, where the definition leaves them strings.
+      databaseColumnTypes(prepA, prepB),
+    );
     const matchPlan = matchingDef ? planMatching(resolved, matchingDef) : undefined;
     checkCancelled();
 
     // 2. Ingest.
     report('ingest-a', 'Reading source A', 0);
+    unloaded.splice(unloaded.indexOf(prepA), 1);
     const loadedA = await timed('ingestA', () => loadSource(ctx('ingest-a', 'Reading source A'), prepA));
     checkCancelled();
     report('ingest-b', 'Reading source B', 0);
+    unloaded.splice(unloaded.indexOf(prepB), 1);
     const loadedB = await timed('ingestB', () => loadSource(ctx('ingest-b', 'Reading source B'), prepB));
     checkCancelled();
 
@@ -261,6 +281,9 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
         model,
         threshold: req.definition.attribution.threshold,
         ...(fx ? { fx } : {}),
+        // The rules (attribution/rules.ts) read the fields' tolerances and A's records (a currency column for FX).
+        tolerances: fieldTolerances(req.definition.fields),
+        recordsA: RUN_TABLES.a,
         ...(linked ? { previousBreaks: PREVIOUS_BREAKS, history: BREAK_HISTORY } : {}),
         afterAttribute: () => keepCarriedReasons(conn),
         onProgress: (p) => report('attribute', 'Attributing breaks', p.total ? p.done / p.total : 1, p.done, p.total),
@@ -331,6 +354,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     ok = true;
     return summary;
   } finally {
+    for (const p of unloaded) p.release?.();
     db.close();
     await rm(scratchDir, { recursive: true, force: true });
     if (!ok) {

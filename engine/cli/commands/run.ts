@@ -15,7 +15,7 @@ import { parseAsOf } from '../../series/as-of-date.ts';
 import { matchingSummaryLines } from '../../report/summary-text.ts';
 
 export const RUN_USAGE = `recon run --a FILE --b FILE --definition DEF.json|NAME [--workspace DIR] [--out DIR] [--json] [--memory-limit 2GB]
-          [--as-of YYYY-MM-DD] [--previous RUN|none]
+          [--as-of YYYY-MM-DD] [--previous RUN|none] [--param NAME=VALUE]...
 
 Reconciles source A against source B under a recon definition: a definition
 file, or the name of one saved in the workspace (its latest version; a path
@@ -34,7 +34,15 @@ CHANGED (open before, other values: its decision is dropped), with the run it
 was first seen in and its age in runs and days. Breaks of the previous run
 that are gone are listed in resolved.csv. --previous links to another run
 (a rerun or a backfill), or to none. --as-of sets the run's business date
-(default: the definition's asOfField, else today); ages in days count by it.`;
+(default: the definition's asOfField, else today); ages in days count by it.
+
+A side whose definition source is a database query ("kind": "query", a
+connection saved with \`recon source add-connection\`) takes no --a/--b: its
+rows are streamed from the database. --param sets a :NAME parameter of the
+queries (e.g. --param asOf=2026-12-01), replacing the definition's value.
+A login refused, a server unreachable, a query error, a timeout or a
+connection lost mid-stream fails the run (exit 2) and keeps nothing of it.
+See docs/SOURCES.md.`;
 
 /** `recon run`: one reconciliation, on a worker thread, with a progress bar. */
 /**
@@ -64,13 +72,15 @@ async function runWithWorker(argv: string[], early: JobChannel | undefined): Pro
       quiet: { type: 'boolean', default: false },
       'as-of': { type: 'string' },
       previous: { type: 'string' },
+      param: { type: 'string', multiple: true },
     },
     strict: true,
   });
-  if (!values.a || !values.b || !values.definition) {
-    process.stderr.write(`missing --a, --b or --definition\n\n${RUN_USAGE}\n`);
+  if (!values.definition) {
+    process.stderr.write(`missing --definition\n\n${RUN_USAGE}\n`);
     return 2;
   }
+  const params = parseParams(values.param ?? []);
   const asOf = values['as-of'] === undefined ? undefined : parseAsOf(values['as-of']);
   // The worker loads the engine while this thread reads the definition and opens the store.
   const worker = early ?? startWorker('run');
@@ -99,14 +109,25 @@ async function runWithWorker(argv: string[], early: JobChannel | undefined): Pro
       throw err;
     }
   }
+  // A query source takes no file: its label stands where the path goes (summary, registry).
+  let paths: { a: string; b: string };
+  try {
+    paths = inputPaths(definition, values.a, values.b);
+    checkParamsUsed(definition, params);
+  } catch (err) {
+    store.close();
+    await worker.terminate();
+    throw err;
+  }
   const progress = values.quiet ? undefined : createProgressPrinter();
   const handle = startRegisteredRun(
     store,
     actor,
     {
-      aPath: values.a,
-      bPath: values.b,
+      aPath: paths.a,
+      bPath: paths.b,
       definition,
+      ...(Object.keys(params).length > 0 ? { params } : {}),
       workspace,
       ...(values.out ? { outDir: values.out } : {}),
       ...(values['memory-limit'] ? { memoryLimit: values['memory-limit'] } : {}),
@@ -148,15 +169,60 @@ async function runWithWorker(argv: string[], early: JobChannel | undefined): Pro
   }
 }
 
+/** `--param name=value`, repeated: the values of query sources' :name parameters (always text; the database casts them). */
+function parseParams(args: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of args) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(a);
+    if (!m) throw new ReconError('INVALID_ARGUMENT', `--param ${a}: expected NAME=VALUE, e.g. --param asOf=2026-12-01`);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+/** A --param no query source uses is a typo, not a value to ignore. */
+function checkParamsUsed(definition: Definition, params: Record<string, string>): void {
+  const sqls = (['a', 'b'] as const).map((s) => definition.sources[s]).filter((s) => s.kind === 'query').map((s) => s.sql ?? '');
+  for (const name of Object.keys(params)) {
+    if (!sqls.some((sql) => new RegExp(`:${name}\\b`).test(sql))) {
+      throw new ReconError('INVALID_ARGUMENT', sqls.length === 0 ? `--param ${name}: the definition has no query source` : `--param ${name}: no query of the definition uses :${name}`);
+    }
+  }
+}
+
+/** Each side's input: the file given, or a query source's label; a side given both, or neither, is an error. */
+function inputPaths(definition: Definition, a: string | undefined, b: string | undefined): { a: string; b: string } {
+  const pick = (side: 'a' | 'b', given: string | undefined): string => {
+    const src = definition.sources[side];
+    if (src.kind === 'query') {
+      if (given !== undefined) {
+        throw new ReconError('INVALID_ARGUMENT', `source ${side.toUpperCase()} is a query on connection "${src.connection}" in the definition; leave out --${side}`);
+      }
+      return `query:${src.connection}`;
+    }
+    if (given === undefined || given === '') throw new ReconError('INVALID_ARGUMENT', `missing --${side}: source ${side.toUpperCase()} is a file (or make it a query source in the definition)`);
+    return given;
+  };
+  return { a: pick('a', a), b: pick('b', b) };
+}
+
 const n = (v: number): string => v.toLocaleString('en-US');
+
+/** A file's path, or a query source's connection and where it points. */
+function inputLabel(input: RunSummary['inputs']['a']): string {
+  const q = input.query;
+  if (!q) return input.path;
+  const c = q.connection;
+  return `${input.path} (${c.driver}://${c.user}@${c.host}:${c.port}/${c.database}, rows sha256 ${input.sha256.slice(0, 16)}…)`;
+}
 
 /** A short, readable summary for a terminal. */
 export function formatSummary(s: RunSummary): string {
   const c = s.counts;
   const lines = [
     `Run ${s.runId} — ${s.definition}`,
-    `  A: ${s.inputs.a.path} (${n(c.a)} rows, ${n(c.rejectedA)} rejected)`,
-    `  B: ${s.inputs.b.path} (${n(c.b)} rows, ${n(c.rejectedB)} rejected)`,
+    `  A: ${inputLabel(s.inputs.a)} (${n(c.a)} rows, ${n(c.rejectedA)} rejected)`,
+    `  B: ${inputLabel(s.inputs.b)} (${n(c.b)} rows, ${n(c.rejectedB)} rejected)`,
     ...(s.matching ? matchingSummaryLines(s.matching) : [
       `  matched ${n(c.matched)} (exact ${n(c.matchedExact)}, within tolerance ${n(c.matchedWithinTolerance)}, with breaks ${n(c.matchedWithBreaks)})`,
       `  missing in A ${n(c.missingInA)}, missing in B ${n(c.missingInB)}, duplicate keys A ${n(c.duplicateKeysA)} / B ${n(c.duplicateKeysB)}`,

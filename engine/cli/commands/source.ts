@@ -1,0 +1,132 @@
+import { parseArgs } from 'node:util';
+import { ReconError } from '../../errors/recon-error.ts';
+import { getConnection, keychainAccountOf, listConnections, passwordEnvOf, removeConnection, saveConnection } from '../../ingest/db/connections.ts';
+import { describeConnection, DRIVER_NAMES, TLS_MODES, type DriverName, type TlsMode } from '../../ingest/db/driver.ts';
+import { DEFAULT_PORTS } from '../../ingest/db/drivers.ts';
+import { resolveWorkspace } from '../workspace.ts';
+
+export const SOURCE_USAGE = `recon source add-connection|list|test|set-password|forget-password|remove   database connections for query sources
+
+  recon source add-connection NAME --driver postgres|mysql|mariadb --host HOST [--port N] --database DB --user USER
+        [--tls disable|require|verify] [--ca-file FILE] [--connect-timeout SECONDS] [--query-timeout SECONDS] [--password]
+                          saves (or replaces) a named connection in the workspace (connections.json; never a password);
+                          --password then asks for its password and stores it in the OS keychain
+  recon source list [--json]            the saved connections
+  recon source test NAME                logs in and runs SELECT 1: the server's version and where the password came from
+  recon source set-password NAME        stores the password in the OS keychain (prompted, or the first line of stdin)
+  recon source forget-password NAME     removes it from the keychain
+  recon source remove NAME              forgets the connection (and its stored password)
+
+Every subcommand takes [--workspace DIR]. A password is looked up in
+$RECON_SOURCE_PASSWORD_<NAME> (the name upper-cased, other characters as "_"),
+then $PGPASSWORD (postgres) or $MYSQL_PWD (mysql), then the OS keychain.
+A definition uses a connection as a source: {"kind": "query", "connection":
+NAME, "sql": "SELECT …", "params": {…}}. See docs/SOURCES.md.`;
+
+/** `recon source …`: the workspace's saved database connections. */
+export async function sourceCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: {
+      workspace: { type: 'string' },
+      driver: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      database: { type: 'string' },
+      user: { type: 'string' },
+      tls: { type: 'string' },
+      'ca-file': { type: 'string' },
+      'connect-timeout': { type: 'string' },
+      'query-timeout': { type: 'string' },
+      password: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const workspace = resolveWorkspace(values.workspace);
+  const name = positionals[0];
+  const needName = (): string => {
+    if (!name) throw new ReconError('INVALID_ARGUMENT', `recon source ${sub}: name the connection\n\n${SOURCE_USAGE}`);
+    return name;
+  };
+  switch (sub) {
+    case 'add-connection': {
+      const driver = values.driver === 'mariadb' ? 'mysql' : values.driver;
+      if (!driver || !(DRIVER_NAMES as readonly string[]).includes(driver)) throw new ReconError('INVALID_ARGUMENT', `--driver: one of postgres, mysql, mariadb`);
+      for (const k of ['host', 'database', 'user'] as const) if (!values[k]) throw new ReconError('INVALID_ARGUMENT', `missing --${k}`);
+      if (values.tls !== undefined && !(TLS_MODES as readonly string[]).includes(values.tls)) throw new ReconError('INVALID_ARGUMENT', `--tls: one of ${TLS_MODES.join(', ')}`);
+      const conn = await saveConnection(workspace, {
+        name: needName(),
+        driver: driver as DriverName,
+        host: values.host!,
+        port: values.port !== undefined ? intArg('--port', values.port) : DEFAULT_PORTS[driver as DriverName],
+        database: values.database!,
+        user: values.user!,
+        tls: (values.tls ?? 'disable') as TlsMode,
+        ...(values['ca-file'] ? { caFile: values['ca-file'] } : {}),
+        ...(values['connect-timeout'] !== undefined ? { connectTimeoutSeconds: intArg('--connect-timeout', values['connect-timeout']) } : {}),
+        ...(values['query-timeout'] !== undefined ? { queryTimeoutSeconds: intArg('--query-timeout', values['query-timeout']) } : {}),
+      });
+      process.stdout.write(`saved connection "${conn.name}": ${describeConnection(conn)}\n`);
+      if (values.password) await setPassword(workspace, conn.name);
+      else process.stdout.write(`  password: \`recon source set-password ${conn.name}\` (OS keychain), or $${passwordEnvOf(conn.name)}\n`);
+      return 0;
+    }
+    case 'list': {
+      const all = await listConnections(workspace);
+      if (values.json) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+      else if (all.length === 0) process.stdout.write('no connections saved (recon source add-connection)\n');
+      else for (const c of all) process.stdout.write(`${c.name.padEnd(20)} ${describeConnection(c)}  tls ${c.tls}, connect timeout ${c.connectTimeoutSeconds} s, query timeout ${c.queryTimeoutSeconds} s\n`);
+      return 0;
+    }
+    case 'test': {
+      const { testConnection } = await import('../../ingest/db/load-query.ts');
+      const r = await testConnection({ workspace }, needName());
+      process.stdout.write(`connection "${r.connection.name}" OK: ${describeConnection(r.connection)} in ${r.ms} ms\n  server: ${r.serverVersion.split('\n')[0]}\n  password from: ${r.passwordFrom}\n`);
+      return 0;
+    }
+    case 'set-password':
+      await setPassword(workspace, needName());
+      return 0;
+    case 'forget-password': {
+      const conn = await getConnection(workspace, needName());
+      const { osKeychain } = await import('../../sync/credentials.ts');
+      const removed = osKeychain().delete(keychainAccountOf(conn));
+      process.stdout.write(removed ? `password of "${conn.name}" removed from the OS keychain\n` : `no password of "${conn.name}" was stored\n`);
+      return 0;
+    }
+    case 'remove': {
+      const conn = await getConnection(workspace, needName());
+      // The keychain may be missing (a server without one): the connection goes regardless.
+      try {
+        const { osKeychain } = await import('../../sync/credentials.ts');
+        osKeychain().delete(keychainAccountOf(conn));
+      } catch {
+        // nothing stored where there is no keychain
+      }
+      await removeConnection(workspace, conn.name);
+      process.stdout.write(`connection "${conn.name}" removed\n`);
+      return 0;
+    }
+    default:
+      process.stderr.write(`${SOURCE_USAGE}\n`);
+      return 2;
+  }
+}
+
+async function setPassword(workspace: string, name: string): Promise<void> {
+  const conn = await getConnection(workspace, name);
+  const { osKeychain } = await import('../../sync/credentials.ts');
+  const { readPassword } = await import('../../sync/read-password.ts');
+  const password = await readPassword(`password for ${describeConnection(conn)}: `);
+  if (!password) throw new ReconError('INVALID_ARGUMENT', 'an empty password was given; nothing stored');
+  osKeychain().set(keychainAccountOf(conn), password);
+  process.stdout.write(`password of "${conn.name}" stored in the OS keychain\n`);
+}
+
+function intArg(flag: string, v: string): number {
+  if (!/^\d+$/.test(v)) throw new ReconError('INVALID_ARGUMENT', `${flag}: a whole number, not "${v}"`);
+  return Number(v);
+}

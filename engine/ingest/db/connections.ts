@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { CONNECTION_NAME } from '../../definition/schema.ts';
+import { ReconError } from '../../errors/recon-error.ts';
+import type { Keychain } from '../../sync/credentials.ts';
+import { DRIVER_NAMES, TLS_MODES, type ConnectionConfig, describeConnection } from './driver.ts';
+
+/**
+ * The workspace's saved database connections, in `<workspace>/connections.json`
+ * (owner-only, as every workspace file): where a server is and who logs in,
+ * never a password. Passwords live in the OS keychain (the Keychain of team
+ * sync, under accounts of their own) or in an environment variable.
+ */
+export const CONNECTIONS_FILE = 'connections.json';
+
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 15;
+export const DEFAULT_QUERY_TIMEOUT_SECONDS = 3600;
+
+const connectionSchema = z
+  .object({
+    name: z.string().regex(CONNECTION_NAME),
+    driver: z.enum(DRIVER_NAMES),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535),
+    database: z.string().min(1),
+    user: z.string().min(1),
+    tls: z.enum(TLS_MODES).default('disable'),
+    caFile: z.string().min(1).optional(),
+    connectTimeoutSeconds: z.number().int().min(1).max(3600).default(DEFAULT_CONNECT_TIMEOUT_SECONDS),
+    queryTimeoutSeconds: z.number().int().min(1).max(86_400).default(DEFAULT_QUERY_TIMEOUT_SECONDS),
+  })
+  .strict();
+
+const fileSchema = z.object({ version: z.literal(1), connections: z.array(connectionSchema) }).strict();
+
+export type ConnectionInput = z.input<typeof connectionSchema>;
+
+/** Every saved connection, by name order. A workspace without the file has none. */
+export async function listConnections(workspace: string): Promise<ConnectionConfig[]> {
+  let text: string;
+  try {
+    text = await readFile(join(workspace, CONNECTIONS_FILE), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const parsed = fileSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    throw new ReconError('DEFINITION_INVALID', `${join(workspace, CONNECTIONS_FILE)}: not a valid connections file: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  return parsed.data.connections as ConnectionConfig[];
+}
+
+/** The named connection, or SOURCE_NOT_CONFIGURED listing those there are. */
+export async function getConnection(workspace: string, name: string): Promise<ConnectionConfig> {
+  const all = await listConnections(workspace);
+  const found = all.find((c) => c.name === name);
+  if (!found) {
+    throw new ReconError(
+      'SOURCE_NOT_CONFIGURED',
+      `no connection named "${name}" in workspace ${workspace} (${all.length > 0 ? `saved: ${all.map((c) => c.name).join(', ')}` : 'none saved'}); add it with: recon source add-connection ${name} --driver postgres|mysql --host … --database … --user …`,
+      { connection: name },
+    );
+  }
+  return found;
+}
+
+/** Adds or replaces a connection (by name). */
+export async function saveConnection(workspace: string, input: ConnectionInput): Promise<ConnectionConfig> {
+  const parsed = connectionSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ReconError('INVALID_ARGUMENT', `connection ${input.name}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'invalid'}`.trim());
+  }
+  const conn = parsed.data as ConnectionConfig;
+  const others = (await listConnections(workspace)).filter((c) => c.name !== conn.name);
+  await writeConnections(workspace, [...others, conn].sort((a, b) => a.name.localeCompare(b.name)));
+  return conn;
+}
+
+/** Removes a connection; false when there was none of that name. */
+export async function removeConnection(workspace: string, name: string): Promise<boolean> {
+  const all = await listConnections(workspace);
+  const kept = all.filter((c) => c.name !== name);
+  if (kept.length === all.length) return false;
+  await writeConnections(workspace, kept);
+  return true;
+}
+
+/** Written to a private temporary file and renamed, so a reader never sees half a file. */
+async function writeConnections(workspace: string, connections: ConnectionConfig[]): Promise<void> {
+  await mkdir(workspace, { recursive: true, mode: 0o700 });
+  const path = join(workspace, CONNECTIONS_FILE);
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, `${JSON.stringify({ version: 1, connections }, null, 2)}\n`, { mode: 0o600 });
+    await chmod(tmp, 0o600);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** The keychain account of a connection's password: its own, apart from team sync's logins. */
+export function keychainAccountOf(c: ConnectionConfig): string {
+  return `source:${c.name}:${describeConnection(c)}`;
+}
+
+/** The environment variable holding one connection's password: RECON_SOURCE_PASSWORD_<NAME> (upper case, other characters as "_"). */
+export function passwordEnvOf(name: string): string {
+  return `RECON_SOURCE_PASSWORD_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+export type PasswordOrigin = string;
+
+/**
+ * The password to log in with: the connection's own environment variable, then the
+ * database's usual one ($PGPASSWORD, $MYSQL_PWD: scripted runs), then the keychain.
+ * None at all is not an error here: the server may trust the login, and says so if not.
+ */
+export function resolveSourcePassword(
+  c: ConnectionConfig,
+  driverEnv: string,
+  env: NodeJS.ProcessEnv,
+  keychain: Keychain | undefined,
+): { password: string | undefined; origin: PasswordOrigin; keychainError?: string } {
+  const own = passwordEnvOf(c.name);
+  if (env[own]) return { password: env[own], origin: `$${own}` };
+  if (env[driverEnv]) return { password: env[driverEnv], origin: `$${driverEnv}` };
+  if (!keychain) return { password: undefined, origin: 'none' };
+  try {
+    const stored = keychain.get(keychainAccountOf(c));
+    return stored ? { password: stored, origin: 'the OS keychain' } : { password: undefined, origin: 'none' };
+  } catch (err) {
+    return { password: undefined, origin: 'none', keychainError: (err as Error).message };
+  }
+}

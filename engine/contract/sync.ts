@@ -70,6 +70,21 @@ export const syncStatusSchema = z.object({
   parked: z.array(parkedItemSchema),
   /** Set while an INVALID park holds this device's chain: pushing waits from this seq. */
   blockedFromSeq: z.number().nullable(),
+  /**
+   * Set when the workspace's first pull was windowed (engine/sync/pull-scope.ts): the window's start, its recons,
+   * and the other devices' events before their anchors, not pulled here (`recon sync pull --history`).
+   */
+  window: z
+    .object({
+      since: z.string(),
+      recons: z.array(z.string()).nullable(),
+      done: z.boolean(),
+      notPulledEvents: z.number().int().nonnegative(),
+      anchoredDevices: z.number().int().nonnegative(),
+      historyBefore: z.string().nullable(),
+    })
+    .nullable()
+    .optional(),
 });
 export type SyncStatusDto = z.infer<typeof syncStatusSchema>;
 

@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   'SYNC_TLS',
   'SYNC_PROTOCOL',
   'SYNC_REMOTE_CHAIN_BROKEN',
+  // This device's signing key is unusable (a key file readable by others, not Ed25519) or another than the server registered.
+  'SYNC_DEVICE_KEY',
   'SYNC_INVALID_SETTINGS',
   'SYNC_LOCAL_BUSY',
   'INPUT_NOT_FOUND',
@@ -26,6 +28,14 @@ export const ERROR_CODES = [
   'INPUT_TOO_LARGE',
   'DEFINITION_INVALID',
   'COLUMN_NOT_FOUND',
+  // A query source (engine/ingest/db): no such saved connection; the server refused the login; it could not be
+  // reached; the query failed; it ran past its timeout; the connection dropped while rows were streaming.
+  'SOURCE_NOT_CONFIGURED',
+  'SOURCE_AUTH_FAILED',
+  'SOURCE_UNREACHABLE',
+  'SOURCE_QUERY_FAILED',
+  'SOURCE_TIMEOUT',
+  'SOURCE_CONNECTION_LOST',
   'RUN_CANCELLED',
   'RUN_NOT_FOUND',
   'INTERNAL_ERROR',

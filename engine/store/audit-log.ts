@@ -122,8 +122,18 @@ export function noteIdentityOverride(o: IdentityOverride | null): void {
 
 /** Appends one event to this device's chain, with its head and outbox rows (after the process's identity.override note, when due). */
 export function appendAuditEvent(tx: WriteTx, input: AuditInput): AuditEvent {
+  if (input.action !== 'identity.override') noteIdentityIfDue(tx, input.actor);
+  return appendEvent(tx, input);
+}
+
+/**
+ * Appends the process's identity.override note now if `actor` is the
+ * $RECON_USER it acts as and the note is not in this chain yet: for a caller
+ * that must know the seqs its own events will get (sync/recover.ts).
+ */
+export function noteIdentityIfDue(tx: WriteTx, actor: string): void {
   const o = identityOverride;
-  if (o !== null && input.actor === o.user && input.action !== 'identity.override' && !overrideNoted(tx, o.user)) {
+  if (o !== null && actor === o.user && !overrideNoted(tx, o.user)) {
     appendEvent(tx, {
       actor: o.user,
       action: 'identity.override',
@@ -131,7 +141,6 @@ export function appendAuditEvent(tx: WriteTx, input: AuditInput): AuditEvent {
       after: { recon_user: o.user, os_account: o.osAccount, command: o.command, pid: process.pid, process_id: PROCESS_ID },
     });
   }
-  return appendEvent(tx, input);
 }
 
 // By the audit_events_by_target index; asked of the database, not remembered, so a rolled-back transaction's note is written again.

@@ -10,6 +10,7 @@
  */
 import { canonicalJson, type JsonValue } from './canonical-json.ts';
 import { GENESIS_HASH, hashEvent, OUTBOX_AUDIT_EVENT, type AuditEvent } from './audit-log.ts';
+import { verifyLocalSignatures, type SignatureReport } from './event-signature.ts';
 import { sql } from './sql.ts';
 import type { ReadTx, Store } from './store.ts';
 
@@ -23,7 +24,15 @@ export type ChainProblem =
   | 'OUTBOX_MISMATCH'
   | 'OUTBOX_MISSING'
   // A workflow row (roles, settings, decisions, approvals, break statuses) the chain does not explain (workflow/chain-state.ts).
-  | 'STATE_MISMATCH';
+  | 'STATE_MISMATCH'
+  // Team sync signs events (event-signature.ts): a signature removed, or one that does not match the device key.
+  | 'SIGNATURE_MISSING'
+  | 'SIGNATURE_INVALID'
+  // The team server shows another key for a device than the one this workspace pulled before.
+  | 'KEY_MISMATCH'
+  // A chain ends before, or holds another event at, a signed checkpoint this workspace kept (store/checkpoint-anchors.ts).
+  | 'TRUNCATED'
+  | 'REWRITTEN';
 
 /** The first broken link. */
 export interface ChainBreak {
@@ -38,8 +47,15 @@ export interface ChainBreak {
 export interface ChainReport {
   ok: boolean;
   events: number;
-  devices: { deviceId: string; events: number; headSeq: number; headHash: string }[];
+  /**
+   * fromSeq: the first seq checked (1, or the seq after an anchor). anchor: set when the chain is held from
+   * an anchor (a windowed team pull, store migration 017): events 1..anchor.seq were not pulled, and the
+   * check started from the hash the team server gave for seq anchor.seq (not a failure).
+   */
+  devices: { deviceId: string; events: number; headSeq: number; headHash: string; fromSeq?: number; anchor?: { seq: number; hash: string; since: string } }[];
   firstBreak: ChainBreak | null;
+  /** Signatures checked, events from before signatures, and up to 50 that failed (when the chains hold). */
+  signatures?: SignatureReport;
 }
 
 /** A stored row: before/after as their canonical JSON text. */
@@ -54,6 +70,18 @@ export function verifyChain(store: Store): ChainReport {
 export function verifyInTx(tx: ReadTx): ChainReport {
   const devices: ChainReport['devices'] = [];
   const heads = new Map(tx.all<{ device_id: string; seq: number; hash: string }>(sql`SELECT device_id, seq, hash FROM audit_heads`).map((h) => [h.device_id, h]));
+  // Another device's chain held from an anchor starts there; this device's own chain always starts at seq 1.
+  const anchors = new Map(
+    tx.all<{ device_id: string; anchor_seq: number; anchor_hash: string; since: string }>(sql`SELECT device_id, anchor_seq, anchor_hash, since FROM chain_anchors WHERE device_id <> ${tx.deviceId}`).map((a) => [a.device_id, a]),
+  );
+  const start = (deviceId: string): { seq: number; hash: string } => {
+    const a = anchors.get(deviceId);
+    return a ? { seq: a.anchor_seq, hash: a.anchor_hash } : { seq: 0, hash: GENESIS_HASH };
+  };
+  const anchorOf = (deviceId: string): { fromSeq: number; anchor?: { seq: number; hash: string; since: string } } => {
+    const a = anchors.get(deviceId);
+    return a ? { fromSeq: a.anchor_seq + 1, anchor: { seq: a.anchor_seq, hash: a.anchor_hash, since: a.since } } : { fromSeq: 1 };
+  };
   let events = 0;
   let current: { deviceId: string; seq: number; hash: string; count: number } | null = null;
   const fail = (deviceId: string, seq: number, eventId: string | null, problem: ChainProblem, message: string): ChainReport => ({
@@ -69,7 +97,7 @@ export function verifyInTx(tx: ReadTx): ChainReport {
     if (!head || head.seq !== current.seq || head.hash !== current.hash) {
       return fail(current.deviceId, current.seq, null, 'HEAD_MISMATCH', `device ${current.deviceId}: the chain ends at seq ${current.seq} but its recorded head is ${head ? `seq ${head.seq}` : 'missing'} (events deleted or appended outside the engine)`);
     }
-    devices.push({ deviceId: current.deviceId, events: current.count, headSeq: head.seq, headHash: head.hash });
+    devices.push({ deviceId: current.deviceId, events: current.count, headSeq: head.seq, headHash: head.hash, ...anchorOf(current.deviceId) });
     return null;
   };
 
@@ -77,7 +105,7 @@ export function verifyInTx(tx: ReadTx): ChainReport {
     if (!current || current.deviceId !== row.device_id) {
       const broken = closeDevice();
       if (broken) return broken;
-      current = { deviceId: row.device_id, seq: 0, hash: GENESIS_HASH, count: 0 };
+      current = { deviceId: row.device_id, ...start(row.device_id), count: 0 };
     }
     events++;
     const at = (problem: ChainProblem, message: string): ChainReport => fail(row.device_id, row.seq, row.event_id, problem, message);
@@ -92,11 +120,21 @@ export function verifyInTx(tx: ReadTx): ChainReport {
   const broken = closeDevice();
   if (broken) return broken;
   for (const head of heads.values()) {
+    // A chain held from an anchor with nothing after it yet: its head is the anchor.
+    const a = anchors.get(head.device_id);
+    if (a && a.anchor_seq === head.seq && a.anchor_hash === head.hash) {
+      devices.push({ deviceId: head.device_id, events: 0, headSeq: head.seq, headHash: head.hash, ...anchorOf(head.device_id) });
+      continue;
+    }
     return fail(head.device_id, head.seq, null, 'HEAD_MISMATCH', `device ${head.device_id}: head at seq ${head.seq} but no events (deleted)`);
   }
   const outbox = checkOutbox(tx);
   if (outbox) return { ok: false, events, devices, firstBreak: outbox };
-  return { ok: true, events, devices, firstBreak: null };
+  // Signatures do not break a link, so every failure is listed, not only the first.
+  const signatures = verifyLocalSignatures(tx);
+  const bad = signatures.failures[0];
+  if (bad) return { ok: false, events, devices, firstBreak: bad, signatures };
+  return { ok: true, events, devices, firstBreak: null, signatures };
 }
 
 // Outbox rows carry a copy of each event: a copy that no longer matches its event means one of them was edited.

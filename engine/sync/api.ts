@@ -5,17 +5,20 @@
  */
 import type pg from 'pg';
 import type { ChainReport } from '../store/audit-verify.ts';
+import { localDeviceKey } from '../store/event-signature.ts';
 import type { Store } from '../store/store.ts';
 import type { Identity } from '../workflow/identity.ts';
 import { createPool, noPassword, poolConfig, withClient, type ConnectionSettings } from './connection.ts';
 import { resolvePassword, type Keychain } from './credentials.ts';
-import { runCycle, runPull, runPush, type CycleOptions, type CycleResult } from './cycle.ts';
+import { runCycle, runPull, runPush, type CycleOptions, type CycleResult, type PullOptions } from './cycle.ts';
+import { runHistoryPull, type HistoryResult } from './pull-history.ts';
 import { classifyError, SyncError } from './errors.ts';
 import { readConnection } from './local-state.ts';
 import type { PullStateResult } from './pull-state.ts';
 import type { PushResult } from './push.ts';
 import { recoverWorkspace, requireRecoverer, type RecoveryResult } from './recover.ts';
 import { verifyRemoteChains } from './remote-verify.ts';
+import { remoteAnchorProblem } from './checkpoints.ts';
 import { migrateServer, serverSchemaVersion } from './server-migrate.ts';
 
 /** Where to connect and how to find the password (defaults: the workspace settings, $PGPASSWORD, the OS keychain). */
@@ -44,7 +47,7 @@ export async function withServer<T>(store: Store, opts: ConnectOptions, fn: (poo
 }
 
 /** `recon sync push|pull|run`: one push, one pull, or a full cycle. */
-export async function syncOnce(store: Store, mode: 'push' | 'pull' | 'run', opts: ConnectOptions & CycleOptions = {}): Promise<{ push?: PushResult; pulledEvents?: number; pull?: PullStateResult; cycle?: CycleResult }> {
+export async function syncOnce(store: Store, mode: 'push' | 'pull' | 'run', opts: ConnectOptions & CycleOptions & { pullOptions?: PullOptions } = {}): Promise<{ push?: PushResult; pulledEvents?: number; pull?: PullStateResult; cycle?: CycleResult }> {
   return withServer(store, opts, async (pool) => {
     switch (mode) {
       case 'push':
@@ -52,13 +55,18 @@ export async function syncOnce(store: Store, mode: 'push' | 'pull' | 'run', opts
         await withClient(pool, (c) => c.query('SELECT 1'));
         return { push: await runPush(store, pool, opts) };
       case 'pull':
-        return runPull(store, pool);
+        return runPull(store, pool, opts.pullOptions ?? {});
       case 'run': {
         const cycle = await runCycle(store, pool, opts);
         return { cycle, push: cycle.push, pulledEvents: cycle.pulledEvents, pull: cycle.pull };
       }
     }
   });
+}
+
+/** `recon sync pull --history`: older history (pull-history.ts), checked into each chain's anchor. */
+export function syncHistory(store: Store, opts: ConnectOptions & { since: string | null; recons?: string[] | null }): Promise<{ history: HistoryResult; pull: PullStateResult }> {
+  return withServer(store, opts, (pool) => runHistoryPull(store, pool, opts));
 }
 
 /** `recon sync recover`: a restored or copied workspace continues as a new device (recover.ts); the caller reopens the store. */
@@ -70,7 +78,16 @@ export function recoverRestored(store: Store, actor: Identity, opts: ConnectOpti
 
 /** `recon audit verify --remote`: verifies the server's copy of every device's chain. */
 export function verifyRemote(store: Store, opts: ConnectOptions = {}): Promise<ChainReport> {
-  return withServer(store, opts, (pool) => withClient(pool, (c) => verifyRemoteChains(c)));
+  // Checked against the device keys this workspace kept from its pulls (event-signatures.ts).
+  return withServer(store, opts, (pool) =>
+    withClient(pool, async (c) => {
+      const report = await verifyRemoteChains(c, 5000, (d) => store.read((tx) => localDeviceKey(tx, d)));
+      if (!report.ok) return report;
+      // Every link holds; now the tail: held against the checkpoints and pulled heads this workstation kept (checkpoints.ts).
+      const cut = await remoteAnchorProblem(store, c, report);
+      return cut ? { ...report, ok: false, firstBreak: { deviceId: cut.deviceId, seq: cut.seq, eventId: null, problem: cut.problem, message: cut.message } } : report;
+    }),
+  );
 }
 
 /** `recon sync init`: applies the server migrations, connected as the schema owner. */

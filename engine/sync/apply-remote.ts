@@ -6,6 +6,9 @@
  *   a SUPERSEDED decision stays in `decisions` (history), with no effect;
  * - a break's status follows the server, except where this device acted on
  *   it and the server has not seen that yet (it will order it on push);
+ * - a decision that lost some breaks to another device's earlier decision
+ *   stands for the rest: its lost breaks are recorded (lost-breaks.ts) and
+ *   take the winner's status, so the workspace equals the server per break;
  * - one remote row the local schema cannot take is skipped (a savepoint),
  *   never a reason to stop the pull.
  */
@@ -16,6 +19,7 @@ import { applyPulledDefinition, type PulledDefinition } from '../workflow/defini
 import { rolesOf, ROLES, type Role } from '../workflow/roles.ts';
 import { applyMatchAction, applyMatchVerdict, type RemoteMatchAction, type RemoteMatchVerdict } from './apply-match-actions.ts';
 import { setState } from './local-state.ts';
+import { recordLostBreaks, type LostBreakRow } from './lost-breaks.ts';
 
 export interface RemoteRun {
   run_id: string;
@@ -45,6 +49,8 @@ export interface RemoteDecision {
   server_order: number;
   /** [break_id, from_status, to_status, reason] */
   breaks: [number, string, string, string | null][] | null;
+  /** Breaks it lost to earlier decisions of other devices (server migration 011): [break_id, winner decision, status, reason]. */
+  lost?: LostBreakRow[] | null;
 }
 
 export interface RemoteApproval {
@@ -94,6 +100,8 @@ export interface RemoteBreak {
   base_status: string;
   reason: string | null;
   confidence: string | null;
+  /** The login that pushed it (the server sets it and refuses any but the run device's: server migration 013). */
+  pushed_by?: string | null;
 }
 
 const has = (tx: WriteTx, q: ReturnType<typeof sql>): boolean => tx.get(q) !== undefined;
@@ -128,6 +136,7 @@ export function applyWindow(
     for (const d of w.decisions) {
       verdict(tx, d.decision_id, 'decision', d);
       savepoint(store, () => applyDecision(tx, d));
+      if (d.lost?.length) savepoint(store, () => recordLostBreaks(tx, d.decision_id, d.server_order, d.lost!));
     }
     for (const a of w.approvals) {
       verdict(tx, a.approval_id, 'approval', a);
@@ -141,9 +150,11 @@ export function applyWindow(
     }
     // This device's decisions the server did not take, on breaks nobody holds
     // there: back to the attribution's status (no row), as on the server.
+    // A decision that stands for some breaks only undoes the breaks it lost.
     for (const d of w.decisions) {
-      if (d.device_id !== store.deviceId || d.state === 'APPLIED') continue;
-      for (const [breakId] of d.breaks ?? []) {
+      if (d.device_id !== store.deviceId) continue;
+      const undone = d.state === 'APPLIED' ? (d.lost ?? []) : (d.breaks ?? []);
+      for (const [breakId] of undone) {
         if (!seen.has(`${d.run_id}\u0000${breakId}`)) tx.run(sql`DELETE FROM break_status WHERE run_id = ${d.run_id} AND break_id = ${breakId} AND decision_id = ${d.decision_id}`);
       }
     }
@@ -239,8 +250,8 @@ export function applyEvidence(store: Store, rows: readonly RemoteBreak[]): void 
   if (rows.length === 0) return;
   store.write((tx) => {
     for (const b of rows) {
-      tx.run(sql`INSERT INTO sync_remote_breaks (run_id, break_id, key, field, diff_type, value_a, value_b, delta, base_status, reason, confidence)
-        VALUES (${b.run_id}, ${b.break_id}, ${b.key}, ${b.field}, ${b.diff_type}, ${b.value_a}, ${b.value_b}, ${b.delta}, ${b.base_status}, ${b.reason}, ${b.confidence})
+      tx.run(sql`INSERT INTO sync_remote_breaks (run_id, break_id, key, field, diff_type, value_a, value_b, delta, base_status, reason, confidence, pushed_by)
+        VALUES (${b.run_id}, ${b.break_id}, ${b.key}, ${b.field}, ${b.diff_type}, ${b.value_a}, ${b.value_b}, ${b.delta}, ${b.base_status}, ${b.reason}, ${b.confidence}, ${b.pushed_by ?? null})
         ON CONFLICT (run_id, break_id) DO NOTHING`);
     }
   });

@@ -11,6 +11,7 @@ import { openStore } from '../store/open.ts';
 import { tempDir } from '../workflow/testing/fixtures.ts';
 import type { ConnectionSettings } from './connection.ts';
 import { forgetPassword, keychainStatus, osKeychain, resolvePassword, storePassword } from './credentials.ts';
+import { DEVICE_KEY_ENV, deviceKeyAccount, deviceSigner } from './device-key.ts';
 import { queueEvents } from './testing/events.ts';
 import { startTestPg, type TestPg } from './testing/pg-server.ts';
 import { runSyncCli } from './testing/run-cli.ts';
@@ -65,6 +66,47 @@ describe.runIf(LIVE)('OS keychain (real Secret Service)', () => {
     const after = await runSyncCli(['push', '--workspace', ws], env);
     expect(after).toMatchObject({ code: 2 });
     expect(after.stderr).toMatch(/^error \[SYNC_NO_PASSWORD\]: the team server asks .* for a password and none is stored: run "recon sync login"/);
+  });
+
+  it('makes the device signing key in the keychain on the first push and signs every later push with it', async () => {
+    const ws = join(tmp.dir, 'ws-device-key');
+    mkdirSync(ws, { recursive: true });
+    const env: NodeJS.ProcessEnv = { ...process.env, RECON_USER: 'ada', PGPASSWORD: server.info.sync.password };
+    delete env[DEVICE_KEY_ENV];
+    const { host, port, database, sync } = server.info;
+    expect((await runSyncCli(['configure', '--workspace', ws, '--host', host, '--port', String(port), '--database', database, '--user', sync.user, '--tls', 'disable'], env)).code).toBe(0);
+    const store = openStore(ws);
+    const deviceId = store.deviceId;
+    const keychain = osKeychain();
+    try {
+      expect(keychain.get(deviceKeyAccount(deviceId))).toBeNull();
+      queueEvents(store, 3);
+      expect((await runSyncCli(['push', '--workspace', ws], env)).code).toBe(0);
+      const pem = keychain.get(deviceKeyAccount(deviceId));
+      expect(pem).toMatch(/BEGIN PRIVATE KEY/);
+      queueEvents(store, 2);
+      expect((await runSyncCli(['push', '--workspace', ws], env)).code).toBe(0);
+      expect(keychain.get(deviceKeyAccount(deviceId))).toBe(pem); // reused, not replaced
+      const admin = await server.admin();
+      try {
+        // Every event of the device (the queued ones and configure's own) went up signed.
+        const key = await admin.query<{ k: string; n: number }>(
+          "SELECT encode(k.public_key, 'base64') AS k, (SELECT count(*)::int FROM recon.audit_events e WHERE e.device_id = k.device_id AND e.signature IS NULL) AS n FROM recon.device_keys k WHERE device_id = $1",
+          [deviceId],
+        );
+        expect(key.rows).toEqual([{ k: deviceSigner(deviceId, { env: {}, keychain }).publicKey, n: 0 }]);
+      } finally {
+        await admin.end();
+      }
+      // The private key is in the keychain only, never in the workspace.
+      const body = pem!.split('\n')[1]!;
+      for (const file of walk(ws)) expect(readFileSync(file).includes(body), file).toBe(false);
+      const verify = await runSyncCli(['verify', '--workspace', ws], env);
+      expect(verify.stdout).toMatch(/signatures: ([5-9]|\d\d+) checked, 0 failed, 0 events from before signatures/);
+    } finally {
+      store.close();
+      keychain.delete(deviceKeyAccount(deviceId));
+    }
   });
 });
 

@@ -9,11 +9,15 @@ import { withClient } from './connection.ts';
 import { pushEvidence, type EvidenceOpener } from './evidence.ts';
 import { setState } from './local-state.ts';
 import { pullEvents } from './pull-events.ts';
+import { beginPull, type ScopeOverride } from './pull-scope.ts';
+import { pullScopedState } from './pull-scoped-state.ts';
 import { pullState, type PullStateResult } from './pull-state.ts';
-import { pushOutbox, type PushResult } from './push.ts';
+import { pushOutbox, type PushOptions, type PushResult } from './push.ts';
+import { publishEvidenceKey, pullTeamKeys } from './team-keys.ts';
+import { pullCheckpoints } from './checkpoints.ts';
 
-/** Cycle tuning. */
-export interface CycleOptions {
+/** Cycle tuning; where the device key comes from (PushOptions). */
+export interface CycleOptions extends Omit<PushOptions, 'batchSize'> {
   batchSize?: number;
   /** How to read a run's breaks for evidence; false skips evidence (benchmarks). */
   evidence?: EvidenceOpener | false;
@@ -30,13 +34,30 @@ export interface CycleResult {
 
 /** Push only. */
 export function runPush(store: Store, pool: pg.Pool, opts: CycleOptions = {}): Promise<PushResult> {
-  return pushOutbox(store, pool, opts.batchSize === undefined ? {} : { batchSize: opts.batchSize });
+  const { batchSize, signer, keychain, env } = opts;
+  return pushOutbox(store, pool, {
+    ...(batchSize === undefined ? {} : { batchSize }),
+    ...(signer === undefined ? {} : { signer }),
+    ...(keychain === undefined ? {} : { keychain }),
+    ...(env === undefined ? {} : { env }),
+  });
 }
 
-/** Pull only (events, then shared state). */
-export async function runPull(store: Store, pool: pg.Pool): Promise<{ pulledEvents: number; pull: PullStateResult }> {
+/** Pull tuning: the first pull's window for this command, and a hook when its runs are in (benchmarks). */
+export interface PullOptions {
+  scope?: ScopeOverride;
+  onRunsApplied?: () => void;
+}
+
+/** Pull only (events, then shared state). A workspace's first pull is windowed (pull-scope.ts) unless its window is 0 days. */
+export async function runPull(store: Store, pool: pg.Pool, opts: PullOptions = {}): Promise<{ pulledEvents: number; pull: PullStateResult }> {
+  const window = beginPull(store, opts.scope);
   const pulledEvents = await withClient(pool, (c) => pullEvents(store, c));
-  const pull = await withClient(pool, (c) => pullState(store, c));
+  const pull = window
+    ? await withClient(pool, (c) => pullScopedState(store, c, window, { first: true, ...(opts.onRunsApplied ? { onRunsApplied: opts.onRunsApplied } : {}) }))
+    : await withClient(pool, (c) => pullState(store, c));
+  await withClient(pool, (c) => pullTeamKeys(store, c));
+  await withClient(pool, (c) => pullCheckpoints(store, c));
   return { pulledEvents, pull };
 }
 
@@ -45,6 +66,7 @@ export async function runCycle(store: Store, pool: pg.Pool, opts: CycleOptions =
   const t0 = performance.now();
   const push = await runPush(store, pool, opts);
   const evidence = opts.evidence === false ? 0 : await pushEvidence(store, pool, opts.evidence);
+  await publishEvidenceKey(store, pool);
   const { pulledEvents, pull } = await runPull(store, pool);
   store.write((tx) => setState(tx, 'sync.lastAt', tx.now));
   return { push, evidence, pulledEvents, pull, ms: Math.round(performance.now() - t0) };

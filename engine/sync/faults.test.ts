@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../workflow/testing/fixtures.ts';
 import { withClient } from './connection.ts';
 import { SyncLoop } from './sync-loop.ts';
+import { testDeviceKeyEnv } from './testing/device-key-file.ts';
 import { classifyError } from './errors.ts';
 import { verifyRemoteChains } from './remote-verify.ts';
 import { readSyncStatus } from './status.ts';
@@ -78,6 +79,7 @@ describe('faults', () => {
       store: dev.store,
       connection: dev.settings,
       password: () => dev.password,
+      env: testDeviceKeyEnv(),
       batchSize: 50,
       evidence: false,
       backoff: { baseMs: 50, capMs: 400 },
@@ -101,7 +103,7 @@ describe('faults', () => {
 
   it('queues 5,000 events while the server is down, across engine restarts; all arrive once it is back', async () => {
     await server.stopServer();
-    const make = () => new SyncLoop({ store: dev.store, connection: dev.settings, password: () => dev.password, batchSize: 1000, evidence: false, backoff: { baseMs: 20, capMs: 100 } });
+    const make = () => new SyncLoop({ store: dev.store, connection: dev.settings, password: () => dev.password, env: testDeviceKeyEnv(), batchSize: 1000, evidence: false, backoff: { baseMs: 20, capMs: 100 } });
     for (let restart = 0; restart < 3; restart++) {
       queueEvents(dev.store, 5000 / 5, 500, `offline-${restart}`);
       const engine = make();

@@ -44,7 +44,11 @@ export function saveConnection(store: Store, actor: Identity, settings: Connecti
 }
 
 /** Sync bookkeeping keys. */
-export type StateKey = 'pull.serverOrder' | 'push.lastAt' | 'push.ackSeq' | 'push.restored' | 'device.retired' | 'pull.lastAt' | 'sync.lastAt' | 'evidence.decisionRowid';
+export type StateKey = 'pull.serverOrder' | 'push.lastAt' | 'push.ackSeq' | 'push.restored' | 'device.retired' | 'pull.lastAt' | 'sync.lastAt' | 'evidence.decisionRowid'
+  // The first pull's window (pull-scope.ts).
+  | 'pull.window'
+  // The evidence key this workspace last published (team-keys.ts).
+  | 'teamKeys.publishedPem';
 
 /** A bookkeeping value (undefined when unset). */
 export function getState<T extends JsonValue>(tx: ReadTx, key: StateKey): T | undefined {

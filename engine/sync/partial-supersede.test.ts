@@ -54,6 +54,15 @@ beforeAll(async () => {
   tmp = tempDir('recon-sync-partial-');
   server = await startTestPg();
   await grantServerRoles(server, { ada: ['admin'], alice: ['analyst'], bob: ['approver'], carol: ['analyst', 'approver'] });
+  // Direct bulk decisions of 84 breaks: the team's bulk limit (server migration 013) must allow them, as this workspace's does.
+  {
+    const c = await server.admin();
+    try {
+      await c.query(`INSERT INTO recon.team_settings (name, value) VALUES ('review.bulkProposalThreshold', '1000')`);
+    } finally {
+      await c.end();
+    }
+  }
   maker = openDevice(tmp.dir, 'maker', server, { login: 'alice' });
   other = openDevice(tmp.dir, 'carol', server, { login: 'carol' });
   checker = openDevice(tmp.dir, 'checker', server, { login: 'bob' });

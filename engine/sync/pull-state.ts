@@ -11,8 +11,10 @@ import type pg from 'pg';
 import type { Store } from '../store/store.ts';
 import { sql } from '../store/sql.ts';
 import { inTransaction } from './connection.ts';
+import { LOST_BREAKS_SQL } from './lost-breaks.ts';
 import type { PulledDefinition } from '../workflow/definitions.ts';
 import { getState } from './local-state.ts';
+import { pulledRecons } from './pull-scope.ts';
 import { MATCH_ACTIONS_SQL, MATCH_VERDICTS_SQL, type RemoteMatchAction, type RemoteMatchVerdict } from './apply-match-actions.ts';
 import {
   applyEvidence,
@@ -60,19 +62,23 @@ export async function pullState(store: Store, client: pg.PoolClient, window = 50
         ).rows[0]?.high ?? 0,
       );
       let from = store.read((tx) => getState<number>(tx, 'pull.serverOrder')) ?? 0;
+      // A workspace that pulls some recons only (pull-scope.ts): other recons' runs stay on the server, and what hangs on them is skipped by applyWindow.
+      const recons = store.read((tx) => pulledRecons(tx));
       while (from < high) {
         const to = Math.min(high, from + window);
         const w = [from, to];
         const runs = await client.query<RemoteRun>(
           `SELECT run_id, device_id, definition_name, status, started_by, started_at, finished_at, summary::text AS summary
-             FROM recon.runs WHERE server_order > $1 AND server_order <= $2 AND device_id <> $3 ORDER BY server_order`,
-          [...w, me],
+             FROM recon.runs WHERE server_order > $1 AND server_order <= $2 AND device_id <> $3 AND ($4::text[] IS NULL OR definition_name = ANY($4)) ORDER BY server_order`,
+          [...w, me, recons],
         );
         const decisions = await client.query<RemoteDecision>(
           `SELECT d.decision_id, d.device_id, d.run_id, d.kind, d.reason, d.comment, d.actor, d.decided_at, d.is_proposal, d.bulk_filter::text AS bulk_filter,
                   d.break_count, d.state, coalesce(d.superseded_by, d.refusal_code) AS detail, d.server_order::int AS server_order,
                   (SELECT json_agg(json_build_array(db.break_id, db.from_status, db.to_status, db.reason) ORDER BY db.break_id)
-                     FROM recon.decision_breaks db WHERE db.decision_id = d.decision_id) AS breaks
+                     FROM recon.decision_breaks db WHERE db.decision_id = d.decision_id) AS breaks,
+                  -- The breaks it lost to other devices' earlier decisions (server migration 011), with the winner.
+                  ${LOST_BREAKS_SQL} AS lost
              FROM recon.decisions d WHERE d.server_order > $1 AND d.server_order <= $2 ORDER BY d.server_order`,
           w,
         );
@@ -99,13 +105,20 @@ export async function pullState(store: Store, client: pg.PoolClient, window = 50
              JOIN recon.decisions d ON d.decision_id = a.decision_id
              JOIN recon.decision_breaks db ON db.decision_id = a.decision_id
              JOIN recon.break_status s ON s.run_id = d.run_id AND s.break_id = db.break_id
-            WHERE a.server_order > $1 AND a.server_order <= $2 AND a.state <> 'APPLIED' AND s.changed_order <= $2`,
+            WHERE a.server_order > $1 AND a.server_order <= $2 AND a.state <> 'APPLIED' AND s.changed_order <= $2
+           UNION
+           -- Breaks a decision in this window lost (the rest stands): who holds them now.
+           SELECT s.run_id, s.break_id::int, s.status, s.reason, s.decision_id, s.approval_id
+             FROM recon.superseded_breaks x
+             JOIN recon.decisions d ON d.decision_id = x.decision_id
+             JOIN recon.break_status s ON s.run_id = d.run_id AND s.break_id = x.break_id
+            WHERE x.server_order > $1 AND x.server_order <= $2 AND s.changed_order <= $2`,
           w,
         );
         const definitions = await client.query<PulledDefinition>(
           `SELECT device_id, seq::int AS seq, name, json, sha256, saved_by, saved_at, comment
-             FROM recon.definitions WHERE server_order > $1 AND server_order <= $2 AND device_id <> $3 ORDER BY server_order`,
-          [...w, me],
+             FROM recon.definitions WHERE server_order > $1 AND server_order <= $2 AND device_id <> $3 AND ($4::text[] IS NULL OR name = ANY($4)) ORDER BY server_order`,
+          [...w, me, recons],
         );
         // Other devices' carries of decisions to later runs (break memory), for the breaks' history.
         const carries = await client.query<RemoteCarry>(
@@ -151,7 +164,7 @@ export async function pullState(store: Store, client: pg.PoolClient, window = 50
 // order, so a keyset resumes), plus the breaks of remote proposals still
 // waiting for a verdict, fetched until they are here (the maker's device
 // may push them after its decisions).
-async function pullEvidence(store: Store, client: pg.ClientBase): Promise<number> {
+export async function pullEvidence(store: Store, client: pg.ClientBase): Promise<number> {
   let stored = 0;
   const runs = store.read((tx) =>
     tx.all<{ run_id: string; after: number }>(sql`SELECT r.run_id, coalesce((SELECT max(break_id) FROM sync_remote_breaks e WHERE e.run_id = r.run_id), 0) AS after
@@ -184,5 +197,5 @@ async function pullEvidence(store: Store, client: pg.ClientBase): Promise<number
   return stored + rows.rows.length;
 }
 
-const EVIDENCE = `SELECT rb.run_id, rb.break_id::int AS break_id, rb.key, rb.field, rb.diff_type, rb.value_a, rb.value_b, rb.delta, rb.base_status, rb.reason, rb.confidence
+const EVIDENCE = `SELECT rb.run_id, rb.break_id::int AS break_id, rb.key, rb.field, rb.diff_type, rb.value_a, rb.value_b, rb.delta, rb.base_status, rb.reason, rb.confidence, rb.pushed_by
   FROM recon.review_breaks rb`;

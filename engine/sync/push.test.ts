@@ -10,6 +10,7 @@ import { tempDir } from '../workflow/testing/fixtures.ts';
 import { withClient } from './connection.ts';
 import { clearParked } from './local-state.ts';
 import { pushBatch, pushOutbox } from './push.ts';
+import { testDeviceKeyEnv } from './testing/device-key-file.ts';
 import { verifyRemoteChains } from './remote-verify.ts';
 import { readSyncStatus } from './status.ts';
 import { queueEvents } from './testing/events.ts';
@@ -45,7 +46,7 @@ describe('push', () => {
   it('replays every batch twice and ten times: the server state stays identical', async () => {
     const d = device('replay');
     await buildTrail(d.store, 30);
-    const r = await pushOutbox(d.store, d.pool, { batchSize: 25 });
+    const r = await pushOutbox(d.store, d.pool, { batchSize: 25, env: testDeviceKeyEnv() });
     expect(r.batches).toBeGreaterThan(3);
     const once = await serverDump(server);
     const head = r.serverSeq;
@@ -66,11 +67,11 @@ describe('push', () => {
   it('refuses a gap; the client resends from the seq after the server head', async () => {
     const d = device('gap');
     queueEvents(d.store, 5);
-    await pushOutbox(d.store, d.pool);
+    await pushOutbox(d.store, d.pool, { env: testDeviceKeyEnv() });
     queueEvents(d.store, 10);
     // As if the server were restored from a backup that lost seq 6..9 after acknowledging them.
     d.store.write((tx) => tx.run(sql`UPDATE outbox SET pushed_at = ${tx.now} WHERE seq BETWEEN 6 AND 9`));
-    const r = await pushOutbox(d.store, d.pool);
+    const r = await pushOutbox(d.store, d.pool, { env: testDeviceKeyEnv() });
     expect(r).toMatchObject({ gaps: 1, serverSeq: 15 });
     expect((await serverCounts(server)).find((c) => c.device_id === d.store.deviceId)).toMatchObject({ n: 15, max: 15 });
   });
@@ -81,14 +82,14 @@ describe('push', () => {
     // An edited outbox payload (its triggers dropped, as an attacker would): the hash no longer matches.
     d.store.db.exec('DROP TRIGGER outbox_payload_immutable');
     d.store.db.prepare("UPDATE outbox SET payload = replace(payload, '\"rows\":7', '\"rows\":70') WHERE seq = 8").run();
-    const r = await pushOutbox(d.store, d.pool, { batchSize: 5 });
+    const r = await pushOutbox(d.store, d.pool, { batchSize: 5, env: testDeviceKeyEnv() });
     expect(r).toMatchObject({ serverSeq: 7, blockedFrom: 8, parked: 1 });
     const status = readSyncStatus(d.store);
     expect(status).toMatchObject({ blockedFromSeq: 8, queueLength: 5 });
     expect(status.parked).toMatchObject([{ kind: 'INVALID', code: 'HASH_MISMATCH', fromSeq: 8, toSeq: 12 }]);
     // Cleared by the user, it is tried again and parked again: nothing is lost or skipped.
     expect(clearParked(d.store, { deviceId: d.store.deviceId })).toBe(1);
-    expect(await pushOutbox(d.store, d.pool)).toMatchObject({ serverSeq: 7, blockedFrom: 8 });
+    expect(await pushOutbox(d.store, d.pool, { env: testDeviceKeyEnv() })).toMatchObject({ serverSeq: 7, blockedFrom: 8 });
     expect((await withClient(d.pool, (c) => verifyRemoteChains(c))).ok).toBe(true);
   });
 });

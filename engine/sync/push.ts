@@ -6,20 +6,27 @@
  * it holds for the device. Only that acknowledgement, read after COMMIT
  * succeeded, marks outbox rows pushed: a connection lost before COMMIT, or
  * after COMMIT but before the answer, just means the batch goes again.
+ * Every event goes up signed with this device's key (event-signatures.ts),
+ * registered with the server before the first batch.
  */
 import type pg from 'pg';
 import { OUTBOX_AUDIT_EVENT } from '../store/audit-log.ts';
 import { sql } from '../store/sql.ts';
 import type { Store } from '../store/store.ts';
 import { inTransaction, withClient } from './connection.ts';
+import { deviceSigner, type DeviceKeyOptions, type DeviceSigner } from './device-key.ts';
 import { SyncError, sqlState } from './errors.ts';
+import { ensureKeyRegistered, signOutboxRows } from './event-signatures.ts';
+import { pushCheckpoint } from './checkpoints.ts';
 import { blockedFrom, getState, park, setState } from './local-state.ts';
 import { clearRestored, detectRestored, readRestored, recordRestored, restoredError } from './restored.ts';
 
-/** Push tuning. */
-export interface PushOptions {
+/** Push tuning, and where the device key comes from (default: $RECON_DEVICE_KEY_FILE, else the OS keychain). */
+export interface PushOptions extends DeviceKeyOptions {
   /** Events per batch (one transaction each; default 500). */
   batchSize?: number;
+  /** The device key, already loaded (tests, benchmarks). */
+  signer?: DeviceSigner;
 }
 
 /** What a push did. */
@@ -41,6 +48,8 @@ export interface PushResult {
 interface OutboxRow {
   seq: number;
   payload: string;
+  /** Base64 Ed25519 signature; absent only for replays of events the server already holds. */
+  signature?: string | null;
 }
 
 /**
@@ -56,12 +65,20 @@ export async function pushOutbox(store: Store, pool: pg.Pool, opts: PushOptions 
   const result: PushResult = { batches: 0, acknowledged: 0, serverSeq: known.ack, gaps: 0, parked: 0, blockedFrom: null };
   let blocked = known.blocked;
   let cursor = firstPending(store);
-  while (cursor !== null) {
-    const rows = store.read((tx) =>
-      tx.all<OutboxRow>(sql`SELECT seq, payload FROM outbox WHERE device_id = ${device} AND kind = ${OUTBOX_AUDIT_EVENT} AND seq >= ${cursor}
+  // Loaded only when something is queued: a push of nothing needs no key.
+  let signer: DeviceSigner | null = null;
+  if (cursor !== null) {
+    signer = opts.signer ?? deviceSigner(device, opts);
+    const s = signer;
+    await withClient(pool, (client) => ensureKeyRegistered(store, client, s));
+  }
+  while (cursor !== null && signer !== null) {
+    const queued = store.read((tx) =>
+      tx.all<OutboxRow & { signature: string | null }>(sql`SELECT seq, payload, signature FROM outbox WHERE device_id = ${device} AND kind = ${OUTBOX_AUDIT_EVENT} AND seq >= ${cursor}
         AND (${blocked} IS NULL OR seq < ${blocked}) ORDER BY seq LIMIT ${batchSize}`),
     );
-    if (rows.length === 0) break;
+    if (queued.length === 0) break;
+    const rows = signOutboxRows(store, signer, queued);
     let ack: BatchAck;
     try {
       ack = await withClient(pool, (client) => pushBatch(client, device, rows));
@@ -100,6 +117,11 @@ export async function pushOutbox(store: Store, pool: pg.Pool, opts: PushOptions 
     cursor = ack.head + 1;
   }
   result.blockedFrom = blocked;
+  // The head the server acknowledged, signed: the anchor that makes a later truncation show (checkpoints.ts).
+  if (signer !== null && result.batches > 0) {
+    const s = signer;
+    await withClient(pool, (client) => pushCheckpoint(store, client, s, result.serverSeq));
+  }
   return result;
 }
 
@@ -142,10 +164,10 @@ interface BatchAck {
 export async function pushBatch(client: pg.PoolClient, device: string, rows: readonly OutboxRow[]): Promise<BatchAck> {
   return inTransaction(client, async () => {
     await client.query(
-      `INSERT INTO recon.audit_events (device_id, seq, event)
-       SELECT $1, t.seq, t.payload::json FROM unnest($2::bigint[], $3::text[]) WITH ORDINALITY AS t(seq, payload, i) ORDER BY t.i
+      `INSERT INTO recon.audit_events (device_id, seq, event, signature)
+       SELECT $1, t.seq, t.payload::json, decode(t.sig, 'base64') FROM unnest($2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS t(seq, payload, sig, i) ORDER BY t.i
        ON CONFLICT (device_id, seq) DO NOTHING`,
-      [device, rows.map((r) => r.seq), rows.map((r) => r.payload)],
+      [device, rows.map((r) => r.seq), rows.map((r) => r.payload), rows.map((r) => r.signature ?? null)],
     );
     const head = await client.query<{ seq: string }>('SELECT seq FROM recon.chain_heads WHERE device_id = $1', [device]);
     const refused = await client.query<{ seq: string; code: string | null; message: string | null }>(

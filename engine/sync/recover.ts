@@ -21,7 +21,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { AUDIT_ACTIONS, appendAuditEvent, type AuditAction } from '../store/audit-log.ts';
+import { AUDIT_ACTIONS, appendAuditEvent, noteIdentityIfDue, type AuditAction } from '../store/audit-log.ts';
 import type { JsonValue } from '../store/canonical-json.ts';
 import { sql } from '../store/sql.ts';
 import type { Store, WriteTx } from '../store/store.ts';
@@ -100,7 +100,10 @@ function recoverInTx(tx: WriteTx, actor: Identity, restored: RestoredState, newD
   );
   tx.run(sql`UPDATE device SET device_id = ${newDeviceId}`);
   const next: WriteTx = { ...tx, deviceId: newDeviceId };
-  const plan = old.map((e, i) => ({ fromSeq: e.seq, toSeq: i + 2, action: e.action }));
+  // The acting user's $RECON_USER note, if due, goes first, so the seqs planned below are the ones the events get.
+  noteIdentityIfDue(next, actor.userId);
+  const start = tx.get<{ seq: number }>(sql`SELECT seq FROM audit_heads WHERE device_id = ${newDeviceId}`)?.seq ?? 0;
+  const plan = old.map((e, i) => ({ fromSeq: e.seq, toSeq: start + i + 2, action: e.action }));
   // Recorded as a change of the workspace's device setting (the trail has no sync.recovered action yet: see README).
   const recovery = appendAuditEvent(next, {
     actor: actor.userId,

@@ -27,6 +27,7 @@ import { recoverWorkspace } from './recover.ts';
 import { readSyncStatus } from './status.ts';
 import { openDevice, serverCounts, type Device } from './testing/devices.ts';
 import { grantServerRoles, startTestPg, type TestPg } from './testing/pg-server.ts';
+import { testDeviceKeyEnv } from './testing/device-key-file.ts';
 import { runSyncCli } from './testing/run-cli.ts';
 
 let server: TestPg;
@@ -79,7 +80,7 @@ async function serverHead(deviceId: string): Promise<number> {
 }
 
 async function pushError(d: Device): Promise<SyncError> {
-  const err = await pushOutbox(d.store, d.pool).then(
+  const err = await pushOutbox(d.store, d.pool, { env: testDeviceKeyEnv() }).then(
     () => null,
     (e: unknown) => e,
   );
@@ -94,6 +95,7 @@ const cliEnv = (user = 'alice'): NodeJS.ProcessEnv => ({
   RECON_USER: user,
   PGPASSWORD: server.info.sync.password,
   DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/recon-test-bus',
+  ...testDeviceKeyEnv(),
 });
 
 describe('a restored workspace', () => {
@@ -177,8 +179,10 @@ describe('a restored workspace', () => {
 
     d = open('restored');
     expect(d.store.deviceId).toBe(r.newDeviceId);
-    // The old chain stays as it was; the new one starts with the recovery event.
-    const rec = d.store.read((tx) => tx.get<{ action: string; target: string; after: string }>(sql`SELECT action, target, after FROM audit_events WHERE device_id = ${r.newDeviceId} AND seq = 1`))!;
+    // The old chain stays as it was; the new one starts with the recovery event, after the note that the CLI acted as $RECON_USER=ada.
+    const first = (seq: number) => d.store.read((tx) => tx.get<{ action: string; target: string; after: string }>(sql`SELECT action, target, after FROM audit_events WHERE device_id = ${r.newDeviceId} AND seq = ${seq}`))!;
+    expect(first(1)).toMatchObject({ action: 'identity.override', target: 'user:ada' });
+    const rec = first(2);
     expect(rec).toMatchObject({ action: 'sync.recovered', target: 'device:recovered' });
     expect(JSON.parse(rec.after)).toMatchObject({ value: { device_id: r.newDeviceId, requeued: expect.any(Array) } });
     expect(d.store.read((tx) => tx.get<{ seq: number }>(sql`SELECT seq FROM audit_heads WHERE device_id = ${deviceId}`))!.seq).toBe(localSeq);
@@ -188,7 +192,7 @@ describe('a restored workspace', () => {
     expect(verifyTrail(d.store)).toMatchObject({ ok: true });
 
     const cycle = await d.sync();
-    expect(cycle.push.acknowledged).toBe(r.requeued.length + 1);
+    expect(cycle.push.acknowledged).toBe(r.requeued.length + 2);
     expect(readSyncStatus(d.store)).toMatchObject({ queueLength: 0, restored: null, blockedFromSeq: null, parked: [] });
     const c = await server.admin();
     try {
@@ -250,7 +254,7 @@ describe('a restored workspace', () => {
     // Recovered (here through the API): a store still open with the old id refuses to push; reopened, it pushes.
     const r = await recoverWorkspace(d.store, d.pool, ADA);
     expect(r.requeued.map((x) => x.fromSeq)).toEqual(Array.from({ length: local! - atCopy }, (_, i) => atCopy + 1 + i));
-    await expect(pushOutbox(d.store, d.pool)).rejects.toThrow(/close and reopen it/);
+    await expect(pushOutbox(d.store, d.pool, { env: testDeviceKeyEnv() })).rejects.toThrow(/close and reopen it/);
     await d.close();
     d = open('copied');
     await d.sync();
@@ -264,10 +268,10 @@ describe('a restored workspace', () => {
     seedUsers(d.store);
     seedRun(d.store, 'run-p', runFile);
     await accept(d, 'run-p', [1]);
-    const r = await pushOutbox(d.store, d.pool);
+    const r = await pushOutbox(d.store, d.pool, { env: testDeviceKeyEnv() });
     expect(r.acknowledged).toBeGreaterThan(0);
     await accept(d, 'run-p', [2]);
-    await pushOutbox(d.store, d.pool);
+    await pushOutbox(d.store, d.pool, { env: testDeviceKeyEnv() });
     expect(readSyncStatus(d.store)).toMatchObject({ queueLength: 0, restored: null, blockedFromSeq: null });
     await d.close();
   }, 120_000);

@@ -4,10 +4,11 @@
  * the last error, the next retry).
  */
 import { sql } from '../store/sql.ts';
-import type { Store } from '../store/store.ts';
+import type { ReadTx, Store } from '../store/store.ts';
 import { describeServer } from './connection.ts';
 import { getState, listParked, readConnection, type ParkedItem } from './local-state.ts';
 import { readRestored, restoredMessage, type RestoredState } from './restored.ts';
+import { readWindow } from './pull-scope.ts';
 
 /** The badge: no team server configured, not reachable, reachable, or a cycle running now. */
 export type SyncState = 'disabled' | 'offline' | 'online' | 'syncing';
@@ -47,6 +48,12 @@ export interface SyncStatus extends LiveSyncStatus {
    * device is pushed; it also shows as an INVALID park coded WORKSPACE_RESTORED.
    */
   restored: (RestoredState & { message: string }) | null;
+  /**
+   * Set when this workspace's first pull was windowed (pull-scope.ts): the window's start, its recons
+   * (null: all), and the events other devices' chains hold before their anchors, not pulled here
+   * (`recon sync pull --history` brings them).
+   */
+  window?: { since: string; recons: string[] | null; done: boolean; notPulledEvents: number; anchoredDevices: number; historyBefore: string | null } | null;
 }
 
 /** The status from the store alone (a CLI, or a UI before the engine started). */
@@ -73,6 +80,17 @@ export function readSyncStatus(store: Store, live: Partial<LiveSyncStatus> = {})
       parked,
       blockedFromSeq: blocked.length > 0 ? Math.min(...blocked) : null,
       restored: restored ? { ...restored, message: restoredMessage(restored) } : null,
+      window: windowStatus(tx),
     };
   });
+}
+
+function windowStatus(tx: ReadTx): SyncStatus['window'] {
+  const w = readWindow(tx);
+  if (!w) return null;
+  // historyBefore: the earliest start of the events held (a history pull moves anchors back, for every device alike).
+  const a = tx.get<{ n: number | null; devices: number; before: string | null }>(
+    sql`SELECT sum(anchor_seq) AS n, count(*) AS devices, min(since) AS before FROM chain_anchors WHERE device_id <> ${tx.deviceId}`,
+  );
+  return { since: w.since, recons: w.recons, done: w.done, notPulledEvents: a?.n ?? 0, anchoredDevices: a?.devices ?? 0, historyBefore: a?.before ?? null };
 }

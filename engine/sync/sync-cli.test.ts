@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../store/open.ts';
 import { tempDir } from '../workflow/testing/fixtures.ts';
 import { queueEvents } from './testing/events.ts';
+import { testDeviceKeyEnv } from './testing/device-key-file.ts';
 import { runSyncCli } from './testing/run-cli.ts';
 import { startTestPg, type TestPg } from './testing/pg-server.ts';
 
@@ -35,7 +36,7 @@ afterAll(async () => {
 
 // Never the developer's real keychain or session: a throwaway HOME, and a D-Bus address nobody listens on.
 const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
-  const e: NodeJS.ProcessEnv = { ...process.env, HOME: join(tmp.dir, 'home'), RECON_USER: 'ada', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/recon-test-bus', ...extra };
+  const e: NodeJS.ProcessEnv = { ...process.env, HOME: join(tmp.dir, 'home'), RECON_USER: 'ada', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/recon-test-bus', ...testDeviceKeyEnv(), ...extra };
   delete e['PGPASSWORD'];
   for (const [k, v] of Object.entries(extra)) e[k] = v;
   return e;
@@ -62,6 +63,10 @@ describe('recon sync (CLI)', () => {
     expect((await runSyncCli(['verify', '--workspace', ws], pw)).stdout).toMatch(/^team server audit chain ok: 4\d events on 1 device/);
     const audit = await promisify(execFile)(process.execPath, [RECON, 'audit', 'verify', '--remote', '--workspace', ws], { env: pw });
     expect(audit.stdout).toMatch(/^team server audit chain ok/);
+    // Every event went up signed (server migration 010), with the key file of $RECON_DEVICE_KEY_FILE.
+    expect(audit.stdout).toMatch(/^signatures: 4\d checked, 0 failed, 0 events from before signatures$/m);
+    const local = await promisify(execFile)(process.execPath, [RECON, 'audit', 'verify', '--workspace', ws], { env: pw });
+    expect(local.stdout).toMatch(/^signatures: 4\d checked, 0 failed, 0 events from before signatures$/m);
   });
 
   it('lets only a workspace admin change the connection, as the UI does', async () => {

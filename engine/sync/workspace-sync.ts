@@ -71,6 +71,9 @@ export class WorkspaceSync {
       ...(log !== undefined ? { log } : {}),
       ...(batchSize !== undefined ? { batchSize } : {}),
       ...(evidence !== undefined ? { evidence } : {}),
+      // The device key is kept where the password is (device-key.ts).
+      keychain: this.keychain,
+      env: this.env,
       // Read at every (re)connect, so a password stored after start is used.
       password: () => {
         const settings = readConnection(store);

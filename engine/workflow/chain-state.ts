@@ -16,6 +16,7 @@
 import { ReconError } from '../errors/recon-error.ts';
 import { GENESIS_HASH, hashEvent } from '../store/audit-log.ts';
 import { verifyInTx, type ChainReport } from '../store/audit-verify.ts';
+import { localAnchorProblem } from '../store/checkpoint-anchors.ts';
 import { canonicalJson, type JsonValue } from '../store/canonical-json.ts';
 import { sql } from '../store/sql.ts';
 import type { ReadTx, Store } from '../store/store.ts';
@@ -52,7 +53,12 @@ function intact(tx: ReadTx, e: EventRow): boolean {
     return false;
   }
   if (hashEvent({ ...e, before, after }) !== e.hash) return false;
-  const prev = e.seq === 1 ? { hash: GENESIS_HASH } : tx.get<{ hash: string }>(sql`SELECT hash FROM audit_events WHERE device_id = ${e.device_id} AND seq = ${e.seq - 1}`);
+  const prev =
+    e.seq === 1
+      ? { hash: GENESIS_HASH }
+      : (tx.get<{ hash: string }>(sql`SELECT hash FROM audit_events WHERE device_id = ${e.device_id} AND seq = ${e.seq - 1}`) ??
+        // The first event held of a chain pulled from an anchor (sync/chain-anchors.ts) links to the anchor's hash.
+        tx.get<{ hash: string }>(sql`SELECT anchor_hash AS hash FROM chain_anchors WHERE device_id = ${e.device_id} AND anchor_seq = ${e.seq - 1} AND device_id <> ${tx.deviceId}`));
   return prev !== undefined && prev.hash === e.prev_hash;
 }
 
@@ -194,10 +200,33 @@ function fromRetiredTimeline(tx: ReadTx, deviceId: string, id: string): boolean 
   return deviceId !== tx.deviceId && ownChains(tx).includes(deviceId) && tx.get(sql`SELECT 1 AS x FROM sync_decisions WHERE id = ${id}`) !== undefined;
 }
 
+/**
+ * A row the team server gave this workspace (its verdict is in sync_decisions) of a device whose chain is
+ * held here from an anchor (a windowed pull): its event is among the events before the anchor, not pulled.
+ * An open item older than the window (a pending proposal) is such a row; the server's copy is its anchor
+ * (`recon audit verify --remote`), and `recon sync pull --history` brings its event to check it here.
+ */
+function beforeAnchor(tx: ReadTx, deviceId: string, id: string): boolean {
+  return (
+    deviceId !== tx.deviceId &&
+    tx.get(sql`SELECT 1 AS x FROM chain_anchors WHERE device_id = ${deviceId}`) !== undefined &&
+    tx.get(sql`SELECT 1 AS x FROM sync_decisions WHERE id = ${id}`) !== undefined
+  );
+}
+
+/** Rows verifyWorkflowState accepted on the team server's word (their events are before an anchor). */
+export interface StateStats {
+  beforeAnchor: number;
+}
+
 /** What is wrong with a decision row and its breaks against its event, or null when they agree. */
-function decisionProblem(tx: ReadTx, d: DecisionRow): string | null {
+function decisionProblem(tx: ReadTx, d: DecisionRow, stats?: StateStats): string | null {
   const found = recordedDecision(tx, d.decision_id, d.device_id);
   if (!found && fromRetiredTimeline(tx, d.device_id, d.decision_id)) return null;
+  if (!found && beforeAnchor(tx, d.device_id, d.decision_id)) {
+    if (stats) stats.beforeAnchor++;
+    return null;
+  }
   if (!found) return `decision ${d.decision_id} has no event in device ${d.device_id}'s chain`;
   if (!intact(tx, found.event)) return `the event of decision ${d.decision_id} was edited`;
   const want = found.recorded.row;
@@ -234,7 +263,7 @@ export interface StateProblem {
  * by a decision the chain explains, with the status that decision (and its
  * verdict) gives. Returns the problems found, at most `limit`.
  */
-export function verifyWorkflowState(tx: ReadTx, limit = 50): StateProblem[] {
+export function verifyWorkflowState(tx: ReadTx, limit = 50, stats: StateStats = { beforeAnchor: 0 }): StateProblem[] {
   const problems: StateProblem[] = [];
   const add = (table: string, key: string, message: string): boolean => {
     problems.push({ table, key, message });
@@ -272,7 +301,7 @@ export function verifyWorkflowState(tx: ReadTx, limit = 50): StateProblem[] {
 
   // Decisions and their breaks, of every device whose rows this workspace holds.
   for (const d of tx.iterate<DecisionRow>(sql`SELECT * FROM decisions ORDER BY decided_at, decision_id`)) {
-    const problem = decisionProblem(tx, d);
+    const problem = decisionProblem(tx, d, stats);
     if (problem && add('decisions', d.decision_id, problem)) return problems;
   }
   // This device's decision events each have their row.
@@ -299,6 +328,7 @@ export function verifyWorkflowState(tx: ReadTx, limit = 50): StateProblem[] {
     );
     let problem: string | null = null;
     if (!e && fromRetiredTimeline(tx, ap.device_id, ap.approval_id)) problem = null;
+    else if (!e && beforeAnchor(tx, ap.device_id, ap.approval_id)) stats.beforeAnchor++;
     else if (!e) problem = `approval ${ap.approval_id} has no event in device ${ap.device_id}'s chain`;
     else if (!intact(tx, e)) problem = `the event of approval ${ap.approval_id} was edited`;
     else {
@@ -371,7 +401,11 @@ export function verifyWorkflowState(tx: ReadTx, limit = 50): StateProblem[] {
 }
 
 /** A verification report with the workflow rows the chain does not explain. */
-export type TrailReport = ChainReport & { stateProblems?: StateProblem[] };
+export type TrailReport = ChainReport & {
+  stateProblems?: StateProblem[];
+  /** Decisions and verdicts pulled from the team server whose events are before an anchor (not pulled): taken on the server's word. */
+  stateBeforeAnchor?: number;
+};
 
 /**
  * `recon audit verify`: the hash chains (store/audit-verify.ts), then every
@@ -381,8 +415,12 @@ export function verifyTrail(store: Store): TrailReport {
   return store.read((tx) => {
     const chain = verifyInTx(tx);
     if (!chain.ok) return chain;
-    const problems = verifyWorkflowState(tx);
-    if (problems.length === 0) return chain;
+    // A tail cut off together with its outbox rows and head leaves a valid chain: the kept checkpoints show it.
+    const cut = localAnchorProblem(tx);
+    if (cut) return { ...chain, ok: false, firstBreak: { deviceId: cut.deviceId, seq: cut.seq, eventId: null, problem: cut.problem, message: cut.message } };
+    const stats: StateStats = { beforeAnchor: 0 };
+    const problems = verifyWorkflowState(tx, 50, stats);
+    if (problems.length === 0) return stats.beforeAnchor > 0 ? { ...chain, stateBeforeAnchor: stats.beforeAnchor } : chain;
     const first = problems[0]!;
     return {
       ...chain,

@@ -19,6 +19,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 tls=0
 [ "${1:-}" = "--tls" ] && tls=1
 bin=$(pg_bin)
+# Event signatures are checked in PL/Python (engine/sync/server-setup/ed25519.sql).
+major=$(basename "$(dirname "$bin")")
+{ [ -f "/usr/lib/postgresql/$major/lib/plpython3.so" ] && dpkg -s python3-cryptography >/dev/null 2>&1; } || apt_install "postgresql-plpython3-$major" python3-cryptography
 owner=$(pg_owner)
 dir=$(mktemp -d "${TMPDIR:-/tmp}/recon-pg.XXXXXX")
 # A failure half-way leaves no server running and no temp dir behind.
@@ -86,6 +89,11 @@ CREATE DATABASE recon OWNER recon_admin;
 REVOKE ALL ON DATABASE recon FROM PUBLIC;
 GRANT CONNECT ON DATABASE recon TO recon_sync;
 SQL
+
+# The superuser's part of a server setup (engine/sync/README.md): Ed25519 in
+# PL/Python, which server migration 010 needs and recon_admin cannot create.
+# Read by this shell (the cluster owner may not see the checkout), fed on stdin.
+as_owner "$owner" "$bin/psql" -v ON_ERROR_STOP=1 -q -h "$dir/sock" -p "$port" -U postgres -d recon >&2 <"$here/../../engine/sync/server-setup/ed25519.sql"
 
 trap - ERR
 printf '{"host":"127.0.0.1","port":%s,"database":"recon","dir":"%s","socketDir":"%s/sock","caFile":"%s","bin":"%s","owner":"%s","superuser":{"user":"postgres","password":"%s"},"admin":{"user":"recon_admin","password":"%s"},"sync":{"user":"recon_sync","password":"%s"}}\n' \

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ReconError } from '../../errors/recon-error.ts';
 import { exportAudit } from '../../store/audit-export.ts';
+import { signatureLine } from '../../store/event-signature.ts';
 import { verifyTrail, type TrailReport } from '../../workflow/chain-state.ts';
 import { openWorkspaceStore } from '../open-store.ts';
 import { verifyRemote } from '../../sync/api.ts';
@@ -40,11 +41,19 @@ export async function auditCommand(argv: string[]): Promise<number> {
         if (values.json) {
           process.stdout.write(`${JSON.stringify(report.ok ? report : { ...report, code: 'AUDIT_CHAIN_BROKEN' satisfies ReconError['code'] }, null, 2)}\n`);
         } else if (report.ok) {
-          process.stdout.write(`${values.remote ? 'team server ' : ''}audit chain ok: ${report.events} events on ${report.devices.length} device(s)\n${report.devices.map((d) => `  ${d.deviceId}: seq 1..${d.headSeq}, head ${d.headHash.slice(0, 16)}…\n`).join('')}`);
+          process.stdout.write(`${values.remote ? 'team server ' : ''}audit chain ok: ${report.events} events on ${report.devices.length} device(s)\n${report.devices.map(deviceLine).join('')}`);
+          if (report.stateBeforeAnchor) {
+            process.stdout.write(`  ${report.stateBeforeAnchor} decision(s) and verdict(s) pulled as open items rest on events not pulled: checked by recon audit verify --remote, or here after recon sync pull --history\n`);
+          }
+          if (report.signatures) process.stdout.write(`${signatureLine(report.signatures)}\n`);
         } else {
           const b = report.firstBreak!;
           process.stdout.write(`AUDIT CHAIN BROKEN [${b.problem}] device ${b.deviceId}, seq ${b.seq}${b.eventId ? `, event ${b.eventId}` : ''}\n  ${b.message}\n`);
           for (const p of report.stateProblems ?? []) process.stdout.write(`  ${p.table} ${p.key}: ${p.message}\n`);
+          if (report.signatures) {
+            process.stdout.write(`${signatureLine(report.signatures)}\n`);
+            for (const f of report.signatures.failures) process.stdout.write(`  [${f.problem}] device ${f.deviceId} seq ${f.seq}: ${f.message}\n`);
+          }
         }
         return report.ok ? 0 : 1;
       }
@@ -62,4 +71,14 @@ export async function auditCommand(argv: string[]): Promise<number> {
   } finally {
     store.close();
   }
+}
+
+// A chain held from an anchor (a windowed team pull) says what was checked and what was not pulled: not a failure.
+function deviceLine(d: TrailReport['devices'][number]): string {
+  if (!d.anchor) return `  ${d.deviceId}: seq 1..${d.headSeq}, head ${d.headHash.slice(0, 16)}…\n`;
+  const checked = d.headSeq > d.anchor.seq ? `seq ${d.anchor.seq + 1}..${d.headSeq} checked` : 'no event after the anchor yet';
+  return (
+    `  ${d.deviceId}: ${checked}, from the anchor seq ${d.anchor.seq} (hash ${d.anchor.hash.slice(0, 16)}… as the team server gave it), head ${d.headHash.slice(0, 16)}…\n` +
+    `    seq 1..${d.anchor.seq} (before ${d.anchor.since.slice(0, 10)}) not pulled, so not checked here: recon sync pull --history\n`
+  );
 }

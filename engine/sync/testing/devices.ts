@@ -9,6 +9,7 @@ import { openStore } from '../../store/open.ts';
 import type { Store } from '../../store/store.ts';
 import { createPool, poolConfig, type ConnectionSettings } from '../connection.ts';
 import { runCycle, type CycleOptions, type CycleResult } from '../cycle.ts';
+import { testDeviceKeyEnv } from './device-key-file.ts';
 import type { TestPg } from './pg-server.ts';
 
 /** A simulated workstation. */
@@ -50,7 +51,8 @@ export function openDevice(root: string, name: string, server: TestPg, opts: Dev
     settings,
     password,
     pool,
-    sync: (opts = {}) => runCycle(store, pool, { evidence: false, ...opts }),
+    // Signed with the test process's key file unless the test brings its own key.
+    sync: (opts = {}) => runCycle(store, pool, { evidence: false, env: testDeviceKeyEnv(), ...opts }),
     close: async () => {
       await pool.end().catch(() => undefined);
       store.close();

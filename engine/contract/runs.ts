@@ -33,8 +33,37 @@ export const queryProvenanceSchema = z.object({
 });
 export type QueryProvenance = z.infer<typeof queryProvenanceSchema>;
 
-/** One input: a file, or a query source (format "query", with its provenance). */
-const sourceFileSchema = z.object({ path: z.string(), bytes: z.number(), sha256: z.string(), format: z.string(), query: queryProvenanceSchema.optional() });
+/**
+ * Where an HTTP source's records came from (engine/ingest/http): the URL without
+ * secrets, the names of the headers sent (never their values), the pages read,
+ * the records and the SHA-256 of their canonical form (the same as a query's).
+ */
+export const httpProvenanceSchema = z.object({
+  connection: z.string().optional(),
+  url: z.string(),
+  headers: z.array(z.string()),
+  response: z.string(),
+  records: z.string().optional(),
+  pagination: z.string(),
+  pages: count,
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  rows: count,
+  rowsSha256: z.string(),
+  canonicalForm: z.string(),
+  columns: z.array(z.string()),
+});
+export type HttpProvenance = z.infer<typeof httpProvenanceSchema>;
+
+/** One input: a file, a query source (format "query") or an HTTP source (format "http"), with its provenance. */
+const sourceFileSchema = z.object({
+  path: z.string(),
+  bytes: z.number(),
+  sha256: z.string(),
+  format: z.string(),
+  query: queryProvenanceSchema.optional(),
+  http: httpProvenanceSchema.optional(),
+});
 
 export const checkResultSchema = z.object({
   name: z.string(),

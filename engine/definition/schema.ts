@@ -31,14 +31,49 @@ export const ENCODINGS = ['utf-8', 'windows-1252', 'latin1', 'iso-8859-1', 'iso-
 
 const formatList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
-/** Where a side's rows come from: a file, or a query on a saved connection (engine/ingest/db). */
-export const SOURCE_KINDS = ['file', 'query'] as const;
+/** Where a side's rows come from: a file, a query on a saved connection (engine/ingest/db), or a JSON API (engine/ingest/http). */
+export const SOURCE_KINDS = ['file', 'query', 'http'] as const;
 /** A saved connection's name (also part of its keychain account and its password's environment variable). */
 export const CONNECTION_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const queryParamValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export type QueryParamValue = z.infer<typeof queryParamValue>;
 const FILE_ONLY_OPTIONS = ['format', 'delimiter', 'quote', 'escape', 'header', 'columns', 'encoding', 'sheet', 'skipRows', 'decimalSeparator', 'thousandsSeparator'] as const;
-const QUERY_ONLY_OPTIONS = ['connection', 'sql', 'params', 'timeoutSeconds', 'typesFromDatabase'] as const;
+const QUERY_ONLY_OPTIONS = ['sql', 'typesFromDatabase'] as const;
+/** Options a query and an HTTP source share. */
+const REMOTE_OPTIONS = ['connection', 'params', 'timeoutSeconds'] as const;
+const HTTP_ONLY_OPTIONS = ['url', 'path', 'records', 'response', 'pagination'] as const;
+const jsonPointer = z.string().regex(/^(\/([^~]|~[01])*)*$/, 'a JSON pointer: "" for the whole body, or "/data/items"');
+
+const paginationSchema = z
+  .discriminatedUnion('kind', [
+    z
+      .object({
+        kind: z.literal('link'),
+        next: jsonPointer.optional().describe('Where the body holds the next page\'s URL, e.g. "/links/next"; without it, the Link header\'s rel="next" (RFC 8288).'),
+        maxPages: z.number().int().min(1).max(1_000_000).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('cursor'),
+        cursor: jsonPointer.describe('Where the body holds the next cursor, e.g. "/meta/next_cursor"; absent, null or "" on the last page.'),
+        param: z.string().min(1).describe('The query parameter the cursor is sent in, e.g. "cursor".'),
+        maxPages: z.number().int().min(1).max(1_000_000).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('page'),
+        param: z.string().min(1).default('page').describe('The query parameter of the page number (default "page").'),
+        start: z.number().int().min(0).default(1).describe('The first page\'s number (default 1).'),
+        size: z.number().int().min(1).optional().describe('Records per page: a shorter page is the last. Without it, the first empty page ends.'),
+        sizeParam: z.string().min(1).optional().describe('A query parameter to send `size` in, e.g. "per_page".'),
+        maxPages: z.number().int().min(1).max(1_000_000).optional(),
+      })
+      .strict(),
+  ])
+  .describe('How to get the next page: a next link, a cursor, or page numbers. maxPages (default 10000) caps the pages; more is an error, never a silent cut.');
+export type Pagination = z.infer<typeof paginationSchema>;
 
 export const sourceSchema = z
   .object({
@@ -56,14 +91,38 @@ export const sourceSchema = z
     nullValues: z.array(z.string()).optional().describe('Extra strings that mean "no value" (an empty cell always does).'),
     sheet: z.string().min(1).optional().describe('XLSX sheet name (default: the first sheet).'),
     skipRows: z.number().int().min(0).optional().describe('Lines to skip before the header (delimited text).'),
-    kind: z.enum(SOURCE_KINDS).optional().describe('"file" (default): the source is a file given to `recon run`. "query": the rows of `sql` run on the named connection (docs/SOURCES.md).'),
-    connection: z.string().regex(CONNECTION_NAME, 'a connection name: letters, digits, "_", "-" or ".", at most 64').optional().describe('A query source: the name of a connection saved in the workspace (`recon source add-connection`).'),
+    kind: z
+      .enum(SOURCE_KINDS)
+      .optional()
+      .describe('"file" (default): the source is a file given to `recon run`. "query": the rows of `sql` run on the named connection. "http": the records of a JSON or NDJSON API (docs/SOURCES.md).'),
+    connection: z
+      .string()
+      .regex(CONNECTION_NAME, 'a connection name: letters, digits, "_", "-" or ".", at most 64')
+      .optional()
+      .describe('A query or HTTP source: the name of a connection saved in the workspace (`recon source add-connection`).'),
+    url: z
+      .string()
+      .refine((u) => /^https?:\/\//i.test(u) && URL.canParse(u), 'an http:// or https:// URL')
+      .optional()
+      .describe('An HTTP source without a saved connection: the URL to GET (no headers are sent).'),
+    path: z.string().optional().describe('An HTTP source: appended to the connection\'s base URL, e.g. "/v1/trades".'),
+    records: jsonPointer.optional().describe('An HTTP source with JSON pages: where each page holds its array of records, as a JSON pointer, e.g. "/data/items" (default "": the body is the array).'),
+    response: z.enum(['json', 'ndjson']).optional().describe('An HTTP source: "json" (default) or "ndjson" (one record per line).'),
+    pagination: paginationSchema.optional(),
     sql: z.string().min(1).optional().describe('A query source: the SELECT to run. Parameters are written :name and given in `params`.'),
     params: z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a parameter name: a letter or "_", then letters, digits or "_"'), queryParamValue)
       .optional()
-      .describe('A query source: the values of the query\'s :name parameters, e.g. {"asOf": "2026-12-01"}; `recon run --param name=value` overrides them.'),
-    timeoutSeconds: z.number().int().min(1).max(86_400).optional().describe('A query source: how long the query may run, overriding the connection\'s query timeout.'),
+      .describe(
+        'A query source: the values of the query\'s :name parameters, e.g. {"asOf": "2026-12-01"}; `recon run --param name=value` overrides them. An HTTP source: query parameters of the first request (null leaves one out).',
+      ),
+    timeoutSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(86_400)
+      .optional()
+      .describe('A query source: how long the query may run, overriding the connection\'s query timeout. An HTTP source: how long all its pages may take.'),
     typesFromDatabase: z
       .boolean()
       .optional()
@@ -71,16 +130,27 @@ export const sourceSchema = z
   })
   .strict()
   .superRefine((src, ctx) => {
+    const refuse = (keys: readonly (keyof typeof src)[], message: (k: string) => string): void => {
+      for (const k of keys) if (src[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: message(k) });
+    };
     if (src.kind === 'query') {
       if (src.connection === undefined) ctx.addIssue({ code: 'custom', path: ['connection'], message: 'a query source names its connection' });
       if (src.sql === undefined) ctx.addIssue({ code: 'custom', path: ['sql'], message: 'a query source has its sql' });
-      for (const k of FILE_ONLY_OPTIONS) {
-        if (src[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `${k} applies to file sources only` });
-      }
+      refuse(FILE_ONLY_OPTIONS, (k) => `${k} applies to file sources only`);
+      refuse(HTTP_ONLY_OPTIONS, (k) => `${k} applies to HTTP sources only`);
+    } else if (src.kind === 'http') {
+      if ((src.connection === undefined) === (src.url === undefined)) ctx.addIssue({ code: 'custom', path: ['connection'], message: 'an HTTP source names its connection or its url (one of them)' });
+      // `columns` names the record members to read, as it names a headerless file's columns.
+      refuse(
+        FILE_ONLY_OPTIONS.filter((k) => k !== 'columns'),
+        (k) => `${k} applies to file sources only`,
+      );
+      refuse(QUERY_ONLY_OPTIONS, (k) => `${k} applies to query sources only`);
+      if (src.response === 'ndjson' && src.records !== undefined) ctx.addIssue({ code: 'custom', path: ['records'], message: 'an NDJSON page has one record per line: records applies to JSON pages only' });
     } else {
-      for (const k of QUERY_ONLY_OPTIONS) {
-        if (src[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `${k} applies to query sources only (set "kind": "query")` });
-      }
+      refuse(QUERY_ONLY_OPTIONS, (k) => `${k} applies to query sources only (set "kind": "query")`);
+      refuse(REMOTE_OPTIONS, (k) => `${k} applies to query and HTTP sources only (set "kind")`);
+      refuse(HTTP_ONLY_OPTIONS, (k) => `${k} applies to HTTP sources only (set "kind": "http")`);
     }
   });
 export type SourceOptions = z.infer<typeof sourceSchema>;

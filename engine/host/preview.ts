@@ -25,6 +25,7 @@ export interface PreviewRequest {
 /** Columns and first rows of a file, every value as text. */
 export async function previewFile(workspace: string, req: PreviewRequest): Promise<FilePreview> {
   // A preview reads a file the person picked; it never logs in to a database on a caller's say-so.
+  if (req.source.kind === 'http') throw new ReconError('INVALID_ARGUMENT', `source ${req.side.toUpperCase()} is an HTTP source; files.preview previews files only`);
   if (req.source.kind === 'query') throw new ReconError('INVALID_ARGUMENT', `source ${req.side.toUpperCase()} is a query source; files.preview previews files only`);
   const tmp = join(workspace, 'tmp');
   await mkdir(tmp, { recursive: true, mode: 0o700 });
@@ -65,7 +66,8 @@ function scanSql(p: PreparedSource): string {
   const varchar = (cols: readonly string[]): string => `{${cols.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`;
   switch (p.format) {
     case 'query':
-      throw new ReconError('INVALID_ARGUMENT', 'a query source has no file preview');
+    case 'http':
+      throw new ReconError('INVALID_ARGUMENT', `a ${p.format} source has no file preview`);
     case 'csv':
     case 'tsv':
     case 'txt': {

@@ -54,6 +54,9 @@ export class RunManager {
       if (req.definition.sources[side].kind === 'query') {
         throw new ReconError('INVALID_ARGUMENT', `source ${side.toUpperCase()} is a database query; start query runs with \`recon run\` (docs/SOURCES.md)`);
       }
+      if (req.definition.sources[side].kind === 'http') {
+        throw new ReconError('INVALID_ARGUMENT', `source ${side.toUpperCase()} is an HTTP API; start HTTP runs with \`recon run\` (docs/SOURCES.md)`);
+      }
     }
     await requireFile(req.aPath, 'a');
     await requireFile(req.bPath, 'b');

@@ -11,13 +11,18 @@ export { hashSum, uniqueColumnNames, type LoadContext, type LoadedSource, type P
 
 /**
  * Checks the file, converts it when needed and reads its column names (each format in its own module).
- * A query source (`kind: "query"`) connects and describes its query instead; `path` is then only its label.
+ * A query source (`kind: "query"`) connects and describes its query instead, an HTTP source (`kind: "http"`)
+ * reads its first page; `path` is then only its label.
  */
 export async function prepareSource(ctx: LoadContext, side: Side, path: string, options: SourceOptions, qenv?: QueryEnv): Promise<PreparedSource> {
   if (options.kind === 'query') {
     // Loaded only for a query source: a file run never loads the database clients.
     const { prepareQuery } = await import('./db/load-query.ts');
     return prepareQuery(ctx, side, options, qenv ?? { workspace: '.' });
+  }
+  if (options.kind === 'http') {
+    const { prepareHttp } = await import('./http/http-source.ts');
+    return prepareHttp(ctx, side, options, qenv ?? { workspace: '.' });
   }
   const bytes = await checkInputFile(path, side);
   const format = resolveFormat(path, options);
@@ -39,10 +44,12 @@ export async function prepareSource(ctx: LoadContext, side: Side, path: string, 
 /** Reads a prepared source into `raw_<side>` with every row accounted for. */
 export async function loadSource(ctx: LoadContext, p: PreparedSource): Promise<LoadedSource> {
   if (p.query) return (await import('./db/load-query.ts')).loadQuery(ctx, p);
+  if (p.http) return (await import('./http/http-source.ts')).loadHttp(ctx, p);
   let loaded: Omit<LoadedSource, 'file'>;
   switch (p.format) {
     case 'query':
-      throw new Error('a query source was not prepared');
+    case 'http':
+      throw new Error(`a ${p.format} source was not prepared`);
     case 'csv':
     case 'tsv':
     case 'txt':
@@ -68,6 +75,6 @@ export async function loadSource(ctx: LoadContext, p: PreparedSource): Promise<L
  */
 export async function fingerprintSource(loaded: LoadedSource): Promise<void> {
   // A query's rows were hashed as they streamed (their canonical form, ingest/db/load-query.ts).
-  if (loaded.file.format === 'query') return;
+  if (loaded.file.format === 'query' || loaded.file.format === 'http') return;
   loaded.file.sha256 = await sha256File(loaded.file.path);
 }

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ReconError } from '../errors/recon-error.ts';
-import type { QueryProvenance } from '../contract/runs.ts';
+import type { HttpProvenance, QueryProvenance } from '../contract/runs.ts';
 import type { SourceFormat, SourceOptions } from '../definition/schema.ts';
 
 /** What a run records about each input: a file, or a query source (`format` "query", `path` "query:<connection>"). */
@@ -12,9 +12,11 @@ export interface SourceFileInfo {
   /** A file's size; for a query, the size of its rows in the canonical form their SHA-256 is taken of. */
   bytes: number;
   sha256: string;
-  format: SourceFormat | 'query';
+  format: SourceFormat | 'query' | 'http';
   /** A query source: where its rows came from and when (ingest/db/load-query.ts). */
   query?: QueryProvenance;
+  /** An HTTP source: the URL, headers named, pages and rows (ingest/http/http-source.ts). */
+  http?: HttpProvenance;
 }
 
 /** Checks that `path` is a readable, non-empty regular file, with a clear error otherwise. */

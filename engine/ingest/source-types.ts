@@ -3,6 +3,7 @@ import type { SourceFormat, SourceOptions } from '../definition/schema.ts';
 import { queryOne, type ProgressListener } from '../duckdb/open.ts';
 import { ReconError } from '../errors/recon-error.ts';
 import type { PreparedQuery } from './db/load-query.ts';
+import type { PreparedHttp } from './http/http-source.ts';
 import type { DelimitedDialect } from './record-scanner.ts';
 import type { SourceFileInfo } from './source-file.ts';
 
@@ -74,10 +75,12 @@ export interface PreparedSource {
   side: Side;
   originalPath: string;
   bytes: number;
-  format: SourceFormat | 'query';
+  format: SourceFormat | 'query' | 'http';
   options: SourceOptions;
   /** A query source: its open session and described columns (ingest/db/load-query.ts). */
   query?: PreparedQuery;
+  /** An HTTP source: its request, headers and first page (ingest/http/http-source.ts). */
+  http?: PreparedHttp;
   /** Frees what preparing holds (a query source's session) when the run ends before loading it. */
   release?: () => void;
   /** The file DuckDB reads (a UTF-8 scratch copy for XLSX and other encodings). */

@@ -73,14 +73,14 @@ export interface NarrowSql {
  * text in exponent form when very small or large ("1e-05"), so only there is the
  * exponent form part of the number grammar.
  */
-export function fieldSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, format?: SourceFormat | 'query'): FieldSql {
+export function fieldSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, format?: SourceFormat | 'query' | 'http'): FieldSql {
   const base = castSql(field, side, source, format);
   const adjust = adjustSql(field.type, field.scale, side === 'a' ? field.adjustA : field.adjustB, `adjust.${side}`);
   return adjust ? { ...base, adjust } : base;
 }
 
 /** Layers 1–3: clean, text and the cast. */
-function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, format: SourceFormat | 'query' | undefined): FieldSql {
+function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, format: SourceFormat | 'query' | 'http' | undefined): FieldSql {
   const nulls = source.nullValues ?? [];
   const clean = (column: string): string => {
     const trimmed = field.trim ? trimSql(column) : column;
@@ -249,13 +249,13 @@ interface NumberSyntax {
   exponent: boolean;
 }
 
-function numberSyntax(source: SourceOptions, format: SourceFormat | 'query' | undefined): NumberSyntax {
+function numberSyntax(source: SourceOptions, format: SourceFormat | 'query' | 'http' | undefined): NumberSyntax {
   const f = format ?? source.format;
   return {
     decimal: source.decimalSeparator ?? '.',
     group: source.thousandsSeparator === undefined || source.thousandsSeparator === '' ? undefined : source.thousandsSeparator,
-    // A database writes its floating-point columns so too ("1e-07").
-    exponent: f === 'parquet' || f === 'json' || f === 'ndjson' || f === 'query',
+    // A database writes its floating-point columns so too ("1e-07"), and JSON allows it.
+    exponent: f === 'parquet' || f === 'json' || f === 'ndjson' || f === 'query' || f === 'http',
   };
 }
 

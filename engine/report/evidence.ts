@@ -40,7 +40,7 @@ export interface EvidenceSignature {
 
 /** One input as the pack states it; a file's members exactly as before, so older packs read the same. */
 function evidenceInput(i: ExportSummary['inputs']['a']): Record<string, unknown> {
-  return { path: i.path, bytes: i.bytes, sha256: i.sha256, format: i.format, ...(i.query ? { query: i.query } : {}) };
+  return { path: i.path, bytes: i.bytes, sha256: i.sha256, format: i.format, ...(i.query ? { query: i.query } : {}), ...(i.http ? { http: i.http } : {}) };
 }
 
 /** Builds and signs the pack. */

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { redactUrl } from '../../ingest/http/http-connection.ts';
 import { ReconError } from '../../errors/recon-error.ts';
 import type { Definition } from '../../definition/schema.ts';
 import { startRegisteredRun } from '../../host/registered-run.ts';
@@ -42,7 +43,9 @@ rows are streamed from the database. --param sets a :NAME parameter of the
 queries (e.g. --param asOf=2026-12-01), replacing the definition's value.
 A login refused, a server unreachable, a query error, a timeout or a
 connection lost mid-stream fails the run (exit 2) and keeps nothing of it.
-See docs/SOURCES.md.`;
+So does an HTTP source ("kind": "http": a JSON or NDJSON API, paged): no
+--a/--b; a refused token, 404, 5xx after retries, a timeout, invalid JSON or
+a page without its records exits 2. See docs/SOURCES.md.`;
 
 /** `recon run`: one reconciliation, on a worker thread, with a progress bar. */
 /**
@@ -200,6 +203,11 @@ function inputPaths(definition: Definition, a: string | undefined, b: string | u
       }
       return `query:${src.connection}`;
     }
+    if (src.kind === 'http') {
+      const label = src.connection !== undefined ? `http:${src.connection}` : `http:${redactUrl(src.url!)}`;
+      if (given !== undefined) throw new ReconError('INVALID_ARGUMENT', `source ${side.toUpperCase()} is an HTTP source (${label}) in the definition; leave out --${side}`);
+      return label;
+    }
     if (given === undefined || given === '') throw new ReconError('INVALID_ARGUMENT', `missing --${side}: source ${side.toUpperCase()} is a file (or make it a query source in the definition)`);
     return given;
   };
@@ -210,6 +218,8 @@ const n = (v: number): string => v.toLocaleString('en-US');
 
 /** A file's path, or a query source's connection and where it points. */
 function inputLabel(input: RunSummary['inputs']['a']): string {
+  const h = input.http;
+  if (h) return `${input.path} (${h.url}, ${n(h.pages)} page${h.pages === 1 ? '' : 's'}, rows sha256 ${input.sha256.slice(0, 16)}…)`;
   const q = input.query;
   if (!q) return input.path;
   const c = q.connection;

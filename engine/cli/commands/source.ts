@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ReconError } from '../../errors/recon-error.ts';
-import { getConnection, keychainAccountOf, listConnections, passwordEnvOf, removeConnection, saveConnection } from '../../ingest/db/connections.ts';
+import { getAnyConnection, keychainAccountOf, listAllConnections, passwordEnvOf, removeConnection, saveConnection, saveHttpConnection, type AnyConnection } from '../../ingest/db/connections.ts';
+import { httpKeychainAccount, parseHeaderArg, SECRET_PLACEHOLDER } from '../../ingest/http/http-connection.ts';
 import { describeConnection, DRIVER_NAMES, TLS_MODES, type DriverName, type TlsMode } from '../../ingest/db/driver.ts';
 import { DEFAULT_PORTS } from '../../ingest/db/drivers.ts';
 import { resolveWorkspace } from '../workspace.ts';
@@ -11,6 +12,9 @@ export const SOURCE_USAGE = `recon source add-connection|list|test|set-password|
         [--tls disable|require|verify] [--ca-file FILE] [--connect-timeout SECONDS] [--query-timeout SECONDS] [--password]
                           saves (or replaces) a named connection in the workspace (connections.json; never a password);
                           --password then asks for its password and stores it in the OS keychain
+  recon source add-connection NAME --driver http --base-url URL [--header 'NAME: VALUE']... [--timeout SECONDS] [--retries N] [--password]
+                          an HTTP API for HTTP sources; a header value may hold {secret}
+                          (e.g. --header 'Authorization: Bearer {secret}'), filled at run time from the keychain or the environment
   recon source list [--json]            the saved connections
   recon source test NAME                logs in and runs SELECT 1: the server's version and where the password came from
   recon source set-password NAME        stores the password in the OS keychain (prompted, or the first line of stdin)
@@ -19,9 +23,11 @@ export const SOURCE_USAGE = `recon source add-connection|list|test|set-password|
 
 Every subcommand takes [--workspace DIR]. A password is looked up in
 $RECON_SOURCE_PASSWORD_<NAME> (the name upper-cased, other characters as "_"),
-then $PGPASSWORD (postgres) or $MYSQL_PWD (mysql), then the OS keychain.
+then $PGPASSWORD (postgres) or $MYSQL_PWD (mysql), then the OS keychain; an
+HTTP connection's {secret} in $RECON_SOURCE_PASSWORD_<NAME>, then the keychain.
 A definition uses a connection as a source: {"kind": "query", "connection":
-NAME, "sql": "SELECT …", "params": {…}}. See docs/SOURCES.md.`;
+NAME, "sql": "SELECT …", "params": {…}}, or {"kind": "http", "connection": NAME,
+"path": "/trades", "records": "/data", "pagination": {…}}. See docs/SOURCES.md.`;
 
 /** `recon source …`: the workspace's saved database connections. */
 export async function sourceCommand(argv: string[]): Promise<number> {
@@ -39,6 +45,10 @@ export async function sourceCommand(argv: string[]): Promise<number> {
       'ca-file': { type: 'string' },
       'connect-timeout': { type: 'string' },
       'query-timeout': { type: 'string' },
+      'base-url': { type: 'string' },
+      header: { type: 'string', multiple: true },
+      timeout: { type: 'string' },
+      retries: { type: 'string' },
       password: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -53,6 +63,31 @@ export async function sourceCommand(argv: string[]): Promise<number> {
   };
   switch (sub) {
     case 'add-connection': {
+      if (values.driver === 'http') {
+        if (!values['base-url']) throw new ReconError('INVALID_ARGUMENT', 'missing --base-url');
+        const headers: Record<string, string> = {};
+        for (const h of values.header ?? []) {
+          try {
+            const [k, v] = parseHeaderArg(h);
+            headers[k] = v;
+          } catch (err) {
+            throw new ReconError('INVALID_ARGUMENT', (err as Error).message);
+          }
+        }
+        const conn = await saveHttpConnection(workspace, {
+          name: needName(),
+          driver: 'http',
+          baseUrl: values['base-url'],
+          headers,
+          ...(values.timeout !== undefined ? { timeoutSeconds: intArg('--timeout', values.timeout) } : {}),
+          ...(values.retries !== undefined ? { retries: intArg('--retries', values.retries) } : {}),
+        });
+        process.stdout.write(`saved connection "${conn.name}": ${describeAny(conn)}\n`);
+        const secretNeeded = Object.values(conn.headers).some((v) => v.includes(SECRET_PLACEHOLDER));
+        if (values.password) await setPassword(workspace, conn.name);
+        else if (secretNeeded) process.stdout.write(`  {secret}: \`recon source set-password ${conn.name}\` (OS keychain), or $${passwordEnvOf(conn.name)}\n`);
+        return 0;
+      }
       const driver = values.driver === 'mariadb' ? 'mysql' : values.driver;
       if (!driver || !(DRIVER_NAMES as readonly string[]).includes(driver)) throw new ReconError('INVALID_ARGUMENT', `--driver: one of postgres, mysql, mariadb`);
       for (const k of ['host', 'database', 'user'] as const) if (!values[k]) throw new ReconError('INVALID_ARGUMENT', `missing --${k}`);
@@ -75,13 +110,15 @@ export async function sourceCommand(argv: string[]): Promise<number> {
       return 0;
     }
     case 'list': {
-      const all = await listConnections(workspace);
+      const all = await listAllConnections(workspace);
       if (values.json) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
       else if (all.length === 0) process.stdout.write('no connections saved (recon source add-connection)\n');
-      else for (const c of all) process.stdout.write(`${c.name.padEnd(20)} ${describeConnection(c)}  tls ${c.tls}, connect timeout ${c.connectTimeoutSeconds} s, query timeout ${c.queryTimeoutSeconds} s\n`);
+      else for (const c of all) process.stdout.write(`${c.name.padEnd(20)} ${describeAny(c)}\n`);
       return 0;
     }
     case 'test': {
+      const conn = await getAnyConnection(workspace, needName());
+      if (conn.driver === 'http') throw new ReconError('INVALID_ARGUMENT', `connection "${conn.name}" is an HTTP connection: test it with a run of its source (an API has no one request that always answers)`);
       const { testConnection } = await import('../../ingest/db/load-query.ts');
       const r = await testConnection({ workspace }, needName());
       process.stdout.write(`connection "${r.connection.name}" OK: ${describeConnection(r.connection)} in ${r.ms} ms\n  server: ${r.serverVersion.split('\n')[0]}\n  password from: ${r.passwordFrom}\n`);
@@ -91,18 +128,18 @@ export async function sourceCommand(argv: string[]): Promise<number> {
       await setPassword(workspace, needName());
       return 0;
     case 'forget-password': {
-      const conn = await getConnection(workspace, needName());
+      const conn = await getAnyConnection(workspace, needName());
       const { osKeychain } = await import('../../sync/credentials.ts');
-      const removed = osKeychain().delete(keychainAccountOf(conn));
+      const removed = osKeychain().delete(accountOf(conn));
       process.stdout.write(removed ? `password of "${conn.name}" removed from the OS keychain\n` : `no password of "${conn.name}" was stored\n`);
       return 0;
     }
     case 'remove': {
-      const conn = await getConnection(workspace, needName());
+      const conn = await getAnyConnection(workspace, needName());
       // The keychain may be missing (a server without one): the connection goes regardless.
       try {
         const { osKeychain } = await import('../../sync/credentials.ts');
-        osKeychain().delete(keychainAccountOf(conn));
+        osKeychain().delete(accountOf(conn));
       } catch {
         // nothing stored where there is no keychain
       }
@@ -117,13 +154,24 @@ export async function sourceCommand(argv: string[]): Promise<number> {
 }
 
 async function setPassword(workspace: string, name: string): Promise<void> {
-  const conn = await getConnection(workspace, name);
+  const conn = await getAnyConnection(workspace, name);
   const { osKeychain } = await import('../../sync/credentials.ts');
   const { readPassword } = await import('../../sync/read-password.ts');
-  const password = await readPassword(`password for ${describeConnection(conn)}: `);
+  const password = await readPassword(conn.driver === 'http' ? `secret for ${conn.baseUrl}: ` : `password for ${describeConnection(conn)}: `);
   if (!password) throw new ReconError('INVALID_ARGUMENT', 'an empty password was given; nothing stored');
-  osKeychain().set(keychainAccountOf(conn), password);
+  osKeychain().set(accountOf(conn), password);
   process.stdout.write(`password of "${conn.name}" stored in the OS keychain\n`);
+}
+
+/** Where a connection points, never with a secret: a header is named, its value shown only without {secret}. */
+function describeAny(c: AnyConnection): string {
+  if (c.driver !== 'http') return `${describeConnection(c)}  tls ${c.tls}, connect timeout ${c.connectTimeoutSeconds} s, query timeout ${c.queryTimeoutSeconds} s`;
+  const headers = Object.entries(c.headers).map(([k, v]) => (v.includes(SECRET_PLACEHOLDER) ? `${k}: ${v}` : k));
+  return `http ${c.baseUrl}${headers.length > 0 ? `  headers ${headers.join('; ')}` : ''}, timeout ${c.timeoutSeconds} s, retries ${c.retries}`;
+}
+
+function accountOf(c: AnyConnection): string {
+  return c.driver === 'http' ? httpKeychainAccount(c) : keychainAccountOf(c);
 }
 
 function intArg(flag: string, v: string): number {

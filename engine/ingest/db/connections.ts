@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { CONNECTION_NAME } from '../../definition/schema.ts';
 import { ReconError } from '../../errors/recon-error.ts';
 import type { Keychain } from '../../sync/credentials.ts';
+import { httpConnectionSchema, type HttpConnection } from '../http/http-connection.ts';
 import { DRIVER_NAMES, TLS_MODES, type ConnectionConfig, describeConnection } from './driver.ts';
 
 /**
@@ -33,12 +34,21 @@ const connectionSchema = z
   })
   .strict();
 
-const fileSchema = z.object({ version: z.literal(1), connections: z.array(connectionSchema) }).strict();
+// HTTP connections (ingest/http) live in the same file, told apart by driver "http".
+const fileSchema = z.object({ version: z.literal(1), connections: z.array(z.union([connectionSchema, httpConnectionSchema])) }).strict();
+
+/** A saved connection of any kind: a database, or an HTTP API. */
+export type AnyConnection = ConnectionConfig | HttpConnection;
 
 export type ConnectionInput = z.input<typeof connectionSchema>;
 
-/** Every saved connection, by name order. A workspace without the file has none. */
+/** The saved database connections, by name order. */
 export async function listConnections(workspace: string): Promise<ConnectionConfig[]> {
+  return (await listAllConnections(workspace)).filter((c): c is ConnectionConfig => c.driver !== 'http');
+}
+
+/** Every saved connection, databases and HTTP APIs, by name order. A workspace without the file has none. */
+export async function listAllConnections(workspace: string): Promise<AnyConnection[]> {
   let text: string;
   try {
     text = await readFile(join(workspace, CONNECTIONS_FILE), 'utf8');
@@ -50,39 +60,54 @@ export async function listConnections(workspace: string): Promise<ConnectionConf
   if (!parsed.success) {
     throw new ReconError('DEFINITION_INVALID', `${join(workspace, CONNECTIONS_FILE)}: not a valid connections file: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   }
-  return parsed.data.connections as ConnectionConfig[];
+  return parsed.data.connections as AnyConnection[];
 }
 
-/** The named connection, or SOURCE_NOT_CONFIGURED listing those there are. */
+/** The named database connection, or SOURCE_NOT_CONFIGURED listing those there are. */
 export async function getConnection(workspace: string, name: string): Promise<ConnectionConfig> {
-  const all = await listConnections(workspace);
+  const found = await getAnyConnection(workspace, name);
+  if (found.driver === 'http') throw new ReconError('SOURCE_NOT_CONFIGURED', `connection "${name}" is an HTTP connection; a query source needs a database connection`, { connection: name });
+  return found;
+}
+
+/** The named connection of any kind, or SOURCE_NOT_CONFIGURED listing those there are. */
+export async function getAnyConnection(workspace: string, name: string): Promise<AnyConnection> {
+  const all = await listAllConnections(workspace);
   const found = all.find((c) => c.name === name);
   if (!found) {
     throw new ReconError(
       'SOURCE_NOT_CONFIGURED',
-      `no connection named "${name}" in workspace ${workspace} (${all.length > 0 ? `saved: ${all.map((c) => c.name).join(', ')}` : 'none saved'}); add it with: recon source add-connection ${name} --driver postgres|mysql --host … --database … --user …`,
+      `no connection named "${name}" in workspace ${workspace} (${all.length > 0 ? `saved: ${all.map((c) => c.name).join(', ')}` : 'none saved'}); add it with: recon source add-connection ${name} --driver postgres|mysql --host … --database … --user … (or --driver http --base-url …)`,
       { connection: name },
     );
   }
   return found;
 }
 
-/** Adds or replaces a connection (by name). */
+/** Adds or replaces a database connection (by name). */
 export async function saveConnection(workspace: string, input: ConnectionInput): Promise<ConnectionConfig> {
-  const parsed = connectionSchema.safeParse(input);
+  return saveAny(workspace, input.name, connectionSchema.safeParse(input)) as Promise<ConnectionConfig>;
+}
+
+/** Adds or replaces an HTTP connection (by name). */
+export async function saveHttpConnection(workspace: string, input: z.input<typeof httpConnectionSchema>): Promise<HttpConnection> {
+  return saveAny(workspace, input.name, httpConnectionSchema.safeParse(input)) as Promise<HttpConnection>;
+}
+
+async function saveAny(workspace: string, name: string, parsed: z.ZodSafeParseResult<AnyConnection>): Promise<AnyConnection> {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ReconError('INVALID_ARGUMENT', `connection ${input.name}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'invalid'}`.trim());
+    throw new ReconError('INVALID_ARGUMENT', `connection ${name}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'invalid'}`.trim());
   }
-  const conn = parsed.data as ConnectionConfig;
-  const others = (await listConnections(workspace)).filter((c) => c.name !== conn.name);
+  const conn = parsed.data;
+  const others = (await listAllConnections(workspace)).filter((c) => c.name !== conn.name);
   await writeConnections(workspace, [...others, conn].sort((a, b) => a.name.localeCompare(b.name)));
   return conn;
 }
 
 /** Removes a connection; false when there was none of that name. */
 export async function removeConnection(workspace: string, name: string): Promise<boolean> {
-  const all = await listConnections(workspace);
+  const all = await listAllConnections(workspace);
   const kept = all.filter((c) => c.name !== name);
   if (kept.length === all.length) return false;
   await writeConnections(workspace, kept);
@@ -90,7 +115,7 @@ export async function removeConnection(workspace: string, name: string): Promise
 }
 
 /** Written to a private temporary file and renamed, so a reader never sees half a file. */
-async function writeConnections(workspace: string, connections: ConnectionConfig[]): Promise<void> {
+async function writeConnections(workspace: string, connections: AnyConnection[]): Promise<void> {
   await mkdir(workspace, { recursive: true, mode: 0o700 });
   const path = join(workspace, CONNECTIONS_FILE);
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;

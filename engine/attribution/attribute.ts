@@ -9,8 +9,11 @@ import { computeBreakFeatures } from './feature-sql.ts';
 import { FEATURES, featureIndex } from './features.ts';
 import type { FxTable } from './fx-rates.ts';
 import type { ReasonModel } from './model.ts';
-import { BATCH_ROWS, readNumericBatches } from './numeric-batches.ts';
+import { BATCH_ROWS, readNumericBatches, type NumericBatch } from './numeric-batches.ts';
 import { RUN_TABLES } from '../run-file/schema.ts';
+import { fxRatios } from './fx-rates.ts';
+import { BREAK_RULES, computeBreakRules, GUARD_CAP, type FieldTolerance } from './rules.ts';
+import { describeGuard, RULE_FEATURE } from './words.ts';
 
 export interface AttributeOptions {
   model: ReasonModel;
@@ -27,6 +30,12 @@ export interface AttributeOptions {
   /** Most REVIEW breaks to explain per run (time budget); the rest can be explained on demand. */
   explainLimit?: number;
   batchRows?: number;
+  /** Tolerance per field (the definition's fields), for "A = −B within the tolerance". */
+  tolerances?: Readonly<Record<string, FieldTolerance>>;
+  /** Side A's records with `__rid` (the run's `a` view), to find the groups (a currency column) an inferred FX rate holds in. */
+  recordsA?: string;
+  /** false: the model alone, without the rules and guards of rules.ts (to measure what they add). */
+  rules?: boolean;
 }
 
 /** What attribution adds to summary.json (declared with the run summary, engine/contract/runs.ts). */
@@ -56,6 +65,23 @@ export function decide(guess: string, confidence: number, threshold: number): De
   return { reason: UNKNOWN_REASON, confidence, status: 'REVIEW', suggested: guess };
 }
 
+/** Reasons a rule decides (rules.ts), by the code the rules table's numeric column carries. */
+const RULE_REASONS = ['', 'SIGN_FLIP', 'FX_DIFF', 'ROUNDING_DIFF'] as const;
+/** The rules' columns read next to the features: rule, its confidence, the four violated properties, then A, B and the last digit's unit. */
+const RULE_COLUMNS = [
+  `CASE r.reason WHEN 'SIGN_FLIP' THEN 1 WHEN 'FX_DIFF' THEN 2 WHEN 'ROUNDING_DIFF' THEN 3 ELSE 0 END`,
+  'coalesce(r.confidence, 0)',
+  'coalesce(r.violates_rounding, false)::DOUBLE',
+  'coalesce(r.violates_sign, false)::DOUBLE',
+  'coalesce(r.violates_scale, false)::DOUBLE',
+  'coalesce(r.violates_fx, false)::DOUBLE',
+  'coalesce(r.na, 0)',
+  'coalesce(r.nb, 0)',
+  'coalesce(r.unit, 0)',
+];
+/** The property each guarded reason must have, by its column in RULE_COLUMNS. */
+const GUARDS: Readonly<Record<string, number>> = { ROUNDING_DIFF: 2, SIGN_FLIP: 3, SCALE_DIFF: 4, FX_DIFF: 5 };
+
 const STRUCTURAL = STRUCTURAL_REASONS.map((r) => ({ reason: r, col: featureIndex(`diff_${r.toLowerCase()}`) }));
 
 /**
@@ -73,6 +99,12 @@ export async function attributeBreaks(conn: DuckDBConnection, opts: AttributeOpt
     ...(opts.previousBreaks ? { previousBreaks: opts.previousBreaks } : {}),
     ...(opts.history ? { history: opts.history } : {}),
   });
+  const fxProposals = await computeBreakRules(conn, {
+    fxRatios: fxRatios(opts.fx),
+    ...(opts.tolerances ? { tolerances: opts.tolerances } : {}),
+    ...(opts.recordsA ? { recordsA: opts.recordsA } : {}),
+    off: opts.rules === false,
+  });
   await conn.run(ATTRIBUTIONS_DDL);
   const t1 = performance.now();
   const [{ n }] = (await queryRows<{ n: string }>(conn, 'SELECT count(*) AS n FROM break_features')) as [{ n: string }];
@@ -84,10 +116,23 @@ export async function attributeBreaks(conn: DuckDBConnection, opts: AttributeOpt
   const app = await conn.createAppender('attributions');
   try {
     const query = { id: 'break_id', columns: FEATURES.map((f) => ident(f.name)), from: 'break_features' };
+    const rw = RULE_COLUMNS.length;
+    const r = new Float64Array(rw);
     for await (const batch of readNumericBatches(conn, query, opts.batchRows ?? BATCH_ROWS)) {
+      // The rules of this batch's id range: a range scan of the id-ordered rules table, merged by id
+      // (a join per batch would hash the whole rules table every time).
+      const lo = batch.ids[0]!;
+      const hi = batch.ids[batch.rows - 1]!;
+      const rules = await readRuleRange(conn, lo, hi, batch.rows);
+      let k = 0;
       for (let i = 0; i < batch.rows; i++) {
-        const structural = STRUCTURAL.find((s) => batch.x[i * width + s.col] === 1);
-        app.appendBigInt(batch.ids[i]!);
+        const at = i * width;
+        const id = batch.ids[i]!;
+        while (k < rules.rows && rules.ids[k]! < id) k++;
+        if (k < rules.rows && rules.ids[k] === id) r.set(rules.x.subarray(k * rw, (k + 1) * rw));
+        else r.fill(0);
+        const structural = STRUCTURAL.find((s) => batch.x[at + s.col] === 1);
+        app.appendBigInt(id);
         if (structural) {
           app.appendVarchar(structural.reason);
           app.appendDouble(1);
@@ -98,16 +143,33 @@ export async function attributeBreaks(conn: DuckDBConnection, opts: AttributeOpt
           continue;
         }
         const cls = model.predictRow(batch.x, i, probs);
-        const d = decide(model.classes[cls]!, probs[cls]!, threshold);
+        const rule = RULE_REASONS[r[0]!] ?? '';
+        let guess = model.classes[cls]!;
+        let confidence = probs[cls]!;
+        let guarded = false;
+        if (rule !== '') {
+          // The rule's property holds: its confidence, or the model's when the trees agree more.
+          const c = model.classes.indexOf(rule);
+          confidence = Math.max(r[1]!, c >= 0 ? probs[c]! : 0);
+          guess = rule;
+        } else if (GUARDS[guess] !== undefined && r[GUARDS[guess]!] === 1) {
+          confidence = Math.min(confidence, GUARD_CAP);
+          guarded = true;
+        }
+        const d = decide(guess, confidence, threshold);
         app.appendVarchar(d.reason);
         app.appendDouble(d.confidence);
         app.appendVarchar(d.status);
         if (d.suggested === null) app.appendNull();
         else app.appendVarchar(d.suggested);
-        if (d.status === 'REVIEW' && explained < explainLimit) {
-          app.appendVarchar(JSON.stringify(explainRow(model, batch.x, i, cls)));
-          explained++;
-        } else app.appendNull();
+        if (rule !== '') app.appendNull(); // the rule's words, written below in one UPDATE (cheaper than per-batch reads)
+        else {
+          // A capped guess always says why in words (cheap); the model's explanation within the time budget.
+          const why = d.status === 'REVIEW' && explained < explainLimit ? (explained++, explainRow(model, batch.x, i, cls)) : [];
+          if (guarded) why.unshift({ ...RULE_FEATURE[guess]!, value: 0, contribution: 0, pathShare: 0, text: describeGuard(guess, r[6]!, r[7]!, r[8]!) });
+          if (why.length > 0) app.appendVarchar(JSON.stringify(why));
+          else app.appendNull();
+        }
         app.endRow();
       }
       app.flushSync();
@@ -117,6 +179,14 @@ export async function attributeBreaks(conn: DuckDBConnection, opts: AttributeOpt
   } finally {
     app.closeSync();
   }
+  // A rule's decision is explained by the rule, in words.
+  await conn.run(
+    `UPDATE ${RUN_TABLES.attributions} a
+        SET top_features = json_array(json_object('feature', CASE r.reason WHEN 'SIGN_FLIP' THEN 'neg1_distance' WHEN 'FX_DIFF' THEN 'pattern_share' ELSE 'delta_ulps_log' END,
+                                                  'value', 1, 'contribution', 1, 'pathShare', 0, 'text', r.text))
+       FROM ${BREAK_RULES} r
+      WHERE a.break_id = r.break_id AND r.reason IS NOT NULL`,
+  );
   // A record whose counterpart was rejected is explained by the reject itself; a matching tie by the tie.
   await conn.run(
     `INSERT INTO ${RUN_TABLES.attributions}
@@ -125,11 +195,18 @@ export async function attributeBreaks(conn: DuckDBConnection, opts: AttributeOpt
   );
   await opts.afterAttribute?.();
   const timings = { featuresMs: Math.round(t1 - t0), predictMs: Math.round(performance.now() - t1) };
-  return { ...(await summarize(conn, model.version, threshold, explained)), timings };
+  return { ...(await summarize(conn, model.version, threshold, explained)), timings, ...(fxProposals.length > 0 ? { fxProposals } : {}) };
+}
+
+/** The rules' numeric columns (RULE_COLUMNS) of the breaks with ids in [lo, hi], ordered by id. */
+async function readRuleRange(conn: DuckDBConnection, lo: bigint, hi: bigint, most: number): Promise<NumericBatch> {
+  const q = { id: 'r.break_id', columns: RULE_COLUMNS, from: `${BREAK_RULES} r`, where: `r.break_id BETWEEN ${lo} AND ${hi}` };
+  for await (const b of readNumericBatches(conn, q, most + 1)) return b;
+  return { ids: [], x: new Float64Array(0), rows: 0, width: RULE_COLUMNS.length };
 }
 
 /** Counts by reason and status, read back from `attributions`. */
-async function summarize(conn: DuckDBConnection, modelVersion: string, threshold: number, explained: number): Promise<Omit<AttributionSummary, 'timings'>> {
+async function summarize(conn: DuckDBConnection, modelVersion: string, threshold: number, explained: number): Promise<Omit<AttributionSummary, 'timings' | 'fxProposals'>> {
   const rows = await queryRows<{ reason: string; status: 'AUTO' | 'REVIEW'; n: string }>(
     conn,
     `SELECT reason, status, count(*) AS n FROM ${RUN_TABLES.attributions} GROUP BY ALL ORDER BY reason, status`,

@@ -7,6 +7,9 @@ export type BreakRow = Pick<Break, 'breakId' | 'key' | 'field' | 'valueA' | 'val
   diffType: 'MISMATCH' | 'MISSING_IN_A' | 'MISSING_IN_B' | 'DUPLICATE_KEY' | 'REJECTED_IN_A' | 'REJECTED_IN_B';
   side?: 'a' | 'b' | null;
   delta?: string | null;
+  /** The records' positions (`__rid`), for rules that read record fields (rules.ts). */
+  ridA?: number | null;
+  ridB?: number | null;
 };
 
 /** DDL of a table shaped like the diff's `breaks` (minus rid columns the features never read). */
@@ -31,8 +34,10 @@ export async function writeBreakRows(conn: DuckDBConnection, table: string, rows
       text(r.valueB);
       text(r.delta);
       text(r.fieldType);
-      app.appendNull();
-      app.appendNull();
+      for (const rid of [r.ridA, r.ridB]) {
+        if (rid === null || rid === undefined) app.appendNull();
+        else app.appendBigInt(BigInt(rid));
+      }
       app.endRow();
     }
     app.flushSync();

@@ -5,6 +5,7 @@ import type { FxTable } from './fx-rates.ts';
 import { labelBreaksFromTruth } from './labels.ts';
 import { MetricsAccumulator, type ModelMetrics } from './metrics.ts';
 import type { ReasonModel } from './model.ts';
+import type { FieldTolerance } from './rules.ts';
 
 /** Honest figures for one labelled run: all breaks, and the MISMATCH breaks the model decides. */
 export interface EvaluationResult {
@@ -19,10 +20,16 @@ export interface EvaluationResult {
 /** Attributes the breaks of an open run database and scores them against truth.csv. */
 export async function evaluateRunDatabase(
   conn: DuckDBConnection,
-  input: { truthPath: string; model: ReasonModel; threshold: number; fx?: FxTable | undefined },
+  input: { truthPath: string; model: ReasonModel; threshold: number; fx?: FxTable | undefined; tolerances?: Record<string, FieldTolerance>; recordsA?: string },
 ): Promise<EvaluationResult> {
   const t0 = performance.now();
-  const attribution = await attributeBreaks(conn, { model: input.model, threshold: input.threshold, ...(input.fx ? { fx: input.fx } : {}) });
+  const attribution = await attributeBreaks(conn, {
+    model: input.model,
+    threshold: input.threshold,
+    ...(input.fx ? { fx: input.fx } : {}),
+    ...(input.tolerances ? { tolerances: input.tolerances } : {}),
+    ...(input.recordsA ? { recordsA: input.recordsA } : {}),
+  });
   const attributionMs = Math.round(performance.now() - t0);
   await labelBreaksFromTruth(conn, input.truthPath);
   const all = new MetricsAccumulator(input.threshold);

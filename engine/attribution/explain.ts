@@ -3,6 +3,7 @@ import { ident } from '../sql/quote.ts';
 import { FEATURES } from './features.ts';
 import type { ReasonModel } from './model.ts';
 import { readNumericBatches } from './numeric-batches.ts';
+import { describeFeature } from './words.ts';
 
 /** One reason a prediction came out the way it did. */
 export interface FeatureContribution {
@@ -13,6 +14,8 @@ export interface FeatureContribution {
   contribution: number;
   /** Share of trees whose decision path for this break tests the feature. */
   pathShare: number;
+  /** What the value means for this break, in words (words.ts); rules and guards give their own. */
+  text?: string;
 }
 
 /**
@@ -55,7 +58,8 @@ export function explainRow(model: ReasonModel, x: Float64Array, row: number, cls
       contribution = p0 - probs[cls]!;
       scratch[j] = own[j]!;
     }
-    out.push({ feature: FEATURES[j]!.name, value: round(own[j]!), contribution: round(contribution), pathShare: round(uses[j]! / f.nTrees) });
+    const name = FEATURES[j]!.name;
+    out.push({ feature: name, value: round(own[j]!), contribution: round(contribution), pathShare: round(uses[j]! / f.nTrees), text: describeFeature(name, own[j]!) });
   }
   out.sort((a, b) => b.contribution - a.contribution || b.pathShare - a.pathShare);
   return out.slice(0, top);

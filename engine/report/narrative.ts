@@ -131,6 +131,14 @@ export async function buildNarrative(run: FinishedRun, s: ExportSummary): Promis
     const rc = await claim({ reason }, `reason ${reason}`);
     reasons.push({ text: `${reason}: ${n(count)} (${pct(b.total === 0 ? 0 : count / b.total)})${reason === 'UNKNOWN' ? ', matching no known pattern with enough confidence' : ''}.`, claim: rc.id });
   }
+  // FX rates inferred without an FX table, in words, with the proposal for the definition.
+  const fx = s.model.fxProposals ?? [];
+  if (fx.length > 0) {
+    const shown = fx.slice(0, 6).map((p) => `B/A = ${p.rate} on ${n(p.breaks)} ${p.group ? `${p.group} ` : ''}${p.field} breaks`);
+    reasons.push({
+      text: `With no FX table for them, one rate per ${fx[0]!.groupColumn ?? 'field'} explains FX differences: ${listed(shown)}${fx.length > 6 ? ` and ${n(fx.length - 6)} more` : ''}; these can be accepted into the definition's attribution.fxRates.`,
+    });
+  }
   if (reasons.length > 0) paragraphs.push({ heading: 'By reason', sentences: reasons });
 
   const failed = s.checks.filter((x) => !x.passed);

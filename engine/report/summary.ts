@@ -32,7 +32,8 @@ export interface ExportSummary {
   checks: CheckResult[];
   checksPassed: boolean;
   gate: { passed: boolean; reasons: string[]; unknownRate: number; unknownRateLimit: number };
-  model: { version: string | null; threshold: number | null };
+  /** `fxProposals`: FX rates attribution inferred from the breaks when no FX table explained them (engine/attribution/rules.ts). */
+  model: { version: string | null; threshold: number | null; fxProposals?: { field: string; groupColumn: string | null; group: string | null; rate: string; breaks: number }[] };
   breaks: {
     total: number;
     byType: Record<string, number>;
@@ -121,7 +122,11 @@ export async function buildSummary(run: FinishedRun, decisions: DecisionReader, 
     checksPassed,
     // The gate the run itself recorded wins; runs from before attribution get it recomputed the same way.
     gate: s.gate ? { passed: s.gate.passed, reasons: s.gate.reasons, unknownRate: s.gate.unknownRate, unknownRateLimit: s.gate.unknownRateLimit } : { passed: recomputed.passed, reasons: recomputed.reasons, unknownRate, unknownRateLimit },
-    model: { version: s.attribution?.modelVersion ?? null, threshold: s.attribution?.threshold ?? null },
+    model: {
+      version: s.attribution?.modelVersion ?? null,
+      threshold: s.attribution?.threshold ?? null,
+      ...(s.attribution?.fxProposals?.length ? { fxProposals: s.attribution.fxProposals } : {}),
+    },
     breaks: { total, byType, byField, byReason, byModelReason, byReasonAndField: [...cross.values()].sort((x, y) => y.n - x.n), autoExplained },
     topBreaks: await topBreaks(c, run),
     controlTotals: s.controlTotals ?? [],

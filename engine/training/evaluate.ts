@@ -1,6 +1,8 @@
 import type { Definition } from '../definition/schema.ts';
 import { evaluateRunDatabase, type EvaluationResult } from '../attribution/evaluate.ts';
 import type { FxTable } from '../attribution/fx-rates.ts';
+import { fieldTolerances } from '../attribution/rules.ts';
+import { RUN_TABLES } from '../run-file/schema.ts';
 import type { ReasonModel } from '../attribution/model.ts';
 import { openDuckDB } from '../duckdb/open.ts';
 import { runRecon } from '../run/run-recon.ts';
@@ -23,7 +25,8 @@ export async function evaluateOnTruth(input: EvaluateInput): Promise<EvaluationR
   const reconMs = performance.now() - t0;
   const db = await openDuckDB({ path: summary.database });
   try {
-    const r = await evaluateRunDatabase(db.connection, input);
+    // As the run attributes: with the fields' tolerances and A's records (rules.ts).
+    const r = await evaluateRunDatabase(db.connection, { ...input, tolerances: fieldTolerances(input.definition.fields), recordsA: RUN_TABLES.a });
     return { ...r, timings: { reconMs: Math.round(reconMs), attributionMs: r.timings.attributionMs } };
   } finally {
     db.close();

@@ -7,6 +7,7 @@ import { DEFAULT_REASON_CODES } from '../../attribution/catalogue.ts';
 import { evaluateOnTruth } from '../../training/evaluate.ts';
 import type { FxTable } from '../../attribution/fx-rates.ts';
 import { formatMetrics } from '../../attribution/metrics.ts';
+import { formatFxProposals, fxRatesProposal, type FxProposal } from '../../attribution/rules.ts';
 import { loadCurrentModel } from '../../attribution/model-store.ts';
 import { ReasonModel } from '../../attribution/model.ts';
 import { retrainWorkspaceModel } from '../../training/retrain.ts';
@@ -93,6 +94,7 @@ async function evaluate(v: Values): Promise<number> {
       formatMetrics(r.all, 'All breaks'),
       '',
       formatMetrics(r.mismatches, 'MISMATCH breaks (decided by the model)'),
+      ...fxProposalLines(r.attribution.fxProposals ?? []),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
@@ -196,4 +198,16 @@ async function readLabelsCsv(path: string): Promise<TrainingExample[]> {
     }
     return { runDb: f[iDb]!, breakId, reason: f[iReason]! };
   });
+}
+
+/** FX rates attribution inferred without an FX table, and the attribution.fxRates they would be (B's currency is not in the data: USD assumed, edit it). */
+function fxProposalLines(proposals: readonly FxProposal[]): string[] {
+  if (proposals.length === 0) return [];
+  const rates = fxRatesProposal(proposals, 'USD');
+  return [
+    '',
+    'FX rates inferred from the breaks (no FX table explained them):',
+    ...formatFxProposals(proposals).map((l) => `  ${l}`),
+    ...(Object.keys(rates).length > 0 ? [`Proposed attribution.fxRates, if B reports in USD: ${JSON.stringify(rates)}`] : []),
+  ];
 }

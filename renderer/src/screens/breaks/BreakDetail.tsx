@@ -131,7 +131,7 @@ export function BreakDetail({ runId, breakId }: { runId: string; breakId: number
 function Attribution({ detail }: { detail: Detail }) {
   const b = detail.break;
   const guess = modelGuess(b);
-  const features = Array.isArray(detail.topFeatures) ? (detail.topFeatures as { feature?: unknown; weight?: unknown }[]) : [];
+  const features = Array.isArray(detail.topFeatures) ? (detail.topFeatures as { feature?: unknown; weight?: unknown; text?: unknown }[]) : [];
   return (
     <div className="panel attribution">
       <h4>Model</h4>
@@ -165,8 +165,9 @@ function Attribution({ detail }: { detail: Detail }) {
           <h5>Why</h5>
           <ul className="features">
             {features.slice(0, 6).map((f, i) => (
-              <li key={i}>
-                {String(f.feature ?? JSON.stringify(f))}
+              <li key={i} title={typeof f.feature === 'string' ? f.feature : undefined}>
+                {/* The reason in words (engine/attribution/words.ts); the feature's name only for older run files. */}
+                {typeof f.text === 'string' ? f.text : String(f.feature ?? JSON.stringify(f))}
                 {typeof f.weight === 'number' && <span className="muted"> {f.weight.toFixed(2)}</span>}
               </li>
             ))}

@@ -36,10 +36,15 @@ export function publicKeyFromRaw(raw: string): KeyObject | null {
 
 /** True when `signature` (base64) is the device key's signature of this event. */
 export function verifyEventSignature(key: KeyObject, deviceId: string, seq: number, hash: string, signature: string): boolean {
+  return verifySigned(key, signatureMessage(deviceId, seq, hash), signature);
+}
+
+/** True when `signature` (base64, 64 bytes) is the key's Ed25519 signature of `message`; never throws. Events and checkpoints both use it. */
+export function verifySigned(key: KeyObject, message: Buffer, signature: string): boolean {
   const sig = Buffer.from(signature, 'base64');
   if (sig.length !== 64) return false;
   try {
-    return verify(null, signatureMessage(deviceId, seq, hash), key, sig);
+    return verify(null, message, key, sig);
   } catch {
     return false;
   }

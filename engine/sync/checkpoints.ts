@@ -22,13 +22,12 @@
  * every local trace of them (no one else saw them).
  */
 import type pg from 'pg';
-import { sign, verify } from 'node:crypto';
-import { publicKeyFromRaw } from '../store/event-signature.ts';
+import { sign } from 'node:crypto';
+import { publicKeyFromRaw, verifySigned } from '../store/event-signature.ts';
 import { sql } from '../store/sql.ts';
-import type { ReadTx, WriteTx } from '../store/store.ts';
-import { checkAgainstAnchors, keptCheckpoints, type AnchorProblem, type Checkpoint, type KeptCheckpoint } from '../store/checkpoint-anchors.ts';
+import type { ReadTx, Store, WriteTx } from '../store/store.ts';
+import { checkAgainstAnchors, keptCheckpoints, type AnchorProblem, type Checkpoint } from '../store/checkpoint-anchors.ts';
 import type { ChainReport } from '../store/audit-verify.ts';
-import type { Store } from '../store/store.ts';
 import type { DeviceSigner } from './device-key.ts';
 import { SyncError, sqlState } from './errors.ts';
 import { retiredDevices } from './local-state.ts';
@@ -41,13 +40,7 @@ export function checkpointMessage(c: Omit<Checkpoint, 'signature'>): Buffer {
 /** True when the checkpoint carries the device key's signature (raw public key, base64). */
 export function checkpointSignedBy(c: Checkpoint, publicKey: string): boolean {
   const key = publicKeyFromRaw(publicKey);
-  const sig = Buffer.from(c.signature, 'base64');
-  if (!key || sig.length !== 64) return false;
-  try {
-    return verify(null, checkpointMessage(c), key, sig);
-  } catch {
-    return false;
-  }
+  return key !== null && verifySigned(key, checkpointMessage(c), c.signature);
 }
 
 /**
@@ -57,10 +50,10 @@ export function checkpointSignedBy(c: Checkpoint, publicKey: string): boolean {
 export async function pushCheckpoint(store: Store, client: pg.ClientBase, signer: DeviceSigner, ackSeq: number): Promise<Checkpoint | null> {
   const device = store.deviceId;
   const { kept, hash } = store.read((tx) => ({
-    kept: keptCheckpoint(tx, device),
+    kept: keptSeq(tx, device),
     hash: tx.get<{ hash: string }>(sql`SELECT hash FROM audit_events WHERE device_id = ${device} AND seq = ${ackSeq}`)?.hash ?? null,
   }));
-  if (ackSeq < 1 || hash === null || (kept !== null && kept.seq >= ackSeq)) return null;
+  if (ackSeq < 1 || hash === null || (kept !== null && kept >= ackSeq)) return null;
   const unsigned = { deviceId: device, seq: ackSeq, hash, signedAt: new Date().toISOString() };
   const c: Checkpoint = { ...unsigned, signature: sign(null, checkpointMessage(unsigned), signer.privateKey).toString('base64') };
   try {
@@ -99,8 +92,8 @@ export async function pullCheckpoints(store: Store, client: pg.ClientBase): Prom
     for (const r of rows) {
       if (retired.has(r.device_id)) continue;
       const c: Checkpoint = { deviceId: r.device_id, seq: Number(r.seq), hash: r.hash, signedAt: r.signed_at, signature: r.signature.replace(/\s/g, '') };
-      const kept = keptCheckpoint(tx, c.deviceId);
-      if (kept !== null && kept.seq >= c.seq) continue;
+      const kept = keptSeq(tx, c.deviceId);
+      if (kept !== null && kept >= c.seq) continue;
       const key = tx.get<{ public_key: string }>(sql`SELECT public_key FROM device_keys WHERE device_id = ${c.deviceId}`)?.public_key;
       if (key === undefined) continue; // its events were not pulled yet: its key comes with them
       if (!checkpointSignedBy(c, key)) {
@@ -121,8 +114,9 @@ export async function pullCheckpoints(store: Store, client: pg.ClientBase): Prom
   });
 }
 
-function keptCheckpoint(tx: ReadTx, deviceId: string): KeptCheckpoint | null {
-  return keptCheckpoints(tx).find((c) => c.deviceId === deviceId) ?? null;
+// The kept checkpoint of one device: its seq is all the push and pull compare against.
+function keptSeq(tx: ReadTx, deviceId: string): number | null {
+  return tx.get<{ seq: number }>(sql`SELECT seq FROM chain_checkpoints WHERE device_id = ${deviceId}`)?.seq ?? null;
 }
 
 function keep(tx: WriteTx, c: Checkpoint, own: boolean): void {

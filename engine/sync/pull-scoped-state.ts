@@ -17,12 +17,12 @@ import type pg from 'pg';
 import type { PulledDefinition } from '../workflow/definitions.ts';
 import type { Store } from '../store/store.ts';
 import type { RemoteMatchAction, RemoteMatchVerdict } from './apply-match-actions.ts';
-import { applyRoles, applyWindow, type RemoteApproval, type RemoteCarry, type RemoteDecision, type RemoteRun, type RemoteStatus } from './apply-remote.ts';
+import { applyWindow, type RemoteApproval, type RemoteCarry, type RemoteDecision, type RemoteRun, type RemoteStatus } from './apply-remote.ts';
 import { inTransaction } from './connection.ts';
 import { LOST_BREAKS_SQL } from './lost-breaks.ts';
 import { getState, setState } from './local-state.ts';
 import { setWindow, type PullWindow } from './pull-scope.ts';
-import { pullEvidence, type PullStateResult } from './pull-state.ts';
+import { pullEvidence, pullRoles, type PullStateResult } from './pull-state.ts';
 
 /**
  * Runs in scope: $1 the window's start, $2 the recons (NULL: all). Written so each part is an index
@@ -94,9 +94,7 @@ export async function pullScopedState(store: Store, client: pg.PoolClient, windo
     client,
     async () => {
       const result: PullStateResult = { serverOrder: 0, runs: 0, decisions: 0, approvals: 0, statuses: 0, definitions: 0, evidence: 0, roleChanges: 0, matchActions: 0 };
-      const users = await client.query<{ user_id: string; display_name: string }>('SELECT user_id, display_name FROM recon.users ORDER BY user_id');
-      const roles = await client.query<{ user_id: string; role: string; granted_by: string }>('SELECT user_id, role, granted_by FROM recon.user_roles ORDER BY user_id, role');
-      result.roleChanges = applyRoles(store, users.rows, roles.rows);
+      result.roleChanges = await pullRoles(store, client);
       const high = Number((await client.query<{ high: string | null }>(HIGH)).rows[0]?.high ?? 0);
       // A history pull keeps the incremental watermark where it is.
       const mark = opts.first ? 0 : (store.read((tx) => getState<number>(tx, 'pull.serverOrder')) ?? 0);

@@ -43,6 +43,13 @@ export interface PullStateResult {
   matchActions: number;
 }
 
+/** The team's users and roles, mirrored whole (a small table); returns the role changes recorded here. */
+export async function pullRoles(store: Store, client: pg.ClientBase): Promise<number> {
+  const users = await client.query<{ user_id: string; display_name: string }>('SELECT user_id, display_name FROM recon.users ORDER BY user_id');
+  const roles = await client.query<{ user_id: string; role: string; granted_by: string }>('SELECT user_id, role, granted_by FROM recon.user_roles ORDER BY user_id, role');
+  return applyRoles(store, users.rows, roles.rows);
+}
+
 /** Pulls shared state changed since the last pull. */
 export async function pullState(store: Store, client: pg.PoolClient, window = 5000): Promise<PullStateResult> {
   const me = store.deviceId;
@@ -50,9 +57,7 @@ export async function pullState(store: Store, client: pg.PoolClient, window = 50
     client,
     async () => {
       const result: PullStateResult = { serverOrder: 0, runs: 0, decisions: 0, approvals: 0, statuses: 0, definitions: 0, evidence: 0, roleChanges: 0, matchActions: 0 };
-      const users = await client.query<{ user_id: string; display_name: string }>('SELECT user_id, display_name FROM recon.users ORDER BY user_id');
-      const roles = await client.query<{ user_id: string; role: string; granted_by: string }>('SELECT user_id, role, granted_by FROM recon.user_roles ORDER BY user_id, role');
-      result.roleChanges = applyRoles(store, users.rows, roles.rows);
+      result.roleChanges = await pullRoles(store, client);
       const high = Number(
         (
           await client.query<{ high: string | null }>(`SELECT greatest((SELECT max(server_order) FROM recon.runs), (SELECT max(server_order) FROM recon.decisions),

@@ -13,11 +13,12 @@ const countRecord = z.record(z.string(), z.number());
 
 /**
  * Where a query source's rows came from and when (engine/ingest/db): the connection
- * (never a password), the server, the query and its parameters, the rows read and
+ * (never a password; `encryption` is the session's TLS version as the server
+ * reported it, or "none", absent in older runs), the server, the query and its parameters, the rows read and
  * the SHA-256 of their canonical form, and each column's database type.
  */
 export const queryProvenanceSchema = z.object({
-  connection: z.object({ name: z.string(), driver: z.string(), host: z.string(), port: z.number(), database: z.string(), user: z.string(), tls: z.string() }),
+  connection: z.object({ name: z.string(), driver: z.string(), host: z.string(), port: z.number(), database: z.string(), user: z.string(), tls: z.string(), encryption: z.string().optional() }),
   server: z.string(),
   sql: z.string(),
   params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),

@@ -16,7 +16,9 @@ export const SOURCE_USAGE = `recon source add-connection|list|test|set-password|
                           an HTTP API for HTTP sources; a header value may hold {secret}
                           (e.g. --header 'Authorization: Bearer {secret}'), filled at run time from the keychain or the environment
   recon source list [--json]            the saved connections
-  recon source test NAME                logs in and runs SELECT 1: the server's version and where the password came from
+  recon source test NAME                logs in and runs SELECT 1: the server's version, whether the session is
+                          encrypted (and how its certificate was checked) and where the password came from
+  recon source test NAME [--path PATH]  an HTTP connection: one GET of its base URL (or PATH under it) with its headers
   recon source set-password NAME        stores the password in the OS keychain (prompted, or the first line of stdin)
   recon source forget-password NAME     removes it from the keychain
   recon source remove NAME              forgets the connection (and its stored password)
@@ -49,6 +51,7 @@ export async function sourceCommand(argv: string[]): Promise<number> {
       header: { type: 'string', multiple: true },
       timeout: { type: 'string' },
       retries: { type: 'string' },
+      path: { type: 'string' },
       password: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -118,10 +121,18 @@ export async function sourceCommand(argv: string[]): Promise<number> {
     }
     case 'test': {
       const conn = await getAnyConnection(workspace, needName());
-      if (conn.driver === 'http') throw new ReconError('INVALID_ARGUMENT', `connection "${conn.name}" is an HTTP connection: test it with a run of its source (an API has no one request that always answers)`);
+      if (conn.driver === 'http') {
+        const { testHttpConnection } = await import('../../ingest/http/test-http-connection.ts');
+        const r = await testHttpConnection({ workspace }, conn.name, values.path ?? '');
+        process.stdout.write(`connection "${conn.name}" OK: GET ${r.url} answered in ${r.ms} ms (${r.bytes.toLocaleString('en-US')} bytes)\n  secret from: ${r.secretFrom}\n`);
+        return 0;
+      }
+      if (values.path !== undefined) throw new ReconError('INVALID_ARGUMENT', `--path is for HTTP connections; "${conn.name}" is a ${conn.driver} database`);
       const { testConnection } = await import('../../ingest/db/load-query.ts');
-      const r = await testConnection({ workspace }, needName());
-      process.stdout.write(`connection "${r.connection.name}" OK: ${describeConnection(r.connection)} in ${r.ms} ms\n  server: ${r.serverVersion.split('\n')[0]}\n  password from: ${r.passwordFrom}\n`);
+      const r = await testConnection({ workspace }, conn.name);
+      process.stdout.write(
+        `connection "${r.connection.name}" OK: ${describeConnection(r.connection)} in ${r.ms} ms\n  server: ${r.serverVersion.split('\n')[0]}\n  TLS: ${tlsLine(r.connection, r.encryption)}\n  password from: ${r.passwordFrom}\n`,
+      );
       return 0;
     }
     case 'set-password':
@@ -177,4 +188,11 @@ function accountOf(c: AnyConnection): string {
 function intArg(flag: string, v: string): number {
   if (!/^\d+$/.test(v)) throw new ReconError('INVALID_ARGUMENT', `${flag}: a whole number, not "${v}"`);
   return Number(v);
+}
+
+/** What `source test` says of a session's encryption: the TLS version the server reports, and how the certificate was checked. */
+function tlsLine(c: { tls: TlsMode; caFile?: string | null | undefined }, encryption: string | null): string {
+  if (encryption === null) return c.tls === 'disable' ? 'off (--tls disable)' : 'off';
+  const checked = c.tls === 'verify' ? `certificate verified against ${c.caFile ? c.caFile : "the system's CAs"}` : 'certificate NOT verified (--tls require: encrypted, but the server is not authenticated)';
+  return `${encryption}, ${checked}`;
 }

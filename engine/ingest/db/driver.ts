@@ -55,6 +55,8 @@ export interface BoundQuery {
 export interface DbSession {
   /** The server's own version string, for the run's provenance. */
   readonly serverVersion: string;
+  /** The session's TLS version as the server reports it ("TLSv1.3"), or null when it is not encrypted. */
+  readonly encryption: string | null;
   /** The result's columns and types, without reading its rows. */
   describe(query: BoundQuery): Promise<{ name: string; dbType: string; type: FieldType; scale?: number }[]>;
   /**

@@ -175,6 +175,7 @@ export async function loadQuery(ctx: LoadContext, p: PreparedSource): Promise<Lo
       database: q.connection.database,
       user: q.connection.user,
       tls: q.connection.tls,
+      encryption: q.session.encryption ?? 'none',
     },
     server: q.session.serverVersion,
     sql: q.sql,
@@ -233,7 +234,18 @@ function sourceError(where: string, c: ClassifiedError, passwordOrigin?: string,
         ? ` (password from ${passwordOrigin})`
         : ` (no password was found: store one with \`recon source set-password\`, or set the connection's environment variable${keychainError ? `; keychain: ${keychainError}` : ''})`;
   }
-  return new ReconError(c.code, `${where}: ${WHAT[c.code]}: ${firstLine(c.message)}${hint}`);
+  return new ReconError(c.code, `${where}: ${WHAT[c.code]}: ${firstLine(c.message)}${hint}${tlsHint(c.message)}`);
+}
+
+/** What to do about a TLS failure, which the driver reports in the words of OpenSSL or of the server. */
+function tlsHint(message: string): string {
+  if (/self[- ]signed certificate|unable to verify the first certificate|unable to get (local )?issuer|does not match certificate's altnames|certificate has expired/i.test(message)) {
+    return " (the server's certificate is not trusted: give the CA that signed it with --ca-file, or use --tls require to encrypt without checking it)";
+  }
+  if (/does not support SSL|SSL connection error|server does not allow insecure connections|requires SSL|no pg_hba\.conf entry .* no encryption/i.test(message)) {
+    return ' (the server and the connection disagree on TLS: see --tls disable|require|verify)';
+  }
+  return '';
 }
 
 function firstLine(s: string): string {
@@ -282,7 +294,10 @@ async function withinTimeout<T>(session: DbSession, seconds: number, fn: () => P
 }
 
 /** `recon source test`: logs in and runs `SELECT 1`, saying which server answered and where the password came from. */
-export async function testConnection(qenv: QueryEnv, name: string): Promise<{ connection: ConnectionConfig; serverVersion: string; passwordFrom: string; ms: number }> {
+export async function testConnection(
+  qenv: QueryEnv,
+  name: string,
+): Promise<{ connection: ConnectionConfig; serverVersion: string; encryption: string | null; passwordFrom: string; ms: number }> {
   const t0 = performance.now();
   const connection = await getConnection(qenv.workspace, name);
   const driver = await loadDriver(connection.driver);
@@ -298,5 +313,5 @@ export async function testConnection(qenv: QueryEnv, name: string): Promise<{ co
   } finally {
     session.destroy();
   }
-  return { connection, serverVersion: session.serverVersion, passwordFrom: pw.origin, ms: Math.round(performance.now() - t0) };
+  return { connection, serverVersion: session.serverVersion, encryption: session.encryption, passwordFrom: pw.origin, ms: Math.round(performance.now() - t0) };
 }

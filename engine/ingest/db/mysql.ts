@@ -42,12 +42,16 @@ export const mysqlDriver: DbDriver = {
     const run = (sql: string, values: unknown[] = []): Promise<{ rows: unknown; fields: FieldPacket[] }> =>
       new Promise((resolve, reject) => conn.query({ sql, values }, (err, rows, fields) => (err ? reject(err) : resolve({ rows, fields: (fields ?? []) as FieldPacket[] }))));
     let version: string;
+    let encryption: string | null;
     try {
       // TIMESTAMP columns in UTC, as PostgreSQL's are (postgres.ts).
       await run("SET time_zone = '+00:00'");
       // MariaDB stops the statement itself at the timeout (MySQL has no such setting for every statement).
       await run(`SET SESSION max_statement_time = ${config.queryTimeoutSeconds}`).catch(() => undefined);
       version = String(((await run('SELECT VERSION() AS v')).rows as { v: string }[])[0]?.v ?? '');
+      // The server's own word on this session's encryption: Ssl_version is empty when there is none.
+      const ssl = ((await run("SHOW SESSION STATUS LIKE 'Ssl_version'")).rows as { Value?: string }[])[0]?.Value ?? '';
+      encryption = ssl === '' ? null : ssl;
     } catch (err) {
       conn.destroy();
       throw err;
@@ -55,6 +59,7 @@ export const mysqlDriver: DbDriver = {
     let current: { destroy(err?: Error): void } | undefined;
     const session: DbSession = {
       serverVersion: version,
+      encryption,
       async describe(q) {
         const { fields } = await run(`SELECT * FROM (${q.text}) AS recon_query LIMIT 0`, q.values);
         return fields.map((f) => ({ name: f.name, ...describeField(f) }));

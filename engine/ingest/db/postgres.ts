@@ -44,8 +44,14 @@ export const postgresDriver: DbDriver = {
       throw err;
     }
     let version: string;
+    let encryption: string | null;
     try {
-      version = (await client.query<{ v: string }>('SELECT version() AS v')).rows[0]?.v ?? '';
+      // pg_stat_ssl is the server's own word on this session's encryption.
+      const row = (
+        await client.query<{ v: string; tls: string | null }>('SELECT version() AS v, (SELECT s.version FROM pg_stat_ssl s WHERE s.pid = pg_backend_pid() AND s.ssl) AS tls')
+      ).rows[0];
+      version = row?.v ?? '';
+      encryption = row?.tls ?? null;
     } catch (err) {
       client.end().catch(() => undefined);
       throw err;
@@ -54,6 +60,7 @@ export const postgresDriver: DbDriver = {
     let current: { destroy(err?: Error): void } | undefined;
     const session: DbSession = {
       serverVersion: version,
+      encryption,
       async describe(q) {
         const res = await client.query({ text: `SELECT * FROM (${q.text}) AS recon_query LIMIT 0`, values: q.values });
         const names = await client.query<{ t: string }>('SELECT format_type(o, m) AS t FROM unnest($1::oid[], $2::int[]) WITH ORDINALITY AS x(o, m, n) ORDER BY n', [

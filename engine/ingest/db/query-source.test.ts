@@ -158,7 +158,7 @@ describe('query sources', () => {
     const s = JSON.parse(readFileSync(join(dir, 'out-prov', 'summary.json'), 'utf8')) as RunSummary;
     const q = s.inputs.a.query!;
     expect(s.inputs.a).toMatchObject({ path: 'query:ledger', format: 'query' });
-    expect(q.connection).toEqual({ name: 'ledger', driver: 'postgres', host: pgServer.info.host, port: pgServer.info.port, database: 'recon_src', user: 'src_reader', tls: 'disable' });
+    expect(q.connection).toEqual({ name: 'ledger', driver: 'postgres', host: pgServer.info.host, port: pgServer.info.port, database: 'recon_src', user: 'src_reader', tls: 'disable', encryption: 'none' });
     expect(JSON.stringify(s)).not.toContain(PG_PASSWORD);
     expect(q.sql).toBe(SELECT);
     expect(q.params).toEqual({ asOf: '2026-11-30' });

@@ -223,4 +223,26 @@ describe('HTTP sources', () => {
     const list = await recon(['source', 'list', '--json', '--workspace', ws]);
     expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ name: 'api', driver: 'http', baseUrl: api.url, headers: { Authorization: 'Bearer {secret}' } })]);
   }, 30_000);
+
+  it('source test probes an HTTP connection with one GET: the token taken, refused, or missing; a 404 named', async () => {
+    const ws = await workspace();
+    const ok = await recon(['source', 'test', 'api', '--path', '/pages', '--workspace', ws]);
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toMatch(new RegExp(`connection "api" OK: GET ${api.url}/pages answered in \\d+ ms \\([\\d,]+ bytes\\)`));
+    expect(ok.stdout).toContain('secret from: $RECON_SOURCE_PASSWORD_API');
+
+    const refused = await recon(['source', 'test', 'api', '--path', '/pages', '--workspace', ws], { RECON_SOURCE_PASSWORD_API: 'wrong' });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`error [SOURCE_AUTH_FAILED]: HTTP connection "api" (${api.url}/pages): HTTP 401`);
+    expect(refused.stderr).toContain('(secret from $RECON_SOURCE_PASSWORD_API)');
+
+    const missing = await recon(['source', 'test', 'api', '--path', '/nowhere', '--workspace', ws]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('error [SOURCE_QUERY_FAILED]: HTTP connection "api"');
+    expect(missing.stderr).toContain('HTTP 404');
+
+    const unknown = await recon(['source', 'test', 'api', '--workspace', join(dir, 'ws-without-connections')]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('"api"');
+  }, 60_000);
 });

@@ -62,27 +62,7 @@ export async function prepareHttp(ctx: LoadContext, side: Side, source: SourceOp
   if (source.response === 'ndjson' && (source.pagination?.kind === 'cursor' || (source.pagination?.kind === 'link' && source.pagination.next !== undefined))) {
     throw new ReconError('DEFINITION_INVALID', `sources.${side}: an NDJSON body has no cursor or next link to point at; use the Link header or page numbers`);
   }
-  let headers: Record<string, string> = {};
-  let secretOrigin = 'none';
-  if (connection) {
-    const envName = passwordEnvOf(connection.name);
-    if (needsSecret(connection.headers)) {
-      // The OS keychain, loaded only when a header needs the secret.
-      const env = qenv.env ?? process.env;
-      const keychain = env[envName] ? undefined : (qenv.keychain ?? (await import('../../sync/credentials.ts')).osKeychain());
-      const s = resolveHttpSecret(connection, envName, env, keychain);
-      if (s.secret === undefined) {
-        throw new ReconError(
-          'SOURCE_AUTH_FAILED',
-          `${where}: a header needs {secret} and none was found: store it with \`recon source set-password ${connection.name}\`, or set $${envName}${s.keychainError ? ` (keychain: ${s.keychainError})` : ''}`,
-        );
-      }
-      secretOrigin = s.origin;
-      headers = fillHeaders(connection.headers, s.secret);
-    } else {
-      headers = { ...connection.headers };
-    }
-  }
+  const { headers, secretOrigin } = connection ? await connectionHeaders(connection, where, qenv) : { headers: {}, secretOrigin: 'none' };
   const prep = {
     where,
     connection,
@@ -117,6 +97,26 @@ export async function prepareHttp(ctx: LoadContext, side: Side, source: SourceOp
     xlsx: undefined,
     http: { ...prep, firstPage, firstRecords, members: names },
   };
+}
+
+/**
+ * The headers an HTTP connection sends, `{secret}` filled from its environment
+ * variable or the OS keychain (loaded only when a header needs the secret), and
+ * where the secret came from ("none" when no header needs one).
+ */
+export async function connectionHeaders(connection: HttpConnection, where: string, qenv: QueryEnv): Promise<{ headers: Record<string, string>; secretOrigin: string }> {
+  if (!needsSecret(connection.headers)) return { headers: { ...connection.headers }, secretOrigin: 'none' };
+  const envName = passwordEnvOf(connection.name);
+  const env = qenv.env ?? process.env;
+  const keychain = env[envName] ? undefined : (qenv.keychain ?? (await import('../../sync/credentials.ts')).osKeychain());
+  const s = resolveHttpSecret(connection, envName, env, keychain);
+  if (s.secret === undefined) {
+    throw new ReconError(
+      'SOURCE_AUTH_FAILED',
+      `${where}: a header needs {secret} and none was found: store it with \`recon source set-password ${connection.name}\`, or set $${envName}${s.keychainError ? ` (keychain: ${s.keychainError})` : ''}`,
+    );
+  }
+  return { headers: fillHeaders(connection.headers, s.secret), secretOrigin: s.origin };
 }
 
 /** Reads every page into `raw_<side>`, hashing the rows in the canonical form as they go. */
@@ -250,7 +250,7 @@ function parsePage(h: { where: string }, source: SourceOptions, page: FetchedPag
 }
 
 /** A base URL and a path: "https://x/api" + "/trades" → "https://x/api/trades" (query strings of either kept). */
-function joinUrl(base: string, path: string): string {
+export function joinUrl(base: string, path: string): string {
   if (path === '') return base;
   const u = new URL(base);
   const [p, q] = path.split('?', 2) as [string, string | undefined];

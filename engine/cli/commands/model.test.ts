@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateExtracts } from '../../generate/generate-extracts.ts';
 import { modelCommand } from './model.ts';
@@ -35,6 +35,34 @@ describe('recon model', () => {
     expect(r.unlabelled).toBe(0);
     expect(r.all.autoRate).toBeGreaterThanOrEqual(0.8);
     expect(r.all.autoAccuracy).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('evaluate without an FX table proposes rates quoted in --fx-quote, and says when B cannot be in the assumed currency', async () => {
+    const g = await generateExtracts({ rows: 4_000, outDir: join(dir, 'gen-nofx'), seed: 4245, breakRate: 0.08 });
+    // No FX table anywhere: not beside truth.csv, not in the definition.
+    rmSync(join(dirname(g.truthPath), 'fx.json'), { force: true });
+    const def = JSON.parse(readFileSync(g.definitionPath, 'utf8')) as { attribution?: { fxRates?: unknown } };
+    delete def.attribution?.fxRates;
+    const defPath = join(dir, 'gen-nofx', 'no-fx.json');
+    writeFileSync(defPath, JSON.stringify(def));
+    const args = ['evaluate', '--a', g.aPath, '--b', g.bPath, '--definition', defPath, '--truth', g.truthPath];
+
+    expect(await modelCommand(args)).toBe(0);
+    expect(out).toContain('no FX table');
+    expect(out).toContain('FX rates inferred from the breaks');
+    // The generator's B converts USD amounts to EUR: the USD group has a rate of its own, so USD cannot be B's currency.
+    expect(out).toMatch(/Notional: B\/A = 0\.92\d* on \d+ USD breaks \(grouped by Currency\)/);
+    expect(out).toMatch(/Note: USD breaks of Notional show B\/A = 0\.92\d*, so B does not seem to report in USD; name B's currency with --fx-quote/);
+    expect(out).not.toContain('Proposed attribution.fxRates');
+
+    out = '';
+    expect(await modelCommand([...args, '--fx-quote', 'eur', '--json'])).toBe(0);
+    const r = JSON.parse(out) as { fxRatesProposal: { quote: string; rates: Record<string, string> } };
+    expect(r.fxRatesProposal.quote).toBe('EUR');
+    // 1 USD = 0.92… EUR, as the definition's attribution.fxRates writes it.
+    expect(r.fxRatesProposal.rates).toEqual({ USDEUR: expect.stringMatching(/^0\.92\d*$/) });
+
+    await expect(modelCommand([...args, '--fx-quote', 'EURO'])).rejects.toThrow(/--fx-quote "EURO": expected a three-letter currency code/);
   });
 
   it('show prints the current model (the shipped baseline in a fresh workspace)', async () => {

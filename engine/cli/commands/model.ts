@@ -18,7 +18,7 @@ import { openWorkspaceStore } from '../open-store.ts';
 import { listTrainingExamples } from '../../workflow/labels.ts';
 import { resolveWorkspace } from '../workspace.ts';
 
-export const MODEL_USAGE = `recon model evaluate --a FILE --b FILE --definition DEF.json --truth truth.csv [--model FILE] [--threshold 0.9] [--fx fx.json] [--json]
+export const MODEL_USAGE = `recon model evaluate --a FILE --b FILE --definition DEF.json --truth truth.csv [--model FILE] [--threshold 0.9] [--fx fx.json] [--fx-quote CUR] [--json]
 recon model train [--workspace DIR] [--labels labels.csv] [--threshold 0.9] [--json]
 recon model show [--model FILE] [--workspace DIR]
 
@@ -26,7 +26,9 @@ evaluate  Runs the recon, attributes every break and scores it against truth.csv
           accuracy, per-class precision and recall, confusion matrix, share
           auto-attributed at the threshold and accuracy of those. FX rates come
           from --fx, else the definition's attribution.fxRates, else fx.json
-          beside truth.csv.
+          beside truth.csv. With none, rates inferred from the breaks are
+          proposed as attribution.fxRates pairs quoted in --fx-quote, the
+          currency B reports in (default USD).
 train     Retrains on the baseline data plus the workspace's labels (reviewers'
           accepted, overridden and approved decisions from the workspace store,
           or --labels with columns run_db,break_id,reason), compares against the
@@ -43,6 +45,7 @@ const OPTIONS = {
   model: { type: 'string' },
   threshold: { type: 'string' },
   fx: { type: 'string' },
+  'fx-quote': { type: 'string' },
   workspace: { type: 'string' },
   labels: { type: 'string' },
   json: { type: 'boolean', default: false },
@@ -72,6 +75,7 @@ async function evaluate(v: Values): Promise<number> {
     return 2;
   }
   const flagThreshold = parseThreshold(v.threshold);
+  const quote = fxQuote(v['fx-quote']);
   const definition = await loadDefinitionFile(v.definition);
   const threshold = flagThreshold ?? definition.attribution.threshold;
   const { model, path } = await pickModel(v);
@@ -84,7 +88,9 @@ async function evaluate(v: Values): Promise<number> {
   try {
     const r = await evaluateOnTruth({ aPath: v.a, bPath: v.b, definition, truthPath: v.truth, model, threshold, workspace, ...(fx ? { fx } : {}) });
     if (v.json) {
-      process.stdout.write(`${JSON.stringify({ model: model.version, modelPath: path, fx: fx ?? null, ...r }, null, 2)}\n`);
+      const proposed = fxRatesProposal(r.attribution.fxProposals ?? [], quote);
+      const fxProposal = Object.keys(proposed).length > 0 ? { fxRatesProposal: { quote, rates: proposed } } : {};
+      process.stdout.write(`${JSON.stringify({ model: model.version, modelPath: path, fx: fx ?? null, ...r, ...fxProposal }, null, 2)}\n`);
       return 0;
     }
     const lines = [
@@ -94,7 +100,7 @@ async function evaluate(v: Values): Promise<number> {
       formatMetrics(r.all, 'All breaks'),
       '',
       formatMetrics(r.mismatches, 'MISMATCH breaks (decided by the model)'),
-      ...fxProposalLines(r.attribution.fxProposals ?? []),
+      ...fxProposalLines(r.attribution.fxProposals ?? [], quote),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
@@ -200,14 +206,28 @@ async function readLabelsCsv(path: string): Promise<TrainingExample[]> {
   });
 }
 
-/** FX rates attribution inferred without an FX table, and the attribution.fxRates they would be (B's currency is not in the data: USD assumed, edit it). */
-function fxProposalLines(proposals: readonly FxProposal[]): string[] {
+/** The currency B reports in, which the breaks cannot tell: --fx-quote, else USD. */
+function fxQuote(flag: string | undefined): string {
+  if (flag === undefined) return 'USD';
+  const quote = flag.trim().toUpperCase();
+  if (!/^[A-Z]{3}$/.test(quote)) throw new ReconError('INVALID_ARGUMENT', `--fx-quote ${JSON.stringify(flag)}: expected a three-letter currency code, e.g. EUR`);
+  return quote;
+}
+
+/**
+ * FX rates attribution inferred without an FX table, and the attribution.fxRates
+ * they would be, quoted in the currency B reports in. A group in that very
+ * currency with a rate of its own shows B does not report in it: said, not hidden.
+ */
+function fxProposalLines(proposals: readonly FxProposal[], quote: string): string[] {
   if (proposals.length === 0) return [];
-  const rates = fxRatesProposal(proposals, 'USD');
+  const rates = fxRatesProposal(proposals, quote);
+  const contradicting = proposals.filter((p) => p.group === quote);
   return [
     '',
     'FX rates inferred from the breaks (no FX table explained them):',
     ...formatFxProposals(proposals).map((l) => `  ${l}`),
-    ...(Object.keys(rates).length > 0 ? [`Proposed attribution.fxRates, if B reports in USD: ${JSON.stringify(rates)}`] : []),
+    ...(Object.keys(rates).length > 0 ? [`Proposed attribution.fxRates, if B reports in ${quote} (--fx-quote): ${JSON.stringify(rates)}`] : []),
+    ...contradicting.map((p) => `Note: ${p.group} breaks of ${p.field} show B/A = ${p.rate}, so B does not seem to report in ${quote}; name B's currency with --fx-quote.`),
   ];
 }

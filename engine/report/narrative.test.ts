@@ -95,6 +95,25 @@ describe('narrative', () => {
     expect(text).toMatch(/SettleDate values (one|two) business days? later in B than in A/);
   });
 
+  it('says in words which FX rates explain breaks when the run had no FX table, and only then', async () => {
+    expect(nv.paragraphs.flatMap((p) => p.sentences.map((s) => s.text)).join(' ')).not.toContain('With no FX table');
+    const file = await openFinishedRun(run.workspace, run.runId);
+    try {
+      const summary = await buildSummary(file, decisionReader(run.store, run.runId));
+      summary.model.fxProposals = [
+        { field: 'Notional', groupColumn: 'Currency', group: 'USD', rate: '0.921659', breaks: 148 },
+        { field: 'Notional', groupColumn: 'Currency', group: 'GBP', rate: '1.1718', breaks: 1203 },
+      ];
+      const withFx = await buildNarrative(file, summary);
+      const reasons = withFx.paragraphs.find((p) => p.heading === 'By reason')!.sentences.map((s) => s.text);
+      expect(reasons).toContain(
+        "With no FX table for them, one rate per Currency explains FX differences: B/A = 0.921659 on 148 USD Notional breaks and B/A = 1.1718 on 1,203 GBP Notional breaks; these can be accepted into the definition's attribution.fxRates.",
+      );
+    } finally {
+      file.close();
+    }
+  });
+
   it('links each claim in Markdown and HTML to its list of break ids', async () => {
     const out = join(run.workspace, 'n');
     const md = readFileSync((await exportRun({ workspace: run.workspace, runId: run.runId, format: 'narrative-md', out: `${out}.md`, actor: ALICE, store: run.store })).path, 'utf8');

@@ -5,13 +5,14 @@
  * engine/attribution/rules.ts, at threshold 0.9. Then the time to attribute
  * about a million risk breaks, rules off and on.
  *
- *   npm run bench:attribution [-- --records 20000 --seeds 9001,9002 --timing-records 800000]
+ *   npm run bench:attribution [-- --records 20000 --seeds 9001,9002 --timing-records 800000 --reason-rules 20 --timing-only]
  *
  * The domains are generated, not trained on: the shipped baseline's recipe
  * (engine/training/baseline-recipe.ts) never reads these generators.
  */
 import { parseArgs } from 'node:util';
-import { openDuckDB } from '../engine/duckdb/open.ts';
+import { openDuckDB, queryRows } from '../engine/duckdb/open.ts';
+import { teamRules } from './team-rules.ts';
 import { attributeBreaks } from '../engine/attribution/attribute.ts';
 import { BASELINE_MODEL_PATH } from '../engine/attribution/model-store.ts';
 import { ReasonModel } from '../engine/attribution/model.ts';
@@ -19,7 +20,7 @@ import { formatFxProposals } from '../engine/attribution/rules.ts';
 import { evaluateDomain, positionsDomain, riskDomain, writeDomain, type Domain } from '../engine/attribution/testing/domains.ts';
 
 const { values } = parseArgs({
-  options: { records: { type: 'string' }, seeds: { type: 'string' }, 'timing-records': { type: 'string' } },
+  options: { records: { type: 'string' }, seeds: { type: 'string' }, 'timing-records': { type: 'string' }, 'reason-rules': { type: 'string' }, 'timing-only': { type: 'boolean' } },
   strict: true,
 });
 const records = Number(values.records ?? 20_000);
@@ -33,7 +34,7 @@ const model = await ReasonModel.load(BASELINE_MODEL_PATH);
 log(`model ${model.version}, threshold ${THRESHOLD}, ${records.toLocaleString('en-US')} records a domain, seeds ${seeds.join(', ')}`);
 log('| domain | seed | breaks | model alone: auto | right | with rules: auto | right | calibration (auto-attributed, by confidence) |');
 log('|---|---|---|---|---|---|---|---|');
-for (const make of [riskDomain, positionsDomain]) {
+for (const make of values['timing-only'] ? [] : [riskDomain, positionsDomain]) {
   for (const seed of seeds) {
     const d: Domain = make(seed, records);
     const figures = [];
@@ -55,21 +56,31 @@ for (const make of [riskDomain, positionsDomain]) {
   }
 }
 
-// Speed: the same breaks attributed with the rules off and on (median of 3).
+// Speed: the same breaks attributed with the built-in rules off and on, and on with the team's
+// reason rules (issue 20, engine/rules) in force; median of 3, the variants interleaved so drift hits each alike.
 const big = riskDomain(seeds[0]!, timingRecords);
+const reasonRules = teamRules(Number(values['reason-rules'] ?? 20));
 const db = await openDuckDB({ path: ':memory:' });
 try {
   await writeDomain(db.connection, big);
-  for (const rules of [false, true]) {
-    const ms: number[] = [];
-    for (let i = 0; i < 3; i++) {
+  const variants = [
+    { label: 'rules off', rules: false, reasonRules: [] },
+    { label: 'rules on ', rules: true, reasonRules: [] },
+    { label: `rules on + ${reasonRules.length} reason rules`, rules: true, reasonRules },
+  ];
+  const ms: number[][] = variants.map(() => []);
+  let matched = 0;
+  for (let i = 0; i < 3; i++) {
+    for (const [v, variant] of variants.entries()) {
       const t0 = performance.now();
-      await attributeBreaks(db.connection, { model, threshold: THRESHOLD, tolerances: big.tolerances, recordsA: 'a', rules });
-      ms.push(performance.now() - t0);
+      await attributeBreaks(db.connection, { model, threshold: THRESHOLD, tolerances: big.tolerances, recordsA: 'a', rules: variant.rules, reasonRules: variant.reasonRules });
+      ms[v]!.push(performance.now() - t0);
+      if (variant.reasonRules.length > 0) matched = Number((await queryRows<{ n: string }>(db.connection, 'SELECT count(*) AS n FROM attributions WHERE rule_id IS NOT NULL'))[0]!.n);
     }
-    ms.sort((x, y) => x - y);
-    log(`timing: ${big.breaks.length.toLocaleString('en-US')} breaks, rules ${rules ? 'on ' : 'off'}: ${(ms[1]! / 1000).toFixed(2)} s (median of 3)`);
   }
+  const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[1]!;
+  for (const [v, variant] of variants.entries()) log(`timing: ${big.breaks.length.toLocaleString('en-US')} breaks, ${variant.label}: ${(median(ms[v]!) / 1000).toFixed(2)} s (median of 3)`);
+  log(`reason rules: ${matched.toLocaleString('en-US')} breaks taken by a rule; attribution with them / without: ${(median(ms[2]!) / median(ms[1]!)).toFixed(3)}×`);
 } finally {
   db.close();
 }

@@ -14,6 +14,7 @@ import { RUN_TABLES } from '../run-file/schema.ts';
 import { fxRatios } from './fx-rates.ts';
 import { BREAK_RULES, computeBreakRules, GUARD_CAP, type FieldTolerance } from './rules.ts';
 import { describeGuard, RULE_FEATURE } from './words.ts';
+import { applyReasonRules, type RunReasonRule } from '../rules/apply-run.ts';
 
 export interface AttributeOptions {
   model: ReasonModel;
@@ -36,6 +37,8 @@ export interface AttributeOptions {
   recordsA?: string;
   /** false: the model alone, without the rules and guards of rules.ts (to measure what they add). */
   rules?: boolean;
+  /** The team's reason rules in force for the run, in order (engine/rules; not the built-in rules.ts): they win over the model. */
+  reasonRules?: readonly RunReasonRule[];
 }
 
 /** What attribution adds to summary.json (declared with the run summary, engine/contract/runs.ts). */
@@ -194,6 +197,8 @@ export async function attributeBreaks(conn: DuckDBConnection, opts: AttributeOpt
        FROM ${RUN_TABLES.breaks} WHERE diff_type IN (${SQL_ATTRIBUTED_DIFF_TYPES.map((t) => `'${t}'`).join(', ')})`,
   );
   await opts.afterAttribute?.();
+  // Reason rules last: a matched break takes the rule's reason, the model's kept beside it.
+  await applyReasonRules(conn, opts.reasonRules ?? [], opts.history ? { history: opts.history } : {});
   const timings = { featuresMs: Math.round(t1 - t0), predictMs: Math.round(performance.now() - t1) };
   return { ...(await summarize(conn, model.version, threshold, explained)), timings, ...(fxProposals.length > 0 ? { fxProposals } : {}) };
 }

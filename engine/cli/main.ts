@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<LoadedCommand>> = {
   generate: async () => ((m) => ({ run: m.generateCommand, usage: m.GENERATE_USAGE }))(await import('./commands/generate.ts')),
   definition: async () => ((m) => ({ run: m.definitionCommand, usage: m.DEFINITION_USAGE }))(await import('./commands/definition.ts')),
   review: async () => ((m) => ({ run: m.reviewCommand, usage: m.REVIEW_USAGE }))(await import('./commands/review.ts')),
+  rules: async () => ((m) => ({ run: m.rulesCommand, usage: m.RULES_USAGE }))(await import('./commands/rules.ts')),
   users: async () => ((m) => ({ run: m.usersCommand, usage: m.USERS_USAGE }))(await import('./commands/users.ts')),
   audit: async () => ((m) => ({ run: m.auditCommand, usage: m.AUDIT_USAGE }))(await import('./commands/audit.ts')),
   model: async () => ((m) => ({ run: m.modelCommand, usage: m.MODEL_USAGE }))(await import('./commands/model.ts')),

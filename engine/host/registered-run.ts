@@ -9,6 +9,7 @@ import type { Identity } from '../workflow/identity.ts';
 import { recordRunCompleted, recordRunFailed, recordRunStarted, previousRunInRegistry } from '../workflow/runs.ts';
 import { decisionsInForce, type CarriedDecision } from '../workflow/carry.ts';
 import { startJob, type JobChannel, type JobHandle } from '../worker/client.ts';
+import { reasonRulesInForce } from '../rules/governance.ts';
 
 /**
  * A matching run carries the manual matches in force on the previous run of its series
@@ -44,12 +45,14 @@ export function startRegisteredRun(store: Store, actor: Identity, request: RunRe
   const previousRunId =
     request.previousRunId !== undefined ? request.previousRunId : (store.read((tx) => previousRunInRegistry(tx, request.definition.name))?.runId ?? null);
   const previousDecisions = previousRunId === null ? [] : store.read((tx) => decisionsInForce(tx, previousRunId));
+  // The team's reason rules in force for the definition (engine/rules), unless the caller chose them.
+  const reasonRules = request.reasonRules ?? store.read((tx) => reasonRulesInForce(tx, request.definition.name));
   let carry: { fromRunId: string; carried: CarriedDecision[] } | undefined;
   let fingerprinted: (inputs: InputFingerprints | undefined) => void = () => undefined;
   const fingerprints = new Promise<InputFingerprints | undefined>((resolvePromise) => (fingerprinted = resolvePromise));
   const handle = startJob(
     'run',
-    { ...request, runId, previousRunId, previousDecisions },
+    { ...request, runId, previousRunId, previousDecisions, reasonRules },
     {
       onProgress: (u) => {
         if (u.type === 'stage') onProgress?.(u.event);

@@ -70,6 +70,8 @@ export async function buildEvidencePack(
     controlTotals: summary.controlTotals,
     // Reviewers' progress as the run overview shows it: decided by final status, and what became of every proposal.
     review: { decided: summary.review.decided, decidedByStatus: summary.review.decidedByStatus, proposals: summary.review.proposals },
+    // The reason rules in force for the run (engine/rules): id, version and the hash of their conditions; absent when none.
+    ...(summary.reasonRules ? { reasonRules: summary.reasonRules } : {}),
     // The run in its series, as summary.json states it; absent for a run from before break memory, whose pack reads as before.
     ...(m ? { lifecycle: { previousRunId: m.previousRunId, asOf: m.asOf, ...m.lifecycle, decisionsCarried: m.decisionsCarried, decisionsDropped: m.decisionsDropped } } : {}),
     auditChainHead: chain

@@ -52,6 +52,13 @@ export function renderSummaryText(s: ExportSummary): string {
     `  reviewed:  decided ${n(r.decided)} of ${n(r.breaks)} (accepted ${n(r.decidedByStatus.ACCEPTED)}, overridden ${n(r.decidedByStatus.OVERRIDDEN)}, rejected ${n(r.decidedByStatus.REJECTED)})`,
     `  proposals: ${n(r.proposals.pending)} waiting (${n(r.proposals.pendingBreaks)} breaks), ${n(r.proposals.approved)} approved, ${n(r.proposals.rejected)} rejected, ${n(r.proposals.withdrawn)} withdrawn`,
   );
+  if (s.reasonRules && s.reasonRules.length > 0) {
+    // The team's rules that gave reasons before the model (engine/rules): which version, and what it covered.
+    lines.push('', 'Reason rules in force');
+    for (const x of s.reasonRules) {
+      lines.push(`  ${x.order} "${x.name}" (${x.ruleId} v${x.version}) → ${x.reason}: ${n(x.matched)} break(s)${x.unusable ? `; cannot apply: ${x.unusable}` : ''}; conditions ${x.conditionsSha256}`);
+    }
+  }
   if (s.controlTotals.length > 0) {
     lines.push('', 'Control totals (B − A)');
     for (const t of s.controlTotals) lines.push(`  ${t.field} ${t.currency}: A ${t.a}, B ${t.b}, difference ${t.difference}`);

@@ -11,6 +11,7 @@ import { readRunMemory, type RunMemory } from './memory.ts';
 import { attachStatusOverlay, reviewFigures, type ReviewFigures } from './review-figures.ts';
 import type { FinishedRun } from '../run-file/finished-run.ts';
 import { breaksWithAttributions, RUN_TABLES, STATUS_OVERLAY } from '../run-file/schema.ts';
+import { readRulesInForce, type RecordedRule } from '../rules/apply-run.ts';
 
 /**
  * The run summary as a report: counts, checks, the quality gate, breaks by
@@ -54,6 +55,8 @@ export interface ExportSummary {
   memory: RunMemory | null;
   /** A matching run's results as the run recorded them (engine/match); null for a keyed run. */
   matching: RunMatching | null;
+  /** The reason rules in force for the run (engine/rules), as its file recorded them; absent when there were none. */
+  reasonRules?: RecordedRule[];
   generatedAt: string;
 }
 
@@ -134,6 +137,7 @@ export async function buildSummary(run: FinishedRun, decisions: DecisionReader, 
     // After the status overlay is attached: the age buckets and overdue breaks go by the reason now.
     memory: await readRunMemory(run, decisions.reasonSlas()),
     matching: s.matching ?? null,
+    ...((rules) => (rules.length > 0 ? { reasonRules: rules } : {}))(await readRulesInForce(c)),
     generatedAt: now.toISOString(),
   };
 }

@@ -43,7 +43,22 @@ export const RUN_TABLES = {
   matchGroups: 'match_groups',
   /** Matching: the candidates of every AMBIGUOUS row, with their scores and why. */
   matchCandidates: 'match_candidates',
+  /** The reason rules in force for the run (engine/rules): id, version, name, reason, scope, order, conditions and their hash, breaks matched. */
+  reasonRulesInForce: 'reason_rules_in_force',
+  /** The run file's layout version (RUN_FILE_VERSION); absent in a version-1 file. */
+  runFileVersion: 'run_file_version',
 } as const;
+
+/**
+ * The run file's layout version. 1: before reason rules (no `run_file_version`
+ * table). 2: `attributions` has rule_id, rule_name, rule_version (the reason
+ * rule that gave the reason, else NULL) and model_reason, model_confidence,
+ * model_status (what the model said of a break a rule took; NULL where no rule
+ * applied: the model's is `reason`), and `reason_rules_in_force` lists the
+ * rules. Readers check the columns (a version-1 file has none) and read such
+ * files as "no rule applied".
+ */
+export const RUN_FILE_VERSION = 2;
 
 /** The TEMP table of a reader's connection holding the decided statuses from the workflow store (never in the file). */
 export const STATUS_OVERLAY = 'status_overlay';

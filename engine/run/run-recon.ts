@@ -4,6 +4,7 @@ import { attributeBreaks } from '../attribution/attribute.ts';
 import { loadCurrentModel } from '../attribution/model-store.ts';
 import { qualityGate } from '../attribution/quality-gate.ts';
 import { fieldTolerances } from '../attribution/rules.ts';
+import type { RunReasonRule } from '../rules/apply-run.ts';
 import { RUN_TABLES } from '../run-file/schema.ts';
 import { CHECKS_DDL, runIntegrityChecks } from '../checks/integrity.ts';
 import type { ControlTotal } from '../checks/control-totals.ts';
@@ -56,6 +57,8 @@ export interface RunRequest {
   definitionVersion?: number;
   /** `recon run --param name=value`: values for query sources' :name parameters, replacing the definition's. */
   params?: Record<string, QueryParamValue>;
+  /** The team's reason rules in force for the definition, in order (the host reads them from the workflow store: engine/rules). */
+  reasonRules?: readonly RunReasonRule[];
 }
 
 /** The run's result, as written to summary.json: declared once, as a schema of the contract. */
@@ -286,6 +289,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
         recordsA: RUN_TABLES.a,
         ...(linked ? { previousBreaks: PREVIOUS_BREAKS, history: BREAK_HISTORY } : {}),
         afterAttribute: () => keepCarriedReasons(conn),
+        ...(req.reasonRules ? { reasonRules: req.reasonRules } : {}),
         onProgress: (p) => report('attribute', 'Attributing breaks', p.total ? p.done / p.total : 1, p.done, p.total),
       });
     });

@@ -34,6 +34,12 @@ export const AUDIT_ACTIONS = [
   'reason.retired',
   'reason.sla_changed',
   'setting.changed',
+  // Reason rules (engine/rules): a proposal to create, change or retire one, and its verdict (a retirement approved is rule.retired).
+  'rule.proposed',
+  'rule.approved',
+  'rule.rejected',
+  'rule.withdrawn',
+  'rule.retired',
   // A restored or copied workspace continued as a new device (sync/recover.ts): before names the old device, after the new one.
   'sync.recovered',
   'model.promoted',

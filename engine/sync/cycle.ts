@@ -15,6 +15,7 @@ import { pullState, type PullStateResult } from './pull-state.ts';
 import { pushOutbox, type PushOptions, type PushResult } from './push.ts';
 import { publishEvidenceKey, pullTeamKeys } from './team-keys.ts';
 import { pullCheckpoints } from './checkpoints.ts';
+import { applyPulledReasonRules } from '../rules/sync-apply.ts';
 
 /** Cycle tuning; where the device key comes from (PushOptions). */
 export interface CycleOptions extends Omit<PushOptions, 'batchSize'> {
@@ -53,6 +54,8 @@ export interface PullOptions {
 export async function runPull(store: Store, pool: pg.Pool, opts: PullOptions = {}): Promise<{ pulledEvents: number; pull: PullStateResult }> {
   const window = beginPull(store, opts.scope);
   const pulledEvents = await withClient(pool, (c) => pullEvents(store, c));
+  // Reason rules are re-derived from the events just pulled (engine/rules/sync-apply.ts).
+  applyPulledReasonRules(store);
   const pull = window
     ? await withClient(pool, (c) => pullScopedState(store, c, window, { first: true, ...(opts.onRunsApplied ? { onRunsApplied: opts.onRunsApplied } : {}) }))
     : await withClient(pool, (c) => pullState(store, c));

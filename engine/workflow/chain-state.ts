@@ -20,6 +20,7 @@ import { localAnchorProblem } from '../store/checkpoint-anchors.ts';
 import { canonicalJson, type JsonValue } from '../store/canonical-json.ts';
 import { sql } from '../store/sql.ts';
 import type { ReadTx, Store } from '../store/store.ts';
+import { reasonRuleProblems, type ChainHelpers } from '../rules/chain-check.ts';
 
 /** A stored audit event (before/after as canonical JSON text). */
 interface EventRow {
@@ -63,6 +64,9 @@ function intact(tx: ReadTx, e: EventRow): boolean {
 }
 
 const after = <T>(e: EventRow): T => JSON.parse(e.after) as T;
+
+/** The event checks the reason-rule tables are held to (engine/rules/chain-check.ts), the same as every other state table's. */
+export const CHAIN_HELPERS: ChainHelpers = { intact: (tx, e) => intact(tx, e), ownChains: (tx) => ownChains(tx) };
 
 function broken(what: string, details: Record<string, unknown>): ReconError {
   return new ReconError(
@@ -397,6 +401,8 @@ export function verifyWorkflowState(tx: ReadTx, limit = 50, stats: StateStats = 
   )) {
     if (add('break_status', `${m.run_id}#${m.break_id}`, `break ${m.break_id} of run ${m.run_id} was decided (decision ${m.decision_id}) but has no status row: deleted`)) return problems;
   }
+  // Reason rules, their proposals and verdicts (engine/rules).
+  for (const p of reasonRuleProblems(tx, CHAIN_HELPERS, limit - problems.length)) if (add(p.table, p.key, p.message)) return problems;
   return problems;
 }
 

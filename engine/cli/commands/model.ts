@@ -21,6 +21,8 @@ import { resolveWorkspace } from '../workspace.ts';
 export const MODEL_USAGE = `recon model evaluate --a FILE --b FILE --definition DEF.json --truth truth.csv [--model FILE] [--threshold 0.9] [--fx fx.json] [--fx-quote CUR] [--json]
 recon model train [--workspace DIR] [--labels labels.csv] [--threshold 0.9] [--json]
 recon model show [--model FILE] [--workspace DIR]
+recon model compare --run RUN [--workspace DIR] [--json]
+recon model info [--workspace DIR] [--json]
 
 evaluate  Runs the recon, attributes every break and scores it against truth.csv:
           accuracy, per-class precision and recall, confusion matrix, share
@@ -35,6 +37,10 @@ train     Retrains on the baseline data plus the workspace's labels (reviewers'
           current model on a held-out split and promotes it to
           <workspace>/models/current.json only if it is no worse.
 show      Prints a model's version, training set and stored metrics.
+compare   Reason rules against the model on a run (agreement, and accuracy
+          against reviewers' decisions, per reason).
+info      Prints the current model and its figures on the workspace's
+          held-out set, as the Model panel shows them.
 Without --model the workspace's current model is used, else the shipped baseline.`;
 
 const OPTIONS = {
@@ -55,6 +61,8 @@ const parse = (argv: string[]) => parseArgs({ args: argv, options: OPTIONS, allo
 
 /** `recon model evaluate | train | show`. */
 export async function modelCommand(argv: string[]): Promise<number> {
+  // `compare` (reason rules against the model) has options of its own: engine/cli/commands/model-compare.ts.
+  if (argv[0] === 'compare') return (await import('./model-compare.ts')).modelCompareCommand(argv.slice(1));
   const { values, positionals } = parse(argv);
   switch (positionals[0]) {
     case 'evaluate':

@@ -12,7 +12,10 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BASELINE_TRAIN_OPTIONS, buildBaselineTrainingSet, evaluateBaselineHoldout } from '../engine/training/baseline-recipe.ts';
+import { BASELINE_TRAIN_OPTIONS, buildBaselineHoldoutSet, buildBaselineTrainingSet, evaluateBaselineHoldout } from '../engine/training/baseline-recipe.ts';
+import { baselineDataKey } from '../engine/training/baseline-cache.ts';
+import { heldOutKey } from '../engine/training/held-out.ts';
+import { scoreSet } from '../engine/training/retrain.ts';
 import { formatMetrics } from '../engine/attribution/metrics.ts';
 import { BASELINE_MODEL_PATH } from '../engine/attribution/model-store.ts';
 import { ReasonModel } from '../engine/attribution/model.ts';
@@ -45,13 +48,19 @@ try {
   t = performance.now();
   log('Evaluating on held-out seeds…');
   const h = await evaluateBaselineHoldout(trained, work, THRESHOLD);
-  const model = trained.withMetrics(h.generated, { generatedMismatches: h.generatedMismatches, synthetic: h.synthetic });
+  // The stored figures are on the held-out set every screen uses (engine/training/held-out.ts):
+  // the recipe's held-out MISMATCH rows, model alone; a workspace adds its own held-out labels to it.
+  const holdout = await buildBaselineHoldoutSet(work);
+  const heldOut = { key: heldOutKey(baselineDataKey(trained.version), []), baseline: holdout.y.length, workspace: 0 };
+  const model = trained.withMetrics(scoreSet(trained, holdout, THRESHOLD), { generatedAll: h.generated, generatedMismatches: h.generatedMismatches, synthetic: h.synthetic }, heldOut);
   log(`  done in ${Math.round(performance.now() - t)} ms\n`);
   log(formatMetrics(h.generated, 'Held-out generated runs, all breaks'));
   log('');
   log(formatMetrics(h.generatedMismatches, 'Held-out generated runs, MISMATCH breaks (the model decides these)'));
   log('');
   log(formatMetrics(h.synthetic, 'Held-out synthetic runs (generic shapes, MISMATCH)'));
+  log('');
+  log(formatMetrics(model.toJSON().metrics!, 'Stored: the held-out set every screen shows (MISMATCH rows, model alone)'));
 
   await model.save(out);
   log(`\nWrote ${out} (${((await stat(out)).size / 1024).toFixed(0)} KiB)`);

@@ -69,6 +69,7 @@ const api = {
     'reasons.setSla': invoke('reasons.setSla'),
     'model.info': invoke('model.info'),
     'model.retrain': invoke('model.retrain'),
+    'model.cancel': invoke('model.cancel'),
     'model.promote': invoke('model.promote'),
     'settings.get': invoke('settings.get'),
     'settings.set': invoke('settings.set'),

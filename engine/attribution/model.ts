@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { RandomForestClassifier } from 'ml-random-forest';
 import { installFastSplit } from './fast-split.ts';
 import { FEATURES } from './features.ts';
+import { forestJson, growTree, prepareRows, type GrownTree } from './grow-forest.ts';
 import { compileForest, normalizeForestJson, vote, type CompiledForest, type ForestJson } from './forest.ts';
 import type { ModelMetrics } from './metrics.ts';
 
@@ -39,6 +40,8 @@ export interface SavedModel {
   params: Required<Omit<TrainOptions, 'label' | 'trainedAt'>>;
   /** Held-out figures at `threshold`: all breaks of unseen generated runs for the baseline; a held-out split for retrained models. */
   metrics: ModelMetrics | null;
+  /** Which held-out set `metrics` is on (engine/training/held-out.ts); absent in models from before it was recorded. */
+  heldOut?: { key: string; baseline: number; workspace: number };
   /** Further held-out evaluations by name (e.g. MISMATCH only, synthetic generic shapes). */
   evaluations?: Record<string, ModelMetrics>;
   threshold?: number;
@@ -80,26 +83,42 @@ export class ReasonModel {
 
   /** Trains a forest on labelled rows (deterministic for a given seed and data). */
   static train(data: TrainingSet, opts: TrainOptions = {}): ReasonModel {
-    installFastSplit();
+    const { X, y, classes, p } = prepareTraining(data, opts);
+    const rf = new RandomForestClassifier(forestOptions(p, p.nEstimators, p.seed));
+    rf.train(X, y);
+    return ReasonModel.#assemble(normalizeForestJson(rf.toJSON()), data, classes, p, opts);
+  }
+
+  /**
+   * Trains one tree at a time with grow-forest.ts (presorted CART, seconds
+   * where the library takes minutes): `onTree(k, n)` after each tree, and a
+   * turn of the event loop between trees, so a worker sees a cancel and
+   * `signal` stops the training. Deterministic for a given seed and data,
+   * like `train`, though not the same forest (its own bagging draws).
+   */
+  static async trainInSteps(data: TrainingSet, opts: TrainOptions = {}, steps: { onTree?: (done: number, total: number) => void; signal?: AbortSignal } = {}): Promise<ReasonModel> {
     const width = FEATURES.length;
     const rows = data.y.length;
     if (data.x.length !== rows * width) throw new Error(`training set: ${data.x.length} values for ${rows} rows × ${width} features`);
     const classes = [...new Set(data.y)].sort();
     const classIndex = new Map(classes.map((c, i) => [c, i]));
-    const X = Array.from({ length: rows }, (_, i) => Array.from(data.x.subarray(i * width, (i + 1) * width)));
-    const y = data.y.map((c) => classIndex.get(c)!);
     const p = { ...DEFAULTS, ...stripUndefined(opts) };
-    const rf = new RandomForestClassifier({
-      nEstimators: p.nEstimators,
-      maxFeatures: p.maxFeatures,
-      replacement: false,
-      seed: p.seed,
-      useSampleBagging: true,
-      noOOB: true, // OOB collection throws when a row is in every bag, and costs O(rows × trees)
-      treeOptions: { maxDepth: p.maxDepth, minNumSamples: p.minNumSamples, gainThreshold: 1e-4 },
-    });
-    rf.train(X, y);
-    const forest = normalizeForestJson(rf.toJSON());
+    const prepared = prepareRows(data.x, Int32Array.from(data.y, (c) => classIndex.get(c)!), width, classes.length);
+    const params = { ...p, gainThreshold: GAIN_THRESHOLD };
+    const trees: GrownTree[] = [];
+    for (let t = 0; t < p.nEstimators; t++) {
+      steps.signal?.throwIfAborted();
+      trees.push(growTree(prepared, params, treeSeed(p.seed, t)));
+      steps.onTree?.(t + 1, p.nEstimators);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    steps.signal?.throwIfAborted();
+    return ReasonModel.#assemble(normalizeForestJson(forestJson(trees, params, width)), data, classes, p, opts);
+  }
+
+  static #assemble(forest: ForestJson, data: TrainingSet, classes: string[], p: typeof DEFAULTS, opts: TrainOptions): ReasonModel {
+    const width = FEATURES.length;
+    const rows = data.y.length;
     const hash = createHash('sha256').update(JSON.stringify(forest)).update(classes.join()).digest('hex').slice(0, 10);
     const classCounts = Object.fromEntries(classes.map((c) => [c, data.y.filter((v) => v === c).length]));
     return new ReasonModel({
@@ -139,9 +158,9 @@ export class ReasonModel {
     return this.saved.classes;
   }
 
-  /** The same model with evaluation metrics (and the threshold they were measured at) recorded. */
-  withMetrics(metrics: ModelMetrics, evaluations?: Record<string, ModelMetrics>): ReasonModel {
-    return new ReasonModel({ ...this.saved, metrics, threshold: metrics.threshold, ...(evaluations ? { evaluations } : {}) });
+  /** The same model with evaluation metrics (the threshold they were measured at, and the held-out set they are on) recorded. */
+  withMetrics(metrics: ModelMetrics, evaluations?: Record<string, ModelMetrics>, heldOut?: SavedModel['heldOut']): ReasonModel {
+    return new ReasonModel({ ...this.saved, metrics, threshold: metrics.threshold, ...(evaluations ? { evaluations } : {}), ...(heldOut ? { heldOut } : {}) });
   }
 
   toJSON(): SavedModel {
@@ -183,6 +202,39 @@ export class ReasonModel {
     for (let i = 0; i < rows; i++) this.predictRow(x, i, out.subarray(i * k, (i + 1) * k));
     return out;
   }
+}
+
+/** The rows as the library takes them, class indexes, and the options with defaults. */
+function prepareTraining(data: TrainingSet, opts: TrainOptions): { X: number[][]; y: number[]; classes: string[]; p: typeof DEFAULTS } {
+  installFastSplit();
+  const width = FEATURES.length;
+  const rows = data.y.length;
+  if (data.x.length !== rows * width) throw new Error(`training set: ${data.x.length} values for ${rows} rows × ${width} features`);
+  const classes = [...new Set(data.y)].sort();
+  const classIndex = new Map(classes.map((c, i) => [c, i]));
+  const X = Array.from({ length: rows }, (_, i) => Array.from(data.x.subarray(i * width, (i + 1) * width)));
+  const y = data.y.map((c) => classIndex.get(c)!);
+  return { X, y, classes, p: { ...DEFAULTS, ...stripUndefined(opts) } };
+}
+
+/** ml-cart's minimum Gini gain to split, for both trainers. */
+const GAIN_THRESHOLD = 1e-4;
+
+function forestOptions(p: typeof DEFAULTS, nEstimators: number, seed: number): ConstructorParameters<typeof RandomForestClassifier>[0] {
+  return {
+    nEstimators,
+    maxFeatures: p.maxFeatures,
+    replacement: false,
+    seed,
+    useSampleBagging: true,
+    noOOB: true, // OOB collection throws when a row is in every bag, and costs O(rows × trees)
+    treeOptions: { maxDepth: p.maxDepth, minNumSamples: p.minNumSamples, gainThreshold: GAIN_THRESHOLD },
+  };
+}
+
+/** Tree t's bagging seed: a 32-bit mix of the forest seed and t. */
+function treeSeed(seed: number, t: number): number {
+  return (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(t + 1, 0xc2b2ae35)) | 0;
 }
 
 function medians(x: Float64Array, rows: number, width: number): number[] {

@@ -83,6 +83,19 @@ describe('FX without an FX table (issue 18.6)', () => {
     expect(formatFxProposals(s.fxProposals!)[0]).toBe('notional: B/A = 1.0843 on 30 EUR breaks (grouped by currency)');
   });
 
+  it('attributes a run whose FX table meets a zero on either side (no ratio there, never a failed run)', async () => {
+    await writeBreakRows(db.connection, 'breaks', [
+      num(1, 'notional', '0.00', '1084.30'),
+      num(2, 'notional', '1000.00', '0.00'),
+      num(3, 'notional', '1000.00', '1084.30'),
+    ]);
+    await attributeBreaks(db.connection, { model, threshold: 0.9, fx: { EURUSD: '1.0843' } });
+    const out = await read();
+    expect(out).toHaveLength(3);
+    expect([out[2]!.reason, out[2]!.status]).toEqual(['FX_DIFF', 'AUTO']);
+    expect(out.slice(0, 2).some((r) => r.reason === 'FX_DIFF' && r.status === 'AUTO')).toBe(false);
+  });
+
   it('leaves ratios that differ break by break alone', async () => {
     await writeBreakRows(db.connection, 'breaks', Array.from({ length: 20 }, (_, i) => num(i + 1, 'pv', '1000000.00', (1_000_000 * (1.01 + i * 0.013)).toFixed(2))));
     const s = await attributeBreaks(db.connection, { model, threshold: 0.9 });

@@ -109,6 +109,8 @@ export async function computeBreakRules(conn: DuckDBConnection, opts: RuleOption
       : `(SELECT * FROM (VALUES ${tol.map(([f, t]) => `(${literal(f)}, ${t.abs === undefined ? 'NULL' : `${Number(t.abs)}`}::DOUBLE, ${t.rel === undefined ? 'NULL' : `${Number(t.rel)}`}::DOUBLE)`).join(', ')}) v(field, tabs, trel))`;
   const fx = opts.fxRatios ?? [];
   const fxd = fx.length === 0 ? 'NULL::DOUBLE' : `list_min(list_transform([${fx.map((r) => `${r}::DOUBLE`).join(', ')}], lambda r: abs(ln(abs(nb / na)) - ln(r))))`;
+  // Guarded like `lr`: a zero on either side has no ratio (DuckDB's ln(0) is an error, not NULL).
+  const fxdSql = fx.length === 0 ? fxd : `CASE WHEN na <> 0 AND nb <> 0 THEN ${fxd} END`;
   await conn.run(`CREATE OR REPLACE TEMP TABLE __rule_base AS
     WITH s AS (
       SELECT b.break_id, b.field, b.rid_a, trim(b.value_a) AS va, trim(b.value_b) AS vb,
@@ -141,7 +143,7 @@ export async function computeBreakRules(conn: DuckDBConnection, opts: RuleOption
            -- An integer's trailing zeros make a coarse side, never a coarse unit for the finer one.
            power(10, -greatest(pa, pb, 0)) AS unit,
            CASE WHEN na <> 0 AND nb <> 0 THEN ln(abs(nb / na)) END AS lr,
-           ${fxd} AS fxd
+           ${fxdSql} AS fxd
       FROM q`);
   // Inferred FX: candidates are same-sign ratios away from 1, from a power of ten and from the FX table.
   await conn.run(`CREATE OR REPLACE TEMP TABLE __fx_cand AS

@@ -133,7 +133,7 @@ describe('the CLI bundle', () => {
       ask({
         type: 'start',
         seq: 2,
-        job: { kind: 'retrain', request: { scratch: join(dir, 'scratch'), workDir: join(dir, 'retrain'), examples: [], extraCodes: [], threshold: 0.9, quick: true } },
+        job: { kind: 'retrain', request: { scratch: join(dir, 'scratch'), workDir: join(dir, 'retrain'), examples: [], extraCodes: [], threshold: 0.9, quick: true, cacheDir: join(dir, 'cache') } },
       }),
     ]);
     expect(inferred).toMatchObject({ type: 'result', seq: 1, result: { definition: { key: expect.any(Array) as unknown[] } } });

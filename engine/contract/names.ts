@@ -57,6 +57,7 @@ export const CALL_NAMES = [
   'reasons.setSla',
   'model.info',
   'model.retrain',
+  'model.cancel',
   'model.promote',
   'settings.get',
   'settings.set',

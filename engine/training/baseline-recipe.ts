@@ -45,12 +45,14 @@ export const HOLDOUT_SYNTHETIC = { seed: 8, runs: 40 } as const;
 export const BASELINE_TRAIN_OPTIONS: TrainOptions = { nEstimators: 60, maxFeatures: 0.9, maxDepth: 14, minNumSamples: 3, seed: 42, label: 'baseline' };
 
 /** The baseline's labelled MISMATCH rows (generated runs are made and removed under workDir). */
-export async function buildBaselineTrainingSet(workDir: string, log: (s: string) => void = () => {}): Promise<TrainingSet> {
+export async function buildBaselineTrainingSet(workDir: string, log: (s: string) => void = () => {}, signal?: AbortSignal): Promise<TrainingSet> {
   const b = new TrainingSetBuilder();
   const g = await addGeneratedExamples(TRAIN_GENERATED, workDir, b);
   log(`  generated runs: ${g} labelled mismatches`);
+  signal?.throwIfAborted();
   const s = await addSyntheticExamples(TRAIN_SYNTHETIC.seed, TRAIN_SYNTHETIC.runs, b);
   log(`  synthetic runs: ${s} labelled mismatches`);
+  signal?.throwIfAborted();
   const h = await addGeneratedSeriesExamples(TRAIN_SERIES, workDir, b);
   log(`  daily series (days 2 on, with history): ${h} labelled mismatches`);
   return b.build();

@@ -9,6 +9,8 @@ import { writeBreakRows, type BreakRow } from '../attribution/break-rows.ts';
 import { MetricsAccumulator } from '../attribution/metrics.ts';
 import { currentModelPath, loadCurrentModel } from '../attribution/model-store.ts';
 import { noWorse, retrainWorkspaceModel } from './retrain.ts';
+import { RETRAIN_STAGES, type RetrainProgress } from './retrain-progress.ts';
+import { findEvaluation } from './held-out.ts';
 import { TrainingSetBuilder, type TrainingExample } from '../attribution/training-data.ts';
 import type { TrainingSet } from '../attribution/model.ts';
 
@@ -64,6 +66,44 @@ describe('recon model train', () => {
     expect(now.model.version).toBe(r.candidate.version);
     expect(now.model.classes).toContain('BOOKING_ERROR');
     expect(now.model.toJSON().metrics).toMatchObject({ accuracy: r.candidate.metrics.accuracy });
+  });
+
+  it('reports named stages in order with fractions, names the held-out set and records both models’ figures on it', async () => {
+    const workspace = join(dir, 'ws-stages');
+    const seen: RetrainProgress[] = [];
+    const r = await retrainWorkspaceModel({ workspace, examples, threshold: 0.9, extraCodes: ['BOOKING_ERROR'], baseline, baselineHoldout, trainOptions: { nEstimators: 8 }, workDir: join(dir, 'work'), progress: (p) => seen.push(p) });
+    const stages = seen.map((p) => p.stage).filter((st, i, all) => all[i - 1] !== st);
+    expect(stages).toEqual([...RETRAIN_STAGES]);
+    for (const st of RETRAIN_STAGES) expect(seen.filter((p) => p.stage === st).at(-1)!.fraction).toBe(1);
+    expect(seen.filter((p) => p.stage === 'training').at(-1)!.message).toBe('Training trees: 8 of 8');
+    // Held out: all the baseline's held-out rows and the workspace labels the hash holds out (~20%).
+    expect(r.heldOut.baseline).toBe(baselineHoldout.y.length);
+    expect(r.heldOut.workspace).toBeGreaterThan(50);
+    expect(r.heldOut.workspace).toBeLessThan(150);
+    expect(r.candidate.metrics.evaluated).toBe(r.heldOut.baseline + r.heldOut.workspace);
+    expect(r.current.metrics.evaluated).toBe(r.candidate.metrics.evaluated);
+    expect((await findEvaluation(workspace, r.current.version, r.heldOut.key))?.metrics).toEqual(r.current.metrics);
+    expect((await loadCurrentModel(workspace)).model.toJSON().heldOut).toEqual(r.heldOut);
+  });
+
+  it('stops when cancelled during training and leaves the current model as it was', async () => {
+    const workspace = join(dir, 'ws-cancel');
+    const stop = new AbortController();
+    const retraining = retrainWorkspaceModel({
+      workspace,
+      examples,
+      threshold: 0.9,
+      extraCodes: ['BOOKING_ERROR'],
+      baseline,
+      baselineHoldout,
+      trainOptions: { nEstimators: 30 },
+      workDir: join(dir, 'work'),
+      signal: stop.signal,
+      progress: (p) => p.stage === 'training' && p.fraction > 0 && stop.abort(),
+    });
+    await expect(retraining).rejects.toMatchObject({ name: 'AbortError' });
+    expect(existsSync(currentModelPath(workspace))).toBe(false);
+    expect((await loadCurrentModel(workspace)).path).toMatch(/baseline-model\.json$/);
   });
 
   it('promotes only when accuracy does not drop and auto accuracy stays at the 95% floor', () => {

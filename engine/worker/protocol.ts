@@ -14,6 +14,7 @@ import type { ProgressEvent } from '../run/progress.ts';
 import type { InputFingerprints, RunRequest, RunSummary } from '../run/run-recon.ts';
 import type { CarriedDecision } from '../series/link.ts';
 import type { RetrainResult } from '../training/retrain.ts';
+import type { RetrainProgress } from '../training/retrain-progress.ts';
 
 /** What a run reports: its stages, and the inputs' SHA-256 as soon as it has them (the host registers the run with them; hashed once). */
 export type RunUpdate =
@@ -46,14 +47,19 @@ export interface RetrainJobRequest {
   threshold: number;
   /** A small synthetic baseline instead of the full recipe (tests and demos): seconds instead of minutes. */
   quick: boolean;
+  /** Where the baseline data is cached: the real workspace's cache, so it outlives the scratch copy. */
+  cacheDir: string;
 }
+
+/** A retraining's progress: a stage step (bar) or a line for its log. */
+export type RetrainJobProgress = { kind: 'step'; progress: RetrainProgress } | { kind: 'log'; message: string };
 
 /** Every job kind: its request, its progress and its result. */
 export interface JobKinds {
   run: { request: RunRequest; progress: RunUpdate; result: RunSummary };
   infer: { request: InferRequest; progress: TaskProgress; result: InferenceResult };
   export: { request: ExportJobRequest; progress: TaskProgress; result: ExportResult };
-  retrain: { request: RetrainJobRequest; progress: { message: string }; result: RetrainResult };
+  retrain: { request: RetrainJobRequest; progress: RetrainJobProgress; result: RetrainResult };
 }
 
 export type JobKind = keyof JobKinds;

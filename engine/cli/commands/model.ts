@@ -10,7 +10,8 @@ import { formatMetrics } from '../../attribution/metrics.ts';
 import { formatFxProposals, fxRatesProposal, type FxProposal } from '../../attribution/rules.ts';
 import { loadCurrentModel } from '../../attribution/model-store.ts';
 import { ReasonModel } from '../../attribution/model.ts';
-import { retrainWorkspaceModel } from '../../training/retrain.ts';
+import { trainingCacheDir } from '../../training/held-out.ts';
+import { modelInfo, runTraining } from './model-train.ts';
 import type { TrainingExample } from '../../attribution/training-data.ts';
 import { loadDefinitionFile } from '../../definition/load.ts';
 import { ReconError } from '../../errors/recon-error.ts';
@@ -34,8 +35,10 @@ evaluate  Runs the recon, attributes every break and scores it against truth.csv
 train     Retrains on the baseline data plus the workspace's labels (reviewers'
           accepted, overridden and approved decisions from the workspace store,
           or --labels with columns run_db,break_id,reason), compares against the
-          current model on a held-out split and promotes it to
-          <workspace>/models/current.json only if it is no worse.
+          current model on the held-out set (the baseline's held-out breaks and
+          a fixed 20% of the workspace's labels) and promotes it to
+          <workspace>/models/current.json only if it is no worse. Progress by
+          stage on stderr; Ctrl-C stops it and leaves the current model as it was.
 show      Prints a model's version, training set and stored metrics.
 compare   Reason rules against the model on a run (agreement, and accuracy
           against reviewers' decisions, per reason).
@@ -71,6 +74,8 @@ export async function modelCommand(argv: string[]): Promise<number> {
       return train(values);
     case 'show':
       return show(values);
+    case 'info':
+      return modelInfo(resolveWorkspace(values.workspace), values.json);
     default:
       process.stderr.write(`unknown or missing model command${positionals[0] ? ` "${positionals[0]}"` : ''}\n\n${MODEL_USAGE}\n`);
       return 2;
@@ -123,23 +128,7 @@ async function train(v: Values): Promise<number> {
   const extraCodes = [...new Set(examples.map((e) => e.reason))].filter((c) => !DEFAULT_REASON_CODES.some((r) => r.code === c));
   const workDir = await mkdtemp(join(tmpdir(), 'recon-train-'));
   try {
-    const log = v.json ? undefined : (s: string): void => void process.stdout.write(`${s}\n`);
-    const r = await retrainWorkspaceModel({ workspace, examples, threshold: parseThreshold(v.threshold) ?? 0.9, extraCodes, workDir, ...(log ? { log } : {}) });
-    if (v.json) {
-      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-      return 0;
-    }
-    const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
-    const line = (name: string, m: typeof r.candidate.metrics): string =>
-      `  ${name.padEnd(28)} accuracy ${pct(m.accuracy)}, auto ${pct(m.autoRate)}, auto accuracy ${pct(m.autoAccuracy)} (${m.evaluated} held out)`;
-    process.stdout.write(
-      [
-        line(`new ${r.candidate.version}`, r.candidate.metrics),
-        line(`current ${r.current.version}`, r.current.metrics),
-        r.promoted ? `Promoted: ${r.path} is now models/current.json` : 'Not promoted: the new model is worse than the current one on the held-out split.',
-      ].join('\n') + '\n',
-    );
-    return 0;
+    return await runTraining({ workspace, examples, threshold: parseThreshold(v.threshold) ?? 0.9, extraCodes, workDir, cacheDir: trainingCacheDir(workspace) }, v.json);
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

@@ -13,6 +13,7 @@ import type { ModelMetrics } from '../../attribution/metrics.ts';
 import { currentModelPath, loadCurrentModel, promoteModel } from '../../attribution/model-store.ts';
 import { ReasonModel } from '../../attribution/model.ts';
 import type { ContractEvent, ErrorData, ModelMetricsDto, RetrainJob } from '../../contract/index.ts';
+import { recordEvaluations, trainingCacheDir } from '../../training/held-out.ts';
 import { ReconError, toErrorData } from '../../errors/recon-error.ts';
 import type { Store } from '../../store/store.ts';
 import { recordModelPromoted } from '../../workflow/events.ts';
@@ -25,12 +26,16 @@ import { requireRoleNow } from '../workflow/roles-check.ts';
 
 /** Log lines a job keeps for the UI. */
 const LOG_LINES = 40;
+/** How long a cancelled job's worker may take to stop before its thread is ended. */
+const CANCEL_GRACE_MS = 5_000;
 
 interface Job {
   view: RetrainJob;
   handle: JobHandle<'retrain'> | null;
   scratch: string;
   raw: RetrainResult | null;
+  /** Cancel was asked: however the worker then ends, the job is CANCELLED. */
+  cancelled: boolean;
 }
 
 const metricsDto = (m: ModelMetrics): ModelMetricsDto => ({
@@ -80,42 +85,81 @@ export class RetrainJobs {
     const extraCodes = [...new Set([...listReasonCodes(store, { includeRetired: true }).map((r) => r.code), ...examples.map((e) => e.reason)])].filter((c) => !known.has(c));
     const started = Date.now();
     const job: Job = {
-      view: { jobId, state: 'RUNNING', startedAt: new Date(started).toISOString(), finishedAt: null, log: [], result: null, error: null },
+      view: { jobId, state: 'RUNNING', startedAt: new Date(started).toISOString(), finishedAt: null, log: [], progress: null, result: null, error: null },
       handle: null,
       scratch,
       raw: null,
+      cancelled: false,
     };
     this.#job = job;
-    const finish = (state: 'DONE' | 'FAILED', error: ErrorData | null): void => {
+    const finish = (state: 'DONE' | 'FAILED' | 'CANCELLED', error: ErrorData | null): void => {
       if (job.view.state !== 'RUNNING') return;
       job.view.state = state;
+      job.view.progress = null;
       job.view.error = error;
       job.view.finishedAt = new Date().toISOString();
       job.handle = null;
       this.#o.emit({ type: 'model.finished', jobId, state, error });
     };
-    const request = { scratch: join(scratch, 'ws'), workDir: join(scratch, 'work'), examples, extraCodes, threshold, quick: this.#o.quick ?? false };
+    // The baseline data is cached in the real workspace: the scratch copy goes when the job does.
+    const request = { scratch: join(scratch, 'ws'), workDir: join(scratch, 'work'), examples, extraCodes, threshold, quick: this.#o.quick ?? false, cacheDir: trainingCacheDir(workspace) };
     job.handle = startJob('retrain', request, {
-      onProgress: ({ message }) => {
-        job.view.log = [...job.view.log, message].slice(-LOG_LINES);
-        this.#o.emit({ type: 'model.progress', jobId, message, elapsedMs: Date.now() - started });
+      onProgress: (p) => {
+        const elapsedMs = Date.now() - started;
+        if (p.kind === 'log') {
+          job.view.log = [...job.view.log, p.message].slice(-LOG_LINES);
+          this.#o.emit({ type: 'model.progress', jobId, message: p.message, elapsedMs });
+          return;
+        }
+        job.view.progress = p.progress;
+        this.#o.emit({ type: 'model.progress', jobId, message: p.progress.message, elapsedMs, progress: p.progress });
       },
     });
     job.handle.result.then(
-      (result) => {
+      async (result) => {
         job.raw = result;
+        const measuredAt = new Date().toISOString();
         job.view.result = {
           candidate: { version: result.candidate.version, metrics: metricsDto(result.candidate.metrics) },
           current: { version: result.current.version, metrics: metricsDto(result.current.metrics) },
           promotable: result.promoted,
           workspaceLabels: result.workspaceLabels,
+          heldOut: { ...result.heldOut, upToDate: true, measuredAt },
         };
+        // The current model's figures on this held-out set, so model.info shows what this table shows.
+        await recordEvaluations(workspace, [
+          { version: result.current.version, heldOut: result.heldOut, metrics: result.current.metrics, measuredAt },
+          { version: result.candidate.version, heldOut: result.heldOut, metrics: result.candidate.metrics, measuredAt },
+        ]).catch(() => undefined);
         finish('DONE', null);
       },
-      (err: unknown) => finish('FAILED', toErrorData(err)),
+      (err: unknown) => {
+        const e = toErrorData(err);
+        const cancelled = job.cancelled || e.code === 'RUN_CANCELLED';
+        finish(cancelled ? 'CANCELLED' : 'FAILED', cancelled ? null : e);
+      },
     );
     this.#o.emit({ type: 'model.progress', jobId, message: `Retraining on ${examples.length} reviewer label(s)…`, elapsedMs: 0 });
     return jobId;
+  }
+
+  /**
+   * Admin: stops the running job. The worker stops between two steps (a tree,
+   * a run file) and nothing of the real workspace has changed; if it does not
+   * answer within `CANCEL_GRACE_MS`, its thread is ended.
+   */
+  cancel(jobId: string): boolean {
+    requireRoleNow(this.#o.store, this.#o.user, 'admin', 'cancel a retraining');
+    const job = this.#job;
+    if (job?.view.jobId !== jobId || job.view.state !== 'RUNNING' || !job.handle) return false;
+    const handle = job.handle;
+    job.cancelled = true;
+    handle.cancel();
+    setTimeout(() => {
+      if (job.view.state !== 'RUNNING') return;
+      void handle.terminate();
+    }, CANCEL_GRACE_MS).unref();
+    return true;
   }
 
   /** Admin: the finished job's model becomes the workspace's current model (audit: model.promoted). */

@@ -84,6 +84,7 @@ export function baselines(c: HostileContext): { [K in CallName]: CallArgs<K> } {
     'reasons.setSla': { code: 'HOSTILE_CODE', slaDays: 5 },
     'model.info': {},
     'model.retrain': { threshold: 0.9 },
+    'model.cancel': { jobId: 'rt-00000000' },
     'model.promote': { jobId: 'rt-00000000' },
     'settings.get': {},
     'settings.set': { bulkProposalThreshold: 50 },

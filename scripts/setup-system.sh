@@ -5,8 +5,10 @@
 # scripts/pg/start-test-postgres.sh) with PL/Python and python3-cryptography
 # (the server verifies event signatures, Ed25519, which PostgreSQL lacks:
 # engine/sync/server-setup/ed25519.sql) and gnome-keyring + dbus (the credential
-# tests run inside scripts/keyring/with-secret-service.sh) and MariaDB (database
-# source tests start a throwaway server with scripts/mariadb/). Idempotent: installs
+# tests run inside scripts/keyring/with-secret-service.sh), MariaDB (database
+# source tests start a throwaway server with scripts/mariadb/) and ClickHouse (the
+# distributed engine's tests start a throwaway cluster with scripts/clickhouse/).
+# Idempotent: installs
 # only what is missing; runs `apt-get update` only when the lists do not know a
 # package, or when installing from the current lists fails (stale mirrors).
 set -euo pipefail
@@ -32,9 +34,13 @@ command -v dbus-run-session >/dev/null 2>&1 || missing+=(dbus)
 # MariaDB: the database-source tests start a throwaway server as the current user
 # (scripts/mariadb/start-test-mariadb.sh); the package's own service is not used.
 { command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; } && command -v mariadb-install-db >/dev/null 2>&1 || missing+=(mariadb-server)
+# ClickHouse: `recon run --engine clickhouse` tests start a cluster of clickhouse-server
+# processes as the current user (scripts/clickhouse/start-test-cluster.sh); the
+# package's own service is not used (Debian 12 ships 18.16; the engine's SQL runs on it and on current releases).
+{ command -v clickhouse-server >/dev/null 2>&1 || [ -x /usr/sbin/clickhouse-server ]; } && command -v clickhouse-client >/dev/null 2>&1 || missing+=(clickhouse-server clickhouse-client)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup-system: chromium, postgresql (with plpython3), python3-cryptography, gnome-keyring, dbus, slapd and mariadb-server present"
+  echo "setup-system: chromium, postgresql (with plpython3), python3-cryptography, gnome-keyring, dbus, slapd, mariadb-server and clickhouse-server present"
   exit 0
 fi
 

@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<LoadedCommand>> = {
   export: async () => ((m) => ({ run: m.exportCommand, usage: m.EXPORT_USAGE }))(await import('./commands/export.ts')),
   evidence: async () => ((m) => ({ run: m.evidenceCommand, usage: m.EVIDENCE_USAGE }))(await import('./commands/evidence.ts')),
   source: async () => ((m) => ({ run: m.sourceCommand, usage: m.SOURCE_USAGE }))(await import('./commands/source.ts')),
+  cluster: async () => ((m) => ({ run: m.clusterCommand, usage: m.CLUSTER_USAGE }))(await import('./commands/cluster.ts')),
 };
 
 /**

@@ -1,5 +1,6 @@
 import type { ResolvedDefinition, ResolvedField } from '../definition/resolve.ts';
-import { decimalLiteral, ident, literal } from '../sql/quote.ts';
+import { ident, literal } from '../sql/quote.ts';
+import { DUCKDB, type Dialect } from '../sql/dialect.ts';
 import { RUN_TABLES } from '../run-file/schema.ts';
 
 /**
@@ -20,30 +21,34 @@ import { RUN_TABLES } from '../run-file/schema.ts';
  * NULL against a value is a break. Numbers are DECIMAL, so the compare is exact.
  */
 
-/** SQL for "x and y differ beyond tolerance" (x from A, y from B, both typed). */
-export function beyondTolerance(field: ResolvedField, x: string, y: string): string {
-  const differs = `(${x} IS DISTINCT FROM ${y})`;
-  const within = withinTolerance(field, x, y);
-  return within === undefined ? differs : `(${differs} AND NOT coalesce(${within}, false))`;
+/**
+ * SQL for "x and y differ beyond tolerance" (x from A, y from B, both typed). The one
+ * definition of a break for both engines: `dialect` spells it for DuckDB (the default,
+ * byte for byte what the local diff always ran) or for ClickHouse (engine/clickhouse).
+ */
+export function beyondTolerance(field: ResolvedField, x: string, y: string, dialect: Dialect = DUCKDB): string {
+  const differs = dialect.distinct(x, y);
+  const within = withinTolerance(field, x, y, dialect);
+  return within === undefined ? differs : `(${differs} AND NOT ${dialect.orFalse(within)})`;
 }
 
 /** SQL for "x and y (both non-NULL) are within the field's tolerance", or undefined when it has none. */
-export function withinTolerance(field: ResolvedField, x: string, y: string): string | undefined {
+export function withinTolerance(field: ResolvedField, x: string, y: string, dialect: Dialect = DUCKDB): string | undefined {
   const t = field.tolerance;
   const parts: string[] = [];
   if ((field.type === 'decimal' || field.type === 'integer') && (t.abs !== undefined || t.rel !== undefined)) {
     const delta = `abs(${y} - ${x})`;
-    if (t.abs !== undefined) parts.push(`${delta} <= ${decimalLiteral(t.abs)}`);
-    if (t.rel !== undefined) parts.push(`${delta} <= ${decimalLiteral(t.rel)} * greatest(abs(${x}), abs(${y}))`);
+    if (t.abs !== undefined) parts.push(`${delta} <= ${dialect.decimal(t.abs)}`);
+    if (t.rel !== undefined) parts.push(`${delta} <= ${dialect.decimal(t.rel)} * greatest(abs(${x}), abs(${y}))`);
   }
   if (field.type === 'date' && t.days !== undefined && t.days > 0) {
-    parts.push(`abs(date_diff('day', ${x}, ${y})) <= ${Math.trunc(t.days)}`);
+    parts.push(`abs(${dialect.daysBetween(x, y)}) <= ${Math.trunc(t.days)}`);
   }
   if (field.type === 'timestamp' && t.days !== undefined && t.days > 0) {
-    parts.push(`abs(epoch(${y}) - epoch(${x})) <= ${Math.trunc(t.days) * 86400}`);
+    parts.push(dialect.withinSeconds(x, y, Math.trunc(t.days) * 86400));
   }
   if (parts.length === 0) return undefined;
-  return `(${x} IS NOT NULL AND ${y} IS NOT NULL AND (${parts.join(' OR ')}))`;
+  return `(${dialect.notNull(x)} AND ${dialect.notNull(y)} AND (${parts.join(' OR ')}))`;
 }
 
 /** Exact delta B − A as text for numbers and dates (days); NULL otherwise. */
@@ -82,6 +87,38 @@ export function diffStatements(resolved: ResolvedDefinition): DiffSql {
     `(rid_a IS NOT NULL AND rid_b IS NOT NULL AND ${beyondTolerance(f, `a${i}`, `b${i}`)}) AS m${i}`,
     `(rid_a IS NOT NULL AND rid_b IS NOT NULL AND a${i} IS DISTINCT FROM b${i}) AS x${i}`,
   ]);
+  const valueCols = fieldMeta.flatMap(({ i }) => [`a${i}`, `b${i}`]);
+
+  const statements = [
+    { label: 'duplicate keys', sql: DUPLICATE_KEYS_SQL },
+    {
+      label: 'join',
+      sql: joinedSql(
+        resolved,
+        `SELECT __key, rid_a, rid_b${valueCols.length > 0 ? `, ${valueCols.join(', ')}` : ''}${flags.length > 0 ? `, ${flags.join(',\n')}` : ''}
+               FROM (
+                SELECT coalesce(a.__key, b.__key) AS __key, a.__rid AS rid_a, b.__rid AS rid_b
+                       ${values.length > 0 ? `, ${values.join(', ')}` : ''}
+                  FROM (SELECT * FROM a WHERE NOT __bad AND __key NOT IN (SELECT __key FROM ${RUN_TABLES.dupKeys})) a
+                  FULL OUTER JOIN
+                       (SELECT * FROM b WHERE NOT __bad AND __key NOT IN (SELECT __key FROM ${RUN_TABLES.dupKeys})) b
+                    ON a.__key = b.__key)`,
+      ),
+    },
+    breaksStatement(resolved),
+  ];
+  return { statements };
+}
+
+/**
+ * `joined` from pairs that carry their flags: `__key`, `rid_a`, `rid_b`, the values
+ * `a<i>`/`b<i>` and the flags `m<i>` (beyond tolerance) and `x<i>` (distinct) of every
+ * compared field. The local diff computes the pairs with DuckDB's full outer join; a
+ * cluster run (engine/clickhouse) computes them shard by shard and hands in only the
+ * pairs that differ, so both build the same table from here on.
+ */
+export function joinedSql(resolved: ResolvedDefinition, pairs: string): string {
+  const fieldMeta = comparedFields(resolved).map((f, i) => ({ f, i }));
   const packed = fieldMeta.map(
     ({ f, i }) => `CASE WHEN m${i} THEN
        {'ord': ${i + 1}, 'field': ${literal(f.name)}, 'value_a': CAST(a${i} AS VARCHAR), 'value_b': CAST(b${i} AS VARCHAR),
@@ -90,30 +127,21 @@ export function diffStatements(resolved: ResolvedDefinition): DiffSql {
   const outerFlags = fieldMeta.flatMap(({ i }) => [`m${i}`, `(x${i} AND NOT m${i}) AS w${i}`]);
   const diffs = fieldMeta.length > 0 ? `list_filter([${packed.join(', ')}], x -> x IS NOT NULL)` : '[]';
   const anyM = fieldMeta.length > 0 ? fieldMeta.map(({ i }) => `m${i}`).join(' OR ') : 'false';
-  const valueCols = fieldMeta.flatMap(({ i }) => [`a${i}`, `b${i}`]);
-
-  const statements = [
-    { label: 'duplicate keys', sql: DUPLICATE_KEYS_SQL },
-    {
-      label: 'join',
-      sql: `CREATE OR REPLACE TEMP TABLE joined AS
+  return `CREATE OR REPLACE TEMP TABLE joined AS
             SELECT __key, rid_a, rid_b${outerFlags.length > 0 ? `, ${outerFlags.join(', ')}` : ''},
                    CASE WHEN ${anyM} THEN ${diffs} END AS diffs
               FROM (
-               SELECT __key, rid_a, rid_b${valueCols.length > 0 ? `, ${valueCols.join(', ')}` : ''}${flags.length > 0 ? `, ${flags.join(',\n')}` : ''}
-               FROM (
-                SELECT coalesce(a.__key, b.__key) AS __key, a.__rid AS rid_a, b.__rid AS rid_b
-                       ${values.length > 0 ? `, ${values.join(', ')}` : ''}
-                  FROM (SELECT * FROM a WHERE NOT __bad AND __key NOT IN (SELECT __key FROM ${RUN_TABLES.dupKeys})) a
-                  FULL OUTER JOIN
-                       (SELECT * FROM b WHERE NOT __bad AND __key NOT IN (SELECT __key FROM ${RUN_TABLES.dupKeys})) b
-                    ON a.__key = b.__key)
+               ${pairs}
               )
              -- Only pairs that are missing or differ somewhere are kept: a clean
              -- match needs no row here (it is counted from the staged tables).
-             WHERE rid_a IS NULL OR rid_b IS NULL${fieldMeta.map(({ i }) => ` OR x${i}`).join('')}`,
-    },
-    {
+             WHERE rid_a IS NULL OR rid_b IS NULL${fieldMeta.map(({ i }) => ` OR x${i}`).join('')}`;
+}
+
+/** `breaks` from `joined`, `dup_keys`, the staged views and `rejects` (the last statement of the diff, on either engine). */
+export function breaksStatement(resolved: ResolvedDefinition): { label: string; sql: string } {
+  const fieldMeta = comparedFields(resolved);
+  return {
       label: 'breaks',
       sql: `CREATE OR REPLACE TABLE ${RUN_TABLES.breaks} AS
             WITH ${rejectLinks('a')}, ${rejectLinks('b')}
@@ -142,9 +170,7 @@ export function diffStatements(resolved: ResolvedDefinition): DiffSql {
                   FROM (SELECT __key, rid_a, rid_b, unnest(diffs) AS d FROM joined WHERE diffs IS NOT NULL)`
                   }
               )`,
-    },
-  ];
-  return { statements };
+  };
 }
 
 /**

@@ -36,6 +36,10 @@ export const ERROR_CODES = [
   'SOURCE_QUERY_FAILED',
   'SOURCE_TIMEOUT',
   'SOURCE_CONNECTION_LOST',
+  // The ClickHouse cluster of `recon run --engine clickhouse` (engine/clickhouse): not reachable, the login refused, a statement failed.
+  'CLUSTER_UNREACHABLE',
+  'CLUSTER_AUTH_FAILED',
+  'CLUSTER_QUERY_FAILED',
   'RUN_CANCELLED',
   'RUN_NOT_FOUND',
   'INTERNAL_ERROR',

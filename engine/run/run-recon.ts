@@ -32,6 +32,7 @@ import { BREAK_HISTORY, keepCarriedReasons, linkToPreviousRun, PREVIOUS_BREAKS, 
 import { findPreviousRun, namedPreviousRun, type PreviousRun } from '../series/previous-run.ts';
 import { overallProgress, type ProgressSink, type RunStage } from './progress.ts';
 import { newRunId } from './run-id.ts';
+import type { ClusterTarget } from '../clickhouse/cluster-target.ts';
 
 /** What a caller asks for: two files, a parsed definition and a workspace. */
 export interface RunRequest {
@@ -59,6 +60,8 @@ export interface RunRequest {
   params?: Record<string, QueryParamValue>;
   /** The team's reason rules in force for the definition, in order (the host reads them from the workflow store: engine/rules). */
   reasonRules?: readonly RunReasonRule[];
+  /** `recon run --engine clickhouse --cluster URL`: the diff runs on this cluster (engine/clickhouse); the rest of the run is local. */
+  cluster?: ClusterTarget;
 }
 
 /** The run's result, as written to summary.json: declared once, as a schema of the contract. */
@@ -193,6 +196,9 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     report('normalize', 'Typing and normalizing', 0);
     // Hundreds of fields or more are staged and compared in long form (normalize/wide.ts).
     const wide = matchPlan ? undefined : planWide(resolved, Math.max(loadedA.sourceRecords, loadedB.sourceRecords));
+    if (req.cluster && (matchPlan || wide)) {
+      throw new ReconError('INVALID_ARGUMENT', `--engine clickhouse runs keyed definitions of up to a few hundred fields; this one ${matchPlan ? 'matches without a key' : 'is wide'}: run it locally`);
+    }
     const stage = (loaded: LoadedSource, label: string): Promise<StagedSource & Partial<Pick<WideStagedSource, 'controlTotalRows'>>> => {
       const source = req.definition.sources[loaded.side];
       return wide ? stageWide(conn, wide, loaded, source, listener('normalize', label), signal) : stageSource(conn, resolved, loaded, source, listener('normalize', label), signal);
@@ -215,6 +221,12 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
           onProgress: (rule, fraction) => report('diff', `Matching: ${rule}`, fraction),
           ...(signal ? { signal } : {}),
         });
+        return;
+      }
+      if (req.cluster) {
+        // The same diff with the join on the cluster: only the pairs that differ come back (engine/clickhouse).
+        const { diffOnCluster } = await import('../clickhouse/run-on-cluster.ts');
+        await diffOnCluster(conn, resolved, req.cluster, { runId, scratchDir, timings, onStep: (label, f) => report('diff', label, f), ...(signal ? { signal } : {}) });
         return;
       }
       for (const st of diffStatements(wide?.narrow ?? resolved).statements) {

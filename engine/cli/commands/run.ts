@@ -14,9 +14,11 @@ import { resolveWorkspace } from '../workspace.ts';
 import { startWorker, type JobChannel } from '../../worker/client.ts';
 import { parseAsOf } from '../../series/as-of-date.ts';
 import { matchingSummaryLines } from '../../report/summary-text.ts';
+import { parseClusterTarget, type ClusterTarget } from '../../clickhouse/cluster-target.ts';
 
 export const RUN_USAGE = `recon run --a FILE --b FILE --definition DEF.json|NAME [--workspace DIR] [--out DIR] [--json] [--memory-limit 2GB]
           [--as-of YYYY-MM-DD] [--previous RUN|none] [--param NAME=VALUE]...
+          [--engine duckdb|clickhouse --cluster URL[,URL...] [--cluster-name NAME]]
 
 Reconciles source A against source B under a recon definition: a definition
 file, or the name of one saved in the workspace (its latest version; a path
@@ -45,7 +47,18 @@ A login refused, a server unreachable, a query error, a timeout or a
 connection lost mid-stream fails the run (exit 2) and keeps nothing of it.
 So does an HTTP source ("kind": "http": a JSON or NDJSON API, paged): no
 --a/--b; a refused token, 404, 5xx after retries, a timeout, invalid JSON or
-a page without its records exits 2. See docs/SOURCES.md.`;
+a page without its records exits 2. See docs/SOURCES.md.
+
+--engine clickhouse runs the diff on a ClickHouse cluster: --cluster names
+the HTTP URL of one node per shard (http://USER@HOST:8123,http://HOST2:8123;
+the user on the first), --cluster-name the cluster in their <remote_servers>
+(default "recon"). The workstation reads and normalizes the inputs, loads the
+compared rows into tables sharded by the key's hash, the cluster finds the
+duplicate keys and joins the sides shard by shard, and only the differing
+pairs come back into the run file, which is a normal one. The password comes
+from $RECON_CLUSTER_PASSWORD or the OS keychain (\`recon cluster
+set-password URL\`). An unreachable node, a refused login or a failed
+statement exits 2 and keeps nothing. See docs/SCALE.md.`;
 
 /** `recon run`: one reconciliation, on a worker thread, with a progress bar. */
 /**
@@ -76,6 +89,9 @@ async function runWithWorker(argv: string[], early: JobChannel | undefined): Pro
       'as-of': { type: 'string' },
       previous: { type: 'string' },
       param: { type: 'string', multiple: true },
+      engine: { type: 'string' },
+      cluster: { type: 'string' },
+      'cluster-name': { type: 'string' },
     },
     strict: true,
   });
@@ -84,6 +100,7 @@ async function runWithWorker(argv: string[], early: JobChannel | undefined): Pro
     return 2;
   }
   const params = parseParams(values.param ?? []);
+  const cluster = clusterOption(values.engine, values.cluster, values['cluster-name']);
   const asOf = values['as-of'] === undefined ? undefined : parseAsOf(values['as-of']);
   // The worker loads the engine while this thread reads the definition and opens the store.
   const worker = early ?? startWorker('run');
@@ -134,6 +151,7 @@ async function runWithWorker(argv: string[], early: JobChannel | undefined): Pro
       workspace,
       ...(values.out ? { outDir: values.out } : {}),
       ...(values['memory-limit'] ? { memoryLimit: values['memory-limit'] } : {}),
+      ...(cluster ? { cluster } : {}),
       ...(asOf ? { asOf } : {}),
       ...(definitionVersion !== undefined ? { definitionVersion } : {}),
       ...(values.previous !== undefined ? { previousRunId: values.previous === 'none' ? null : values.previous } : {}),
@@ -170,6 +188,17 @@ async function runWithWorker(argv: string[], early: JobChannel | undefined): Pro
     progress?.done();
     store.close();
   }
+}
+
+/** `--engine clickhouse --cluster URL`: the cluster the diff runs on; the local engine (the default) takes neither. */
+function clusterOption(engine: string | undefined, cluster: string | undefined, name: string | undefined): ClusterTarget | undefined {
+  if (engine === undefined || engine === 'duckdb') {
+    if (cluster !== undefined || name !== undefined) throw new ReconError('INVALID_ARGUMENT', '--cluster and --cluster-name go with --engine clickhouse');
+    return undefined;
+  }
+  if (engine !== 'clickhouse') throw new ReconError('INVALID_ARGUMENT', `--engine ${engine}: expected duckdb (the default) or clickhouse`);
+  if (cluster === undefined) throw new ReconError('INVALID_ARGUMENT', '--engine clickhouse needs --cluster URL[,URL...] (the HTTP URL of one node per shard)');
+  return parseClusterTarget(cluster, name);
 }
 
 /** `--param name=value`, repeated: the values of query sources' :name parameters (always text; the database casts them). */

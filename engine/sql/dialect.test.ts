@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import type { ResolvedField } from '../definition/resolve.ts';
+import { beyondTolerance } from '../diff/sql.ts';
+import { CLICKHOUSE, plainDecimal } from './dialect.ts';
+
+const field = (type: ResolvedField['type'], tolerance: ResolvedField['tolerance']): ResolvedField => ({ name: 'f', type, tolerance }) as ResolvedField;
+
+describe('the dialect layer', () => {
+  it('spells DuckDB exactly as the local diff always did', () => {
+    // The local path is benchmarked: the layer must not change a byte of its SQL.
+    expect(beyondTolerance(field('decimal', { abs: '0.01', rel: '1e-3' }), 'a0', 'b0')).toBe(
+      '((a0 IS DISTINCT FROM b0) AND NOT coalesce((a0 IS NOT NULL AND b0 IS NOT NULL AND (abs(b0 - a0) <= 0.01 OR abs(b0 - a0) <= 1e-3 * greatest(abs(a0), abs(b0)))), false))',
+    );
+    expect(beyondTolerance(field('date', { days: 2 }), 'a1', 'b1')).toBe(
+      "((a1 IS DISTINCT FROM b1) AND NOT coalesce((a1 IS NOT NULL AND b1 IS NOT NULL AND (abs(date_diff('day', a1, b1)) <= 2)), false))",
+    );
+    expect(beyondTolerance(field('timestamp', { days: 1 }), 'a2', 'b2')).toBe(
+      '((a2 IS DISTINCT FROM b2) AND NOT coalesce((a2 IS NOT NULL AND b2 IS NOT NULL AND (abs(epoch(b2) - epoch(a2)) <= 86400)), false))',
+    );
+    expect(beyondTolerance(field('string', {}), 'a3', 'b3')).toBe('(a3 IS DISTINCT FROM b3)');
+  });
+
+  it('spells ClickHouse with exact decimals, day numbers and microseconds', () => {
+    expect(beyondTolerance(field('decimal', { abs: '0.01', rel: '1e-3' }), 'a0', 'b0', CLICKHOUSE)).toBe(
+      "((NOT ifNull(a0 = b0, isNull(a0) AND isNull(b0))) AND NOT ifNull((isNotNull(a0) AND isNotNull(b0) AND (abs(b0 - a0) <= toDecimal128('0.01', 2) OR abs(b0 - a0) <= toDecimal128('0.001', 3) * greatest(abs(a0), abs(b0)))), 0))",
+    );
+    expect(beyondTolerance(field('date', { days: 2 }), 'a1', 'b1', CLICKHOUSE)).toContain('abs((b1 - a1)) <= 2');
+    expect(beyondTolerance(field('timestamp', { days: 1 }), 'a2', 'b2', CLICKHOUSE)).toContain('abs(b2 - a2) <= 86400000000');
+  });
+
+  it('writes decimal constants out without an exponent, exactly', () => {
+    expect(['1e-3', '0.01', '+.5', '1.5e2', '100', '-2.50', '0', '12.345e-1'].map(plainDecimal)).toEqual(['0.001', '0.01', '0.5', '150', '100', '-2.5', '0', '1.2345']);
+    expect(() => plainDecimal('abc')).toThrow(/not a decimal/);
+  });
+});

@@ -32,6 +32,7 @@ import { seriesCalls } from './series.ts';
 import { settingsCalls } from './settings.ts';
 import { syncCalls } from './sync.ts';
 import { inboxCalls } from './inbox.ts';
+import { connectionsCalls } from './connections.ts';
 import { tasksCalls } from './tasks.ts';
 import { usersCalls } from './users.ts';
 
@@ -52,6 +53,7 @@ export const contract = {
   ...settingsCalls,
   ...syncCalls,
   ...inboxCalls,
+  ...connectionsCalls,
   ...inferCalls,
   ...exportsCalls,
   ...tasksCalls,
@@ -89,6 +91,7 @@ export * from './series.ts';
 export * from './settings.ts';
 export * from './sync.ts';
 export * from './inbox.ts';
+export * from './connections.ts';
 export * from './tasks.ts';
 export * from './users.ts';
 export { HOST_KINDS } from './app.ts';

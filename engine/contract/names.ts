@@ -72,6 +72,13 @@ export const CALL_NAMES = [
   'sync.unpark',
   'inbox.list',
   'inbox.acknowledge',
+  'connections.list',
+  'connections.save',
+  'connections.remove',
+  'connections.setPassword',
+  'connections.forgetPassword',
+  'connections.test',
+  'connections.preview',
 ] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];

@@ -322,8 +322,9 @@ export const runsCalls = {
     result: runAgeingSchema,
   }),
   'runs.start': defineCall({
-    summary: 'Starts a recon on a worker thread; progress and the outcome arrive as run.progress / run.finished events.',
-    args: z.object({ aPath: filePathSchema, bPath: filePathSchema, definition: definitionSchema }).strict(),
+    summary:
+      "Starts a recon on a worker thread; progress and the outcome arrive as run.progress / run.finished events. A side whose definition source is a query or an HTTP API takes no path: it reads through one of the workspace's saved connections.",
+    args: z.object({ aPath: filePathSchema.optional(), bPath: filePathSchema.optional(), definition: definitionSchema }).strict(),
     result: z.object({ runId: z.string() }),
   }),
   'runs.cancel': defineCall({

@@ -24,9 +24,11 @@ export interface PreviewRequest {
 
 /** Columns and first rows of a file, every value as text. */
 export async function previewFile(workspace: string, req: PreviewRequest): Promise<FilePreview> {
-  // A preview reads a file the person picked; it never logs in to a database on a caller's say-so.
-  if (req.source.kind === 'http') throw new ReconError('INVALID_ARGUMENT', `source ${req.side.toUpperCase()} is an HTTP source; files.preview previews files only`);
-  if (req.source.kind === 'query') throw new ReconError('INVALID_ARGUMENT', `source ${req.side.toUpperCase()} is a query source; files.preview previews files only`);
+  // files.preview reads a file the person picked (its path is checked by the host's path policy);
+  // a query or HTTP source previews through connections.preview, on the workspace's saved connections only.
+  if (req.source.kind === 'http' || req.source.kind === 'query') {
+    throw new ReconError('INVALID_ARGUMENT', `source ${req.side.toUpperCase()} is ${req.source.kind === 'query' ? 'a query' : 'an HTTP'} source; files.preview previews files (connections.preview previews it)`);
+  }
   const tmp = join(workspace, 'tmp');
   await mkdir(tmp, { recursive: true, mode: 0o700 });
   const scratchDir = await mkdtemp(join(tmp, 'preview-'));

@@ -18,8 +18,9 @@ import type { RegisteredRun } from './registered-run.ts';
 export type RunStarter = (request: RunRequest, onProgress: ProgressSink) => RegisteredRun;
 
 export interface StartRequest {
-  aPath: string;
-  bPath: string;
+  /** A file side's path; a query or HTTP side takes none (its label stands in). */
+  aPath?: string | undefined;
+  bPath?: string | undefined;
   definition: Definition;
 }
 
@@ -46,20 +47,13 @@ export class RunManager {
     this.#start = start;
   }
 
-  /** Checks both files exist, then starts the run; returns at once with its id. */
+  /**
+   * Checks each side's input (a file that exists, or a connection the workspace
+   * has saved), then starts the run; returns at once with its id.
+   */
   async start(req: StartRequest): Promise<string> {
-    // A query source logs in to a database with the workspace's saved passwords: not on a
-    // page's say-so. Until the app has a screen to set one up, query runs start from `recon run`.
-    for (const side of ['a', 'b'] as const) {
-      if (req.definition.sources[side].kind === 'query') {
-        throw new ReconError('INVALID_ARGUMENT', `source ${side.toUpperCase()} is a database query; start query runs with \`recon run\` (docs/SOURCES.md)`);
-      }
-      if (req.definition.sources[side].kind === 'http') {
-        throw new ReconError('INVALID_ARGUMENT', `source ${side.toUpperCase()} is an HTTP API; start HTTP runs with \`recon run\` (docs/SOURCES.md)`);
-      }
-    }
-    await requireFile(req.aPath, 'a');
-    await requireFile(req.bPath, 'b');
+    const aPath = await sideInput(this.#workspace, req.definition, 'a', req.aPath);
+    const bPath = await sideInput(this.#workspace, req.definition, 'b', req.bPath);
     const runId = newRunId();
     const tracked: Tracked = {
       item: {
@@ -81,7 +75,7 @@ export class RunManager {
       lastEmit: 0,
     };
     this.#runs.set(runId, tracked);
-    const handle = this.#start({ ...req, workspace: this.#workspace, runId }, (p) => this.#progress(tracked, p));
+    const handle = this.#start({ definition: req.definition, aPath, bPath, workspace: this.#workspace, runId }, (p) => this.#progress(tracked, p));
     tracked.handle = handle;
     handle.result.then(
       (summary) => this.#finish(tracked, 'COMPLETED', null, summary),
@@ -144,6 +138,41 @@ export class RunManager {
     for (const old of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.#runs.delete(old.item.runId);
     this.#emit({ type: 'run.finished', runId: t.item.runId, status, error });
   }
+}
+
+/**
+ * What a side reads: a file's path, or a query or HTTP source's label. A page can use
+ * only connections an admin saved in the workspace (the passwords stay in the host's
+ * keychain): a connection that is not there, or an HTTP source that names its own URL
+ * instead of a connection (the host would fetch whatever a page asks), is refused.
+ */
+async function sideInput(workspace: string, definition: Definition, side: 'a' | 'b', path: string | undefined): Promise<string> {
+  const source = definition.sources[side];
+  const S = side.toUpperCase();
+  if (source.kind === 'query' || source.kind === 'http') {
+    if (path !== undefined) throw new ReconError('INVALID_ARGUMENT', `source ${S} is ${source.kind === 'query' ? 'a database query' : 'an HTTP API'} in the definition: leave out ${side}Path`, { side });
+    if (source.connection === undefined) {
+      throw new ReconError('INVALID_ARGUMENT', `source ${S} is an HTTP API named by its URL; the app reads HTTP sources only through a connection saved in Settings → Connections`, { side });
+    }
+    const { getAnyConnection } = await import('../ingest/db/connections.ts');
+    const connection = await getAnyConnection(workspace, source.connection).catch((err: unknown) => {
+      if (err instanceof ReconError && err.code === 'SOURCE_NOT_CONFIGURED') {
+        throw new ReconError('SOURCE_NOT_CONFIGURED', `source ${S}: this workspace has no connection named "${source.connection}"; an admin adds it in Settings → Connections`, { side, connection: source.connection });
+      }
+      throw err;
+    });
+    if (source.kind === 'query' && connection.driver === 'http') {
+      throw new ReconError('SOURCE_NOT_CONFIGURED', `source ${S}: connection "${connection.name}" is an HTTP connection; a query source needs a database connection`, { side, connection: connection.name });
+    }
+    if (source.kind === 'http' && connection.driver !== 'http') {
+      throw new ReconError('SOURCE_NOT_CONFIGURED', `source ${S}: connection "${connection.name}" is a ${connection.driver} database; an HTTP source needs an HTTP connection`, { side, connection: connection.name });
+    }
+    // The label the engine gives such a side (queryLabel, httpLabel): it stands where a path goes.
+    return `${source.kind}:${connection.name}`;
+  }
+  if (path === undefined) throw new ReconError('INVALID_ARGUMENT', `missing ${side}Path: source ${S} is a file`, { side });
+  await requireFile(path, side);
+  return path;
 }
 
 async function requireFile(path: string, side: 'a' | 'b'): Promise<void> {

@@ -39,6 +39,7 @@ import { seriesHandlers } from './handlers/series.ts';
 import { settingsHandlers } from './handlers/settings.ts';
 import { syncHandlers } from './handlers/sync.ts';
 import { inboxHandlers } from './handlers/inbox.ts';
+import { connectionsHandlers } from './handlers/connections.ts';
 import { usersHandlers } from './handlers/users.ts';
 import type { Handlers, HostContext } from './handlers/types.ts';
 import { RetrainJobs } from './model/retrain-jobs.ts';
@@ -204,6 +205,7 @@ export function createService(opts: ServiceOptions): Service {
     ...settingsHandlers(ctx),
     ...syncHandlers(ctx),
     ...inboxHandlers(ctx),
+    ...connectionsHandlers(ctx),
     ...inferHandlers(ctx),
     ...exportsHandlers(ctx),
   } satisfies Handlers;

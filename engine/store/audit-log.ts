@@ -44,6 +44,11 @@ export const AUDIT_ACTIONS = [
   'sync.recovered',
   'model.promoted',
   'export.written',
+  // Saved connections of query and HTTP sources (workflow/connections.ts): never a password, only where it is stored.
+  'connection.saved',
+  'connection.removed',
+  'connection.password_set',
+  'connection.password_forgotten',
   // A CLI or `recon serve` process acted as $RECON_USER rather than its OS account (see noteIdentityOverride).
   'identity.override',
 ] as const;

@@ -12,6 +12,8 @@
  * it links to the event before it). What this cannot see: a rewrite of the
  * whole chain together with the rows (the team server's copy and signed
  * checkpoints are the anchor for that; docs/ARCHITECTURE.md, security model).
+ * Not bound here: the saved source connections (connection.* events), a file beside
+ * the store rather than a row of it; workflow/connections.ts says why.
  */
 import { ReconError } from '../errors/recon-error.ts';
 import { GENESIS_HASH, hashEvent } from '../store/audit-log.ts';

@@ -1,9 +1,13 @@
 import { parseArgs } from 'node:util';
 import { ReconError } from '../../errors/recon-error.ts';
-import { getAnyConnection, keychainAccountOf, listAllConnections, passwordEnvOf, removeConnection, saveConnection, saveHttpConnection, type AnyConnection } from '../../ingest/db/connections.ts';
-import { httpKeychainAccount, parseHeaderArg, SECRET_PLACEHOLDER } from '../../ingest/http/http-connection.ts';
+import { getAnyConnection, listAllConnections, passwordEnvOf, tlsLine, type AnyConnection } from '../../ingest/db/connections.ts';
+import { parseHeaderArg, SECRET_PLACEHOLDER } from '../../ingest/http/http-connection.ts';
 import { describeConnection, DRIVER_NAMES, TLS_MODES, type DriverName, type TlsMode } from '../../ingest/db/driver.ts';
 import { DEFAULT_PORTS } from '../../ingest/db/drivers.ts';
+import type { Store } from '../../store/store.ts';
+import { forgetConnectionPassword, removeConnectionAudited, saveConnectionAudited, setConnectionPassword, type SaveConnectionInput } from '../../workflow/connections.ts';
+import { currentUser, type Identity } from '../../workflow/identity.ts';
+import { openWorkspaceStore } from '../open-store.ts';
 import { resolveWorkspace } from '../workspace.ts';
 
 export const SOURCE_USAGE = `recon source add-connection|list|test|set-password|forget-password|remove   database connections for query sources
@@ -23,7 +27,9 @@ export const SOURCE_USAGE = `recon source add-connection|list|test|set-password|
   recon source forget-password NAME     removes it from the keychain
   recon source remove NAME              forgets the connection (and its stored password)
 
-Every subcommand takes [--workspace DIR]. A password is looked up in
+Every subcommand takes [--workspace DIR]. Adding, changing or removing a
+connection, and storing or forgetting its password, need the admin role and are
+audit events (the password itself never is). A password is looked up in
 $RECON_SOURCE_PASSWORD_<NAME> (the name upper-cased, other characters as "_"),
 then $PGPASSWORD (postgres) or $MYSQL_PWD (mysql), then the OS keychain; an
 HTTP connection's {secret} in $RECON_SOURCE_PASSWORD_<NAME>, then the keychain.
@@ -77,7 +83,7 @@ export async function sourceCommand(argv: string[]): Promise<number> {
             throw new ReconError('INVALID_ARGUMENT', (err as Error).message);
           }
         }
-        const conn = await saveHttpConnection(workspace, {
+        const conn = await save(workspace, {
           name: needName(),
           driver: 'http',
           baseUrl: values['base-url'],
@@ -95,7 +101,7 @@ export async function sourceCommand(argv: string[]): Promise<number> {
       if (!driver || !(DRIVER_NAMES as readonly string[]).includes(driver)) throw new ReconError('INVALID_ARGUMENT', `--driver: one of postgres, mysql, mariadb`);
       for (const k of ['host', 'database', 'user'] as const) if (!values[k]) throw new ReconError('INVALID_ARGUMENT', `missing --${k}`);
       if (values.tls !== undefined && !(TLS_MODES as readonly string[]).includes(values.tls)) throw new ReconError('INVALID_ARGUMENT', `--tls: one of ${TLS_MODES.join(', ')}`);
-      const conn = await saveConnection(workspace, {
+      const conn = await save(workspace, {
         name: needName(),
         driver: driver as DriverName,
         host: values.host!,
@@ -141,20 +147,15 @@ export async function sourceCommand(argv: string[]): Promise<number> {
     case 'forget-password': {
       const conn = await getAnyConnection(workspace, needName());
       const { osKeychain } = await import('../../sync/credentials.ts');
-      const removed = osKeychain().delete(accountOf(conn));
+      const { removed } = await withStore(workspace, (store, me) => forgetConnectionPassword(store, me, workspace, conn.name, osKeychain));
       process.stdout.write(removed ? `password of "${conn.name}" removed from the OS keychain\n` : `no password of "${conn.name}" was stored\n`);
       return 0;
     }
     case 'remove': {
       const conn = await getAnyConnection(workspace, needName());
       // The keychain may be missing (a server without one): the connection goes regardless.
-      try {
-        const { osKeychain } = await import('../../sync/credentials.ts');
-        osKeychain().delete(accountOf(conn));
-      } catch {
-        // nothing stored where there is no keychain
-      }
-      await removeConnection(workspace, conn.name);
+      const { osKeychain } = await import('../../sync/credentials.ts');
+      await withStore(workspace, (store, me) => removeConnectionAudited(store, me, workspace, conn.name, osKeychain));
       process.stdout.write(`connection "${conn.name}" removed\n`);
       return 0;
     }
@@ -170,7 +171,7 @@ async function setPassword(workspace: string, name: string): Promise<void> {
   const { readPassword } = await import('../../sync/read-password.ts');
   const password = await readPassword(conn.driver === 'http' ? `secret for ${conn.baseUrl}: ` : `password for ${describeConnection(conn)}: `);
   if (!password) throw new ReconError('INVALID_ARGUMENT', 'an empty password was given; nothing stored');
-  osKeychain().set(accountOf(conn), password);
+  await withStore(workspace, (store, me) => setConnectionPassword(store, me, workspace, conn.name, password, osKeychain));
   process.stdout.write(`password of "${conn.name}" stored in the OS keychain\n`);
 }
 
@@ -181,8 +182,20 @@ function describeAny(c: AnyConnection): string {
   return `http ${c.baseUrl}${headers.length > 0 ? `  headers ${headers.join('; ')}` : ''}, timeout ${c.timeoutSeconds} s, retries ${c.retries}`;
 }
 
-function accountOf(c: AnyConnection): string {
-  return c.driver === 'http' ? httpKeychainAccount(c) : keychainAccountOf(c);
+/** Runs one audited act on the workspace store as the acting user (the OS account, or $RECON_USER), as other commands do. */
+async function withStore<T>(workspace: string, fn: (store: Store, me: Identity) => Promise<T>): Promise<T> {
+  const me = currentUser();
+  const store = openWorkspaceStore(workspace, me);
+  try {
+    return await fn(store, me);
+  } finally {
+    store.close();
+  }
+}
+
+/** Saves a connection: admin only, audited (connection.saved). */
+async function save<I extends SaveConnectionInput>(workspace: string, input: I): Promise<Extract<AnyConnection, { driver: I['driver'] }>> {
+  return (await withStore(workspace, (store, me) => saveConnectionAudited(store, me, workspace, input))).connection as Extract<AnyConnection, { driver: I['driver'] }>;
 }
 
 function intArg(flag: string, v: string): number {
@@ -190,9 +203,3 @@ function intArg(flag: string, v: string): number {
   return Number(v);
 }
 
-/** What `source test` says of a session's encryption: the TLS version the server reports, and how the certificate was checked. */
-function tlsLine(c: { tls: TlsMode; caFile?: string | null | undefined }, encryption: string | null): string {
-  if (encryption === null) return c.tls === 'disable' ? 'off (--tls disable)' : 'off';
-  const checked = c.tls === 'verify' ? `certificate verified against ${c.caFile ? c.caFile : "the system's CAs"}` : 'certificate NOT verified (--tls require: encrypted, but the server is not authenticated)';
-  return `${encryption}, ${checked}`;
-}

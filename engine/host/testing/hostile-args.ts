@@ -100,6 +100,14 @@ export function baselines(c: HostileContext): { [K in CallName]: CallArgs<K> } {
     'sync.unpark': { action: 'discard', fromSeq: 1 },
     'inbox.list': { includeAcknowledged: true },
     'inbox.acknowledge': { decisionId: '00000000-0000-4000-8000-000000000000' },
+    // Saved source connections: port 1 on loopback refuses at once, so a test or preview fails fast.
+    'connections.list': {},
+    'connections.save': { connection: { name: 'hostile', driver: 'postgres', host: '127.0.0.1', port: 1, database: 'recon', user: 'recon', tls: 'disable', connectTimeoutSeconds: 2, queryTimeoutSeconds: 5 } },
+    'connections.remove': { name: 'hostile-gone' },
+    'connections.setPassword': { name: 'hostile', password: 'secret' },
+    'connections.forgetPassword': { name: 'hostile' },
+    'connections.test': { name: 'hostile', path: '' },
+    'connections.preview': { side: 'a', source: { kind: 'query', connection: 'hostile', sql: 'SELECT :x AS x', params: { x: 1 } }, limit: 5 },
   };
 }
 

@@ -163,3 +163,10 @@ export function resolveSourcePassword(
     return { password: undefined, origin: 'none', keychainError: (err as Error).message };
   }
 }
+
+/** What a connection test says of a session's encryption: the TLS version the server reports, and how the certificate was checked. */
+export function tlsLine(c: { tls: string; caFile?: string | null | undefined }, encryption: string | null): string {
+  if (encryption === null) return c.tls === 'disable' ? 'off (--tls disable)' : 'off';
+  const checked = c.tls === 'verify' ? `certificate verified against ${c.caFile ? c.caFile : "the system's CAs"}` : 'certificate NOT verified (--tls require: encrypted, but the server is not authenticated)';
+  return `${encryption}, ${checked}`;
+}

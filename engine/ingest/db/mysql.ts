@@ -61,7 +61,7 @@ export const mysqlDriver: DbDriver = {
       serverVersion: version,
       encryption,
       async describe(q) {
-        const { fields } = await run(`SELECT * FROM (${q.text}) AS recon_query LIMIT 0`, q.values);
+        const { fields } = await run(`SELECT * FROM (${q.text}\n) AS recon_query LIMIT 0`, q.values);
         return fields.map((f) => ({ name: f.name, ...describeField(f) }));
       },
       async *stream(q: BoundQuery, batchRows: number): AsyncGenerator<DbValue[][]> {

@@ -62,7 +62,7 @@ export const postgresDriver: DbDriver = {
       serverVersion: version,
       encryption,
       async describe(q) {
-        const res = await client.query({ text: `SELECT * FROM (${q.text}) AS recon_query LIMIT 0`, values: q.values });
+        const res = await client.query({ text: `SELECT * FROM (${q.text}\n) AS recon_query LIMIT 0`, values: q.values });
         const names = await client.query<{ t: string }>('SELECT format_type(o, m) AS t FROM unnest($1::oid[], $2::int[]) WITH ORDINALITY AS x(o, m, n) ORDER BY n', [
           res.fields.map((f) => f.dataTypeID),
           res.fields.map((f) => f.dataTypeModifier),
@@ -71,7 +71,7 @@ export const postgresDriver: DbDriver = {
       },
       async *stream(q: BoundQuery, batchRows: number): AsyncGenerator<DbValue[][]> {
         if (lost) throw lost;
-        const copy = client.query(copyTo(`COPY (${q.text}) TO STDOUT`));
+        const copy = client.query(copyTo(`COPY (${q.text}\n) TO STDOUT`));
         // A connection that ends mid-COPY must fail the stream, never leave it waiting.
         const onEnd = (): void => {
           copy.destroy(lost ?? Object.assign(new Error('the server closed the connection'), { code: 'ECONNRESET' }));

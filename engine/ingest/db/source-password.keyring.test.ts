@@ -76,5 +76,17 @@ describe.runIf(LIVE)('query source passwords in the OS keychain', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('SOURCE_AUTH_FAILED');
     expect(refused.stderr).toContain('no password was found');
+
+    // Each act is an audit event of the workspace (never the password): as in the app's Settings → Connections.
+    const { openStore } = await import('../../store/open.ts');
+    const { sql } = await import('../../store/sql.ts');
+    const store = openStore(ws);
+    try {
+      const events = store.read((tx) => tx.all<{ action: string; after: string | null }>(sql`SELECT action, after FROM audit_events WHERE action LIKE 'connection.%' ORDER BY at, seq`));
+      expect(events.map((e) => e.action)).toEqual(['connection.saved', 'connection.password_set', 'connection.password_forgotten']);
+      expect(JSON.stringify(events)).not.toContain(admin.password);
+    } finally {
+      store.close();
+    }
   });
 });

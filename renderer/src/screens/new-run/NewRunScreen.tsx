@@ -5,7 +5,7 @@ import { useClient } from '../../bridge/use-client.ts';
 import { useTask } from '../../bridge/use-task.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { pathRefusal } from '../../components/path-refusal.ts';
-import { acceptRule, chooseDateFormat, draftProblems, emptyDraft, fromInference, fromSaved, plainRows, toDefinition, withPreview, type Draft } from './draft.ts';
+import { acceptRule, chooseDateFormat, draftProblems, emptyDraft, fromInference, fromSaved, plainRows, sourceOptions, toDefinition, withPreview, type Draft } from './draft.ts';
 import { DefinitionFilePanel } from './DefinitionFilePanel.tsx';
 import { FxRatesEditor } from './FxRatesEditor.tsx';
 import { SavedDefinitionPicker } from './SavedDefinitionPicker.tsx';
@@ -94,14 +94,29 @@ export function NewRunScreen({ fromRun }: { fromRun?: string } = {}) {
     setErrors((e) => ({ ...e, [side]: undefined }));
     try {
       const form = draftRef.current[side];
-      const p = await client.call('files.preview', { path: form.path.trim(), side, limit: 12, source: form.delimiter !== '' ? { delimiter: form.delimiter } : {} });
+      // A query or HTTP side has no file: its first rows come from the host, the query under a LIMIT or the API's first page.
+      const p =
+        form.kind === 'file'
+          ? await client.call('files.preview', { path: form.path.trim(), side, limit: 12, source: form.delimiter !== '' ? { delimiter: form.delimiter } : {} })
+          : await client.call('connections.preview', { side, limit: 12, source: sourceOptions(form) });
       const next = { ...previewsRef.current, [side]: p };
       previewsRef.current = next;
       setPreviews(next);
       setDraft((d) => ({ ...d, [side]: withPreview(d[side], p) }));
-      const pair = `${draftRef.current.a.path.trim()}\n${draftRef.current.b.path.trim()}`;
-      // A saved definition stays as it is: inference runs only when asked (Suggest).
-      if (next.a && next.b && pair !== inferredFor.current && draftRef.current.origin !== 'saved') void suggest();
+      const { a: fa, b: fb } = draftRef.current;
+      if (next.a && next.b && draftRef.current.origin !== 'saved') {
+        if (fa.kind === 'file' && fb.kind === 'file') {
+          const pair = `${fa.path.trim()}\n${fb.path.trim()}`;
+          // A saved definition stays as it is: inference runs only when asked (Suggest).
+          if (pair !== inferredFor.current) void suggest();
+        } else {
+          // Inference samples files only: a query or HTTP side is mapped by column names, as for a saved definition
+          // (the run types a query's columns as the database declares them, where the form leaves them text).
+          const { a, b } = next;
+          setGeneration((g) => g + 1);
+          setDraft((d) => ({ ...d, rows: plainRows(a, b) }));
+        }
+      }
     } catch (err) {
       setErrors((e) => ({ ...e, [side]: errorData(err) }));
     } finally {
@@ -117,7 +132,9 @@ export function NewRunScreen({ fromRun }: { fromRun?: string } = {}) {
       const result = await client.call('definitions.save', { definition });
       setSaved(`${result.name}, version ${result.version}`);
       if (andRun) {
-        const started = await client.call('runs.start', { aPath: draft.a.path.trim(), bPath: draft.b.path.trim(), definition });
+        // A query or HTTP side takes no path: it reads through its saved connection.
+        const paths = { ...(draft.a.kind === 'file' ? { aPath: draft.a.path.trim() } : {}), ...(draft.b.kind === 'file' ? { bPath: draft.b.path.trim() } : {}) };
+        const started = await client.call('runs.start', { ...paths, definition });
         setRunning(true);
         setRunId(started.runId);
       }
@@ -142,7 +159,8 @@ export function NewRunScreen({ fromRun }: { fromRun?: string } = {}) {
       setNamedColumns((c) => ({ ...c, [side]: (d['columns'] as unknown[]).map(String) }));
     }
   };
-  const bothPaths = draft.a.path.trim() !== '' && draft.b.path.trim() !== '';
+  // Inference reads samples of two files; a query or HTTP side is mapped by its columns' names.
+  const bothPaths = draft.a.kind === 'file' && draft.b.kind === 'file' && draft.a.path.trim() !== '' && draft.b.path.trim() !== '';
   return (
     <section className="screen new-run" aria-labelledby="new-run-title">
       <header className="screen-header">

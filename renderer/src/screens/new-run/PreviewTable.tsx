@@ -1,12 +1,13 @@
 import type { FilePreview } from '../../../../engine/contract/index.ts';
 import { bytes } from '../../format.ts';
 
-/** The first rows of a file, exactly as it spells them. */
-export function PreviewTable({ preview, side }: { preview: FilePreview; side: 'A' | 'B' }) {
+/** The first rows of a file, exactly as it spells them; of a query, with each column's database type. */
+export function PreviewTable({ preview, side }: { preview: FilePreview & { dbTypes?: (string | null)[] }; side: 'A' | 'B' }) {
+  const types = preview.dbTypes?.some((t) => t !== null) ? preview.dbTypes : undefined;
   return (
     <div className="preview">
       <p className="muted small">
-        {preview.format.toUpperCase()} · {bytes(preview.bytes)}
+        {preview.format === 'query' ? `Query on ${preview.path.replace(/^query:/, '')}` : preview.format === 'http' ? `HTTP ${preview.path.replace(/^http:/, '')} · first page · ${bytes(preview.bytes)}` : `${preview.format.toUpperCase()} · ${bytes(preview.bytes)}`}
         {preview.delimiter !== null && ` · delimiter ${JSON.stringify(preview.delimiter)}`} · {preview.columns.length} columns · first {preview.rows.length} rows
       </p>
       {preview.warnings.map((w) => (
@@ -18,8 +19,11 @@ export function PreviewTable({ preview, side }: { preview: FilePreview; side: 'A
         <table className="data compact" aria-label={`Preview of source ${side}`}>
           <thead>
             <tr>
-              {preview.columns.map((c) => (
-                <th key={c}>{c}</th>
+              {preview.columns.map((c, i) => (
+                <th key={c}>
+                  {c}
+                  {types?.[i] && <span className="muted small db-type"> {types[i]}</span>}
+                </th>
               ))}
             </tr>
           </thead>

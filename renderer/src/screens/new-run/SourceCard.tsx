@@ -1,10 +1,17 @@
 import { useState } from 'react';
 import type { ErrorData, FilePreview } from '../../../../engine/contract/index.ts';
 import { errorData } from '../../bridge/client.ts';
-import { useClient } from '../../bridge/use-client.ts';
+import { useCall, useClient } from '../../bridge/use-client.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
-import type { SourceForm } from './draft.ts';
+import { sourceReady, type SourceForm, type SourceKind } from './draft.ts';
 import { PreviewTable } from './PreviewTable.tsx';
+import { RemoteSourceFields } from './RemoteSourceFields.tsx';
+
+const KINDS: [SourceKind, string][] = [
+  ['file', 'File'],
+  ['query', 'Database query'],
+  ['http', 'HTTP API'],
+];
 
 const DELIMITERS: [string, string][] = [
   ['', 'Detect'],
@@ -29,9 +36,14 @@ const SOURCE_FILTERS = [
   { name: 'All files', extensions: ['*'] },
 ];
 
-/** One source: its path (typed, or picked with the desktop app's file dialog), read options and preview. */
+/**
+ * One source: a file (its path typed, or picked with the desktop app's file dialog, and read options),
+ * a database query or an HTTP API on one of the workspace's saved connections; and its preview.
+ */
 export function SourceCard({ side, form, onChange, onPreview, preview, error, busy }: Props) {
   const client = useClient();
+  // The saved connections a query or HTTP side may use; read only once a side needs them.
+  const connections = useCall('connections.list', form.kind === 'file' ? null : {});
   const id = `source-${side.toLowerCase()}`;
   const [pickError, setPickError] = useState<ErrorData>();
   const browse = async (): Promise<void> => {
@@ -47,7 +59,47 @@ export function SourceCard({ side, form, onChange, onPreview, preview, error, bu
   };
   return (
     <div className="panel source-card">
-      <h4>Source {side}</h4>
+      <div className="row source-head">
+        <h4>Source {side}</h4>
+        <div className="segmented" role="radiogroup" aria-label={`Source ${side} kind`}>
+          {KINDS.map(([kind, label]) => (
+            <label key={kind} className={form.kind === kind ? 'on' : undefined}>
+              <input type="radio" name={`${id}-kind`} value={kind} checked={form.kind === kind} onChange={() => onChange({ ...form, kind })} /> {label}
+            </label>
+          ))}
+        </div>
+      </div>
+      {form.kind !== 'file' ? (
+        <form
+          className="source-remote"
+          onSubmit={(e) => {
+            e.preventDefault();
+            onPreview();
+          }}
+        >
+          <RemoteSourceFields side={side} form={form} connections={connections.data?.connections} onChange={onChange} />
+          {connections.error && <ErrorMessage error={connections.error} onRetry={connections.reload} />}
+          <div className="row">
+            <button type="submit" disabled={busy || !sourceReady(form)}>
+              {busy ? 'Reading…' : 'Preview'}
+            </button>
+            <span className="muted small">{form.kind === 'query' ? 'Runs the query with a LIMIT: the first rows and each column’s database type.' : 'Reads the first page.'}</span>
+          </div>
+        </form>
+      ) : (
+        <FileSourceFields id={id} form={form} onChange={onChange} onPreview={onPreview} busy={busy} onBrowse={client.kind === 'desktop' ? () => void browse() : undefined} />
+      )}
+      {error && <ErrorMessage error={error} />}
+      {pickError && <ErrorMessage error={pickError} onDismiss={() => setPickError(undefined)} />}
+      {preview && <PreviewTable preview={preview} side={side} />}
+    </div>
+  );
+}
+
+/** A file side: its path (typed, or picked with the desktop app's file dialog) and read options. */
+function FileSourceFields({ id, form, onChange, onPreview, busy, onBrowse }: { id: string; form: SourceForm; onChange: (form: SourceForm) => void; onPreview: () => void; busy: boolean; onBrowse: (() => void) | undefined }) {
+  return (
+    <>
       <form
         className="source-form"
         onSubmit={(e) => {
@@ -66,8 +118,8 @@ export function SourceCard({ side, form, onChange, onPreview, preview, error, bu
             onChange={(e) => onChange({ ...form, path: e.target.value })}
           />
         </label>
-        {client.kind === 'desktop' && (
-          <button type="button" onClick={() => void browse()}>
+        {onBrowse && (
+          <button type="button" onClick={onBrowse}>
             Browse…
           </button>
         )}
@@ -98,9 +150,6 @@ export function SourceCard({ side, form, onChange, onPreview, preview, error, bu
           <input type="text" value={form.dateFormat} placeholder="ISO (2024-06-28)" onChange={(e) => onChange({ ...form, dateFormat: e.target.value })} />
         </label>
       </div>
-      {error && <ErrorMessage error={error} />}
-      {pickError && <ErrorMessage error={pickError} onDismiss={() => setPickError(undefined)} />}
-      {preview && <PreviewTable preview={preview} side={side} />}
-    </div>
+    </>
   );
 }

@@ -295,3 +295,34 @@ describe('a loaded definition saved unchanged (issue 13 item 22)', () => {
     expect(draftProblems(d)).toEqual(expect.arrayContaining(['FX rate 1: "EUR/USD" is not a currency pair like EURUSD.']));
   });
 });
+
+describe('a query or HTTP side', () => {
+  const query = { kind: 'query' as const, connection: 'ledger', sql: 'SELECT id, amount FROM trades WHERE d = :asOf AND n > :n ORDER BY id', params: { asOf: '2026-12-01', n: 5 }, timeoutSeconds: 600 };
+  const http = { kind: 'http' as const, connection: 'api', path: '/trades', records: '/data/items', pagination: { kind: 'cursor' as const, cursor: '/meta/next', param: 'cursor' }, params: { desk: 'fx' } };
+  const saved: DefinitionInput = { name: 'ledger vs api', key: ['id'], sources: { a: query, b: http }, fields: [{ name: 'id', type: 'integer' }] };
+
+  it('a saved definition with a query and an HTTP side saves unchanged, parameters keeping their types', () => {
+    // "Run again": the run recorded labels where paths go; a query or HTTP side keeps no path.
+    const d = fromSaved({ ...emptyDraft(), a: { ...emptyDraft().a, path: 'query:ledger' }, b: { ...emptyDraft().b, path: 'http:api' } }, saved, null);
+    expect(d.a).toMatchObject({ kind: 'query', path: '', connection: 'ledger', params: [{ name: 'asOf', value: '2026-12-01' }, { name: 'n', value: '5' }] });
+    expect(d.b).toMatchObject({ kind: 'http', path: '', connection: 'api', httpPath: '/trades', records: '/data/items' });
+    const out = definitionSchema.parse(toDefinition(d));
+    expect(out.sources).toEqual(definitionSchema.parse(saved).sources);
+    expect(draftProblems(d)).toEqual([]);
+  });
+
+  it('a file side switched to a query drops the file options the schema refuses, and says what the side still needs', () => {
+    const d = { ...withPaths(), a: { ...emptyDraft().a, path: '/x/a.csv', delimiter: ';', decimalSeparator: ',' as const, other: { encoding: 'windows-1252' as const, timeoutSeconds: 5 }, kind: 'query' as const } };
+    expect(draftProblems(d)).toEqual(['Source A: pick a connection.', 'Preview both sources to map their columns.', 'Name the definition.']);
+    const ready = { ...d, name: 'x', a: { ...d.a, connection: 'ledger', sql: 'SELECT 1 AS id' }, rows: plainRows(preview(['id'], ''), preview(['id'], ',')).map((r) => ({ ...r, isKey: true })) };
+    expect(draftProblems(ready)).toEqual([]);
+    const written = toDefinition(ready);
+    expect(written.sources?.a).toEqual({ kind: 'query', connection: 'ledger', sql: 'SELECT 1 AS id', timeoutSeconds: 5 });
+    expect(definitionSchema.safeParse(written).success).toBe(true);
+    expect(draftProblems({ ...ready, a: { ...ready.a, sql: ' ' } })).toEqual(['Source A: write its query.']);
+    // Back to a file: its file options return, the query's own go.
+    const back = toDefinition({ ...ready, a: { ...ready.a, kind: 'file' } });
+    expect(back.sources?.a).toEqual({ encoding: 'windows-1252', delimiter: ';', decimalSeparator: ',' });
+    expect(definitionSchema.safeParse(back).success).toBe(true);
+  });
+});

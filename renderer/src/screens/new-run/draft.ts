@@ -13,8 +13,33 @@ type SourceOptions = NonNullable<NonNullable<DefinitionInput['sources']>['a']>;
 export type FieldAdjust = NonNullable<FieldInput extends { adjust?: infer T } ? T : never>;
 type Choice<T> = { value: T; confidence: number; reason: string };
 
+/** What a side reads: a file, a query on a saved database connection, or an HTTP API through a saved connection. */
+export type SourceKind = 'file' | 'query' | 'http';
+
+/** A query's :name parameter, or an HTTP source's query parameter, as the form edits it (text). */
+export interface ParamRow {
+  name: string;
+  value: string;
+  /** The value as the definition gave it (a number, a boolean, null): written back as it was while the text is unchanged. */
+  original?: string | number | boolean | null;
+}
+
+type Pagination = NonNullable<SourceOptions['pagination']>;
+
 export interface SourceForm {
+  kind: SourceKind;
+  /** A file side's path. */
   path: string;
+  /** A query or HTTP side: the saved connection (Settings → Connections). */
+  connection: string;
+  /** A query side: the SELECT, with :name parameters. */
+  sql: string;
+  params: ParamRow[];
+  /** An HTTP side: the path under the connection's base URL, where the records are in each page, the body's kind and the pagination. */
+  httpPath: string;
+  records: string;
+  response: 'json' | 'ndjson';
+  pagination: Pagination | null;
   /** '' = sniffed by the engine. */
   delimiter: string;
   decimalSeparator: '.' | ',';
@@ -102,7 +127,21 @@ export interface Draft {
   kept: Pick<DefinitionInput, '$schema' | 'description' | 'attribution' | 'emptyKeyParts' | 'asOfField' | 'matching'> & { normalize?: Omit<NonNullable<DefinitionInput['normalize']>, 'trim'> };
 }
 
-export const emptySource = (): SourceForm => ({ path: '', delimiter: '', decimalSeparator: '.', dateFormat: '', other: {} });
+export const emptySource = (): SourceForm => ({
+  kind: 'file',
+  path: '',
+  connection: '',
+  sql: '',
+  params: [],
+  httpPath: '',
+  records: '',
+  response: 'json',
+  pagination: null,
+  delimiter: '',
+  decimalSeparator: '.',
+  dateFormat: '',
+  other: {},
+});
 export const emptyDraft = (): Draft => ({
   origin: 'blank',
   name: '',
@@ -148,9 +187,18 @@ export function withPreview(form: SourceForm, p: FilePreview): SourceForm {
 }
 
 const sourceForm = (path: string, s: SourceOptions | undefined): SourceForm => {
-  const { delimiter, decimalSeparator, dateFormat, ...other } = s ?? {};
+  const { delimiter, decimalSeparator, dateFormat, kind, connection, sql, params, path: httpPath, records, response, pagination, ...other } = s ?? {};
   return {
-    path,
+    kind: kind ?? 'file',
+    // A query or HTTP side reads no file: the label a run recorded in place of a path is not one.
+    path: kind === 'query' || kind === 'http' ? '' : path,
+    connection: connection ?? '',
+    sql: sql ?? '',
+    params: Object.entries(params ?? {}).map(([name, v]) => ({ name, value: v === null ? '' : String(v), original: v })),
+    httpPath: httpPath ?? '',
+    records: records ?? '',
+    response: response ?? 'json',
+    pagination: pagination ?? null,
     delimiter: delimiter ?? '',
     decimalSeparator: decimalSeparator ?? '.',
     dateFormat: typeof dateFormat === 'string' ? dateFormat : (dateFormat?.[0] ?? ''),
@@ -266,12 +314,53 @@ export function chooseDateFormat(rows: FieldRow[], field: string, side: 'a' | 'b
   });
 }
 
-const sourceOptions = (s: SourceForm): SourceOptions => ({
-  ...s.other,
-  ...(s.delimiter !== '' ? { delimiter: s.delimiter } : {}),
-  ...(s.decimalSeparator !== '.' ? { decimalSeparator: s.decimalSeparator } : {}),
-  ...(s.dateFormat !== '' ? { dateFormat: s.dateFormats !== undefined && s.dateFormats[0] === s.dateFormat ? s.dateFormats : s.dateFormat } : {}),
-});
+/** Read options a query or HTTP side keeps from `other` (the rest are a file's, which the schema refuses for them). */
+const REMOTE_KEPT = { query: ['timeoutSeconds', 'typesFromDatabase', 'timestampFormat', 'nullValues'], http: ['timeoutSeconds', 'columns', 'timestampFormat', 'nullValues'] } as const;
+
+const paramsOf = (rows: readonly ParamRow[]): Record<string, string | number | boolean | null> =>
+  Object.fromEntries(rows.filter((p) => p.name.trim() !== '').map((p) => [p.name.trim(), p.original !== undefined && p.value === (p.original === null ? '' : String(p.original)) ? p.original : p.value]));
+
+/** A side's source options as the definition writes them. */
+export function sourceOptions(s: SourceForm): SourceOptions {
+  const dateFormat = s.dateFormat !== '' ? { dateFormat: s.dateFormats !== undefined && s.dateFormats[0] === s.dateFormat ? s.dateFormats : s.dateFormat } : {};
+  if (s.kind === 'file') {
+    // A side switched back from a query keeps no query option (the schema refuses them for a file).
+    const { timeoutSeconds: _t, typesFromDatabase: _d, ...fileOther } = s.other;
+    void _t;
+    void _d;
+    return {
+      ...fileOther,
+      ...(s.delimiter !== '' ? { delimiter: s.delimiter } : {}),
+      ...(s.decimalSeparator !== '.' ? { decimalSeparator: s.decimalSeparator } : {}),
+      ...dateFormat,
+    };
+  }
+  const kept = Object.fromEntries(Object.entries(s.other).filter(([k]) => (REMOTE_KEPT[s.kind as 'query' | 'http'] as readonly string[]).includes(k)));
+  const params = paramsOf(s.params);
+  const withParams = Object.keys(params).length > 0 ? { params } : {};
+  if (s.kind === 'query') return { ...kept, kind: 'query', connection: s.connection.trim(), sql: s.sql, ...withParams, ...dateFormat };
+  return {
+    ...kept,
+    kind: 'http',
+    connection: s.connection.trim(),
+    ...(s.httpPath.trim() !== '' ? { path: s.httpPath.trim() } : {}),
+    ...withParams,
+    ...(s.response === 'ndjson' ? { response: 'ndjson' as const } : s.records.trim() !== '' ? { records: s.records.trim() } : {}),
+    ...(s.pagination !== null ? { pagination: s.pagination } : {}),
+    ...dateFormat,
+  };
+}
+
+/** What a side still needs before it can be read, in words; null when it is ready. */
+export function sourceProblem(s: SourceForm, side: 'A' | 'B'): string | null {
+  if (s.kind === 'file') return s.path.trim() === '' ? `Source ${side}: give its file.` : null;
+  if (s.connection.trim() === '') return `Source ${side}: pick a connection.`;
+  if (s.kind === 'query' && s.sql.trim() === '') return `Source ${side}: write its query.`;
+  return null;
+}
+
+/** A side is ready to read (preview, or run). */
+export const sourceReady = (s: SourceForm): boolean => sourceProblem(s, 'A') === null;
 
 /**
  * The person accepts or declines proposal `index`. A tolerance proposal fills
@@ -404,8 +493,15 @@ export function rowProblem(r: FieldRow, columns: KnownColumns): string | null {
 /** What keeps the draft from running, in words; empty when it is ready. */
 export function draftProblems(d: Draft, columns: KnownColumns = {}): string[] {
   const out: string[] = [];
-  if (d.a.path.trim() === '' || d.b.path.trim() === '') out.push('Give both files.');
-  if (d.rows.length === 0) out.push('Preview both files to map their columns.');
+  if (d.a.kind === 'file' && d.b.kind === 'file') {
+    if (d.a.path.trim() === '' || d.b.path.trim() === '') out.push('Give both files.');
+  } else {
+    for (const [s, side] of [[d.a, 'A'], [d.b, 'B']] as const) {
+      const p = sourceProblem(s, side);
+      if (p !== null) out.push(p);
+    }
+  }
+  if (d.rows.length === 0) out.push(d.a.kind === 'file' && d.b.kind === 'file' ? 'Preview both files to map their columns.' : 'Preview both sources to map their columns.');
   else if (!d.rows.some((r) => r.isKey && r.b !== null)) out.push('Choose at least one key column that exists on both sides.');
   for (const r of d.rows) {
     const p = rowProblem(r, columns);

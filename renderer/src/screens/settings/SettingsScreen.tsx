@@ -1,3 +1,4 @@
+import { ConnectionsPanel } from './connections/ConnectionsPanel.tsx';
 import { ModelPanel } from './ModelPanel.tsx';
 import { ReasonsPanel } from './ReasonsPanel.tsx';
 import { ReviewSettingsPanel } from './ReviewSettingsPanel.tsx';
@@ -21,6 +22,7 @@ export function SettingsScreen() {
           <UsersPanel />
           <ReviewSettingsPanel />
           <TeamPanel />
+          <ConnectionsPanel />
         </div>
         <div className="settings-col">
           <ModelPanel />

@@ -28,6 +28,9 @@ export const BREAK_COLUMNS = [
   'ageRuns',
   'ageDays',
   'pastSla',
+  // The reason rule that gave the break its reason (by name), and the explanation in words.
+  'rule',
+  'explanation',
 ] as const;
 export const breakColumnSchema = z.enum(BREAK_COLUMNS);
 export type BreakColumn = z.infer<typeof breakColumnSchema>;
@@ -109,6 +112,19 @@ export const breakRowSchema = z.object({
   slaDays: z.number().nullable(),
   /** Age in days minus the SLA: above 0 the break is overdue by that many days; null without age or SLA. */
   pastSla: z.number().nullable(),
+  /**
+   * The reason rule that gave the break its reason (issue 20): its id, name and version; null where the
+   * model's reason stands, and in a run file from before reason rules.
+   */
+  ruleId: z.string().nullable(),
+  ruleName: z.string().nullable(),
+  ruleVersion: z.number().nullable(),
+  /** What the model itself said of a break a rule took (its reason or guess, confidence, AUTO/REVIEW); null where no rule applied. */
+  ruleModelReason: z.string().nullable(),
+  ruleModelConfidence: z.number().nullable(),
+  ruleModelStatus: z.string().nullable(),
+  /** The explanation in words: the first of the attribution's reasons (engine/attribution/words.ts), or the rule's sentence. */
+  explanation: z.string().nullable(),
 });
 export type BreakRow = z.infer<typeof breakRowSchema>;
 

@@ -27,6 +27,7 @@ import { modelCalls } from './model.ts';
 import type { CallName } from './names.ts';
 import { reasonsCalls } from './reasons.ts';
 import { reviewCalls } from './review.ts';
+import { rulesCalls } from './rules.ts';
 import { runsCalls } from './runs.ts';
 import { seriesCalls } from './series.ts';
 import { settingsCalls } from './settings.ts';
@@ -49,6 +50,7 @@ export const contract = {
   ...auditCalls,
   ...usersCalls,
   ...reasonsCalls,
+  ...rulesCalls,
   ...modelCalls,
   ...settingsCalls,
   ...syncCalls,
@@ -86,6 +88,7 @@ export * from './names.ts';
 export * from './model.ts';
 export * from './reasons.ts';
 export * from './review.ts';
+export * from './rules.ts';
 export * from './runs.ts';
 export * from './series.ts';
 export * from './settings.ts';

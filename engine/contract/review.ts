@@ -137,5 +137,5 @@ export const reviewCalls = {
 export const workflowChangedEventSchema = z.object({
   type: z.literal('workflow.changed'),
   runId: z.string().nullable(),
-  what: z.enum(['decision', 'approval', 'users', 'reasons', 'settings', 'model', 'audit', 'runs']),
+  what: z.enum(['decision', 'approval', 'users', 'reasons', 'rules', 'settings', 'model', 'audit', 'runs']),
 });

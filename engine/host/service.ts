@@ -34,6 +34,7 @@ import { memoryHandlers } from './handlers/memory.ts';
 import { modelHandlers } from './handlers/model.ts';
 import { reasonsHandlers } from './handlers/reasons.ts';
 import { reviewHandlers } from './handlers/review.ts';
+import { rulesHandlers } from './handlers/rules.ts';
 import { runsHandlers } from './handlers/runs.ts';
 import { seriesHandlers } from './handlers/series.ts';
 import { settingsHandlers } from './handlers/settings.ts';
@@ -201,6 +202,7 @@ export function createService(opts: ServiceOptions): Service {
     ...auditHandlers(ctx),
     ...usersHandlers(ctx),
     ...reasonsHandlers(ctx),
+    ...rulesHandlers(ctx),
     ...modelHandlers(ctx),
     ...settingsHandlers(ctx),
     ...syncHandlers(ctx),

@@ -102,6 +102,7 @@ describe('changeOf: which screens an audit event concerns', () => {
     expect(changeOf('decision.proposed', 'run:R1')).toEqual({ what: 'decision', runId: 'R1' });
     expect(changeOf('proposal.withdrawn', 'decision:d')).toEqual({ what: 'approval', runId: null });
     expect(changeOf('role.granted', 'user:bob')).toEqual({ what: 'users', runId: null });
+    expect(changeOf('connection.saved', 'connection:ledger')).toEqual({ what: 'settings', runId: null });
     expect(changeOf('user.added', 'user:bob')).toEqual({ what: 'users', runId: null });
     expect(changeOf('reason.retired', 'reason:X')).toEqual({ what: 'reasons', runId: null });
     expect(changeOf('setting.changed', 'setting:x')).toEqual({ what: 'settings', runId: null });

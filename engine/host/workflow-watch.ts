@@ -32,7 +32,12 @@ export function changeOf(action: string, target: string): Pick<WorkflowChanged, 
       return { what: 'users', runId: null };
     case 'reason':
       return { what: 'reasons', runId: null };
+    // rule.proposed, rule.approved, rule.retired…: reason rules (engine/rules/governance.ts).
+    case 'rule':
+      return { what: 'rules', runId: null };
+    // A saved source connection (connection.*, by the CLI too) shows in Settings → Connections and the new-run cards.
     case 'setting':
+    case 'connection':
       return { what: 'settings', runId: null };
     case 'model':
       return { what: 'model', runId: null };

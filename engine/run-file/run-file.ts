@@ -9,7 +9,9 @@
  * depend on it and are dropped whenever it changes. So is the TEMP table
  * `reason_sla` (each reason code's SLA in days, from the store), and the TEMP
  * view `grid_memory` reads the file's `break_memory` (empty for a run from
- * before break memory: its breaks have no lifecycle and no age).
+ * before break memory: its breaks have no lifecycle and no age); the TEMP
+ * view `grid_attributions` reads `attributions` with the reason rule columns
+ * (NULL in a file from before reason rules) and the explanation in words.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { join, resolve } from 'node:path';
@@ -25,6 +27,26 @@ export function runFilePath(workspace: string, runId: string): string {
     throw new ReconError('INVALID_ARGUMENT', `"${runId}" is not a run id (letters, digits, ".", "_" and "-" only)`, { runId });
   }
   return join(resolve(workspace), 'runs', `${runId}.duckdb`);
+}
+
+/**
+ * The TEMP view of a reader's connection over `attributions` with the reason
+ * rule that gave each reason (rule_id, rule_name, rule_version) and what the
+ * model said of such a break (rule_model_reason, _confidence, _status), NULL
+ * in a run file from before reason rules (version 1); and the explanation in
+ * words: the first `text` of `top_features` (a rule's own sentence for a
+ * break a rule took). The grid reads attributions through it, so old and new
+ * files read alike; DuckDB inlines the view, so a page still reads its range.
+ */
+export const GRID_ATTRIBUTIONS = 'grid_attributions';
+
+/** The select list of GRID_ATTRIBUTIONS for the attribution columns the file has. */
+function gridAttributionsSelect(names: ReadonlySet<string>): string {
+  const rules = names.has('rule_id')
+    ? 'rule_id, rule_name, rule_version, model_reason AS rule_model_reason, model_confidence AS rule_model_confidence, model_status AS rule_model_status'
+    : 'NULL::VARCHAR AS rule_id, NULL::VARCHAR AS rule_name, NULL::INTEGER AS rule_version, NULL::VARCHAR AS rule_model_reason, NULL::DOUBLE AS rule_model_confidence, NULL::VARCHAR AS rule_model_status';
+  const explanation = names.has('top_features') ? `list_filter(json_extract_string(top_features, '$[*].text'), x -> x IS NOT NULL)[1]` : 'NULL::VARCHAR';
+  return `${ATTRIBUTION_COLUMNS_SQL.join(', ')}, ${rules}, ${explanation} AS explanation`;
 }
 
 export interface OpenRunFileOptions {
@@ -118,6 +140,7 @@ export class RunFile {
       const contiguous = total === 0 || (Number(stats.lo) === 1 && Number(stats.hi) === total);
       await c.run(`CREATE TEMP TABLE ${STATUS_OVERLAY} (break_id BIGINT PRIMARY KEY, status VARCHAR NOT NULL, reason VARCHAR)`);
       await c.run(`CREATE TEMP TABLE ${REASON_SLA} (reason VARCHAR PRIMARY KEY, sla_days INTEGER NOT NULL)`);
+      if (attr) await c.run(`CREATE TEMP VIEW ${GRID_ATTRIBUTIONS} AS SELECT ${gridAttributionsSelect(names)} FROM ${RUN_TABLES.attributions}`);
       const memory = await hasMemoryTable(c, tables);
       await c.run(
         memory

@@ -1,8 +1,8 @@
 import { createContext, useContext } from 'react';
 import type { FilterModel } from '../../engine/contract/index.ts';
 
-/** The run screen's tabs; Matching only for a matching run. */
-export type RunTab = 'overview' | 'breaks' | 'matching';
+/** The run screen's tabs; Matching only for a matching run; Rules vs model: the agreement report of reason rules and the model. */
+export type RunTab = 'overview' | 'breaks' | 'matching' | 'agreement';
 
 /** Every screen the renderer can show; the app keeps a stack of them for Back (Esc). */
 export type Route =
@@ -16,6 +16,8 @@ export type Route =
   | { name: 'recons' }
   | { name: 'recon'; series: string }
   | { name: 'approvals' }
+  /** Reason rules: the rules in force, their proposals with the what-if (issue 20). */
+  | { name: 'rules' }
   | { name: 'audit' }
   | { name: 'settings' };
 

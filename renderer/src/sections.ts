@@ -5,6 +5,7 @@ export const SECTIONS = [
   { id: 'runs', label: 'Runs' },
   { id: 'recons', label: 'Recons' },
   { id: 'approvals', label: 'Approvals' },
+  { id: 'rules', label: 'Rules' },
   { id: 'audit', label: 'Audit trail' },
   { id: 'settings', label: 'Settings' },
 ] as const;
@@ -15,6 +16,7 @@ export type SectionId = (typeof SECTIONS)[number]['id'];
 export function sectionOf(route: Route): SectionId {
   switch (route.name) {
     case 'approvals':
+    case 'rules':
     case 'audit':
     case 'settings':
     case 'recons':

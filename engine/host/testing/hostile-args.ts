@@ -27,6 +27,14 @@ export interface HostileContext {
   outDir: string;
 }
 
+/** An id no rule, proposal or decision has. */
+const NO_SUCH_ID = '6f1c1c8e-8f1a-4c52-9a7e-3f6f1d2b7c12';
+
+/** A valid reason rule for the run's definition: each of its parts is replaced in turn. */
+function hostileRule(c: HostileContext): CallArgs<'rules.propose'>['rule'] {
+  return { name: 'Hostile rule', reason: 'TIMING_DIFF', definition: c.definition.name, order: 10, conditions: { field: 'Notional', diffType: 'MISMATCH', delta: { absMax: 1 } } };
+}
+
 /** Valid-looking arguments for each call; hostile cases replace one part at a time. */
 export function baselines(c: HostileContext): { [K in CallName]: CallArgs<K> } {
   return {
@@ -82,6 +90,17 @@ export function baselines(c: HostileContext): { [K in CallName]: CallArgs<K> } {
     'reasons.add': { code: 'HOSTILE_CODE', description: 'added by the hostile test', category: 'NOISE' },
     'reasons.retire': { code: 'HOSTILE_CODE', comment: 'gone' },
     'reasons.setSla': { code: 'HOSTILE_CODE', slaDays: 5 },
+    'rules.list': { definition: c.definition.name, includeRetired: true },
+    'rules.versions': { ruleId: NO_SUCH_ID },
+    'rules.propose': { rule: hostileRule(c), comment: 'hostile' },
+    'rules.retire': { ruleId: NO_SUCH_ID, comment: 'gone' },
+    'rules.proposals': { pendingOnly: true, ruleId: NO_SUCH_ID },
+    'rules.approve': { proposalId: NO_SUCH_ID, comment: 'ok' },
+    'rules.reject': { proposalId: NO_SUCH_ID, comment: 'no' },
+    'rules.withdraw': { proposalId: NO_SUCH_ID, comment: 'mine' },
+    'rules.preview': { rule: hostileRule(c), runId: c.runId, recentRuns: 2, limit: 10 },
+    'rules.draftFromBreaks': { runId: c.runId, breakIds: [1, 2], reason: 'TIMING_DIFF', name: 'Drafted', recentRuns: 2 },
+    'rules.agreement': { runId: c.runId, limit: 10 },
     'model.info': {},
     'model.retrain': { threshold: 0.9 },
     'model.cancel': { jobId: 'rt-00000000' },
@@ -216,6 +235,54 @@ export function targetedCases(c: HostileContext): { name: CallName; args: unknow
   cases.push({ name: 'audit.list', args: { from: '9999-99-99T99:99:99.999Z', to: '0000-00-00' } });
   cases.push({ name: 'sync.unpark', args: { action: 'retry', fromSeq: 2 ** 53 - 1 } });
   cases.push({ name: 'settings.set', args: { bulkProposalThreshold: 1_000_000_000 } });
+  // Connections: secrets in a URL, a header that would break the request, HTTP sources that name their own URL, paths out of the base.
+  const http = (extra: Record<string, unknown>) => ({ name: 'connections.save' as const, args: { connection: { name: 'hostile-api', driver: 'http', baseUrl: 'http://127.0.0.1:1/v1', headers: [], ...extra } } });
+  cases.push(http({ baseUrl: 'http://user:pw@127.0.0.1:1/' }), http({ baseUrl: 'file:///etc/passwd' }), http({ baseUrl: 'javascript:alert(1)' }));
+  cases.push(http({ headers: [{ name: 'Authorization', value: 'Bearer {secret}\r\nX-Injected: 1' }] }), http({ headers: [{ name: 'Bad Name', value: 'x' }] }), http({ headers: [{ name: 'X-Kept', value: null }] }));
+  cases.push({ name: 'connections.test', args: { name: 'hostile-api', path: '/../../../etc/passwd' } }, { name: 'connections.test', args: { name: 'hostile-api', path: 'http://169.254.169.254/' } });
+  cases.push({ name: 'connections.test', args: { name: 'hostile', path: '/x' } });
+  for (const source of [
+    { kind: 'http', url: 'http://169.254.169.254/latest/meta-data' },
+    { kind: 'http', connection: 'hostile-api', path: '/x', records: '/no/such' },
+    { kind: 'http', connection: 'hostile' },
+    { kind: 'query', connection: 'hostile-api', sql: 'SELECT 1' },
+    { kind: 'query', connection: 'no-such', sql: 'SELECT 1' },
+    { kind: 'query', connection: 'hostile', sql: "SELECT 1; DROP TABLE x; --", params: {} },
+    { kind: 'query', connection: 'hostile', sql: 'SELECT :missing' },
+    {},
+  ]) {
+    cases.push({ name: 'connections.preview', args: { side: 'b', source, limit: 200 } });
+    cases.push({ name: 'runs.start', args: { definition: { ...def, sources: { a: source, b: {} } } } });
+  }
+  cases.push({ name: 'runs.start', args: { bPath: c.missing, definition: c.definition } });
+  // Reason rules reach SQL (engine/rules/compile-sql.ts): record fields that need quoting or are not there, values and
+  // patterns aimed at the literal, numbers at the ends of every range, a history on a run without memory.
+  const rule = hostileRule(c);
+  const conditions: unknown[] = [
+    { recordA: { '"; DROP TABLE breaks; --': { equals: "'; --" } } },
+    { recordB: { Notional: { pattern: "^(a+)+$" } }, recordA: { __rid: { in: ['0'] } } },
+    { valueA: { equals: '\u0000' } },
+    { valueB: { in: ['x'.repeat(1000), "'", '\\'], notIn: ['%'] } },
+    { valueA: { pattern: '(?=x)' } },
+    { valueA: { pattern: '[' } },
+    { ratio: { equals: 1e308, tolerance: 1e308 } },
+    { delta: { multipleOf: 1e-300, min: -1e308, max: 1e308 } },
+    { ratio: { oneOf: [0, -0, 5e-324, 1.7976931348623157e308] } },
+    { dayShift: { equals: 2 ** 53, absMax: 2 ** 53 } },
+    { history: { lifecycle: ['NEW', 'CARRIED'], minAgeRuns: 2 ** 31, previousReason: 'SAME', previouslyDecided: true } },
+    { field: Array.from({ length: 500 }, (_, i) => `f${i}`), diffType: ['MISSING_IN_A', 'DUPLICATE_KEY'] },
+  ];
+  for (const cond of conditions) {
+    cases.push({ name: 'rules.preview', args: { rule: { ...rule, conditions: cond }, runId: c.runId, recentRuns: 30, limit: 1000 } });
+    cases.push({ name: 'rules.propose', args: { rule: { ...rule, conditions: cond } } });
+  }
+  cases.push({ name: 'rules.preview', args: { rule: { ...rule, definition: null } } });
+  cases.push({ name: 'rules.preview', args: { proposalId: NO_SUCH_ID, runId: c.runId } });
+  cases.push({ name: 'rules.preview', args: { rule, proposalId: NO_SUCH_ID } });
+  cases.push({ name: 'rules.draftFromBreaks', args: { runId: c.runId, breakIds: [2 ** 53 - 1], reason: 'TIMING_DIFF' } });
+  cases.push({ name: 'rules.draftFromBreaks', args: { runId: c.runId, breakIds: Array.from({ length: 300 }, (_, i) => i + 1), reason: 'NO_SUCH_CODE' } });
+  cases.push({ name: 'rules.draftFromBreaks', args: { decisionId: NO_SUCH_ID } });
+  cases.push({ name: 'rules.draftFromBreaks', args: { decisionId: NO_SUCH_ID, runId: c.runId, breakIds: [1], reason: 'TIMING_DIFF' } });
   return cases;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The breaks grid's SQL, in one place. Requests name columns by their grid id
  * (BREAK_COLUMNS); each maps to a fixed expression over `breaks b`,
- * `attributions t`, the TEMP `status_overlay d` (decided statuses from the
+ * `attributions t` (read through the TEMP view `grid_attributions`, which adds
+ * the reason rule and the explanation in words, run-file.ts), the TEMP `status_overlay d` (decided statuses from the
  * workflow store, see status-overlay.ts), the TEMP view `grid_memory m`
  * (break memory) and the TEMP `reason_sla s` (the SLA of the break's reason
  * now), so no name from a request reaches SQL text. Values always travel as
@@ -9,7 +10,8 @@
  */
 import type { BreakColumn, BreakRow } from '../../contract/index.ts';
 import { toBreak } from '../break.ts';
-import { breaksWithAttributions, GRID_MEMORY, REASON_SLA, RUN_TABLES, STATUS_OVERLAY } from '../schema.ts';
+import { GRID_ATTRIBUTIONS } from '../run-file.ts';
+import { GRID_MEMORY, REASON_SLA, RUN_TABLES, STATUS_OVERLAY } from '../schema.ts';
 import { ratioSql } from './ratio-sql.ts';
 
 /** Collects positional parameters; `add` returns the placeholder to write in SQL. */
@@ -63,10 +65,14 @@ export const COLUMN_SQL: Record<BreakColumn, ColumnSql> = {
   ageDays: { expr: () => 'm.age_days', kind: 'number' },
   // Above 0: overdue by that many days; the SLA is the one of the reason shown (a decision's over the model's).
   pastSla: { expr: () => '(m.age_days - s.sla_days)', kind: 'number' },
+  // The reason rule that gave the reason (issue 20), by name; NULL where the model's stands or in a file from before rules.
+  rule: { expr: fromAttr('rule_name', 'VARCHAR'), kind: 'text' },
+  // The explanation in words: the first sentence of the attribution's top features (a rule's own for a rule's break).
+  explanation: { expr: fromAttr('explanation', 'VARCHAR'), kind: 'text' },
 };
 
 /** Columns that live in `attributions`: a view joins it only when one of them is sorted or filtered on. */
-export const ATTRIBUTION_COLUMNS: ReadonlySet<BreakColumn> = new Set<BreakColumn>(['reason', 'confidence', 'status', 'suggestedReason', 'pastSla']);
+export const ATTRIBUTION_COLUMNS: ReadonlySet<BreakColumn> = new Set<BreakColumn>(['reason', 'confidence', 'status', 'suggestedReason', 'pastSla', 'rule', 'explanation']);
 
 /** Columns of break memory (and the SLA): a view or facet joins `grid_memory` (and `reason_sla`) only when it sorts or filters on one. */
 export const MEMORY_COLUMNS: ReadonlySet<BreakColumn> = new Set<BreakColumn>(['lifecycle', 'firstSeen', 'ageRuns', 'ageDays', 'pastSla']);
@@ -102,6 +108,9 @@ export function rowSelect(attr: boolean, ratio = true): string {
           ${COLUMN_SQL.reason.expr(attr)} AS reason, ${COLUMN_SQL.confidence.expr(attr)} AS confidence,
           ${COLUMN_SQL.status.expr(attr)} AS status, ${COLUMN_SQL.suggestedReason.expr(attr)} AS suggested_reason,
           ${fromAttr('reason', 'VARCHAR')(attr)} AS model_reason, ${fromAttr('status', 'VARCHAR')(attr)} AS model_status,
+          ${fromAttr('rule_id', 'VARCHAR')(attr)} AS rule_id, ${fromAttr('rule_name', 'VARCHAR')(attr)} AS rule_name, ${fromAttr('rule_version', 'INTEGER')(attr)} AS rule_version,
+          ${fromAttr('rule_model_reason', 'VARCHAR')(attr)} AS rule_model_reason, ${fromAttr('rule_model_confidence', 'DOUBLE')(attr)} AS rule_model_confidence,
+          ${fromAttr('rule_model_status', 'VARCHAR')(attr)} AS rule_model_status, ${fromAttr('explanation', 'VARCHAR')(attr)} AS explanation,
           m.lifecycle, m.first_seen_run, strftime(m.first_seen_as_of, '%Y-%m-%d') AS first_seen_as_of, m.age_runs, m.age_days,
           s.sla_days, ${COLUMN_SQL.pastSla.expr(attr)} AS past_sla${
             ratio ? `, ${COLUMN_SQL.ratio.expr(attr)} AS ratio` : ''
@@ -109,19 +118,20 @@ export function rowSelect(attr: boolean, ratio = true): string {
 }
 
 /** The model's attribution of `b`, for a query that starts from another table. */
-const ATTRIBUTIONS_JOIN = `LEFT JOIN ${RUN_TABLES.attributions} t ON t.break_id = b.break_id`;
+const ATTRIBUTIONS_JOIN = `LEFT JOIN ${GRID_ATTRIBUTIONS} t ON t.break_id = b.break_id`;
 
 /** The decided statuses: a small TEMP table, so joining it costs one hash probe per row. */
 export const OVERLAY_JOIN = `LEFT JOIN ${STATUS_OVERLAY} d ON d.break_id = b.break_id`;
 
 /** `breaks b`, joined to its attributions when the run has them, and to the decided statuses. */
 export function breaksFrom(attr: boolean): string {
-  return `${breaksWithAttributions(attr)} ${OVERLAY_JOIN}`;
+  const from = attr ? `${RUN_TABLES.breaks} b ${ATTRIBUTIONS_JOIN}` : `${RUN_TABLES.breaks} b`;
+  return `${from} ${OVERLAY_JOIN}`;
 }
 
 /** Rows [first, last] (1-based break ids) of the default order: a range on both tables, no scan of the join. */
 export function rangePageSql(attr: boolean): string {
-  const t = attr ? `LEFT JOIN (SELECT * FROM ${RUN_TABLES.attributions} WHERE break_id BETWEEN $1 AND $2) t ON t.break_id = b.break_id` : '';
+  const t = attr ? `LEFT JOIN (SELECT * FROM ${GRID_ATTRIBUTIONS} WHERE break_id BETWEEN $1 AND $2) t ON t.break_id = b.break_id` : '';
   return `SELECT ${rowSelect(attr)} FROM (SELECT * FROM ${RUN_TABLES.breaks} WHERE break_id BETWEEN $1 AND $2) b ${t} ${OVERLAY_JOIN} ${memoryJoins(attr, true)} ORDER BY b.break_id`;
 }
 
@@ -181,5 +191,12 @@ export function toBreakRow(r: Record<string, unknown>): BreakRow {
     ageDays: num(r['age_days']),
     slaDays: num(r['sla_days']),
     pastSla: num(r['past_sla']),
+    ruleId: str(r['rule_id']),
+    ruleName: str(r['rule_name']),
+    ruleVersion: num(r['rule_version']),
+    ruleModelReason: str(r['rule_model_reason']),
+    ruleModelConfidence: num(r['rule_model_confidence']),
+    ruleModelStatus: str(r['rule_model_status']),
+    explanation: str(r['explanation']),
   };
 }

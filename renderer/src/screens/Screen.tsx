@@ -4,6 +4,7 @@ import { BreakDetail } from './breaks/BreakDetail.tsx';
 import { NewRunScreen } from './new-run/NewRunScreen.tsx';
 import { ApprovalsScreen } from './approvals/ApprovalsScreen.tsx';
 import { AuditScreen } from './audit/AuditScreen.tsx';
+import { RulesScreen } from './rules/RulesScreen.tsx';
 import { RunScreen } from './run/RunScreen.tsx';
 import { ReconScreen } from './series/ReconScreen.tsx';
 import { ReconsScreen } from './series/ReconsScreen.tsx';
@@ -27,6 +28,8 @@ export function Screen({ route }: { route: Route }) {
       return <ReconScreen key={route.series} series={route.series} />;
     case 'approvals':
       return <ApprovalsScreen />;
+    case 'rules':
+      return <RulesScreen />;
     case 'audit':
       return <AuditScreen />;
     case 'settings':

@@ -130,10 +130,19 @@ export function BreakDetail({ runId, breakId }: { runId: string; breakId: number
 
 function Attribution({ detail }: { detail: Detail }) {
   const b = detail.break;
-  const guess = modelGuess(b);
+  // A reason rule gave the reason (issue 20): the model's own word on the break is kept beside it, in ruleModel*.
+  const ruled = b.ruleName !== null;
+  const guess = ruled ? { guess: b.ruleModelReason ?? '—', sure: b.ruleModelStatus === 'AUTO', confidence: b.ruleModelConfidence } : modelGuess(b);
+  const modelReason = ruled ? b.ruleModelReason : b.modelReason;
+  const modelStatus = ruled ? b.ruleModelStatus : b.modelStatus;
   const features = Array.isArray(detail.topFeatures) ? (detail.topFeatures as { feature?: unknown; weight?: unknown; text?: unknown }[]) : [];
   return (
     <div className="panel attribution">
+      {ruled && (
+        <p className="rule-applied" aria-label="Reason rule">
+          Reason rule <strong>{b.ruleName}</strong> (version {b.ruleVersion ?? '?'}) gave <strong className="mono">{b.modelReason ?? '—'}</strong>, before the model.
+        </p>
+      )}
       <h4>Model</h4>
       {guess === null ? (
         <p className="muted small">This run has no attribution yet.</p>
@@ -141,18 +150,20 @@ function Attribution({ detail }: { detail: Detail }) {
         <>
           <dl className="facts">
             <dt>Reason</dt>
-            <dd className={b.modelReason === 'UNKNOWN' ? 'warn' : 'strong mono'}>{b.modelReason ?? '—'}</dd>
+            <dd className={modelReason === 'UNKNOWN' ? 'warn' : 'strong mono'}>{modelReason ?? '—'}</dd>
             <dt>Best guess</dt>
             <dd className="mono">{guess.guess}</dd>
             <dt>Confidence</dt>
             <dd className={guess.sure ? undefined : 'warn'}>{percent(guess.confidence, 0)}</dd>
             <dt>Status</dt>
             <dd>
-              <span className={statusClass(b.modelStatus)}>{b.modelStatus ?? '—'}</span>
+              <span className={statusClass(modelStatus)}>{modelStatus ?? '—'}</span>
             </dd>
           </dl>
           <p className="small muted confidence-note">
-            {guess.sure
+            {ruled
+              ? `What the model said of this break, kept beside the rule's reason: ${guess.guess} at ${percent(guess.confidence, 0)}${guess.sure ? '' : ', not sure enough to attribute it'}.`
+              : guess.sure
               ? `The model's confidence in its best guess, ${guess.guess}: ${percent(guess.confidence, 0)}, enough to attribute the break automatically (AUTO).`
               : guess.guess === 'no known pattern'
                 ? `The model's confidence in its best guess, that no known reason explains this break: ${percent(guess.confidence, 0)}. It waits for a person (REVIEW).`

@@ -17,6 +17,7 @@ import { QuickFilters } from './QuickFilters.tsx';
 import { recall, remember, rememberPart } from './grid-memory.ts';
 import { DecisionDialog } from './review/DecisionDialog.tsx';
 import { SelectionBar } from './SelectionBar.tsx';
+import { MakeRuleOffer } from '../rules/MakeRuleOffer.tsx';
 import { ROW_SELECTION, useGridSelection } from './selection.ts';
 import { ValueDiff } from './ValueDiff.tsx';
 import { ValueTools } from './ValueTools.tsx';
@@ -45,6 +46,8 @@ export function BreaksGrid({ runId, preset }: { runId: string; preset?: FilterMo
   const reasons = useCall('reasons.list', { includeRetired: false });
   const [dialog, setDialog] = useState<{ kind: 'OVERRIDE' | 'REJECT'; row: BreakRow } | null>(null);
   const [flash, setFlash] = useState<string>();
+  // An accept or override of several breaks at once: offer to make it a reason rule.
+  const [ruleFrom, setRuleFrom] = useState<string | null>(null);
   // Multi-select (selection.ts), value wrapping, the B/A column and the focused row's full values (issue 13, items 19–20).
   const selection = useGridSelection(api);
   const [wrap, setWrap] = useState(false);
@@ -230,12 +233,14 @@ export function BreaksGrid({ runId, preset }: { runId: string; preset?: FilterMo
         breakIds={selection.ids}
         reasons={reasons.data?.reasons ?? []}
         onClear={selection.clear}
-        onDone={(text) => {
+        onDone={(text, decision) => {
+          setRuleFrom(decision.breakCount > 1 && (decision.kind === 'ACCEPT' || decision.kind === 'OVERRIDE') ? decision.decisionId : null);
           selection.clear();
           setFlash(text);
           refresh();
         }}
       />
+      {ruleFrom && <MakeRuleOffer key={ruleFrom} decisionId={ruleFrom} onDismiss={() => setRuleFrom(null)} />}
       <div className={`grid-host${wrap ? ' wrap-values' : ''}`} ref={gridHost} onKeyDownCapture={(e) => void selection.onKeyDown(e)} onClickCapture={selection.onHostClick}>
         <AgGridReact<BreakRow>
           theme={gridTheme}

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ReasonDto } from '../../../../engine/contract/index.ts';
+import type { DecisionResultDto, ReasonDto } from '../../../../engine/contract/index.ts';
 import { useAction } from '../../bridge/use-action.ts';
 import { useCall, useClient } from '../../bridge/use-client.ts';
 import { count } from '../../format.ts';
@@ -13,7 +13,20 @@ type Kind = 'ACCEPT' | 'OVERRIDE' | 'REJECT';
  * break ids): how many are open and acceptable, and, over the workspace's
  * bulk limit, a proposal that needs a comment (the engine insists too).
  */
-export function SelectionBar({ runId, breakIds, reasons, onClear, onDone }: { runId: string; breakIds: number[]; reasons: ReasonDto[]; onClear: () => void; onDone: (text: string) => void }) {
+export function SelectionBar({
+  runId,
+  breakIds,
+  reasons,
+  onClear,
+  onDone,
+}: {
+  runId: string;
+  breakIds: number[];
+  reasons: ReasonDto[];
+  onClear: () => void;
+  /** `decision`: the one just made, so the grid can offer to make it a rule. */
+  onDone: (text: string, decision: DecisionResultDto) => void;
+}) {
   const client = useClient();
   const [kind, setKind] = useState<Kind | null>(null);
   const [args, setArgs] = useState<{ runId: string; filter: { breakIds: number[] } } | null>(null);
@@ -33,7 +46,7 @@ export function SelectionBar({ runId, breakIds, reasons, onClear, onDone }: { ru
     const r = await act.run(k, v);
     if (!r) return;
     setKind(null);
-    onDone(`${count(breakIds.length)} selected: ${outcomeText(r.kind, r.proposal, r.breakCount)}${r.skipped ? ` ${count(r.skipped)} were not open and were left alone.` : ''}`);
+    onDone(`${count(breakIds.length)} selected: ${outcomeText(r.kind, r.proposal, r.breakCount)}${r.skipped ? ` ${count(r.skipped)} were not open and were left alone.` : ''}`, r);
   };
   if (breakIds.length === 0) return null;
   const label = kind === 'OVERRIDE' ? 'Override' : kind === 'REJECT' ? 'Reject' : 'Accept';

@@ -13,6 +13,20 @@ type Fmt = ValueFormatterParams<BreakRow>;
 const textFilter = { filter: 'agTextColumnFilter', floatingFilter: true, filterParams: { maxNumConditions: 2, debounceMs: 300 } } satisfies Col;
 const numberFilter = { filter: 'agNumberColumnFilter', floatingFilter: true, filterParams: { maxNumConditions: 2, debounceMs: 300 } } satisfies Col;
 
+/** "model: FX_DIFF · 87%": what the model said of a break a reason rule took (its guess when it was not sure). */
+export function ruleModelText(row: Pick<BreakRow, 'ruleModelReason' | 'ruleModelConfidence' | 'ruleModelStatus'>): string {
+  const pct = row.ruleModelConfidence === null ? '' : ` · ${Math.round(row.ruleModelConfidence * 100)}%`;
+  return `model: ${row.ruleModelReason ?? '—'}${row.ruleModelStatus === 'AUTO' ? '' : ' (unsure)'}${pct}`;
+}
+
+/** The tooltip of a rule's break: which rule, and what the model said beside it. */
+export function ruleTitle(row: BreakRow): string | undefined {
+  if (!row.ruleName) return undefined;
+  return `Reason rule "${row.ruleName}" (version ${row.ruleVersion ?? '?'}) gave ${row.reason ?? '—'}; the model said ${row.ruleModelReason ?? '—'}${
+    row.ruleModelConfidence === null ? '' : ` (${Math.round(row.ruleModelConfidence * 100)}%, ${row.ruleModelStatus ?? '—'})`
+  }`;
+}
+
 const deltaNumber = (row: BreakRow | undefined): number | null => {
   if (!row || row.delta === null) return null;
   const n = Number(row.delta);
@@ -97,8 +111,13 @@ export const BREAK_COLUMN_DEFS: Col[] = [
     headerName: 'Reason',
     width: 125,
     ...textFilter,
-    // A reviewer's reason (accepted or approved override) differs from the model's: mark it as decided.
-    cellClassRules: { 'reason-unknown': (p) => p.value === 'UNKNOWN', 'reason-decided': (p) => p.data?.status === 'ACCEPTED' || p.data?.status === 'OVERRIDDEN' },
+    // A reviewer's reason (accepted or approved override) differs from the model's: mark it as decided; a reason rule's is marked too.
+    cellClassRules: {
+      'reason-unknown': (p) => p.value === 'UNKNOWN',
+      'reason-decided': (p) => p.data?.status === 'ACCEPTED' || p.data?.status === 'OVERRIDDEN',
+      'reason-rule': (p) => !!p.data?.ruleName && p.data.status === 'AUTO',
+    },
+    tooltipValueGetter: (p) => (p.data ? ruleTitle(p.data) : undefined),
   },
   {
     // The model's confidence in its best guess: the reason itself when AUTO, the suggestion (or "no known
@@ -111,16 +130,20 @@ export const BREAK_COLUMN_DEFS: Col[] = [
     type: 'rightAligned',
     valueFormatter: (p: Fmt) => {
       if (typeof p.value !== 'number' || !p.data) return '';
+      // A reason rule gave the reason: what the model itself said, beside it.
+      if (p.data.ruleName) return ruleModelText(p.data);
       const g = modelGuess(p.data);
       const pct = `${Math.round(p.value * 100)}%`;
       return g === null || g.sure ? pct : g.guess === 'no known pattern' ? `no known pattern · ${pct}` : `guess ${g.guess} · ${pct}`;
     },
     tooltipValueGetter: (p) => {
+      if (p.data?.ruleName) return ruleTitle(p.data);
       const g = p.data ? modelGuess(p.data) : null;
       if (g === null || typeof p.value !== 'number') return undefined;
       return `The model's confidence in its best guess (${g.guess}): ${Math.round(p.value * 100)}%${g.sure ? ', attributed automatically' : ', waiting for a person'}`;
     },
     cellClassRules: {
+      'conf-rule': (p) => !!p.data?.ruleName,
       'conf-low': (p) => typeof p.value === 'number' && p.value < 0.5 && p.data?.modelStatus === 'AUTO',
       'conf-high': (p) => typeof p.value === 'number' && p.value >= 0.9 && p.data?.modelStatus === 'AUTO',
       'conf-review': (p) => p.data !== undefined && p.data.modelStatus !== null && p.data.modelStatus !== 'AUTO',
@@ -172,5 +195,27 @@ export const BREAK_COLUMN_DEFS: Col[] = [
     valueFormatter: (p: Fmt) => (typeof p.value !== 'number' ? '' : p.value > 0 ? `overdue ${p.value} d` : `${-p.value} d left`),
     tooltipValueGetter: (p) => (p.data && p.data.slaDays !== null && p.data.ageDays !== null ? `${p.data.reason ?? ''}: SLA ${p.data.slaDays} d, open ${p.data.ageDays} d` : undefined),
     cellClassRules: { 'sla-overdue': (p) => typeof p.value === 'number' && p.value > 0, 'sla-due': (p) => p.value === 0 },
+  },
+  // Reason rules (issue 20) and the explanation in words; the run's model attribution otherwise.
+  {
+    colId: 'rule',
+    headerName: 'Rule',
+    headerTooltip: "The team's reason rule that gave the break its reason (name and version), before the model; empty where the model's reason stands.",
+    width: 190,
+    ...textFilter,
+    valueGetter: (p) => p.data?.ruleName ?? null,
+    valueFormatter: (p: Fmt) => (p.data?.ruleName ? `${p.data.ruleName} · v${p.data.ruleVersion ?? '?'}` : ''),
+    tooltipValueGetter: (p) => (p.data ? ruleTitle(p.data) : undefined),
+    cellClass: 'rule-cell',
+  },
+  {
+    field: 'explanation',
+    colId: 'explanation',
+    headerName: 'Explanation',
+    headerTooltip: "Why the break has its reason, in words: the model's strongest reason, or the rule that gave it.",
+    width: 320,
+    ...textFilter,
+    tooltipValueGetter: (p) => (typeof p.value === 'string' ? p.value : undefined),
+    cellClass: 'explanation-cell',
   },
 ];

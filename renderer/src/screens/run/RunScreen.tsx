@@ -6,6 +6,7 @@ import { useKeys } from '../../keys.ts';
 import { useNav, type RunTab } from '../../navigation.ts';
 import { BreaksGrid } from '../breaks/BreaksGrid.tsx';
 import { MatchingView } from '../matching/MatchingView.tsx';
+import { AgreementPanel } from '../rules/AgreementPanel.tsx';
 import { ExportMenu } from './ExportMenu.tsx';
 import { GatePill } from './GatePill.tsx';
 import { RunOverview } from './RunOverview.tsx';
@@ -60,6 +61,11 @@ export function RunScreen({ runId, tab, preset }: { runId: string; tab: RunTab; 
             Matching <kbd>m</kbd>
           </button>
         )}
+        {!matching && (
+          <button type="button" role="tab" aria-selected={tab === 'agreement'} onClick={() => show('agreement')}>
+            Rules vs model
+          </button>
+        )}
       </div>
       {run.error && <ErrorMessage error={run.error} onRetry={run.reload} />}
       {tab === 'overview' && run.data && (
@@ -73,6 +79,7 @@ export function RunScreen({ runId, tab, preset }: { runId: string; tab: RunTab; 
       )}
       {tab === 'breaks' && <BreaksGrid runId={runId} {...(preset ? { preset } : {})} />}
       {tab === 'matching' && matching && <MatchingView runId={runId} matching={matching} />}
+      {tab === 'agreement' && <AgreementPanel runId={runId} />}
     </section>
   );
 }

@@ -3,6 +3,7 @@ import type { BreakFilterInput, BreakRow, ReasonDto } from '../../../../../engin
 import { useAction } from '../../../bridge/use-action.ts';
 import { useCall, useClient } from '../../../bridge/use-client.ts';
 import { count } from '../../../format.ts';
+import { MakeRuleOffer } from '../../rules/MakeRuleOffer.tsx';
 import { DecisionForm, type FormValue } from './DecisionForm.tsx';
 import { outcomeText, suggestionOf } from './status.ts';
 
@@ -28,6 +29,8 @@ export function BulkPanel({ runId, row, reasons, onChanged }: { runId: string; r
   const [parts, setParts] = useState({ field: true, diffType: true, reason: suggestion !== null, delta: 'any' as DeltaRule });
   const [kind, setKind] = useState<Kind | null>(null);
   const [notice, setNotice] = useState<string>();
+  // An accept or override of several breaks in one decision: offer to make it a reason rule.
+  const [ruleFrom, setRuleFrom] = useState<string | null>(null);
   const filter = useMemo(() => filterOf(row, parts), [row, parts]);
   const [args, setArgs] = useState({ runId, filter });
   // Counting scans the run: wait for the ticking to settle.
@@ -47,6 +50,7 @@ export function BulkPanel({ runId, row, reasons, onChanged }: { runId: string; r
     const r = await act.run(k, v);
     if (!r) return;
     setKind(null);
+    setRuleFrom(r.breakCount > 1 && (r.kind === 'ACCEPT' || r.kind === 'OVERRIDE') ? r.decisionId : null);
     setNotice(`${outcomeText(r.kind, r.proposal, r.breakCount)}${r.skipped ? ` ${count(r.skipped)} matching break(s) were not open and were left alone.` : ''}`);
     preview.reload();
     onChanged();
@@ -133,6 +137,7 @@ export function BulkPanel({ runId, row, reasons, onChanged }: { runId: string; r
           {notice}
         </p>
       )}
+      {ruleFrom && <MakeRuleOffer key={ruleFrom} decisionId={ruleFrom} onDismiss={() => setRuleFrom(null)} />}
     </div>
   );
 }

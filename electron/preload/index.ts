@@ -77,6 +77,7 @@ const api = {
     'rules.withdraw': invoke('rules.withdraw'),
     'rules.preview': invoke('rules.preview'),
     'rules.draftFromBreaks': invoke('rules.draftFromBreaks'),
+    'rules.draftFromInference': invoke('rules.draftFromInference'),
     'rules.agreement': invoke('rules.agreement'),
     'model.info': invoke('model.info'),
     'model.retrain': invoke('model.retrain'),

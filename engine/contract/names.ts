@@ -65,6 +65,7 @@ export const CALL_NAMES = [
   'rules.withdraw',
   'rules.preview',
   'rules.draftFromBreaks',
+  'rules.draftFromInference',
   'rules.agreement',
   'model.info',
   'model.retrain',

@@ -277,6 +277,33 @@ export const rulesCalls = {
       .refine((a) => (a.decisionId !== undefined) !== (a.runId !== undefined && a.breakIds !== undefined && a.reason !== undefined), 'give a decisionId, or runId with breakIds and reason'),
     result: ruleDraftSchema,
   }),
+  'rules.draftFromInference': defineCall({
+    summary:
+      "A rule drafted from a pattern inference proposed (a scale, a sign flip, a day or business-day shift, a tolerance, or a value map), as an alternative to normalizing it away with an adjust: the breaks stay, explained by the rule's reason.",
+    args: z
+      .object({
+        pattern: z.discriminatedUnion('kind', [
+          z
+            .object({
+              kind: z.enum(['scale', 'day-shift', 'business-day-shift', 'sign-flip', 'abs-tolerance', 'rel-tolerance', 'day-tolerance']),
+              field: z.string().min(1).max(200),
+              value: z.number().finite(),
+            })
+            .strict(),
+          z
+            .object({
+              kind: z.literal('value-map'),
+              field: z.string().min(1).max(200),
+              map: z.record(z.string().max(1000), z.string().max(1000)).refine((m) => Object.keys(m).length <= 1000, 'at most 1,000 pairs'),
+            })
+            .strict(),
+        ]),
+        /** The definition the rule belongs to; null or absent: the whole workspace. */
+        definition: z.string().trim().min(1).max(200).nullable().optional(),
+      })
+      .strict(),
+    result: z.object({ draft: z.record(z.string(), z.unknown()), shared: z.array(z.string()) }),
+  }),
   'rules.agreement': defineCall({
     summary:
       "A run's rules against its model: breaks where they agree, disagree (both reasons), only a rule covers, or only the model is sure of; and accuracy per reason of each against reviewers' decisions.",

@@ -189,4 +189,19 @@ describe('reason rules through the service', () => {
     const report = await ada.invoke('rules.agreement', { runId: runId() });
     expect(report).toMatchObject({ beforeRules: true, rulesInForce: [], counts: { AGREE: 0, DISAGREE: 0, RULE_ONLY: 0 } });
   });
+  it('drafts a rule from an inference pattern (as well as an adjust), which proposes and previews like any other', async () => {
+    const scale = await ada.invoke('rules.draftFromInference', { pattern: { kind: 'scale', field: 'Notional', value: 1000 }, definition: fx.summary.definition });
+    expect(scale.draft).toMatchObject({ reason: 'SCALE_DIFF', definition: fx.summary.definition, conditions: { field: 'Notional', diffType: 'MISMATCH', ratio: { equals: 1000 } } });
+    expect(scale.shared).toEqual(['field Notional', 'B/A = 1000']);
+    const map = await ada.invoke('rules.draftFromInference', { pattern: { kind: 'value-map', field: 'Book', map: { 'RATES-LDN': 'Rates London' } } });
+    expect(map.draft).toMatchObject({ reason: 'STATIC_DATA', definition: null, conditions: { field: 'Book', valueA: { in: ['RATES-LDN'] }, valueB: { in: ['Rates London'] } } });
+    const preview = await ada.invoke('rules.preview', { rule: scale.draft as never, runId: runId(), recentRuns: 0, limit: 10 });
+    expect(preview.rule).toMatchObject({ reason: 'SCALE_DIFF' });
+    const proposed = await ada.invoke('rules.propose', { rule: map.draft as never, comment: 'from inference' });
+    expect(proposed).toMatchObject({ kind: 'CREATE', state: 'PENDING', rule: { reason: 'STATIC_DATA' } });
+    expect(await ada.invoke('rules.withdraw', { proposalId: proposed.proposalId })).toMatchObject({ verdict: 'WITHDRAWN' });
+    // A pattern inference never proposes, an empty map: replies, not a dead host.
+    expect(await ada.call('rules.draftFromInference', { pattern: { kind: 'rounding', field: 'Notional', value: 1 } } as never)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    expect(await ada.call('rules.draftFromInference', { pattern: { kind: 'value-map', field: 'Book', map: {} } })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+  });
 });

@@ -127,7 +127,8 @@ export async function draftRuleFromBreaks(store: Store, opts: { runId: string; b
 }
 
 /** An inference pattern: a column-wide rule proposal (infer/patterns.ts, tolerance.ts) or a learnt value map (infer/value-maps.ts). */
-export type InferencePattern = RuleProposal | { kind: 'value-map'; field: string; map: Readonly<Record<string, string>> };
+/** What a draft needs of an inference proposal: its kind, field and value (the report's RuleProposal has more), or a value map. */
+export type InferencePattern = Pick<RuleProposal, 'kind' | 'field' | 'value'> | { kind: 'value-map'; field: string; map: Readonly<Record<string, string>> };
 
 /**
  * A draft from an inference pattern: a scale is SCALE_DIFF (B/A = k), a sign

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import type { RuleBody } from '../../contract/index.ts';
 import { ReconError } from '../../errors/recon-error.ts';
 import { agreementReport } from '../../rules/agreement.ts';
-import { draftRuleFromBreaks } from '../../rules/draft.ts';
+import { draftRuleFromBreaks, draftRuleFromInference } from '../../rules/draft.ts';
 import {
   approveRuleProposal,
   getRuleProposal,
@@ -38,6 +38,7 @@ type RulesCall =
   | 'rules.withdraw'
   | 'rules.preview'
   | 'rules.draftFromBreaks'
+  | 'rules.draftFromInference'
   | 'rules.agreement';
 
 /** The breaks of a bulk ACCEPT or OVERRIDE and the reason they were given (the commonest, for an accept of several suggestions). */
@@ -134,6 +135,11 @@ export function rulesHandlers(ctx: HostContext): Pick<Handlers, RulesCall> {
       const from = decisionId !== undefined ? decisionBreaks(store, decisionId) : { runId: runId!, breakIds: breakIds!, reason: reason! };
       const r = await draftRuleFromBreaks(store, { ...from, ...(name !== undefined ? { name } : {}), recentRuns });
       return { draft: r.draft as Record<string, unknown>, shared: r.shared, coverage: r.coverage, ...from };
+    },
+    // Pure: the pattern is the inference report's own (the New run screen holds it); nothing is read.
+    'rules.draftFromInference': async ({ pattern, definition }) => {
+      const r = draftRuleFromInference(pattern, { definition: definition ?? null });
+      return { draft: r.draft as Record<string, unknown>, shared: r.shared };
     },
     'rules.agreement': async ({ runId, limit }) => agreementReport(store, runId, { limit }),
   };

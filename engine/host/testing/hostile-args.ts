@@ -100,6 +100,7 @@ export function baselines(c: HostileContext): { [K in CallName]: CallArgs<K> } {
     'rules.withdraw': { proposalId: NO_SUCH_ID, comment: 'mine' },
     'rules.preview': { rule: hostileRule(c), runId: c.runId, recentRuns: 2, limit: 10 },
     'rules.draftFromBreaks': { runId: c.runId, breakIds: [1, 2], reason: 'TIMING_DIFF', name: 'Drafted', recentRuns: 2 },
+    'rules.draftFromInference': { pattern: { kind: 'scale', field: 'Notional', value: 1000 }, definition: c.definition.name },
     'rules.agreement': { runId: c.runId, limit: 10 },
     'model.info': {},
     'model.retrain': { threshold: 0.9 },
@@ -282,6 +283,15 @@ export function targetedCases(c: HostileContext): { name: CallName; args: unknow
   cases.push({ name: 'rules.draftFromBreaks', args: { runId: c.runId, breakIds: [2 ** 53 - 1], reason: 'TIMING_DIFF' } });
   cases.push({ name: 'rules.draftFromBreaks', args: { runId: c.runId, breakIds: Array.from({ length: 300 }, (_, i) => i + 1), reason: 'NO_SUCH_CODE' } });
   cases.push({ name: 'rules.draftFromBreaks', args: { decisionId: NO_SUCH_ID } });
+  // Inference patterns at the edges: a zero or huge factor, an empty or huge value map, a field aimed at SQL.
+  for (const pattern of [
+    { kind: 'scale', field: 'Notional', value: 0 },
+    { kind: 'scale', field: 'Notional', value: 1.7976931348623157e308 },
+    { kind: 'business-day-shift', field: 'SettleDate', value: -(2 ** 31) },
+    { kind: 'value-map', field: '"; DROP TABLE rules; --', map: {} },
+    { kind: 'value-map', field: 'Book', map: Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`a${i}`, `b${i}`])) },
+    { kind: 'rounding', field: 'Notional', value: 1 },
+  ]) cases.push({ name: 'rules.draftFromInference', args: { pattern } });
   cases.push({ name: 'rules.draftFromBreaks', args: { decisionId: NO_SUCH_ID, runId: c.runId, breakIds: [1], reason: 'TIMING_DIFF' } });
   return cases;
 }

@@ -2,6 +2,7 @@ import type { ErrorData, InferenceReportDto } from '../../../../engine/contract/
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
 import type { TaskProgress } from '../../bridge/use-task.ts';
+import { InferenceRuleOffer } from '../rules/InferenceRuleOffer.tsx';
 import { Confidence } from './Confidence.tsx';
 import type { RuleChoice } from './draft.ts';
 
@@ -21,6 +22,8 @@ interface Props {
   onCancel: () => void;
   onRule: (index: number, accepted: boolean) => void;
   onAnswer: (q: Question, option: string) => void;
+  /** The definition's name, the scope of a reason rule made from a proposal (empty: the whole workspace). */
+  definitionName?: string;
 }
 
 const n = (x: number): string => x.toLocaleString('en-US');
@@ -87,8 +90,12 @@ function ruleValue(r: RuleChoice['proposal']): string {
   }
 }
 
-/** The rule proposals of one kind (column-wide or sporadic), each with what it explains and a box to accept it. */
-function RuleList({ rules, columnWide, onRule }: { rules: RuleChoice[]; columnWide: boolean; onRule: (index: number, accepted: boolean) => void }) {
+/**
+ * The rule proposals of one kind (column-wide or sporadic), each with what it
+ * explains, a box to accept it (normalize it away) and, instead, "as a reason
+ * rule…": keep the breaks and explain them by a team rule.
+ */
+function RuleList({ rules, columnWide, onRule, definitionName }: { rules: RuleChoice[]; columnWide: boolean; onRule: (index: number, accepted: boolean) => void; definitionName: string | null }) {
   return (
     <ul>
       {rules.map(({ proposal: r, accepted }, i) =>
@@ -102,7 +109,8 @@ function RuleList({ rules, columnWide, onRule }: { rules: RuleChoice[]; columnWi
             <span className="small">
               explains {n(r.explains)} of {n(r.compared)} matched records ({pct(r.compared === 0 ? 0 : r.explains / r.compared)}), ≈{n(r.estimatedRecords)} in the whole file.
             </span>{' '}
-            <span className="muted small">{r.reason}</span>
+            <span className="muted small">{r.reason}</span>{' '}
+            <InferenceRuleOffer pattern={{ kind: r.kind, field: r.field, value: r.value }} definition={definitionName} label={`${r.field} ${RULE_WORDS[r.kind]}`} />
           </li>
         ),
       )}
@@ -115,7 +123,8 @@ function RuleList({ rules, columnWide, onRule }: { rules: RuleChoice[]; columnWi
  * key, rule proposals to accept, questions it would not decide, and the
  * value maps it refused (a spelling variant is a break, not a map).
  */
-export function InferencePanel({ report, progress, error, rules, answers, canSuggest, onSuggest, onCancel, onRule, onAnswer }: Props) {
+export function InferencePanel({ report, progress, error, rules, answers, canSuggest, onSuggest, onCancel, onRule, onAnswer, definitionName }: Props) {
+  const scope = definitionName?.trim() ? definitionName.trim() : null;
   return (
     <div className="panel inference" aria-label="Suggested set-up">
       <div className="row">
@@ -186,13 +195,13 @@ export function InferencePanel({ report, progress, error, rules, answers, canSug
                 Column-wide patterns that look like a convention rather than breaks, and tolerances for values two systems never agree on exactly. Accept one to normalize it (or
                 set the field's tolerance) before comparing; leave it to see them as breaks.
               </p>
-              <RuleList rules={rules} columnWide onRule={onRule} />
+              <RuleList rules={rules} columnWide onRule={onRule} definitionName={scope} />
             </div>
           )}
           {rules.some((r) => !r.proposal.columnWide) && (
             <details className="small sporadic-rules">
               <summary>{rules.filter((r) => !r.proposal.columnWide).length} sporadic patterns: likely breaks, not conventions</summary>
-              <RuleList rules={rules} columnWide={false} onRule={onRule} />
+              <RuleList rules={rules} columnWide={false} onRule={onRule} definitionName={scope} />
             </details>
           )}
           {report.refusedMaps.length > 0 && (

@@ -194,6 +194,7 @@ export function NewRunScreen({ fromRun }: { fromRun?: string } = {}) {
         progress={infer.progress}
         error={infer.error}
         rules={draft.rules}
+        definitionName={draft.name}
         answers={answers}
         canSuggest={bothPaths}
         onSuggest={() => void suggest()}

@@ -139,6 +139,8 @@ export function createService(opts: ServiceOptions): Service {
       if (r.pull.runs + r.pull.decisions + r.pull.statuses > 0) deliver({ type: 'workflow.changed', runId: null, what: 'decision' });
       if (r.pull.approvals + r.pull.matchActions > 0) deliver({ type: 'workflow.changed', runId: null, what: 'approval' });
       if (r.pull.roleChanges > 0) deliver({ type: 'workflow.changed', runId: null, what: 'users' });
+      // Reason rules other workstations proposed, approved or retired (rules and approvals screens).
+      if (r.rules.proposals + r.rules.verdicts + r.rules.versions > 0) deliver({ type: 'workflow.changed', runId: null, what: 'rules' });
     },
   });
   // A local change (a decision, a finished run…) grows the sync queue: the badge shows it, and it is pushed soon.

@@ -64,4 +64,10 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { header: 'First seen as-of', kind: 'text', input: false, width: 12, value: (r) => r.memory?.firstSeenAsOf ?? null },
   { header: 'Age (runs)', kind: 'number', input: false, width: 9, value: (r) => (r.memory ? String(r.memory.ageRuns) : null) },
   { header: 'Age (days)', kind: 'number', input: false, width: 9, value: (r) => (r.memory ? String(r.memory.ageDays) : null) },
+  // Reason rules (engine/rules): the rule that gave the reason, and what the model itself said; empty where the
+  // model's reason stands and for a run from before rules. "Model reason" above is then the rule's (the attribution's).
+  { header: 'Reason rule', kind: 'text', input: true, width: 24, value: (r) => r.rule?.name ?? null },
+  { header: 'Rule version', kind: 'number', input: false, width: 9, value: (r) => (r.rule ? String(r.rule.version) : null) },
+  { header: 'Rule ID', kind: 'text', input: false, width: 14, value: (r) => r.rule?.ruleId ?? null },
+  { header: "Model's own reason", kind: 'text', input: false, width: 16, value: (r) => r.rule?.modelReason ?? null },
 ];

@@ -130,9 +130,25 @@ export function verdictEvent(tx: ReadTx, deviceId: string, ruleId: string, verdi
 
 const same = (x: unknown, y: unknown): boolean => JSON.stringify(x) === JSON.stringify(y);
 
+/**
+ * A row a windowed first pull took on the team server's word (sync-window.ts): its event is
+ * before the anchor of another device's chain, not pulled. Only then may a row lack its event.
+ */
+/** sync_decisions.detail of a rule row taken on the server's word. */
+export const RULE_ON_SERVER_WORD = 'reason-rule';
+
+function onServerWord(tx: ReadTx, deviceId: string, id: string): boolean {
+  return (
+    deviceId !== tx.deviceId &&
+    tx.get(sql`SELECT 1 AS x FROM chain_anchors WHERE device_id = ${deviceId}`) !== undefined &&
+    tx.get(sql`SELECT 1 AS x FROM sync_decisions WHERE id = ${id} AND detail = ${RULE_ON_SERVER_WORD}`) !== undefined
+  );
+}
+
 /** What is wrong with a proposal row against its event, or null. */
 export function proposalProblem(tx: ReadTx, p: ProposalRow, h: ChainHelpers): string | null {
   const e = proposalEvent(tx, p.device_id, p.rule_id, p.proposal_id);
+  if (!e && onServerWord(tx, p.device_id, p.proposal_id)) return null;
   if (!e) return `rule proposal ${p.proposal_id} has no rule.proposed event in device ${p.device_id}'s chain`;
   if (!h.intact(tx, e)) return `the event of rule proposal ${p.proposal_id} was edited`;
   const r = afterOf<{ proposal: ProposalRecord }>(e).proposal;
@@ -144,6 +160,7 @@ export function proposalProblem(tx: ReadTx, p: ProposalRow, h: ChainHelpers): st
 /** What is wrong with a verdict row against its event, or null. */
 export function verdictProblem(tx: ReadTx, v: VerdictRow, ruleId: string, h: ChainHelpers): string | null {
   const e = verdictEvent(tx, v.device_id, ruleId, v.verdict_id);
+  if (!e && onServerWord(tx, v.device_id, v.verdict_id)) return null;
   if (!e) return `rule verdict ${v.verdict_id} has no event in device ${v.device_id}'s chain`;
   if (!h.intact(tx, e)) return `the event of rule verdict ${v.verdict_id} was edited`;
   const r = afterOf<VerdictRecord>(e);
@@ -155,6 +172,7 @@ export function verdictProblem(tx: ReadTx, v: VerdictRow, ruleId: string, h: Cha
 /** What is wrong with a rule version row against the approval event that made it, or null. */
 export function ruleVersionProblem(tx: ReadTx, r: RuleVersionRow, h: ChainHelpers): string | null {
   const e = verdictEvent(tx, r.device_id, r.rule_id, r.verdict_id);
+  if (!e && onServerWord(tx, r.device_id, r.verdict_id)) return null;
   if (!e || (e.action !== 'rule.approved' && e.action !== 'rule.retired')) return `rule ${r.rule_id} version ${r.version} has no approval event in device ${r.device_id}'s chain`;
   if (!h.intact(tx, e)) return `the approval event of rule ${r.rule_id} version ${r.version} was edited`;
   const rec = afterOf<VerdictRecord>(e);

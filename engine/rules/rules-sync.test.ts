@@ -1,6 +1,6 @@
 /**
- * Reason rules through the team's real PostgreSQL: a rule proposed and
- * approved on one workstation reaches the other with its proposal and verdict,
+ * Reason rules through the team's real PostgreSQL: a rule proposed on one
+ * workstation and approved on the other reaches the first with its proposal and verdict,
  * each row bound to the pulled events (the other workspace's trail verifies),
  * and applies to the other workstation's next run; a retirement travels back.
  */
@@ -15,7 +15,7 @@ import { readSyncStatus } from '../sync/status.ts';
 import { openDevice, type Device } from '../sync/testing/devices.ts';
 import { grantServerRoles, startTestPg, type TestPg } from '../sync/testing/pg-server.ts';
 import { verifyTrail } from '../workflow/chain-state.ts';
-import { ALICE, BOB, CAROL, seedUsers, tempDir } from '../workflow/testing/fixtures.ts';
+import { ALICE, BOB, seedUsers, tempDir } from '../workflow/testing/fixtures.ts';
 import { approveRuleProposal, listRuleProposals, proposeReasonRule, proposeRuleRetirement, reasonRulesInForce } from './governance.ts';
 import { readRun } from './testing/rule-runs.ts';
 
@@ -28,8 +28,8 @@ beforeAll(async () => {
   tmp = tempDir('recon-sync-rules-');
   server = await startTestPg();
   await grantServerRoles(server, { ada: ['admin'], alice: ['analyst'], bob: ['approver'], carol: ['analyst', 'approver'] });
-  north = openDevice(tmp.dir, 'north', server);
-  south = openDevice(tmp.dir, 'south', server);
+  north = openDevice(tmp.dir, 'north', server, { login: 'alice' });
+  south = openDevice(tmp.dir, 'south', server, { login: 'bob' });
   seedUsers(north.store);
   seedUsers(south.store);
 }, 180_000);
@@ -47,21 +47,24 @@ const inForce = (d: Device) => d.store.read((tx) => reasonRulesInForce(tx, DEFIN
 
 describe('reason rules between two workstations', () => {
   it('a rule approved on one workstation applies on the other after its pull', async () => {
+    // Each person acts on their own workstation, over their own login (the server checks both: migrations 009, 015).
     const p = proposeReasonRule(north.store, ALICE, { rule: RULE, comment: 'agreed with the desk' });
-    approveRuleProposal(north.store, BOB, p.proposalId, 'ok');
     await north.sync();
-    expect(readSyncStatus(north.store)).toMatchObject({ queueLength: 0, parked: [] });
-    expect(inForce(south)).toEqual([]);
+    await south.sync();
+    approveRuleProposal(south.store, BOB, p.proposalId, 'ok');
+    await south.sync();
+    expect(readSyncStatus(south.store)).toMatchObject({ parked: [] });
+    expect(inForce(north)).toEqual([]);
 
-    await south.sync();
-    const there = inForce(south);
-    expect(there).toEqual(inForce(north));
+    await north.sync();
+    const there = inForce(north);
+    expect(there).toEqual(inForce(south));
     expect(there).toEqual([expect.objectContaining({ ruleId: p.ruleId, version: 1, reason: 'TIMING_DIFF' })]);
-    expect(listRuleProposals(south.store)).toEqual([expect.objectContaining({ proposalId: p.proposalId, maker: 'alice', state: 'APPROVED', verdictBy: 'bob', comment: 'agreed with the desk' })]);
+    expect(listRuleProposals(north.store)).toEqual([expect.objectContaining({ proposalId: p.proposalId, maker: 'alice', state: 'APPROVED', verdictBy: 'bob', comment: 'agreed with the desk' })]);
     // Pulled rows are explained by the pulled events; a second pull adds nothing.
-    expect(verifyTrail(south.store)).toMatchObject({ ok: true });
-    await south.sync();
-    expect(south.store.db.prepare('SELECT count(*) AS n FROM reason_rules').get()).toEqual({ n: 1 });
+    expect(verifyTrail(north.store)).toMatchObject({ ok: true });
+    await north.sync();
+    expect(north.store.db.prepare('SELECT count(*) AS n FROM reason_rules').get()).toEqual({ n: 1 });
 
     // The other workstation's next run applies it.
     const dir = await mkdtemp(join(tmpdir(), 'recon-sync-rules-run-'));
@@ -80,15 +83,15 @@ describe('reason rules between two workstations', () => {
     }
   }, 120_000);
 
-  it('a retirement proposed and approved on the second workstation travels back', async () => {
-    const ruleId = inForce(south)[0]!.ruleId;
-    const r = proposeRuleRetirement(south.store, CAROL, ruleId, 'the feed is fixed');
-    await south.sync();
-    await north.sync();
-    expect(listRuleProposals(north.store, { pendingOnly: true }).map((x) => x.proposalId)).toEqual([r.proposalId]);
-    approveRuleProposal(north.store, BOB, r.proposalId);
+  it('a retirement proposed on one workstation and approved on the other travels back', async () => {
+    const ruleId = inForce(north)[0]!.ruleId;
+    const r = proposeRuleRetirement(north.store, ALICE, ruleId, 'the feed is fixed');
     await north.sync();
     await south.sync();
+    expect(listRuleProposals(south.store, { pendingOnly: true }).map((x) => x.proposalId)).toEqual([r.proposalId]);
+    approveRuleProposal(south.store, BOB, r.proposalId);
+    await south.sync();
+    await north.sync();
     expect(inForce(south)).toEqual([]);
     expect(inForce(north)).toEqual([]);
     expect(verifyTrail(south.store)).toMatchObject({ ok: true });

@@ -7,7 +7,9 @@
  * event it came from (chain-check.ts holds pulled rows to their device's
  * chain). The 4-eye rule is checked again here: an approval by the proposal's
  * maker is not applied. When two devices settled the same proposal while
- * apart, the first verdict held here stands.
+ * apart, the first verdict held here stands. An event whose effect the team
+ * server refused (server migration 015: self-approval, a revoked approver, a
+ * stale base version…) is named in `refusedByServer` and not applied either.
  */
 import { sql } from '../store/sql.ts';
 import type { Store, WriteTx } from '../store/store.ts';
@@ -20,12 +22,17 @@ export interface PulledRules {
   proposals: number;
   verdicts: number;
   versions: number;
-  /** Approvals not applied: made by the proposal's maker (4-eye). */
+  /** Events not applied: an approval by the proposal's maker (4-eye), or an event the team server refused. */
   refused: number;
 }
 
+/** Rule events the team server refused, as `device_id:seq` (sync/cycle.ts reads them). */
+export interface PulledRulesOptions {
+  refusedByServer?: ReadonlySet<string>;
+}
+
 /** Applies the rule events other devices' chains brought that have no row here yet; one transaction. */
-export function applyPulledReasonRules(store: Store): PulledRules {
+export function applyPulledReasonRules(store: Store, opts: PulledRulesOptions = {}): PulledRules {
   return store.write((tx) => {
     const own = JSON.stringify(CHAIN_HELPERS.ownChains(tx));
     const events = tx.all<RuleEventRow>(
@@ -39,6 +46,10 @@ export function applyPulledReasonRules(store: Store): PulledRules {
     const done: PulledRules = { proposals: 0, verdicts: 0, versions: 0, refused: 0 };
     for (const e of events) {
       if (!CHAIN_HELPERS.intact(tx, e)) continue;
+      if (opts.refusedByServer?.has(`${e.device_id}:${e.seq}`)) {
+        done.refused++;
+        continue;
+      }
       if (e.action === 'rule.proposed') applyProposal(tx, e, done);
       else applyVerdict(tx, e, done);
     }

@@ -188,13 +188,21 @@ export async function linkToPreviousRun(conn: DuckDBConnection, opts: LinkOption
     );
     // The previous run's reasons of linked breaks: carried ones keep theirs (after
     // attribution), and every linked break's is a history feature of the model.
+    // by_rule: a reason rule gave it (run-file version 2), so it is not carried (keepCarriedReasons).
+    const byRule = (
+      await queryRows<{ n: string }>(
+        conn,
+        `SELECT count(*) AS n FROM duckdb_columns() WHERE database_name = ${literal(PREV)} AND table_name = 'attributions' AND column_name = 'rule_id'`,
+      )
+    )[0];
     await conn.run(
       tables.has('attributions')
         ? `CREATE OR REPLACE TEMP TABLE __linked_reasons AS
-           SELECT m.break_id, m.lifecycle, p.reason, p.confidence, p.status, p.suggested_reason, p.top_features
+           SELECT m.break_id, m.lifecycle, p.reason, p.confidence, p.status, p.suggested_reason, p.top_features,
+                  ${Number(byRule?.n ?? 0) > 0 ? 'p.rule_id IS NOT NULL' : 'false'} AS by_rule
              FROM break_memory m JOIN ${PREV}.attributions p ON p.break_id = m.previous_break_id
             WHERE m.lifecycle IN ('CARRIED', 'CHANGED')`
-        : `CREATE OR REPLACE TEMP TABLE __linked_reasons (break_id BIGINT, lifecycle VARCHAR, reason VARCHAR, confidence DOUBLE, status VARCHAR, suggested_reason VARCHAR, top_features JSON)`,
+        : `CREATE OR REPLACE TEMP TABLE __linked_reasons (break_id BIGINT, lifecycle VARCHAR, reason VARCHAR, confidence DOUBLE, status VARCHAR, suggested_reason VARCHAR, top_features JSON, by_rule BOOLEAN)`,
     );
   } finally {
     await conn.run(`DETACH ${PREV}`);
@@ -235,7 +243,11 @@ export async function linkToPreviousRun(conn: DuckDBConnection, opts: LinkOption
 
 /**
  * A carried break keeps its reason: the previous run's attribution, or the
- * reason its carried decision settled on. Run after attribution.
+ * reason its carried decision settled on. Run after attribution. A reason a
+ * reason rule gave is not carried: it was the rule's, not a reviewer's, so the
+ * model's attribution of this run stands and the rules now in force apply
+ * after this (a retired rule's reason would otherwise stay, AUTO, naming no rule).
+ * A kept carried decision carries whatever gave the previous reason.
  */
 export async function keepCarriedReasons(conn: DuckDBConnection): Promise<void> {
   const [has] = await queryRows<{ n: string }>(conn, `SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = '__linked_reasons' AND temporary`);
@@ -245,7 +257,7 @@ export async function keepCarriedReasons(conn: DuckDBConnection): Promise<void> 
         SET reason = coalesce(d.reason, p.reason), confidence = p.confidence, status = p.status,
             suggested_reason = p.suggested_reason, top_features = p.top_features
        FROM (SELECT * FROM __linked_reasons WHERE lifecycle = 'CARRIED') p LEFT JOIN carried_decisions d ON d.break_id = p.break_id AND d.kept
-      WHERE t.break_id = p.break_id`,
+      WHERE t.break_id = p.break_id AND (NOT p.by_rule OR d.break_id IS NOT NULL)`,
   );
   await conn.run(`DROP TABLE __linked_reasons`);
 }

@@ -15,7 +15,9 @@ import { pullState, type PullStateResult } from './pull-state.ts';
 import { pushOutbox, type PushOptions, type PushResult } from './push.ts';
 import { publishEvidenceKey, pullTeamKeys } from './team-keys.ts';
 import { pullCheckpoints } from './checkpoints.ts';
-import { applyPulledReasonRules } from '../rules/sync-apply.ts';
+import { applyPulledReasonRules, type PulledRules } from '../rules/sync-apply.ts';
+import { refusedRuleEvents } from './rule-outcomes.ts';
+import { pullRulesInForce } from './pull-rules.ts';
 
 /** Cycle tuning; where the device key comes from (PushOptions). */
 export interface CycleOptions extends Omit<PushOptions, 'batchSize'> {
@@ -30,6 +32,8 @@ export interface CycleResult {
   evidence: number;
   pulledEvents: number;
   pull: PullStateResult;
+  /** Reason-rule rows re-derived from the pulled events (hosts refresh their rule screens on them). */
+  rules: PulledRules;
   ms: number;
 }
 
@@ -51,17 +55,24 @@ export interface PullOptions {
 }
 
 /** Pull only (events, then shared state). A workspace's first pull is windowed (pull-scope.ts) unless its window is 0 days. */
-export async function runPull(store: Store, pool: pg.Pool, opts: PullOptions = {}): Promise<{ pulledEvents: number; pull: PullStateResult }> {
+export async function runPull(store: Store, pool: pg.Pool, opts: PullOptions = {}): Promise<{ pulledEvents: number; pull: PullStateResult; rules: PulledRules }> {
   const window = beginPull(store, opts.scope);
   const pulledEvents = await withClient(pool, (c) => pullEvents(store, c));
-  // Reason rules are re-derived from the events just pulled (engine/rules/sync-apply.ts).
-  applyPulledReasonRules(store);
+  // Reason rules are re-derived from the events just pulled (engine/rules/sync-apply.ts), but for those whose
+  // effect the server refused (server migration 015): read after the events, so every refusal of them is in.
+  const refusedByServer = await withClient(pool, (c) => refusedRuleEvents(c));
+  const rules = applyPulledReasonRules(store, { refusedByServer });
   const pull = window
     ? await withClient(pool, (c) => pullScopedState(store, c, window, { first: true, ...(opts.onRunsApplied ? { onRunsApplied: opts.onRunsApplied } : {}) }))
     : await withClient(pool, (c) => pullState(store, c));
+  // A window leaves out events before it: the rules in force and pending rule proposals come whatever their age.
+  if (window) {
+    const old = await withClient(pool, (c) => pullRulesInForce(store, c));
+    for (const k of ['proposals', 'verdicts', 'versions'] as const) rules[k] += old[k];
+  }
   await withClient(pool, (c) => pullTeamKeys(store, c));
   await withClient(pool, (c) => pullCheckpoints(store, c));
-  return { pulledEvents, pull };
+  return { pulledEvents, pull, rules };
 }
 
 /** A full cycle; throws on the first failure (the caller retries with backoff). */
@@ -70,7 +81,7 @@ export async function runCycle(store: Store, pool: pg.Pool, opts: CycleOptions =
   const push = await runPush(store, pool, opts);
   const evidence = opts.evidence === false ? 0 : await pushEvidence(store, pool, opts.evidence);
   await publishEvidenceKey(store, pool);
-  const { pulledEvents, pull } = await runPull(store, pool);
+  const { pulledEvents, pull, rules } = await runPull(store, pool);
   store.write((tx) => setState(tx, 'sync.lastAt', tx.now));
-  return { push, evidence, pulledEvents, pull, ms: Math.round(performance.now() - t0) };
+  return { push, evidence, pulledEvents, pull, rules, ms: Math.round(performance.now() - t0) };
 }

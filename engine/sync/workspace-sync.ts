@@ -35,13 +35,14 @@ export interface WorkspaceSyncOptions extends WorkspaceSyncTuning {
   store: Store;
   /** Every status change: a cycle starts or ends, the connection or the queue changed. */
   onStatus: (status: SyncStatus) => void;
-  /** After a cycle that brought runs, decisions, approvals, statuses, definitions or roles into the store. */
+  /** After a cycle that brought runs, decisions, approvals, statuses, definitions, roles, match actions or reason rules into the store. */
   onPulled?: (result: CycleResult) => void;
 }
 
 /** True when a cycle changed what the workflow screens show. */
 export function pulledWorkflow(r: CycleResult): boolean {
-  return r.pull.runs + r.pull.decisions + r.pull.approvals + r.pull.statuses + r.pull.definitions + r.pull.roleChanges > 0;
+  const rules = r.rules.proposals + r.rules.verdicts + r.rules.versions;
+  return r.pull.runs + r.pull.decisions + r.pull.approvals + r.pull.statuses + r.pull.definitions + r.pull.roleChanges + r.pull.matchActions + rules > 0;
 }
 
 /** The sync loop of one open workspace. */

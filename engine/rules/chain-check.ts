@@ -8,26 +8,14 @@
  * `recon audit verify` lists them.
  *
  * The event checks (intact, own chains) are chain-state.ts's, handed in, so
- * this module does not import it back.
+ * this module imports only its types (erased: no import cycle at run time).
  */
 import { sql } from '../store/sql.ts';
 import type { ReadTx } from '../store/store.ts';
+import type { EventRow } from '../workflow/chain-state.ts';
 
-/** A stored audit event, as chain-state.ts reads it. */
-export interface RuleEventRow {
-  device_id: string;
-  seq: number;
-  event_id: string;
-  actor: string;
-  at: string;
-  action: string;
-  target: string;
-  before: string;
-  after: string;
-  comment: string | null;
-  prev_hash: string;
-  hash: string;
-}
+/** A stored audit event, as chain-state.ts reads it (its own type: one shape for both). */
+export type RuleEventRow = EventRow;
 
 /** chain-state.ts's event checks. */
 export interface ChainHelpers {

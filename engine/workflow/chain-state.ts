@@ -25,7 +25,7 @@ import type { ReadTx, Store } from '../store/store.ts';
 import { reasonRuleProblems, type ChainHelpers } from '../rules/chain-check.ts';
 
 /** A stored audit event (before/after as canonical JSON text). */
-interface EventRow {
+export interface EventRow {
   device_id: string;
   seq: number;
   event_id: string;

@@ -13,7 +13,6 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../engine/contract/index.ts';
@@ -22,6 +21,7 @@ import { startTestPg, type TestPg } from '../engine/sync/testing/pg-server.ts';
 import { runAndWait } from './flows.ts';
 import { buildRenderer, collectPageErrors, launchChromium, serve, type Served } from './harness.ts';
 import { openSection, setUpUsers } from './review-flows.ts';
+import { seedTradesDatabase } from '../engine/ingest/db/testing/pg-trades.ts';
 
 /** Inside scripts/keyring/with-secret-service.sh: a real, throwaway Secret Service answers. */
 const KEYCHAIN = process.env['RECON_SECRET_SERVICE'] === '1';
@@ -41,30 +41,7 @@ beforeAll(async () => {
   buildRenderer();
   dir = await mkdtemp(join(tmpdir(), 'recon-e2e-query-'));
   server = await startTestPg({ migrate: false });
-  const su = await server.admin('superuser');
-  try {
-    await su.query(`CREATE ROLE src_reader LOGIN PASSWORD '${PASSWORD}'`);
-    await su.query('CREATE DATABASE recon_src OWNER src_reader');
-  } finally {
-    await su.end();
-  }
-  const c = new pg.Client({ host: server.info.host, port: server.info.port, database: 'recon_src', user: 'src_reader', password: PASSWORD });
-  await c.connect();
-  try {
-    await c.query('CREATE TABLE trades (id integer PRIMARY KEY, trade_date date NOT NULL, amount numeric(18,2), ccy char(3), booked timestamptz, note text)');
-    const rows = trades(N, 'a');
-    const col = (i: number) => rows.map((r) => r[i]);
-    await c.query('INSERT INTO trades SELECT * FROM unnest($1::int[], $2::date[], $3::numeric[], $4::text[], $5::timestamptz[], $6::text[])', [
-      col(0),
-      col(1),
-      col(2),
-      col(3),
-      rows.map((r) => `${r[4]}+00`),
-      col(5),
-    ]);
-  } finally {
-    await c.end();
-  }
+  await seedTradesDatabase(server, { user: 'src_reader', password: PASSWORD, rows: N, side: 'a' });
   bPath = join(dir, 'custodian.csv');
   await writeFile(bPath, tradesCsv(trades(N, 'b')));
   // With a keychain, the password comes only from the form; without one, from the host's environment.

@@ -13,7 +13,6 @@ import './testing/fail-on-unhandled.ts';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContractEvent, DefinitionInput } from '../contract/index.ts';
 import { TRADE_COLUMNS, trades, tradesCsv, expectedBreaks } from '../ingest/db/testing/trades.ts';
@@ -24,6 +23,7 @@ import type { Keychain } from '../sync/credentials.ts';
 import { startTestPg, type TestPg } from '../sync/testing/pg-server.ts';
 import type { Identity } from '../workflow/identity.ts';
 import { createService, type Service } from './service.ts';
+import { seedTradesDatabase } from '../ingest/db/testing/pg-trades.ts';
 
 const ADA: Identity = { userId: 'ada', displayName: 'Ada Admin' };
 const CY: Identity = { userId: 'cy', displayName: 'Cy Analyst' };
@@ -61,30 +61,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'recon-host-conn-'));
   workspace = join(dir, 'ws');
   pgServer = await startTestPg({ migrate: false });
-  const su = await pgServer.admin('superuser');
-  try {
-    await su.query(`CREATE ROLE src_reader LOGIN PASSWORD '${PG_PASSWORD}'`);
-    await su.query('CREATE DATABASE recon_src OWNER src_reader');
-  } finally {
-    await su.end();
-  }
-  const c = new pg.Client({ host: pgServer.info.host, port: pgServer.info.port, database: 'recon_src', user: 'src_reader', password: PG_PASSWORD });
-  await c.connect();
-  try {
-    await c.query('CREATE TABLE trades (id integer PRIMARY KEY, trade_date date NOT NULL, amount numeric(18,2), ccy char(3), booked timestamptz, note text)');
-    const rows = trades(N, 'a');
-    const col = (i: number) => rows.map((r) => r[i]);
-    await c.query('INSERT INTO trades SELECT * FROM unnest($1::int[], $2::date[], $3::numeric[], $4::text[], $5::timestamptz[], $6::text[])', [
-      col(0),
-      col(1),
-      col(2),
-      col(3),
-      rows.map((r) => `${r[4]}+00`),
-      col(5),
-    ]);
-  } finally {
-    await c.end();
-  }
+  await seedTradesDatabase(pgServer, { user: 'src_reader', password: PG_PASSWORD, rows: N, side: 'a' });
   // The same A rows as an API's records, 500 a page, each value as the database writes it as text.
   api = await startTestApi(
     trades(N, 'a').map((r) => JSON.stringify(Object.fromEntries(TRADE_COLUMNS.map((name, i) => [name, r[i]])))),

@@ -11,6 +11,7 @@ import type { RunSummary } from '../../contract/index.ts';
 import { startTestPg, type TestPg } from '../../sync/testing/pg-server.ts';
 import { saveConnection } from './connections.ts';
 import { startTestMariaDb, type TestMariaDb } from './testing/mariadb-server.ts';
+import { seedTradesDatabase } from './testing/pg-trades.ts';
 import { expectedBreaks, TRADE_COLUMNS, trades, tradesCsv } from './testing/trades.ts';
 
 /**
@@ -86,26 +87,7 @@ function runFiles(ws: string): string[] {
 
 beforeAll(async () => {
   [pgServer, maria] = await Promise.all([startTestPg({ migrate: false }), startTestMariaDb()]);
-  const su = await pgServer.admin('superuser');
-  try {
-    await su.query(`CREATE ROLE src_reader LOGIN PASSWORD '${PG_PASSWORD}'`);
-    await su.query('CREATE DATABASE recon_src OWNER src_reader');
-  } finally {
-    await su.end();
-  }
-  const c = new pg.Client({ host: pgServer.info.host, port: pgServer.info.port, database: 'recon_src', user: 'src_reader', password: PG_PASSWORD });
-  await c.connect();
-  try {
-    await c.query('CREATE TABLE trades (id integer PRIMARY KEY, trade_date date NOT NULL, amount numeric(18,2), ccy char(3), booked timestamptz, note text)');
-    const rows = trades(N, 'a');
-    const col = (i: number) => rows.map((r) => r[i]);
-    await c.query(
-      'INSERT INTO trades SELECT * FROM unnest($1::int[], $2::date[], $3::numeric[], $4::text[], $5::timestamptz[], $6::text[])',
-      [col(0), col(1), col(2), col(3), rows.map((r) => `${r[4]}+00`), col(5)],
-    );
-  } finally {
-    await c.end();
-  }
+  await seedTradesDatabase(pgServer, { user: 'src_reader', password: PG_PASSWORD, rows: N, side: 'a' });
   const m = await maria.client();
   try {
     await m.query('CREATE TABLE trades (id INT PRIMARY KEY, trade_date DATE NOT NULL, amount DECIMAL(18,2), ccy CHAR(3), booked DATETIME, note TEXT)');

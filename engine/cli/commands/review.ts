@@ -15,6 +15,7 @@ import { evidencePushedBy, isRemoteRun, remoteBreakSource } from '../../sync/rem
 import { conflictLine, listConflicts } from '../../sync/lost-breaks.ts';
 import { BREAK_STATUSES, type BreakStatus } from '../../workflow/status.ts';
 import { resolveWorkspace } from '../workspace.ts';
+import { need } from '../required-flag.ts';
 
 export const REVIEW_USAGE = `recon review list|accept|override|reject|reopen|bulk|proposals|approve|reject-proposal|reasons [--workspace DIR] [--json]
 
@@ -95,11 +96,6 @@ export async function reviewCommand(argv: string[]): Promise<number> {
   } finally {
     store.close();
   }
-}
-
-function need(value: string | undefined, flag: string): string {
-  if (!value) throw new ReconError('INVALID_ARGUMENT', `missing ${flag}`);
-  return value;
 }
 
 function int(value: string | undefined, flag: string): number | undefined {

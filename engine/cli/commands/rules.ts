@@ -23,6 +23,7 @@ import type { Store } from '../../store/store.ts';
 import { currentUser } from '../../workflow/identity.ts';
 import { openWorkspaceStore } from '../open-store.ts';
 import { resolveWorkspace } from '../workspace.ts';
+import { need } from '../required-flag.ts';
 
 export const RULES_USAGE = `recon rules list|show|add|test|retire|proposals|approve|reject|withdraw|draft [--workspace DIR] [--json]
 
@@ -133,11 +134,6 @@ export async function rulesCommand(argv: string[]): Promise<number> {
   } finally {
     store.close();
   }
-}
-
-function need(value: string | undefined, flag: string): string {
-  if (!value) throw new ReconError('INVALID_ARGUMENT', `missing ${flag}`);
-  return value;
 }
 
 function int(value: string, flag: string): number {

@@ -97,11 +97,12 @@ export function recordRunCompleted(store: Store, actor: Identity, runId: string,
 /**
  * The series' previous run for a run the host is about to start: the last
  * completed run of the definition in the registry whose file is on this
- * machine (a run pulled from another device has its file there).
+ * machine (a run pulled from another device has its file there). With no
+ * definition (a workspace-wide reason rule's what-if), of any definition.
  */
-export function previousRunInRegistry(tx: ReadTx, definitionName: string): { runId: string; duckdbPath: string } | undefined {
+export function previousRunInRegistry(tx: ReadTx, definitionName: string | null): { runId: string; duckdbPath: string } | undefined {
   const rows = tx.all<{ run_id: string; duckdb_path: string }>(
-    sql`SELECT run_id, duckdb_path FROM runs WHERE definition_name = ${definitionName} AND status = 'COMPLETED'
+    sql`SELECT run_id, duckdb_path FROM runs WHERE (${definitionName} IS NULL OR definition_name = ${definitionName}) AND status = 'COMPLETED'
          ORDER BY finished_at DESC, run_id DESC LIMIT 50`,
   );
   const found = rows.find((r) => existsSync(r.duckdb_path));

@@ -5,7 +5,6 @@
  * draft.ts, agreement.ts). Every change is a `workflow.changed` of `rules`:
  * a later run applies it, nothing changes in existing runs.
  */
-import { existsSync } from 'node:fs';
 import type { RuleBody } from '../../contract/index.ts';
 import { ReconError } from '../../errors/recon-error.ts';
 import { agreementReport } from '../../rules/agreement.ts';
@@ -26,6 +25,7 @@ import { parseReasonRule } from '../../rules/schema.ts';
 import { sql } from '../../store/sql.ts';
 import type { Store } from '../../store/store.ts';
 import type { Handlers, HostContext } from './types.ts';
+import { previousRunInRegistry } from '../../workflow/runs.ts';
 
 type RulesCall =
   | 'rules.list'
@@ -60,22 +60,6 @@ export function decisionBreaks(store: Store, decisionId: string): { runId: strin
     if (reason === undefined || breakIds === undefined) throw new ReconError('INVALID_ARGUMENT', `decision ${decisionId} gave its breaks no reason a rule could give`, { decisionId });
     return { runId: d.run_id, breakIds, reason };
   });
-}
-
-/**
- * The run a preview starts from when none is named: the latest completed run
- * of the rule's definition (of any definition for a workspace rule) whose file
- * is on this workstation; null when there is none.
- */
-function latestRunFor(store: Store, definition: string | null): string | null {
-  const rows = store.read((tx) =>
-    tx.all<{ run_id: string; duckdb_path: string }>(
-      sql`SELECT run_id, duckdb_path FROM runs WHERE status = 'COMPLETED' AND (${definition} IS NULL OR definition_name = ${definition})
-           ORDER BY finished_at DESC, run_id DESC LIMIT 20`,
-    ),
-  );
-  // A run pulled from another device has no file here (runFileOf would refuse it).
-  return rows.find((r) => r.duckdb_path !== '' && existsSync(r.duckdb_path))?.run_id ?? null;
 }
 
 export function rulesHandlers(ctx: HostContext): Pick<Handlers, RulesCall> {
@@ -124,7 +108,7 @@ export function rulesHandlers(ctx: HostContext): Pick<Handlers, RulesCall> {
     'rules.preview': async ({ rule, proposalId, runId, recentRuns, limit }) => {
       const body: unknown = proposalId !== undefined ? ruleOfProposal(proposalId) : rule;
       const scope = proposalId !== undefined ? (body as RuleBody).definition : (rule?.definition ?? null);
-      const from = runId ?? latestRunFor(store, scope);
+      const from = runId ?? store.read((tx) => previousRunInRegistry(tx, scope))?.runId ?? null;
       if (from === null) {
         // No run to preview on yet: the rule as it would be stored (validated all the same), over no run.
         return { rule: parseReasonRule(body, { owner: ctx.user.userId }), runs: [], totals: { matched: 0, reattributed: 0, decidedOtherwise: 0 }, runId: null };

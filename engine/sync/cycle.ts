@@ -15,7 +15,7 @@ import { pullState, type PullStateResult } from './pull-state.ts';
 import { pushOutbox, type PushOptions, type PushResult } from './push.ts';
 import { publishEvidenceKey, pullTeamKeys } from './team-keys.ts';
 import { pullCheckpoints } from './checkpoints.ts';
-import { applyPulledReasonRules, type PulledRules } from '../rules/sync-apply.ts';
+import { applyPulledReasonRules, hasPendingRuleEvents, type PulledRules } from '../rules/sync-apply.ts';
 import { refusedRuleEvents } from './rule-outcomes.ts';
 import { pullRulesInForce } from './pull-rules.ts';
 
@@ -60,8 +60,10 @@ export async function runPull(store: Store, pool: pg.Pool, opts: PullOptions = {
   const pulledEvents = await withClient(pool, (c) => pullEvents(store, c));
   // Reason rules are re-derived from the events just pulled (engine/rules/sync-apply.ts), but for those whose
   // effect the server refused (server migration 015): read after the events, so every refusal of them is in.
-  const refusedByServer = await withClient(pool, (c) => refusedRuleEvents(c));
-  const rules = applyPulledReasonRules(store, { refusedByServer });
+  // Most cycles bring no rule event, and then the server is not asked.
+  const rules = hasPendingRuleEvents(store)
+    ? applyPulledReasonRules(store, { refusedByServer: await withClient(pool, (c) => refusedRuleEvents(c)) })
+    : { proposals: 0, verdicts: 0, versions: 0, refused: 0 };
   const pull = window
     ? await withClient(pool, (c) => pullScopedState(store, c, window, { first: true, ...(opts.onRunsApplied ? { onRunsApplied: opts.onRunsApplied } : {}) }))
     : await withClient(pool, (c) => pullState(store, c));

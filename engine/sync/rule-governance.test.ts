@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approveRuleProposal, listRuleProposals, proposeReasonRule, reasonRulesInForce, rejectRuleProposal } from '../rules/governance.ts';
+import { hasPendingRuleEvents } from '../rules/sync-apply.ts';
 import { forgeRuleApproval } from '../rules/testing/forge-rule.ts';
 import type { Identity } from '../workflow/identity.ts';
 import { verifyTrail } from '../workflow/chain-state.ts';
@@ -76,6 +77,9 @@ describe('reason-rule governance on the team server', () => {
     expect(inForce(south)).toEqual([]);
     expect(listRuleProposals(south.store).find((x) => x.proposalId === p.proposalId)?.state).toBe('PENDING');
     expect(verifyTrail(south.store)).toMatchObject({ ok: true });
+    // Examined once and set aside with why: later cycles neither look at it again nor ask the server about it.
+    expect(south.store.db.prepare('SELECT device_id, why FROM reason_rule_events_not_applied').all()).toEqual([{ device_id: north.store.deviceId, why: 'REFUSED_BY_SERVER' }]);
+    expect(hasPendingRuleEvents(south.store)).toBe(false);
   }, 120_000);
 
   it('a normal approval by another login with the approver role travels', async () => {

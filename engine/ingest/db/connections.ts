@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CONNECTION_NAME } from '../../definition/schema.ts';
@@ -86,47 +87,106 @@ export async function getAnyConnection(workspace: string, name: string): Promise
 
 /** Adds or replaces a database connection (by name). */
 export async function saveConnection(workspace: string, input: ConnectionInput): Promise<ConnectionConfig> {
-  return saveAny(workspace, input.name, connectionSchema.safeParse(input)) as Promise<ConnectionConfig>;
+  const { connection, file } = await stageSave(workspace, input.name, connectionSchema.safeParse(input));
+  commitNow(file);
+  return connection as ConnectionConfig;
 }
 
 /** Adds or replaces an HTTP connection (by name). */
 export async function saveHttpConnection(workspace: string, input: z.input<typeof httpConnectionSchema>): Promise<HttpConnection> {
-  return saveAny(workspace, input.name, httpConnectionSchema.safeParse(input)) as Promise<HttpConnection>;
+  const { connection, file } = await stageSave(workspace, input.name, httpConnectionSchema.safeParse(input));
+  commitNow(file);
+  return connection as HttpConnection;
 }
 
-async function saveAny(workspace: string, name: string, parsed: z.ZodSafeParseResult<AnyConnection>): Promise<AnyConnection> {
+/** Removes a connection; false when there was none of that name. */
+export async function removeConnection(workspace: string, name: string): Promise<boolean> {
+  const staged = await stageRemoveConnection(workspace, name);
+  if (!staged) return false;
+  commitNow(staged);
+  return true;
+}
+
+/**
+ * A new connections.json written beside the live one and not yet in place.
+ * `commit` renames it in synchronously, so the audited path
+ * (workflow/connections.ts) can do it inside the store transaction that records
+ * the event: the two go together or not at all. `undo` puts back what was there,
+ * for a transaction that fails after the rename (its COMMIT); `discard` removes
+ * the new file if it was never committed.
+ */
+export interface StagedConnectionsFile {
+  commit(): void;
+  undo(): void;
+  discard(): void;
+}
+
+/** Stages adding or replacing a connection of either kind; validates it first. */
+export async function stageSaveConnection(workspace: string, input: ConnectionInput | z.input<typeof httpConnectionSchema>): Promise<{ connection: AnyConnection; file: StagedConnectionsFile }> {
+  return stageSave(workspace, input.name, input.driver === 'http' ? httpConnectionSchema.safeParse(input) : connectionSchema.safeParse(input));
+}
+
+/** Stages removing a connection; null when there is none of that name. */
+export async function stageRemoveConnection(workspace: string, name: string): Promise<StagedConnectionsFile | null> {
+  const all = await listAllConnections(workspace);
+  const kept = all.filter((c) => c.name !== name);
+  return kept.length === all.length ? null : stageConnections(workspace, kept);
+}
+
+async function stageSave(workspace: string, name: string, parsed: z.ZodSafeParseResult<AnyConnection>): Promise<{ connection: AnyConnection; file: StagedConnectionsFile }> {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ReconError('INVALID_ARGUMENT', `connection ${name}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'invalid'}`.trim());
   }
   const conn = parsed.data;
   const others = (await listAllConnections(workspace)).filter((c) => c.name !== conn.name);
-  await writeConnections(workspace, [...others, conn].sort((a, b) => a.name.localeCompare(b.name)));
-  return conn;
+  return { connection: conn, file: await stageConnections(workspace, [...others, conn].sort((a, b) => a.name.localeCompare(b.name))) };
 }
 
-/** Removes a connection; false when there was none of that name. */
-export async function removeConnection(workspace: string, name: string): Promise<boolean> {
-  const all = await listAllConnections(workspace);
-  const kept = all.filter((c) => c.name !== name);
-  if (kept.length === all.length) return false;
-  await writeConnections(workspace, kept);
-  return true;
+/** Puts a staged file in place straight away (the unaudited path: tests, and callers that record nothing). */
+function commitNow(file: StagedConnectionsFile): void {
+  try {
+    file.commit();
+  } finally {
+    file.discard();
+  }
 }
 
-/** Written to a private temporary file and renamed, so a reader never sees half a file. */
-async function writeConnections(workspace: string, connections: AnyConnection[]): Promise<void> {
+/** Written to a private temporary file, renamed in by `commit`, so a reader never sees half a file. */
+async function stageConnections(workspace: string, connections: AnyConnection[]): Promise<StagedConnectionsFile> {
   await mkdir(workspace, { recursive: true, mode: 0o700 });
   const path = join(workspace, CONNECTIONS_FILE);
+  const previous = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw err;
+  });
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await writeFile(tmp, `${JSON.stringify({ version: 1, connections }, null, 2)}\n`, { mode: 0o600 });
     await chmod(tmp, 0o600);
-    await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
   }
+  let committed = false;
+  return {
+    commit: () => {
+      renameSync(tmp, path);
+      committed = true;
+    },
+    undo: () => {
+      if (!committed) return;
+      if (previous === null) rmSync(path, { force: true });
+      else {
+        writeFileSync(tmp, previous, { mode: 0o600 });
+        renameSync(tmp, path);
+      }
+      committed = false;
+    },
+    discard: () => {
+      if (!committed) rmSync(tmp, { force: true });
+    },
+  };
 }
 
 /** The keychain account of a connection's password: its own, apart from team sync's logins. */

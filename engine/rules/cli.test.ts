@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../cli/main.ts';
 import { exportRun } from '../report/export.ts';
 import { verifyEvidencePack } from '../report/evidence-verify.ts';
-import { ADA } from '../workflow/testing/fixtures.ts';
+import { openBreakSource } from '../run-file/break-source.ts';
+import { decideBulk } from '../workflow/decisions.ts';
+import { ADA, ALICE } from '../workflow/testing/fixtures.ts';
 import { reasonRulesInForce } from './governance.ts';
 import { ruleWorkspace, type RuleWorkspace } from './testing/rule-runs.ts';
 
@@ -104,6 +106,21 @@ describe('recon rules', () => {
     expect(JSON.parse(d.out)).toMatchObject({ reason: 'STATIC_DATA', definition: ws.definition.name, conditions: expect.any(Object) });
     expect(d.err).toMatch(/run cli-1: \d+ break\(s\)/);
     expect((await recon('alice', ['rules', 'draft', '--run', 'cli-1', '--breaks', 'x', '--reason', 'STATIC_DATA'])).code).toBe(2);
+
+    // From a bulk override, as the desktop drafts one: its breaks and its reason.
+    const source = await openBreakSource(join(ws.workspace, 'runs', 'cli-1.duckdb'));
+    let decisionId = '';
+    try {
+      ({ decisionId } = await decideBulk(ws.store, source, ALICE, { runId: 'cli-1', filter: { breakIds: [1, 2] }, kind: 'OVERRIDE', reason: 'STATIC_DATA', comment: 'desk data' }));
+    } finally {
+      source.close();
+    }
+    const fromDecision = await recon('alice', ['rules', 'draft', '--decision', decisionId, '--json']);
+    expect(fromDecision.code).toBe(0);
+    expect(JSON.parse(fromDecision.out)).toMatchObject({ draft: JSON.parse(d.out) });
+    const none = await recon('alice', ['rules', 'draft', '--decision', 'no-such-decision']);
+    expect(none).toMatchObject({ code: 2, err: expect.stringMatching(/no decision no-such-decision/) });
+    expect((await recon('alice', ['rules', 'draft'])).err).toMatch(/--breaks \(or --decision\)/);
   });
 
   it('recon audit verify catches a rule row edited behind the trail’s back', async () => {

@@ -15,6 +15,7 @@ import { ReconError } from '../errors/recon-error.ts';
 import type { RuleProposal } from '../infer/types.ts';
 import { RUN_TABLES } from '../run-file/schema.ts';
 import { ident } from '../sql/quote.ts';
+import { sql } from '../store/sql.ts';
 import type { Store } from '../store/store.ts';
 import { previewReasonRule } from './preview.ts';
 import { openRuleRunContext, runFileOf } from './run-context.ts';
@@ -33,6 +34,27 @@ export interface RuleDraftResult {
 const MAX_LIST = 5;
 /** Most record fields a draft names (the least common values first: they say the most). */
 const MAX_RECORD_FIELDS = 3;
+
+/** The breaks of a bulk ACCEPT or OVERRIDE and the reason they were given (the commonest, for an accept of several suggestions). */
+export function decisionBreaks(store: Store, decisionId: string): { runId: string; breakIds: number[]; reason: string } {
+  return store.read((tx) => {
+    const d = tx.get<{ run_id: string; kind: string; reason: string | null }>(sql`SELECT run_id, kind, reason FROM decisions WHERE decision_id = ${decisionId}`);
+    if (!d) throw new ReconError('NOT_FOUND', `no decision ${decisionId}`, { decisionId });
+    if (d.kind !== 'ACCEPT' && d.kind !== 'OVERRIDE') {
+      throw new ReconError('INVALID_ARGUMENT', `decision ${decisionId} is a ${d.kind.toLowerCase()}: only breaks accepted or overridden with a reason make a rule`, { decisionId });
+    }
+    const rows = tx.all<{ break_id: number; reason: string | null }>(sql`SELECT break_id, reason FROM decision_breaks WHERE decision_id = ${decisionId} ORDER BY break_id`);
+    const byReason = new Map<string, number[]>();
+    for (const r of rows) {
+      const reason = d.reason ?? r.reason;
+      if (reason === null || reason === 'UNKNOWN') continue;
+      byReason.set(reason, [...(byReason.get(reason) ?? []), r.break_id]);
+    }
+    const [reason, breakIds] = [...byReason.entries()].sort((x, y) => y[1].length - x[1].length)[0] ?? [];
+    if (reason === undefined || breakIds === undefined) throw new ReconError('INVALID_ARGUMENT', `decision ${decisionId} gave its breaks no reason a rule could give`, { decisionId });
+    return { runId: d.run_id, breakIds, reason };
+  });
+}
 
 /**
  * A draft from breaks a reviewer decided together (a bulk decision) with the

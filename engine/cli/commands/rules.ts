@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { ReconError } from '../../errors/recon-error.ts';
-import { draftRuleFromBreaks } from '../../rules/draft.ts';
+import { decisionBreaks, draftRuleFromBreaks } from '../../rules/draft.ts';
 import {
   approveRuleProposal,
   getRuleProposal,
@@ -46,6 +46,7 @@ export const RULES_USAGE = `recon rules list|show|add|test|retire|proposals|appr
   recon rules reject --proposal ID --comment TEXT
   recon rules withdraw --proposal ID [--comment TEXT]   the maker takes it back
   recon rules draft --run RUN --breaks 1,2,3 --reason CODE   a rule file pre-filled from breaks decided together
+  recon rules draft --decision ID                       the same from a bulk accept or override and its reason
 
 The acting user is the OS account, or $RECON_USER.`;
 
@@ -61,6 +62,7 @@ const OPTIONS = {
   recent: { type: 'string' },
   limit: { type: 'string' },
   breaks: { type: 'string' },
+  decision: { type: 'string' },
   name: { type: 'string' },
   reason: { type: 'string' },
   definition: { type: 'string' },
@@ -118,12 +120,8 @@ export async function rulesCommand(argv: string[]): Promise<number> {
       case 'withdraw':
         return out(values, withdrawRuleProposal(store, currentUser(), need(values.proposal, '--proposal'), values.comment), formatVerdict);
       case 'draft': {
-        const ids = need(values.breaks, '--breaks')
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-          .map((s) => int(s, '--breaks'));
-        const d = await draftRuleFromBreaks(store, { runId: need(values.run, '--run'), breakIds: ids, reason: need(values.reason, '--reason'), ...(values.name ? { name: values.name } : {}) });
+        const from = values.decision !== undefined ? decisionBreaks(store, values.decision) : draftFromFlags(values);
+        const d = await draftRuleFromBreaks(store, { ...from, ...(values.name ? { name: values.name } : {}) });
         // Text mode prints the rule file itself (edit it, then recon rules add --file), what it shares and covers on stderr.
         if (!values.json) process.stderr.write(`${d.shared.map((s) => `shared: ${s}`).join('\n')}\n${d.coverage.map((c) => `run ${c.runId}: ${c.matched} break(s), ${c.decidedOtherwise} decided otherwise`).join('\n')}\n`);
         return out(values, values.json ? d : d.draft, (x) => `${JSON.stringify(x, null, 2)}\n`);
@@ -134,6 +132,16 @@ export async function rulesCommand(argv: string[]): Promise<number> {
   } finally {
     store.close();
   }
+}
+
+/** `--run RUN --breaks 1,2,3 --reason CODE`: the breaks a draft starts from, named one by one. */
+function draftFromFlags(values: { run?: string | undefined; breaks?: string | undefined; reason?: string | undefined }): { runId: string; breakIds: number[]; reason: string } {
+  const breakIds = need(values.breaks, '--breaks (or --decision)')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => int(s, '--breaks'));
+  return { runId: need(values.run, '--run'), breakIds, reason: need(values.reason, '--reason') };
 }
 
 function int(value: string, flag: string): number {

@@ -132,6 +132,18 @@ const runCountsSchema = z.object({
 });
 
 /** Break memory: this run against the previous run of its series (engine/series/link.ts). */
+/**
+ * Where the diff ran: this workstation's DuckDB, or a ClickHouse cluster
+ * (`recon run --engine clickhouse`): the nodes' URLs (no login, no password),
+ * the cluster's name and database. Absent in summaries from before 0.2.
+ */
+export const runEngineSchema = z.object({
+  name: z.enum(['duckdb', 'clickhouse']),
+  nodes: z.array(z.string()).optional(),
+  clusterName: z.string().optional(),
+  database: z.string().optional(),
+});
+
 export const runLifecycleSchema = z.object({
   /** The previous completed run of the series, or null for the first. */
   previousRunId: z.string().nullable(),
@@ -168,6 +180,7 @@ export const runMatchingSchema = z.object({
   groupDifferences: count,
 });
 export type RunMatching = z.infer<typeof runMatchingSchema>;
+export type RunEngine = z.infer<typeof runEngineSchema>;
 
 /** A completed run's summary, as the engine writes it now (`<run-id>.json`, `run_info.summary`, `recon run --out`'s summary.json). */
 export const runSummarySchema = z.object({
@@ -210,6 +223,8 @@ export const runSummarySchema = z.object({
   lifecycle: runLifecycleSchema,
   /** Present for a matching run only. */
   matching: runMatchingSchema.optional(),
+  /** Where the diff ran (absent before 0.2: this workstation). */
+  engine: runEngineSchema.optional(),
   timings: countRecord,
 });
 /** A run's summary as the engine writes it now. */

@@ -59,6 +59,8 @@ export async function buildEvidencePack(
     run: { runId: run.runId, definition: summary.definition, startedAt: summary.startedAt, finishedAt: summary.finishedAt },
     // A query source adds where its rows came from: connection (no password), query, parameters, rows and their SHA-256.
     inputs: { a: evidenceInput(summary.inputs.a), b: evidenceInput(summary.inputs.b) },
+    // A diff run on a ClickHouse cluster names it (nodes, cluster, database); a local run's pack reads as before.
+    ...(summary.engine.name === 'clickhouse' ? { engine: summary.engine } : {}),
     definition,
     definitionSha256: createHash('sha256').update(canonicalJson(definition), 'utf8').digest('hex'),
     model: summary.model,

@@ -1,5 +1,5 @@
 import { AGE_BUCKETS, type RunMemory } from './memory-figures.ts';
-import type { RunMatching } from '../contract/index.ts';
+import type { RunEngine, RunMatching } from '../contract/index.ts';
 import type { ExportSummary } from './summary.ts';
 
 /** A matching run's results (engine/match), indented two spaces: rows per bucket and side, groups per type, then each rule's groups. */
@@ -21,6 +21,7 @@ export function renderSummaryText(s: ExportSummary): string {
   const lines = [
     `Run ${s.runId} — ${s.definition}`,
     `  started ${s.startedAt}, finished ${s.finishedAt}`,
+    ...(s.engine.name === 'clickhouse' ? [`  diff on ${engineText(s.engine)}`] : []),
     `  A: ${s.inputs.a.path} (${n(c.a)} rows, ${n(c.rejectedA)} rejected, sha256 ${s.inputs.a.sha256 || '—'})`,
     `  B: ${s.inputs.b.path} (${n(c.b)} rows, ${n(c.rejectedB)} rejected, sha256 ${s.inputs.b.sha256 || '—'})`,
     ...(s.memory ? lifecycleLines(s.memory) : []),
@@ -102,4 +103,11 @@ function byType(s: ExportSummary): string {
     types.set(c.type, [t[0] + (c.passed ? 1 : 0), t[1] + 1]);
   }
   return [...types].map(([t, [ok, all]]) => `${t.toLowerCase()} ${ok}/${all}`).join(', ') || 'none';
+}
+
+/** "ClickHouse cluster "recon" (database default; 2 shards: http://ch1:8123, http://ch2:8123)"; this workstation's DuckDB otherwise. */
+export function engineText(e: RunEngine): string {
+  if (e.name === 'duckdb') return "this workstation's DuckDB";
+  const nodes = e.nodes ?? [];
+  return `ClickHouse cluster "${e.clusterName ?? '?'}" (database ${e.database ?? 'default'}; ${nodes.length} shard(s): ${nodes.join(', ')})`;
 }

@@ -4,7 +4,7 @@ import { queryRows } from '../duckdb/open.ts';
 import type { CheckResult } from '../checks/integrity.ts';
 import type { ControlTotal } from '../checks/control-totals.ts';
 import type { RunCounts } from '../checks/row-accounting.ts';
-import type { RunMatching } from '../contract/index.ts';
+import type { RunEngine, RunMatching } from '../contract/index.ts';
 import { ident } from '../sql/quote.ts';
 import type { DecisionReader } from './decisions.ts';
 import { readRunMemory, type RunMemory } from './memory.ts';
@@ -27,6 +27,8 @@ export interface ExportSummary {
   startedAt: string;
   finishedAt: string;
   inputs: FinishedRun['summary']['inputs'];
+  /** Where the diff ran; a run from before 0.2 ran on this workstation. */
+  engine: RunEngine;
   counts: RunCounts;
   columnsOnlyInA: string[];
   columnsOnlyInB: string[];
@@ -111,6 +113,7 @@ export async function buildSummary(run: FinishedRun, decisions: DecisionReader, 
     startedAt: s.startedAt,
     finishedAt: s.finishedAt,
     inputs: s.inputs,
+    engine: s.engine ?? { name: 'duckdb' },
     // Runs from before 0.2 have no bucket counts beyond these; their absent ones read 0.
     counts: {
       ...s.counts,

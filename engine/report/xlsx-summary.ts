@@ -1,4 +1,5 @@
 import { AGE_BUCKETS, type RunMemory } from './memory-figures.ts';
+import { engineText } from './summary-text.ts';
 import type { ExportSummary } from './summary.ts';
 
 /** The Summary sheet's rows: label, then a count, a rate ("pct") or text. */
@@ -17,6 +18,7 @@ export function summaryRows(s: ExportSummary): SummaryRow[] {
     ['Source A SHA-256', s.inputs.a.sha256 || '—'],
     ['Source B', s.inputs.b.path],
     ['Source B SHA-256', s.inputs.b.sha256 || '—'],
+    ...(s.engine.name === 'clickhouse' ? [['Diff on', engineText(s.engine)] as [string, string]] : []),
     ['Rows A', c.a],
     ['Rows B', c.b],
     ['Rejected A', c.rejectedA],

@@ -76,6 +76,7 @@ describe('row accounting', () => {
     // The one failing check is the duplicate itself.
     expect(o.summary.checks.filter((k) => !k.passed).map((k) => k.name)).toEqual(['key_unique_a']);
     expect(o.summary.breaks.byField).toEqual({ '*': 5 });
+    expect(o.summary.engine).toEqual({ name: 'duckdb' });
     expectAccounted(o.summary);
   });
 

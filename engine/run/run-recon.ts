@@ -352,6 +352,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       warnings: { a: [...loadedA.warnings, ...stagedA.warnings, ...(asOf.warning ? [asOf.warning] : []), ...memoryWarnings], b: [...loadedB.warnings, ...stagedB.warnings] },
       lifecycle,
       ...(matching ? { matching } : {}),
+      engine: req.cluster ? { name: 'clickhouse', nodes: req.cluster.nodes, clusterName: req.cluster.clusterName, database: req.cluster.database } : { name: 'duckdb' },
       timings,
     };
     await conn.run('CREATE OR REPLACE TABLE run_info AS SELECT $1::VARCHAR AS run_id, $2::JSON AS definition, $3::JSON AS summary', [

@@ -104,6 +104,15 @@ export function RunOverview({
         <LargestDifferences largest={largest.data} onOpen={onOpen} />
       </div>
       <RejectsSample summary={s} />
+      {s.engine?.name === 'clickhouse' && (
+        <div className="panel" data-testid="run-engine">
+          <h4>Diff on a ClickHouse cluster</h4>
+          <p>
+            Cluster “{s.engine.clusterName}”, database {s.engine.database ?? 'default'}, {(s.engine.nodes ?? []).length} shard(s): {(s.engine.nodes ?? []).join(', ')}. The
+            rows were read and normalized here; the duplicate keys and the join ran on the cluster, and only the differing pairs came back.
+          </p>
+        </div>
+      )}
       {(s.columnsOnlyInA.length > 0 || s.columnsOnlyInB.length > 0) && (
         <div className="panel" data-testid="one-sided-columns">
           <h4>Columns on one side only (not compared)</h4>

@@ -1,12 +1,6 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { validateDefinition } from '../definition/load.ts';
-import type { DefinitionInput } from '../definition/schema.ts';
-import { openDuckDB, queryRows } from '../duckdb/open.ts';
-import { runRecon } from './run-recon.ts';
 import type { RunSummary } from '../contract/index.ts';
+import { smallRecons, type SmallBreak } from './testing/small-recon.ts';
 
 /**
  * Every input row lands in exactly one bucket (matched, missing, duplicate,
@@ -15,48 +9,11 @@ import type { RunSummary } from '../contract/index.ts';
  * composite keys with an empty part, and invalid UTF-8 outside the key.
  */
 
-const root = mkdtempSync(join(tmpdir(), 'recon-accounting-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
+const runs = smallRecons('recon-accounting-');
+afterAll(() => runs.dispose());
+const recon = runs.recon;
+type Break = SmallBreak;
 
-interface Break {
-  key: string;
-  field: string;
-  diff_type: string;
-  side: string | null;
-  value_a: string | null;
-  value_b: string | null;
-}
-
-interface Outcome {
-  summary: RunSummary;
-  breaks: Break[];
-  rejects: { side: string; line: number; column_name: string | null; reason: string }[];
-}
-
-async function recon(a: string | Buffer, b: string | Buffer, def: DefinitionInput): Promise<Outcome> {
-  const dir = join(root, `case-${++n}`);
-  const aPath = join(dir, 'a.csv');
-  const bPath = join(dir, 'b.csv');
-  const { mkdirSync } = await import('node:fs');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(aPath, a);
-  writeFileSync(bPath, b);
-  const summary = await runRecon({ aPath, bPath, definition: validateDefinition(def), workspace: join(dir, 'ws') });
-  const db = await openDuckDB({ path: summary.database });
-  try {
-    const breaks = await queryRows<Break>(db.connection, 'SELECT key, field, diff_type, side, value_a, value_b FROM breaks ORDER BY break_id');
-    const rejects = (await queryRows<{ side: string; line: string; column_name: string | null; reason: string }>(
-      db.connection,
-      'SELECT side, line, column_name, reason FROM rejects ORDER BY side, line',
-    )).map((r) => ({ ...r, line: Number(r.line) }));
-    return { summary, breaks, rejects };
-  } finally {
-    db.close();
-  }
-}
-
-/** The bucket identity on both sides: every source row is matched, missing, duplicate or rejected. */
 function expectAccounted(s: RunSummary): void {
   const c = s.counts;
   expect(c.matched + c.missingInB + c.rejectedInB + c.duplicateRowsA + c.rejectedA).toBe(c.a);

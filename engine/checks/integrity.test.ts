@@ -102,3 +102,24 @@ describe('key and key spelling of staged rows', () => {
     expect(summary.counts.matched).toBe(3);
   });
 });
+
+describe('the key hash check reads the files ahead of the checks (startSourceKeyHashes)', () => {
+  it('agrees with the staged rows with and without structural rejects', async () => {
+    const def: DefinitionInput = {
+      name: 'early key hash',
+      key: ['id'],
+      sources: { a: { format: 'csv' }, b: { format: 'csv' } },
+      fields: [{ name: 'id', type: 'string' }, { name: 'v', type: 'integer' }],
+    };
+    // A: a record with a column missing, a structural reject, so the check reads A again, every column;
+    // B: none, so the key-only read made ahead of the checks is the one used.
+    const { summary } = await run('early', def, 'id,v\n K1 ,1\nK2\nK3,3\n', 'id,v\nK1,1\nK2,2\nK3,3\n');
+    expect(summary.counts).toMatchObject({ rejectedA: 1, rejectedB: 0 });
+    const hashes = summary.checks.filter((c) => c.type === 'HASH');
+    expect(hashes.map((c) => [c.name, c.passed])).toEqual([
+      ['key_hash_a', true],
+      ['key_hash_b', true],
+    ]);
+    expect(hashes.every((c) => c.expected !== '0' && c.expected === c.actual)).toBe(true);
+  });
+});

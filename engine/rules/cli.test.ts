@@ -109,12 +109,9 @@ describe('recon rules', () => {
 
     // From a bulk override, as the desktop drafts one: its breaks and its reason.
     const source = await openBreakSource(join(ws.workspace, 'runs', 'cli-1.duckdb'));
-    let decisionId = '';
-    try {
-      ({ decisionId } = await decideBulk(ws.store, source, ALICE, { runId: 'cli-1', filter: { breakIds: [1, 2] }, kind: 'OVERRIDE', reason: 'STATIC_DATA', comment: 'desk data' }));
-    } finally {
-      source.close();
-    }
+    const { decisionId } = await decideBulk(ws.store, source, ALICE, { runId: 'cli-1', filter: { breakIds: [1, 2] }, kind: 'OVERRIDE', reason: 'STATIC_DATA', comment: 'desk data' }).finally(() =>
+      source.close(),
+    );
     const fromDecision = await recon('alice', ['rules', 'draft', '--decision', decisionId, '--json']);
     expect(fromDecision.code).toBe(0);
     expect(JSON.parse(fromDecision.out)).toMatchObject({ draft: JSON.parse(d.out) });

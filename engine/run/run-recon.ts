@@ -6,7 +6,7 @@ import { qualityGate } from '../attribution/quality-gate.ts';
 import { fieldTolerances } from '../attribution/rules.ts';
 import type { RunReasonRule } from '../rules/apply-run.ts';
 import { RUN_TABLES } from '../run-file/schema.ts';
-import { CHECKS_DDL, runIntegrityChecks } from '../checks/integrity.ts';
+import { CHECKS_DDL, runIntegrityChecks, startSourceKeyHashes, type EarlyKeyHashes } from '../checks/integrity.ts';
 import type { ControlTotal } from '../checks/control-totals.ts';
 import { runCounts, type RunCounts } from '../checks/row-accounting.ts';
 import type { RunSummary } from '../contract/index.ts';
@@ -129,6 +129,8 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
   let ok = false;
   // Prepared sources not loaded yet: a query source's open session, ended if the run stops first.
   const unloaded: PreparedSource[] = [];
+  // The key hash check's second reads of the files, run while the sides are staged (checks/integrity.ts).
+  let earlyKeyHashes: EarlyKeyHashes | undefined;
   try {
     // No wrapping transaction: DuckDB builds large tables 1.5-2x slower inside
     // an explicit one. A failed run deletes its file instead (see finally).
@@ -189,6 +191,10 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       hooks.onFingerprints?.({ a: loadedA.file.sha256, b: loadedB.file.sha256 }),
     );
     fingerprints.catch(() => undefined); // a run failing before then must not leave it unhandled
+    // The key hash check's independent reads of the files, on a connection of their own: the
+    // staging statements leave part of a core idle, and the checks wait ~0.4 s less at 1M rows.
+    const keyHashes = startSourceKeyHashes(db.instance, resolved, [loadedA, loadedB], signal);
+    earlyKeyHashes = keyHashes;
 
     // 3. Normalize. Row order only matters while loading (rowid = position in
     // the file); from here on DuckDB may write tables in any order, which is faster.
@@ -281,8 +287,8 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     report('checks', 'Integrity checks', 0);
     const { checks, buckets, controlTotals } = await timed('checks', () =>
       runIntegrityChecks(conn, resolved, [
-        { loaded: loadedA, staged: stagedA, source: req.definition.sources.a, ...(stagedA.controlTotalRows ? { controlTotalRows: stagedA.controlTotalRows } : {}) },
-        { loaded: loadedB, staged: stagedB, source: req.definition.sources.b, ...(stagedB.controlTotalRows ? { controlTotalRows: stagedB.controlTotalRows } : {}) },
+        { loaded: loadedA, staged: stagedA, source: req.definition.sources.a, sourceKeyHash: keyHashes.a, ...(stagedA.controlTotalRows ? { controlTotalRows: stagedA.controlTotalRows } : {}) },
+        { loaded: loadedB, staged: stagedB, source: req.definition.sources.b, sourceKeyHash: keyHashes.b, ...(stagedB.controlTotalRows ? { controlTotalRows: stagedB.controlTotalRows } : {}) },
       ], matchPlan ? 'match' : 'key'),
     );
     checkCancelled();
@@ -372,6 +378,8 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     return summary;
   } finally {
     for (const p of unloaded) p.release?.();
+    // Its connection is closed before the database is.
+    await earlyKeyHashes?.stop();
     db.close();
     await rm(scratchDir, { recursive: true, force: true });
     if (!ok) {

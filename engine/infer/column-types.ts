@@ -1,7 +1,7 @@
 import { DOMINANT_SHARE } from './profile.ts';
 import type { FieldType } from '../definition/schema.ts';
 import { DATE_FORMATS, dateVerdict } from './date-formats.ts';
-import type { NumberConvention } from './numbers.ts';
+import { DECIMAL_DIGITS, INTEGER_DIGITS, type NumberConvention } from './numbers.ts';
 import type { ColumnStats } from './profile.ts';
 import type { ColumnTypeReport } from './types.ts';
 
@@ -17,17 +17,27 @@ export interface TypedColumn extends ColumnStats {
   format?: string | null;
   ambiguous?: [string, string];
   scale?: number;
+  /** Most digits before the decimal separator among the values (numbers only; 0 otherwise). */
+  intDigits: number;
+  /**
+   * Digits only, some with leading zeros ("00123"), kept as text on its own side;
+   * `alignPaddedDigits` (padded-digits.ts) types it integer when the other file writes the same numbers unpadded.
+   */
+  paddedDigits?: boolean;
   /** Tokens to read as no value, when they were what kept the column from its type. */
   usedNullTokens: string[];
   report: ColumnTypeReport;
 }
 
 const DATE_NAME = /(date|dt|day|time|ts)$/i;
+/** Distinct eight-digit values, all valid yyyymmdd dates, that make a date column whatever its name. */
+const EIGHT_DIGIT_DATES = 20;
 
 /** Types one column under the file's number convention. */
 export function typeColumn(s: ColumnStats, conv: NumberConvention): TypedColumn {
   const values = s.n - s.nullTokenCount;
-  const base = { ...s, usedNullTokens: [] as string[] };
+  const intDigits = conv.decimal === '.' ? s.intDigitsDot : s.intDigitsComma;
+  const base = { ...s, intDigits, usedNullTokens: [] as string[] };
   const typed = (type: FieldType, confidence: number, reason: string, extra: Partial<TypedColumn> = {}): TypedColumn => {
     const usedNullTokens = s.nullTokenCount > 0 ? s.nullTokens : [];
     const note = usedNullTokens.length > 0 ? `; ${usedNullTokens.map((t) => `"${t}"`).join(', ')} read as no value` : '';
@@ -55,13 +65,18 @@ export function typeColumn(s: ColumnStats, conv: NumberConvention): TypedColumn 
       ambiguous: verdict.formats,
     });
   }
-  if ((verdict.kind === 'date' || verdict.kind === 'timestamp') && (!eightDigits || DATE_NAME.test(s.name))) {
+  // Eight digits that are valid yyyymmdd dates: by the name, or by many distinct values (whole numbers rarely all are dates).
+  if ((verdict.kind === 'date' || verdict.kind === 'timestamp') && (!eightDigits || DATE_NAME.test(s.name) || s.distinct >= EIGHT_DIGIT_DATES)) {
     const fmt = verdict.format ?? (verdict.kind === 'date' ? 'ISO yyyy-mm-dd' : 'ISO timestamps');
     return typed(verdict.kind, 0.99, `${of} parse as ${fmt}`, { format: verdict.format });
   }
 
   if (all(s.int)) {
-    if (s.leadingZero > 0) return typed('string', 0.85, `digits only, but ${s.leadingZero} values have leading zeros: an identifier, kept as text`);
+    if (s.leadingZero > 0) {
+      const extra = intDigits <= INTEGER_DIGITS ? { paddedDigits: true } : {};
+      return typed('string', 0.85, `digits only, but ${s.leadingZero} values have leading zeros: an identifier, kept as text`, extra);
+    }
+    if (intDigits > INTEGER_DIGITS) return wholeTooLong(typed, of, intDigits);
     return typed('integer', 0.97, `${of} are whole numbers`);
   }
   const numeric = conv.decimal === '.' ? s.dot : s.comma;
@@ -69,7 +84,20 @@ export function typeColumn(s: ColumnStats, conv: NumberConvention): TypedColumn 
     const most = Math.min(18, conv.decimal === '.' ? s.fracDot : s.fracComma);
     // The values' usual precision, not a few outliers': those are rounded to it at run time and counted in the warnings.
     const scale = Math.min(most, conv.decimal === '.' ? s.fracDotDominant : s.fracCommaDominant);
-    if (most === 0) return typed('integer', 0.9, `${of} are whole numbers written with grouping`);
+    if (most === 0) return intDigits > INTEGER_DIGITS ? wholeTooLong(typed, of, intDigits) : typed('integer', 0.9, `${of} are whole numbers written with grouping`);
+    if (intDigits >= DECIMAL_DIGITS) {
+      return typed('string', 0.6, `${of} are numbers, but some have ${intDigits} digits before the decimal separator: more than a ${DECIMAL_DIGITS}-digit decimal holds; compared as text`);
+    }
+    // A DECIMAL(38, s) holds 38 digits in all: the largest values' integer digits leave the scale what remains.
+    const room = DECIMAL_DIGITS - intDigits;
+    if (scale > room) {
+      return typed(
+        'decimal',
+        0.8,
+        `${of} are numbers with "${conv.decimal}" decimals; up to ${scale} decimal places, but values of ${intDigits} integer digits leave room for ${room} in a ${DECIMAL_DIGITS}-digit decimal: scale ${room} (the extra places are rounded at run time)`,
+        { scale: room },
+      );
+    }
     if (scale < most) {
       return typed(
         'decimal',
@@ -87,6 +115,12 @@ export function typeColumn(s: ColumnStats, conv: NumberConvention): TypedColumn 
       ? `text: ${Math.round(share * 1000) / 10}% of values look ${best === numeric ? 'numeric' : best === s.int ? 'whole' : 'like dates'}, but not all`
       : 'text';
   return typed('string', share >= 0.9 ? 0.7 : 0.95, why);
+}
+
+/** A whole-number column whose values have more digits than a 64-bit integer holds: a decimal of scale 0, or text beyond 38 digits. */
+function wholeTooLong(typed: (type: FieldType, confidence: number, reason: string, extra?: Partial<TypedColumn>) => TypedColumn, of: string, digits: number): TypedColumn {
+  if (digits >= DECIMAL_DIGITS) return typed('string', 0.6, `${of} are whole numbers, but some have ${digits} digits: more than a ${DECIMAL_DIGITS}-digit decimal holds; compared as text`);
+  return typed('decimal', 0.9, `${of} are whole numbers, some of ${digits} digits: more than a 64-bit integer holds, so a decimal of scale 0`, { scale: 0 });
 }
 
 function pick(extra: Partial<TypedColumn>): Partial<ColumnTypeReport> {

@@ -4,6 +4,7 @@ import { queryOne } from '../duckdb/open.ts';
 import { literal } from '../sql/quote.ts';
 import { kindOf, type TypedColumn } from './column-types.ts';
 import { contingency, type PairEvidence } from './matching.ts';
+import { DECIMAL_DIGITS } from './numbers.ts';
 import { learnMap, MAP_DOMAIN } from './value-maps.ts';
 import type { FieldReport, Question, RefusedMap } from './types.ts';
 
@@ -105,8 +106,11 @@ export async function planField(conn: DuckDBConnection, e: PairEvidence, isKey: 
     return field({ type: u.type, compare: true, formats: { a: a.format ?? null, b: b.format ?? null } }, e.compared ? e.agree : null, {}, u);
   }
   if (u.type === 'decimal') {
-    const scale = Math.max(a.scale ?? 0, b.scale ?? 0);
-    return field({ type: 'decimal', scale, compare: true }, e.compared ? e.agree : null, { scale }, { ...u, reason: `${u.reason}; scale ${scale} (the values' usual decimal places, the larger of the two sides)` });
+    const finer = Math.max(a.scale ?? 0, b.scale ?? 0);
+    // A DECIMAL(38) holds 38 digits: the larger values' integer digits (either side's) bound the scale.
+    const scale = Math.min(finer, Math.max(0, DECIMAL_DIGITS - Math.max(a.intDigits, b.intDigits)));
+    const why = scale < finer ? `scale ${scale}: values of ${Math.max(a.intDigits, b.intDigits)} integer digits leave no room for ${finer} decimal places in a ${DECIMAL_DIGITS}-digit decimal` : `scale ${scale} (the values' usual decimal places, the larger of the two sides)`;
+    return field({ type: 'decimal', scale, compare: true }, e.compared ? e.agree : null, { scale }, { ...u, reason: `${u.reason}; ${why}` });
   }
   if (u.type !== 'string') return field({ type: u.type, compare: true }, e.compared ? e.agree : null, {}, u);
 

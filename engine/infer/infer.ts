@@ -6,6 +6,7 @@ import { ReconError } from '../errors/recon-error.ts';
 import type { LoadContext } from '../ingest/load-source.ts';
 import { buildDefinition } from './build-definition.ts';
 import { typeColumn, type TypedColumn } from './column-types.ts';
+import { alignPaddedDigits } from './padded-digits.ts';
 import { chooseCurrency } from './currency.ts';
 import { planField, type FieldPlan } from './fields.ts';
 import { chooseKey } from './key.ts';
@@ -97,6 +98,7 @@ export async function inferDefinition(req: InferRequest, hooks: InferHooks = {})
     const sideA = await typeSide(ctx, srcA, sa);
     const sideB = await typeSide(ctx, srcB, sb);
     const conv = { a: sideA.conv, b: sideB.conv };
+    await alignPaddedDigits(ctx.conn, sideA.columns, sideB.columns, conv);
     lap('profile');
 
     report('match', 'Matching records on the key');

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryOne, queryRows } from '../duckdb/open.ts';
-import { canonSql } from './canon.ts';
+import { canonSql, numCompareSql } from './canon.ts';
 import { kindOf, type TypedColumn } from './column-types.ts';
 import { keySql, type KeyPart } from './key-candidates.ts';
 import { nameSimilarity } from './names.ts';
@@ -82,7 +82,7 @@ export async function pairEvidence(
   pairs.forEach(({ x, y }, i) => {
     const [vx, vy] = [`x${x.index}`, `y${y.index}`];
     const same = kindOf(x) === kindOf(y);
-    const eq = same ? `${vx} = ${vy}` : `upper(${x.ref}) = upper(${y.ref})`;
+    const eq = !same ? `upper(${x.ref}) = upper(${y.ref})` : kindOf(x) === 'num' ? numCompareSql(x, y, vx, vy, '=') : `${vx} = ${vy}`;
     aggs.push(`count(*) FILTER (WHERE ${x.ref} IS NOT NULL OR ${y.ref} IS NOT NULL) AS c${i}`, `count(*) FILTER (WHERE ${eq}) AS e${i}`);
     if (same && kindOf(x) === 'num') {
       // DOUBLE, not DECIMAL: a factor must not overflow a 38-digit decimal; 1e-6 relative is far below any real difference.

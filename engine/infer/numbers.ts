@@ -31,6 +31,17 @@ export function fractionDigitsSql(v: string, decimal: '.' | ','): string {
   return `length(regexp_extract(${v}, ${literal(String.raw`${d}(\d+)\)?-?$`)}, 1))`;
 }
 
+/** SQL: digits before the decimal separator, leading zeros aside (grouping marks and signs are not digits). */
+export function integerDigitsSql(v: string, decimal: '.' | ','): string {
+  const before = `split_part(${v}, ${literal(decimal)}, 1)`;
+  return `length(ltrim(regexp_replace(${before}, '[^0-9]', '', 'g'), '0'))`;
+}
+
+/** Digits a DECIMAL(38, s) holds in all: integer digits + scale may not exceed it. */
+export const DECIMAL_DIGITS = 38;
+/** Digits of the engine's 64-bit integer that any value of that many digits fits (9,223,372,036,854,775,807 has 19). */
+export const INTEGER_DIGITS = 18;
+
 /** SQL: the text a DECIMAL cast reads, like the engine's normalizer (grouping dropped, comma → point, negatives). */
 export function numericSql(t: string, conv: NumberConvention): string {
   let n = t;

@@ -2,6 +2,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FieldAdjust } from '../definition/schema.ts';
 import { queryOne } from '../duckdb/open.ts';
 import { businessDayNumber } from '../normalize/adjust-sql.ts';
+import { numCompareSql } from './canon.ts';
+import { kindOf } from './column-types.ts';
 import type { FieldPlan } from './fields.ts';
 import { toleranceProposals } from './tolerance.ts';
 import type { RuleProposal } from './types.ts';
@@ -46,7 +48,12 @@ export function hasPatterns(f: FieldPlan): boolean {
 /** SQL over `infer_pc`: the field's matched records whose two values differ (without any, there is no pattern). */
 export function differingSql(f: FieldPlan): string {
   const [x, y] = [`x${f.a.index}`, `y${f.b.index}`];
-  return `count(*) FILTER (WHERE ${x} IS NOT NULL AND ${y} IS NOT NULL AND ${x} <> ${y})`;
+  return `count(*) FILTER (WHERE ${x} IS NOT NULL AND ${y} IS NOT NULL AND ${differs(f, x, y)})`;
+}
+
+/** SQL: the field's two canonical values differ (numbers at a common scale, never a failing cast). */
+function differs(f: FieldPlan, x: string, y: string): string {
+  return kindOf(f.a) === 'num' && kindOf(f.b) === 'num' ? numCompareSql(f.a, f.b, x, y, '<>') : `${x} <> ${y}`;
 }
 
 /** Proposals for one field (empty for fields that are not numbers or dates). */
@@ -61,7 +68,7 @@ export async function fieldPatterns(conn: DuckDBConnection, f: FieldPlan, sample
     // B written to fewer decimals (e.g. thousands at 3 dp) still fits within half its last digit.
     const half = 0.5 * 10 ** -(f.b.scale ?? 0);
     FACTORS.forEach(({ k }, i) => {
-      const hit = `${x} <> 0 AND ${x} <> ${y} AND abs(${y}::DOUBLE - ${x}::DOUBLE * ${k}) <= ${half} + 1e-9 * abs(${x}::DOUBLE * ${k})`;
+      const hit = `${x} <> 0 AND ${differs(f, x, y)} AND abs(${y}::DOUBLE - ${x}::DOUBLE * ${k}) <= ${half} + 1e-9 * abs(${x}::DOUBLE * ${k})`;
       aggs.push(`count(*) FILTER (WHERE ${both} AND ${hit}) AS k${i}`, `list(__key) FILTER (WHERE ${both} AND ${hit})[1:3] AS e${i}`);
     });
   } else {

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryOne, queryRows } from '../duckdb/open.ts';
 import { literal } from '../sql/quote.ts';
 import { DATE_FORMATS, fitsSql } from './date-formats.ts';
-import { COMMA_DECISIVE, DOT_DECISIVE, fractionDigitsSql, INTEGER, NUMBER_COMMA, NUMBER_DOT, type NumberEvidence } from './numbers.ts';
+import { COMMA_DECISIVE, DOT_DECISIVE, fractionDigitsSql, INTEGER, integerDigitsSql, NUMBER_COMMA, NUMBER_DOT, type NumberEvidence } from './numbers.ts';
 import { cleanSql } from './source.ts';
 import type { Side } from './types.ts';
 
@@ -42,6 +42,9 @@ export interface ColumnStats {
    */
   fracDotDominant: number;
   fracCommaDominant: number;
+  /** Most digits before the decimal separator, under each convention (a DECIMAL(38) holds 38 in all). */
+  intDigitsDot: number;
+  intDigitsComma: number;
   bool: number;
   /** Per DATE_FORMATS entry: values that fit it. */
   dateFits: number[];
@@ -154,6 +157,8 @@ export async function profileSide(
       ['dotInComma', sum(`comma AND contains(v, '.')`)],
       ['fracDot', `coalesce(max(${fractionDigitsSql('v', '.')}) FILTER (WHERE dot), 0)`],
       ['fracComma', `coalesce(max(${fractionDigitsSql('v', ',')}) FILTER (WHERE comma), 0)`],
+      ['intDot', `coalesce(max(${integerDigitsSql('v', '.')}) FILTER (WHERE dot), 0)`],
+      ['intComma', `coalesce(max(${integerDigitsSql('v', ',')}) FILTER (WHERE comma), 0)`],
       ['fracDotDom', `coalesce(quantile_disc(${fractionDigitsSql('v', '.')}, ${DOMINANT_SHARE}) FILTER (WHERE dot), 0)`],
       ['fracCommaDom', `coalesce(quantile_disc(${fractionDigitsSql('v', ',')}, ${DOMINANT_SHARE}) FILTER (WHERE comma), 0)`],
     ],
@@ -190,6 +195,8 @@ export async function profileSide(
       fracComma: num(p, 'fracComma'),
       fracDotDominant: num(p, 'fracDotDom'),
       fracCommaDominant: num(p, 'fracCommaDom'),
+      intDigitsDot: num(p, 'intDot'),
+      intDigitsComma: num(p, 'intComma'),
       bool: num(b, 'bool'),
       dateFits: DATE_FORMATS.map((_, k) => num(d, `f${k}`)),
       evidence: {

@@ -7,7 +7,10 @@
  * the cluster's duplicate search and join with the download of the differing
  * pairs), and writes them to docs/BENCHMARKS.md (section "cluster").
  *
- *   npm run bench:cluster -- [--rows 1000000,10000000] [--runs 3] [--shards 2] [--no-docs]
+ *   npm run bench:cluster -- [--rows 1000000,10000000] [--runs 3] [--shards 2] [--cluster-normalize] [--no-docs]
+ *
+ * `--cluster-normalize` runs the cluster side with the nodes normalizing the raw
+ * text (`recon run --cluster-normalize`) and adds their normalization step.
  *
  * One machine of 2 cores holds the workstation and every shard, so this
  * measures the cost of the path (shipping rows, the join on ClickHouse), not
@@ -27,6 +30,7 @@ const { values } = parseArgs({
     shards: { type: 'string', default: '2' },
     'data-dir': { type: 'string', default: join(ROOT, 'bench-data') },
     'no-docs': { type: 'boolean', default: false },
+    'cluster-normalize': { type: 'boolean', default: false },
   },
 });
 
@@ -57,7 +61,8 @@ async function main(): Promise<void> {
         rmSync(workspace, { recursive: true, force: true });
         const l = await measure(base, dataDir);
         rmSync(workspace, { recursive: true, force: true });
-        const c = await measure([...base, '--engine', 'clickhouse', '--cluster', urls], dataDir, { RECON_CLUSTER_PASSWORD: cluster.info.password });
+        const mode = values['cluster-normalize'] ? ['--cluster-normalize'] : [];
+        const c = await measure([...base, '--engine', 'clickhouse', '--cluster', urls, ...mode], dataDir, { RECON_CLUSTER_PASSWORD: cluster.info.password });
         const ls = JSON.parse(l.stdout) as Summary;
         const cs = JSON.parse(c.stdout) as Summary;
         // The same recon: the same breaks, type by type.
@@ -66,14 +71,14 @@ async function main(): Promise<void> {
         local.push(l);
         onCluster.push(c);
         (steps['local diff'] ??= []).push(ls.timings['diff'] ?? 0);
-        for (const k of ['diff', 'clusterLoadA', 'clusterLoadB', 'clusterDiff']) (steps[`cluster ${k}`] ??= []).push(cs.timings[k] ?? 0);
+        for (const k of ['diff', 'clusterLoadA', 'clusterLoadB', 'clusterNormalizeA', 'clusterNormalizeB', 'clusterDiff']) (steps[`cluster ${k}`] ??= []).push(cs.timings[k] ?? 0);
         process.stderr.write(`${rows} rows, run ${i + 1}/${runs}: local ${sec(l.ms)}, cluster ${sec(c.ms)} (${(c.ms / l.ms).toFixed(2)}×)\n`);
       }
       rmSync(workspace, { recursive: true, force: true });
       const lm = median(local.map((m) => m.ms));
       const cm = median(onCluster.map((m) => m.ms));
       lines.push(
-        `| ${rows.toLocaleString('en-US')} | ${runs} | ${load.toFixed(1)} | ${sec(lm)} | ${sec(cm)} | ${(cm / lm).toFixed(2)}× | ${sec(median(steps['local diff']!))} | ${sec(median(steps['cluster diff']!))} (load A ${sec(median(steps['cluster clusterLoadA']!))}, load B ${sec(median(steps['cluster clusterLoadB']!))}, duplicates + join + download ${sec(median(steps['cluster clusterDiff']!))}) | ${mb(median(local.map((m) => m.rss)))} / ${mb(median(onCluster.map((m) => m.rss)))} | ${breaks.toLocaleString('en-US')} |`,
+        `| ${rows.toLocaleString('en-US')} | ${runs} | ${load.toFixed(1)} | ${sec(lm)} | ${sec(cm)} | ${(cm / lm).toFixed(2)}× | ${sec(median(steps['local diff']!))} | ${sec(median(steps['cluster diff']!))} (load A ${sec(median(steps['cluster clusterLoadA']!))}, load B ${sec(median(steps['cluster clusterLoadB']!))}${values['cluster-normalize'] ? `, normalize A ${sec(median(steps['cluster clusterNormalizeA']!))}, normalize B ${sec(median(steps['cluster clusterNormalizeB']!))}` : ''}, duplicates + join + download ${sec(median(steps['cluster clusterDiff']!))}) | ${mb(median(local.map((m) => m.rss)))} / ${mb(median(onCluster.map((m) => m.rss)))} | ${breaks.toLocaleString('en-US')} |`,
       );
     }
   } finally {
@@ -89,7 +94,8 @@ async function main(): Promise<void> {
     ...lines,
   ];
   process.stdout.write(`${body.join('\n')}\n`);
-  if (!values['no-docs']) writeDocsSection('cluster', body);
+  // The docs' table is the default path's; a --cluster-normalize run is printed only.
+  if (!values['no-docs'] && !values['cluster-normalize']) writeDocsSection('cluster', body);
 }
 
 await main();

@@ -59,7 +59,7 @@ export class ClickHouseClient {
   }
 
   /** `INSERT INTO table FORMAT format` with the file's bytes as the data. */
-  async insertFile(table: string, format: 'CSV', path: string, settings: Record<string, string> = {}): Promise<void> {
+  async insertFile(table: string, format: 'CSV' | 'TSV', path: string, settings: Record<string, string> = {}): Promise<void> {
     const res = await this.send(undefined, { ...settings, query: `INSERT INTO ${table} FORMAT ${format}` }, () => createReadStream(path));
     await readBody(res);
   }

@@ -6,8 +6,9 @@ import { ident, literal } from '../sql/quote.ts';
 
 /**
  * The SQL of a cluster run, on both ends of the wire. The workstation ships
- * each side's compared fields (its staged, typed values, never raw text) as
- * CSV; ClickHouse holds them in a MergeTree table per shard behind a
+ * each side's staged, typed values as CSV, or with `--cluster-normalize` its raw
+ * text to the nodes' raw tables, which the nodes normalize
+ * (normalize-on-cluster.ts); either way the rows land in a MergeTree table per shard behind a
  * Distributed table sharded by cityHash64(__key), so every row of a key is on
  * one shard; the duplicate keys and the join run shard by shard, and only the
  * pairs that differ come back. Columns in ClickHouse are positional (`a0`,
@@ -49,9 +50,12 @@ export function wireOf(f: ResolvedField): Wire {
 }
 
 /** The run's tables in ClickHouse: `<prefix>_a` (each shard's rows) and `<prefix>_a_dist` (all of them), the same for b. */
-export function clusterTables(database: string, runId: string): { local(side: 'a' | 'b'): string; dist(side: 'a' | 'b'): string } {
+export function clusterTables(
+  database: string,
+  runId: string,
+): { local(side: 'a' | 'b'): string; dist(side: 'a' | 'b'): string; raw(side: 'a' | 'b'): string } {
   const prefix = `${database}.recon_${runId.replace(/[^A-Za-z0-9_]/g, '_')}`;
-  return { local: (s) => `${prefix}_${s}`, dist: (s) => `${prefix}_${s}_dist` };
+  return { local: (s) => `${prefix}_${s}`, dist: (s) => `${prefix}_${s}_dist`, raw: (s) => `${prefix}_raw_${s}` };
 }
 
 /** DDL on every node: the side's local table, then the Distributed table over the cluster's local tables. */
@@ -63,20 +67,35 @@ export function createTableSql(resolved: ResolvedDefinition, side: 'a' | 'b', da
     // No sort order: the join builds a hash table and the duplicate search groups, neither reads in key order.
     `CREATE TABLE ${local} (${cols.join(', ')}) ENGINE = MergeTree() ORDER BY tuple()`,
     `CREATE TABLE ${t.dist(side)} AS ${local} ENGINE = Distributed(${clusterName}, ${database}, ${local.slice(database.length + 1)}, cityHash64(__key))`,
+    // The raw text of the node's share of the side's records, which it normalizes (normalize-on-cluster.ts).
+    `CREATE TABLE ${t.raw(side)} (rid UInt64, ${resolved.fields.map((_, i) => `r${i} Nullable(String)`).join(', ')}) ENGINE = MergeTree() ORDER BY tuple()`,
   ];
 }
 
 export function dropTableSql(database: string, runId: string): string[] {
   const t = clusterTables(database, runId);
-  return (['a', 'b'] as const).flatMap((s) => [`DROP TABLE IF EXISTS ${t.dist(s)}`, `DROP TABLE IF EXISTS ${t.local(s)}`]);
+  return (['a', 'b'] as const).flatMap((s) => [`DROP TABLE IF EXISTS ${t.dist(s)}`, `DROP TABLE IF EXISTS ${t.local(s)}`, `DROP TABLE IF EXISTS ${t.raw(s)}`]);
 }
 
 /**
- * DuckDB: the side's compared rows as CSV files for ClickHouse, `parts` files
- * (one per concurrent INSERT) in folders `__part=<n>` under `dir`. Rejected rows
- * stay home: they are not compared (their breaks come from the rejects).
+ * DuckDB: the raw text of the side's records (every field the definition reads, as
+ * the file spells it) with their position (rid), as CSV files for ClickHouse,
+ * `parts` files in folders `__part=<n>` under `dir`. `raw` is a table of the
+ * record's raw columns in file order (its rowid is the position).
  */
-export function exportSql(resolved: ResolvedDefinition, side: 'a' | 'b', dir: string, parts: number): string {
+export function rawExportSql(resolved: ResolvedDefinition, raw: string, base: string, dir: string, parts: number): string {
+  const cols = resolved.fields.map((_, i) => `r${i}`);
+  return `COPY (SELECT rowid - ${base} AS rid, ${cols.join(', ')}, (rowid - ${base}) % ${parts} AS __part FROM ${raw})
+            TO ${literal(dir)} (FORMAT csv, HEADER false, NULLSTR '\\N', FORCE_QUOTE (${cols.join(', ')}), PARTITION_BY (__part))`;
+}
+
+/**
+ * DuckDB: the side's staged, typed compared values with the local key, as CSV files
+ * for the side's Distributed table (the default cluster run: normalized here),
+ * `parts` files in folders `__part=<n>` under `dir`. Rejected rows stay home: they
+ * are not compared (their breaks come from the rejects).
+ */
+export function typedExportSql(resolved: ResolvedDefinition, side: 'a' | 'b', dir: string, parts: number): string {
   const fields = comparedFields(resolved).map((f, i) => ({ f, i, w: wireOf(f) }));
   const cols = ['__key', '__rid', ...fields.map(({ f, i, w }) => `${w.out(`${side}.${ident(f.name)}`)} AS c${i}`)];
   const quoted = ['__key', ...fields.filter(({ w }) => w.quoted).map(({ i }) => `c${i}`)];
@@ -87,9 +106,10 @@ export function exportSql(resolved: ResolvedDefinition, side: 'a' | 'b', dir: st
 /** ClickHouse: the keys on more than one of a side's rows, each shard for its own keys (distributed_group_by_no_merge). */
 export function duplicateKeysSql(database: string, runId: string): string {
   const t = clusterTables(database, runId);
-  return `SELECT 'a' AS side, __key, count() AS n FROM ${t.dist('a')} GROUP BY __key HAVING count() > 1
+  // With one of the key's rows: the workstation spells the key as its own staging does.
+  return `SELECT 'a' AS side, count() AS n, any(rid_a) AS rid FROM ${t.dist('a')} GROUP BY __key HAVING count() > 1
           UNION ALL
-          SELECT 'b' AS side, __key, count() AS n FROM ${t.dist('b')} GROUP BY __key HAVING count() > 1
+          SELECT 'b' AS side, count() AS n, any(rid_b) AS rid FROM ${t.dist('b')} GROUP BY __key HAVING count() > 1
           FORMAT CSV`;
 }
 
@@ -133,31 +153,39 @@ export function readClusterCsv(path: string, columns: readonly string[]): string
 export function pairsFromCsvSql(resolved: ResolvedDefinition, path: string, dupKeysTable: string): string {
   const fields = comparedFields(resolved).map((f, i) => ({ f, i, w: wireOf(f) }));
   const columns = ['k', 'rid_a', 'rid_b', ...fields.flatMap(({ i }) => [`a${i}`, `b${i}`]), ...fields.flatMap(({ i }) => [`m${i}`, `x${i}`])];
+  // The key as the workstation's staging spells it, by rid: the cluster's key is an exact encoding, not that text.
   const typed = [
-    'k AS __key',
-    'CAST(rid_a AS BIGINT) AS rid_a',
-    'CAST(rid_b AS BIGINT) AS rid_b',
+    'coalesce(ka.__key, kb.__key) AS __key',
+    'CAST(p.rid_a AS BIGINT) AS rid_a',
+    'CAST(p.rid_b AS BIGINT) AS rid_b',
     ...fields.flatMap(({ i, w }) => [`${w.back(`a${i}`)} AS a${i}`, `${w.back(`b${i}`)} AS b${i}`]),
     ...fields.flatMap(({ i }) => [`coalesce(m${i} = '1', false) AS m${i}`, `coalesce(x${i} = '1', false) AS x${i}`]),
   ];
-  return `SELECT ${typed.join(', ')} FROM ${readClusterCsv(path, columns)} WHERE k NOT IN (SELECT __key FROM ${dupKeysTable})`;
+  return `SELECT * FROM (SELECT ${typed.join(', ')} FROM ${readClusterCsv(path, columns)} p
+                           LEFT JOIN a ka ON ka.__rid = CAST(p.rid_a AS BIGINT) LEFT JOIN b kb ON kb.__rid = CAST(p.rid_b AS BIGINT))
+           WHERE __key NOT IN (SELECT __key FROM ${dupKeysTable})`;
 }
 
 /**
- * What the cluster must hold of a side after loading, on both engines: the row count
- * and, per compared field, the values present and the exact sum of numbers. A row
- * lost or a value changed on the way (a parse, a type) is caught before the diff
- * runs on it. `duck` reads the staged view, `clickhouse` the Distributed table.
+ * What the cluster must hold of a side after normalizing, on both engines: the row
+ * count and, per compared field, the values present and an exact sum. A row lost, or
+ * a value read differently by the two normalizations, is caught before the diff runs
+ * on it. `duck` reads the local staged view, `clickhouse` the Distributed table.
  */
 export function loadedTotalsSql(resolved: ResolvedDefinition, side: 'a' | 'b', database: string, runId: string): { duck: string; clickhouse: string; names: string[] } {
   const fields = comparedFields(resolved).map((f, i) => ({ f, i }));
-  const numeric = (f: ResolvedField): boolean => f.type === 'decimal' || f.type === 'integer';
-  const names = ['rows', ...fields.flatMap(({ f, i }) => [`n${i}`, ...(numeric(f) ? [`s${i}`] : [])])];
+  // Every compared field sums: numbers exactly, dates as day numbers, timestamps as microseconds,
+  // booleans as 0/1 and text by its length in bytes; so a value normalized differently shows.
+  const duckSum = (f: ResolvedField, x: string): string =>
+    f.type === 'string' ? `strlen(${x})` : f.type === 'date' || f.type === 'timestamp' || f.type === 'boolean' ? wireOf(f).out(x) : x;
+  const chSum = (f: ResolvedField, x: string): string =>
+    f.type === 'string' ? `length(${x})` : f.type === 'date' || f.type === 'timestamp' || f.type === 'boolean' ? `toDecimal128(${x}, 0)` : x;
+  const names = ['rows', ...fields.flatMap(({ i }) => [`n${i}`, `s${i}`])];
   const duck = [
     'CAST(count(*) AS VARCHAR) AS rows',
-    ...fields.flatMap(({ f, i }) => [`CAST(count(${ident(f.name)}) AS VARCHAR) AS n${i}`, ...(numeric(f) ? [`CAST(sum(${ident(f.name)}) AS VARCHAR) AS s${i}`] : [])]),
+    ...fields.flatMap(({ f, i }) => [`CAST(count(${ident(f.name)}) AS VARCHAR) AS n${i}`, `CAST(sum(${duckSum(f, ident(f.name))}) AS VARCHAR) AS s${i}`]),
   ];
-  const ch = ['count() AS rows', ...fields.flatMap(({ f, i }) => [`count(${side}${i}) AS n${i}`, ...(numeric(f) ? [`sum(${side}${i}) AS s${i}`] : [])])];
+  const ch = ['count() AS rows', ...fields.flatMap(({ f, i }) => [`count(${side}${i}) AS n${i}`, `sum(${chSum(f, `${side}${i}`)}) AS s${i}`])];
   return {
     duck: `SELECT ${duck.join(', ')} FROM ${side} WHERE NOT __bad`,
     clickhouse: `SELECT ${ch.join(', ')} FROM ${clusterTables(database, runId).dist(side)} FORMAT TabSeparated`,

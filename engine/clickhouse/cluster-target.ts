@@ -16,6 +16,11 @@ export interface ClusterTarget {
   user: string;
   clusterName: string;
   database: string;
+  /**
+   * `--cluster-normalize`: the nodes normalize the raw text themselves (normalize-on-cluster.ts),
+   * checked against the local staging. Without it the workstation ships its staged, typed values.
+   */
+  normalizeOnCluster?: boolean;
 }
 
 export const CLUSTER_PASSWORD_ENV = 'RECON_CLUSTER_PASSWORD';

@@ -185,7 +185,7 @@ describe.skipIf(!clickhouseAvailable())('recon run on a ClickHouse cluster', () 
     const abort = new AbortController();
     const labels: string[] = [];
     const err = await runRecon(
-      { aPath: inputs.a, bPath: inputs.b, definition: DEF, workspace: join(dir, 'ws-cancel'), cluster: cluster.target },
+      { aPath: inputs.a, bPath: inputs.b, definition: DEF, workspace: join(dir, 'ws-cancel'), cluster: { ...cluster.target, normalizeOnCluster: true } },
       {
         signal: abort.signal,
         onProgress: (e) => {
@@ -200,7 +200,7 @@ describe.skipIf(!clickhouseAvailable())('recon run on a ClickHouse cluster', () 
     expect(err).toBeInstanceOf(ReconError);
     expect((err as ReconError).code).toBe('RUN_CANCELLED');
     // Progress named each step of the cluster up to there.
-    expect([...new Set(labels.filter((l) => l.startsWith('Cluster:')))]).toEqual(['Cluster: connecting', 'Cluster: creating tables', 'Cluster: loading A', 'Cluster: loading B']);
+    expect([...new Set(labels.filter((l) => l.startsWith('Cluster:')))]).toEqual(['Cluster: connecting', 'Cluster: creating tables', 'Cluster: loading A', 'Cluster: normalizing A', 'Cluster: loading B']);
     expect(readdirSync(join(dir, 'ws-cancel', 'runs')).filter((f) => f.endsWith('.duckdb'))).toEqual([]);
     expect(await clusterTables()).toBe('0');
   }, 60_000);
@@ -220,6 +220,16 @@ describe.skipIf(!clickhouseAvailable())('recon run on a ClickHouse cluster', () 
     // A normal run file: the review commands read it.
     const list = await recon(['review', 'list', '--workspace', ws, '--run', summary.database.split('/').at(-1)!.replace('.duckdb', '')], { RECON_USER: 'alice' });
     expect(list.code, list.stderr).toBe(0);
+    // --cluster-normalize: the nodes normalize the raw text; the same breaks, and the summary says where.
+    const normalized = await recon([...args, '--json', '--cluster-normalize'], { RECON_CLUSTER_PASSWORD: cluster.info.password, RECON_USER: 'alice' });
+    expect(normalized.code, normalized.stderr).toBe(0);
+    const s2 = JSON.parse(normalized.stdout) as { counts: unknown; engine: unknown };
+    expect(s2.counts).toEqual(summary.counts);
+    expect(s2.engine).toEqual({ name: 'clickhouse', nodes: cluster.info.urls, clusterName: 'recon', database: 'default', normalizedOn: 'cluster' });
+    expect((JSON.parse(ok.stdout) as { engine: unknown }).engine).toMatchObject({ name: 'clickhouse', normalizedOn: 'workstation' });
+    const misplaced = await recon(['run', '--a', inputs.a, '--b', inputs.b, '--definition', defPath, '--workspace', ws, '--cluster-normalize'], {});
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toMatch(/--cluster-normalize go with --engine clickhouse/);
     const refused = await recon(args, { RECON_CLUSTER_PASSWORD: 'wrong', RECON_USER: 'alice' });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^error \[CLUSTER_AUTH_FAILED\]: ClickHouse http:\/\/127\.0\.0\.1:\d+ refused the login: Wrong password for user recon/m);

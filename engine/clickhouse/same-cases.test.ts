@@ -7,13 +7,16 @@ import type { DefinitionInput } from '../definition/schema.ts';
 import { CASES, csv, makeCase, Rng } from '../diff/testing/property-cases.ts';
 import { openDuckDB, queryRows } from '../duckdb/open.ts';
 import { generateExtracts } from '../generate/generate-extracts.ts';
+import { ReconError } from '../errors/recon-error.ts';
 import { runRecon, type RunSummary } from '../run/run-recon.ts';
 import { CLUSTER_PASSWORD_ENV } from './cluster-target.ts';
 import { clickhouseAvailable, startTestCluster, type TestCluster } from './testing/clickhouse-cluster.ts';
 
 /**
  * One set of semantics, two engines: the same inputs reconciled by the local
- * engine (DuckDB) and on a two-shard ClickHouse cluster must give identical
+ * engine (DuckDB) and on a two-shard ClickHouse cluster, loaded with the
+ * workstation's typed values and with raw text the nodes normalize
+ * (`--cluster-normalize`), must give identical
  * breaks (every column, in break id order), checks, counts and per-field
  * tolerance counts. The cases: the diff property test's random tables, the cases
  * of the bad-input corpus that reach the diff (ragged and unterminated records,
@@ -26,12 +29,13 @@ let dir: string;
 
 const json = (rows: readonly Record<string, unknown>[]): string[] => rows.map((r) => JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? v.toString() : v)));
 
-async function runFile(summary: RunSummary): Promise<{ breaks: string[]; checks: string[] }> {
+async function runFile(summary: RunSummary): Promise<{ breaks: string[]; checks: string[]; rejects: string[] }> {
   const db = await openDuckDB({ path: summary.database });
   try {
     return {
       breaks: json(await queryRows(db.connection, 'SELECT break_id, key, field, diff_type, side, value_a, value_b, delta, field_type, rid_a, rid_b FROM breaks ORDER BY break_id')),
       checks: json(await queryRows(db.connection, 'SELECT * FROM checks ORDER BY ALL')),
+      rejects: json(await queryRows(db.connection, 'SELECT * FROM rejects ORDER BY ALL')),
     };
   } finally {
     db.close();
@@ -42,14 +46,22 @@ async function runFile(summary: RunSummary): Promise<{ breaks: string[]; checks:
 async function sameOnBoth(name: string, aPath: string, bPath: string, definition: DefinitionInput): Promise<RunSummary> {
   const def = validateDefinition(definition);
   const local = await runRecon({ aPath, bPath, definition: def, workspace: join(dir, `${name}-local`), previousRunId: null });
-  const onCluster = await runRecon({ aPath, bPath, definition: def, workspace: join(dir, `${name}-cluster`), previousRunId: null, cluster: cluster.target });
-  const [l, c] = await Promise.all([runFile(local), runFile(onCluster)]);
-  expect(c.breaks, name).toEqual(l.breaks);
-  expect(c.checks, name).toEqual(l.checks);
-  expect(onCluster.counts, name).toEqual(local.counts);
-  expect(onCluster.breaks, name).toEqual(local.breaks);
-  expect(onCluster.withinTolerance, name).toEqual(local.withinTolerance);
-  expect(onCluster.checks, name).toEqual(local.checks);
+  const l = await runFile(local);
+  // Both ways of loading the cluster: the workstation's typed values (the default), and raw text the nodes normalize.
+  for (const normalizeOnCluster of [false, true]) {
+    const mode = `${name} (${normalizeOnCluster ? 'normalized on the cluster' : 'typed values'})`;
+    const target = { ...cluster.target, normalizeOnCluster };
+    const onCluster = await runRecon({ aPath, bPath, definition: def, workspace: join(dir, `${name}-cluster-${normalizeOnCluster}`), previousRunId: null, cluster: target });
+    const c = await runFile(onCluster);
+    expect(c.breaks, mode).toEqual(l.breaks);
+    expect(c.checks, mode).toEqual(l.checks);
+    expect(c.rejects, mode).toEqual(l.rejects);
+    expect(onCluster.counts, mode).toEqual(local.counts);
+    expect(onCluster.breaks, mode).toEqual(local.breaks);
+    expect(onCluster.withinTolerance, mode).toEqual(local.withinTolerance);
+    expect(onCluster.checks, mode).toEqual(local.checks);
+    expect(onCluster.engine, mode).toMatchObject({ name: 'clickhouse', normalizedOn: normalizeOnCluster ? 'cluster' : 'workstation' });
+  }
   return local;
 }
 
@@ -98,6 +110,62 @@ const CORPUS: { name: string; a: string; b: string; def: DefinitionInput }[] = [
     b: 'id,ts,ok,big\n1,2024-01-01 10:00:00.000002,y,99999999999999999999998\n2,1969-12-31 23:59:59,false,1\n3,2024-03-01 00:00:00,n,2\n4,1900-01-02 00:00:00,true,-5\n',
     def: { name: 'ts', key: ['id'], fields: [{ name: 'id' }, { name: 'ts', type: 'timestamp', tolerance: { days: 1 } }, { name: 'ok', type: 'boolean' }, { name: 'big', type: 'integer', tolerance: { abs: '0.5' } }] },
   },
+  // Normalization runs on the cluster (normalize-on-cluster.ts): its spellings of the corpus.
+  {
+    name: 'number spellings',
+    a: 'id,q,amt\n1,0x10,1.00\n2,1_000,2.00\n3,1.5,3.00\n4,1e3,4.00\n5,"1,000",5.00\n6,12,1_0.5\n7,7,+7.5\n8,-0,.5\n9,"1,23,4",9.\n10,2.00,(0.5)\n',
+    b: 'id,q,amt\n1,16,1.00\n2,1000,2.00\n3,2,3.00\n4,1000,4.00\n5,1000,5.00\n6,12,10.5\n7,7,7.5\n8,0,0.5\n9,1234,9\n10,2,-0.5\n',
+    def: { name: 'numbers', key: ['id'], fields: [{ name: 'id' }, { name: 'q', type: 'integer' }, { name: 'amt', type: 'decimal', scale: 2 }], sources: { a: { thousandsSeparator: ',' } } },
+  },
+  {
+    name: 'rounding reject',
+    a: 'id,amt\n1,1.005\n2,1.5\n3,2.000\n4,-0.129\n5,(3.14159)\n6,7.10\n',
+    b: 'id,amt\n1,1.01\n2,1.50\n3,2\n4,-0.13\n5,-3.14\n6,7.1\n',
+    def: { name: 'reject', key: ['id'], fields: [{ name: 'id' }, { name: 'amt', type: 'decimal', scale: 2, rounding: 'reject' }] },
+  },
+  {
+    name: 'dates with formats and times of day',
+    a: 'id,d,ts\n1,2024-02-30,2024-01-01 10:00:00\n2,2024-01-02 09:00,2024-01-02T10:00:00.5\n3,2024-01-03 00:00:00,1969-12-31 23:59:59\n4,2024-1-4,2024-13-01 00:00:00\n5,2024/01/05,2024-01-05 25:00:00\n6,1900-02-28,1900-02-28 12:00\n',
+    b: 'id,d,ts\n1,30/02/2024,01/01/2024 10:00\n2,02/01/2024,02/01/2024 10:00\n3,3/1/2024,31/12/1969 23:59\n4,04/01/2024,01/13/2024 00:00\n5,05/01/2024,05/01/2024 01:00\n6,28/02/1900,28/02/1900 12:00\n',
+    def: {
+      name: 'dates',
+      key: ['id'],
+      fields: [{ name: 'id' }, { name: 'd', type: 'date' }, { name: 'ts', type: 'timestamp', tolerance: { days: 1 }, dateFormat: { b: '%d/%m/%Y %H:%M' } }],
+      sources: { b: { dateFormat: '%d/%m/%Y' } },
+    },
+  },
+  {
+    name: 'null markers, value maps and case folding',
+    a: 'id,side,name\n1,B,alice\n2,S,Bob\n3,NULL,Carol\n4,n/a,dave\n5,X,ÉMILE\n',
+    b: 'id,side,name\n1,BUY,ALICE\n2,SELL,bob\n3,,CAROL\n4,BUY,Dave\n5,X,émile\n',
+    def: {
+      name: 'maps',
+      key: ['id'],
+      fields: [{ name: 'id' }, { name: 'side', map: { a: { B: 'BUY', S: 'SELL' } } }, { name: 'name', case: 'upper' }],
+      sources: { a: { nullValues: ['NULL', 'n/a'] } },
+    },
+  },
+  {
+    name: 'adjust rules',
+    a: 'id,amt,d,ts\n1,1.23,2024-01-08,2024-01-08 10:00:00\n2,-0.05,2024-01-06,1969-12-29 10:00:00\n3,99.99,2024-01-01,2024-01-01 00:00:00\n4,0.01,1969-12-29,1969-12-31 23:00:00\n',
+    b: 'id,amt,d,ts\n1,123,2024-01-09,2024-01-09 10:00:00\n2,-5,2024-01-08,1969-12-30 10:00:00\n3,9999.4,2024-01-02,2024-01-02 00:00:00\n4,1,1969-12-30,1970-01-01 23:00:00\n',
+    def: {
+      name: 'adjust',
+      key: ['id'],
+      fields: [
+        { name: 'id' },
+        { name: 'amt', type: 'decimal', scale: 2, adjust: { b: { multiply: '0.01' } } },
+        { name: 'd', type: 'date', adjust: { b: { shiftBusinessDays: -1 } } },
+        { name: 'ts', type: 'timestamp', adjust: { a: { shiftDays: 1 } } },
+      ],
+    },
+  },
+  {
+    name: 'empty key parts',
+    a: 'k1,k2,v\nA,,1\n,B,2\n,,3\nC,1,4\n',
+    b: 'k1,k2,v\nA,,1\n,B,5\nC,1,4\n',
+    def: { name: 'parts', key: ['k1', 'k2'], emptyKeyParts: 'match', fields: [{ name: 'k1' }, { name: 'k2', type: 'integer' }, { name: 'v', type: 'integer' }] },
+  },
 ];
 
 describe.skipIf(!clickhouseAvailable())('the same cases on DuckDB and on a ClickHouse cluster', () => {
@@ -122,6 +190,30 @@ describe.skipIf(!clickhouseAvailable())('the same cases on DuckDB and on a Click
   it.each(CORPUS.map((c) => [c.name, c] as const))('bad-input case: %s', async (name, c) => {
     const f = files(name.replace(/\W+/g, '-'), c.a, c.b);
     await sameOnBoth(name.replace(/\W+/g, '-'), f.a, f.b, c.def);
+  }, 60_000);
+
+  it('refuses up front, or before the join, what the cluster cannot normalize as the local engine does', async () => {
+    const cases: [string, string, DefinitionInput, RegExp][] = [
+      ['format', 'id,d\n1,05 Jan 2024\n', { name: 'fmt', key: ['id'], fields: [{ name: 'id' }, { name: 'd', type: 'date', dateFormat: '%d %b %Y' }] }, /field "d".*%b.*run it locally$/],
+      ['fold', 'id,name\n1,Straße\n', { name: 'fold', key: ['id'], fields: [{ name: 'id' }, { name: 'name', case: 'upper' }] }, /normalized differently on ClickHouse.*run it locally$/],
+      ['hugeint', 'id,q\n1,123456789012345678901234567890123456789\n', { name: 'huge', key: ['id'], fields: [{ name: 'id' }, { name: 'q', type: 'integer' }] }, /differently from the local engine.*run it locally$/],
+    ];
+    for (const [name, text, definition, message] of cases) {
+      const f = files(`refuse-${name}`, text, text);
+      const def = validateDefinition(definition);
+      await runRecon({ aPath: f.a, bPath: f.b, definition: def, workspace: join(dir, `refuse-${name}-local`), previousRunId: null });
+      const err = await runRecon({ aPath: f.a, bPath: f.b, definition: def, workspace: join(dir, `refuse-${name}`), previousRunId: null, cluster: { ...cluster.target, normalizeOnCluster: true } }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err, name).toBeInstanceOf(ReconError);
+      expect((err as Error).message, name).toMatch(message);
+      // Loaded with the workstation's typed values (the default), the same definition runs on the cluster,
+      // but for a 39-digit whole number, which the wire's Decimal(38, 0) cannot carry: refused, naming the field.
+      const typed = runRecon({ aPath: f.a, bPath: f.b, definition: def, workspace: join(dir, `refuse-${name}-typed`), previousRunId: null, cluster: cluster.target });
+      if (name === 'hugeint') await expect(typed).rejects.toThrow(/field "q" of A has 1 whole number\(s\) of 39 digits.*run it locally$/);
+      else expect((await typed).breaks.total, name).toBe(0);
+    }
   }, 60_000);
 
   it('a generated 100k-row pair', async () => {

@@ -142,6 +142,8 @@ export const runEngineSchema = z.object({
   nodes: z.array(z.string()).optional(),
   clusterName: z.string().optional(),
   database: z.string().optional(),
+  /** Where a cluster run's rows were normalized: here (the default), or on the nodes (`--cluster-normalize`). */
+  normalizedOn: z.enum(['workstation', 'cluster']).optional(),
 });
 
 export const runLifecycleSchema = z.object({

@@ -1,5 +1,7 @@
 import type { FieldType, SideAdjust } from '../definition/schema.ts';
 import { literal } from '../sql/quote.ts';
+import { DUCKDB, type Dialect } from '../sql/dialect.ts';
+import { chDayOfMicros, chIsoDow } from '../sql/clickhouse-casts.ts';
 
 /**
  * SQL for a field's per-side `adjust`: the rule that normalizes one side's
@@ -70,8 +72,9 @@ export function businessDayOffset(d: string, n: number): string {
 }
 
 /** The adjustment of one side of a field, or undefined when the side has none (or only no-op shifts). */
-export function adjustSql(type: FieldType, scale: number, adj: SideAdjust | undefined, label: string): AdjustSql | undefined {
+export function adjustSql(type: FieldType, scale: number, adj: SideAdjust | undefined, label: string, dialect: Dialect = DUCKDB): AdjustSql | undefined {
   if (!adj) return undefined;
+  if (dialect.name === 'clickhouse') return chAdjustSql(type, scale, adj, label);
   if (adj.multiply !== undefined) {
     const k = parseFactor(adj.multiply);
     if (k.text === '1') return undefined;
@@ -119,4 +122,63 @@ function decimalProduct(k: Factor, s: number): (x: string) => string {
   if (k.precision > 18 || s + k.scale > 18) return wide;
   return (x) =>
     `coalesce(CAST(try(CAST(TRY_CAST(${x} AS DECIMAL(18, ${s})) * CAST(${factor} AS DECIMAL(18, ${k.scale})) AS DECIMAL(18, ${s}))) AS DECIMAL(38, ${s})), ${wide(x)})`;
+}
+
+/**
+ * The same rules on ClickHouse, over the wire forms (clickhouse-casts.ts):
+ * Decimal(38, s) values, day numbers and microseconds. The failure texts are
+ * the local ones. ClickHouse throws where DuckDB's try() gives NULL, and
+ * evaluates every branch, so a product that could overflow is not computed:
+ * its magnitude is bounded first in floating point (exact but for values within
+ * a rounding error of 10^38, which no amount has).
+ */
+function chAdjustSql(type: FieldType, scale: number, adj: SideAdjust, label: string): AdjustSql | undefined {
+  if (adj.multiply !== undefined) {
+    const k = parseFactor(adj.multiply);
+    if (k.text === '1') return undefined;
+    if (type !== 'decimal' && type !== 'integer') return undefined;
+    if (type === 'integer' && !k.whole) throw new Error(`integer field multiplied by a non-whole factor ${k.text}`);
+    const s = type === 'integer' ? 0 : scale;
+    const room = 38 - s - k.scale;
+    const guard = (x: string): string => `(abs(toFloat64(${x})) * ${Math.abs(Number(k.text))} < 1e${room})`;
+    const exact = (x: string): string => `(if(${guard(x)}, ${x}, toDecimal128('0', ${s})) * toDecimal128('${k.text}', ${k.scale}))`;
+    const failure =
+      type === 'decimal'
+        ? `multiplied by ${k.text} (${label}.multiply) it needs more than the 38 digits of DECIMAL(38, ${scale})`
+        : `multiplied by ${k.text} (${label}.multiply) it is beyond the largest whole number (about 1.7 × 10^38)`;
+    if (k.whole) return { sql: (x) => `(CASE WHEN ${guard(x)} THEN ${exact(x)} END)`, failure };
+    // Back to the field's scale, half away from zero: toDecimal128 to a smaller scale truncates towards zero.
+    const unit = s === 0 ? '1' : `0.${'0'.repeat(s - 1)}1`;
+    return {
+      sql: (x) => {
+        const e = exact(x);
+        const trunc = `toDecimal128(${e}, ${s})`;
+        const up = `(abs(${e} - ${trunc}) * 2 >= toDecimal128('${unit}', ${s}))`;
+        return `(CASE WHEN ${guard(x)} THEN ${trunc} + toDecimal128(if(${up}, if(${e} < 0, '-${unit}', '${unit}'), '0'), ${s}) END)`;
+      },
+      failure,
+    };
+  }
+  if (type !== 'date' && type !== 'timestamp') return undefined;
+  const addDays = (x: string, days: string): string => (type === 'date' ? `(${x} + ${days})` : `(${x} + (${days}) * 86400000000)`);
+  if (adj.shiftDays !== undefined && adj.shiftDays !== 0) {
+    const n = adj.shiftDays;
+    return { sql: (x) => addDays(x, String(n)), failure: `shifted by ${n} days (${label}.shiftDays) it is out of the ${type} range` };
+  }
+  if (adj.shiftBusinessDays !== undefined && adj.shiftBusinessDays !== 0) {
+    const n = adj.shiftBusinessDays;
+    const day = (x: string): string => (type === 'date' ? x : chDayOfMicros(x));
+    // businessDayOffset's arithmetic on ISO weekdays of day numbers; intDiv and % truncate as DuckDB's // and % do.
+    const offset = (dn: string): string => {
+      const lift = Math.ceil(Math.max(0, -n) / 5);
+      const dow = `(${chIsoDow(dn)} - 1)`;
+      const j = `(least(${dow}, 5) + ${n + 5 * lift})`;
+      return `(7 * intDiv(${j}, 5) + ${j} % 5 - ${7 * lift} - ${dow})`;
+    };
+    return {
+      sql: (x) => addDays(x, offset(day(x))),
+      failure: `shifted by ${n} business days (${label}.shiftBusinessDays) it is out of the ${type} range`,
+    };
+  }
+  return undefined;
 }

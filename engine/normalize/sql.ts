@@ -2,6 +2,8 @@ import type { SourceFormat, SourceOptions } from '../definition/schema.ts';
 import type { ResolvedField } from '../definition/resolve.ts';
 import { missingCase } from '../contract/guards.ts';
 import { literal, literalList } from '../sql/quote.ts';
+import { DUCKDB, type Dialect } from '../sql/dialect.ts';
+import { chDecimal, chParse } from '../sql/clickhouse-casts.ts';
 import { adjustSql, type AdjustSql } from './adjust-sql.ts';
 
 /**
@@ -73,40 +75,53 @@ export interface NarrowSql {
  * text in exponent form when very small or large ("1e-05"), so only there is the
  * exponent form part of the number grammar.
  */
-export function fieldSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, format?: SourceFormat | 'query' | 'http'): FieldSql {
-  const base = castSql(field, side, source, format);
-  const adjust = adjustSql(field.type, field.scale, side === 'a' ? field.adjustA : field.adjustB, `adjust.${side}`);
+export function fieldSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, format?: SourceFormat | 'query' | 'http', dialect: Dialect = DUCKDB): FieldSql {
+  const base = castSql(field, side, source, format, dialect);
+  const adjust = adjustSql(field.type, field.scale, side === 'a' ? field.adjustA : field.adjustB, `adjust.${side}`, dialect);
   return adjust ? { ...base, adjust } : base;
 }
 
-/** Layers 1–3: clean, text and the cast. */
-function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, format: SourceFormat | 'query' | 'http' | undefined): FieldSql {
+/**
+ * Layers 1–3: clean, text and the cast. The meaning (what is trimmed, the number
+ * grammar, rounding, the reject reasons) is written once; `d` spells it. The casts
+ * differ in shape on ClickHouse (sql/clickhouse-casts.ts): its values are the wire
+ * forms of a cluster run (day numbers, microseconds, Decimal(38, s), 0/1), and it
+ * has no narrow 64-bit path, which is a DuckDB speed-up.
+ */
+function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, format: SourceFormat | 'query' | 'http' | undefined, d: Dialect): FieldSql {
   const nulls = source.nullValues ?? [];
+  const ch = d.name === 'clickhouse';
   const clean = (column: string): string => {
-    const trimmed = field.trim ? trimSql(column) : column;
-    const base = `nullif(${trimmed}, '')`;
-    return nulls.length === 0 ? base : `(CASE WHEN ${trimmed} IN (${nulls.map(literal).join(', ')}) THEN NULL ELSE ${base} END)`;
+    const trimmed = field.trim ? trimSql(column, d) : column;
+    const base = ch ? `nullIf(${trimmed}, '')` : `nullif(${trimmed}, '')`;
+    return nulls.length === 0 ? base : `(CASE WHEN ${trimmed} IN (${nulls.map(d.str).join(', ')}) THEN NULL ELSE ${base} END)`;
   };
   const map = side === 'a' ? field.mapA : field.mapB;
   const text = (c: string): string => {
     let t = c;
     if (map && Object.keys(map).length > 0) {
       const whens = Object.entries(map)
-        .map(([from, to]) => `WHEN ${literal(from)} THEN ${literal(to)}`)
+        .map(([from, to]) => `WHEN ${d.str(from)} THEN ${d.str(to)}`)
         .join(' ');
       t = `(CASE ${c} ${whens} ELSE ${c} END)`;
     }
-    if (field.type === 'string' && field.case === 'upper') t = `upper(${t})`;
-    if (field.type === 'string' && field.case === 'lower') t = `lower(${t})`;
+    if (field.type === 'string' && field.case === 'upper') t = d.upper(t);
+    if (field.type === 'string' && field.case === 'lower') t = d.lower(t);
     return t;
   };
 
   const formats = side === 'a' ? field.dateFormatA : field.dateFormatB;
   switch (field.type) {
     case 'string':
-      return { clean, text, typed: (t) => t, sqlType: 'VARCHAR', expected: 'text' };
+      return { clean, text, typed: (t) => t, sqlType: ch ? 'String' : 'VARCHAR', expected: 'text' };
     case 'integer': {
       const syntax = numberSyntax(source, format);
+      if (ch && syntax.exponent) throw new Error('the exponent form is read by DuckDB only');
+      if (ch) {
+        const valid = (t: string): string => numberSql(t, syntax, true, d);
+        const n = (t: string): string => `(CASE WHEN ${valid(t)} THEN ${numericText(t, source, d)} END)`;
+        return { clean, text, typed: (t) => chDecimal(n(t), 0, chAlias(t, 'n')), sqlType: 'Decimal(38, 0)', expected: `a whole number${separatorNote(source)}` };
+      }
       // A fraction of zeros is in the integer grammar; the exponent form ("1.5e1") is
       // checked for being whole separately, the one case the pattern cannot tell.
       const valid = (t: string): string => (syntax.exponent ? `(${numberSql(t, syntax, true)} AND NOT ${beyondScaleSql(t, syntax, 0)})` : numberSql(t, syntax, true));
@@ -123,6 +138,8 @@ function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, f
       const syntax = numberSyntax(source, format);
       const scale = field.scale;
       const reject = field.rounding === 'reject';
+      if (ch && syntax.exponent) throw new Error('the exponent form is read by DuckDB only');
+      if (ch) return chDecimalField(field, source, syntax, d, clean, text);
       // `rounding` "reject": a value with digits other than 0 beyond the scale does not cast.
       const valid = (t: string): string => (reject ? `(${numberSql(t, syntax, false)} AND NOT ${beyondScaleSql(t, syntax, scale)})` : numberSql(t, syntax, false));
       const n = (t: string): string => `(CASE WHEN ${valid(t)} THEN ${numericText(t, source)} END)`;
@@ -153,6 +170,7 @@ function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, f
       };
     }
     case 'date': {
+      if (ch) return chDateField(formats, clean, text);
       // A timestamp is taken as its date only at midnight ("2026-01-05 00:00:00", as
       // extracts often write dates); a time of day is a reject, not dropped: 09:00 and
       // 17:00 on one day are different values, which a timestamp field compares.
@@ -179,6 +197,16 @@ function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, f
       };
     }
     case 'timestamp':
+      if (ch) {
+        const p = (t: string): ReturnType<typeof chParse> => chParse(t, formats);
+        return {
+          clean,
+          text,
+          typed: (t) => `(CASE WHEN ${p(t).valid} THEN ${p(t).dayNumber} * 86400000000 + ${p(t).timeOfDay} END)`,
+          sqlType: 'Int64',
+          expected: `a timestamp as ${formats ? formats.join(' or ') : 'yyyy-mm-dd hh:mm:ss'}`,
+        };
+      }
       return {
         clean,
         text,
@@ -187,6 +215,15 @@ function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, f
         expected: `a timestamp as ${formats ? formats.join(' or ') : 'yyyy-mm-dd hh:mm:ss'}`,
       };
     case 'boolean':
+      if (ch) {
+        return {
+          clean,
+          text,
+          typed: (t) => `multiIf(lowerUTF8(${t}) IN ('true','t','yes','y','1'), 1, lowerUTF8(${t}) IN ('false','f','no','n','0'), 0, NULL)`,
+          sqlType: 'UInt8',
+          expected: 'true/false, yes/no, y/n or 1/0',
+        };
+      }
       return {
         clean,
         text,
@@ -221,7 +258,9 @@ const NOT_SPACE_SEPARATORS = [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x85, 0x2028, 0x2029
  * definition of "trimmed": values, and the key text the integrity check
  * compares with an independent read of the file (stage.ts, checks/integrity.ts).
  */
-export function trimSql(column: string): string {
+export function trimSql(column: string, dialect: Dialect = DUCKDB): string {
+  // ClickHouse has no fast path to keep: one regular expression on both ends.
+  if (dialect.name !== 'duckdb') return dialect.trimChars(column, TRIMMED_WHITESPACE);
   // Most values have nothing to trim, and telling so is cheaper than trimming (~0.25 s
   // of CPU per side and million rows of 11 fields): the first character is above ' '
   // (one string comparison; it also sends '' on), the last is no ASCII whitespace, and
@@ -287,9 +326,9 @@ function numberPattern(syntax: NumberSyntax, integer: boolean): string {
  * much as the cast itself; the plain form most values have ("-1234.5") is a
  * simpler pattern, tried first, and the full grammar only for the rest.
  */
-function numberSql(t: string, syntax: NumberSyntax, integer: boolean): string {
+function numberSql(t: string, syntax: NumberSyntax, integer: boolean, d: Dialect = DUCKDB): string {
   const plain = integer ? '-?[0-9]+' : `-?[0-9]+(?:${reChar(syntax.decimal)}[0-9]*)?`;
-  return `(regexp_full_match(${t}, ${literal(plain)}) OR regexp_full_match(${t}, ${literal(numberPattern(syntax, integer))}))`;
+  return `(${d.fullMatch(t, plain)} OR ${d.fullMatch(t, numberPattern(syntax, integer))})`;
 }
 
 /**
@@ -297,17 +336,19 @@ function numberSql(t: string, syntax: NumberSyntax, integer: boolean): string {
  * `scale` decimals, so rounding to the scale changes its value. Most values have
  * no more decimals than the scale, which two string positions tell.
  */
-function beyondScaleSql(t: string, syntax: NumberSyntax, scale: number): string {
+function beyondScaleSql(t: string, syntax: NumberSyntax, scale: number, dialect: Dialect = DUCKDB): string {
   const d = reChar(syntax.decimal);
-  const sep = literal(syntax.decimal);
-  const plain = `(strpos(${t}, ${sep}) > 0 AND strlen(${t}) - strpos(${t}, ${sep}) > ${scale} AND regexp_matches(${t}, ${literal(`${d}[0-9]{${scale}}[0-9]*[1-9]`)}))`;
+  const sep = dialect.str(syntax.decimal);
+  const at = dialect.position(t, sep);
+  const plain = `(${at} > 0 AND ${dialect.byteLength(t)} - ${at} > ${scale} AND ${dialect.search(t, `${d}[0-9]{${scale}}[0-9]*[1-9]`)})`;
   if (!syntax.exponent) return plain;
+  if (dialect.name !== 'duckdb') throw new Error('the exponent form is read by DuckDB only');
   return `(CASE WHEN contains(${t}, 'e') OR contains(${t}, 'E') THEN ${exponentDecimalsSql(t, syntax)} > ${scale} ELSE ${plain} END)`;
 }
 
 /** SQL: how many decimals a value in the grammar has, trailing zeros not counted (for reject reasons). */
-function decimalsSql(t: string, syntax: NumberSyntax): string {
-  const plain = `length(rtrim(regexp_extract(${t}, ${literal(`${reChar(syntax.decimal)}([0-9]+)`)}, 1), '0'))`;
+function decimalsSql(t: string, syntax: NumberSyntax, d: Dialect = DUCKDB): string {
+  const plain = `length(${d.rtrimZeros(d.firstGroup(t, `${reChar(syntax.decimal)}([0-9]+)`))})`;
   if (!syntax.exponent) return plain;
   return `(CASE WHEN contains(${t}, 'e') OR contains(${t}, 'E') THEN greatest(${exponentDecimalsSql(t, syntax)}, 0) ELSE ${plain} END)`;
 }
@@ -325,16 +366,56 @@ function exponentDecimalsSql(t: string, syntax: NumberSyntax): string {
 }
 
 /** Numbers as written in real extracts: grouping, decimal comma, (123.45) and 123.45- negatives. */
-function numericText(t: string, source: SourceOptions): string {
+function numericText(t: string, source: SourceOptions, d: Dialect = DUCKDB): string {
   let n = t;
   const group = source.thousandsSeparator;
-  if (group !== undefined && group !== '') n = `replace(${n}, ${literal(group)}, '')`;
+  if (group !== undefined && group !== '') n = `replace(${n}, ${d.str(group)}, '')`;
   if (source.decimalSeparator === ',') n = `replace(${n}, ',', '.')`;
   if (n === t) {
     // Accounting negatives: "(1234.50)" and trailing-minus "1234.50-".
-    return `(CASE WHEN ${t} LIKE '(%)' THEN '-' || ${t}[2:-2] WHEN ${t} LIKE '%_-' THEN '-' || ${t}[1:-2] ELSE ${t} END)`;
+    return `(CASE WHEN ${t} LIKE '(%)' THEN '-' || ${d.dropEnds(t)} WHEN ${t} LIKE '%_-' THEN '-' || ${d.dropLast(t)} ELSE ${t} END)`;
   }
-  return `(CASE WHEN ${t} LIKE '(%)' THEN '-' || (${n})[2:-2] WHEN ${t} LIKE '%_-' THEN '-' || (${n})[1:-2] ELSE ${n} END)`;
+  return `(CASE WHEN ${t} LIKE '(%)' THEN '-' || ${d.dropEnds(`(${n})`)} WHEN ${t} LIKE '%_-' THEN '-' || ${d.dropLast(`(${n})`)} ELSE ${n} END)`;
+}
+
+/** A ClickHouse alias for an expression of the text in column `t` ("__t3" → "__t3_n"); a non-column text gets none. */
+function chAlias(t: string, what: string): string | undefined {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(t) ? `${t}_${what}` : undefined;
+}
+
+/** A decimal field on ClickHouse: the same grammar, rounding and reasons as DuckDB's, cast by chDecimal. */
+function chDecimalField(field: ResolvedField, source: SourceOptions, syntax: NumberSyntax, d: Dialect, clean: FieldSql['clean'], text: FieldSql['text']): FieldSql {
+  const scale = field.scale;
+  const reject = field.rounding === 'reject';
+  const valid = (t: string): string => (reject ? `(${numberSql(t, syntax, false, d)} AND NOT ${beyondScaleSql(t, syntax, scale, d)})` : numberSql(t, syntax, false, d));
+  const n = (t: string): string => `(CASE WHEN ${valid(t)} THEN ${numericText(t, source, d)} END)`;
+  const base: FieldSql = { clean, text, typed: (t) => chDecimal(n(t), scale, chAlias(t, 'n')), sqlType: `Decimal(38, ${scale})`, expected: `a decimal number${separatorNote(source)}` };
+  if (!reject) return { ...base, rounded: (t) => beyondScaleSql(t, syntax, scale, d) };
+  return {
+    ...base,
+    reasons: (t) =>
+      `WHEN ${numberSql(t, syntax, false, d)} AND ${beyondScaleSql(t, syntax, scale, d)} THEN concat('has ', toString(${decimalsSql(t, syntax, d)}), ${d.str(` decimals; the field's scale is ${scale}`)})`,
+  };
+}
+
+/** A date field on ClickHouse: a day number, and as in DuckDB a time of day other than midnight is a reject with its own reason. */
+function chDateField(formats: string[] | undefined, clean: FieldSql['clean'], text: FieldSql['text']): FieldSql {
+  const p = (t: string): ReturnType<typeof chParse> => chParse(t, formats);
+  const timed = formats?.some((f) => /%[HIMSfgnpXcTRrk]/.test(f)) ?? true;
+  const typed = (t: string): string => `(CASE WHEN ${p(t).valid}${timed ? ` AND ${p(t).timeOfDay} = 0` : ''} THEN toInt32(${p(t).dayNumber}) END)`;
+  return {
+    clean,
+    text,
+    typed,
+    sqlType: 'Int32',
+    expected: `a date as ${formats ? formats.join(' or ') : 'yyyy-mm-dd'}`,
+    ...(timed
+      ? {
+          reasons: (t: string) =>
+            `WHEN ${p(t).valid} AND ${p(t).timeOfDay} != 0 THEN concat('has a time of day (', ${p(t).timeText}, '); the field is a date: declare it a timestamp to compare times')`,
+        }
+      : {}),
+  };
 }
 
 function separatorNote(source: SourceOptions): string {

@@ -109,5 +109,5 @@ function byType(s: ExportSummary): string {
 export function engineText(e: RunEngine): string {
   if (e.name === 'duckdb') return "this workstation's DuckDB";
   const nodes = e.nodes ?? [];
-  return `ClickHouse cluster "${e.clusterName ?? '?'}" (database ${e.database ?? 'default'}; ${nodes.length} shard(s): ${nodes.join(', ')})`;
+  return `ClickHouse cluster "${e.clusterName ?? '?'}" (database ${e.database ?? 'default'}; ${nodes.length} shard(s): ${nodes.join(', ')}; normalized ${e.normalizedOn === 'cluster' ? 'on the cluster' : 'on the workstation'})`;
 }

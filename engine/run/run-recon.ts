@@ -205,6 +205,11 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     if (req.cluster && (matchPlan || wide)) {
       throw new ReconError('INVALID_ARGUMENT', `--engine clickhouse runs keyed definitions of up to a few hundred fields; this one ${matchPlan ? 'matches without a key' : 'is wide'}: run it locally`);
     }
+    if (req.cluster?.normalizeOnCluster) {
+      // What ClickHouse 18.16 cannot normalize as the local engine does is refused before any work.
+      const { assertClusterCanNormalize } = await import('../clickhouse/normalize-on-cluster.ts');
+      assertClusterCanNormalize(resolved, req.definition.sources, { a: loadedA.file.format, b: loadedB.file.format });
+    }
     const stage = (loaded: LoadedSource, label: string): Promise<StagedSource & Partial<Pick<WideStagedSource, 'controlTotalRows'>>> => {
       const source = req.definition.sources[loaded.side];
       return wide ? stageWide(conn, wide, loaded, source, listener('normalize', label), signal) : stageSource(conn, resolved, loaded, source, listener('normalize', label), signal);
@@ -230,9 +235,11 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
         return;
       }
       if (req.cluster) {
-        // The same diff with the join on the cluster: only the pairs that differ come back (engine/clickhouse).
+        // The same diff on the cluster, which joins there (and with --cluster-normalize normalizes the
+        // raw text itself, checked against the local staging): only the pairs that differ come back (engine/clickhouse).
         const { diffOnCluster } = await import('../clickhouse/run-on-cluster.ts');
-        await diffOnCluster(conn, resolved, req.cluster, { runId, scratchDir, timings, onStep: (label, f) => report('diff', label, f), ...(signal ? { signal } : {}) });
+        const sides = { a: { loaded: loadedA, source: req.definition.sources.a }, b: { loaded: loadedB, source: req.definition.sources.b } };
+        await diffOnCluster(conn, resolved, req.cluster, { runId, scratchDir, timings, sides, onStep: (label, f) => report('diff', label, f), ...(signal ? { signal } : {}) });
         return;
       }
       for (const st of diffStatements(wide?.narrow ?? resolved).statements) {
@@ -358,7 +365,9 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       warnings: { a: [...loadedA.warnings, ...stagedA.warnings, ...(asOf.warning ? [asOf.warning] : []), ...memoryWarnings], b: [...loadedB.warnings, ...stagedB.warnings] },
       lifecycle,
       ...(matching ? { matching } : {}),
-      engine: req.cluster ? { name: 'clickhouse', nodes: req.cluster.nodes, clusterName: req.cluster.clusterName, database: req.cluster.database } : { name: 'duckdb' },
+      engine: req.cluster
+        ? { name: 'clickhouse', nodes: req.cluster.nodes, clusterName: req.cluster.clusterName, database: req.cluster.database, normalizedOn: req.cluster.normalizeOnCluster ? 'cluster' : 'workstation' }
+        : { name: 'duckdb' },
       timings,
     };
     await conn.run('CREATE OR REPLACE TABLE run_info AS SELECT $1::VARCHAR AS run_id, $2::JSON AS definition, $3::JSON AS summary', [

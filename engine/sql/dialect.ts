@@ -1,4 +1,4 @@
-import { decimalLiteral } from './quote.ts';
+import { decimalLiteral, literal } from './quote.ts';
 
 /**
  * The few expressions whose spelling differs between the engines a recon's SQL
@@ -22,6 +22,33 @@ export interface Dialect {
   daysBetween(x: string, y: string): string;
   /** "timestamps x and y are at most `seconds` apart". */
   withinSeconds(x: string, y: string, seconds: number): string;
+
+  // Normalization (normalize/sql.ts, adjust-sql.ts). Regular expressions are RE2 on both engines.
+  /** A string constant: ClickHouse reads backslash escapes in literals, DuckDB does not. */
+  str(value: string): string;
+  /** `x` with every one of `chars` removed from both ends. */
+  trimChars(x: string, chars: readonly number[]): string;
+  /** The whole of `x` matches `pattern` (an RE2 pattern, unanchored as written). */
+  fullMatch(x: string, pattern: string): string;
+  /** Some part of `x` matches `pattern`. */
+  search(x: string, pattern: string): string;
+  /** 1-based byte position of `s` (a SQL string) in `x`, 0 when absent. */
+  position(x: string, s: string): string;
+  contains(x: string, s: string): string;
+  /** Length in bytes (DuckDB's strlen); equal to the character count for ASCII only. */
+  byteLength(x: string): string;
+  lower(x: string): string;
+  upper(x: string): string;
+  /** A value as text. */
+  toText(x: string): string;
+  /** `x` without its first and last character ("(12.5)" → "12.5"). */
+  dropEnds(x: string): string;
+  /** `x` without its last character ("12.5-" → "12.5"). */
+  dropLast(x: string): string;
+  /** The first capture group of `pattern` in `x` ('' when it does not match). */
+  firstGroup(x: string, pattern: string): string;
+  /** `x` without trailing zeros. */
+  rtrimZeros(x: string): string;
 }
 
 export const DUCKDB: Dialect = {
@@ -32,6 +59,20 @@ export const DUCKDB: Dialect = {
   decimal: (t) => decimalLiteral(t),
   daysBetween: (x, y) => `date_diff('day', ${x}, ${y})`,
   withinSeconds: (x, y, s) => `abs(epoch(${y}) - epoch(${x})) <= ${s}`,
+  str: literal,
+  trimChars: (x, chars) => `trim(${x}, ${literal(String.fromCodePoint(...chars))})`,
+  fullMatch: (x, p) => `regexp_full_match(${x}, ${literal(p)})`,
+  search: (x, p) => `regexp_matches(${x}, ${literal(p)})`,
+  position: (x, s) => `strpos(${x}, ${s})`,
+  contains: (x, s) => `contains(${x}, ${s})`,
+  byteLength: (x) => `strlen(${x})`,
+  lower: (x) => `lower(${x})`,
+  upper: (x) => `upper(${x})`,
+  toText: (x) => `CAST(${x} AS VARCHAR)`,
+  dropEnds: (x) => `${x}[2:-2]`,
+  dropLast: (x) => `${x}[1:-2]`,
+  firstGroup: (x, p) => `regexp_extract(${x}, ${literal(p)}, 1)`,
+  rtrimZeros: (x) => `rtrim(${x}, '0')`,
 };
 
 export const CLICKHOUSE: Dialect = {
@@ -48,7 +89,33 @@ export const CLICKHOUSE: Dialect = {
   },
   daysBetween: (x, y) => `(${y} - ${x})`,
   withinSeconds: (x, y, s) => `abs(${y} - ${x}) <= ${s * 1_000_000}`,
+  str: chString,
+  // No trim() with a set of characters on 18.16: a regular expression on both ends, in UTF-8.
+  trimChars: (x, chars) => {
+    const set = `[${chars.map((c) => `\\x{${c.toString(16).padStart(4, '0')}}`).join('')}]`;
+    return `replaceRegexpAll(${x}, ${chString(`^${set}+|${set}+$`)}, '')`;
+  },
+  fullMatch: (x, p) => `match(${x}, ${chString(`^(?:${p})$`)})`,
+  search: (x, p) => `match(${x}, ${chString(p)})`,
+  position: (x, s) => `position(${x}, ${s})`,
+  contains: (x, s) => `(position(${x}, ${s}) > 0)`,
+  byteLength: (x) => `length(${x})`,
+  // DuckDB's lower/upper are Unicode's; ClickHouse's plain ones change ASCII only.
+  lower: (x) => `lowerUTF8(${x})`,
+  upper: (x) => `upperUTF8(${x})`,
+  toText: (x) => `toString(${x})`,
+  dropEnds: (x) => `substring(${x}, 2, length(${x}) - 2)`,
+  dropLast: (x) => `substring(${x}, 1, length(${x}) - 1)`,
+  // extract() returns the first capture group, '' without a match, as regexp_extract does.
+  firstGroup: (x, p) => `extract(${x}, ${chString(p)})`,
+  rtrimZeros: (x) => `replaceRegexpOne(${x}, '0+$', '')`,
 };
+
+/** A ClickHouse string literal: backslashes and quotes escaped (ClickHouse reads C-style escapes in literals). */
+export function chString(value: string): string {
+  if (value.includes('\u0000')) throw new Error('a value contains a NUL character');
+  return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+}
 
 /** A decimal literal ("1e-3", "+.5") written out without an exponent ("0.001", "0.5"), exactly. */
 export function plainDecimal(text: string): string {

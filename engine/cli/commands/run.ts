@@ -18,7 +18,7 @@ import { parseClusterTarget, type ClusterTarget } from '../../clickhouse/cluster
 
 export const RUN_USAGE = `recon run --a FILE --b FILE --definition DEF.json|NAME [--workspace DIR] [--out DIR] [--json] [--memory-limit 2GB]
           [--as-of YYYY-MM-DD] [--previous RUN|none] [--param NAME=VALUE]...
-          [--engine duckdb|clickhouse --cluster URL[,URL...] [--cluster-name NAME]]
+          [--engine duckdb|clickhouse --cluster URL[,URL...] [--cluster-name NAME] [--cluster-normalize]]
 
 Reconciles source A against source B under a recon definition: a definition
 file, or the name of one saved in the workspace (its latest version; a path
@@ -55,7 +55,11 @@ the user on the first), --cluster-name the cluster in their <remote_servers>
 (default "recon"). The workstation reads and normalizes the inputs, loads the
 compared rows into tables sharded by the key's hash, the cluster finds the
 duplicate keys and joins the sides shard by shard, and only the differing
-pairs come back into the run file, which is a normal one. The password comes
+pairs come back into the run file, which is a normal one. With
+--cluster-normalize the nodes normalize the raw text themselves, with the
+ClickHouse spelling of the same normalization, and their rejects, counts and
+sums must equal the local staging's (slower; what ClickHouse 18.16 cannot
+normalize as DuckDB does is refused). The password comes
 from $RECON_CLUSTER_PASSWORD or the OS keychain (\`recon cluster
 set-password URL\`). An unreachable node, a refused login or a failed
 statement exits 2 and keeps nothing. See docs/SCALE.md.`;
@@ -92,6 +96,7 @@ async function runWithWorker(argv: string[], early: JobChannel | undefined): Pro
       engine: { type: 'string' },
       cluster: { type: 'string' },
       'cluster-name': { type: 'string' },
+      'cluster-normalize': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -100,7 +105,7 @@ async function runWithWorker(argv: string[], early: JobChannel | undefined): Pro
     return 2;
   }
   const params = parseParams(values.param ?? []);
-  const cluster = clusterOption(values.engine, values.cluster, values['cluster-name']);
+  const cluster = clusterOption(values.engine, values.cluster, values['cluster-name'], values['cluster-normalize']);
   const asOf = values['as-of'] === undefined ? undefined : parseAsOf(values['as-of']);
   // The worker loads the engine while this thread reads the definition and opens the store.
   const worker = early ?? startWorker('run');
@@ -191,14 +196,14 @@ async function runWithWorker(argv: string[], early: JobChannel | undefined): Pro
 }
 
 /** `--engine clickhouse --cluster URL`: the cluster the diff runs on; the local engine (the default) takes neither. */
-function clusterOption(engine: string | undefined, cluster: string | undefined, name: string | undefined): ClusterTarget | undefined {
+function clusterOption(engine: string | undefined, cluster: string | undefined, name: string | undefined, normalize: boolean | undefined): ClusterTarget | undefined {
   if (engine === undefined || engine === 'duckdb') {
-    if (cluster !== undefined || name !== undefined) throw new ReconError('INVALID_ARGUMENT', '--cluster and --cluster-name go with --engine clickhouse');
+    if (cluster !== undefined || name !== undefined || normalize) throw new ReconError('INVALID_ARGUMENT', '--cluster, --cluster-name and --cluster-normalize go with --engine clickhouse');
     return undefined;
   }
   if (engine !== 'clickhouse') throw new ReconError('INVALID_ARGUMENT', `--engine ${engine}: expected duckdb (the default) or clickhouse`);
   if (cluster === undefined) throw new ReconError('INVALID_ARGUMENT', '--engine clickhouse needs --cluster URL[,URL...] (the HTTP URL of one node per shard)');
-  return parseClusterTarget(cluster, name);
+  return { ...parseClusterTarget(cluster, name), ...(normalize ? { normalizeOnCluster: true } : {}) };
 }
 
 /** `--param name=value`, repeated: the values of query sources' :name parameters (always text; the database casts them). */

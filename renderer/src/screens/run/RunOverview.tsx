@@ -109,7 +109,8 @@ export function RunOverview({
           <h4>Diff on a ClickHouse cluster</h4>
           <p>
             Cluster “{s.engine.clusterName}”, database {s.engine.database ?? 'default'}, {(s.engine.nodes ?? []).length} shard(s): {(s.engine.nodes ?? []).join(', ')}. The
-            rows were read and normalized here; the duplicate keys and the join ran on the cluster, and only the differing pairs came back.
+            rows were read here and normalized {s.engine.normalizedOn === 'cluster' ? 'on the cluster (and checked against this workstation’s staging)' : 'here'}; the
+            duplicate keys and the join ran on the cluster, and only the differing pairs came back.
           </p>
         </div>
       )}

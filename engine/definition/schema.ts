@@ -29,7 +29,39 @@ export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
 export const ENCODINGS = ['utf-8', 'windows-1252', 'latin1', 'iso-8859-1', 'iso-8859-15', 'utf-16le', 'utf-16be'] as const;
 
-const formatList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+/**
+ * The strptime directives DuckDB accepts (`%-d` and the like: the same without padding). A format
+ * naming another is refused here, at its JSON path, not when the data file is read.
+ * format-directives.test.ts checks this list against DuckDB itself.
+ */
+export const STRPTIME_DIRECTIVES = new Set(['a', 'A', 'w', 'u', 'd', 'b', 'h', 'B', 'm', 'y', 'Y', 'G', 'H', 'I', 'p', 'M', 'S', 'g', 'f', 'n', 'z', 'Z', 'j', 'U', 'W', 'V', 'c', 'x', 'X', 'T', '%']);
+/** Directives that take the "-" (no padding) flag. */
+export const STRPTIME_UNPADDED = new Set(['d', 'm', 'y', 'H', 'I', 'M', 'S', 'j']);
+
+/** What is wrong with a strptime format, or undefined when DuckDB can use it. */
+export function strptimeFormatProblem(format: string): string | undefined {
+  for (let i = 0; i < format.length; i++) {
+    if (format[i] !== '%') continue;
+    const dash = format[i + 1] === '-';
+    const d = format[i + (dash ? 2 : 1)];
+    const spelled = `%${dash ? '-' : ''}${d ?? ''}`;
+    if (d === undefined) return `"${format}" ends with a lone "${spelled}"; write "%%" for a percent sign`;
+    if (!STRPTIME_DIRECTIVES.has(d) || (dash && !STRPTIME_UNPADDED.has(d))) {
+      return `"${format}": ${spelled} is not a strptime directive DuckDB reads (e.g. %Y year, %m month, %d day, %H:%M:%S time, %f fraction, %z offset; "%%" for a percent sign)`;
+    }
+    i += dash ? 2 : 1;
+  }
+  return undefined;
+}
+
+const strptimeFormat = z
+  .string()
+  .min(1)
+  .superRefine((f, ctx) => {
+    const problem = strptimeFormatProblem(f);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  });
+const formatList = z.union([strptimeFormat, z.array(strptimeFormat).min(1)]);
 
 /** Where a side's rows come from: a file, a query on a saved connection (engine/ingest/db), or a JSON API (engine/ingest/http). */
 export const SOURCE_KINDS = ['file', 'query', 'http'] as const;
@@ -148,12 +180,49 @@ export const sourceSchema = z
       refuse(QUERY_ONLY_OPTIONS, (k) => `${k} applies to query sources only`);
       if (src.response === 'ndjson' && src.records !== undefined) ctx.addIssue({ code: 'custom', path: ['records'], message: 'an NDJSON page has one record per line: records applies to JSON pages only' });
     } else {
+      checkDialect(src, ctx);
       refuse(QUERY_ONLY_OPTIONS, (k) => `${k} applies to query sources only (set "kind": "query")`);
       refuse(REMOTE_OPTIONS, (k) => `${k} applies to query and HTTP sources only (set "kind")`);
       refuse(HTTP_ONLY_OPTIONS, (k) => `${k} applies to HTTP sources only (set "kind": "http")`);
     }
   });
 export type SourceOptions = z.infer<typeof sourceSchema>;
+
+const shown = (c: string): string => JSON.stringify(c);
+
+/**
+ * A file source's separators and quoting must be able to tell one thing from another: a
+ * delimiter that is a line end or the quote/escape character, or a decimal separator that
+ * is also the thousands separator, would read the data as something else.
+ */
+function checkDialect(src: { delimiter?: string | undefined; quote?: string | undefined; escape?: string | undefined; decimalSeparator?: string | undefined; thousandsSeparator?: string | undefined }, ctx: z.RefinementCtx): void {
+  const quote = src.quote ?? '"';
+  const escape = src.escape ?? quote;
+  const lineEnd = (s: string): boolean => s.includes('\n') || s.includes('\r');
+  if (src.delimiter !== undefined) {
+    if (lineEnd(src.delimiter)) {
+      ctx.addIssue({ code: 'custom', path: ['delimiter'], message: `the delimiter ${shown(src.delimiter)} contains a line end, which ends records; choose another character` });
+    } else if (quote !== '' && src.delimiter.includes(quote)) {
+      ctx.addIssue({ code: 'custom', path: ['delimiter'], message: `the delimiter ${shown(src.delimiter)} contains the quote character ${shown(quote)}${src.quote === undefined ? ' (the default)' : ''}; choose another delimiter or set "quote"` });
+    } else if (escape !== '' && src.delimiter.includes(escape)) {
+      ctx.addIssue({ code: 'custom', path: ['delimiter'], message: `the delimiter ${shown(src.delimiter)} contains the escape character ${shown(escape)}; choose another delimiter or set "escape"` });
+    }
+  }
+  for (const k of ['quote', 'escape'] as const) {
+    const v = src[k];
+    if (v !== undefined && lineEnd(v)) ctx.addIssue({ code: 'custom', path: [k], message: `the ${k} character cannot be a line end` });
+  }
+  if (src.thousandsSeparator !== undefined && src.thousandsSeparator !== '') {
+    const decimal = src.decimalSeparator ?? '.';
+    if (src.thousandsSeparator === decimal) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['thousandsSeparator'],
+        message: `the thousands separator ${shown(src.thousandsSeparator)} is also the decimal separator${src.decimalSeparator === undefined ? ' (the default ".")' : ''}: "1${decimal}5" could not be read; set them to different characters`,
+      });
+    }
+  }
+}
 
 export const toleranceSchema = z
   .object({

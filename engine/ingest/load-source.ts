@@ -2,7 +2,7 @@ import type { SourceOptions } from '../definition/schema.ts';
 import { loadDelimited, prepareDelimited } from './load-delimited.ts';
 import { loadTyped, prepareTyped } from './load-typed.ts';
 import { loadXlsx, prepareXlsx } from './load-xlsx.ts';
-import { checkInputFile, resolveFormat, sha256File } from './source-file.ts';
+import { checkContentMatchesFormat, checkInputFile, resolveFormat, sha256File } from './source-file.ts';
 import type { QueryEnv } from './db/load-query.ts';
 import type { LoadContext, LoadedSource, PreparedSource, Side } from './source-types.ts';
 
@@ -26,6 +26,7 @@ export async function prepareSource(ctx: LoadContext, side: Side, path: string, 
   }
   const bytes = await checkInputFile(path, side);
   const format = resolveFormat(path, options);
+  await checkContentMatchesFormat(path, side, format, options.format !== undefined);
   const base = { side, originalPath: path, bytes, format, options };
   switch (format) {
     case 'csv':

@@ -1,9 +1,11 @@
 import { queryOne, queryRows, runWithProgress } from '../duckdb/open.ts';
 import { ReconError } from '../errors/recon-error.ts';
 import { ident, literal } from '../sql/quote.ts';
-import { firstLine, materialized, type LoadContext, type LoadedSource, type PrepareBase, type PreparedSource } from './source-types.ts';
+import { cellText } from './http/json-text.ts';
+import { JsonFileError, readJsonRecords } from './json-records.ts';
+import { firstLine, materialized, uniqueColumnNames, type LoadContext, type LoadedSource, type PrepareBase, type PreparedSource } from './source-types.ts';
 
-/** Parquet and JSON: read typed by DuckDB, turned to text in a TEMP table. */
+/** Parquet (read typed by DuckDB, turned to text) and JSON/NDJSON (each value's text as written, json-records.ts) in a TEMP table. */
 
 /** Reads the columns from the file's schema. */
 export async function prepareTyped(ctx: LoadContext, base: PrepareBase): Promise<PreparedSource> {
@@ -11,19 +13,54 @@ export async function prepareTyped(ctx: LoadContext, base: PrepareBase): Promise
   const format = base.format as 'parquet' | 'json' | 'ndjson';
 
   let columns: string[];
+  let members: string[] | undefined;
+  const warnings: string[] = [];
   try {
-    const described = await queryRows<{ column_name: string }>(ctx.conn, `DESCRIBE SELECT * FROM ${typedScan(path, format)}`);
-    columns = described.map((d) => d.column_name);
+    if (format === 'parquet') {
+      const described = await queryRows<{ column_name: string }>(ctx.conn, `DESCRIBE SELECT * FROM ${typedScan(path, format)}`);
+      columns = described.map((d) => d.column_name);
+    } else {
+      // The records' member names exactly as written (DuckDB's read_json would rename "amt"
+      // beside "Amt" to "amt_1"), in order of first appearance; then named as a header's cells.
+      const keys = await queryRows<{ k: string }>(
+        ctx.conn,
+        `SELECT k FROM (SELECT json_keys(json) AS ks, ordinality AS r FROM read_json_objects(${literal(path)}, format = ${literal(format === 'ndjson' ? 'newline_delimited' : 'auto')}) WITH ORDINALITY) t,
+                unnest(t.ks) WITH ORDINALITY AS u(k, i) GROUP BY k ORDER BY min([t.r, u.i])`,
+      );
+      members = keys.map((k) => k.k);
+      const unique = uniqueColumnNames(members);
+      columns = unique.names;
+      warnings.push(...unique.warnings.map((w) => w.replace('header cell', 'record member').replace(/^header/, 'record member')));
+    }
   } catch (err) {
+    // Where JSON broke, by line and column, when our reader finds it; else DuckDB's words.
+    if (format !== 'parquet') await findJsonError(path, side, format);
     throw new ReconError('INPUT_PARSE_ERROR', `${path}: cannot be read as ${format}: ${firstLine((err as Error).message)}`, { file: path, side });
   }
-  return { ...base, readPath: path, columns, warnings: [], dialect: undefined, xlsx: undefined };
+  if (format !== 'parquet' && columns.length === 0) {
+    await findJsonError(path, side, format);
+    throw new ReconError('INPUT_EMPTY', `${path}: source ${side.toUpperCase()} has no records with named values; expected JSON objects such as {"id": "A1", "amount": 10.5}`, { file: path, side });
+  }
+  return { ...base, readPath: path, columns, warnings, dialect: undefined, xlsx: undefined, ...(members ? { jsonMembers: members } : {}) };
 }
 
 function typedScan(path: string, format: 'parquet' | 'json' | 'ndjson'): string {
   if (format === 'parquet') return `read_parquet(${literal(path)})`;
   const fmt = format === 'ndjson' ? 'newline_delimited' : 'auto';
   return `read_json(${literal(path)}, format = ${literal(fmt)}, records = true, sample_size = -1)`;
+}
+
+/**
+ * A JSON/NDJSON file as a DuckDB relation of text columns, for readers that want SQL over a
+ * sample rather than a run's exact load (inference, preview): each value as text whatever the
+ * column's other values are — a string's value, not its JSON text with quotes; true/false;
+ * nested values as JSON; null as NULL. Numbers pass through DuckDB's JSON reader (doubles
+ * printed shortest, integers of any size exact), so a run loads with loadJsonRecords instead.
+ */
+export function jsonTextRelation(path: string, format: 'json' | 'ndjson', columns: readonly string[], as: (column: string, i: number) => string = (c) => c): string {
+  const spec = `{${columns.map((c) => `${literal(c)}: 'JSON'`).join(', ')}}`;
+  const select = columns.map((c, i) => `CASE json_type(${ident(c)}) WHEN 'VARCHAR' THEN ${ident(c)} ->> '$' WHEN 'NULL' THEN NULL ELSE CAST(${ident(c)} AS VARCHAR) END AS ${ident(as(c, i))}`);
+  return `(SELECT ${select.join(', ')} FROM read_json(${literal(path)}, format = ${literal(format === 'ndjson' ? 'newline_delimited' : 'auto')}, records = true, columns = ${spec}))`;
 }
 
 /**
@@ -35,12 +72,17 @@ export async function loadTyped(ctx: LoadContext, p: PreparedSource): Promise<Om
   const { side, readPath: path } = p;
   const format = p.format as 'parquet' | 'json' | 'ndjson';
   const raw = `raw_${side}`;
-  const select = p.columns.map((c) => `CAST(${ident(c)} AS VARCHAR) AS ${ident(c)}`).join(', ');
-  try {
-    await runWithProgress(ctx.conn, `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT ${select} FROM ${typedScan(path, format)}`, ctx.onProgress, ctx.signal);
-  } catch (err) {
-    if (ctx.signal?.aborted) throw err;
-    throw new ReconError('INPUT_PARSE_ERROR', `${path}: cannot be read: ${firstLine((err as Error).message)}`, { file: path, side });
+  const warnings = [...p.warnings];
+  if (format === 'parquet') {
+    const select = p.columns.map((c) => `CAST(${ident(c)} AS VARCHAR) AS ${ident(c)}`).join(', ');
+    try {
+      await runWithProgress(ctx.conn, `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT ${select} FROM ${typedScan(path, format)}`, ctx.onProgress, ctx.signal);
+    } catch (err) {
+      if (ctx.signal?.aborted) throw err;
+      throw new ReconError('INPUT_PARSE_ERROR', `${path}: cannot be read: ${firstLine((err as Error).message)}`, { file: path, side });
+    }
+  } else {
+    warnings.push(...(await loadJsonRecords(ctx, p, raw, format)));
   }
   const countSql =
     format === 'parquet'
@@ -55,7 +97,7 @@ export async function loadTyped(ctx: LoadContext, p: PreparedSource): Promise<Om
     structuralRejects: 0,
     blankRows: 0,
     lineLabel: 'row',
-    warnings: [...p.warnings],
+    warnings,
     async locate(rowids) {
       return new Map(rowids.map((r) => [r, r + 1]));
     },
@@ -63,4 +105,70 @@ export async function loadTyped(ctx: LoadContext, p: PreparedSource): Promise<Om
       return rows > 0 ? [0, 1] : [];
     },
   };
+}
+
+/**
+ * JSON and NDJSON records into the raw table, each value as the file writes it: a string's
+ * value (not its JSON text), a number's digits exactly (never through a double: DuckDB's JSON
+ * reader would turn 12345678901234567.89 into 12345678901234568), true/false, nested objects
+ * and arrays as compact JSON, null or an absent member as NULL — whatever else the column
+ * holds (DuckDB types a column of strings and numbers as JSON, and its text keeps the quotes).
+ * The members are read_json_objects' keys (prepare); so is the count to check against (loadTyped).
+ */
+async function loadJsonRecords(ctx: LoadContext, p: PreparedSource, raw: string, format: 'json' | 'ndjson'): Promise<string[]> {
+  const { side, readPath: path } = p;
+  await ctx.conn.run(`CREATE OR REPLACE TEMP TABLE ${raw} (${p.columns.map((c) => `${ident(c)} VARCHAR`).join(', ')})`);
+  const appender = await ctx.conn.createAppender(raw, null, 'temp');
+  const members = p.jsonMembers ?? p.columns;
+  const known = new Set(members);
+  const extra = new Set<string>();
+  let rows = 0;
+  let bytes = 0;
+  try {
+    for await (const r of readJsonRecords(path, format, (n) => (bytes += n))) {
+      for (const m of members) {
+        const v = r.members.get(m);
+        const text = v === undefined ? null : cellText(v);
+        if (text === null) appender.appendNull();
+        else appender.appendVarchar(text);
+      }
+      appender.endRow();
+      if (extra.size < 10) for (const k of r.members.keys()) if (!known.has(k)) extra.add(k);
+      if (++rows % 50_000 === 0) {
+        appender.flushSync();
+        ctx.onProgress?.({ fraction: p.bytes > 0 ? Math.min(1, bytes / p.bytes) : undefined, rowsDone: rows, rowsTotal: undefined });
+        if (ctx.signal?.aborted) throw new ReconError('RUN_CANCELLED', 'run was cancelled');
+      }
+    }
+    appender.flushSync();
+  } catch (err) {
+    if (err instanceof JsonFileError) throw jsonFileError(p.originalPath, side, format, err);
+    throw err;
+  } finally {
+    try {
+      appender.closeSync();
+    } catch {
+      // already failed: the run is being abandoned
+    }
+  }
+  return extra.size > 0 ? [`records have members not among the columns (${[...extra].join(', ')}); they were not read`] : [];
+}
+
+function jsonFileError(path: string, side: string, format: 'json' | 'ndjson', err: JsonFileError): ReconError {
+  return new ReconError('INPUT_PARSE_ERROR', `${path}, line ${err.line}, column ${err.column}: cannot be read as ${format === 'ndjson' ? 'NDJSON' : 'JSON'}: ${err.what}`, {
+    file: path,
+    side,
+    line: err.line,
+    column: err.column,
+  });
+}
+
+/** Reads the file's records to the first problem, and throws it at its line and column (returns if none is found). */
+async function findJsonError(path: string, side: string, format: 'json' | 'ndjson'): Promise<void> {
+  try {
+    for await (const r of readJsonRecords(path, format)) void r;
+  } catch (err) {
+    if (err instanceof JsonFileError) throw jsonFileError(path, side, format, err);
+    // Anything else (unreadable now): DuckDB's error stands.
+  }
 }

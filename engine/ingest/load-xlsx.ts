@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import { queryRows, runWithProgress } from '../duckdb/open.ts';
+import { quoted } from '../errors/quote.ts';
+import { ReconError } from '../errors/recon-error.ts';
 import { literal } from '../sql/quote.ts';
+import { UNCOMPUTED_REASON } from './convert/errors.ts';
+import { appendRejects, type RejectRow } from './rejects.ts';
 import { firstRowid, materialized, uniqueColumnNames, type LoadContext, type LoadedSource, type PrepareBase, type PreparedSource } from './source-types.ts';
 
 /** Spreadsheets: converted to CSV (convert/xlsx-to-csv.ts, bounded), then read into a TEMP table. */
@@ -24,6 +28,14 @@ export async function prepareXlsx(ctx: LoadContext, base: PrepareBase): Promise<
   } catch (err) {
     throw conversionError(path, side, err); // INPUT_TOO_LARGE or INPUT_PARSE_ERROR
   }
+  if (result.header.length === 0) {
+    // No cell in the sheet: no header to bind the fields to, and no rows.
+    throw new ReconError('INPUT_EMPTY', `${path}: sheet ${quoted(result.sheetName)} of source ${side.toUpperCase()} is empty; expected a header row and data rows`, {
+      file: path,
+      side,
+      sheet: result.sheetName,
+    });
+  }
   const unique = uniqueColumnNames(result.header);
   const warnings = [...unique.warnings];
   if (result.blankRows > 0) warnings.push(`${result.blankRows} blank row(s) in sheet "${result.sheetName}" skipped`);
@@ -45,12 +57,30 @@ export async function loadXlsx(ctx: LoadContext, p: PreparedSource): Promise<Omi
   );
   const base = await firstRowid(ctx.conn, raw);
   const warnings = [...p.warnings];
+  // Rows whose formula cells have no computed value were left out of the CSV: each is a reject.
+  const uncomputed = result.uncomputed ?? [];
+  const rejects: RejectRow[] = uncomputed.map((u) => ({
+    side,
+    file: p.originalPath,
+    line: u.row,
+    column: u.cells[0]!.column,
+    rawValue: u.cells.map((c) => `${c.ref}: =${c.formula}`).join('; '),
+    reason: `${u.cells.length === 1 ? `cell ${u.cells[0]!.ref} is a` : `cells ${u.cells.map((c) => c.ref).join(', ')} are`} ${UNCOMPUTED_REASON}`,
+    errorType: 'FORMULA_WITHOUT_VALUE',
+  }));
+  if (uncomputed.length > 0) {
+    const cols = [...new Set(uncomputed.flatMap((u) => u.cells.map((c) => c.column)))];
+    warnings.push(`${uncomputed.length} row(s) rejected: formula cells without a computed value in column(s) ${cols.slice(0, 10).map((c) => quoted(c)).join(', ')}; open and save the file in Excel, or export values`);
+  }
   return {
     side,
     ...materialized(side, raw),
+    async afterRead() {
+      await appendRejects(ctx.conn, rejects);
+    },
     columns: unique.names,
-    sourceRecords: result.rowsWritten,
-    structuralRejects: 0,
+    sourceRecords: result.rowsWritten + rejects.length,
+    structuralRejects: rejects.length,
     blankRows: result.blankRows,
     lineLabel: 'row',
     warnings,

@@ -73,6 +73,49 @@ export function resolveFormat(path: string, options: SourceOptions): SourceForma
   return EXTENSION_FORMATS[extname(path).toLowerCase()] ?? 'txt';
 }
 
+/** Binary formats told by their first bytes, and the source format (if any) that reads each. */
+const MAGIC: readonly { bytes: readonly number[]; what: string; format: SourceFormat | undefined; hint: string }[] = [
+  { bytes: [0x50, 0x4b, 0x03, 0x04], what: 'a ZIP archive (an XLSX spreadsheet?)', format: 'xlsx', hint: 'if it is a spreadsheet, name it .xlsx or set "format": "xlsx"; else unzip it' },
+  { bytes: [0x50, 0x41, 0x52, 0x31], what: 'a Parquet file', format: 'parquet', hint: 'name it .parquet or set "format": "parquet"' },
+  { bytes: [0x1f, 0x8b], what: 'a gzip-compressed file', format: undefined, hint: 'decompress it first' },
+  { bytes: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1], what: 'an Excel 97-2003 (.xls) workbook or other OLE2 document', format: undefined, hint: 'save it as .xlsx or CSV' },
+];
+
+const FORMAT_NAMES: Record<SourceFormat, string> = {
+  csv: 'delimited text',
+  tsv: 'delimited text',
+  txt: 'delimited text',
+  json: 'JSON',
+  ndjson: 'NDJSON',
+  parquet: 'Parquet',
+  xlsx: 'an XLSX spreadsheet',
+};
+
+/**
+ * A binary file is never read as another format: its first bytes say what it is (ZIP/XLSX,
+ * Parquet, gzip, XLS). Content that another format reads, or none of ours, is refused with
+ * what it is and how to read it (INPUT_PARSE_ERROR), before a reader makes nonsense of it.
+ */
+export async function checkContentMatchesFormat(path: string, side: 'a' | 'b', format: SourceFormat, declared: boolean): Promise<void> {
+  const fh = await open(path, 'r');
+  let head: Buffer;
+  try {
+    const buf = Buffer.alloc(8);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    head = buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+  const found = MAGIC.find((m) => head.length >= m.bytes.length && m.bytes.every((b, i) => head[i] === b));
+  if (found === undefined || found.format === format) return;
+  const expected = declared ? `"format": "${format}" says ${FORMAT_NAMES[format]}` : `its extension says ${FORMAT_NAMES[format]}`;
+  throw new ReconError('INPUT_PARSE_ERROR', `${path}: source ${side.toUpperCase()} is ${found.what} by its content, but ${expected}; ${found.hint}`, {
+    file: path,
+    side,
+    line: 1,
+  });
+}
+
 const DELIMITER_CANDIDATES = [',', ';', '\t', '|'];
 
 /**

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SourceFormat, SourceOptions } from '../definition/schema.ts';
 import { queryOne, type ProgressListener } from '../duckdb/open.ts';
 import { ReconError } from '../errors/recon-error.ts';
+import type { UncomputedRow } from './convert/xlsx-to-csv.ts';
 import type { PreparedQuery } from './db/load-query.ts';
 import type { PreparedHttp } from './http/http-source.ts';
 import type { DelimitedDialect } from './record-scanner.ts';
@@ -88,7 +89,9 @@ export interface PreparedSource {
   columns: string[];
   warnings: string[];
   dialect: DelimitedDialect | undefined;
-  xlsx: { rowsWritten: number; blankRows: number; sheetName: string } | undefined;
+  xlsx: { rowsWritten: number; blankRows: number; sheetName: string; uncomputed?: UncomputedRow[] } | undefined;
+  /** A JSON/NDJSON file: the record members read, as the file names them, one per column (a column may be renamed to keep names unique). */
+  jsonMembers?: string[];
 }
 
 /** What every format's prepare step starts from. */

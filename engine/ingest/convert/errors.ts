@@ -2,6 +2,9 @@ import { clipText } from '../../errors/quote.ts';
 import { ReconError } from '../../errors/recon-error.ts';
 import type { XlsxLimits } from './xlsx-limits.ts';
 
+/** What a formula cell without a computed value in an XLSX is, and what to do about it. */
+export const UNCOMPUTED_REASON = 'formula without a computed value: open and save the file in Excel, or export values';
+
 /** Where in the input a conversion problem sits, for the caller's "file, line N: …" report. */
 export interface ConvertErrorDetails {
   file: string;

@@ -41,6 +41,11 @@ export interface SheetContext {
 export interface SheetRow {
   row: number;
   cells: string[];
+  /**
+   * Formula cells the file holds no computed value for (written by a tool that does not
+   * calculate): their value is unknown, not empty. Absent when there are none.
+   */
+  uncomputed?: { col: number; formula: string }[];
 }
 
 /** Decodes Buffers with a streaming decoder so a UTF-8 character split across chunks survives. */
@@ -82,6 +87,8 @@ interface CellState {
   style: number;
   value: string | undefined; // text of <v>
   inline: string; // text of <is><t> runs, phonetic runs excluded
+  hasValue: boolean; // a <v> element was there (possibly empty: a formula's "" result)
+  formula: string | undefined; // text of <f>, when the cell has one
 }
 
 function cellText(c: CellState, ctx: SheetContext): string {
@@ -143,7 +150,7 @@ export async function* readSheetRows(chunks: AsyncIterable<string | Uint8Array>,
   let lastRow = 0;
   let nextCol = 1;
   let cell: CellState | undefined;
-  let capture: 'v' | 't' | undefined;
+  let capture: 'v' | 't' | 'f' | undefined;
   let inInline = false;
   let phonetic = 0;
   for await (const events of parseSax(asText(chunks))) {
@@ -152,6 +159,7 @@ export async function* readSheetRows(chunks: AsyncIterable<string | Uint8Array>,
       if (ev.eventType === 'text') {
         if (!cell || !capture) continue;
         if (capture === 'v') cell.value = (cell.value ?? '') + ev.value;
+        else if (capture === 'f') cell.formula = (cell.formula ?? '') + ev.value;
         else cell.inline += ev.value;
         // A value of many text events (rich-text runs) would otherwise grow without bound.
         if ((cell.value?.length ?? 0) + cell.inline.length > maxChars && row) throw rowTooLong(ctx, row.row, cell.col, true);
@@ -171,15 +179,21 @@ export async function* readSheetRows(chunks: AsyncIterable<string | Uint8Array>,
         } else if (name === 'c' && row) {
           const col = a.r === undefined ? nextCol : (columnNumber(a.r) ?? nextCol);
           if (col > MAX_SHEET_COLUMNS) throw outsideGrid(ctx, row.row, { number: col, ref: a.r });
-          cell = { col, type: a.t ?? 'n', style: a.s === undefined ? 0 : Number(a.s), value: undefined, inline: '' };
+          cell = { col, type: a.t ?? 'n', style: a.s === undefined ? 0 : Number(a.s), value: undefined, inline: '', hasValue: false, formula: undefined };
         } else if (cell) {
-          if (name === 'v') capture = 'v';
+          if (name === 'v') {
+            capture = 'v';
+            cell.hasValue = true;
+          } else if (name === 'f') {
+            capture = 'f';
+            cell.formula ??= '';
+          }
           else if (name === 'is') inInline = true;
           else if (name === 'rPh') phonetic++;
           else if (name === 't' && inInline && phonetic === 0) capture = 't';
         }
       } else {
-        if (name === 'v' || name === 't') capture = undefined;
+        if (name === 'v' || name === 't' || name === 'f') capture = undefined;
         else if (name === 'is') inInline = false;
         else if (name === 'rPh') phonetic--;
         else if (name === 'c' && row && cell) {
@@ -187,6 +201,7 @@ export async function* readSheetRows(chunks: AsyncIterable<string | Uint8Array>,
           rowChars += text.length;
           if (rowChars > maxChars) throw rowTooLong(ctx, row.row, cell.col, text.length > maxChars);
           if (text !== '') row.cells[cell.col - 1] = text;
+          else if (cell.formula !== undefined && !cell.hasValue && cell.type !== 'inlineStr') (row.uncomputed ??= []).push({ col: cell.col, formula: cell.formula });
           nextCol = cell.col + 1;
           cell = undefined;
         } else if (name === 'row' && row) {

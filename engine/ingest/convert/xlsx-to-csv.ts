@@ -9,7 +9,7 @@ import { rm, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { quoted } from '../../errors/quote.ts';
 import { csvLine, TextFileWriter, type WriteLimit } from './csv-writer.ts';
-import { ConvertInputError, ConvertLimitError } from './errors.ts';
+import { ConvertInputError, ConvertLimitError, UNCOMPUTED_REASON } from './errors.ts';
 import { columnLetter, type SheetRow } from './sheet-rows.ts';
 import { formatBytes, xlsxLimits, type XlsxLimits } from './xlsx-limits.ts';
 import { withSheetRows } from './xlsx-reader.ts';
@@ -25,7 +25,20 @@ export interface XlsxToCsvResult {
   rowsWritten: number;
   /** Blank rows skipped before the last data row (rows missing from the XML count too). */
   blankRows: number;
+  /**
+   * Rows not written because a formula cell has no computed value in the file (its value is
+   * unknown, which must not compare as empty): each is a reject of the run, in sheet order.
+   */
+  uncomputed: UncomputedRow[];
 }
+
+/** A row left out of the CSV: its formula cells without a computed value. */
+export interface UncomputedRow {
+  row: number;
+  cells: { ref: string; column: string; formula: string }[];
+}
+
+
 
 export interface XlsxToCsvOptions {
   /** Sheet name (case-insensitive, as Excel); default: the first worksheet tab. */
@@ -121,19 +134,38 @@ export async function xlsxToCsv(inPath: string, outPath: string, opts: XlsxToCsv
       let pendingBlank = 0; // blank rows count only once a data row follows them
       let blankRows = 0;
       let rowsWritten = 0;
+      const uncomputed: UncomputedRow[] = [];
       for await (const r of rows) {
         pendingBlank += Math.max(0, r.row - lastRow - 1); // rows absent from the XML are blank
         lastRow = r.row;
-        if (r.cells.length === 0) {
+        if (r.cells.length === 0 && !r.uncomputed) {
           pendingBlank++;
           continue;
         }
         blankRows += pendingBlank;
         pendingBlank = 0;
         if (!names && !rowsFile) {
+          if (r.uncomputed) {
+            const ref = `${columnLetter(r.uncomputed[0]!.col)}${r.row}`;
+            throw new ConvertInputError(`sheet ${quoted(sheetName)}, row ${r.row}: header cell ${ref} is a ${UNCOMPUTED_REASON}`, {
+              file: inPath,
+              sheet: sheetName,
+              line: r.row,
+              column: columnLetter(r.uncomputed[0]!.col),
+            });
+          }
           if (fixed) checkWidth(inPath, sheetName, r, fixed.length);
           names = fixed ?? uniqueNames(r.cells, (n) => `column_${n}`);
           await out.write(record(r.row, csvLine([LINE_COLUMN, ...names])));
+          continue;
+        }
+        if (r.uncomputed) {
+          // Left out of the CSV, and rejected by the loader with its row, column and reason.
+          const cols = names;
+          uncomputed.push({
+            row: r.row,
+            cells: r.uncomputed.map((u) => ({ ref: `${columnLetter(u.col)}${r.row}`, column: cols?.[u.col - 1] ?? `column${u.col}`, formula: u.formula })),
+          });
           continue;
         }
         if (names) {
@@ -150,7 +182,7 @@ export async function xlsxToCsv(inPath: string, outPath: string, opts: XlsxToCsv
       writer = undefined;
       const header = names ?? Array.from({ length: maxWidth }, (_, i) => `column${i + 1}`);
       if (rowsFile) await padRows(rowsFile, outPath, header, record, outputLimit(inPath, sheetName, limits));
-      return { sheetName, header, rowsWritten, blankRows };
+      return { sheetName, header, rowsWritten, blankRows, uncomputed };
     });
   } catch (err) {
     await writer?.abort();

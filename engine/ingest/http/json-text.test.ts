@@ -38,6 +38,18 @@ describe('parseJsonText', () => {
 });
 
 describe('page records', () => {
+  it('a member mixing strings and numbers: each value by its text, never a string\'s JSON quotes (the file reader\'s defect, checked here too)', () => {
+    const page = '{"id":"A1","amt":"10.50"}\n{"id":"A2","amt":20.25}\n{"id":3,"amt":30}\n{"id":"A4","amt":12345678901234567.89,"o":{"s":"x"}}\n';
+    const rows = pageRecords(page, 'ndjson', '', 1).records.map((r) => ['id', 'amt', 'o'].map((m) => cellText(r.get(m) ?? null)));
+    expect(rows).toEqual([
+      ['A1', '10.50', null],
+      ['A2', '20.25', null],
+      ['3', '30', null],
+      ['A4', '12345678901234567.89', '{"s":"x"}'],
+    ]);
+  });
+
+
   it('NDJSON: one object per line; a bad line is named with its byte in the page', () => {
     expect(pageRecords('{"a":1}\n\n{"a":2}\n', 'ndjson', '', 1).records.map((r) => cellText(r.get('a')!))).toEqual(['1', '2']);
     expect(() => pageRecords('{"a":1}\n{"a":}\n', 'ndjson', '', 3)).toThrow('page 3 is not valid NDJSON: unexpected "}" at line 2, column 6 (byte 13)');

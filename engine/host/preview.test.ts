@@ -1,5 +1,5 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isInputError, ReconError } from '../errors/recon-error.ts';
@@ -48,5 +48,19 @@ describe('previewFile on an XLSX past a limit', () => {
     expect(err.code).toBe('INPUT_TOO_LARGE');
     expect(err.message).toMatch(/: sheet "S", row 2: cell A2 is longer than /);
     expect(existsSync(file)).toBe(true);
+  });
+});
+
+describe('previewFile on JSON', () => {
+  it('shows a string value without its JSON quotes, numbers as written, in a column that mixes them', async () => {
+    const file = join(dir, 'mixed.ndjson');
+    writeFileSync(file, '{"id":"A1","amt":"10.50"}\n{"id":"A2","amt":20.25}\n{"id":3,"amt":30,"note":null}\n');
+    const p = await previewFile(join(dir, 'ws-json'), { path: file, side: 'a', source: {}, limit: 10 });
+    expect(p.columns).toEqual(['id', 'amt', 'note']);
+    expect(p.rows).toEqual([
+      ['A1', '10.50', null],
+      ['A2', '20.25', null],
+      ['3', '30', null],
+    ]);
   });
 });

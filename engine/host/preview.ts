@@ -13,6 +13,7 @@ import { openDuckDB, queryRows } from '../duckdb/open.ts';
 import { clipText } from '../errors/quote.ts';
 import { ReconError } from '../errors/recon-error.ts';
 import { prepareSource, type PreparedSource } from '../ingest/load-source.ts';
+import { jsonTextRelation } from '../ingest/load-typed.ts';
 import { ident, literal } from '../sql/quote.ts';
 
 export interface PreviewRequest {
@@ -38,9 +39,14 @@ export async function previewFile(workspace: string, req: PreviewRequest): Promi
     const scan = scanSql(prepared);
     const names = prepared.columns;
     const select = names.map((n, i) => `CAST(${ident(n)} AS VARCHAR) AS c${i}`).join(', ');
+    // JSON values as a run reads them: a string's value, not its JSON text with quotes (ingest/load-typed.ts).
+    const relation =
+      prepared.format === 'json' || prepared.format === 'ndjson'
+        ? jsonTextRelation(prepared.readPath, prepared.format, prepared.jsonMembers ?? names, (_, i) => `c${i}`)
+        : `(SELECT ${select} FROM ${scan})`;
     let rows: Record<string, string | null>[];
     try {
-      rows = await queryRows<Record<string, string | null>>(db.connection, `SELECT ${select} FROM ${scan} LIMIT ${Math.trunc(req.limit)}`);
+      rows = await queryRows<Record<string, string | null>>(db.connection, `SELECT * FROM ${relation} LIMIT ${Math.trunc(req.limit)}`);
     } catch (err) {
       // DuckDB's message can quote the offending line: cut it short.
       throw new ReconError('INPUT_PARSE_ERROR', `${req.path}: cannot preview as ${prepared.format}: ${clipText(firstLine((err as Error).message))}`, {

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { SourceFormat, SourceOptions } from '../definition/schema.ts';
 import { queryOne, runWithProgress, type ProgressListener } from '../duckdb/open.ts';
 import { prepareSource, type LoadContext } from '../ingest/load-source.ts';
+import { jsonTextRelation } from '../ingest/load-typed.ts';
 import { checkInputFile, resolveFormat } from '../ingest/source-file.ts';
 import { trimSql } from '../normalize/sql.ts';
 import { ident, literal } from '../sql/quote.ts';
@@ -89,12 +90,12 @@ export async function openSource(ctx: LoadContext, side: Side, path: string): Pr
         columns = ${colSpec(n, `'__line': 'VARCHAR', `)}, header = true, delim = ',', quote = '"', escape = '"', auto_detect = false))`;
     return { side, path, format, columns: prepared.columns, relation, options, dialect, exactRows: prepared.xlsx!.rowsWritten, textBytes: undefined, eolBytes: 1 };
   }
-  const scan =
-    format === 'parquet'
-      ? `read_parquet(${literal(path)})`
-      : `read_json(${literal(path)}, format = ${literal(format === 'ndjson' ? 'newline_delimited' : 'auto')}, records = true, sample_size = -1)`;
   const cols = prepared.columns.map((c, i) => `CAST(${ident(c)} AS VARCHAR) AS ${col(i)}`).join(', ');
-  const relation = `(SELECT ${cols} FROM ${scan})`;
+  // JSON values as a run reads them: a string's value, not its JSON text with quotes (ingest/load-typed.ts).
+  const relation =
+    format === 'parquet'
+      ? `(SELECT ${cols} FROM read_parquet(${literal(path)}))`
+      : jsonTextRelation(path, format, prepared.jsonMembers ?? prepared.columns, (_, i) => col(i));
   const { rows } = await queryOne<{ rows: string }>(
     ctx.conn,
     format === 'parquet' ? `SELECT coalesce(sum(num_rows), 0) AS rows FROM parquet_file_metadata(${literal(path)})` : `SELECT count(*) AS rows FROM ${relation}`,

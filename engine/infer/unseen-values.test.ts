@@ -158,3 +158,19 @@ describe('a headerless mainframe export', () => {
     expect(run.breaks).toEqual([]);
   });
 });
+
+describe('JSON columns that mix strings and numbers', () => {
+  it('are read as a run reads them: a string by its value, not its quoted JSON text', async () => {
+    const a = join(dir, 'mixed.ndjson');
+    writeFileSync(a, `${Array.from({ length: 30 }, (_, i) => JSON.stringify({ id: i % 3 === 0 ? i : `K${i}`, amt: i % 2 === 0 ? `${i}.50` : i + 0.25 })).join('\n')}\n`);
+    const b = write('mixedB.csv', ['id,amt', ...Array.from({ length: 30 }, (_, i) => `${i % 3 === 0 ? i : `K${i}`},${i % 2 === 0 ? `${i}.50` : `${i}.25`}`)]);
+    const { definition, report } = await inferDefinition({ aPath: a, bPath: b });
+    expect(definition.key).toEqual(['id']);
+    // Quoted, two thirds of the keys ("K1") would not be found in B, and "10.50" would be no number.
+    expect(report.key.overlap).toBe(1);
+    expect(definition.fields?.find((f) => f.name === 'amt')).toMatchObject({ type: 'decimal', scale: 2 });
+    const run = await runAndReadBreaks(a, b, definition);
+    expect(run.summary.counts).toMatchObject({ matched: 30, missingInA: 0, missingInB: 0 });
+    expect(run.summary.breaks.total).toBe(0);
+  });
+});

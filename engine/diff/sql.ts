@@ -37,9 +37,10 @@ export function withinTolerance(field: ResolvedField, x: string, y: string, dial
   const t = field.tolerance;
   const parts: string[] = [];
   if ((field.type === 'decimal' || field.type === 'integer') && (t.abs !== undefined || t.rel !== undefined)) {
+    // B − A of two accepted values near the ends of the type overflows: no tolerance holds such a difference.
     const delta = `abs(${y} - ${x})`;
-    if (t.abs !== undefined) parts.push(`${delta} <= ${dialect.decimal(t.abs)}`);
-    if (t.rel !== undefined) parts.push(`${delta} <= ${dialect.decimal(t.rel)} * greatest(abs(${x}), abs(${y}))`);
+    if (t.abs !== undefined) parts.push(dialect.unlessOverflow(`${delta} <= ${dialect.decimal(t.abs)}`));
+    if (t.rel !== undefined) parts.push(dialect.unlessOverflow(`${delta} <= ${dialect.decimal(t.rel)} * greatest(abs(${x}), abs(${y}))`));
   }
   if (field.type === 'date' && t.days !== undefined && t.days > 0) {
     parts.push(`abs(${dialect.daysBetween(x, y)}) <= ${Math.trunc(t.days)}`);
@@ -51,12 +52,17 @@ export function withinTolerance(field: ResolvedField, x: string, y: string, dial
   return `(${dialect.notNull(x)} AND ${dialect.notNull(y)} AND (${parts.join(' OR ')}))`;
 }
 
-/** Exact delta B − A as text for numbers and dates (days); NULL otherwise. */
+/**
+ * Exact delta B − A as text for numbers and dates (days); NULL otherwise, and
+ * NULL where B − A does not fit the type (two accepted values near the ends of
+ * DECIMAL(38) or a 128-bit integer): a delta that cannot be written exactly is
+ * not written at all.
+ */
 export function deltaSql(field: ResolvedField, x: string, y: string): string {
   switch (field.type) {
     case 'decimal':
     case 'integer':
-      return `CAST(${y} - ${x} AS VARCHAR)`;
+      return `CAST(TRY(${y} - ${x}) AS VARCHAR)`;
     case 'date':
       return `CAST(date_diff('day', ${x}, ${y}) AS VARCHAR)`;
     case 'timestamp':

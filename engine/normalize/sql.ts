@@ -174,14 +174,14 @@ function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, f
       // A timestamp is taken as its date only at midnight ("2026-01-05 00:00:00", as
       // extracts often write dates); a time of day is a reject, not dropped: 09:00 and
       // 17:00 on one day are different values, which a timestamp field compares.
-      const stamp = (t: string): string => (formats ? `TRY_STRPTIME(${t}, ${literalList(formats)})` : `TRY_CAST(${t} AS TIMESTAMP)`);
+      const stamp = (t: string): string => (formats ? `TRY_STRPTIME(${t}, ${literalList(formats)})` : `(CASE WHEN ${yearFirst(t)} THEN TRY_CAST(${t} AS TIMESTAMP) END)`);
       const midnight = (t: string): string => `(CASE WHEN ${stamp(t)} = date_trunc('day', ${stamp(t)}) THEN CAST(${stamp(t)} AS DATE) END)`;
       // Formats without a time directive always give midnight. A date alone (at most 10
       // characters, "2026-01-05") casts directly; DuckDB's DATE cast would also take a
       // longer "2026-01-05 09:00" and drop its time, so longer text goes through the timestamp.
       const timed = formats?.some((f) => /%[HIMSfgnpXcTRrk]/.test(f)) ?? true;
       const typed = (t: string): string =>
-        formats ? (timed ? midnight(t) : `${stamp(t)}::DATE`) : `(CASE WHEN strlen(${t}) <= 10 THEN TRY_CAST(${t} AS DATE) ELSE ${midnight(t)} END)`;
+        formats ? (timed ? midnight(t) : `${stamp(t)}::DATE`) : `(CASE WHEN strlen(${t}) <= 10 THEN (CASE WHEN ${yearFirst(t)} THEN TRY_CAST(${t} AS DATE) END) ELSE ${midnight(t)} END)`;
       return {
         clean,
         text,
@@ -202,17 +202,24 @@ function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, f
         return {
           clean,
           text,
-          typed: (t) => `(CASE WHEN ${p(t).valid} THEN ${p(t).dayNumber} * 86400000000 + ${p(t).timeOfDay} END)`,
+          // Without a format, digits of a second beyond microseconds round half up, as the local engine (isoTimestampSql).
+          typed: (t) => `(CASE WHEN ${p(t).valid} THEN ${p(t).dayNumber} * 86400000000 + ${p(t).timeOfDay}${formats ? '' : ` + ${p(t).roundUp}`} END)`,
           sqlType: 'Int64',
           expected: `a timestamp as ${formats ? formats.join(' or ') : 'yyyy-mm-dd hh:mm:ss'}`,
+          ...(formats ? {} : { rounded: (t: string) => `(${d.byteLength(t)} > 26 AND ${d.search(t, '\\.[0-9]{6}[0-9]*[1-9]')})` }),
         };
+      }
+      if (formats) {
+        return { clean, text, typed: (t) => `TRY_STRPTIME(${t}, ${literalList(formats)})`, sqlType: 'TIMESTAMP', expected: `a timestamp as ${formats.join(' or ')}` };
       }
       return {
         clean,
         text,
-        typed: (t) => (formats ? `TRY_STRPTIME(${t}, ${literalList(formats)})` : `TRY_CAST(${t} AS TIMESTAMP)`),
+        typed: isoTimestampSql,
         sqlType: 'TIMESTAMP',
-        expected: `a timestamp as ${formats ? formats.join(' or ') : 'yyyy-mm-dd hh:mm:ss'}`,
+        expected: 'a timestamp as yyyy-mm-dd hh:mm:ss',
+        // Digits of a second beyond microseconds, not all 0: rounding changed the value (a warning, as for decimals).
+        rounded: (t) => `(strlen(${t}) > 26 AND regexp_matches(${t}, '\\.[0-9]{6}[0-9]*[1-9]'))`,
       };
     case 'boolean':
       if (ch) {
@@ -234,6 +241,32 @@ function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, f
     default:
       return missingCase(field.type);
   }
+}
+
+/**
+ * SQL: the text starts with a four-digit year and its separator ("2024-01-31",
+ * "2024/1/5"), the only date form read without a declared format. DuckDB's cast
+ * also reads "01/02/24" as 0001-02-24 and "24-01-31" as year 24: those are rejects
+ * (the reason says yyyy-mm-dd), never a date of year 1. One character, no regex.
+ */
+function yearFirst(t: string): string {
+  return `(substring(${t}, 5, 1) IN ('-', '/'))`;
+}
+
+/**
+ * A timestamp without a declared format. A UTC offset ("+02:00", "-0500", "+02")
+ * after the time is applied, so the value is the instant in UTC: DuckDB's TIMESTAMP
+ * cast would drop it (10:00+02:00 and 10:00-05:00 would be equal). Digits of a
+ * second beyond microseconds are rounded half up (the cast truncates: .9999999
+ * would be .999999 against another system's 1.000000).
+ */
+function isoTimestampSql(t: string): string {
+  const offset = `regexp_matches(${t}, '[0-9]:[0-9]{2}(:[0-9]{2}(\\.[0-9]*)?)?\\s*[+-][0-9]{2}(:?[0-9]{2})?$')`;
+  // Most values have neither: two cheap tests send them to the plain cast.
+  const maybeOffset = `(strlen(${t}) > 16 AND (contains(substring(${t}, 12), '+') OR contains(substring(${t}, 12), '-')))`;
+  const base = `(CASE WHEN ${maybeOffset} AND ${offset} THEN timezone('UTC', TRY_CAST(${t} AS TIMESTAMPTZ)) ELSE TRY_CAST(${t} AS TIMESTAMP) END)`;
+  const roundUp = `(strlen(${t}) > 26 AND regexp_matches(${t}, '\\.[0-9]{6}[5-9]'))`;
+  return `(CASE WHEN NOT ${yearFirst(t)} THEN NULL WHEN ${roundUp} THEN ${base} + INTERVAL 1 MICROSECOND ELSE ${base} END)`;
 }
 
 /**

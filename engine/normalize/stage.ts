@@ -150,7 +150,12 @@ export async function stageSource(
   const warnings = rounding.flatMap(({ f, i }) => {
     const count = Number(counts[`__rounded${i}`]);
     if (count === 0) return [];
-    const to = f.scale === 0 ? 'had decimals and were rounded to whole numbers' : `had more than ${f.scale} decimals and were rounded to ${f.scale}`;
+    const to =
+      f.type === 'timestamp'
+        ? 'had more than 6 digits of a second and were rounded to microseconds'
+        : f.scale === 0
+          ? 'had decimals and were rounded to whole numbers'
+          : `had more than ${f.scale} decimals and were rounded to ${f.scale}`;
     return [`${f.name}: ${count} value(s) ${to}`];
   });
   return { table, staged: Number(counts['n']), rejected: Number(rejected), warnings };

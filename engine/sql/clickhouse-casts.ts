@@ -84,6 +84,8 @@ interface Parsed {
   timeOfDay: string;
   /** "HH:MM:SS[.f]" as DuckDB prints a TIME, for the "has a time of day" reason. */
   timeText: string;
+  /** 1 where the digits of a second beyond microseconds round the value up (the 7th is 5 or more), else 0. */
+  roundUp: string;
 }
 
 type Part = 'Y' | 'm' | 'd' | 'H' | 'M' | 'S' | 'f';
@@ -125,6 +127,7 @@ function parse(t: string, g: Grammar, alias?: string): Parsed {
     dayNumber: chDayNumber(Y, m, d),
     timeOfDay: `(((${H} * 60 + ${M}) * 60 + ${S}) * 1000000 + toInt64OrZero(${fracText}))`,
     timeText: `concat(${two(H)}, ':', ${two(M)}, ':', ${two(S)}, if(${fracPrinted} = '', '', concat('.', ${fracPrinted})))`,
+    roundUp: at('f') < 0 ? '0' : `if(substring(concat(${partText(at('f'))}, '0000000'), 7, 1) >= '5', 1, 0)`,
   };
 }
 
@@ -139,7 +142,8 @@ function parse(t: string, g: Grammar, alias?: string): Parsed {
  */
 const ISO: Grammar = {
   parts: [
-    { name: 'Y', re: '[0-9]{1,5}' },
+    // Four digits, as the local engine reads a date without a format ("01/02/24" is no year 1: normalize/sql.ts yearFirst).
+    { name: 'Y', re: '[0-9]{4}' },
     { name: 'm', re: '[0-9]{1,2}' },
     { name: 'd', re: '[0-9]{1,2}' },
     { name: 'H', re: '[0-9]{1,2}' },
@@ -209,6 +213,7 @@ export function chParse(t: string, formats: readonly string[] | undefined): Pars
     dayNumber: pick((p) => p.dayNumber, '0'),
     timeOfDay: pick((p) => p.timeOfDay, '0'),
     timeText: pick((p) => p.timeText, "''"),
+    roundUp: pick((p) => p.roundUp, '0'),
   };
 }
 

@@ -22,6 +22,8 @@ export interface Dialect {
   daysBetween(x: string, y: string): string;
   /** "timestamps x and y are at most `seconds` apart". */
   withinSeconds(x: string, y: string, seconds: number): string;
+  /** A numeric condition that is NULL, not an error, where its arithmetic overflows (B − A of two values near the type's ends). */
+  unlessOverflow(cond: string): string;
 
   // Normalization (normalize/sql.ts, adjust-sql.ts). Regular expressions are RE2 on both engines.
   /** A string constant: ClickHouse reads backslash escapes in literals, DuckDB does not. */
@@ -59,6 +61,7 @@ export const DUCKDB: Dialect = {
   decimal: (t) => decimalLiteral(t),
   daysBetween: (x, y) => `date_diff('day', ${x}, ${y})`,
   withinSeconds: (x, y, s) => `abs(epoch(${y}) - epoch(${x})) <= ${s}`,
+  unlessOverflow: (c) => `TRY(${c})`,
   str: literal,
   trimChars: (x, chars) => `trim(${x}, ${literal(String.fromCodePoint(...chars))})`,
   fullMatch: (x, p) => `regexp_full_match(${x}, ${literal(p)})`,
@@ -89,6 +92,8 @@ export const CLICKHOUSE: Dialect = {
   },
   daysBetween: (x, y) => `(${y} - ${x})`,
   withinSeconds: (x, y, s) => `abs(${y} - ${x}) <= ${s * 1_000_000}`,
+  // No TRY on 18.16: a Decimal128 overflow there fails the statement (CLUSTER_QUERY_FAILED, exit 2), never a wrong answer.
+  unlessOverflow: (c) => c,
   str: chString,
   // No trim() with a set of characters on 18.16: a regular expression on both ends, in UTF-8.
   trimChars: (x, chars) => {

@@ -1,7 +1,6 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import ExcelJS from 'exceljs';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateDefinition } from '../definition/load.ts';
 import { resolveDefinition } from '../definition/resolve.ts';
@@ -14,6 +13,7 @@ import { stageSource } from '../normalize/stage.ts';
 import { runRecon } from '../run/run-recon.ts';
 import type { RunSummary } from '../contract/index.ts';
 import { literal } from '../sql/quote.ts';
+import { tempDirsPerTest } from './testing/temp-dirs.ts';
 
 /**
  * A corpus of bad and awkward inputs, built at test time. Each case ends in
@@ -21,17 +21,7 @@ import { literal } from '../sql/quote.ts';
  * a clear ReconError naming the file; never a crash, never a silent drop.
  */
 
-let dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  dirs = [];
-});
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'recon-bad-'));
-  dirs.push(d);
-  return d;
-}
+const tempDir = tempDirsPerTest('recon-bad-');
 
 type Content = string | Buffer;
 

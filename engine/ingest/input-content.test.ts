@@ -1,7 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateDefinition } from '../definition/load.ts';
 import type { DefinitionInput, SourceOptions } from '../definition/schema.ts';
@@ -11,6 +10,7 @@ import { runRecon } from '../run/run-recon.ts';
 import { loadSource, prepareSource } from './load-source.ts';
 import { jsonTextRelation } from './load-typed.ts';
 import { REJECTS_DDL } from './rejects.ts';
+import { tempDirsPerTest } from './testing/temp-dirs.ts';
 
 /**
  * What a file holds decides how it is read: JSON values (not their JSON text), binary
@@ -18,17 +18,7 @@ import { REJECTS_DDL } from './rejects.ts';
  * with no computed value rejected rather than read as empty.
  */
 
-let dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  dirs = [];
-});
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'recon-content-'));
-  dirs.push(d);
-  return d;
-}
+const tempDir = tempDirsPerTest('recon-content-');
 
 function write(dir: string, name: string, content: string | Buffer): string {
   const p = join(dir, name);

@@ -179,7 +179,7 @@ function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, f
       // Formats without a time directive always give midnight. A date alone (at most 10
       // characters, "2026-01-05") casts directly; DuckDB's DATE cast would also take a
       // longer "2026-01-05 09:00" and drop its time, so longer text goes through the timestamp.
-      const timed = formats?.some((f) => /%[HIMSfgnpXcTRrk]/.test(f)) ?? true;
+      const timed = hasTimeOfDay(formats);
       const typed = (t: string): string =>
         formats ? (timed ? midnight(t) : `${stamp(t)}::DATE`) : `(CASE WHEN strlen(${t}) <= 10 THEN (CASE WHEN ${yearFirst(t)} THEN TRY_CAST(${t} AS DATE) END) ELSE ${midnight(t)} END)`;
       return {
@@ -187,7 +187,7 @@ function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, f
         text,
         typed,
         sqlType: 'DATE',
-        expected: `a date as ${formats ? formats.join(' or ') : 'yyyy-mm-dd'}`,
+        expected: dateExpected(formats),
         ...(timed
           ? {
               reasons: (t: string) =>
@@ -431,17 +431,27 @@ function chDecimalField(field: ResolvedField, source: SourceOptions, syntax: Num
   };
 }
 
+/** A date read with these formats can carry a time of day (a time directive; without formats, the cast's grammar can). */
+function hasTimeOfDay(formats: readonly string[] | undefined): boolean {
+  return formats?.some((f) => /%[HIMSfgnpXcTRrk]/.test(f)) ?? true;
+}
+
+/** What a valid date looks like, for reject reasons (the same on both engines: the cluster's rejects are compared with the local ones). */
+function dateExpected(formats: readonly string[] | undefined): string {
+  return `a date as ${formats ? formats.join(' or ') : 'yyyy-mm-dd'}`;
+}
+
 /** A date field on ClickHouse: a day number, and as in DuckDB a time of day other than midnight is a reject with its own reason. */
 function chDateField(formats: string[] | undefined, clean: FieldSql['clean'], text: FieldSql['text']): FieldSql {
   const p = (t: string): ReturnType<typeof chParse> => chParse(t, formats);
-  const timed = formats?.some((f) => /%[HIMSfgnpXcTRrk]/.test(f)) ?? true;
+  const timed = hasTimeOfDay(formats);
   const typed = (t: string): string => `(CASE WHEN ${p(t).valid}${timed ? ` AND ${p(t).timeOfDay} = 0` : ''} THEN toInt32(${p(t).dayNumber}) END)`;
   return {
     clean,
     text,
     typed,
     sqlType: 'Int32',
-    expected: `a date as ${formats ? formats.join(' or ') : 'yyyy-mm-dd'}`,
+    expected: dateExpected(formats),
     ...(timed
       ? {
           reasons: (t: string) =>

@@ -5,30 +5,20 @@
  * `recon cluster test` and `recon run --engine clickhouse` log in with it;
  * `recon cluster forget-password` removes it, and the login is then refused.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from './testing/clickhouse-cluster.ts';
+import { runReconBin, type ProcessOutput } from '../cli/testing/spawn-cli.ts';
 
 const LIVE = process.env['RECON_SECRET_SERVICE'] === '1';
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-function recon(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+/** `recon ARGS` as a user runs it, without a password in the environment: the keychain must supply it. */
+function recon(args: string[], stdin = ''): Promise<ProcessOutput> {
   const env = { ...process.env };
   delete env['RECON_CLUSTER_PASSWORD'];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'recon.mjs'), ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+  return runReconBin(args, env, stdin);
 }
 
 describe.runIf(LIVE)('cluster passwords in the OS keychain', () => {

@@ -4,30 +4,20 @@
  * (`npm run test:keyring`). `recon source set-password` puts it there and
  * nowhere else; `recon source test` and `recon run` log in with it.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPg, type TestPg } from '../../sync/testing/pg-server.ts';
+import { runReconBin, type ProcessOutput } from '../../cli/testing/spawn-cli.ts';
 
 const LIVE = process.env['RECON_SECRET_SERVICE'] === '1';
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
-function recon(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+/** `recon ARGS` as a user runs it, without a password in the environment: the keychain must supply it. */
+function recon(args: string[], stdin = ''): Promise<ProcessOutput> {
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('RECON_SOURCE_PASSWORD_') || k === 'PGPASSWORD') delete env[k];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'recon.mjs'), ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+  return runReconBin(args, env, stdin);
 }
 
 function* walk(dir: string): Generator<string> {

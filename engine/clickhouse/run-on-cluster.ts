@@ -166,15 +166,20 @@ export async function diffOnCluster(conn: DuckDBConnection, resolved: ResolvedDe
  * ClickHouse's parse of it.
  */
 async function checkFitsWire(conn: DuckDBConnection, resolved: ResolvedDefinition, side: 'a' | 'b'): Promise<void> {
-  for (const f of comparedFields(resolved).filter((x) => x.type === 'integer')) {
-    const { n } = await queryOne<{ n: string }>(
-      conn,
-      `SELECT CAST(count(*) AS VARCHAR) AS n FROM ${side} WHERE NOT __bad AND abs(${ident(f.name)}) >= CAST('100000000000000000000000000000000000000' AS HUGEINT)`,
-    );
+  const integers = comparedFields(resolved).filter((x) => x.type === 'integer');
+  if (integers.length === 0) return;
+  // One scan of the side for every integer field.
+  const limit = `CAST('100000000000000000000000000000000000000' AS HUGEINT)`;
+  const counts = await queryOne<Record<string, string>>(
+    conn,
+    `SELECT ${integers.map((f, i) => `CAST(count(*) FILTER (WHERE abs(${ident(f.name)}) >= ${limit}) AS VARCHAR) AS n${i}`).join(', ')} FROM ${side} WHERE NOT __bad`,
+  );
+  integers.forEach((f, i) => {
+    const n = counts[`n${i}`];
     if (n !== '0') {
       throw new ReconError('INVALID_ARGUMENT', `--engine clickhouse: field "${f.name}" of ${side.toUpperCase()} has ${n} whole number(s) of 39 digits, beyond the cluster's Decimal(38, 0): run it locally`);
     }
-  }
+  });
 }
 
 /** `recon cluster test`: every node answers with the login, and the cluster has one shard per node given. */

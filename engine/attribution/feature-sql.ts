@@ -40,6 +40,13 @@ export interface FeatureOptions {
   history?: string;
 }
 
+/** The longest text the quadratic string features read whole; beyond it, its two ends. */
+export const EDIT_WINDOW = 2000;
+
+function editWindow(v: string): string {
+  return `CASE WHEN length(${v}) > ${EDIT_WINDOW} THEN left(${v}, ${EDIT_WINDOW / 2}) || right(${v}, ${EDIT_WINDOW / 2}) ELSE ${v} END`;
+}
+
 /** SQL creating `target` with break_id and one DOUBLE column per feature. */
 export function featureTableSql(target: string, opts: { breaksTable: string; fxList: string; fxPresent: boolean; prevSource?: string; history?: string }): string {
   const historyJoin = opts.history ? `LEFT JOIN ${opts.history} h ON h.break_id = t.break_id` : '';
@@ -65,6 +72,10 @@ export function featureTableSql(target: string, opts: { breaksTable: string; fxL
            CASE field_type WHEN 'timestamp' THEN TRY_CAST(delta AS DOUBLE) WHEN 'date' THEN TRY_CAST(delta AS DOUBLE) * 86400 END AS secs,
            CASE WHEN field_type IN ('string', 'boolean') THEN upper(value_a) END AS ua,
            CASE WHEN field_type IN ('string', 'boolean') THEN upper(value_b) END AS ub,
+           -- Edit distance and Jaro-Winkler cost length² per break: a long text (a 1.5 MB note)
+           -- would stall the run for hours. They read its first and last ${EDIT_WINDOW / 2} characters.
+           CASE WHEN field_type IN ('string', 'boolean') THEN ${editWindow('upper(value_a)')} END AS wa,
+           CASE WHEN field_type IN ('string', 'boolean') THEN ${editWindow('upper(value_b)')} END AS wb,
            greatest(coalesce(length(value_a) - strpos(value_a, '.'), 0) * (strpos(value_a, '.') > 0)::INT,
                     coalesce(length(value_b) - strpos(value_b, '.'), 0) * (strpos(value_b, '.') > 0)::INT) AS decimals
       FROM ${ident(opts.breaksTable)}

@@ -119,6 +119,17 @@ describe('break features', () => {
     expect(f.get(1)!['token_overlap']).toBeCloseTo(1 / 3, 6);
   });
 
+  it('reads long texts at a bounded cost, and still sees a difference the window does not', async () => {
+    // Edit distance is quadratic: a 1.5 MB note differing in its last character took hours.
+    const long = 'y'.repeat(1_500_000);
+    const mid = (c: string): string => 'x'.repeat(3000) + c + 'x'.repeat(3000);
+    const f = await features([mismatch(1, 'string', long, long.slice(0, -1) + 'z'), mismatch(2, 'string', mid('A'), mid('B')), mismatch(3, 'string', mid('A'), mid('A') + ' ')]);
+    expect(f.get(1)!['edit_distance']).toBeCloseTo(1 / 1_500_000, 12);
+    expect(f.get(1)!['jaro_winkler']).toBeGreaterThan(0.99);
+    expect(f.get(2)!['edit_distance']).toBeCloseTo(1 / 6001, 12);
+    expect(f.get(3)!['edit_distance']).toBeCloseTo(1 / 6002, 12);
+  });
+
   it('counts breaks sharing a field and pattern, and reads the previous run', async () => {
     // The previous run's breaks as a run reads them (series/link.ts PREVIOUS_BREAKS).
     await writeBreakRows(db.connection, 'prev_breaks', [mismatch(1, 'string', 'BUY', 'SELL', null, 'side')]);

@@ -73,8 +73,14 @@ export const FEATURE_SPECS: readonly FeatureSpec[] = [
   { name: 'whole_hours_shift', description: 'A timestamp shift of whole hours under a day (time-zone like).', sql: flag(`ft = 'timestamp' AND secs % 3600 = 0 AND abs(secs) < 86400 AND secs <> 0`) },
   { name: 'case_equal', description: 'Strings equal ignoring case.', sql: flag(`${str} AND ua = ub`) },
   { name: 'alnum_equal', description: 'Strings equal ignoring case, punctuation, spacing and &/AND.', sql: flag(`${str} AND ca = cb`) },
-  { name: 'edit_distance', description: 'Levenshtein distance / longer length (0 same … 1 different).', sql: `CASE WHEN ${str} THEN levenshtein(ua, ub) / greatest(length(ua), length(ub), 1) ELSE 1 END` },
-  { name: 'jaro_winkler', description: 'Jaro-Winkler similarity of the upper-cased strings.', sql: `CASE WHEN ${str} THEN jaro_winkler_similarity(ua, ub) ELSE 0 END` },
+  // wa/wb: the texts, or for a long text its two ends (feature-sql.ts EDIT_WINDOW); a difference
+  // the window does not see still counts one character.
+  {
+    name: 'edit_distance',
+    description: 'Levenshtein distance / longer length (0 same … 1 different).',
+    sql: `CASE WHEN ${str} THEN greatest(levenshtein(wa, wb), CASE WHEN ua <> ub THEN 1 ELSE 0 END) / greatest(length(ua), length(ub), 1) ELSE 1 END`,
+  },
+  { name: 'jaro_winkler', description: 'Jaro-Winkler similarity of the upper-cased strings.', sql: `CASE WHEN ${str} THEN jaro_winkler_similarity(wa, wb) ELSE 0 END` },
   { name: 'jaccard', description: 'Jaccard similarity of the character sets.', sql: `CASE WHEN ${str} AND length(ua) > 0 AND length(ub) > 0 THEN jaccard(ua, ub) ELSE 0 END` },
   {
     name: 'token_overlap',

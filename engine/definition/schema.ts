@@ -122,7 +122,7 @@ export const sourceSchema = z
     timestampFormat: formatList.optional().describe('strptime format(s) for timestamps (default ISO).'),
     nullValues: z.array(z.string()).optional().describe('Extra strings that mean "no value" (an empty cell always does).'),
     sheet: z.string().min(1).optional().describe('XLSX sheet name (default: the first sheet).'),
-    skipRows: z.number().int().min(0).optional().describe('Lines to skip before the header (delimited text).'),
+    skipRows: z.number().int().min(0).optional().describe('Lines (delimited text) or sheet rows (xlsx) to skip before the header.'),
     kind: z
       .enum(SOURCE_KINDS)
       .optional()

@@ -162,7 +162,11 @@ function mappingReason(e: PairEvidence): string {
   if (e.compared > 0 && e.agree >= 0.5) parts.push(`values agree in ${pct(e.agree)} of ${e.compared.toLocaleString('en-US')} matched records`);
   else if (e.lambda >= 0.5) parts.push(`B's value predicts A's in matched records (λ ${e.lambda.toFixed(2)}): a code list`);
   else if (e.related >= 0.5) parts.push(`${pct(e.related)} of matched records differ by one constant factor or day shift`);
-  else if (e.close > 0 && kindOf(e.a) === 'num') parts.push(`values correlate (r ${e.close.toFixed(4)}, B ≈ A) in ${e.compared.toLocaleString('en-US')} matched records, though only ${pct(e.agree)} agree exactly`);
+  else if (e.close > 0 && kindOf(e.a) === 'num') {
+    // `close` counts only the records where both sides have a value; r is measured on them alone.
+    const r = (e.close * e.compared) / Math.max(1, e.both);
+    parts.push(`values correlate (r ${r.toFixed(4)}, B ≈ A) in the ${e.both.toLocaleString('en-US')} of ${e.compared.toLocaleString('en-US')} matched records where both have a value, though only ${pct(e.agree)} agree exactly`);
+  }
   else if (e.close > 0) parts.push(`${pct(e.close)} of matched records' dates are within a few days of each other, ${pct(e.agree)} the same day`);
   else if (e.compared > 0) parts.push(`values agree in only ${pct(e.agree)} of matched records`);
   if (e.name >= 0.5) parts.push(`names alike (${e.name.toFixed(2)})`);

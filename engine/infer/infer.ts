@@ -114,6 +114,8 @@ export async function inferDefinition(req: InferRequest, hooks: InferHooks = {})
     const keyIdx = new Set(key.parts.map((p) => p.a.index));
     let matched: number;
     const plans: FieldPlan[] = [];
+    /** Why pairs whose values match where both have one were left unmapped. */
+    const mappingNotes: string[] = [];
     const rules: RuleProposal[] = [];
     if (short) {
       matched = await widePairs(ctx.conn, key.parts, conv);
@@ -125,7 +127,7 @@ export async function inferDefinition(req: InferRequest, hooks: InferHooks = {})
     } else {
       matched = await buildPairs(ctx.conn, key.parts, sideA.columns, sideB.columns, conv);
       const evidence = await pairEvidence(ctx.conn, sideA.columns, sideB.columns);
-      const chosen = assign(evidence, key.parts);
+      const chosen = assign(evidence, key.parts, mappingNotes);
       for (const e of chosen) plans.push(await planField(ctx.conn, e, keyIdx.has(e.a.index), key.caseFold));
       // Fields in A's column order, as a person reads the file.
       plans.sort((x, y) => x.a.index - y.a.index);
@@ -160,7 +162,7 @@ export async function inferDefinition(req: InferRequest, hooks: InferHooks = {})
         rules,
         questions: [...(key.question ? [key.question] : []), ...plans.flatMap((p) => (p.question ? [p.question] : []))],
         ...(currency ? { currencyField: currency } : {}),
-        warnings: [...(short?.warnings ?? []), ...key.warnings],
+        warnings: [...(short?.warnings ?? []), ...key.warnings, ...mappingNotes],
         // A wide file's sample holds fewer records (WIDE_SAMPLE_CELLS values at most).
         sample: { rows: wide ? Math.max(wideSampleRows(sampleRows, srcA.columns.length), wideSampleRows(sampleRows, srcB.columns.length)) : sampleRows, seed, matchedRecords: matched },
         timings,

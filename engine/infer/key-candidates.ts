@@ -108,6 +108,54 @@ export function compositeParts(mapped: readonly KeyPart[]): KeyPart[] {
     .slice(0, 8);
 }
 
+/** A candidate key and its duplicate rows on the two samples. */
+interface SampledKey {
+  parts: KeyPart[];
+  ok: boolean;
+  extra: number;
+}
+
+/** Duplicate rows of every candidate on both samples, in one statement per side. */
+async function sampleDuplicates(
+  conn: DuckDBConnection,
+  combos: readonly KeyPart[][],
+  conv: { a: NumberConvention; b: NumberConvention },
+  sa: Sampled,
+  sb: Sampled,
+): Promise<SampledKey[]> {
+  if (combos.length === 0) return [];
+  const distinct = async (side: 'a' | 'b', table: string): Promise<number[]> => {
+    const row = await queryOne<Record<string, string>>(
+      conn,
+      `SELECT count(*) AS n, ${combos.map((c, i) => `count(DISTINCT ${keySql(c, side, conv[side])}) AS k${i}`).join(', ')} FROM ${table}`,
+    );
+    return combos.map((_, i) => Number(row['n']) - Number(row[`k${i}`]));
+  };
+  const extraA = await distinct('a', 'infer_s_a');
+  const extraB = await distinct('b', 'infer_s_b');
+  // Estimated over the whole files, so a sampled side's few duplicates weigh as much as they stand for.
+  return combos.map((c, i) => ({
+    parts: c,
+    ok: uniqueEnough(extraA[i]!, sa) && uniqueEnough(extraB[i]!, sb),
+    extra: estimatedDuplicates(extraA[i]!, sa) + estimatedDuplicates(extraB[i]!, sb),
+  }));
+}
+
+/** Every combination of 2 and 3 of the parts. */
+function combinations(usable: readonly KeyPart[]): KeyPart[][] {
+  const combos: KeyPart[][] = [];
+  for (let i = 0; i < usable.length; i++) {
+    for (let j = i + 1; j < usable.length; j++) {
+      combos.push([usable[i]!, usable[j]!]);
+      for (let k = j + 1; k < usable.length; k++) combos.push([usable[i]!, usable[j]!, usable[k]!]);
+    }
+  }
+  return combos;
+}
+
+/** Fewest duplicates first; among equals, fewer parts. */
+const byDuplicates = (x: SampledKey, y: SampledKey): number => x.extra - y.extra || x.parts.length - y.parts.length;
+
 /**
  * Composite keys from the roughly mapped columns: the smallest combination (2,
  * then 3 parts) unique enough on both samples, most shared between them.
@@ -119,27 +167,29 @@ export async function compositeCandidates(
   sa: Sampled,
   sb: Sampled,
 ): Promise<KeyPart[][]> {
-  const usable = compositeParts(mapped);
-  const combos: KeyPart[][] = [];
-  for (let i = 0; i < usable.length; i++) {
-    for (let j = i + 1; j < usable.length; j++) {
-      combos.push([usable[i]!, usable[j]!]);
-      for (let k = j + 1; k < usable.length; k++) combos.push([usable[i]!, usable[j]!, usable[k]!]);
-    }
-  }
-  if (combos.length === 0) return [];
-  const distinct = async (side: 'a' | 'b', table: string): Promise<number[]> => {
-    const row = await queryOne<Record<string, string>>(
-      conn,
-      `SELECT count(*) AS n, ${combos.map((c, i) => `count(DISTINCT ${keySql(c, side, conv[side])}) AS k${i}`).join(', ')} FROM ${table}`,
-    );
-    return combos.map((_, i) => Number(row['n']) - Number(row[`k${i}`]));
-  };
-  const extraA = await distinct('a', 'infer_s_a');
-  const extraB = await distinct('b', 'infer_s_b');
-  return combos
-    .map((c, i) => ({ c, ok: uniqueEnough(extraA[i]!, sa) && uniqueEnough(extraB[i]!, sb), extra: extraA[i]! + extraB[i]! }))
+  const measured = await sampleDuplicates(conn, combinations(compositeParts(mapped)), conv, sa, sb);
+  return measured
     .filter((x) => x.ok)
-    .sort((x, y) => x.c.length - y.c.length || x.extra - y.extra)
-    .map((x) => x.c);
+    .sort((x, y) => x.parts.length - y.parts.length || x.extra - y.extra)
+    .map((x) => x.parts);
+}
+
+/**
+ * When nothing is unique enough: the text or whole-number columns and the
+ * combinations of the mapped columns with the fewest duplicates on both
+ * samples. A column whose values repeat (a call's duration) is found in B as
+ * often as a true key, so duplicates, not overlap, pick the candidates.
+ */
+export async function leastDuplicatedKeys(
+  conn: DuckDBConnection,
+  mapped: readonly KeyPart[],
+  conv: { a: NumberConvention; b: NumberConvention },
+  sa: Sampled,
+  sb: Sampled,
+): Promise<KeyPart[][]> {
+  const singles = compositeParts(mapped)
+    .filter((p) => (p.a.type === 'string' || p.a.type === 'integer') && (p.b.type === 'string' || p.b.type === 'integer'))
+    .map((p) => [p]);
+  const measured = await sampleDuplicates(conn, [...singles, ...combinations(compositeParts(mapped))], conv, sa, sb);
+  return measured.sort(byDuplicates).map((x) => x.parts);
 }

@@ -30,6 +30,13 @@ describe('choosing among measured keys', () => {
     expect(best(key('ISIN', 'isin', 1000, 25, 25), key('TradeID', 'trade_ref', 960, 0, 4))).toBe('TradeID');
   });
 
+  it('takes a key that adds a part to another when it has fewer duplicates, however close the counts', () => {
+    const msisdn = key('msisdn', 'MSISDN', 980, 511, 2);
+    const withStart: MeasuredKey = { parts: [msisdn.parts[0]!, { a: col('start', 1), b: col('START', 1) }], keys: 1000, found: 975, dupA: 475, dupB: 2 };
+    expect(betterKey(withStart, msisdn)).toBe(true);
+    expect(betterKey(msisdn, withStart)).toBe(false);
+  });
+
   it('says what it counted, and why a candidate lost', () => {
     const isin = key('ISIN', 'isin', 1000, 0, 81);
     const id = key('TradeID', 'trade_ref', 960);

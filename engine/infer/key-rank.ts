@@ -66,6 +66,10 @@ const overlap = (k: MeasuredKey): number => (k.keys === 0 ? 0 : k.found / k.keys
 const idScore = (parts: KeyPart | readonly KeyPart[]): number =>
   ([] as KeyPart[]).concat(parts).reduce((n, p) => n + (looksLikeId(p.a.name) ? 1 : 0) + (looksLikeId(p.b.name) ? 1 : 0), 0) / ([] as KeyPart[]).concat(parts).length;
 
+/** True when `x` holds every part of `y` and more. */
+const extends_ = (x: MeasuredKey, y: MeasuredKey): boolean =>
+  x.parts.length > y.parts.length && y.parts.every((p) => x.parts.some((q) => q.a.index === p.a.index && q.b.index === p.b.index));
+
 /** True when `x` is the better key of the two. */
 export function betterKey(x: MeasuredKey, y: MeasuredKey): boolean {
   return compareKeys(x, y) < 0;
@@ -77,6 +81,9 @@ function compareKeys(x: MeasuredKey, y: MeasuredKey): number {
   if (Math.min(ox, oy) < MIN_RELATIVE_OVERLAP * Math.max(ox, oy)) return oy - ox;
   if (hasDuplicates(x) !== hasDuplicates(y)) return hasDuplicates(x) ? 1 : -1;
   const [dx, dy] = [x.dupA + x.dupB, y.dupA + y.dupB];
+  // A key that is another plus a part, with fewer duplicates, tells apart records the other confuses (msisdn + start against msisdn).
+  if (extends_(x, y) && dx < dy) return -1;
+  if (extends_(y, x) && dy < dx) return 1;
   // Duplicates of the same order are a tie: a few chance ones do not outweigh the other evidence.
   if (Math.min(dx, dy) < 0.5 * Math.max(dx, dy)) return dx - dy;
   if (Math.min(ox, oy) < OVERLAP_EQUAL * Math.max(ox, oy)) return oy - ox;

@@ -2,7 +2,7 @@ import { queryOne, runWithProgress, type ProgressListener } from '../duckdb/open
 import type { LoadContext } from '../ingest/load-source.ts';
 import { keyTextSql } from './canon.ts';
 import type { TypedColumn } from './column-types.ts';
-import { compositeCandidates, compositeParts, keySql, rankPairs, roughMapping, singleCandidates, type KeyPart } from './key-candidates.ts';
+import { compositeCandidates, compositeParts, keySql, leastDuplicatedKeys, rankPairs, roughMapping, singleCandidates, type KeyPart } from './key-candidates.ts';
 import type { NumberConvention } from './numbers.ts';
 import { sampleOverlap } from './overlap.ts';
 import { ReconError } from '../errors/recon-error.ts';
@@ -60,7 +60,6 @@ export async function chooseKey(
     wide ? sampleOverlapPairs(ctx.conn, pairsOf(xs, ys)!, conv) : sampleOverlap(ctx.conn, xs, ys, conv);
   // Overlap of the candidates only; every column pair only when a composite key must be found.
   let tried: KeyPart[][] = triedPairs(rankPairs(candA, candB, await overlapOf(candA, candB), pairsOf(candA, candB))).map((p) => [p]);
-  let composite = false;
   if (tried.length === 0) {
     const overlap = await overlapOf(a, b);
     const mapped = roughMapping(a, b, overlap, wide?.pairs);
@@ -70,13 +69,16 @@ export async function chooseKey(
       await pivotColumns(ctx.conn, 'infer_s_b', wide.sb.clean, 'b', parts.map((p) => p.b.index));
     }
     tried = (await compositeCandidates(ctx.conn, mapped, conv, sa, sb)).slice(0, MAX_TRIED);
-    composite = tried.length > 0;
     if (tried.length === 0) {
-      // Nothing is unique: fall back to the most shared text or number column pair, and say so.
-      const ids = (cols: TypedColumn[]): TypedColumn[] => cols.filter((c) => c.type === 'string' || c.type === 'integer');
-      const pairs = rankPairs(ids(a), ids(b), overlap, pairsOf(ids(a), ids(b)));
-      if (pairs.length === 0) throw new ReconError('INPUT_PARSE_ERROR', 'no column of A and B can serve as a key: no text or whole-number columns on both sides');
-      tried = [[pairs[0]!.part]];
+      // Nothing is unique: the candidates with the fewest duplicates, ranked below as any others, and say so.
+      tried = (await leastDuplicatedKeys(ctx.conn, mapped, conv, sa, sb)).slice(0, MAX_TRIED);
+      if (tried.length === 0) {
+        // No never-empty mapped column: the most shared text or number column pair.
+        const ids = (cols: TypedColumn[]): TypedColumn[] => cols.filter((c) => c.type === 'string' || c.type === 'integer');
+        const pairs = rankPairs(ids(a), ids(b), overlap, pairsOf(ids(a), ids(b)));
+        if (pairs.length === 0) throw new ReconError('INPUT_PARSE_ERROR', 'no column of A and B can serve as a key: no text or whole-number columns on both sides');
+        tried = [[pairs[0]!.part]];
+      }
       warnings.push('no column or combination is unique on both sides; duplicates will be reported as DUPLICATE_KEY breaks');
     }
   }
@@ -129,6 +131,7 @@ export async function chooseKey(
   const pairText = best.parts.map((p) => `${p.a.name} ↔ ${p.b.name}`).join(' + ');
   const found = `${pct(overlapShare)} of sampled A keys are found in B`;
   // The words follow the counts: "unique" only when no duplicate was seen on either side.
+  const composite = best.parts.length > 1;
   const why = !hasDuplicates(best)
     ? composite
       ? `no single column is unique; ${pairText} is unique on both samples and ${found}`

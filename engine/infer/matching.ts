@@ -18,6 +18,8 @@ export interface PairEvidence {
   b: TypedColumn;
   /** Records with a value on either side. */
   compared: number;
+  /** Records with a value on both sides: the only ones correlation and closeness speak for. */
+  both: number;
   /** Share agreeing canonically (case-insensitive for text). */
   agree: number;
   /** λ(A|B) over the pairs, for small text domains; 0 otherwise. */
@@ -83,7 +85,11 @@ export async function pairEvidence(
     const [vx, vy] = [`x${x.index}`, `y${y.index}`];
     const same = kindOf(x) === kindOf(y);
     const eq = !same ? `upper(${x.ref}) = upper(${y.ref})` : kindOf(x) === 'num' ? numCompareSql(x, y, vx, vy, '=') : `${vx} = ${vy}`;
-    aggs.push(`count(*) FILTER (WHERE ${x.ref} IS NOT NULL OR ${y.ref} IS NOT NULL) AS c${i}`, `count(*) FILTER (WHERE ${eq}) AS e${i}`);
+    aggs.push(
+      `count(*) FILTER (WHERE ${x.ref} IS NOT NULL OR ${y.ref} IS NOT NULL) AS c${i}`,
+      `count(*) FILTER (WHERE ${x.ref} IS NOT NULL AND ${y.ref} IS NOT NULL) AS n${i}`,
+      `count(*) FILTER (WHERE ${eq}) AS e${i}`,
+    );
     if (same && kindOf(x) === 'num') {
       // DOUBLE, not DECIMAL: a factor must not overflow a 38-digit decimal; 1e-6 relative is far below any real difference.
       const near = (k: number): string => `abs(${vy}::DOUBLE - ${vx}::DOUBLE * ${k}) <= 1e-6 * abs(${vx}::DOUBLE * ${k})`;
@@ -110,15 +116,17 @@ export async function pairEvidence(
   const lambdas = await smallDomainLambdas(conn, pairs);
   return pairs.map(({ x, y }, i) => {
     const compared = Number(row[`c${i}`] ?? 0);
+    const both = Number(row[`n${i}`] ?? 0);
     const agree = compared === 0 ? 0 : Number(row[`e${i}`] ?? 0) / compared;
     const related = compared === 0 ? 0 : Number(row[`r${i}`] ?? 0) / compared;
     const lambda = lambdas.get(`${x.index}:${y.index}`) ?? 0;
     const name = nameSimilarity(x.name, y.name);
-    const close = closeness(x, row[`q${i}`], row[`s${i}`], compared);
+    // A correlation holds only where both sides have a value: it speaks for that share of the records.
+    const close = closeness(x, row[`q${i}`], row[`s${i}`], compared) * (kindOf(x) === 'num' && compared > 0 ? both / compared : 1);
     // Closeness ranks below exact agreement: a column that agrees exactly is the better partner.
     const value = Math.max(agree, 0.95 * lambda, 0.9 * related, 0.85 * close);
     const score = compared === 0 ? 0.5 * name : 0.8 * value + 0.2 * name;
-    return { a: x, b: y, compared, agree, lambda, related, close, name, value, score };
+    return { a: x, b: y, compared, both, agree, lambda, related, close, name, value, score };
   });
 }
 
@@ -178,8 +186,15 @@ async function smallDomainLambdas(conn: DuckDBConnection, pairs: readonly { x: T
   return out;
 }
 
-/** Greedy one-to-one assignment by score, key parts first; pairs below the bar stay unmapped. */
-export function assign(evidence: readonly PairEvidence[], key: readonly KeyPart[]): PairEvidence[] {
+/** Below this share of compared records with a value on both sides, a pair is two different columns (a debit beside a signed amount). */
+const MIN_BOTH = 0.8;
+
+/**
+ * Greedy one-to-one assignment by score, key parts first; pairs below the bar
+ * stay unmapped. `notes` receives why a pair whose values match where both
+ * have one was still left unmapped.
+ */
+export function assign(evidence: readonly PairEvidence[], key: readonly KeyPart[], notes: string[] = []): PairEvidence[] {
   const usedA = new Set(key.map((p) => p.a.index));
   const usedB = new Set(key.map((p) => p.b.index));
   const out: PairEvidence[] = [];
@@ -190,6 +205,11 @@ export function assign(evidence: readonly PairEvidence[], key: readonly KeyPart[
   for (const e of [...evidence].sort((x, y) => y.score - x.score)) {
     if (usedA.has(e.a.index) || usedB.has(e.b.index)) continue;
     const strongName = e.name >= 0.9 && (e.compared === 0 || e.value >= 0.25);
+    if (e.compared > 0 && e.both < MIN_BOTH * e.compared && !strongName) {
+      // Values that match where both have one would otherwise read as a mapping: say why it is not.
+      if (matchWhereBoth(e)) notes.push(halfEmptyNote(e));
+      continue;
+    }
     if (e.score < 0.4 && !strongName) continue;
     if (e.value < 0.2 && !strongName) continue;
     usedA.add(e.a.index);
@@ -197,4 +217,19 @@ export function assign(evidence: readonly PairEvidence[], key: readonly KeyPart[
     out.push(e);
   }
   return out;
+}
+
+/** Most records with a value on both sides agree, differ by one factor, or correlate at slope ≈ 1. */
+const matchWhereBoth = (e: PairEvidence): boolean => e.both > 0 && (e.close > 0 || (Math.max(e.agree, e.related) * e.compared) / e.both >= 0.9);
+
+/** Why a pair that one side leaves empty in most compared records is not mapped. */
+function halfEmptyNote(e: PairEvidence): string {
+  const emptyShare = (c: TypedColumn): number => (c.rows === 0 ? 0 : (c.rows - c.n) / c.rows);
+  // The emptier column (in its sample) is the one that leaves the gaps.
+  const [empty, other] = emptyShare(e.a) >= emptyShare(e.b) ? [`${e.a.name} (A)`, `${e.b.name} (B)`] : [`${e.b.name} (B)`, `${e.a.name} (A)`];
+  const where = e.close > 0 ? `; where both have a value they correlate (r ${((e.close * e.compared) / Math.max(1, e.both)).toFixed(4)})` : '';
+  return (
+    `${e.a.name} ↔ ${e.b.name} not mapped: ${empty} is empty in ${(e.compared - e.both).toLocaleString('en-US')} of ${e.compared.toLocaleString('en-US')} matched records where ${other} has a value${where}. ` +
+    'A definition compares one column with one column: a value split over two columns on one side (debit and credit) cannot be compared with one signed amount; export a signed amount, or map the pair by hand if the gaps are breaks'
+  );
 }

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { SourceFormat, SourceOptions } from '../definition/schema.ts';
 import { queryOne, runWithProgress, type ProgressListener } from '../duckdb/open.ts';
+import { ReconError } from '../errors/recon-error.ts';
 import { prepareSource, type LoadContext } from '../ingest/load-source.ts';
 import { jsonTextRelation } from '../ingest/load-typed.ts';
 import { checkInputFile, resolveFormat } from '../ingest/source-file.ts';
@@ -41,6 +42,28 @@ export interface InferSource {
   eolBytes: number;
 }
 
+/** Title rows a sheet may have above its header (a report's name, a date line). */
+const MAX_TITLE_ROWS = 10;
+
+/**
+ * A sheet prepared as a run will read it. A title above the header (narrower
+ * than the header: "Cash report" in A1) makes the conversion find a wider row
+ * below it; when that row is near the top it is the header, so the rows above
+ * it are skipped (`options.skipRows`, proposed in the definition). A wider row
+ * further down is an error in the data, reported as it is.
+ */
+async function prepareSheet(ctx: LoadContext, side: Side, path: string, options: SourceOptions): Promise<Awaited<ReturnType<typeof prepareSource>>> {
+  for (;;) {
+    try {
+      return await prepareSource(ctx, side, path, options);
+    } catch (err) {
+      const wider = err instanceof ReconError && err.code === 'INPUT_PARSE_ERROR' && /has a value but the header has only/.test(err.message) ? Number(err.details?.['line']) : NaN;
+      if (!(wider > (options.skipRows ?? 0) + 1 && wider <= MAX_TITLE_ROWS + 1)) throw err;
+      options.skipRows = wider - 1;
+    }
+  }
+}
+
 /** Sniffs, prepares and describes one file; nothing is loaded yet. */
 export async function openSource(ctx: LoadContext, side: Side, path: string): Promise<InferSource> {
   await checkInputFile(path, side);
@@ -78,12 +101,18 @@ export async function openSource(ctx: LoadContext, side: Side, path: string): Pr
   }
 
   const options: SourceOptions = { format };
-  const prepared = await prepareSource(ctx, side, path, options);
+  const prepared = format === 'xlsx' ? await prepareSheet(ctx, side, path, options) : await prepareSource(ctx, side, path, options);
   const n = prepared.columns.length;
+  const skipped = options.skipRows ?? 0;
   const dialect = {
     format: formatChoice,
     encoding: { value: format === 'parquet' ? 'binary' : 'utf-8', confidence: 1, reason: `${format} defines its own encoding` },
-    header: { value: true, confidence: 1, reason: format === 'xlsx' ? 'first sheet row (the engine default)' : `${format} names its columns` },
+    header: {
+      value: true,
+      confidence: 1,
+      reason: format === 'xlsx' ? (skipped > 0 ? `sheet row ${skipped + 1}, the first as wide as the rows below it` : 'first sheet row (the engine default)') : `${format} names its columns`,
+    },
+    ...(skipped > 0 ? { skipRows: { value: skipped, confidence: 0.8, reason: `sheet rows 1–${skipped} are narrower than the header below them: a title` } } : {}),
   };
   if (format === 'xlsx') {
     const relation = `(SELECT ${Array.from({ length: n }, (_, i) => col(i)).join(', ')} FROM read_csv(${literal(prepared.readPath)},
@@ -95,7 +124,7 @@ export async function openSource(ctx: LoadContext, side: Side, path: string): Pr
   const relation =
     format === 'parquet'
       ? `(SELECT ${cols} FROM read_parquet(${literal(path)}))`
-      : jsonTextRelation(path, format, prepared.jsonMembers ?? prepared.columns, (_, i) => col(i));
+      : jsonTextRelation(prepared.readPath, format, prepared.jsonMembers ?? prepared.columns, (_, i) => col(i));
   const { rows } = await queryOne<{ rows: string }>(
     ctx.conn,
     format === 'parquet' ? `SELECT coalesce(sum(num_rows), 0) AS rows FROM parquet_file_metadata(${literal(path)})` : `SELECT count(*) AS rows FROM ${relation}`,

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Tolerance } from '../definition/schema.ts';
 import { queryOne, queryRows } from '../duckdb/open.ts';
 import type { FieldPlan } from './fields.ts';
+import { looksLikeId } from './names.ts';
 import type { RuleProposal } from './types.ts';
 
 /**
@@ -49,8 +50,29 @@ export async function toleranceProposals(conn: DuckDBConnection, f: FieldPlan, t
   // A column-wide scale, sign or shift is the convention; a tolerance measured before it would be meaningless.
   if (taken.some((p) => p.columnWide)) return [];
   if (f.type === 'date' || f.type === 'timestamp') return dayTolerance(conn, f, sampleFraction);
+  // A phone or account number a little off is another number, never noise.
+  if (f.type === 'integer' && (await identifierLike(conn, f))) return [];
   if (f.type === 'decimal' || f.type === 'integer') return numberTolerance(conn, f, sampleFraction);
   return [];
+}
+
+/** Fewest digits of a whole number that, all values alike in length, make a code rather than a quantity. */
+const ID_DIGITS = 7;
+
+/**
+ * A whole-number column that identifies rather than measures: its name says so
+ * (…ID, …No, Number, Ref), or every value on both sides has the same number of
+ * digits, and many of them (phone numbers, accounts: fixed width; amounts and
+ * counts vary in length).
+ */
+async function identifierLike(conn: DuckDBConnection, f: FieldPlan): Promise<boolean> {
+  if (looksLikeId(f.a.name) || looksLikeId(f.b.name)) return true;
+  const digits = (v: string): string => `length(CAST(abs(TRY_CAST(${v} AS HUGEINT)) AS VARCHAR))`;
+  const r = await queryOne<{ lo: number | null; hi: number | null }>(
+    conn,
+    `SELECT least(min(${digits(`x${f.a.index}`)}), min(${digits(`y${f.b.index}`)})) AS lo, greatest(max(${digits(`x${f.a.index}`)}), max(${digits(`y${f.b.index}`)})) AS hi FROM infer_pc`,
+  );
+  return r.lo !== null && r.lo === r.hi && Number(r.lo) >= ID_DIGITS;
 }
 
 interface Spread {

@@ -1,9 +1,11 @@
+import { join } from 'node:path';
 import { queryOne, queryRows, runWithProgress } from '../duckdb/open.ts';
+import { sniffEncoding, transcodeToUtf8 } from './convert/transcode.ts';
 import { ReconError } from '../errors/recon-error.ts';
 import { ident, literal } from '../sql/quote.ts';
 import { cellText } from './http/json-text.ts';
 import { JsonFileError, readJsonRecords } from './json-records.ts';
-import { firstLine, materialized, uniqueColumnNames, type LoadContext, type LoadedSource, type PrepareBase, type PreparedSource } from './source-types.ts';
+import { firstLine, materialized, uniqueColumnNames, type LoadContext, type LoadedSource, type PrepareBase, type PreparedSource, type Side } from './source-types.ts';
 
 /** Parquet (read typed by DuckDB, turned to text) and JSON/NDJSON (each value's text as written, json-records.ts) in a TEMP table. */
 
@@ -11,6 +13,8 @@ import { firstLine, materialized, uniqueColumnNames, type LoadContext, type Load
 export async function prepareTyped(ctx: LoadContext, base: PrepareBase): Promise<PreparedSource> {
   const { side, originalPath: path } = base;
   const format = base.format as 'parquet' | 'json' | 'ndjson';
+  // DuckDB's JSON readers refuse a byte order mark: they read a UTF-8 copy without it (messages name the file).
+  const readPath = format === 'parquet' ? path : await jsonWithoutBom(ctx, side, path);
 
   let columns: string[];
   let members: string[] | undefined;
@@ -24,7 +28,7 @@ export async function prepareTyped(ctx: LoadContext, base: PrepareBase): Promise
       // beside "Amt" to "amt_1"), in order of first appearance; then named as a header's cells.
       const keys = await queryRows<{ k: string }>(
         ctx.conn,
-        `SELECT k FROM (SELECT json_keys(json) AS ks, ordinality AS r FROM read_json_objects(${literal(path)}, format = ${literal(format === 'ndjson' ? 'newline_delimited' : 'auto')}) WITH ORDINALITY) t,
+        `SELECT k FROM (SELECT json_keys(json) AS ks, ordinality AS r FROM read_json_objects(${literal(readPath)}, format = ${literal(format === 'ndjson' ? 'newline_delimited' : 'auto')}) WITH ORDINALITY) t,
                 unnest(t.ks) WITH ORDINALITY AS u(k, i) GROUP BY k ORDER BY min([t.r, u.i])`,
       );
       members = keys.map((k) => k.k);
@@ -41,7 +45,20 @@ export async function prepareTyped(ctx: LoadContext, base: PrepareBase): Promise
     await findJsonError(path, side, format);
     throw new ReconError('INPUT_EMPTY', `${path}: source ${side.toUpperCase()} has no records with named values; expected JSON objects such as {"id": "A1", "amount": 10.5}`, { file: path, side });
   }
-  return { ...base, readPath: path, columns, warnings, dialect: undefined, xlsx: undefined, ...(members ? { jsonMembers: members } : {}) };
+  return { ...base, readPath, columns, warnings, dialect: undefined, xlsx: undefined, ...(members ? { jsonMembers: members } : {}) };
+}
+
+/** A JSON file with a byte order mark (UTF-8 or UTF-16) as a UTF-8 scratch copy without it; any other file as it is. */
+async function jsonWithoutBom(ctx: LoadContext, side: Side, path: string): Promise<string> {
+  const { encoding, bom } = await sniffEncoding(path);
+  if (!bom || encoding === undefined) return path;
+  const out = join(ctx.scratchDir, `${side}.utf8.json`);
+  try {
+    await transcodeToUtf8(path, out, encoding);
+  } catch (err) {
+    throw new ReconError('INPUT_PARSE_ERROR', `${path}: cannot be read as ${encoding}: ${(err as Error).message}`, { file: path, side });
+  }
+  return out;
 }
 
 function typedScan(path: string, format: 'parquet' | 'json' | 'ndjson'): string {

@@ -24,6 +24,7 @@ export async function prepareXlsx(ctx: LoadContext, base: PrepareBase): Promise<
       ...(options.sheet !== undefined ? { sheet: options.sheet } : {}),
       header: options.header ?? true,
       ...(options.columns !== undefined ? { columns: options.columns } : {}),
+      ...(options.skipRows !== undefined ? { skipRows: options.skipRows } : {}),
     });
   } catch (err) {
     throw conversionError(path, side, err); // INPUT_TOO_LARGE or INPUT_PARSE_ERROR

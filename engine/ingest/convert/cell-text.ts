@@ -26,6 +26,8 @@ export function expandExponent(s: string): string {
 const DAY_MS = 86_400_000;
 const EPOCH_1900 = Date.UTC(1899, 11, 30); // serial 0; Excel's fake 1900-02-29 is handled below
 const EPOCH_1904 = Date.UTC(1904, 0, 1);
+/** Excel's serial 60 in the 1900 system, as Excel displays it: no such date. */
+const PHANTOM_1900_02_29 = '1900-02-29';
 
 /**
  * Excel date serial → "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss[.mmm]", or "hh:mm:ss[.mmm]" for a
@@ -41,10 +43,13 @@ export function serialDateText(serial: number, date1904: boolean): string {
   }
   const time = timeText(ms);
   if (days === 0) return time;
+  const phantom = !date1904 && days === 60;
   // Lotus 1-2-3 bug kept by Excel: serial 60 is 1900-02-29, so serials 1..59 are one day late.
   if (!date1904 && days < 60) days += 1;
   const d = new Date((date1904 ? EPOCH_1904 : EPOCH_1900) + days * DAY_MS);
-  const date = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}`;
+  // Serial 60 is the day that never was: written as Excel shows it, so a date field rejects it
+  // (at its row and column) instead of reading it as 1900-02-28, serial 59's date.
+  const date = phantom ? PHANTOM_1900_02_29 : `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}`;
   return ms === 0 ? date : `${date} ${time}`;
 }
 

@@ -47,6 +47,8 @@ export interface XlsxToCsvOptions {
   header?: boolean;
   /** Column names to use instead of the header row / column1..N. */
   columns?: string[];
+  /** Sheet rows above the header to skip whatever they hold (a report's title); default 0. */
+  skipRows?: number;
   /** Tighter limits than xlsxLimits(file size) gives (tests). */
   limits?: Partial<XlsxLimits>;
 }
@@ -130,12 +132,15 @@ export async function xlsxToCsv(inPath: string, outPath: string, opts: XlsxToCsv
       let names = useHeader ? undefined : fixed;
       if (names) await out.write(record(0, csvLine([LINE_COLUMN, ...names])));
       let maxWidth = 0;
-      let lastRow = 0;
+      // Skipped rows are neither data nor blank rows: counting starts below them.
+      const skip = opts.skipRows ?? 0;
+      let lastRow = skip;
       let pendingBlank = 0; // blank rows count only once a data row follows them
       let blankRows = 0;
       let rowsWritten = 0;
       const uncomputed: UncomputedRow[] = [];
       for await (const r of rows) {
+        if (r.row <= skip) continue;
         pendingBlank += Math.max(0, r.row - lastRow - 1); // rows absent from the XML are blank
         lastRow = r.row;
         if (r.cells.length === 0 && !r.uncomputed) {

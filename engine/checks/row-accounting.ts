@@ -8,7 +8,8 @@ import { RUN_TABLES } from '../run-file/schema.ts';
  *   matched:    compared one-to-one with a record of the other side;
  *   missing:    the other side has no record with its key (MISSING_IN_B for A);
  *   counterpartRejected: the other side's record with its key was rejected
- *               (REJECTED_IN_B for A's row);
+ *               (a REJECTED_IN_B break naming A's row; a REJECTED_IN_B break
+ *               naming no A row is B's rejected record alone, in B's rejected bucket);
  *   duplicate:  its key is duplicated on either side (a DUPLICATE_KEY break);
  *   ambiguous:  matching runs only: tied between candidates under a rule (an AMBIGUOUS break);
  *   rejected:   it could not be read or cast (in `rejects`).
@@ -53,8 +54,8 @@ export async function countBuckets(conn: DuckDBConnection, a: SideTotals, b: Sid
             ${matched('b')} AS matched_b,
             count(*) FILTER (WHERE diff_type = 'MISSING_IN_B') AS missing_a,
             count(*) FILTER (WHERE diff_type = 'MISSING_IN_A') AS missing_b,
-            count(*) FILTER (WHERE diff_type = 'REJECTED_IN_B') AS counterpart_rejected_a,
-            count(*) FILTER (WHERE diff_type = 'REJECTED_IN_A') AS counterpart_rejected_b,
+            count(*) FILTER (WHERE diff_type = 'REJECTED_IN_B' AND rid_a IS NOT NULL) AS counterpart_rejected_a,
+            count(*) FILTER (WHERE diff_type = 'REJECTED_IN_A' AND rid_b IS NOT NULL) AS counterpart_rejected_b,
             count(*) FILTER (WHERE diff_type = 'DUPLICATE_KEY' AND side = 'a') AS duplicate_a,
             count(*) FILTER (WHERE diff_type = 'DUPLICATE_KEY' AND side = 'b') AS duplicate_b,
             count(*) FILTER (WHERE diff_type = 'AMBIGUOUS' AND side = 'a') AS ambiguous_a,
@@ -114,7 +115,7 @@ export interface RunCounts {
   /** B records with no A record of their key (MISSING_IN_A breaks). */
   missingInA: number;
   missingInB: number;
-  /** B records whose A record was rejected (REJECTED_IN_A breaks). */
+  /** B records whose A record was rejected (REJECTED_IN_A breaks naming a B row). */
   rejectedInA: number;
   rejectedInB: number;
   /** Keys that appear more than once on the side. */

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedDefinition } from '../definition/resolve.ts';
-import { breaksStatement, comparedFields, joinedSql } from '../diff/sql.ts';
+import { breaksStatement, comparedFields, joinedSql, REJECTED_DUPLICATE_KEYS_SQL } from '../diff/sql.ts';
 import { queryOne } from '../duckdb/open.ts';
 import { ReconError } from '../errors/recon-error.ts';
 import { RUN_TABLES } from '../run-file/schema.ts';
@@ -145,6 +145,8 @@ export async function diffOnCluster(conn: DuckDBConnection, resolved: ResolvedDe
          SELECT d.side, coalesce(ka.__key, kb.__key) AS __key, CAST(d.n AS BIGINT) AS n FROM ${readClusterCsv(dupFile, ['side', 'n', 'rid'])} d
            LEFT JOIN a ka ON d.side = 'a' AND ka.__rid = CAST(d.rid AS BIGINT) LEFT JOIN b kb ON d.side = 'b' AND kb.__rid = CAST(d.rid AS BIGINT)`,
       );
+      // The cluster holds no rejected row: keys that rejected rows duplicate are counted at home.
+      await conn.run(REJECTED_DUPLICATE_KEYS_SQL);
       checkCancelled();
       step('Cluster: join', 0);
       const pairsFile = join(dir, 'pairs.csv');

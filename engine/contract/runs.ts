@@ -104,6 +104,8 @@ export const qualityGateSchema = z.object({
   unknownRateLimit: z.number(),
   /** Why it failed, in words; empty when it passed. */
   reasons: z.array(z.string()),
+  /** What does not fail it but needs a look (a side's rejected records); absent from runs before it. */
+  warnings: z.array(z.string()).optional(),
 });
 
 /** Every row of both sides in one bucket (engine/checks/row-accounting.ts), and the matched records' split. */

@@ -123,14 +123,15 @@ function reference(c: Case): RefResult {
   const compared = c.fields.filter((f) => !f.isKey && f.compared);
   const keyOf = (row: Map<string, Value>): string =>
     keyFields.length === 1 ? String(row.get(keyFields[0]!.name)) : keyFields.map((f) => String(row.get(f.name)).replaceAll('\\', '\\\\').replaceAll('|', '\\|')).join('|');
-  const read = (side: 'a' | 'b'): { rows: Map<string, Value>[]; rejected: number; rejectedKeys: Set<string>; rounded: string[] } => {
+  const read = (side: 'a' | 'b'): { rows: Map<string, Value>[]; rejected: number; rejectedKeys: string[]; rounded: string[] } => {
     const header = side === 'a' ? c.aHeader : c.bHeader;
     const style = side === 'a' ? c.styleA : c.styleB;
     const rows: Map<string, Value>[] = [];
     let rejected = 0;
     const roundedIn = new Map<string, number>();
-    // Keys of rejected rows whose key itself was read: their counterpart is REJECTED_IN_<side>.
-    const rejectedKeys = new Set<string>();
+    // Keys of rejected rows whose key itself was read, once per row: their counterpart is
+    // REJECTED_IN_<side>, and they count towards the side's duplicates.
+    const rejectedKeys: string[] = [];
     for (const cells of side === 'a' ? c.aRows : c.bRows) {
       const row = new Map<string, Value>();
       let bad = false;
@@ -146,7 +147,7 @@ function reference(c: Case): RefResult {
       }
       if (bad) {
         rejected++;
-        if (keyOk) rejectedKeys.add(keyOf(row));
+        if (keyOk) rejectedKeys.push(keyOf(row));
       } else {
         rows.push(row);
         for (const name of roundedHere) roundedIn.set(name, (roundedIn.get(name) ?? 0) + 1);
@@ -167,8 +168,14 @@ function reference(c: Case): RefResult {
   };
   const ga = group(A.rows);
   const gb = group(B.rows);
-  const dupA = [...ga].filter(([, rs]) => rs.length > 1).map(([k]) => k);
-  const dupB = [...gb].filter(([, rs]) => rs.length > 1).map(([k]) => k);
+  // A key is duplicated over every row whose key is known, rejected ones included.
+  const duplicated = (g: Map<string, Map<string, Value>[]>, rejectedKeys: string[]): string[] => {
+    const n = new Map<string, number>([...g].map(([k, rs]) => [k, rs.length]));
+    for (const k of rejectedKeys) n.set(k, (n.get(k) ?? 0) + 1);
+    return [...n].filter(([, count]) => count > 1).map(([k]) => k);
+  };
+  const dupA = duplicated(ga, A.rejectedKeys);
+  const dupB = duplicated(gb, B.rejectedKeys);
   const excluded = new Set([...dupA, ...dupB]);
 
   const breaks: RefBreak[] = [];
@@ -188,7 +195,7 @@ function reference(c: Case): RefResult {
     const ra = ga.get(k)?.[0];
     const rb = gb.get(k)?.[0];
     if (!rb) {
-      if (B.rejectedKeys.has(k)) {
+      if (B.rejectedKeys.includes(k)) {
         rejectedInB++;
         breaks.push({ key: k, field: '*', type: 'REJECTED_IN_B', side: null, a: null, b: LINK });
       } else {
@@ -198,7 +205,7 @@ function reference(c: Case): RefResult {
       continue;
     }
     if (!ra) {
-      if (A.rejectedKeys.has(k)) {
+      if (A.rejectedKeys.includes(k)) {
         rejectedInA++;
         breaks.push({ key: k, field: '*', type: 'REJECTED_IN_A', side: null, a: LINK, b: null });
       } else {
@@ -218,6 +225,13 @@ function reference(c: Case): RefResult {
       }
       breaks.push({ key: k, field: f.name, type: 'MISMATCH', side: null, a: display(f, x), b: display(f, y) });
     }
+  }
+  // A rejected record with no compared record of its key on the other side is a break alone.
+  for (const k of new Set(A.rejectedKeys)) {
+    if (excluded.has(k) || !gb.has(k)) breaks.push({ key: k, field: '*', type: 'REJECTED_IN_A', side: null, a: LINK, b: null });
+  }
+  for (const k of new Set(B.rejectedKeys)) {
+    if (excluded.has(k) || !ga.has(k)) breaks.push({ key: k, field: '*', type: 'REJECTED_IN_B', side: null, a: null, b: LINK });
   }
   return {
     breaks, within, matched, missingInA, missingInB, rejectedInA, rejectedInB, dupKeysA: dupA.length, dupKeysB: dupB.length, rejectedA: A.rejected, rejectedB: B.rejected,

@@ -72,11 +72,44 @@ export function deltaSql(field: ResolvedField, x: string, y: string): string {
   }
 }
 
-/** `dup_keys`: the keys that occur more than once among a side's loaded rows (a matching run's duplicated ids too). */
+/**
+ * Every row of a side whose key is known: the staged rows, rejected ones included, and
+ * the records the reader rejected whole whose key ingest/reject-keys.ts recovered. A key
+ * is a side's duplicate whether or not one of its rows was rejected: its rows are not
+ * one record to compare.
+ */
+const knownKeys = (side: 'a' | 'b'): string =>
+  `SELECT __key FROM ${side} WHERE __key IS NOT NULL
+   UNION ALL
+   SELECT key FROM ${RUN_TABLES.rejects} WHERE side = '${side}' AND rid IS NULL AND key IS NOT NULL`;
+
+/** `dup_keys`: the keys that occur more than once among a side's rows whose key is known (a matching run's duplicated ids too). */
 export const DUPLICATE_KEYS_SQL = `CREATE OR REPLACE TABLE ${RUN_TABLES.dupKeys} AS
-            SELECT 'a' AS side, __key, count(*) AS n FROM a WHERE NOT __bad GROUP BY __key HAVING count(*) > 1
+            SELECT 'a' AS side, __key, count(*) AS n FROM (${knownKeys('a')}) GROUP BY __key HAVING count(*) > 1
             UNION ALL
-            SELECT 'b' AS side, __key, count(*) AS n FROM b WHERE NOT __bad GROUP BY __key HAVING count(*) > 1`;
+            SELECT 'b' AS side, __key, count(*) AS n FROM (${knownKeys('b')}) GROUP BY __key HAVING count(*) > 1`;
+
+/**
+ * For a `dup_keys` built from the loaded rows only (a cluster run counts on the
+ * cluster, which holds no rejected row): the keys of rejected rows counted again over
+ * every row whose key is known, so `dup_keys` ends as DUPLICATE_KEYS_SQL makes it.
+ */
+export const REJECTED_DUPLICATE_KEYS_SQL = `CREATE OR REPLACE TABLE ${RUN_TABLES.dupKeys} AS
+            WITH rejected AS (
+              SELECT DISTINCT side, __key FROM (
+                SELECT 'a' AS side, __key FROM a WHERE __bad AND __key IS NOT NULL
+                UNION ALL
+                SELECT 'b' AS side, __key FROM b WHERE __bad AND __key IS NOT NULL
+                UNION ALL
+                SELECT side, key FROM ${RUN_TABLES.rejects} WHERE rid IS NULL AND key IS NOT NULL)),
+            recounted AS (
+              SELECT k.side, k.__key, count(*) AS n
+                FROM (SELECT 'a' AS side, __key FROM (${knownKeys('a')}) UNION ALL SELECT 'b' AS side, __key FROM (${knownKeys('b')})) k
+                SEMI JOIN rejected r ON r.side = k.side AND r.__key = k.__key
+               GROUP BY k.side, k.__key HAVING count(*) > 1)
+            SELECT d.side, d.__key, d.n FROM ${RUN_TABLES.dupKeys} d ANTI JOIN recounted r ON r.side = d.side AND r.__key = d.__key
+            UNION ALL
+            SELECT side, __key, n FROM recounted`;
 
 export interface DiffSql {
   statements: { label: string; sql: string }[];
@@ -144,7 +177,12 @@ export function joinedSql(resolved: ResolvedDefinition, pairs: string): string {
              WHERE rid_a IS NULL OR rid_b IS NULL${fieldMeta.map(({ i }) => ` OR x${i}`).join('')}`;
 }
 
-/** `breaks` from `joined`, `dup_keys`, the staged views and `rejects` (the last statement of the diff, on either engine). */
+/**
+ * `breaks` from `joined`, `dup_keys`, the staged views and `rejects` (the last statement of the diff, on either engine).
+ * A rejected record with a known key is always in it: as REJECTED_IN_A/B beside the other
+ * side's compared record of its key, or alone (the other side's value and row empty) when
+ * there is none: the key is absent there, rejected there too, or duplicated.
+ */
 export function breaksStatement(resolved: ResolvedDefinition): { label: string; sql: string } {
   const fieldMeta = comparedFields(resolved);
   return {
@@ -154,13 +192,20 @@ export function breaksStatement(resolved: ResolvedDefinition): { label: string; 
             SELECT row_number() OVER (ORDER BY __key, ord, side, coalesce(rid_a, rid_b)) AS break_id,
                    __key AS key, field, diff_type, side, value_a, value_b, delta, field_type, rid_a, rid_b
               FROM (
-                SELECT j.__key, '*' AS field, CASE WHEN rb.rid IS NULL THEN 'MISSING_IN_B' ELSE 'REJECTED_IN_B' END AS diff_type,
+                SELECT j.__key, '*' AS field, CASE WHEN rb.__key IS NULL THEN 'MISSING_IN_B' ELSE 'REJECTED_IN_B' END AS diff_type,
                        NULL::VARCHAR AS side, NULL::VARCHAR AS value_a, rb.link AS value_b, NULL::VARCHAR AS delta,
                        NULL::VARCHAR AS field_type, j.rid_a, rb.rid AS rid_b, 0 AS ord
                   FROM joined j LEFT JOIN rejected_b rb ON rb.__key = j.__key WHERE j.rid_b IS NULL
                 UNION ALL
-                SELECT j.__key, '*', CASE WHEN ra.rid IS NULL THEN 'MISSING_IN_A' ELSE 'REJECTED_IN_A' END, NULL, ra.link, NULL, NULL, NULL, ra.rid, j.rid_b, 0
+                SELECT j.__key, '*', CASE WHEN ra.__key IS NULL THEN 'MISSING_IN_A' ELSE 'REJECTED_IN_A' END, NULL, ra.link, NULL, NULL, NULL, ra.rid, j.rid_b, 0
                   FROM joined j LEFT JOIN rejected_a ra ON ra.__key = j.__key WHERE j.rid_a IS NULL
+                UNION ALL
+                -- Rejected records with no compared record of their key on the other side.
+                SELECT ra.__key, '*', 'REJECTED_IN_A', NULL, ra.link, NULL, NULL, NULL, ra.rid, NULL, 0
+                  FROM rejected_a ra ANTI JOIN (SELECT __key FROM joined WHERE rid_a IS NULL) j ON j.__key = ra.__key
+                UNION ALL
+                SELECT rb.__key, '*', 'REJECTED_IN_B', NULL, NULL, rb.link, NULL, NULL, NULL, rb.rid, 0
+                  FROM rejected_b rb ANTI JOIN (SELECT __key FROM joined WHERE rid_b IS NULL) j ON j.__key = rb.__key
                 UNION ALL
                 SELECT s.__key, '*', 'DUPLICATE_KEY', 'a', NULL, NULL, NULL, NULL, s.__rid, NULL, 0
                   FROM a s WHERE NOT s.__bad AND s.__key IN (SELECT __key FROM ${RUN_TABLES.dupKeys})
@@ -180,18 +225,26 @@ export function breaksStatement(resolved: ResolvedDefinition): { label: string; 
 }
 
 /**
- * A CTE `rejected_<side>`: keys of the side's rejected rows (those whose key
- * could be read), each with its first rejected row and the rejects' line and
- * reason ("line 7: column "Price": expected a decimal number…, got "1,2,3"").
+ * A CTE `rejected_<side>`: the keys of the side's rejected records (those whose key
+ * could be read: a staged row that did not cast, or a record the reader rejected whole
+ * whose key ingest/reject-keys.ts recovered), each with its first rejected staged row
+ * (NULL for a record the reader rejected) and the rejects' lines and reasons
+ * ("line 7: column "Price": expected a decimal number…, got "1,2,3"").
  */
 function rejectLinks(side: 'a' | 'b'): string {
   return `rejected_${side} AS (
-      SELECT s.__key, min(s.__rid) AS rid,
-             string_agg('line ' || coalesce(CAST(r.line AS VARCHAR), '?') || ': column "' || coalesce(r.column_name, '?') || '": ' || r.reason, '; '
-                        ORDER BY r.line, r.column_name) AS link
-        FROM ${side} s LEFT JOIN ${RUN_TABLES.rejects} r ON r.side = '${side}' AND r.rid = s.__rid
-       WHERE s.__bad AND s.__key IS NOT NULL
-       GROUP BY s.__key)`;
+      SELECT __key, min(rid) AS rid, string_agg(link, '; ' ORDER BY line, column_name) AS link
+        FROM (
+          SELECT s.__key, s.__rid AS rid, r.line, r.column_name,
+                 'line ' || coalesce(CAST(r.line AS VARCHAR), '?') || ': column "' || coalesce(r.column_name, '?') || '": ' || r.reason AS link
+            FROM ${side} s LEFT JOIN ${RUN_TABLES.rejects} r ON r.side = '${side}' AND r.rid = s.__rid
+           WHERE s.__bad AND s.__key IS NOT NULL
+          UNION ALL
+          -- A record the reader could not split: its line and reason; the column where the reader names one.
+          SELECT r.key, NULL, r.line, r.column_name,
+                 'line ' || coalesce(CAST(r.line AS VARCHAR), '?') || ': ' || CASE WHEN r.column_name IS NULL THEN '' ELSE 'column "' || r.column_name || '": ' END || r.reason
+            FROM ${RUN_TABLES.rejects} r WHERE r.side = '${side}' AND r.rid IS NULL AND r.key IS NOT NULL)
+       GROUP BY __key)`;
 }
 
 /** Keys compared one-to-one on a side: loaded, not rejected, not duplicated on either side. */

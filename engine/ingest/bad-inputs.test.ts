@@ -145,6 +145,8 @@ const rejectedInA = (key: string, line: number, column: string): BreakOut => ({
   b: null,
   type: 'REJECTED_IN_A',
 });
+/** A's rejected record whose key B has no record of: a break of its own, naming the reject. */
+const rejectedAlone = (key: string, link: RegExp): BreakOut => ({ key, field: '*', a: expect.stringMatching(link) as unknown as string, b: null, type: 'REJECTED_IN_A' });
 const mismatch = (key: string, field: string, a: string | null, b: string | null): BreakOut => ({ key, field, a, b, type: 'MISMATCH' });
 
 /** id, amount, trade date: the shape most cases use. */
@@ -176,7 +178,11 @@ describe('structure of delimited text', () => {
       { side: 'a', line: 3, column: 'd', raw: '2,2.00', reason: expect.stringMatching(/^too few fields/), type: 'MISSING_COLUMNS' },
       { side: 'a', line: 4, column: null, raw: '3,3.00,2024-01-03,extra', reason: expect.stringMatching(/^too many fields/), type: 'TOO_MANY_COLUMNS' },
     ]);
-    expect(r.breaks).toEqual([missing('2'), missing('3')]);
+    // The rejected records keep their keys: B's 2 and 3 were rejected on A, not missing.
+    expect(r.breaks).toEqual([
+      { key: '2', field: '*', a: expect.stringMatching(/^line 3: column "d": too few fields/), b: null, type: 'REJECTED_IN_A' },
+      { key: '3', field: '*', a: expect.stringMatching(/^line 4: too many fields/), b: null, type: 'REJECTED_IN_A' },
+    ]);
   });
 
   it('counts an unterminated quote as one rejected record from its line to the end', async () => {
@@ -187,7 +193,11 @@ describe('structure of delimited text', () => {
     expect(r.rejects).toEqual([
       { side: 'a', line: 3, column: 'amt', raw: expect.stringContaining('2,"2.00'), reason: expect.stringMatching(/unterminated or misplaced quote/), type: 'UNQUOTED_VALUE' },
     ]);
-    expect(r.breaks).toEqual([missing('2'), missing('3'), missing('4')]);
+    expect(r.breaks).toEqual([
+      { key: '2', field: '*', a: expect.stringMatching(/^line 3: column "amt": unterminated or misplaced quote/), b: null, type: 'REJECTED_IN_A' },
+      missing('3'),
+      missing('4'),
+    ]);
   });
 
   it('fails a 0-byte file with INPUT_EMPTY naming the file', async () => {
@@ -288,7 +298,8 @@ describe('structure of delimited text', () => {
     const r = await recon({ a, b: 'id,amt,d,note\n1,1.00,2024-01-01,last\n3,3.00,2024-01-03,end\n' }, DEF);
     expect(r.summary.counts).toMatchObject({ a: 3, b: 2, matched: 2, rejectedA: 1 });
     expect(r.rejects).toEqual([{ side: 'a', line: 3, column: 'd', raw: '2,2.00', reason: expect.stringMatching(/^too few fields/), type: 'MISSING_COLUMNS' }]);
-    expect(r.breaks).toEqual([]); // "id" matched through the BOM; "last" has no trailing \r
+    // "id" matched through the BOM; "last" has no trailing \r. B has no record 2: A's rejected one is a break alone.
+    expect(r.breaks).toEqual([rejectedAlone('2', /^line 3: column "d": too few fields/)]);
   });
 
   it('keeps delimiters and newlines inside quotes and reports rejects after them at the physical line', async () => {
@@ -314,7 +325,12 @@ describe('structure of delimited text', () => {
       { side: 'a', line: 9, column: 'd', raw: '5,5.00', reason: expect.stringMatching(/^too few fields/), type: 'MISSING_COLUMNS' },
       { side: 'a', line: 10, column: 'd', raw: 'not-a-date', reason: 'expected a date as yyyy-mm-dd, got "not-a-date"', type: 'CAST' },
     ]);
-    expect(r.breaks).toEqual([]);
+    // B has none of 3, 5 and 6: each rejected record is a break alone.
+    expect(r.breaks).toEqual([
+      rejectedAlone('3', /^line 6: column "amt": expected a decimal/),
+      rejectedAlone('5', /^line 9: column "d": too few fields/),
+      rejectedAlone('6', /^line 10: column "d": expected a date/),
+    ]);
   });
 
   it('reads tab-delimited .tsv', async () => {
@@ -569,7 +585,7 @@ describe('encodings', () => {
     const r = await recon({ a: cp1252, b: TEXT }, { ...TEXT_DEF, sources: { a: { encoding: 'windows-1252' } } });
     expect(r.summary.counts).toMatchObject({ a: 4, rejectedA: 1, matched: 3, matchedExact: 3 });
     expect(r.rejects).toEqual([{ side: 'a', line: 5, column: 'amt', raw: 'x€', reason: expect.stringContaining('got "x€"'), type: 'CAST' }]);
-    expect(r.breaks).toEqual([]);
+    expect(r.breaks).toEqual([rejectedAlone('4', /^line 5: column "amt": expected a decimal/)]);
   });
 
   it('detects UTF-16LE by its BOM', async () => {
@@ -588,7 +604,12 @@ describe('encodings', () => {
       [3, reason, 'INVALID_ENCODING'],
       [5, reason, 'INVALID_ENCODING'],
     ]);
-    expect(r.breaks).toEqual([missing('1'), missing('2')]);
+    // The keys come before the bad bytes: B's 1 and 2 were rejected on A; A's 4 has no B record.
+    expect(r.breaks).toEqual([
+      { key: '1', field: '*', a: expect.stringMatching(/^line 2: column "name": not valid UTF-8/), b: null, type: 'REJECTED_IN_A' },
+      { key: '2', field: '*', a: expect.stringMatching(/^line 3: column "name": not valid UTF-8/), b: null, type: 'REJECTED_IN_A' },
+      rejectedAlone('4', /^line 5: column "amt": not valid UTF-8/),
+    ]);
   });
 });
 

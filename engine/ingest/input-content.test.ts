@@ -258,6 +258,8 @@ describe('spreadsheets', () => {
       },
     ]);
     expect(r.breaks.map((x) => x.diff_type)).not.toContain('MISMATCH');
+    // The rejected rows keep their keys (the cells before the formula): B's P3 and P4 were rejected on A, not missing.
+    expect(r.breaks.map((x) => `${x.key}:${x.diff_type}`)).toEqual(['P3:REJECTED_IN_A', 'P4:REJECTED_IN_A']);
     expect(r.summary.checks.filter((c) => !c.passed)).toEqual([]);
     expect(r.summary.warnings.a).toEqual(expect.arrayContaining([expect.stringContaining('2 row(s) rejected: formula cells without a computed value')]));
   });

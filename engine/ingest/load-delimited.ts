@@ -5,7 +5,7 @@ import { ReconError } from '../errors/recon-error.ts';
 import { ident, literal } from '../sql/quote.ts';
 import { sniffEncoding, transcodeToUtf8 } from './convert/transcode.ts';
 import { offsetPoints } from './line-map.ts';
-import { findMixedLineEnds, readHeader, scanDelimited, type DelimitedDialect } from './record-scanner.ts';
+import { findMixedLineEnds, parseHeader, readHeader, scanDelimited, type DelimitedDialect } from './record-scanner.ts';
 import { appendRejects, describeCsvError, type RejectRow } from './rejects.ts';
 import { sniffDelimiter } from './source-file.ts';
 import { firstLine, hashSum, uniqueColumnNames, type LoadContext, type LoadedSource, type PrepareBase, type PreparedSource, type Side } from './source-types.ts';
@@ -119,6 +119,7 @@ export async function loadDelimited(ctx: LoadContext, p: PreparedSource, dialect
       }));
       await appendRejects(ctx.conn, rejects);
       loaded.structuralRejects = rejects.length;
+      loaded.rejectedRecords = errs.map((e, i) => ({ line: rejects[i]!.line!, fields: trustedFields(e, columns, dialect) }));
     },
     async explainReadError(err) {
       if (err instanceof ReconError) return err;
@@ -150,6 +151,21 @@ export async function loadDelimited(ctx: LoadContext, p: PreparedSource, dialect
     },
   };
   return loaded;
+}
+
+/**
+ * The fields of a rejected record that can be trusted, split from DuckDB's copy of its
+ * text with the file's own dialect: those before the column DuckDB names (the first one
+ * missing, the one holding a stray quote or bytes that are not UTF-8, which DuckDB shows
+ * as "?" and which can swallow the delimiter after them); every field when it names none
+ * (too many fields); none of a record longer than the line limit, which DuckDB cuts.
+ */
+function trustedFields(e: { error_type: string; column_name: string | null; csv_line: string | null }, columns: readonly string[], dialect: DelimitedDialect): string[] {
+  if (e.csv_line === null || e.error_type === 'LINE SIZE OVER MAXIMUM') return [];
+  const fields = parseHeader(Buffer.from(e.csv_line, 'utf8'), { ...dialect, skipRows: 0 });
+  if (e.column_name === null) return fields;
+  const bad = columns.indexOf(e.column_name);
+  return bad < 0 ? [] : fields.slice(0, bad);
 }
 
 /** Non-UTF-8 input is transcoded to a UTF-8 scratch copy; line numbers are unchanged. */

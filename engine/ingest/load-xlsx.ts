@@ -82,6 +82,7 @@ export async function loadXlsx(ctx: LoadContext, p: PreparedSource): Promise<Omi
     columns: unique.names,
     sourceRecords: result.rowsWritten + rejects.length,
     structuralRejects: rejects.length,
+    rejectedRecords: uncomputed.map((u) => ({ line: u.row, fields: u.before })),
     blankRows: result.blankRows,
     lineLabel: 'row',
     warnings,

@@ -15,7 +15,10 @@ CREATE TABLE IF NOT EXISTS rejects (
   error_type VARCHAR NOT NULL,
   -- The staged row (__rid) a cast reject belongs to; NULL for a record the reader
   -- could not split, which has no staged row. Links a REJECTED_IN_A/B break to its reject.
-  rid BIGINT
+  rid BIGINT,
+  -- The key of a record the reader could not split, as staging spells keys, when it
+  -- could be read from the record's first fields (ingest/reject-keys.ts); else NULL.
+  key VARCHAR
 )`;
 
 export interface RejectRow {
@@ -48,6 +51,7 @@ export async function appendRejects(conn: DuckDBConnection, rows: readonly Rejec
       appender.appendVarchar(r.errorType);
       if (r.rid === undefined) appender.appendNull();
       else appender.appendBigInt(BigInt(r.rid));
+      appender.appendNull(); // key: set by ingest/reject-keys.ts once the definition's key SQL can read it
       appender.endRow();
     }
     appender.flushSync();

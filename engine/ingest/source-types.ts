@@ -35,6 +35,11 @@ export interface LoadedSource {
   sourceRecords: number;
   /** Records rejected while parsing (structure), in `rejects` once `afterRead` ran. */
   structuralRejects: number;
+  /**
+   * Those records' fields as far as they could be split, once `afterRead` ran, so that
+   * their keys can be recovered (ingest/reject-keys.ts). Absent for formats without such rejects.
+   */
+  rejectedRecords?: RejectedRecord[];
   blankRows: number;
   /** "line" for text files, "row" for sheets, Parquet and JSON arrays. */
   lineLabel: 'line' | 'row';
@@ -57,6 +62,16 @@ export interface LoadedSource {
    */
   lineOffsets(rows: number): Promise<number[]>;
   warnings: string[];
+}
+
+/**
+ * A record the reader rejected whole, at its line (or sheet row): `fields` are the values
+ * of its first columns, in the order of `LoadedSource.columns`, up to the first one that
+ * cannot be trusted (the one the reader complained of, or one its bad bytes garbled).
+ */
+export interface RejectedRecord {
+  line: number;
+  fields: readonly (string | null)[];
 }
 
 export interface LoadContext {

@@ -34,7 +34,7 @@ export interface ExportSummary {
   columnsOnlyInB: string[];
   checks: CheckResult[];
   checksPassed: boolean;
-  gate: { passed: boolean; reasons: string[]; unknownRate: number; unknownRateLimit: number };
+  gate: { passed: boolean; reasons: string[]; unknownRate: number; unknownRateLimit: number; warnings: string[] };
   /** `fxProposals`: FX rates attribution inferred from the breaks when no FX table explained them (engine/attribution/rules.ts). */
   model: { version: string | null; threshold: number | null; fxProposals?: { field: string; groupColumn: string | null; group: string | null; rate: string; breaks: number }[] };
   breaks: {
@@ -106,7 +106,7 @@ export async function buildSummary(run: FinishedRun, decisions: DecisionReader, 
   // The gate is the model's (the run recorded it); runs from before attribution recompute it from the model's reasons.
   const unknownRate = total === 0 ? 0 : (byModelReason['UNKNOWN'] ?? 0) / total;
   const unknownRateLimit = Number((run.definition.attribution as { unknownRateLimit?: number } | undefined)?.unknownRateLimit ?? s.gate?.unknownRateLimit ?? DEFAULT_UNKNOWN_RATE_LIMIT);
-  const recomputed = qualityGate({ checksPassed, unknownRate, unknownRateLimit });
+  const recomputed = qualityGate({ checksPassed, unknownRate, unknownRateLimit, rejected: { a: s.counts.rejectedA, b: s.counts.rejectedB } });
   return {
     runId: run.runId,
     definition: s.definition,
@@ -127,7 +127,10 @@ export async function buildSummary(run: FinishedRun, decisions: DecisionReader, 
     checks,
     checksPassed,
     // The gate the run itself recorded wins; runs from before attribution get it recomputed the same way.
-    gate: s.gate ? { passed: s.gate.passed, reasons: s.gate.reasons, unknownRate: s.gate.unknownRate, unknownRateLimit: s.gate.unknownRateLimit } : { passed: recomputed.passed, reasons: recomputed.reasons, unknownRate, unknownRateLimit },
+    // Runs from before the gate's warnings get them from their counts.
+    gate: s.gate
+      ? { passed: s.gate.passed, reasons: s.gate.reasons, unknownRate: s.gate.unknownRate, unknownRateLimit: s.gate.unknownRateLimit, warnings: s.gate.warnings ?? recomputed.warnings ?? [] }
+      : { passed: recomputed.passed, reasons: recomputed.reasons, unknownRate, unknownRateLimit, warnings: recomputed.warnings ?? [] },
     model: {
       version: s.attribution?.modelVersion ?? null,
       threshold: s.attribution?.threshold ?? null,

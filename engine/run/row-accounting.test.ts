@@ -1,5 +1,6 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import type { RunSummary } from '../contract/index.ts';
+import { rowsAccountedCheck, type SideBuckets } from '../checks/row-accounting.ts';
 import { smallRecons, type SmallBreak } from './testing/small-recon.ts';
 
 /**
@@ -108,6 +109,19 @@ describe('row accounting', () => {
     expect(o.summary.checks.filter((k) => k.type === 'HASH').every((k) => k.passed)).toBe(true);
     expect(o.summary.checksPassed).toBe(true);
     expect(o.rejects).toMatchObject([{ side: 'a', line: 3 }]);
+    // The record the reader rejected keeps its key: B's K2 is REJECTED_IN_A, not missing.
+    expect(types(o.breaks)).toEqual(['K2:*:REJECTED_IN_A']);
     expectAccounted(o.summary);
+  });
+
+  it('fails the check when a row is in no bucket, or in two', () => {
+    // B of a run with one rejected record on A alone (REJECTED_IN_A naming no B row): 2 B rows, both matched.
+    const b: SideBuckets = { source: 2, matched: 2, missing: 0, counterpartRejected: 0, duplicate: 0, ambiguous: 0, rejected: 0 };
+    expect(rowsAccountedCheck('b', b, b).passed).toBe(true);
+    // Counting that break as B's counterpart-rejected row puts a row in two buckets; losing a matched row, in none.
+    const twice = rowsAccountedCheck('b', { ...b, counterpartRejected: 1 }, b);
+    expect([twice.passed, twice.discrepancy]).toEqual([false, '1']);
+    const lost = rowsAccountedCheck('b', { ...b, matched: 1 }, { ...b, matched: 1 });
+    expect([lost.passed, lost.discrepancy]).toEqual([false, '-1']);
   });
 });

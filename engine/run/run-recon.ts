@@ -19,6 +19,7 @@ import { openDuckDB, queryRows, runWithProgress, type ProgressListener } from '.
 import { ReconError } from '../errors/recon-error.ts';
 import { fingerprintSource, loadSource, prepareSource, type LoadContext, type LoadedSource, type PreparedSource } from '../ingest/load-source.ts';
 import { writeLineMap } from '../ingest/line-map.ts';
+import { recoverRejectKeys } from '../ingest/reject-keys.ts';
 import { REJECTS_DDL } from '../ingest/rejects.ts';
 import { stageSource, type StagedSource } from '../normalize/stage.ts';
 import { finishWideViews, planWide, stageWide, type WideStagedSource } from '../normalize/wide.ts';
@@ -220,6 +221,8 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       { loaded: loadedA, rows: stagedA.staged + stagedA.rejected },
       { loaded: loadedB, rows: stagedB.staged + stagedB.rejected },
     ]);
+    // The keys of records rejected whole, so their counterparts are REJECTED_IN_A/B (ingest/reject-keys.ts).
+    if (!matchPlan) for (const l of [loadedA, loadedB]) await recoverRejectKeys(conn, resolved, l, req.definition.sources[l.side]);
     checkCancelled();
 
     // 4. Diff, or for a matching definition the rules (engine/match): both write `breaks`.
@@ -323,6 +326,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       checksPassed: checks.every((c) => c.passed),
       unknownRate: attribution.unknownRate,
       unknownRateLimit: req.definition.attribution.unknownRateLimit,
+      rejected: { a: buckets.a.rejected, b: buckets.b.rejected },
     });
 
     const stats = matchPlan ? { withBreaks: await matchedWithDifference(conn), withinOnly: 0, withinTolerance: {} } : await readFieldStats(conn, resolved, wide);

@@ -71,7 +71,7 @@ describe('xlsxToCsv', () => {
       rowsWritten: 3,
       blankRows: 2,
       // NOW() has no cached value: the row is left out, for the loader to reject, not read as empty.
-      uncomputed: [{ row: 7, cells: [{ ref: 'B7', column: 'amount', formula: 'NOW()' }] }],
+      uncomputed: [{ row: 7, cells: [{ ref: 'B7', column: 'amount', formula: 'NOW()' }], before: ['4'] }],
     });
   });
 

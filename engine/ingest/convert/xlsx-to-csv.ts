@@ -36,6 +36,8 @@ export interface XlsxToCsvResult {
 export interface UncomputedRow {
   row: number;
   cells: { ref: string; column: string; formula: string }[];
+  /** The row's values before its first such cell (an empty cell null), from which its key may be read (ingest/reject-keys.ts). */
+  before: (string | null)[];
 }
 
 
@@ -170,6 +172,7 @@ export async function xlsxToCsv(inPath: string, outPath: string, opts: XlsxToCsv
           uncomputed.push({
             row: r.row,
             cells: r.uncomputed.map((u) => ({ ref: `${columnLetter(u.col)}${r.row}`, column: cols?.[u.col - 1] ?? `column${u.col}`, formula: u.formula })),
+            before: Array.from({ length: Math.min(...r.uncomputed.map((u) => u.col)) - 1 }, (_, i) => r.cells[i] ?? null),
           });
           continue;
         }

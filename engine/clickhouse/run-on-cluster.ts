@@ -13,6 +13,7 @@ import { clusterNodes, type ClusterTarget } from './cluster-target.ts';
 import type { SourceOptions } from '../definition/schema.ts';
 import type { LoadedSource } from '../ingest/load-source.ts';
 import { fieldSql, trimSql } from '../normalize/sql.ts';
+import { visibleTextSql } from '../normalize/visible-text.ts';
 import { ident, literal } from '../sql/quote.ts';
 import { clusterStageSql } from './normalize-on-cluster.ts';
 
@@ -297,7 +298,7 @@ async function checkRejects(
     .join(' ');
   const column = resolved.fields.map((f, i) => `WHEN ord = '${i}' THEN ${literal(side === 'a' ? f.aColumn : f.bColumn)}`).join(' ');
   const cluster = `SELECT CAST(rid AS BIGINT) AS rid, CASE ${column} END AS column_name, raw AS raw_value,
-                          CASE ${reason} END || CASE WHEN raw IS NULL THEN '' ELSE ', got "' || raw || '"' END AS reason,
+                          CASE ${reason} END || CASE WHEN raw IS NULL THEN '' ELSE ', got "' || ${visibleTextSql('raw')} || '"' END AS reason,
                           CASE WHEN kind = 'E' THEN 'EMPTY_KEY' ELSE 'CAST' END AS error_type
                      FROM ${readClusterCsv(files[0]!, ['rid', 'ord', 'raw', 'kind']).replace(literal(files[0]!), `[${files.map(literal).join(', ')}]`)}`;
   const local = `SELECT rid, column_name, raw_value, reason, error_type FROM rejects WHERE side = '${side}' AND rid IS NOT NULL`;

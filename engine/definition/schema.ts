@@ -117,7 +117,10 @@ export const sourceSchema = z
     columns: z.array(z.string().min(1)).optional().describe('Column names for a file without a header.'),
     encoding: z.enum(ENCODINGS).optional().describe('Text encoding (default utf-8; a UTF-16 BOM is detected).'),
     decimalSeparator: z.enum(['.', ',']).optional().describe('Decimal separator of numbers in this file (default ".").'),
-    thousandsSeparator: z.enum([',', '.', ' ', "'", '']).optional().describe('Grouping separator to strip from numbers.'),
+    thousandsSeparator: z
+      .enum([',', '.', ' ', "'", ''])
+      .optional()
+      .describe('Grouping separator to strip from numbers. " " also takes the no-break spaces U+00A0 and U+202F, "\'" also the typographic apostrophe U+2019 (one of them per group).'),
     dateFormat: formatList.optional().describe('strptime format(s) for dates, e.g. "%d/%m/%Y" (default ISO).'),
     timestampFormat: formatList.optional().describe('strptime format(s) for timestamps (default ISO).'),
     nullValues: z.array(z.string()).optional().describe('Extra strings that mean "no value" (an empty cell always does).'),

@@ -14,12 +14,15 @@ export interface NumberConvention {
   thousands: '' | ',' | '.' | ' ';
 }
 
+/** One space of grouping: French exports write a no-break space (U+00A0) or a narrow one (U+202F), which the engine reads as " " (normalize/sql.ts GROUPING_ALIKES). */
+export const SPACE = '[ \u00a0\u202f]';
+
 const body = (dec: string, grp: string): string => String.raw`(\d+|\d{1,3}(${grp}\d{3})+)(${dec}\d+)?|${dec}\d+`;
 const signed = (b: string): string => String.raw`[+-]?(${b})|\((${b})\)|(${b})-`;
 
 /** Full-match regexes of a number under each convention (grouping optional). */
-export const NUMBER_DOT = signed(body(String.raw`\.`, `[, ]`));
-export const NUMBER_COMMA = signed(body(',', String.raw`[. ]`));
+export const NUMBER_DOT = signed(body(String.raw`\.`, `(,|${SPACE})`));
+export const NUMBER_COMMA = signed(body(',', String.raw`(\.|${SPACE})`));
 export const INTEGER = String.raw`[+-]?\d+`;
 /** Values no convention but this one can read. */
 export const DOT_DECISIVE = String.raw`.*\.(\d{1,2}|\d{4,})\)?-?|.*\d,\d{3}.*\.\d+\)?-?`;
@@ -45,7 +48,8 @@ export const INTEGER_DIGITS = 18;
 /** SQL: the text a DECIMAL cast reads, like the engine's normalizer (grouping dropped, comma → point, negatives). */
 export function numericSql(t: string, conv: NumberConvention): string {
   let n = t;
-  if (conv.thousands !== '') n = `replace(${n}, ${literal(conv.thousands)}, '')`;
+  if (conv.thousands === ' ') n = `regexp_replace(${n}, ${literal(SPACE)}, '', 'g')`;
+  else if (conv.thousands !== '') n = `replace(${n}, ${literal(conv.thousands)}, '')`;
   if (conv.decimal === ',') n = `replace(${n}, ',', '.')`;
   return `(CASE WHEN ${t} LIKE '(%)' THEN '-' || (${n})[2:-2] WHEN ${t} LIKE '%_-' THEN '-' || (${n})[1:-2] ELSE ${n} END)`;
 }

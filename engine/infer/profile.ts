@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryOne, queryRows } from '../duckdb/open.ts';
 import { literal } from '../sql/quote.ts';
 import { DATE_FORMATS, fitsSql } from './date-formats.ts';
-import { COMMA_DECISIVE, DOT_DECISIVE, fractionDigitsSql, INTEGER, integerDigitsSql, NUMBER_COMMA, NUMBER_DOT, type NumberEvidence } from './numbers.ts';
+import { COMMA_DECISIVE, DOT_DECISIVE, fractionDigitsSql, INTEGER, integerDigitsSql, NUMBER_COMMA, NUMBER_DOT, SPACE, type NumberEvidence } from './numbers.ts';
 import { cleanSql } from './source.ts';
 import type { Side } from './types.ts';
 
@@ -56,7 +56,7 @@ export const DOMINANT_SHARE = 0.995;
 
 const NULL_TOKENS = ['NULL', 'N/A', '#N/A', 'NA', 'NONE', 'NAN', '-', '--', 'NIL'];
 const BOOLEAN_WORDS = ['true', 'false', 'yes', 'no', 'y', 'n', 't', 'f'];
-const NUMBER_CHARS = String.raw`[\d.,+\-() ']+`;
+const NUMBER_CHARS = String.raw`[\d.,+\-() '\x{00a0}\x{202f}]+`;
 const DATE_SHAPE = String.raw`\d{1,4}[-/.]\d{1,2}[-/.]\d{2,4}([ T].*)?|(19|20)\d{6}|\d{1,2}[- ][A-Za-z]{3}[- ]\d{2,4}`;
 
 const rx = (v: string, pattern: string): string => `regexp_full_match(${v}, ${literal(pattern)})`;
@@ -140,7 +140,7 @@ export async function profileSide(
       ['commaDec', rx('v', COMMA_DECISIVE)],
       ['g3comma', `regexp_matches(v, ${literal(String.raw`\d,\d{3}`)})`],
       ['g3dot', `regexp_matches(v, ${literal(String.raw`\d\.\d{3}`)})`],
-      ['g3space', `regexp_matches(v, ${literal(String.raw`\d \d{3}`)})`],
+      ['g3space', `regexp_matches(v, ${literal(String.raw`\d${SPACE}\d{3}`)})`],
     ],
     [
       ['int', sum('int')],

@@ -31,7 +31,10 @@ export function amountClosenessSql(rule: PlannedRule, x: string, y: string): str
   const tol = amountTolerance(rule);
   if (tol.abs === undefined && tol.rel === undefined) return `CASE WHEN ${x} = ${y} THEN 1.0 ELSE 0.0 END`;
   const width = `greatest(${tol.abs !== undefined ? decimalLiteral(tol.abs) : '0'}::DOUBLE, ${tol.rel !== undefined ? decimalLiteral(tol.rel) : '0'}::DOUBLE * greatest(abs(${x}::DOUBLE), abs(${y}::DOUBLE)))`;
-  return `CASE WHEN ${x} = ${y} THEN 1.0 ELSE coalesce(greatest(0.0, 1.0 - 0.5 * abs((${y} - ${x})::DOUBLE) / nullif(${width}, 0)), 0.0) END`;
+  // B − A exactly, then as DOUBLE; only where it overflows DECIMAL(38) (two amounts near the type's ends
+  // of opposite signs) each side is made a DOUBLE first, which would round the usual difference (1.02 − 1).
+  const diff = `coalesce(TRY((${y} - ${x})::DOUBLE), ${y}::DOUBLE - ${x}::DOUBLE)`;
+  return `CASE WHEN ${x} = ${y} THEN 1.0 ELSE coalesce(greatest(0.0, 1.0 - 0.5 * abs(${diff}) / nullif(${width}, 0)), 0.0) END`;
 }
 
 /** Exact floor division of integers (DuckDB's `//` truncates towards zero). */
@@ -59,7 +62,11 @@ export function amountBucketSql(rule: PlannedRule, x: string): { sql: string; ne
     const abs = scaled(tol.abs!);
     const s = Math.max(scale, abs.scale);
     const units = abs.units * 10n ** BigInt(s - abs.scale);
-    return { sql: floorDiv(`try(CAST(${x} * CAST(${literal(`1${'0'.repeat(s)}`)} AS DECIMAL(38, 0)) AS HUGEINT))`, units), neighbours: true };
+    // The amount in units of 10^-s, exactly: whole part and fraction apart, since the amount times 10^s as a
+    // DECIMAL(38) overflows near the type's ends (a bucket of NULL found no candidate for them).
+    const pow = `1${'0'.repeat(s)}`;
+    const exact = `try(CAST(trunc(${x}) AS HUGEINT) * ${pow} + CAST((${x} - trunc(${x})) * CAST(${literal(pow)} AS DECIMAL(38, 0)) AS HUGEINT))`;
+    return { sql: floorDiv(exact, units), neighbours: true };
   }
   const rel = Number(tol.rel);
   if (!(rel < 1)) return undefined;

@@ -1,10 +1,12 @@
 import type { SourceFormat, SourceOptions } from '../definition/schema.ts';
-import type { ResolvedField } from '../definition/resolve.ts';
+import type { ResolvedDefinition, ResolvedField } from '../definition/resolve.ts';
 import { missingCase } from '../contract/guards.ts';
 import { literal, literalList } from '../sql/quote.ts';
 import { DUCKDB, type Dialect } from '../sql/dialect.ts';
 import { chDecimal, chParse } from '../sql/clickhouse-casts.ts';
 import { adjustSql, type AdjustSql } from './adjust-sql.ts';
+import { plainExponentSql } from './exponent-sql.ts';
+import { codePointName } from './visible-text.ts';
 
 /**
  * SQL that turns a raw VARCHAR column into the field's typed, normalized value,
@@ -120,19 +122,34 @@ function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, f
       if (ch) {
         const valid = (t: string): string => numberSql(t, syntax, true, d);
         const n = (t: string): string => `(CASE WHEN ${valid(t)} THEN ${numericText(t, source, d)} END)`;
-        return { clean, text, typed: (t) => chDecimal(n(t), 0, chAlias(t, 'n')), sqlType: 'Decimal(38, 0)', expected: `a whole number${separatorNote(source)}` };
+        return {
+          clean,
+          text,
+          typed: (t) => chDecimal(n(t), 0, chAlias(t, 'n')),
+          sqlType: 'Decimal(38, 0)',
+          expected: `a whole number${separatorNote(source)}`,
+          reasons: (t) => outOfRangeReason(`${valid(t)} AND ${chDecimal(n(t), 0)} IS NULL`, WHOLE_NUMBER_RANGE, d),
+        };
       }
       // A fraction of zeros is in the integer grammar; the exponent form ("1.5e1") is
       // checked for being whole separately, the one case the pattern cannot tell.
       const valid = (t: string): string => (syntax.exponent ? `(${numberSql(t, syntax, true)} AND NOT ${beyondScaleSql(t, syntax, 0)})` : numberSql(t, syntax, true));
-      const n = (t: string): string => `(CASE WHEN ${valid(t)} THEN ${numericText(t, source)} END)`;
+      const n = (t: string): string => `(CASE WHEN ${valid(t)} THEN ${castText(t, source, syntax)} END)`;
       const narrow: NarrowSql = {
         sqlType: 'BIGINT',
         typed: (t) => `TRY_CAST(${n(t)} AS BIGINT)`,
-        unchecked: (t) => `TRY_CAST(${numericText(t, source)} AS BIGINT)`,
+        unchecked: (t) => `TRY_CAST(${castText(t, source, syntax)} AS BIGINT)`,
         status: (t, u) => `(CASE WHEN CAST(${u} AS VARCHAR) = ${t} THEN 0 WHEN ${valid(t)} THEN 0 ELSE 1 END)`,
       };
-      return { clean, text, typed: (t) => `TRY_CAST(${n(t)} AS HUGEINT)`, sqlType: 'HUGEINT', expected: `a whole number${separatorNote(source)}`, narrow };
+      return {
+        clean,
+        text,
+        typed: (t) => `TRY_CAST(${n(t)} AS HUGEINT)`,
+        sqlType: 'HUGEINT',
+        expected: `a whole number${separatorNote(source)}`,
+        narrow,
+        reasons: (t) => outOfRangeReason(`${valid(t)} AND TRY_CAST(${n(t)} AS HUGEINT) IS NULL`, WHOLE_NUMBER_RANGE),
+      };
     }
     case 'decimal': {
       const syntax = numberSyntax(source, format);
@@ -142,7 +159,7 @@ function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, f
       if (ch) return chDecimalField(field, source, syntax, d, clean, text);
       // `rounding` "reject": a value with digits other than 0 beyond the scale does not cast.
       const valid = (t: string): string => (reject ? `(${numberSql(t, syntax, false)} AND NOT ${beyondScaleSql(t, syntax, scale)})` : numberSql(t, syntax, false));
-      const n = (t: string): string => `(CASE WHEN ${valid(t)} THEN ${numericText(t, source)} END)`;
+      const n = (t: string): string => `(CASE WHEN ${valid(t)} THEN ${castText(t, source, syntax)} END)`;
       const sqlType = `DECIMAL(38, ${scale})`;
       // Casting text to an 18-digit decimal is ~70x faster than to a 38-digit one
       // in DuckDB 1.5; the wide cast only runs for values the narrow one cannot hold.
@@ -156,17 +173,19 @@ function castSql(field: ResolvedField, side: 'a' | 'b', source: SourceOptions, f
       const narrow: NarrowSql = {
         sqlType: narrowType,
         typed: (t) => `TRY_CAST(${n(t)} AS ${narrowType})`,
-        unchecked: (t) => `TRY_CAST(${numericText(t, source)} AS ${narrowType})`,
+        unchecked: (t) => `TRY_CAST(${castText(t, source, syntax)} AS ${narrowType})`,
         status: (t, u) =>
           `(CASE ${printed(t, u)} WHEN regexp_full_match(${t}, ${plain}) THEN 0 WHEN NOT regexp_full_match(${t}, ${literal(numberPattern(syntax, false))}) THEN 1
                  WHEN ${beyondScaleSql(t, syntax, scale)} THEN ${reject ? 1 : 2} ELSE 0 END)`,
       };
+      const range = (t: string): string => outOfRangeReason(`${valid(t)} AND ${typed(t)} IS NULL`, decimalRange(scale));
       const base: FieldSql = { clean, text, typed, sqlType, expected: `a decimal number${separatorNote(source)}`, narrow };
-      if (!reject) return { ...base, rounded: (t) => beyondScaleSql(t, syntax, scale) };
+      if (!reject) return { ...base, rounded: (t) => beyondScaleSql(t, syntax, scale), reasons: range };
       const why = `' decimals; the field''s scale is ${scale}'`;
       return {
         ...base,
-        reasons: (t) => `WHEN ${numberSql(t, syntax, false)} AND ${beyondScaleSql(t, syntax, scale)} THEN 'has ' || ${decimalsSql(t, syntax)} || ${why}`,
+        // Too many decimals is said first: the value is then no number of the field at all.
+        reasons: (t) => `WHEN ${numberSql(t, syntax, false)} AND ${beyondScaleSql(t, syntax, scale)} THEN 'has ' || ${decimalsSql(t, syntax)} || ${why} ${range(t)}`,
       };
     }
     case 'date': {
@@ -273,18 +292,36 @@ function isoTimestampSql(t: string): string {
  * The characters trim removes from both ends of a value: ASCII whitespace (tab, LF,
  * VT, FF, CR, space), the rest of Unicode's White_Space (NEL U+0085, no-break space
  * U+00A0, U+1680, U+2000–U+200A, the line and paragraph separators U+2028/U+2029,
- * U+202F, U+205F, U+3000) and three invisible characters extracts leave behind:
- * U+200B zero-width space, U+2060 word joiner and U+FEFF (a byte-order mark in the
- * middle of a file, after files were concatenated). The joiners U+200C/U+200D are
- * kept: inside text they are part of how a word is written.
+ * U+202F, U+205F, U+3000) and the invisible characters extracts leave behind:
+ * U+200B zero-width space, U+2060 word joiner, U+FEFF (a byte-order mark in the
+ * middle of a file, after files were concatenated) and the bidi marks U+200E/U+200F
+ * (Windows and Excel put them around Hebrew and Arabic names). The joiners
+ * U+200C/U+200D are kept: inside text they are part of how a word is written.
+ * (No Unicode normalization: ClickHouse 18.16 has none, and both engines must agree.)
  */
 export const TRIMMED_WHITESPACE: readonly number[] = [
   0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a,
-  0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0x200b, 0x2060, 0xfeff,
+  0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0x200b, 0x2060, 0xfeff, 0x200e, 0x200f,
 ];
 
 /** The characters of the set that DuckDB's plain trim() keeps: it removes spaces and Unicode space separators (Zs) only. */
-const NOT_SPACE_SEPARATORS = [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x85, 0x2028, 0x2029, 0x200b, 0x2060, 0xfeff];
+const NOT_SPACE_SEPARATORS = [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x85, 0x2028, 0x2029, 0x200b, 0x2060, 0xfeff, 0x200e, 0x200f];
+
+/**
+ * Whether a value of `field` that does not type rejects its record. A field the
+ * definition says not to compare (`compare: false`) only travels with the record,
+ * so its value that does not type is left empty and counted in the run's warnings
+ * (`untypedWarning`) instead of costing the record; unless the run needs its type:
+ * a key, the as-of date, or any field of a matching run (its rules may read it).
+ */
+export function untypedRejects(field: ResolvedField, resolved: Pick<ResolvedDefinition, 'asOfField' | 'definition'>): boolean {
+  return field.type !== 'string' && (field.compare || field.isKey || resolved.asOfField === field || resolved.definition.matching !== undefined);
+}
+
+/** The run's warning for the values of a field not compared that did not type (left empty, record kept). */
+export function untypedWarning(field: ResolvedField, sql: FieldSql, count: number): string {
+  return `${field.name}: ${count} value(s) were not ${sql.expected} and were left empty (the field is not compared, so the records were kept)`;
+}
 
 /**
  * SQL removing `TRIMMED_WHITESPACE` from both ends of a VARCHAR. The one
@@ -334,6 +371,19 @@ function numberSyntax(source: SourceOptions, format: SourceFormat | 'query' | 'h
 const reChar = (c: string): string => (/[\\^$.|?*+()[\]{}-]/.test(c) ? `\\${c}` : c);
 
 /**
+ * The characters a declared thousands separator stands for: users think of the
+ * no-break spaces French exports group with (U+00A0, U+202F) as "a space", and of
+ * the typographic apostrophe of Swiss ones (U+2019) as "'". Any one of them per group.
+ */
+export const GROUPING_ALIKES: Readonly<Record<string, readonly string[]>> = { ' ': [' ', '\u00a0', '\u202f'], "'": ["'", '\u2019'] };
+const groupChars = (group: string): readonly string[] => GROUPING_ALIKES[group] ?? [group];
+/** A pattern matching one grouping mark (an alternation: ClickHouse's regular expressions match bytes, not characters). */
+const groupPattern = (group: string): string => {
+  const chars = groupChars(group);
+  return chars.length === 1 ? reChar(chars[0]!) : `(?:${chars.map(reChar).join('|')})`;
+};
+
+/**
  * The number grammar (README, "Recon definitions"), as an RE2 pattern for
  * regexp_full_match: an optional sign, or an accounting negative "(…)" or "…-",
  * around digits with an optional decimal part (".5" and "5." included). With a
@@ -346,7 +396,7 @@ const reChar = (c: string): string => (/[\\^$.|?*+()[\]{}-]/.test(c) ? `\\${c}` 
  */
 function numberPattern(syntax: NumberSyntax, integer: boolean): string {
   const d = reChar(syntax.decimal);
-  const int = syntax.group ? `(?:[0-9]+|[0-9]{1,3}(?:${reChar(syntax.group)}[0-9]{3})+)` : '[0-9]+';
+  const int = syntax.group ? `(?:[0-9]+|[0-9]{1,3}(?:${groupPattern(syntax.group)}[0-9]{3})+)` : '[0-9]+';
   const body =
     integer && !syntax.exponent
       ? `${int}(?:${d}0*)?`
@@ -398,11 +448,20 @@ function exponentDecimalsSql(t: string, syntax: NumberSyntax): string {
   return `(length(rtrim(${int} || ${frac}, '0')) - length(${int}) - ${exp})`;
 }
 
+/**
+ * The text DuckDB's casts read: `numericText`, and where the source writes the exponent
+ * form, that form in plain digits (exponent-sql.ts: DuckDB's own cast rounds it wrongly).
+ */
+function castText(t: string, source: SourceOptions, syntax: NumberSyntax): string {
+  const n = numericText(t, source);
+  return syntax.exponent ? plainExponentSql(n) : n;
+}
+
 /** Numbers as written in real extracts: grouping, decimal comma, (123.45) and 123.45- negatives. */
 function numericText(t: string, source: SourceOptions, d: Dialect = DUCKDB): string {
   let n = t;
   const group = source.thousandsSeparator;
-  if (group !== undefined && group !== '') n = `replace(${n}, ${d.str(group)}, '')`;
+  if (group !== undefined && group !== '') for (const g of groupChars(group)) n = `replace(${n}, ${d.str(g)}, '')`;
   if (source.decimalSeparator === ',') n = `replace(${n}, ',', '.')`;
   if (n === t) {
     // Accounting negatives: "(1234.50)" and trailing-minus "1234.50-".
@@ -422,13 +481,30 @@ function chDecimalField(field: ResolvedField, source: SourceOptions, syntax: Num
   const reject = field.rounding === 'reject';
   const valid = (t: string): string => (reject ? `(${numberSql(t, syntax, false, d)} AND NOT ${beyondScaleSql(t, syntax, scale, d)})` : numberSql(t, syntax, false, d));
   const n = (t: string): string => `(CASE WHEN ${valid(t)} THEN ${numericText(t, source, d)} END)`;
+  const range = (t: string): string => outOfRangeReason(`${valid(t)} AND ${chDecimal(n(t), scale)} IS NULL`, decimalRange(scale), d);
   const base: FieldSql = { clean, text, typed: (t) => chDecimal(n(t), scale, chAlias(t, 'n')), sqlType: `Decimal(38, ${scale})`, expected: `a decimal number${separatorNote(source)}` };
-  if (!reject) return { ...base, rounded: (t) => beyondScaleSql(t, syntax, scale, d) };
+  if (!reject) return { ...base, rounded: (t) => beyondScaleSql(t, syntax, scale, d), reasons: range };
   return {
     ...base,
     reasons: (t) =>
-      `WHEN ${numberSql(t, syntax, false, d)} AND ${beyondScaleSql(t, syntax, scale, d)} THEN concat('has ', toString(${decimalsSql(t, syntax, d)}), ${d.str(` decimals; the field's scale is ${scale}`)})`,
+      `WHEN ${numberSql(t, syntax, false, d)} AND ${beyondScaleSql(t, syntax, scale, d)} THEN concat('has ', toString(${decimalsSql(t, syntax, d)}), ${d.str(` decimals; the field's scale is ${scale}`)}) ${range(t)}`,
   };
+}
+
+/**
+ * Why a number in the grammar did not type: it is out of the field's range. The
+ * same words on both engines (a cluster run compares reject reasons cell by cell).
+ * A whole number's range differs between the engines (DuckDB's HUGEINT also holds
+ * most 39-digit values, the cluster's Decimal(38, 0) none, which a cluster run
+ * refuses), so its reason names no bound.
+ */
+const WHOLE_NUMBER_RANGE = 'out of range: too many digits for a whole number';
+const decimalRange = (scale: number): string =>
+  `out of range for DECIMAL(38, ${scale}): more than ${38 - scale} digits before the decimal point${scale > 0 ? ` once rounded to ${scale} decimals` : ' once rounded'}`;
+
+/** A reject reason's `WHEN … THEN …` branch: `tooLarge` tells a number in the grammar whose cast failed, which only its size can fail. */
+function outOfRangeReason(tooLarge: string, reason: string, d: Dialect = DUCKDB): string {
+  return `WHEN ${tooLarge} THEN ${d.str(reason)}`;
 }
 
 /** A date read with these formats can carry a time of day (a time directive; without formats, the cast's grammar can). */
@@ -464,5 +540,7 @@ function chDateField(formats: string[] | undefined, clean: FieldSql['clean'], te
 function separatorNote(source: SourceOptions): string {
   const dec = source.decimalSeparator ?? '.';
   const group = source.thousandsSeparator;
-  return ` with "${dec}" as decimal separator${group ? ` and "${group}" grouping` : ''}`;
+  const alikes = group ? groupChars(group).slice(1) : [];
+  const also = alikes.length > 0 ? ` (or ${alikes.map(codePointName).join(', ')})` : '';
+  return ` with "${dec}" as decimal separator${group ? ` and "${group}"${also} grouping` : ''}`;
 }

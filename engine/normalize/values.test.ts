@@ -289,7 +289,7 @@ describe('trimming', () => {
   /** The set README documents: ASCII whitespace, Unicode White_Space, and the zero-width U+200B, U+2060, U+FEFF. */
   const SET = [
     0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a,
-    0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0x200b, 0x2060, 0xfeff,
+    0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0x200b, 0x2060, 0xfeff, 0x200e, 0x200f,
   ];
   const reference = (s: string): string => {
     const cps = [...s];
@@ -333,5 +333,63 @@ describe('trimming', () => {
       { v: 'A\r', t: 'A', k: 'A\r' },
       { v: '\u00a0B\ufeff', t: 'B', k: '\u00a0B\ufeff' },
     ]);
+  });
+});
+
+describe('numbers too large for their type', () => {
+  /** The reject reason staging writes (stage.ts writeCastRejects): the field's own reasons, else what was expected; NULL where the value types. */
+  async function reasons(f: ResolvedField, texts: readonly string[], source: SourceOptions = {}): Promise<Record<string, string | null>> {
+    const sql = fieldSql(f, 'a', source);
+    const rows = await queryRows<{ v: string; reason: string | null }>(
+      db.connection,
+      `SELECT v, CASE WHEN ${sql.typed('t')} IS NULL THEN (CASE ${sql.reasons?.('t') ?? ''} ELSE ${literal(`expected ${sql.expected}`)} END) END AS reason
+         FROM (SELECT v, ${sql.text(sql.clean('v'))} AS t FROM (VALUES ${texts.map((x) => `(${literal(x)})`).join(', ')}) s(v))`,
+    );
+    return Object.fromEntries(rows.map((r) => [r.v, r.reason]));
+  }
+
+  it('are rejected as out of range for DECIMAL(38, s), not as no decimal number', async () => {
+    const range2 = 'out of range for DECIMAL(38, 2): more than 36 digits before the decimal point once rounded to 2 decimals';
+    expect(
+      await reasons(field('decimal'), [
+        '123456789012345678901234567890123456.99', // 36 digits: the largest that fits
+        '1234567890123456789012345678901234567', // 37
+        '-1234567890123456789012345678901234567.5',
+        '(12345678901234567890123456789012345678)',
+        '999999999999999999999999999999999999.995', // 36 digits, rounding up makes 37
+        '1.5x',
+      ]),
+    ).toEqual({
+      '123456789012345678901234567890123456.99': null,
+      '1234567890123456789012345678901234567': range2,
+      '-1234567890123456789012345678901234567.5': range2,
+      '(12345678901234567890123456789012345678)': range2,
+      '999999999999999999999999999999999999.995': range2,
+      '1.5x': 'expected a decimal number with "." as decimal separator',
+    });
+    // The scale sets the room left; grouping and a decimal comma are read first; rounding "reject" says "decimals" first.
+    expect(await reasons(field('decimal', { scale: 6 }), ['12345678901234567890123456789012.1', '123456789012345678901234567890123.1'])).toEqual({
+      '12345678901234567890123456789012.1': null,
+      '123456789012345678901234567890123.1': 'out of range for DECIMAL(38, 6): more than 32 digits before the decimal point once rounded to 6 decimals',
+    });
+    expect(await reasons(field('decimal', { scale: 0 }), ['123456789012345678901234567890123456789'])).toEqual({
+      '123456789012345678901234567890123456789': 'out of range for DECIMAL(38, 0): more than 38 digits before the decimal point once rounded',
+    });
+    expect(await reasons(field('decimal'), ['1.234.567.890.123.456.789.012.345.678.901.234.567,5'], { decimalSeparator: ',', thousandsSeparator: '.' })).toEqual({
+      '1.234.567.890.123.456.789.012.345.678.901.234.567,5': range2,
+    });
+    expect(await reasons(field('decimal', { rounding: 'reject' }), ['1234567890123456789012345678901234567.125', '1234567890123456789012345678901234567.1'])).toEqual({
+      '1234567890123456789012345678901234567.125': "has 3 decimals; the field's scale is 2",
+      '1234567890123456789012345678901234567.1': range2,
+    });
+  });
+
+  it('are rejected as out of range for a whole number', async () => {
+    expect(await reasons(field('integer'), ['170141183460469231731687303715884105727', '170141183460469231731687303715884105728', '-1234567890123456789012345678901234567890', '1.5'])).toEqual({
+      '170141183460469231731687303715884105727': null,
+      '170141183460469231731687303715884105728': 'out of range: too many digits for a whole number',
+      '-1234567890123456789012345678901234567890': 'out of range: too many digits for a whole number',
+      '1.5': 'expected a whole number with "." as decimal separator',
+    });
   });
 });

@@ -6,8 +6,9 @@ import { ReconError } from '../errors/recon-error.ts';
 import type { LoadedSource } from '../ingest/load-source.ts';
 import { appendRejects, type RejectRow } from '../ingest/rejects.ts';
 import { ident, literal } from '../sql/quote.ts';
-import { fieldSql, type FieldSql } from './sql.ts';
+import { fieldSql, untypedRejects, untypedWarning, type FieldSql } from './sql.ts';
 import { stageSource, type StagedSource } from './stage.ts';
+import { visibleText } from './visible-text.ts';
 
 /**
  * Staging for wide definitions (hundreds or thousands of fields).
@@ -172,17 +173,20 @@ export async function stageWide(
 
   // Records with a value that did not cast are rejected, like any other.
   const view = side;
+  // Not in a field not compared (sql.ts untypedRejects): its value is left empty and counted in the warnings.
   const keyOrds = new Set(keyIdx);
+  const lenientOrds = fields.flatMap((f, i) => (f.type !== 'string' && !untypedRejects(f, resolved) ? [i] : []));
+  const rejecting = lenientOrds.length === 0 ? '' : ` AND ord NOT IN (${lenientOrds.join(', ')})`;
   await conn.run(
     `UPDATE ${side}_rows SET __bad = true
-      WHERE NOT __bad AND rowid - ${BigInt(rowsBase.base).toString()} IN (SELECT DISTINCT rid FROM ${typed} WHERE bad)`,
+      WHERE NOT __bad AND rowid - ${BigInt(rowsBase.base).toString()} IN (SELECT DISTINCT rid FROM ${typed} WHERE bad${rejecting})`,
   );
   const counts = await queryOne<{ rejected: string; staged: string }>(
     conn,
     `SELECT count(*) FILTER (WHERE __bad) AS rejected, count(*) FILTER (WHERE NOT __bad) AS staged FROM ${view}`,
   );
   if (Number(counts.rejected) > 0) {
-    await writeWideRejects(conn, { side, groups, keyOrds, typed, raw, rawBase: base, K, loaded });
+    await writeWideRejects(conn, { side, groups, skipOrds: new Set([...keyOrds, ...lenientOrds]), typed, raw, rawBase: base, K, loaded });
   }
 
   // 4. Each rejected record's raw text, for the record view (`__raw`).
@@ -198,7 +202,14 @@ export async function stageWide(
   }
 
   await conn.run(`DROP TABLE ${raw}`);
-  const warnings = await roundingWarnings(conn, fields, sqls, typed, view);
+  const untyped =
+    lenientOrds.length === 0
+      ? []
+      : await queryRows<{ ord: number; n: string }>(
+          conn,
+          `SELECT ord, count(*) AS n FROM ${typed} WHERE bad AND ord IN (${lenientOrds.join(', ')}) AND rid NOT IN (SELECT __rid FROM ${view} WHERE __bad) GROUP BY ord ORDER BY ord`,
+        );
+  const warnings = [...(await roundingWarnings(conn, fields, sqls, typed, view)), ...untyped.map(({ ord, n }) => untypedWarning(fields[ord]!, sqls[ord]!, Number(n)))];
   return {
     table: side,
     staged: Number(counts.staged),
@@ -291,7 +302,8 @@ function typedSelect(batch: readonly { g: Group; id: number }[], long: string, m
 interface RejectContext {
   side: 'a' | 'b';
   groups: readonly Group[];
-  keyOrds: ReadonlySet<number>;
+  /** Fields whose failing values are no rejects here: the keys (staged with the key columns) and the fields not compared. */
+  skipOrds: ReadonlySet<number>;
   typed: string;
   raw: string;
   rawBase: string;
@@ -313,7 +325,7 @@ async function writeWideRejects(conn: DuckDBConnection, c: RejectContext): Promi
   };
   const reason =
     c.groups.length === 1 ? reasonOf(c.groups[0]!.sql) : `(CASE m.g ${c.groups.map((g, gi) => `WHEN ${gi} THEN ${reasonOf(g.sql)}`).join(' ')} END)`;
-  const nonKey = c.keyOrds.size === 0 ? '' : `AND t.ord NOT IN (${[...c.keyOrds].join(', ')})`;
+  const nonKey = c.skipOrds.size === 0 ? '' : `AND t.ord NOT IN (${[...c.skipOrds].join(', ')})`;
   let offset = 0;
   for (;;) {
     const rows = await queryRows<{ rid: string; column_name: string; raw_value: string | null; reason: string }>(
@@ -332,7 +344,7 @@ async function writeWideRejects(conn: DuckDBConnection, c: RejectContext): Promi
       line: lines.get(Number(r.rid)) ?? null,
       column: r.column_name,
       rawValue: r.raw_value,
-      reason: r.raw_value === null ? r.reason : `${r.reason}, got "${r.raw_value}"`,
+      reason: r.raw_value === null ? r.reason : `${r.reason}, got "${visibleText(r.raw_value)}"`,
       errorType: 'CAST',
       rid: Number(r.rid),
     }));

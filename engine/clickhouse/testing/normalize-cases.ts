@@ -25,8 +25,10 @@ const DECIMALS = [
   ...NUMBERS,
   '1.005', '-1.005', '2.0049999', '0.0050', '7.125', '1234.5', '(12.50)', '-0.001', '00012.340', '0.995', '-0.995',
   '12345678901234567890123456789012345.675', '99999999999999999999999999999999999.995', '999999999999999999999999999999999999.99', '1234567890123456789012345678901234567',
+  // Out of range for DECIMAL(38, s): one reason on both engines, also once rounding adds a digit.
+  '-1234567890123456789012345678901234567.5', '(123456789012345678901234567890123456789012)', '999999999999999999999999999999999999.995',
 ];
-const INTEGERS = [...NUMBERS, '99999999999999999999', '12345678901234567890123456789012345678', '123456789012345678901234567890123456789'];
+const INTEGERS = [...NUMBERS, '99999999999999999999', '12345678901234567890123456789012345678', '123456789012345678901234567890123456789', '-1234567890123456789012345678901234567890'];
 const DATES = [
   '2024-01-02', '2024-1-2', '2024/01/02', '2024-02-30', '2024-02-29', '2023-02-29', '2024-13-01', '2024-00-10', '2024-01-00', '2024-01-02 00:00:00', '2024-01-02 09:30',
   '2024-01-02T09:30:00.5', '2024-01-02 10:00:00.123456', '2024-01-02 00:00:00.000', '31/12/2024', '1900-01-01', '0001-01-01', '9999-12-31', '12024-01-02', '20240102', 'abc',
@@ -41,7 +43,12 @@ const TIMESTAMPS = [
 ];
 const FORMATTED_TIMESTAMPS = ['02.01.2024 10:00:00', '2.1.2024 1:2:3', '02.01.2024 10:00', '31.04.2024 10:00:00', '29.02.2024 23:59:59', '29.02.2024 23:59:60'];
 const BOOLEANS = ['true', 'T', 'Yes', 'y', '1', 'false', 'F', 'NO', 'n', '0', 'maybe', '', 'oui', 'TRUE'];
-const STRINGS = ['  a  ', 'x', "it's", 'NULL', 'n/a', '', '\u00a0b\u3000', '\r\nc\r\n', 'é', 'Straße', '\ufeffz', 'a\u200db', '\tq\u2028', 'ÀÉÎ', 'İstanbul', 'back\\slash', 'x\u0085'];
+const STRINGS = ['  a  ', 'x', "it's", 'NULL', 'n/a', '', '\u00a0b\u3000', '\r\nc\r\n', 'é', 'Straße', '\ufeffz', 'a\u200db', '\tq\u2028', 'ÀÉÎ', 'İstanbul', 'back\\slash', 'x\u0085',
+  // Bidi marks, zero-width space and BOM around a value (trimmed), and inside one (kept).
+  '\u200f\u05de\u05e9\u05d4\u200e', '\u200bx\ufeff', '\u200e y \u200f', 'a\u200eb'];
+/** Grouping as French (U+00A0, U+202F) and Swiss (U+2019) exports write it, read as the declared " " and "'". */
+const SPACE_GROUPED = ['1 234,56', '1\u00a0234,56', '-1\u202f234\u00a0567,5', '1\u2009234,56', '1\u00a0\u00a0234,56', '1\u00a023,4', '(1\u202f000,00)', '\u200e1\u00a0234,5\u200f'];
+const APOSTROPHE_GROUPED = ["1'234", '1\u2019234', "1\u2019234'567", '1\u2018234', "12'34", '1\u2019234-'];
 /** Two weeks around New Year 1970 and 2024 and a day in 1900: every weekday, both sides of day 0. */
 const DAYS = [
   ...Array.from({ length: 16 }, (_, i) => new Date(Date.UTC(1969, 11, 24 + i)).toISOString().slice(0, 10)),
@@ -49,7 +56,7 @@ const DAYS = [
   '1900-03-03', '1900-03-04', 'nope',
 ];
 const STAMPS = [...DAYS.map((d, i) => `${d} ${String(i % 24).padStart(2, '0')}:30:00`), '1969-12-31 23:59:59.5'];
-const PRODUCTS = ['1.005', '-1.005', '12345.67', '0.005', '-0.005', '0.015', '-0.015', '0.5', '99999999999999999999999999999999999.99', '123456789012345678901234567890123456'];
+const PRODUCTS = ['1.005', '-1.005', '12345.67', '0.005', '-0.005', '0.015', '-0.015', '0.5', '99999999999999999999999999999999999.99', '123456789012345678901234567890123456', '-1234567890123456789012345678901234567.5'];
 
 export function valuesOf(e: MatrixEntry): (string | null)[] {
   const v = ((): string[] => {
@@ -63,7 +70,11 @@ export function valuesOf(e: MatrixEntry): (string | null)[] {
       case 'decimal multiply wide':
         return [...PRODUCTS, ...DECIMALS.slice(0, 12)];
       case 'decimal comma':
-        return ['1,5', '1.234,5678', '1.234.567,891', '12.5', '1,2345', '-0,0005', '(1.000,50)', '1,0005-', '1.23.4', ...NUMBERS];
+        return ['1,5', '1.234,5678', '1.234.567,891', '12.5', '1,2345', '-0,0005', '(1.000,50)', '1,0005-', '1.23.4', '1.234.567.890.123.456.789.012.345.678.901.234.567,5', ...NUMBERS];
+      case 'decimal space grouped':
+        return [...SPACE_GROUPED, ...DECIMALS];
+      case 'integer apostrophe grouped':
+        return [...APOSTROPHE_GROUPED, ...INTEGERS];
       case 'date formats':
         return FORMATTED_DATES;
       case 'date timed formats':

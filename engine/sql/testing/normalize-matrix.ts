@@ -34,6 +34,8 @@ export const NORMALIZE_MATRIX: MatrixEntry[] = [
   { name: 'decimal', field: f({ type: 'decimal', scale: 2 }), source: {} },
   { name: 'decimal reject', field: f({ type: 'decimal', scale: 2, rounding: 'reject' }), source: {} },
   { name: 'decimal comma', field: f({ type: 'decimal', scale: 3 }), source: { decimalSeparator: ',', thousandsSeparator: '.' } },
+  { name: 'decimal space grouped', field: f({ type: 'decimal', scale: 2 }), source: { decimalSeparator: ',', thousandsSeparator: ' ' } },
+  { name: 'integer apostrophe grouped', field: f({ type: 'integer' }), source: { thousandsSeparator: "'" } },
   { name: 'decimal scale 0', field: f({ type: 'decimal', scale: 0 }), source: {} },
   { name: 'decimal json', field: f({ type: 'decimal', scale: 4 }), source: {}, format: 'json' },
   { name: 'decimal reject json', field: f({ type: 'decimal', scale: 2, rounding: 'reject' }), source: {}, format: 'json' },

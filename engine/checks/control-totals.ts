@@ -21,6 +21,9 @@ export interface SideControlTotal {
   staged: string;
 }
 
+/** `discrepancy` is staged − read; the money in rejected rows is read − staged. */
+const negated = (decimalText: string): string => (decimalText.startsWith('-') ? decimalText.slice(1) : `-${decimalText}`);
+
 /**
  * Sum of each decimal field per currency: every loaded row whose amount
  * parsed (the source as read) against the rows staged for the compare. Rows
@@ -64,7 +67,7 @@ export async function controlTotalChecks(
         discrepancy: d,
         message: passed
           ? `${side.toUpperCase()} ${f.name} ${r['ccy']}: ${actual} read and staged`
-          : `${side.toUpperCase()} ${f.name} ${r['ccy']}: ${expected} read but ${actual} staged; ${d} is in rejected rows`,
+          : `${side.toUpperCase()} ${f.name} ${r['ccy']}: ${expected} read but ${actual} staged; ${negated(d)} is in rejected rows`,
       });
     }
   });

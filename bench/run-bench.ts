@@ -222,7 +222,8 @@ function writeDocs(fresh: DialectResult[]): void {
   const maxRss = all.reduce((w, r) => (r.reconRss > w.reconRss ? r : w));
   const label = new Map(DIALECTS.map((d) => [d.name, d.label]));
   const commands = [...new Set(all.map((r) => r.command))];
-  const outside = (r: DialectResult): number => r.reconMs - STAGES.reduce((s, k) => s + (r.stagesMs[k] ?? 0), 0);
+  // The checks run inside attribution (while its forest predicts in JavaScript): not counted twice.
+  const outside = (r: DialectResult): number => r.reconMs - STAGES.reduce((s, k) => s + (k === 'checks' ? 0 : (r.stagesMs[k] ?? 0)), 0);
   writeDocsSection(marker, [
     `### Engine: ${rows.toLocaleString('en-US')} rows a side, by file dialect`,
     '',
@@ -240,7 +241,7 @@ function writeDocs(fresh: DialectResult[]): void {
         `| ${r.dialect} | ${label.get(r.dialect)} | ${sec(r.reconMs)} | ${sec(r.floorMs)} | **${r.ratio}×** | ${sec(r.reconCpuMs)} / ${sec(r.floorCpuMs)} (${r.cpuRatio}×) | ${mb(r.reconRss)} / ${mb(r.floorRss)} | ${r.breaks.toLocaleString('en-US')} (${r.duplicateKeyBreaks.toLocaleString('en-US')}) / ${r.floorBreaks.toLocaleString('en-US')} | ${r.date} (${r.runs}, ${r.load}) |`,
     ),
     '',
-    'Stages of `recon run` (median ms; "outside" is the wall time not in a stage: CLI start, worker start, DuckDB open and close):',
+    'Stages of `recon run` (median ms; the checks run during attribution and are part of its time too; "outside" is the wall time not in a stage: CLI start, worker start, DuckDB open and close):',
     '',
     `| dialect | ${STAGES.join(' | ')} | outside |`,
     `|---|${STAGES.map(() => '---|').join('')}---|`,

@@ -12,7 +12,7 @@ import type { ReasonModel } from './model.ts';
 import { BATCH_ROWS, readNumericBatches, type NumericBatch } from './numeric-batches.ts';
 import { RUN_TABLES } from '../run-file/schema.ts';
 import { fxRatios } from './fx-rates.ts';
-import { BREAK_RULES, computeBreakRules, GUARD_CAP, type FieldTolerance } from './rules.ts';
+import { BREAK_RULES, computeBreakRules, GUARD_CAP, type FieldTolerance, type FxProposal } from './rules.ts';
 import { describeGuard, RULE_FEATURE } from './words.ts';
 import { applyReasonRules, type RunReasonRule } from '../rules/apply-run.ts';
 
@@ -39,6 +39,16 @@ export interface AttributeOptions {
   rules?: boolean;
   /** The team's reason rules in force for the run, in order (engine/rules; not the built-in rules.ts): they win over the model. */
   reasonRules?: readonly RunReasonRule[];
+  /**
+   * DuckDB work to run while the forest predicts in JavaScript, which leaves a
+   * core idle (a run's integrity checks): `work` starts once the features are
+   * computed and is awaited before the breaks that need no model are written.
+   * The rules and the predictions then use `connection`, a second connection to
+   * the same database, so `work` has the caller's connection (and its TEMP
+   * tables) to itself. They read persistent tables only (breaks, the
+   * features, `recordsA`); the rules' TEMP tables live on `connection`.
+   */
+  alongside?: { connection: DuckDBConnection; work: () => Promise<void> };
 }
 
 /** What attribution adds to summary.json (declared with the run summary, engine/contract/runs.ts). */
@@ -67,6 +77,9 @@ export function decide(guess: string, confidence: number, threshold: number): De
   if (confidence >= threshold) return { reason: guess, confidence, status: 'AUTO', suggested: null };
   return { reason: UNKNOWN_REASON, confidence, status: 'REVIEW', suggested: guess };
 }
+
+/** Breaks predicted between two turns of the event loop (~10 ms of the forest). */
+const YIELD_ROWS = 1024;
 
 /** Reasons a rule decides (rules.ts), by the code the rules table's numeric column carries. */
 const RULE_REASONS = ['', 'SIGN_FLIP', 'FX_DIFF', 'ROUNDING_DIFF'] as const;
@@ -97,18 +110,57 @@ export async function attributeBreaks(conn: DuckDBConnection, opts: AttributeOpt
   const { model, threshold } = opts;
   const explainLimit = opts.explainLimit ?? 10_000;
   const t0 = performance.now();
+  // On the caller's connection: the history features read its TEMP tables (series/link.ts).
   await computeBreakFeatures(conn, {
     ...(opts.fx ? { fx: opts.fx } : {}),
     ...(opts.previousBreaks ? { previousBreaks: opts.previousBreaks } : {}),
     ...(opts.history ? { history: opts.history } : {}),
   });
+  await conn.run(ATTRIBUTIONS_DDL);
+  const alongside = opts.alongside;
+  let predicted: Predicted;
+  if (alongside) {
+    const work = alongside.work();
+    // Both are awaited before either's failure is passed on: the caller closes the database next.
+    const [p, w] = await Promise.allSettled([predictBreaks(alongside.connection, opts, explainLimit), work]);
+    if (p.status === 'rejected') throw p.reason;
+    if (w.status === 'rejected') throw w.reason;
+    predicted = p.value;
+  } else predicted = await predictBreaks(conn, opts, explainLimit);
+  const { fxProposals, explained, t1 } = predicted;
+  // A record whose counterpart was rejected is explained by the reject itself; a matching tie by the tie.
+  await conn.run(
+    `INSERT INTO ${RUN_TABLES.attributions}
+     SELECT break_id, diff_type, 1, 'AUTO', NULL, json_array(json_object('feature', 'diff_' || lower(diff_type), 'value', 1, 'contribution', 1, 'pathShare', 0))
+       FROM ${RUN_TABLES.breaks} WHERE diff_type IN (${SQL_ATTRIBUTED_DIFF_TYPES.map((t) => `'${t}'`).join(', ')})`,
+  );
+  await opts.afterAttribute?.();
+  // Reason rules last: a matched break takes the rule's reason, the model's kept beside it.
+  await applyReasonRules(conn, opts.reasonRules ?? [], opts.history ? { history: opts.history } : {});
+  const timings = { featuresMs: Math.round(t1 - t0), predictMs: Math.round(performance.now() - t1) };
+  return { ...(await summarize(conn, model.version, threshold, explained)), timings, ...(fxProposals.length > 0 ? { fxProposals } : {}) };
+}
+
+interface Predicted {
+  fxProposals: FxProposal[];
+  /** REVIEW breaks explained by the model. */
+  explained: number;
+  /** When the predictions started (after the rules), for the timings. */
+  t1: number;
+}
+
+/**
+ * The built-in rules (rules.ts) and the forest over `break_features`, appended to
+ * `attributions`, all on `conn` (the rules' TEMP tables are made there).
+ */
+async function predictBreaks(conn: DuckDBConnection, opts: AttributeOptions, explainLimit: number): Promise<Predicted> {
+  const { model, threshold } = opts;
   const fxProposals = await computeBreakRules(conn, {
     fxRatios: fxRatios(opts.fx),
     ...(opts.tolerances ? { tolerances: opts.tolerances } : {}),
     ...(opts.recordsA ? { recordsA: opts.recordsA } : {}),
     off: opts.rules === false,
   });
-  await conn.run(ATTRIBUTIONS_DDL);
   const t1 = performance.now();
   const [{ n }] = (await queryRows<{ n: string }>(conn, 'SELECT count(*) AS n FROM break_features')) as [{ n: string }];
   const total = Number(n);
@@ -129,6 +181,9 @@ export async function attributeBreaks(conn: DuckDBConnection, opts: AttributeOpt
       const rules = await readRuleRange(conn, lo, hi, batch.rows);
       let k = 0;
       for (let i = 0; i < batch.rows; i++) {
+        // Now and then the event loop takes its turn: work running alongside (the run's checks)
+        // sends its next statement only when its previous one's completion is handled.
+        if (i % YIELD_ROWS === YIELD_ROWS - 1) await new Promise((next) => setImmediate(next));
         const at = i * width;
         const id = batch.ids[i]!;
         while (k < rules.rows && rules.ids[k]! < id) k++;
@@ -190,17 +245,7 @@ export async function attributeBreaks(conn: DuckDBConnection, opts: AttributeOpt
        FROM ${BREAK_RULES} r
       WHERE a.break_id = r.break_id AND r.reason IS NOT NULL`,
   );
-  // A record whose counterpart was rejected is explained by the reject itself; a matching tie by the tie.
-  await conn.run(
-    `INSERT INTO ${RUN_TABLES.attributions}
-     SELECT break_id, diff_type, 1, 'AUTO', NULL, json_array(json_object('feature', 'diff_' || lower(diff_type), 'value', 1, 'contribution', 1, 'pathShare', 0))
-       FROM ${RUN_TABLES.breaks} WHERE diff_type IN (${SQL_ATTRIBUTED_DIFF_TYPES.map((t) => `'${t}'`).join(', ')})`,
-  );
-  await opts.afterAttribute?.();
-  // Reason rules last: a matched break takes the rule's reason, the model's kept beside it.
-  await applyReasonRules(conn, opts.reasonRules ?? [], opts.history ? { history: opts.history } : {});
-  const timings = { featuresMs: Math.round(t1 - t0), predictMs: Math.round(performance.now() - t1) };
-  return { ...(await summarize(conn, model.version, threshold, explained)), timings, ...(fxProposals.length > 0 ? { fxProposals } : {}) };
+  return { fxProposals, explained, t1 };
 }
 
 /** The rules' numeric columns (RULE_COLUMNS) of the breaks with ids in [lo, hi], ordered by id. */

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ResolvedDefinition } from '../definition/resolve.ts';
+import type { ResolvedDefinition, ResolvedField } from '../definition/resolve.ts';
 import { queryRows } from '../duckdb/open.ts';
 import { ident } from '../sql/quote.ts';
 import type { CheckResult, SideInputs } from './integrity.ts';
@@ -47,7 +47,9 @@ export async function controlTotalChecks(
   ]);
   const rows = s.controlTotalRows
     ? await s.controlTotalRows(decimals, resolved.currencyField)
-    : await queryRows<Record<string, string>>(conn, `SELECT ${ccy} AS ccy, ${sums.join(', ')} FROM ${s.staged.table} GROUP BY 1 ORDER BY 1`);
+    : s.onCluster?.totalsTable
+      ? await queryRows<Record<string, string>>(conn, clusterTotalsSql(decimals, ccy, s.staged.table, s.onCluster.totalsTable))
+      : await queryRows<Record<string, string>>(conn, `SELECT ${ccy} AS ccy, ${sums.join(', ')} FROM ${s.staged.table} GROUP BY 1 ORDER BY 1`);
   const results: CheckResult[] = [];
   const totals: SideControlTotal[] = [];
   decimals.forEach((f, i) => {
@@ -72,6 +74,25 @@ export async function controlTotalChecks(
     }
   });
   return { checks: results, totals };
+}
+
+/**
+ * A cluster run's totals, in the shape and types of the local query above: what was read is the workstation's
+ * staging (every row whose amount parsed, rejected ones included), what was staged for the compare is what the
+ * cluster holds (its rows' sums, clickhouse/cluster-checks.ts), so a row the cluster lost or gained shows.
+ */
+function clusterTotalsSql(decimals: readonly ResolvedField[], ccy: string, staged: string, clusterTotals: string): string {
+  const type = (f: ResolvedField): string => `DECIMAL(38, ${f.scale})`;
+  const parts = [
+    `SELECT ${ccy} AS ccy, ${decimals.map((f, i) => `sum(${ident(f.name)}) AS r${i}, NULL::${type(f)} AS c${i}`).join(', ')} FROM ${staged} GROUP BY 1`,
+    `SELECT ccy, ${decimals.map((f, i) => `NULL::${type(f)} AS r${i}, CAST(s${i} AS ${type(f)}) AS c${i}`).join(', ')} FROM ${clusterTotals}`,
+  ];
+  const cols = decimals.flatMap((_, i) => [
+    `CAST(coalesce(sum(r${i}), 0) AS VARCHAR) AS e${i}`,
+    `CAST(coalesce(sum(c${i}), 0) AS VARCHAR) AS a${i}`,
+    `CAST(coalesce(sum(c${i}), 0) - coalesce(sum(r${i}), 0) AS VARCHAR) AS d${i}`,
+  ]);
+  return `SELECT ccy, ${cols.join(', ')} FROM (${parts.join(' UNION ALL ')}) GROUP BY 1 ORDER BY 1`;
 }
 
 /** Both sides' totals per field and currency, B − A exactly; a currency on one side only counts 0 on the other. */

@@ -34,6 +34,19 @@ export interface SideInputs {
   controlTotalRows?: (decimals: readonly ResolvedField[], currency: ResolvedField | undefined) => Promise<Record<string, string>[]>;
   /** The key-only source read of the key hash check, started ahead of the checks (startSourceKeyHashes); used if the file had no structural reject. */
   sourceKeyHash?: Promise<string> | undefined;
+  /** A run on a ClickHouse cluster: what the cluster holds of the side (clickhouse/cluster-checks.ts), which the checks read in place of the local staging's compared rows. */
+  onCluster?: ClusterSideChecks | undefined;
+}
+
+/**
+ * The side's compared (not rejected) rows as the cluster holds them: their count, the key hash of their keys
+ * as the file spells them, and a TEMP table of the decimal fields' sums per currency (`ccy`, `s0`, `s1`, … in
+ * the order of the definition's decimal fields, as text), absent when the workstation totals them itself.
+ */
+export interface ClusterSideChecks {
+  rows: number;
+  keyHash: string;
+  totalsTable?: string;
 }
 
 export const CHECKS_DDL = `
@@ -80,7 +93,9 @@ export async function runIntegrityChecks(
   return { checks: results, buckets, controlTotals: pairControlTotals(sideTotals) };
 }
 
-function countCheck({ loaded, staged }: SideInputs): CheckResult {
+function countCheck({ loaded, staged: local, onCluster }: SideInputs): CheckResult {
+  // On a cluster run, the rows compared are those the cluster holds.
+  const staged = { staged: onCluster ? onCluster.rows : local.staged, rejected: local.rejected };
   const rejected = loaded.structuralRejects + staged.rejected;
   const actual = staged.staged + rejected;
   const passed = actual === loaded.sourceRecords;
@@ -123,20 +138,20 @@ async function uniquenessCheck(conn: DuckDBConnection, { loaded }: SideInputs): 
 
 
 /** The source half of the key hash check: the independent read of the file's keys. */
-function sourceKeyHashSql(resolved: ResolvedDefinition, loaded: LoadedSource, everyColumn: boolean): string {
+function sourceKeyHashSql(resolved: ResolvedDefinition, loaded: LoadedSource, everyColumn: boolean, portable: boolean): string {
   const keyText = resolved.keyFields
     // The same trim as staging's __key_text (normalize/sql.ts), so the two cannot drift apart.
     .map((k) => `coalesce(${trimSql(ident(loaded.side === 'a' ? k.aColumn : k.bColumn))}, '')`)
     .join(` || '|' || `);
-  return loaded.keyHashSql(keyText, { everyColumn });
+  return loaded.keyHashSql(keyText, { everyColumn, portable });
 }
 
-async function sourceKeyHash(conn: DuckDBConnection, resolved: ResolvedDefinition, loaded: LoadedSource): Promise<string> {
+async function sourceKeyHash(conn: DuckDBConnection, resolved: ResolvedDefinition, loaded: LoadedSource, portable: boolean): Promise<string> {
   // A record the staging read rejected (invalid UTF-8 in another column, say) may be
   // read by a key-only read, which does not look at the other columns: after any
   // structural reject the independent read looks at every column too, so both
   // reads reject the same records and an intact key set still hashes equal.
-  const [src] = await queryRows<{ expected: string }>(conn, sourceKeyHashSql(resolved, loaded, loaded.structuralRejects > 0));
+  const [src] = await queryRows<{ expected: string }>(conn, sourceKeyHashSql(resolved, loaded, loaded.structuralRejects > 0, portable));
   return src?.expected ?? '0';
 }
 
@@ -159,7 +174,8 @@ const REREAD_FORMATS: ReadonlySet<string> = new Set(['csv', 'tsv', 'txt']);
  * rejected no record; a side that had structural rejects is read again, every
  * column, by the check itself (keyHashCheck), as is one whose early read failed.
  */
-export function startSourceKeyHashes(instance: DuckDBInstance, resolved: ResolvedDefinition, sides: readonly LoadedSource[], signal?: AbortSignal): EarlyKeyHashes {
+export function startSourceKeyHashes(instance: DuckDBInstance, resolved: ResolvedDefinition, sides: readonly LoadedSource[], opts: { portable: boolean; signal?: AbortSignal | undefined }): EarlyKeyHashes {
+  const { portable, signal } = opts;
   const todo = sides.filter((l) => REREAD_FORMATS.has(l.file.format));
   if (todo.length === 0 || resolved.keyFields.length === 0) return { stop: async () => undefined };
   const connection = instance.connect();
@@ -172,7 +188,7 @@ export function startSourceKeyHashes(instance: DuckDBInstance, resolved: Resolve
   for (const loaded of todo) {
     const result = chain.then(async () => {
       if (stopped || signal?.aborted) throw new Error('the run has stopped');
-      const [src] = await queryRows<{ expected: string }>(conn!, sourceKeyHashSql(resolved, loaded, false));
+      const [src] = await queryRows<{ expected: string }>(conn!, sourceKeyHashSql(resolved, loaded, false, portable));
       return src?.expected ?? '0';
     });
     result.catch(() => undefined); // the check reads the file itself then
@@ -204,10 +220,15 @@ export function startSourceKeyHashes(instance: DuckDBInstance, resolved: Resolve
  * million rows) is kept on purpose: a hash taken inside the staging statement
  * would only check that statement against itself.
  */
-async function keyHashCheck(conn: DuckDBConnection, resolved: ResolvedDefinition, { loaded, staged, sourceKeyHash: early }: SideInputs): Promise<CheckResult> {
-  const expected = (early !== undefined && loaded.structuralRejects === 0 ? await early.catch(() => undefined) : undefined) ?? (await sourceKeyHash(conn, resolved, loaded));
-  const [stg] = await queryRows<{ actual: string }>(conn, `SELECT ${hashSum('__key_text')} AS actual FROM ${staged.table}`);
-  const actual = stg?.actual ?? '0';
+async function keyHashCheck(conn: DuckDBConnection, resolved: ResolvedDefinition, { loaded, staged, sourceKeyHash: early, onCluster }: SideInputs): Promise<CheckResult> {
+  // A cluster run hashes with the function both engines share (onCluster); a local run with DuckDB's own.
+  // The early read was started with the same choice (startSourceKeyHashes `portable`).
+  const portable = onCluster !== undefined;
+  const expected = (early !== undefined && loaded.structuralRejects === 0 ? await early.catch(() => undefined) : undefined) ?? (await sourceKeyHash(conn, resolved, loaded, portable));
+  // On a cluster run, the compared rows' keys are hashed there, and the rejected rows' (which stay home) here:
+  // the hash is a sum modulo 2^64, so the parts add up.
+  const [stg] = await queryRows<{ actual: string }>(conn, `SELECT ${hashSum('__key_text', portable)} AS actual FROM ${staged.table}${onCluster ? ' WHERE __bad' : ''}`);
+  const actual = onCluster ? ((BigInt(stg?.actual ?? '0') + BigInt(onCluster.keyHash)) % 2n ** 64n).toString() : (stg?.actual ?? '0');
   return {
     name: `key_hash_${loaded.side}`,
     type: 'HASH',

@@ -12,7 +12,7 @@ const resolved = resolveDefinition(
 describe('the cluster run SQL', () => {
   it('names no user column in ClickHouse: positional columns, run-named tables', () => {
     const ddl = createTableSql(resolved, 'a', 'default', '20261207-101010-abc', 'recon');
-    expect(ddl[0]).toBe('CREATE TABLE default.recon_20261207_101010_abc_a (__key String, rid_a UInt64, a0 Nullable(Decimal(38, 2)), a1 Nullable(Int32)) ENGINE = MergeTree() ORDER BY tuple()');
+    expect(ddl[0]).toBe('CREATE TABLE default.recon_20261207_101010_abc_a (__key String, rid_a UInt64, a0 Nullable(Decimal(38, 2)), a1 Nullable(Int32), __key_text String) ENGINE = MergeTree() ORDER BY tuple()');
     expect(ddl[1]).toBe('CREATE TABLE default.recon_20261207_101010_abc_a_dist AS default.recon_20261207_101010_abc_a ENGINE = Distributed(recon, default, recon_20261207_101010_abc_a, cityHash64(__key))');
     expect(pairsSql(resolved, 'default', 'r1')).not.toContain('Amount');
     expect(clusterTables('db', 'x-y').dist('b')).toBe('db.recon_x_y_b_dist');

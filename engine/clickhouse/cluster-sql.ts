@@ -61,7 +61,7 @@ export function clusterTables(
 /** DDL on every node: the side's local table, then the Distributed table over the cluster's local tables. */
 export function createTableSql(resolved: ResolvedDefinition, side: 'a' | 'b', database: string, runId: string, clusterName: string): string[] {
   const t = clusterTables(database, runId);
-  const cols = ['__key String', `rid_${side} UInt64`, ...comparedFields(resolved).map((f, i) => `${side}${i} ${wireOf(f).chType}`)];
+  const cols = ['__key String', `rid_${side} UInt64`, ...comparedFields(resolved).map((f, i) => `${side}${i} ${wireOf(f).chType}`), ...checkColumns(resolved).map((c) => c.ddl)];
   const local = t.local(side);
   return [
     // No sort order: the join builds a hash table and the duplicate search groups, neither reads in key order.
@@ -97,10 +97,24 @@ export function rawExportSql(resolved: ResolvedDefinition, raw: string, base: st
  */
 export function typedExportSql(resolved: ResolvedDefinition, side: 'a' | 'b', dir: string, parts: number): string {
   const fields = comparedFields(resolved).map((f, i) => ({ f, i, w: wireOf(f) }));
-  const cols = ['__key', '__rid', ...fields.map(({ f, i, w }) => `${w.out(`${side}.${ident(f.name)}`)} AS c${i}`)];
-  const quoted = ['__key', ...fields.filter(({ w }) => w.quoted).map(({ i }) => `c${i}`)];
+  const checks = checkColumns(resolved);
+  const cols = ['__key', '__rid', ...fields.map(({ f, i, w }) => `${w.out(`${side}.${ident(f.name)}`)} AS c${i}`), ...checks.map((c) => `${c.duck} AS ${c.name}`)];
+  const quoted = ['__key', ...fields.filter(({ w }) => w.quoted).map(({ i }) => `c${i}`), ...checks.map((c) => c.name)];
   return `COPY (SELECT ${cols.join(', ')}, __rid % ${parts} AS __part FROM ${side} WHERE NOT __bad)
             TO ${literal(dir)} (FORMAT csv, HEADER false, NULLSTR '\\N', FORCE_QUOTE (${quoted.join(', ')}), PARTITION_BY (__part))`;
+}
+
+/**
+ * The columns the integrity checks read on the cluster (cluster-checks.ts), after the compared values: the key
+ * as the file spells it (the key hash) and, with a currency field, its value (control totals per currency).
+ * `duck` is the staged view's column the default path sends.
+ */
+export function checkColumns(resolved: ResolvedDefinition): { name: string; ddl: string; duck: string }[] {
+  const ccy = resolved.currencyField;
+  return [
+    { name: '__key_text', ddl: '__key_text String', duck: '__key_text' },
+    ...(ccy ? [{ name: '__ccy', ddl: '__ccy Nullable(String)', duck: `CAST(${ident(ccy.name)} AS VARCHAR)` }] : []),
+  ];
 }
 
 /** ClickHouse: the keys on more than one of a side's rows, each shard for its own keys (distributed_group_by_no_merge). */

@@ -11,6 +11,7 @@ import { runRecon } from '../run/run-recon.ts';
 import type { Keychain } from '../sync/credentials.ts';
 import { CLUSTER_PASSWORD_ENV, clusterNodes, keychainAccountOfCluster } from './cluster-target.ts';
 import { clickhouseAvailable, startTestCluster, type TestCluster } from './testing/clickhouse-cluster.ts';
+import { comparableChecks } from './testing/comparable-checks.ts';
 
 /**
  * `recon run --engine clickhouse` end to end, against a real two-shard cluster
@@ -97,7 +98,7 @@ async function readRunFile(path: string): Promise<RunFile> {
       db.connection,
       'SELECT break_id, key, field, diff_type, side, value_a, value_b, delta, field_type, rid_a, rid_b FROM breaks ORDER BY break_id',
     );
-    const checks = await queryRows<Record<string, unknown>>(db.connection, 'SELECT * FROM checks ORDER BY ALL');
+    const checks = comparableChecks(await queryRows<Record<string, unknown>>(db.connection, 'SELECT * FROM checks ORDER BY ALL'));
     return { breaks: breaks.map((r) => JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? v.toString() : v))), checks: checks.map((r) => JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? v.toString() : v))) };
   } finally {
     db.close();

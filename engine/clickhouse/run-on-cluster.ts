@@ -16,6 +16,8 @@ import { fieldSql, trimSql } from '../normalize/sql.ts';
 import { visibleTextSql } from '../normalize/visible-text.ts';
 import { ident, literal } from '../sql/quote.ts';
 import { clusterStageSql } from './normalize-on-cluster.ts';
+import { readClusterChecks } from './cluster-checks.ts';
+import type { ClusterSideChecks } from '../checks/integrity.ts';
 
 /**
  * The diff of a keyed run on a ClickHouse cluster (`recon run --engine
@@ -55,7 +57,19 @@ export interface ClusterDiffOptions {
   timings?: Record<string, number>;
 }
 
-export async function diffOnCluster(conn: DuckDBConnection, resolved: ResolvedDefinition, target: ClusterTarget, opts: ClusterDiffOptions): Promise<void> {
+/**
+ * For tests only: called with the first node's client and the run's tables just before the integrity checks
+ * read the cluster, so a test can change what the cluster holds and see a check fail.
+ */
+export const clusterTestHooks: { beforeChecks?: (client: ClickHouseClient, tables: ReturnType<typeof clusterTables>) => Promise<void> } = {};
+
+/** Runs the diff on the cluster; returns what the integrity checks read of each side there (checks/integrity.ts). */
+export async function diffOnCluster(
+  conn: DuckDBConnection,
+  resolved: ResolvedDefinition,
+  target: ClusterTarget,
+  opts: ClusterDiffOptions,
+): Promise<{ a: ClusterSideChecks; b: ClusterSideChecks }> {
   const keychain = opts.keychain ?? (await import('../sync/credentials.ts')).osKeychain();
   const clients = clusterNodes(target, opts.env ?? process.env, keychain).map((n) => new ClickHouseClient(n, opts.signal));
   const step = opts.onStep ?? (() => undefined);
@@ -118,8 +132,10 @@ export async function diffOnCluster(conn: DuckDBConnection, resolved: ResolvedDe
       if (onCluster) {
         step(`Cluster: normalizing ${side.toUpperCase()}`, 0);
         const sql = clusterStageSql(resolved, side, source, loaded.file.format, { raw: t.raw(side), dist: t.dist(side) });
-        await timed(`clusterNormalize${side.toUpperCase()}`, async () => {
-          const refused = await Promise.all(clients.map(async (c) => Number((await c.exec(sql.refused)).trim())));
+        // Timed apart (docs/SCALE.md): the count of values read differently, the staging insert, the rejects' read-back.
+        const S = side.toUpperCase();
+        await timed(`clusterNormalize${S}`, async () => {
+          const refused = await timed(`clusterRefused${S}`, () => Promise.all(clients.map(async (c) => Number((await c.exec(sql.refused)).trim()))));
           const n = refused.reduce((x, y) => x + y, 0);
           if (!Number.isInteger(n)) throw new ReconError('CLUSTER_QUERY_FAILED', `ClickHouse did not count the values of ${side.toUpperCase()} it would read differently`);
           if (n > 0) {
@@ -128,11 +144,11 @@ export async function diffOnCluster(conn: DuckDBConnection, resolved: ResolvedDe
               `--cluster-normalize: ${n} value(s) of ${side.toUpperCase()} would be normalized differently on ClickHouse (a case-folded text with a character such as ß or ı, or a number key beyond 2^63): leave out --cluster-normalize, or run it locally`,
             );
           }
-          await Promise.all(clients.map((c) => c.exec(sql.insert)));
-          await checkRejects(conn, resolved, clients, sql.rejects, side, dir, opts.sides[side]);
+          await timed(`clusterStage${S}`, () => Promise.all(clients.map((c) => c.exec(sql.insert))));
+          await timed(`clusterRejects${S}`, () => checkRejects(conn, resolved, clients, sql.rejects, side, dir, opts.sides[side]));
         });
       }
-      await checkLoaded(conn, first, resolved, side, database, opts.runId);
+      await timed(`clusterAgree${side.toUpperCase()}`, () => checkLoaded(conn, first, resolved, side, database, opts.runId));
       checkCancelled();
     }
 
@@ -157,6 +173,12 @@ export async function diffOnCluster(conn: DuckDBConnection, resolved: ResolvedDe
       await conn.run(joinedSql(resolved, pairsFromCsvSql(resolved, pairsFile, RUN_TABLES.dupKeys)));
     });
     await conn.run(breaksStatement(resolved).sql);
+    step('Cluster: integrity checks', 0);
+    return await timed('clusterChecks', async () => {
+      await clusterTestHooks.beforeChecks?.(first, clusterTables(database, opts.runId));
+      const where = { database, runId: opts.runId, dir };
+      return { a: await readClusterChecks(conn, first, resolved, 'a', where), b: await readClusterChecks(conn, first, resolved, 'b', where) };
+    });
   } finally {
     if (created) await dropTables(clients, database, opts.runId);
     await rm(dir, { recursive: true, force: true });

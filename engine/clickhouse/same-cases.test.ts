@@ -10,7 +10,9 @@ import { generateExtracts } from '../generate/generate-extracts.ts';
 import { ReconError } from '../errors/recon-error.ts';
 import { runRecon, type RunSummary } from '../run/run-recon.ts';
 import { CLUSTER_PASSWORD_ENV } from './cluster-target.ts';
+import { clusterTestHooks } from './run-on-cluster.ts';
 import { clickhouseAvailable, startTestCluster, type TestCluster } from './testing/clickhouse-cluster.ts';
+import { comparableChecks } from './testing/comparable-checks.ts';
 
 /**
  * One set of semantics, two engines: the same inputs reconciled by the local
@@ -34,7 +36,7 @@ async function runFile(summary: RunSummary): Promise<{ breaks: string[]; checks:
   try {
     return {
       breaks: json(await queryRows(db.connection, 'SELECT break_id, key, field, diff_type, side, value_a, value_b, delta, field_type, rid_a, rid_b FROM breaks ORDER BY break_id')),
-      checks: json(await queryRows(db.connection, 'SELECT * FROM checks ORDER BY ALL')),
+      checks: json(comparableChecks(await queryRows(db.connection, 'SELECT * FROM checks ORDER BY ALL'))),
       rejects: json(await queryRows(db.connection, 'SELECT * FROM rejects ORDER BY ALL')),
     };
   } finally {
@@ -59,7 +61,7 @@ async function sameOnBoth(name: string, aPath: string, bPath: string, definition
     expect(onCluster.counts, mode).toEqual(local.counts);
     expect(onCluster.breaks, mode).toEqual(local.breaks);
     expect(onCluster.withinTolerance, mode).toEqual(local.withinTolerance);
-    expect(onCluster.checks, mode).toEqual(local.checks);
+    expect(comparableChecks(onCluster.checks), mode).toEqual(comparableChecks(local.checks));
     expect(onCluster.engine, mode).toMatchObject({ name: 'clickhouse', normalizedOn: normalizeOnCluster ? 'cluster' : 'workstation' });
   }
   return local;
@@ -82,6 +84,8 @@ const CORPUS: { name: string; a: string; b: string; def: DefinitionInput }[] = [
   { name: 'ragged rows', a: 'id,amt,d\n1,1.00,2024-01-01\n2,2.00\n3,3.00,2024-01-03,extra\n4,4.00,2024-01-04\n', b: GOOD, def: DEF },
   { name: 'unterminated quote', a: 'id,amt,d\n1,1.00,2024-01-01\n2,"2.00,2024-01-02\n3,3.00,2024-01-03\n', b: GOOD, def: DEF },
   { name: 'blank lines', a: 'id,amt,d\n1,1.00,2024-01-01\n\n2,2.00,2024-01-02\n\n\n3,3.50,2024-01-03\n', b: GOOD, def: DEF },
+  // Keys duplicated by a rejected row (one that does not cast, one the reader could not split), rejected on both sides, or alone.
+  { name: 'rejected rows and their keys', a: 'id,amt,d\n1,1.00,2024-01-01\n1,bad,2024-01-01\n2,2.00,2024-01-02\n2,2.00\n3,x,2024-01-03\n9,9.00,2024-01-09,extra\n', b: `${GOOD}3,3.00\n`, def: DEF },
   { name: 'header only', a: 'id,amt,d\n', b: GOOD, def: DEF },
   {
     name: 'bad casts and empty keys',
@@ -160,6 +164,18 @@ const CORPUS: { name: string; a: string; b: string; def: DefinitionInput }[] = [
       ],
     },
   },
+  // B − A beyond DECIMAL(38) (or a step of the tolerance beyond it): a MISMATCH without a delta on both engines,
+  // where 18.16, which has no TRY, failed the join (clickhouse/tolerance-overflow.test.ts tries every boundary).
+  {
+    name: 'differences beyond the type',
+    a: 'id,amt,q\n1,999999999999999999999999999999999999.99,99999999999999999999999999999999999999\n2,-999999999999999999999999999999999999.99,5\n3,1.00,-99999999999999999999999999999999999999\n4,2.00,10\n',
+    b: 'id,amt,q\n1,-0.01,-1\n2,0.01,6\n3,1.01,99999999999999999999999999999999999999\n4,2.00,14\n',
+    def: {
+      name: 'extremes',
+      key: ['id'],
+      fields: [{ name: 'id' }, { name: 'amt', type: 'decimal', scale: 2, tolerance: { abs: '0.01', rel: '0.5' } }, { name: 'q', type: 'integer', tolerance: { abs: '0.5', rel: '0.5' } }],
+    },
+  },
   {
     name: 'empty key parts',
     a: 'k1,k2,v\nA,,1\n,B,2\n,,3\nC,1,4\n',
@@ -213,6 +229,30 @@ describe.skipIf(!clickhouseAvailable())('the same cases on DuckDB and on a Click
       const typed = runRecon({ aPath: f.a, bPath: f.b, definition: def, workspace: join(dir, `refuse-${name}-typed`), previousRunId: null, cluster: cluster.target });
       if (name === 'hugeint') await expect(typed).rejects.toThrow(/field "q" of A has 1 whole number\(s\) of 39 digits.*run it locally$/);
       else expect((await typed).breaks.total, name).toBe(0);
+    }
+  }, 60_000);
+
+  it('reads the checks from the cluster: a row the cluster holds that was not sent fails them', async () => {
+    const f = files('tampered', GOOD, GOOD);
+    const def = validateDefinition(DEF);
+    const local = await runRecon({ aPath: f.a, bPath: f.b, definition: def, workspace: join(dir, 'tampered-local'), previousRunId: null });
+    const passed = (lines: string[]): boolean[] => lines.map((c) => (JSON.parse(c) as { passed: boolean }).passed);
+    expect(passed((await runFile(local)).checks)).not.toContain(false);
+    // Just before the checks read the cluster: one more row of A, amount 5 (a0: the first compared field), on a shard.
+    clusterTestHooks.beforeChecks = async (client, tables) => {
+      await client.exec(`INSERT INTO ${tables.local('a')} (__key, rid_a, a0, __key_text) VALUES ('9', 99, 5, '9')`);
+    };
+    try {
+      for (const normalizeOnCluster of [false, true]) {
+        const run = await runRecon({ aPath: f.a, bPath: f.b, definition: def, workspace: join(dir, `tampered-${normalizeOnCluster}`), previousRunId: null, cluster: { ...cluster.target, normalizeOnCluster } });
+        const checks = new Map((await runFile(run)).checks.map((c) => JSON.parse(c) as { name: string; passed: boolean; expected: string; actual: string }).map((c) => [c.name, c]));
+        const failed = [...checks.values()].filter((c) => !c.passed).map((c) => c.name);
+        expect(failed.sort(), String(normalizeOnCluster)).toEqual(['control_total_a_amt_ALL', 'key_hash_a', 'source_rows_a']);
+        expect(checks.get('source_rows_a'), String(normalizeOnCluster)).toMatchObject({ expected: '4', actual: '5' });
+        expect(checks.get('control_total_a_amt_ALL'), String(normalizeOnCluster)).toMatchObject({ expected: '10.00', actual: '15.00' });
+      }
+    } finally {
+      delete clusterTestHooks.beforeChecks;
     }
   }, 60_000);
 

@@ -38,9 +38,9 @@ export function withinTolerance(field: ResolvedField, x: string, y: string, dial
   const parts: string[] = [];
   if ((field.type === 'decimal' || field.type === 'integer') && (t.abs !== undefined || t.rel !== undefined)) {
     // B − A of two accepted values near the ends of the type overflows: no tolerance holds such a difference.
-    const delta = `abs(${y} - ${x})`;
-    if (t.abs !== undefined) parts.push(dialect.unlessOverflow(`${delta} <= ${dialect.decimal(t.abs)}`));
-    if (t.rel !== undefined) parts.push(dialect.unlessOverflow(`${delta} <= ${dialect.decimal(t.rel)} * greatest(abs(${x}), abs(${y}))`));
+    const number = { integer: field.type === 'integer', scale: field.type === 'decimal' ? (field.scale ?? 0) : 0 };
+    if (t.abs !== undefined) parts.push(dialect.numberWithin(x, y, number, 'abs', t.abs));
+    if (t.rel !== undefined) parts.push(dialect.numberWithin(x, y, number, 'rel', t.rel));
   }
   if (field.type === 'date' && t.days !== undefined && t.days > 0) {
     parts.push(`abs(${dialect.daysBetween(x, y)}) <= ${Math.trunc(t.days)}`);
@@ -189,7 +189,7 @@ export function breaksStatement(resolved: ResolvedDefinition): { label: string; 
       label: 'breaks',
       sql: `CREATE OR REPLACE TABLE ${RUN_TABLES.breaks} AS
             WITH ${rejectLinks('a')}, ${rejectLinks('b')}
-            SELECT row_number() OVER (ORDER BY __key, ord, side, coalesce(rid_a, rid_b)) AS break_id,
+            SELECT row_number() OVER (ORDER BY __key, ord, side, coalesce(rid_a, rid_b), diff_type) AS break_id,
                    __key AS key, field, diff_type, side, value_a, value_b, delta, field_type, rid_a, rid_b
               FROM (
                 SELECT j.__key, '*' AS field, CASE WHEN rb.__key IS NULL THEN 'MISSING_IN_B' ELSE 'REJECTED_IN_B' END AS diff_type,

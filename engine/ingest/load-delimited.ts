@@ -141,7 +141,7 @@ export async function loadDelimited(ctx: LoadContext, p: PreparedSource, dialect
       // Consuming every column (a cheap length sum) stops DuckDB from skipping their validation.
       // (One flat concat, not a chain of +, which a 5,000-column file would nest too deep.)
       const every = opts?.everyColumn ? `, sum(strlen(concat(${columns.map((c) => ident(c)).join(', ')}))) AS __width` : '';
-      return `SELECT ${hashSum(keyText)} AS expected${every} FROM ${readCsv(`${rejectsTable}_hash`)}`;
+      return `SELECT ${hashSum(keyText, opts?.portable)} AS expected${every} FROM ${readCsv(`${rejectsTable}_hash`)}`;
     },
     async locate(rowids) {
       return new Map(rowids.map((k) => [k, lineOfLoaded(k)]));

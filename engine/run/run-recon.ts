@@ -1,4 +1,5 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { join, resolve } from 'node:path';
 import { attributeBreaks } from '../attribution/attribute.ts';
 import { loadCurrentModel } from '../attribution/model-store.ts';
@@ -6,7 +7,7 @@ import { qualityGate } from '../attribution/quality-gate.ts';
 import { fieldTolerances } from '../attribution/rules.ts';
 import type { RunReasonRule } from '../rules/apply-run.ts';
 import { RUN_TABLES } from '../run-file/schema.ts';
-import { CHECKS_DDL, runIntegrityChecks, startSourceKeyHashes, type EarlyKeyHashes } from '../checks/integrity.ts';
+import { CHECKS_DDL, runIntegrityChecks, startSourceKeyHashes, type ClusterSideChecks, type EarlyKeyHashes } from '../checks/integrity.ts';
 import type { ControlTotal } from '../checks/control-totals.ts';
 import { runCounts, type RunCounts } from '../checks/row-accounting.ts';
 import type { RunSummary } from '../contract/index.ts';
@@ -132,6 +133,8 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
   const unloaded: PreparedSource[] = [];
   // The key hash check's second reads of the files, run while the sides are staged (checks/integrity.ts).
   let earlyKeyHashes: EarlyKeyHashes | undefined;
+  // Attribution's second connection (step 6), closed before the database is.
+  let predictConn: DuckDBConnection | undefined;
   try {
     // No wrapping transaction: DuckDB builds large tables 1.5-2x slower inside
     // an explicit one. A failed run deletes its file instead (see finally).
@@ -194,7 +197,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     fingerprints.catch(() => undefined); // a run failing before then must not leave it unhandled
     // The key hash check's independent reads of the files, on a connection of their own: the
     // staging statements leave part of a core idle, and the checks wait ~0.4 s less at 1M rows.
-    const keyHashes = startSourceKeyHashes(db.instance, resolved, [loadedA, loadedB], signal);
+    const keyHashes = startSourceKeyHashes(db.instance, resolved, [loadedA, loadedB], { portable: req.cluster !== undefined, signal });
     earlyKeyHashes = keyHashes;
 
     // 3. Normalize. Row order only matters while loading (rowid = position in
@@ -227,6 +230,8 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
 
     // 4. Diff, or for a matching definition the rules (engine/match): both write `breaks`.
     let matching: MatchingResult | undefined;
+    // A cluster run: what the integrity checks read of each side on the cluster (clickhouse/cluster-checks.ts).
+    let onCluster: { a: ClusterSideChecks; b: ClusterSideChecks } | undefined;
     await timed('diff', async () => {
       if (matchPlan) {
         // Duplicated ids first: such rows are never matched (DUPLICATE_KEY breaks).
@@ -242,7 +247,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
         // raw text itself, checked against the local staging): only the pairs that differ come back (engine/clickhouse).
         const { diffOnCluster } = await import('../clickhouse/run-on-cluster.ts');
         const sides = { a: { loaded: loadedA, source: req.definition.sources.a }, b: { loaded: loadedB, source: req.definition.sources.b } };
-        await diffOnCluster(conn, resolved, req.cluster, { runId, scratchDir, timings, sides, onStep: (label, f) => report('diff', label, f), ...(signal ? { signal } : {}) });
+        onCluster = await diffOnCluster(conn, resolved, req.cluster, { runId, scratchDir, timings, sides, onStep: (label, f) => report('diff', label, f), ...(signal ? { signal } : {}) });
         return;
       }
       for (const st of diffStatements(wide?.narrow ?? resolved).statements) {
@@ -293,15 +298,18 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     });
     checkCancelled();
 
-    // 5. Checks and counts.
+    // 5. Checks and counts, run by attribution (6) while its forest predicts in JavaScript
+    // and leaves a core idle: the checks on this connection, the predictions on a second one.
     report('checks', 'Integrity checks', 0);
-    const { checks, buckets, controlTotals } = await timed('checks', () =>
-      runIntegrityChecks(conn, resolved, [
-        { loaded: loadedA, staged: stagedA, source: req.definition.sources.a, sourceKeyHash: keyHashes.a, ...(stagedA.controlTotalRows ? { controlTotalRows: stagedA.controlTotalRows } : {}) },
-        { loaded: loadedB, staged: stagedB, source: req.definition.sources.b, sourceKeyHash: keyHashes.b, ...(stagedB.controlTotalRows ? { controlTotalRows: stagedB.controlTotalRows } : {}) },
-      ], matchPlan ? 'match' : 'key'),
-    );
-    checkCancelled();
+    const runChecks = () =>
+      timed('checks', () =>
+        runIntegrityChecks(conn, resolved, [
+          { loaded: loadedA, staged: stagedA, source: req.definition.sources.a, sourceKeyHash: keyHashes.a, onCluster: onCluster?.a, ...(stagedA.controlTotalRows ? { controlTotalRows: stagedA.controlTotalRows } : {}) },
+          { loaded: loadedB, staged: stagedB, source: req.definition.sources.b, sourceKeyHash: keyHashes.b, onCluster: onCluster?.b, ...(stagedB.controlTotalRows ? { controlTotalRows: stagedB.controlTotalRows } : {}) },
+        ], matchPlan ? 'match' : 'key'),
+      );
+    let checked: Awaited<ReturnType<typeof runChecks>> | undefined;
+    predictConn = await db.instance.connect();
 
     // 6. Attribution: a reason code and a confidence for every break.
     report('attribute', 'Attributing breaks', 0);
@@ -309,6 +317,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       const { model } = await loadCurrentModel(workspace);
       const fx = req.definition.attribution.fxRates;
       return attributeBreaks(conn, {
+        alongside: { connection: predictConn!, work: async () => void (checked = await runChecks()) },
         model,
         threshold: req.definition.attribution.threshold,
         ...(fx ? { fx } : {}),
@@ -322,6 +331,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       });
     });
     checkCancelled();
+    const { checks, buckets, controlTotals } = checked!;
     const gate = qualityGate({
       checksPassed: checks.every((c) => c.passed),
       unknownRate: attribution.unknownRate,
@@ -393,6 +403,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     for (const p of unloaded) p.release?.();
     // Its connection is closed before the database is.
     await earlyKeyHashes?.stop();
+    predictConn?.closeSync();
     db.close();
     await rm(scratchDir, { recursive: true, force: true });
     if (!ok) {

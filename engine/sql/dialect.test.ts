@@ -25,9 +25,11 @@ describe('the dialect layer', () => {
   });
 
   it('spells ClickHouse with exact decimals, day numbers and microseconds', () => {
-    expect(beyondTolerance(field('decimal', { abs: '0.01', rel: '1e-3' }), 'a0', 'b0', CLICKHOUSE)).toBe(
-      "((NOT ifNull(a0 = b0, isNull(a0) AND isNull(b0))) AND NOT ifNull((isNotNull(a0) AND isNotNull(b0) AND (abs(b0 - a0) <= toDecimal128('0.01', 2) OR abs(b0 - a0) <= toDecimal128('0.001', 3) * greatest(abs(a0), abs(b0)))), 0))",
-    );
+    // The numbers' steps behind a range test where DuckDB has TRY (clickhouse/tolerance-overflow.test.ts).
+    const decimal = beyondTolerance(field('decimal', { abs: '0.01', rel: '1e-3' }), 'a0', 'b0', CLICKHOUSE);
+    expect(decimal).toMatch(/^\(\(NOT ifNull\(a0 = b0, isNull\(a0\) AND isNull\(b0\)\)\) AND NOT ifNull\(\(isNotNull\(a0\) AND isNotNull\(b0\) AND \(if\(/);
+    expect(decimal).toContain(") <= toDecimal128('0.01', 2), 0) OR if(");
+    expect(decimal).toContain(") <= toDecimal128('0.001', 3) * greatest(abs(if(");
     expect(beyondTolerance(field('date', { days: 2 }), 'a1', 'b1', CLICKHOUSE)).toContain('abs((b1 - a1)) <= 2');
     expect(beyondTolerance(field('timestamp', { days: 1 }), 'a2', 'b2', CLICKHOUSE)).toContain('abs(b2 - a2) <= 86400000000');
   });

@@ -24,6 +24,19 @@ export interface Dialect {
   withinSeconds(x: string, y: string, seconds: number): string;
   /** A numeric condition that is NULL, not an error, where its arithmetic overflows (B − A of two values near the type's ends). */
   unlessOverflow(cond: string): string;
+  /**
+   * A number field's tolerance holds: |y − x| <= tol ('abs'), or <= tol × greatest(|x|, |y|) ('rel'), x and y of the
+   * field's type (DECIMAL(38, scale); an integer is HUGEINT locally, Decimal(38, 0) on the cluster). Not true, and
+   * never an error, where a step's result does not fit its type by DuckDB's rule (38 digits for a decimal, 2^127
+   * for a 128-bit integer): no tolerance holds such a difference.
+   */
+  numberWithin(x: string, y: string, number: { integer: boolean; scale: number }, kind: 'abs' | 'rel', tol: string): string;
+
+  /**
+   * The key hash check's order-independent hash of a set of texts (checks/integrity.ts), as decimal text: the sum,
+   * modulo 2^64, of 64 bits of each text's MD5 (bytes 9-16, little-endian), which both engines compute alike.
+   */
+  keyHashSum(text: string): string;
 
   // Normalization (normalize/sql.ts, adjust-sql.ts). Regular expressions are RE2 on both engines.
   /** A string constant: ClickHouse reads backslash escapes in literals, DuckDB does not. */
@@ -62,6 +75,9 @@ export const DUCKDB: Dialect = {
   daysBetween: (x, y) => `date_diff('day', ${x}, ${y})`,
   withinSeconds: (x, y, s) => `abs(epoch(${y}) - epoch(${x})) <= ${s}`,
   unlessOverflow: (c) => `TRY(${c})`,
+  numberWithin: (x, y, _number, kind, tol) => `TRY(${toleranceHeld(kind, x, y, decimalLiteral(tol))})`,
+  // md5_number reads the digest little-endian: its upper 64 bits are bytes 9-16.
+  keyHashSum: (x) => `CAST(coalesce(sum(CAST(md5_number(${x}) >> 64 AS HUGEINT)), 0) % 18446744073709551616 AS VARCHAR)`,
   str: literal,
   trimChars: (x, chars) => `trim(${x}, ${literal(String.fromCodePoint(...chars))})`,
   fullMatch: (x, p) => `regexp_full_match(${x}, ${literal(p)})`,
@@ -94,6 +110,16 @@ export const CLICKHOUSE: Dialect = {
   withinSeconds: (x, y, s) => `abs(${y} - ${x}) <= ${s * 1_000_000}`,
   // No TRY on 18.16: a Decimal128 overflow there fails the statement (CLUSTER_QUERY_FAILED, exit 2), never a wrong answer.
   unlessOverflow: (c) => c,
+  // No TRY either: the steps are computed only where a range test (overflowGuard) says each fits, on zeros
+  // elsewhere (every branch of an if() is evaluated); false, not NULL, there, as 18.16's OR is NULL when either side is.
+  numberWithin: (x, y, number, kind, tol) => {
+    const fits = overflowGuard(x, y, number, kind, tol);
+    if (fits === undefined) return '0';
+    const safe = (v: string): string => `if(${fits}, ${v}, toDecimal128('0', ${number.scale}))`;
+    return `if(${fits}, ${toleranceHeld(kind, safe(x), safe(y), CLICKHOUSE.decimal(tol))}, 0)`;
+  },
+  // A UInt64 sum wraps modulo 2^64; over no rows it is 0.
+  keyHashSum: (x) => `toString(sum(reinterpretAsUInt64(substring(MD5(${x}), 9, 8))))`,
   str: chString,
   // No trim() with a set of characters on 18.16: a regular expression on both ends, in UTF-8.
   trimChars: (x, chars) => {
@@ -115,6 +141,62 @@ export const CLICKHOUSE: Dialect = {
   firstGroup: (x, p) => `extract(${x}, ${chString(p)})`,
   rtrimZeros: (x) => `replaceRegexpOne(${x}, '0+$', '')`,
 };
+
+/** The one spelling of a number tolerance, for both engines. */
+function toleranceHeld(kind: 'abs' | 'rel', x: string, y: string, tol: string): string {
+  const delta = `abs(${y} - ${x})`;
+  return kind === 'abs' ? `${delta} <= ${tol}` : `${delta} <= ${tol} * greatest(abs(${x}), abs(${y}))`;
+}
+
+/** DECIMAL(38)'s largest value in units of its scale, and HUGEINT's. */
+const MAX38 = 10n ** 38n - 1n;
+const MAX128 = 2n ** 127n - 1n;
+
+/**
+ * ClickHouse: the test, without arithmetic that can overflow, that every step of `toleranceHeld` fits the
+ * type DuckDB gives it, so the cluster's answer is the local engine's TRY(…): B − A (38 digits for a
+ * decimal, 2^127 for an integer's HUGEINT), B − A scaled up to the tolerance's digits for the compare, and
+ * tol × greatest(|A|, |B|) at the sum of both scales. DuckDB types the constant as written: "0.10" is a
+ * decimal with 2 digits after the point, "5" an integer. Undefined when the constant itself cannot be
+ * compared (never true). The values are the wire's Decimal(38, scale), at most 38 digits each.
+ */
+function overflowGuard(x: string, y: string, number: { integer: boolean; scale: number }, kind: 'abs' | 'rel', tol: string): string | undefined {
+  const written = /^\d+(?:\.\d+)?$/.test(tol) ? tol : plainDecimal(tol);
+  const [int = '0', frac] = written.split('.');
+  const digits = frac?.length ?? 0;
+  const units = BigInt(`${int}${frac ?? ''}`);
+  const s = number.scale;
+  // After B − A the arithmetic is decimal (38 digits) unless both the field and the constant are integers.
+  const decimal = !number.integer || frac !== undefined;
+  const pow = (n: number): bigint => 10n ** BigInt(n);
+  let delta = number.integer ? MAX128 : MAX38;
+  let larger: bigint | undefined;
+  if (kind === 'abs' && decimal) {
+    const common = Math.max(s, digits);
+    if (units * pow(common - digits) > MAX38) return undefined;
+    delta = min(delta, MAX38 / pow(common - s));
+  }
+  if (kind === 'rel') {
+    if (units > 0n) larger = (decimal ? MAX38 : MAX128) / units;
+    if (decimal) delta = min(delta, MAX38 / pow(digits));
+  }
+  const lit = (u: bigint): string => {
+    const t = u.toString().padStart(s + 1, '0');
+    return `toDecimal128('${s > 0 ? `${t.slice(0, -s)}.${t.slice(-s)}` : t}', ${s})`;
+  };
+  const ax = `abs(${x})`;
+  const ay = `abs(${y})`;
+  // Same signs: |B − A| = ||B| − |A||, within 38 digits. Opposite signs: |A| + |B| <= L, tested as
+  // |B| − L1 <= L2 − |A| with L = L1 + L2 and each part within 38 digits.
+  const l1 = min(delta, MAX38);
+  const same = `((${x} >= ${lit(0n)}) = (${y} >= ${lit(0n)}))`;
+  const deltaFits = `if(${same}, ${l1 === MAX38 ? '1' : `abs(${ay} - ${ax}) <= ${lit(l1)}`}, ${ay} - ${lit(l1)} <= ${lit(delta - l1)} - ${ax})`;
+  return larger === undefined || larger >= MAX38 ? deltaFits : `(${deltaFits} AND greatest(${ax}, ${ay}) <= ${lit(larger)})`;
+}
+
+function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}
 
 /** A ClickHouse string literal: backslashes and quotes escaped (ClickHouse reads C-style escapes in literals). */
 export function chString(value: string): string {

@@ -1,7 +1,7 @@
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ResolvedDefinition, ResolvedField } from '../definition/resolve.ts';
 import type { SourceOptions } from '../definition/schema.ts';
-import { queryRows } from '../duckdb/open.ts';
+import { openDuckDB, queryRows } from '../duckdb/open.ts';
 import { hashSum, type LoadedSource } from '../ingest/load-source.ts';
 import { trimSql } from '../normalize/sql.ts';
 import type { StagedSource } from '../normalize/stage.ts';
@@ -173,12 +173,19 @@ const REREAD_FORMATS: ReadonlySet<string> = new Set(['csv', 'tsv', 'txt']);
  * They read key columns only, the read the check makes when the staging read
  * rejected no record; a side that had structural rejects is read again, every
  * column, by the check itself (keyHashCheck), as is one whose early read failed.
+ *
+ * They run in a DuckDB of their own, not the run's: DuckDB 1.5 fails FATALLY on a
+ * read of some columns of a file whose skipped column holds bytes that are not
+ * UTF-8 ("Attempted to access index 2 within vector of size 1"), which invalidates
+ * its whole database. Here that only loses the early read: such a file has
+ * structural rejects, so the check reads it again, every column.
  */
-export function startSourceKeyHashes(instance: DuckDBInstance, resolved: ResolvedDefinition, sides: readonly LoadedSource[], opts: { portable: boolean; signal?: AbortSignal | undefined }): EarlyKeyHashes {
+export function startSourceKeyHashes(resolved: ResolvedDefinition, sides: readonly LoadedSource[], opts: { portable: boolean; signal?: AbortSignal | undefined }): EarlyKeyHashes {
   const { portable, signal } = opts;
   const todo = sides.filter((l) => REREAD_FORMATS.has(l.file.format));
   if (todo.length === 0 || resolved.keyFields.length === 0) return { stop: async () => undefined };
-  const connection = instance.connect();
+  const opened = openDuckDB({ path: ':memory:', threads: 1, memoryLimit: '512MB' });
+  const connection = opened.then((d) => d.connection);
   let conn: DuckDBConnection | undefined;
   let stopped = false;
   const onAbort = (): void => conn?.interrupt();
@@ -206,7 +213,7 @@ export function startSourceKeyHashes(instance: DuckDBInstance, resolved: Resolve
       conn?.interrupt();
       await settled;
       signal?.removeEventListener('abort', onAbort);
-      conn?.closeSync();
+      (await opened.catch(() => undefined))?.close();
     },
   };
 }

@@ -197,7 +197,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     fingerprints.catch(() => undefined); // a run failing before then must not leave it unhandled
     // The key hash check's independent reads of the files, on a connection of their own: the
     // staging statements leave part of a core idle, and the checks wait ~0.4 s less at 1M rows.
-    const keyHashes = startSourceKeyHashes(db.instance, resolved, [loadedA, loadedB], { portable: req.cluster !== undefined, signal });
+    const keyHashes = startSourceKeyHashes(resolved, [loadedA, loadedB], { portable: req.cluster !== undefined, signal });
     earlyKeyHashes = keyHashes;
 
     // 3. Normalize. Row order only matters while loading (rowid = position in

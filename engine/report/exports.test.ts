@@ -105,7 +105,7 @@ describe('XLSX export', () => {
     const r = await exp('xlsx', 'breaks.xlsx');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(r.path);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['Summary', 'Breaks', 'Resolved']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Summary', 'Breaks', 'Resolved', 'Rejects']);
     const ws = wb.getWorksheet('Breaks')!;
     expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect(ws.autoFilter).toBeTruthy();

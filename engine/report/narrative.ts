@@ -89,7 +89,7 @@ export async function buildNarrative(run: FinishedRun, s: ExportSummary): Promis
     const missing = await claim({ diffType: ['MISSING_IN_A', 'MISSING_IN_B'] }, 'diff type MISSING_IN_A or MISSING_IN_B');
     overview.push({ text: `${n(c.missingInB)} records of A have no match in B and ${n(c.missingInA)} records of B have no match in A.`, claim: missing.id });
   }
-  if (c.rejectedA + c.rejectedB > 0) overview.push({ text: `${n(c.rejectedA + c.rejectedB)} input rows were rejected as unreadable and are listed with their line numbers.` });
+  if (c.rejectedA + c.rejectedB > 0) overview.push({ text: `${n(c.rejectedA + c.rejectedB)} input rows were rejected as unreadable; each is listed with its line, column and reason in the run's rejects (the XLSX export's Rejects sheet).` });
   paragraphs.push({ heading: 'What was compared', sentences: overview });
 
   const all = await claim({}, 'all breaks');
@@ -149,6 +149,8 @@ export async function buildNarrative(run: FinishedRun, s: ExportSummary): Promis
         : `The quality gate failed: ${s.gate.reasons.join('; ')}.`,
     },
   ];
+  // Records nobody compared: the gate passes with them, and says so.
+  for (const w of s.gate.warnings) gate.push({ text: `The gate warns: ${w}.` });
   for (const f of failed.slice(0, 5)) gate.push({ text: `Check ${f.name} failed: expected ${f.expected}, found ${f.actual}${f.discrepancy ? ` (off by ${f.discrepancy})` : ''}.` });
   const top = s.topBreaks[0];
   if (top) {

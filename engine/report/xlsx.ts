@@ -7,6 +7,7 @@ import type { FinishedRun } from '../run-file/finished-run.ts';
 import type { ExportSummary } from './summary.ts';
 import { resolvedBreaks, type ResolvedBreak } from './memory.ts';
 import { matchedRows, type MatchedRow } from './matches.ts';
+import { rejectRows, type RejectRow } from './reject-rows.ts';
 import { RUN_TABLES } from '../run-file/schema.ts';
 import { summaryRows } from './xlsx-summary.ts';
 
@@ -17,7 +18,8 @@ import { summaryRows } from './xlsx-summary.ts';
  * goes out as inline strings (never a formula, never a number Excel might
  * reinterpret); computed numbers are number cells with formats. A sheet holds
  * at most 1,048,575 data rows; more continue on "Breaks (2)". A "Resolved"
- * sheet follows: the previous run's breaks that are gone in this one; for a
+ * sheet follows: the previous run's breaks that are gone in this one; then
+ * "Rejects": every input row the run could not read or type; for a
  * matching run, a "Matches" sheet: every matched source row with its group.
  */
 
@@ -130,6 +132,7 @@ export async function writeBreaksXlsx(
   }
   closeSheet(sheet, inSheet);
   await writeListSheet(wb, resolvedSheet(run), signal, maxRows);
+  await writeListSheet(wb, rejectsSheet(run), signal, maxRows);
   if (run.file.tables.has(RUN_TABLES.matches)) await writeListSheet(wb, matchesSheet(run), signal, maxRows);
   await wb.commit();
   return rows;
@@ -207,6 +210,26 @@ function resolvedSheet(run: FinishedRun): ListSheet<ResolvedBreak> {
     batches: resolvedBreaks(run),
     cells: (r) => [textCell(r.key), textCell(r.field), r.diffType, textOrNull(r.valueA), textOrNull(r.valueB), r.firstSeenRun, r.firstSeenAsOf, r.lastSeenRun, r.resolution, r.previousBreakId],
     numberFormat: (col) => (col === RESOLVED_COLUMNS.length ? '0' : undefined),
+  };
+}
+
+const REJECT_COLUMNS = [
+  { header: 'Side', width: 6 },
+  { header: 'File', width: 30 },
+  { header: 'Line', width: 10 },
+  { header: 'Column', width: 16 },
+  { header: 'Value', width: 24 },
+  { header: 'Reason', width: 60 },
+];
+
+/** Every input row the run could not read or type (header only when there is none). */
+function rejectsSheet(run: FinishedRun): ListSheet<RejectRow> {
+  return {
+    name: 'Rejects',
+    columns: REJECT_COLUMNS,
+    batches: rejectRows(run),
+    cells: (r) => [r.side, textOrNull(r.file), r.line, textOrNull(r.column), textOrNull(r.rawValue), textCell(r.reason)],
+    numberFormat: (col) => (col === 3 ? '0' : undefined),
   };
 }
 

@@ -289,6 +289,7 @@ export function formatSummary(s: RunSummary): string {
       .map(([k, v]) => `${k} ${n(v)}`)
       .join(', ')}`,
     `  quality gate: ${s.gate.passed ? 'PASSED' : `FAILED (${s.gate.reasons.join('; ')})`}`,
+    ...(s.gate.warnings ?? []).map((w) => `    ! ${w}`),
     ...[...s.warnings.a.map((w) => `  warning (A): ${w}`), ...s.warnings.b.map((w) => `  warning (B): ${w}`)],
     ...(s.rejects.sample.length > 0
       ? ['  first rejected rows:', ...s.rejects.sample.slice(0, 5).map((r) => `    ${r.file}, line ${r.line ?? '?'}${r.column ? `, column "${r.column}"` : ''}: ${r.reason}`)]

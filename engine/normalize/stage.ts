@@ -30,6 +30,9 @@ export interface StagedSource {
   warnings: string[];
 }
 
+/** Formats DuckDB reads from the file itself (read_csv), where a read of some columns skips the others' validation. */
+const WHOLE_READ_FORMATS: ReadonlySet<string> = new Set(['csv', 'tsv', 'txt']);
+
 export async function stageSource(
   conn: DuckDBConnection,
   resolved: ResolvedDefinition,
@@ -117,6 +120,14 @@ export async function stageSource(
   const roundedStatusCols = rounding.filter(({ i }) => narrowed.has(i)).map(({ i }) => `CASE WHEN __k${i} = 2 THEN true END AS __rounded${i}`);
   const rawList = `[${fields.map(({ i }) => `__r${i}`).join(', ')}]::VARCHAR[]`;
   const rawCols = fields.map(({ f, i }) => `${ident(col(f))} AS __r${i}`);
+  // A delimited file is read whole even when the definition stages some of its columns (a matching
+  // run, compareUnlisted false): DuckDB 1.5 fails fatally reading a subset of a file's columns when
+  // one it reads, not the first, holds bytes that are not UTF-8. A test the optimizer cannot drop
+  // makes it read them all; a record whose text is not UTF-8 anywhere is then a reject, as when every
+  // column is staged.
+  const listed = new Set(fields.map(({ f }) => col(f)));
+  const unlisted = loaded.columns.filter((c) => !listed.has(c));
+  const readWhole = unlisted.length > 0 && WHOLE_READ_FORMATS.has(loaded.file.format) ? ` WHERE strlen(concat(${unlisted.map(ident).join(', ')})) >= 0` : '';
   // The staged rows keep the reader's (file) order, so a row's rowid is its
   // position among loaded records: that is what locates a reject at its line.
   // `a`/`b` are views adding that position as `__rid` over `a_rows`/`b_rows`;
@@ -124,7 +135,7 @@ export async function stageSource(
   const typedLayer = `SELECT __key_text, ${fields.map(({ i }) => `__r${i}`).join(', ')}, ${fields.map(({ i }) => `__t${i}`).join(', ')}, ${[...typedCols, ...roundedCols].join(', ')}
                          FROM (SELECT ${keyRaw} AS __key_text, ${fields.map(({ i }) => `__r${i}`).join(', ')}, ${fields.map(({ i }) => `__s${i}`).join(', ')}, ${textCols.join(', ')}
                                  FROM (SELECT ${fields.map(({ i }) => `__r${i}`).join(', ')}, ${cleanCols.join(', ')}
-                                         FROM (SELECT ${rawCols.join(', ')} FROM ${loaded.rawRelation})))`;
+                                         FROM (SELECT ${rawCols.join(', ')} FROM ${loaded.rawRelation}${readWhole})))`;
   const checkedLayer =
     statusCols.length === 0 ? typedLayer : `SELECT *, ${[...checkedCols, ...roundedStatusCols].join(', ')} FROM (SELECT *, ${statusCols.join(', ')} FROM (${typedLayer}))`;
   const adjustLayer = adjustCols.length === 0 ? checkedLayer : `SELECT *, ${adjustCols.join(', ')} FROM (${checkedLayer})`;

@@ -145,7 +145,7 @@ export async function stageWide(
       FROM (SELECT rid, ${keyIdx.map((i) => `max(r) FILTER (WHERE ord = ${i}) AS k${i}`).join(', ')}
               FROM ${long} WHERE ord IN (${keyIdx.join(', ')}) GROUP BY rid)
      ORDER BY rid)`;
-  const keysLoaded: LoadedSource = { ...loaded, rawRelation: keyRelation, afterRead: async () => {} };
+  const keysLoaded: LoadedSource = { ...loaded, rawRelation: keyRelation, columns: keyIdx.map((i) => col(fields[i]!)), afterRead: async () => {} };
   await stageSource(conn, plan.narrow, keysLoaded, source, undefined, signal);
   const rowsBase = await queryOne<{ base: string; n: string }>(
     conn,

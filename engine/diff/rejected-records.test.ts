@@ -1,8 +1,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import type { RunSummary } from '../contract/index.ts';
 import type { DefinitionInput } from '../definition/schema.ts';
 import { openDuckDB, queryRows } from '../duckdb/open.ts';
-import { smallRecons, type SmallBreak } from '../run/testing/small-recon.ts';
+import { breakTypes as types, expectAccounted, smallRecons, type SmallBreak } from '../run/testing/small-recon.ts';
 import { DUPLICATE_KEYS_SQL, REJECTED_DUPLICATE_KEYS_SQL } from './sql.ts';
 
 /**
@@ -19,21 +18,12 @@ const recon = runs.recon;
 
 const DEF: DefinitionInput = { name: 'rejected records', key: ['k'], fields: [{ name: 'v', type: 'decimal', scale: 2 }] };
 
-const types = (bs: SmallBreak[]): string[] => bs.map((x) => `${x.key}:${x.field}:${x.diff_type}${x.side ? `:${x.side}` : ''}`).sort();
 const byKey = (bs: SmallBreak[], key: string, type: string): SmallBreak => {
   const found = bs.filter((x) => x.key === key && x.diff_type === type);
   expect(found, `${key} ${type}`).toHaveLength(1);
   return found[0]!;
 };
 
-function expectAccounted(s: RunSummary): void {
-  const c = s.counts;
-  expect(c.matched + c.missingInB + c.rejectedInB + c.duplicateRowsA + c.rejectedA).toBe(c.a);
-  expect(c.matched + c.missingInA + c.rejectedInA + c.duplicateRowsB + c.rejectedB).toBe(c.b);
-  const accounted = s.checks.filter((k) => k.name.startsWith('rows_accounted_'));
-  expect(accounted.map((k) => k.side).sort()).toEqual(['a', 'b']);
-  for (const k of accounted) expect(k.passed, k.message).toBe(true);
-}
 
 describe('a record rejected while the file is read keeps its key', () => {
   it('links the counterparts of too many, too few fields, invalid UTF-8 and an unterminated quote to their rejects', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inferDefinition } from './infer.ts';
+import { rng } from './testing/unseen-pairs.ts';
 
 /**
  * When no column or combination is unique, the key is the candidate with the
@@ -11,17 +12,6 @@ import { inferDefinition } from './infer.ts';
  * ever proposed on an identifier-like column (a phone number, an account).
  */
 
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function write(dir: string, name: string, header: string, rows: string[]): string {
   const path = join(dir, name);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inferDefinition } from './infer.ts';
 import { runAndReadBreaks } from './testing/compare-runs.ts';
+import { rng } from './testing/unseen-pairs.ts';
 
 /**
  * Inference on files that are not `recon generate` output: other names and
@@ -17,17 +18,6 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'recon-infer-shapes-'));
 });
 
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function write(name: string, lines: string[], encoding: BufferEncoding = 'utf8'): string {
   const path = join(dir, name);

@@ -1,7 +1,6 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import type { RunSummary } from '../contract/index.ts';
 import { rowsAccountedCheck, type SideBuckets } from '../checks/row-accounting.ts';
-import { smallRecons, type SmallBreak } from './testing/small-recon.ts';
+import { breakTypes as types, expectAccounted, smallRecons } from './testing/small-recon.ts';
 
 /**
  * Every input row lands in exactly one bucket (matched, missing, duplicate,
@@ -13,18 +12,8 @@ import { smallRecons, type SmallBreak } from './testing/small-recon.ts';
 const runs = smallRecons('recon-accounting-');
 afterAll(() => runs.dispose());
 const recon = runs.recon;
-type Break = SmallBreak;
 
-function expectAccounted(s: RunSummary): void {
-  const c = s.counts;
-  expect(c.matched + c.missingInB + c.rejectedInB + c.duplicateRowsA + c.rejectedA).toBe(c.a);
-  expect(c.matched + c.missingInA + c.rejectedInA + c.duplicateRowsB + c.rejectedB).toBe(c.b);
-  const accounted = s.checks.filter((k) => k.name.startsWith('rows_accounted_'));
-  expect(accounted.map((k) => k.side).sort()).toEqual(['a', 'b']);
-  expect(accounted.every((k) => k.passed)).toBe(true);
-}
 
-const types = (bs: Break[]): string[] => bs.map((x) => `${x.key}:${x.field}:${x.diff_type}${x.side ? `:${x.side}` : ''}`).sort();
 
 describe('row accounting', () => {
   it('reconciles key-only files: missing and duplicate breaks, a clean summary', async () => {

@@ -22,8 +22,6 @@ export interface Dialect {
   daysBetween(x: string, y: string): string;
   /** "timestamps x and y are at most `seconds` apart". */
   withinSeconds(x: string, y: string, seconds: number): string;
-  /** A numeric condition that is NULL, not an error, where its arithmetic overflows (B − A of two values near the type's ends). */
-  unlessOverflow(cond: string): string;
   /**
    * A number field's tolerance holds: |y − x| <= tol ('abs'), or <= tol × greatest(|x|, |y|) ('rel'), x and y of the
    * field's type (DECIMAL(38, scale); an integer is HUGEINT locally, Decimal(38, 0) on the cluster). Not true, and
@@ -74,7 +72,6 @@ export const DUCKDB: Dialect = {
   decimal: (t) => decimalLiteral(t),
   daysBetween: (x, y) => `date_diff('day', ${x}, ${y})`,
   withinSeconds: (x, y, s) => `abs(epoch(${y}) - epoch(${x})) <= ${s}`,
-  unlessOverflow: (c) => `TRY(${c})`,
   numberWithin: (x, y, _number, kind, tol) => `TRY(${toleranceHeld(kind, x, y, decimalLiteral(tol))})`,
   // md5_number reads the digest little-endian: its upper 64 bits are bytes 9-16.
   keyHashSum: (x) => `CAST(coalesce(sum(CAST(md5_number(${x}) >> 64 AS HUGEINT)), 0) % 18446744073709551616 AS VARCHAR)`,
@@ -109,7 +106,6 @@ export const CLICKHOUSE: Dialect = {
   daysBetween: (x, y) => `(${y} - ${x})`,
   withinSeconds: (x, y, s) => `abs(${y} - ${x}) <= ${s * 1_000_000}`,
   // No TRY on 18.16: a Decimal128 overflow there fails the statement (CLUSTER_QUERY_FAILED, exit 2), never a wrong answer.
-  unlessOverflow: (c) => c,
   // No TRY either: the steps are computed only where a range test (overflowGuard) says each fits, on zeros
   // elsewhere (every branch of an if() is evaluated); false, not NULL, there, as 18.16's OR is NULL when either side is.
   numberWithin: (x, y, number, kind, tol) => {

@@ -4,6 +4,7 @@
  * read back from the run file.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { expect } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunSummary } from '../../contract/index.ts';
@@ -54,4 +55,17 @@ export function smallRecons(prefix: string): { recon(a: string | Buffer, b: stri
     },
     dispose: () => rmSync(root, { recursive: true, force: true }),
   };
+}
+
+/** Breaks as sorted "key:field:DIFF_TYPE[:side]" lines, for comparing a run's breaks at a glance. */
+export const breakTypes = (bs: readonly SmallBreak[]): string[] => bs.map((x) => `${x.key}:${x.field}:${x.diff_type}${x.side ? `:${x.side}` : ''}`).sort();
+
+/** Every input row in one bucket: the counts add up per side, and both rows_accounted checks say so. */
+export function expectAccounted(s: RunSummary): void {
+  const c = s.counts;
+  expect(c.matched + c.missingInB + c.rejectedInB + c.duplicateRowsA + c.rejectedA).toBe(c.a);
+  expect(c.matched + c.missingInA + c.rejectedInA + c.duplicateRowsB + c.rejectedB).toBe(c.b);
+  const accounted = s.checks.filter((k) => k.name.startsWith('rows_accounted_'));
+  expect(accounted.map((k) => k.side).sort()).toEqual(['a', 'b']);
+  for (const k of accounted) expect(k.passed, k.message).toBe(true);
 }

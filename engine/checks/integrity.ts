@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ResolvedDefinition, ResolvedField } from '../definition/resolve.ts';
 import type { SourceOptions } from '../definition/schema.ts';
 import { openDuckDB, queryRows } from '../duckdb/open.ts';
+import { DUCKDB } from '../sql/dialect.ts';
 import { hashSum, type LoadedSource } from '../ingest/load-source.ts';
 import { trimSql } from '../normalize/sql.ts';
 import type { StagedSource } from '../normalize/stage.ts';
@@ -141,7 +142,7 @@ async function uniquenessCheck(conn: DuckDBConnection, { loaded }: SideInputs): 
 function sourceKeyHashSql(resolved: ResolvedDefinition, loaded: LoadedSource, everyColumn: boolean, portable: boolean): string {
   const keyText = resolved.keyFields
     // The same trim as staging's __key_text (normalize/sql.ts), so the two cannot drift apart.
-    .map((k) => `coalesce(${trimSql(ident(loaded.side === 'a' ? k.aColumn : k.bColumn))}, '')`)
+    .map((k) => `coalesce(${trimSql(ident(loaded.side === 'a' ? k.aColumn : k.bColumn), DUCKDB, loaded.onlySpacesPad)}, '')`)
     .join(` || '|' || `);
   return loaded.keyHashSql(keyText, { everyColumn, portable });
 }

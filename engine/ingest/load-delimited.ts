@@ -94,6 +94,7 @@ export async function loadDelimited(ctx: LoadContext, p: PreparedSource, dialect
     sourceRecords: scan.records,
     structuralRejects: 0,
     blankRows: scan.blankLines,
+    onlySpacesPad: scan.onlySpacesPad,
     lineLabel: 'line',
     warnings,
     async afterRead() {

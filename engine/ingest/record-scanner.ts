@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 
 /**
@@ -26,6 +27,13 @@ export interface ScanResult {
   blankLinesBeforeHeader: number;
   /** Bytes of the longest record (skipped rows and header included, line break included). */
   longestRecordBytes: number;
+  /**
+   * Whitespace around any value can only be spaces: the text is ASCII (a BOM aside),
+   * has no tab, VT or FF byte, and no quoted value holds a line break. DuckDB's plain
+   * trim() then removes exactly the engine's set (normalize/sql.ts `trimSql`), at a
+   * fraction of the cost of testing every value for the rest of the set.
+   */
+  onlySpacesPad: boolean;
   /** Physical line (1-based) where data record `n` (1-based) starts. */
   lineOfRecord(n: number): number;
   /**
@@ -91,6 +99,7 @@ export async function scanDelimited(path: string, dialect: DelimitedDialect): Pr
   let offset = 0; // file offset of the current chunk
   let recordStart = 0; // file offset where the current record starts
   let longestRecordBytes = 0;
+  let onlySpacesPad = true;
 
   /** Ends the record whose line break ends at file offset `at` (exclusive). */
   const endRecord = (at: number): void => {
@@ -145,6 +154,10 @@ export async function scanDelimited(path: string, dialect: DelimitedDialect): Pr
       if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
     }
     const end = chunk.length;
+    if (onlySpacesPad) {
+      const text = i > 0 ? chunk.subarray(i) : chunk;
+      onlySpacesPad = isAscii(text) && text.indexOf(0x09) < 0 && text.indexOf(0x0b) < 0 && text.indexOf(0x0c) < 0;
+    }
     if (pendingCR) {
       pendingCR = false;
       if (chunk[0] !== NL) {
@@ -189,13 +202,20 @@ export async function scanDelimited(path: string, dialect: DelimitedDialect): Pr
           if (escaped) escaped = false;
           else if (b === escape) escaped = true;
           else if (b === quote) inQuote = false;
-          else if (b === NL) line++;
+          else if (b === NL) {
+            line++;
+            onlySpacesPad = false;
+          } else if (b === CR) onlySpacesPad = false;
           i++;
           continue;
         }
         const q = nextQuote(i);
-        for (let nl = nextNL(i); nl < q; nl = nextNL(nl + 1)) line++;
+        for (let nl = nextNL(i); nl < q; nl = nextNL(nl + 1)) {
+          line++;
+          onlySpacesPad = false;
+        }
         for (let cr = nextCR(i); cr < q; cr = nextCR(cr + 1)) {
+          onlySpacesPad = false;
           if (cr === end - 1) pendingCR = true;
           else if (chunk[cr + 1] !== NL) line++;
         }
@@ -261,6 +281,7 @@ export async function scanDelimited(path: string, dialect: DelimitedDialect): Pr
     blankLines,
     blankLinesBeforeHeader,
     longestRecordBytes,
+    onlySpacesPad,
     lineOfRecord: (n) => n + lookup(shifts, n),
     recordOfEntry: (e) => e - lookup(entryShifts, e),
   };

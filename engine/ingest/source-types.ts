@@ -42,6 +42,12 @@ export interface LoadedSource {
    */
   rejectedRecords?: RejectedRecord[];
   blankRows: number;
+  /**
+   * True when the loader proved that whitespace around any value can only be spaces
+   * (ingest/record-scanner.ts `onlySpacesPad`): staging and the key check then trim with
+   * DuckDB's plain trim() (normalize/sql.ts `trimSql`). Absent: any whitespace.
+   */
+  onlySpacesPad?: boolean;
   /** "line" for text files, "row" for sheets, Parquet and JSON arrays. */
   lineLabel: 'line' | 'row';
   /** After the staging statement read `rawRelation`: collect what the reader rejected. */

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SourceOptions } from '../definition/schema.ts';
 import type { ResolvedDefinition } from '../definition/resolve.ts';
 import { queryOne, queryRows, runWithProgress, type ProgressListener } from '../duckdb/open.ts';
+import { DUCKDB } from '../sql/dialect.ts';
 import type { LoadedSource } from '../ingest/load-source.ts';
 import { appendRejects, type RejectRow } from '../ingest/rejects.ts';
 import { ident, literal } from '../sql/quote.ts';
@@ -43,7 +44,7 @@ export async function stageSource(
 ): Promise<StagedSource> {
   const side = loaded.side;
   const table = side;
-  const fields = resolved.fields.map((f, i) => ({ f, i, sql: fieldSql(f, side, source, loaded.file.format) }));
+  const fields = resolved.fields.map((f, i) => ({ f, i, sql: fieldSql(f, side, source, loaded.file.format, DUCKDB, loaded.onlySpacesPad) }));
   const col = (f: (typeof fields)[number]['f']): string => (side === 'a' ? f.aColumn : f.bColumn);
 
   const cleanCols = fields.map(({ i, sql }) => `${sql.clean(`__r${i}`)} AS __s${i}`);
@@ -54,7 +55,7 @@ export async function stageSource(
   const keyRaw = resolved.keyFields
     .map((k) => {
       const i = fields.find((x) => x.f === k)!.i;
-      return cleanIsTrimmed(k) ? `coalesce(__s${i}, '')` : `coalesce(${trimSql(`__r${i}`)}, '')`;
+      return cleanIsTrimmed(k) ? `coalesce(__s${i}, '')` : `coalesce(${trimSql(`__r${i}`, DUCKDB, loaded.onlySpacesPad)}, '')`;
     })
     .join(` || '|' || `);
   const textCols = fields.map(({ i, sql }) => `${sql.text(`__s${i}`)} AS __t${i}`);
@@ -204,7 +205,7 @@ async function writeCastRejects(
 ): Promise<void> {
   const side = loaded.side;
   const emptyPart = (f: (typeof resolved.fields)[number], i: number): string => {
-    const sql = fieldSql(f, side, source);
+    const sql = fieldSql(f, side, source, loaded.file.format, DUCKDB, loaded.onlySpacesPad);
     return `(s.${ident(f.name)} IS NULL AND ${sql.text(sql.clean(`s.__raw[${i + 1}]`))} IS NULL)`;
   };
   const keyPositions = resolved.fields.flatMap((f, i) => (f.isKey ? [i] : []));
@@ -214,7 +215,7 @@ async function writeCastRejects(
       ? keyPositions.map((i) => emptyPart(resolved.fields[i]!, i)).join(' AND ')
       : undefined;
   const parts = resolved.fields.map((f, i) => {
-    const sql = fieldSql(f, side, source, loaded.file.format);
+    const sql = fieldSql(f, side, source, loaded.file.format, DUCKDB, loaded.onlySpacesPad);
     const column = side === 'a' ? f.aColumn : f.bColumn;
     const raw = `s.__raw[${i + 1}]`;
     const text = sql.text(sql.clean(raw));

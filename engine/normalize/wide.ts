@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ResolvedDefinition, ResolvedField } from '../definition/resolve.ts';
 import type { SourceOptions } from '../definition/schema.ts';
 import { queryOne, queryRows, runWithProgress, type ProgressListener } from '../duckdb/open.ts';
+import { DUCKDB } from '../sql/dialect.ts';
 import { ReconError } from '../errors/recon-error.ts';
 import type { LoadedSource } from '../ingest/load-source.ts';
 import { appendRejects, type RejectRow } from '../ingest/rejects.ts';
@@ -156,7 +157,7 @@ export async function stageWide(
   }
 
   // 3. Every value typed, by groups of fields with the same SQL.
-  const sqls = fields.map((f) => fieldSql(f, side, source, loaded.file.format));
+  const sqls = fields.map((f) => fieldSql(f, side, source, loaded.file.format, DUCKDB, loaded.onlySpacesPad));
   const groups = groupFields(sqls);
   const groupOf = new Map<number, number>();
   groups.forEach((g, gi) => g.fields.forEach((i) => groupOf.set(i, gi)));

@@ -1,5 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
+import { TRIMMED_WHITESPACE } from '../normalize/sql.ts';
 
 /**
  * A quote-aware pass over delimited text that counts records and remembers
@@ -28,8 +29,9 @@ export interface ScanResult {
   /** Bytes of the longest record (skipped rows and header included, line break included). */
   longestRecordBytes: number;
   /**
-   * Whitespace around any value can only be spaces: the text is ASCII (a BOM aside),
-   * has no tab, VT or FF byte, and no quoted value holds a line break. DuckDB's plain
+   * Whitespace around any value can only be spaces: the text holds no character of the
+   * trim set other than space (a BOM at its start aside), and no quoted value holds a
+   * line break. DuckDB's plain
    * trim() then removes exactly the engine's set (normalize/sql.ts `trimSql`), at a
    * fraction of the cost of testing every value for the rest of the set.
    */
@@ -46,6 +48,35 @@ export interface ScanResult {
 const NL = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
+
+/** The trim set's characters other than space and the line breaks (which the scanner tells inside quotes). */
+const OTHER_WHITESPACE = new Set(TRIMMED_WHITESPACE.filter((c) => c !== SPACE && c !== NL && c !== CR));
+/** First bytes of the set's characters beyond ASCII in UTF-8: U+0085/U+00A0, U+1680, U+2000–U+206F, U+3000, U+FEFF. */
+const OTHER_WHITESPACE_LEADS = [0xc2, 0xe1, 0xe2, 0xe3, 0xef];
+
+/**
+ * Whether a character of the trim set other than space and line breaks starts in
+ * text[from, to) (the character may run past `to`). Native searches for the few
+ * bytes that can start one; text with accented letters, the euro sign or curly
+ * quotes has no such character and keeps the proof.
+ */
+function holdsOtherWhitespace(text: Buffer, from: number, to: number): boolean {
+  for (const c of [0x09, 0x0b, 0x0c]) {
+    const at = text.indexOf(c, from);
+    if (at >= 0 && at < to) return true;
+  }
+  if (isAscii(text.subarray(from, to))) return false;
+  for (const lead of OTHER_WHITESPACE_LEADS) {
+    for (let at = text.indexOf(lead, from); at >= 0 && at < to; at = text.indexOf(lead, at + 1)) {
+      const width = lead === 0xc2 ? 2 : 3;
+      // Cut short by the end of the chunk: the next chunk's check sees it whole.
+      if (at + width > text.length) continue;
+      const cp = width === 2 ? ((lead & 0x1f) << 6) | (text[at + 1]! & 0x3f) : ((lead & 0x0f) << 12) | ((text[at + 1]! & 0x3f) << 6) | (text[at + 2]! & 0x3f);
+      if (OTHER_WHITESPACE.has(cp)) return true;
+    }
+  }
+  return false;
+}
 
 /** Last value of a sparse [at, value, at, value, ...] list at or before `n` (0 before the first). */
 function lookup(shifts: readonly number[], n: number): number {
@@ -100,6 +131,7 @@ export async function scanDelimited(path: string, dialect: DelimitedDialect): Pr
   let recordStart = 0; // file offset where the current record starts
   let longestRecordBytes = 0;
   let onlySpacesPad = true;
+  let carried = Buffer.alloc(0); // the previous chunk's last bytes: a character may straddle two chunks
 
   /** Ends the record whose line break ends at file offset `at` (exclusive). */
   const endRecord = (at: number): void => {
@@ -156,7 +188,9 @@ export async function scanDelimited(path: string, dialect: DelimitedDialect): Pr
     const end = chunk.length;
     if (onlySpacesPad) {
       const text = i > 0 ? chunk.subarray(i) : chunk;
-      onlySpacesPad = isAscii(text) && text.indexOf(0x09) < 0 && text.indexOf(0x0b) < 0 && text.indexOf(0x0c) < 0;
+      const split = Buffer.concat([carried, text.subarray(0, 3)]);
+      onlySpacesPad = !(carried.length > 0 && holdsOtherWhitespace(split, 0, carried.length)) && !holdsOtherWhitespace(text, 0, text.length);
+      carried = text.subarray(Math.max(0, text.length - 2));
     }
     if (pendingCR) {
       pendingCR = false;

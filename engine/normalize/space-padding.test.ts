@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDuckDB, queryRows, type OpenDuckDB } from '../duckdb/open.ts';
@@ -28,6 +28,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+const CHUNK = 1 << 20;
 const dialect: DelimitedDialect = { delimiter: ',', quote: '"', escape: '"', header: true, skipRows: 0 };
 let n = 0;
 const write = (content: string | Buffer): string => {
@@ -52,7 +53,10 @@ describe('the scanner proves space-only padding', () => {
     ['a no-break space', 'id,v\nA1,x\u00a0\n', false],
     ['an ideographic space', 'id,v\nA1,\u3000x\n', false],
     ['a zero-width space', 'id,v\nA1,x\u200b\n', false],
-    ['any other non-ASCII text', 'id,v\nA1,Zürich\n', false],
+    ['a next line (NEL)', 'id,v\nA1,x\u0085\n', false],
+    ['a byte-order mark inside the text', 'id,v\nA1,\ufeffx\n', false],
+    ['a bidi mark', 'id,v\nA1,x\u200f\n', false],
+    ['accented letters, the euro sign, curly quotes and dashes', 'id,v\n A1 , Zürich ,SOCIÉTÉ,€ 5,\u2019x\u2019 \u2013 \u201cy\u201d,¥ £ °\n', true],
   ];
   it.each(cases)('%s', async (_name, content, expected) => {
     expect((await scanDelimited(write(content), dialect)).onlySpacesPad).toBe(expected);
@@ -64,6 +68,23 @@ describe('the scanner proves space-only padding', () => {
     expect((await scanDelimited(write(`id,v\n${body}\n`), dialect)).onlySpacesPad).toBe(true);
     expect((await scanDelimited(write(`id,v\n${body}\nlast,\u00a0x\n`), dialect)).onlySpacesPad).toBe(false);
     expect((await scanDelimited(write(`id,v\n${body}\nlast,"x\ny"\n`), dialect)).onlySpacesPad).toBe(false);
+  });
+
+  it('a character split between two chunks of the read', async () => {
+    // The scanner reads 1 MiB at a time: put a character's first byte last in the first chunk.
+    const at = (ch: string): string => {
+      const head = 'id,v\n';
+      const line = 'K0,filler\n';
+      let body = line.repeat(Math.floor((CHUNK - head.length - 10) / line.length));
+      body += 'x'.repeat(CHUNK - 1 - head.length - body.length - 3);
+      const path = write(`${head}${body}K1,${ch}y\nK2,z\n`);
+      return path;
+    };
+    for (const [ch, expected] of [['\u00a0', false], ['\u3000', false], ['\u200b', false], ['\ufeff', false], ['É', true], ['€', true], ['\u2019', true]] as const) {
+      const path = at(ch);
+      expect(readFileSync(path).indexOf(Buffer.from(ch))).toBe(CHUNK - 1);
+      expect({ ch, proved: (await scanDelimited(path, dialect)).onlySpacesPad }).toEqual({ ch, proved: expected });
+    }
   });
 
   it('a line break inside quotes under a distinct escape character', async () => {
@@ -80,7 +101,7 @@ describe('where it is proved, plain trim() is the whole trim', () => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed / 0x80000000;
   };
-  const pieces = [' ', '  ', 'a', 'Z', '7', '.', '-', ',', '"', '""', '\t', '\r', '\n', '\r\n', '\u00a0', '\u2007', '\u200b', '\u0085', 'é'];
+  const pieces = [' ', '  ', 'a', 'Z', '7', '.', '-', ',', '"', '""', '\t', '\r', '\n', '\r\n', '\u00a0', '\u2007', '\u200b', '\u0085', '\u3000', '\ufeff', 'é', '€', '\u2019'];
   const value = (): string => {
     const length = Math.floor(random() * 6);
     let v = '';

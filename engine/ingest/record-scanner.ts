@@ -131,7 +131,7 @@ export async function scanDelimited(path: string, dialect: DelimitedDialect): Pr
   let recordStart = 0; // file offset where the current record starts
   let longestRecordBytes = 0;
   let onlySpacesPad = true;
-  let carried = Buffer.alloc(0); // the previous chunk's last bytes: a character may straddle two chunks
+  let carried: Buffer = Buffer.alloc(0); // the previous chunk's last bytes: a character may straddle two chunks
 
   /** Ends the record whose line break ends at file offset `at` (exclusive). */
   const endRecord = (at: number): void => {

@@ -9,9 +9,11 @@ import { RUN_TABLES } from '../run-file/schema.ts';
  *      both sides, since there is no single record to compare it with; every
  *      row of such a key, on both sides, becomes a DUPLICATE_KEY break with
  *      its side, so the other side's single row is accounted for too;
- *   2. a full outer join on `__key` gives MISSING_IN_A / MISSING_IN_B and, for
- *      each compared field, a flag "beyond tolerance" and "equal only within
- *      tolerance". A record missing on one side whose key is on a row that
+ *   2. one aggregate of both sides by `__key` (`keyedSql`) gives the duplicated
+ *      keys, the keys on one side only (MISSING_IN_A / MISSING_IN_B) and the pairs
+ *      whose compared values differ (by a hash of them); for those pairs alone the
+ *      values are read and each compared field gets a flag "beyond tolerance" and
+ *      "equal only within tolerance". A record missing on one side whose key is on a row that
  *      side rejected is REJECTED_IN_A / REJECTED_IN_B instead, with the
  *      reject's line and reason in that side's value: the record exists, its
  *      row did not parse;
@@ -111,6 +113,31 @@ export const REJECTED_DUPLICATE_KEYS_SQL = `CREATE OR REPLACE TABLE ${RUN_TABLES
             UNION ALL
             SELECT side, __key, n FROM recounted`;
 
+/**
+ * `keyed`: per key known on either side (`knownKeys`), its rows on each side (`na`, `nb`),
+ * its compared row on each (`rid_a`, `rid_b`: a row not rejected) and a hash of that row's
+ * compared values; only the keys that are not a clean one-to-one match are kept: duplicated,
+ * on one side only (or rejected on one), or whose hashes differ. Two rows whose compared
+ * values are equal hash equally, so a pair left out matches exactly; different values hash
+ * equally with a chance of 2^-64 per differing pair. One aggregate over both sides replaced
+ * a duplicate count per side and a full outer join carrying every compared value, whose hash
+ * tables spilled at 10M rows a side.
+ */
+function keyedSql(compared: readonly string[]): string {
+  const hash = compared.length === 0 ? '0' : `hash(${compared.join(', ')})`;
+  const side = (s: 'a' | 'b', n: 0 | 1): string =>
+    `SELECT ${n} AS s, __key, CASE WHEN NOT __bad THEN __rid END AS rid, CASE WHEN NOT __bad THEN ${hash} END AS h FROM ${s} WHERE __key IS NOT NULL
+     UNION ALL
+     SELECT ${n}, key, NULL, NULL FROM ${RUN_TABLES.rejects} WHERE side = '${s}' AND rid IS NULL AND key IS NOT NULL`;
+  return `CREATE OR REPLACE TEMP TABLE keyed AS
+            SELECT __key, count(*) FILTER (WHERE s = 0) AS na, count(*) FILTER (WHERE s = 1) AS nb,
+                   min(rid) FILTER (WHERE s = 0) AS rid_a, min(rid) FILTER (WHERE s = 1) AS rid_b,
+                   min(h) FILTER (WHERE s = 0) AS ha, min(h) FILTER (WHERE s = 1) AS hb
+              FROM (${side('a', 0)} UNION ALL ${side('b', 1)})
+             GROUP BY __key
+            HAVING na > 1 OR nb > 1 OR rid_a IS NULL OR rid_b IS NULL OR ha <> hb`;
+}
+
 export interface DiffSql {
   statements: { label: string; sql: string }[];
 }
@@ -128,20 +155,28 @@ export function diffStatements(resolved: ResolvedDefinition): DiffSql {
   ]);
   const valueCols = fieldMeta.flatMap(({ i }) => [`a${i}`, `b${i}`]);
 
+  // Each key's rows on both sides in one aggregate (KEYED_SQL): the duplicated keys, the keys
+  // on one side only, and the pairs whose compared values hash differently. Only those pairs'
+  // values are read for the compare; the rest match exactly.
   const statements = [
-    { label: 'duplicate keys', sql: DUPLICATE_KEYS_SQL },
+    { label: 'keys', sql: keyedSql(fieldMeta.map(({ q }) => q)) },
+    {
+      label: 'duplicate keys',
+      sql: `CREATE OR REPLACE TABLE ${RUN_TABLES.dupKeys} AS
+            SELECT 'a' AS side, __key, na AS n FROM keyed WHERE na > 1
+            UNION ALL
+            SELECT 'b' AS side, __key, nb AS n FROM keyed WHERE nb > 1`,
+    },
     {
       label: 'join',
       sql: joinedSql(
         resolved,
         `SELECT __key, rid_a, rid_b${valueCols.length > 0 ? `, ${valueCols.join(', ')}` : ''}${flags.length > 0 ? `, ${flags.join(',\n')}` : ''}
                FROM (
-                SELECT coalesce(a.__key, b.__key) AS __key, a.__rid AS rid_a, b.__rid AS rid_b
-                       ${values.length > 0 ? `, ${values.join(', ')}` : ''}
-                  FROM (SELECT * FROM a WHERE NOT __bad AND __key NOT IN (SELECT __key FROM ${RUN_TABLES.dupKeys})) a
-                  FULL OUTER JOIN
-                       (SELECT * FROM b WHERE NOT __bad AND __key NOT IN (SELECT __key FROM ${RUN_TABLES.dupKeys})) b
-                    ON a.__key = b.__key)`,
+                SELECT k.__key, k.rid_a, k.rid_b${values.length > 0 ? `, ${values.join(', ')}` : ''}
+                  FROM (SELECT __key, rid_a, rid_b FROM keyed WHERE na <= 1 AND nb <= 1 AND (rid_a IS NOT NULL OR rid_b IS NOT NULL)) k
+                  LEFT JOIN a ON a.__rid = k.rid_a
+                  LEFT JOIN b ON b.__rid = k.rid_b)`,
       ),
     },
     breaksStatement(resolved),

@@ -13,7 +13,7 @@ import { openDuckDB, queryRows } from '../duckdb/open.ts';
 import { clipText } from '../errors/quote.ts';
 import { ReconError } from '../errors/recon-error.ts';
 import { prepareSource, type PreparedSource } from '../ingest/load-source.ts';
-import { jsonTextRelation } from '../ingest/load-typed.ts';
+import { jsonTextRelation, parquetRelation } from '../ingest/load-typed.ts';
 import { ident, literal } from '../sql/quote.ts';
 
 export interface PreviewRequest {
@@ -88,7 +88,7 @@ function scanSql(p: PreparedSource): string {
       return `read_csv(${literal(p.readPath)}, columns = {'__line': 'BIGINT', ${varchar(p.columns).slice(1)}, header = true,
                 delim = ',', quote = '"', escape = '"', auto_detect = false)`;
     case 'parquet':
-      return `read_parquet(${literal(p.readPath)})`;
+      return parquetRelation(p.readPath, p.columns);
     case 'json':
     case 'ndjson':
       return `read_json(${literal(p.readPath)}, format = ${literal(p.format === 'ndjson' ? 'newline_delimited' : 'auto')}, records = true)`;

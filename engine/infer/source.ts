@@ -3,7 +3,7 @@ import type { SourceFormat, SourceOptions } from '../definition/schema.ts';
 import { queryOne, runWithProgress, type ProgressListener } from '../duckdb/open.ts';
 import { ReconError } from '../errors/recon-error.ts';
 import { prepareSource, type LoadContext } from '../ingest/load-source.ts';
-import { jsonTextRelation } from '../ingest/load-typed.ts';
+import { jsonTextRelation, parquetRelation } from '../ingest/load-typed.ts';
 import { checkInputFile, resolveFormat } from '../ingest/source-file.ts';
 import { trimSql } from '../normalize/sql.ts';
 import { ident, literal } from '../sql/quote.ts';
@@ -123,7 +123,7 @@ export async function openSource(ctx: LoadContext, side: Side, path: string): Pr
   // JSON values as a run reads them: a string's value, not its JSON text with quotes (ingest/load-typed.ts).
   const relation =
     format === 'parquet'
-      ? `(SELECT ${cols} FROM read_parquet(${literal(path)}))`
+      ? `(SELECT ${cols} FROM ${parquetRelation(path, prepared.columns)})`
       : jsonTextRelation(prepared.readPath, format, prepared.jsonMembers ?? prepared.columns, (_, i) => col(i));
   const { rows } = await queryOne<{ rows: string }>(
     ctx.conn,

@@ -21,8 +21,10 @@ export async function prepareTyped(ctx: LoadContext, base: PrepareBase): Promise
   const warnings: string[] = [];
   try {
     if (format === 'parquet') {
-      const described = await queryRows<{ column_name: string }>(ctx.conn, `DESCRIBE SELECT * FROM ${typedScan(path, format)}`);
-      columns = described.map((d) => d.column_name);
+      // Named from the names the file's schema writes, as a header's cells (DuckDB's reader renames a repeated one "x_1", silently).
+      const unique = uniqueColumnNames(await parquetColumnNames(ctx, path));
+      columns = unique.names;
+      warnings.push(...unique.warnings);
     } else {
       // The records' member names exactly as written (DuckDB's read_json would rename "amt"
       // beside "Amt" to "amt_1"), in order of first appearance; then named as a header's cells.
@@ -61,10 +63,26 @@ async function jsonWithoutBom(ctx: LoadContext, side: Side, path: string): Promi
   return out;
 }
 
-function typedScan(path: string, format: 'parquet' | 'json' | 'ndjson'): string {
-  if (format === 'parquet') return `read_parquet(${literal(path)})`;
-  const fmt = format === 'ndjson' ? 'newline_delimited' : 'auto';
-  return `read_json(${literal(path)}, format = ${literal(fmt)}, records = true, sample_size = -1)`;
+/** The top-level column names of a Parquet file as its schema writes them, in order. */
+async function parquetColumnNames(ctx: LoadContext, path: string): Promise<string[]> {
+  const schema = await queryRows<{ name: string; num_children: string | null }>(ctx.conn, `SELECT name, num_children FROM parquet_schema(${literal(path)})`);
+  // Depth first: the root, then each top-level column followed by its nested elements.
+  const after = (at: number): number => {
+    let next = at + 1;
+    for (let c = Number(schema[at]?.num_children ?? 0); c > 0; c--) next = after(next);
+    return next;
+  };
+  const names: string[] = [];
+  for (let i = 1, left = Number(schema[0]?.num_children ?? 0); left > 0 && i < schema.length; i = after(i), left--) names.push(schema[i]!.name);
+  return names;
+}
+
+/**
+ * A Parquet file as a relation whose columns have the names prepare gave them (by position: the
+ * file may repeat a name, which DuckDB's reader would rename otherwise). Runs, infer and preview read it so.
+ */
+export function parquetRelation(path: string, columns: readonly string[]): string {
+  return `(SELECT * FROM read_parquet(${literal(path)}) AS t(${columns.map((c) => ident(c)).join(', ')}))`;
 }
 
 /**
@@ -93,7 +111,7 @@ export async function loadTyped(ctx: LoadContext, p: PreparedSource): Promise<Om
   if (format === 'parquet') {
     const select = p.columns.map((c) => `CAST(${ident(c)} AS VARCHAR) AS ${ident(c)}`).join(', ');
     try {
-      await runWithProgress(ctx.conn, `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT ${select} FROM ${typedScan(path, format)}`, ctx.onProgress, ctx.signal);
+      await runWithProgress(ctx.conn, `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT ${select} FROM ${parquetRelation(path, p.columns)}`, ctx.onProgress, ctx.signal);
     } catch (err) {
       if (ctx.signal?.aborted) throw err;
       throw new ReconError('INPUT_PARSE_ERROR', `${path}: cannot be read: ${firstLine((err as Error).message)}`, { file: path, side });

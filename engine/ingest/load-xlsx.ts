@@ -5,7 +5,7 @@ import { ReconError } from '../errors/recon-error.ts';
 import { literal } from '../sql/quote.ts';
 import { UNCOMPUTED_REASON } from './convert/errors.ts';
 import { appendRejects, type RejectRow } from './rejects.ts';
-import { firstRowid, materialized, uniqueColumnNames, type LoadContext, type LoadedSource, type PrepareBase, type PreparedSource } from './source-types.ts';
+import { firstRowid, materialized, type LoadContext, type LoadedSource, type PrepareBase, type PreparedSource } from './source-types.ts';
 
 /** Spreadsheets: converted to CSV (convert/xlsx-to-csv.ts, bounded), then read into a TEMP table. */
 
@@ -37,10 +37,10 @@ export async function prepareXlsx(ctx: LoadContext, base: PrepareBase): Promise<
       sheet: result.sheetName,
     });
   }
-  const unique = uniqueColumnNames(result.header);
-  const warnings = [...unique.warnings];
+  // The converter named the header's cells as a CSV's are (uniqueColumnNames), with the same warnings.
+  const warnings = [...result.headerWarnings];
   if (result.blankRows > 0) warnings.push(`${result.blankRows} blank row(s) in sheet "${result.sheetName}" skipped`);
-  return { ...base, readPath, columns: unique.names, warnings, dialect: undefined, xlsx: result };
+  return { ...base, readPath, columns: result.header, warnings, dialect: undefined, xlsx: result };
 }
 
 export async function loadXlsx(ctx: LoadContext, p: PreparedSource): Promise<Omit<LoadedSource, 'file'>> {

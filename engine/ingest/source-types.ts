@@ -125,23 +125,39 @@ export interface PrepareBase {
   options: SourceOptions;
 }
 
-/** Column names a person can refer to: blanks named, duplicates suffixed. */
-export function uniqueColumnNames(names: readonly string[]): { names: string[]; warnings: string[] } {
-  const seen = new Map<string, number>();
+/**
+ * Column names a person can refer to: blanks named, duplicates suffixed (case-insensitively, as
+ * DuckDB's identifiers are) with the first number no other column has taken. Every reader of a
+ * header or of names it does not choose uses this, so a sheet's or a record's columns are named
+ * as a CSV's are. `reserved`: names the reader gives a column of its own (the converted sheet's
+ * `__line`); a header cell so named is renamed off it.
+ */
+export function uniqueColumnNames(names: readonly string[], reserved: readonly string[] = []): { names: string[]; warnings: string[] } {
+  const own = new Set(reserved.map((r) => r.toLowerCase()));
+  const taken = new Set(own);
+  const occurrences = new Map<string, number>();
   const warnings: string[] = [];
   const out = names.map((raw, i) => {
-    let name = raw.trim() === '' ? `column${i + 1}` : raw.trim();
+    const name = raw.trim() === '' ? `column${i + 1}` : raw.trim();
     if (raw.trim() === '') warnings.push(`header cell ${i + 1} is blank; named it "${name}"`);
     const lower = name.toLowerCase();
-    const n = seen.get(lower) ?? 0;
-    seen.set(lower, n + 1);
-    if (n > 0) {
-      const renamed = `${name}_${n + 1}`;
-      warnings.push(`header "${name}" appears more than once; column ${i + 1} renamed "${renamed}"`);
-      name = renamed;
-      seen.set(renamed.toLowerCase(), 1);
+    const n = (occurrences.get(lower) ?? 0) + 1;
+    occurrences.set(lower, n);
+    if (!taken.has(lower)) {
+      taken.add(lower);
+      return name;
     }
-    return name;
+    // A suffix another column already has (a header holding both "a" and "a_2") is skipped.
+    let k = Math.max(n, 2);
+    while (taken.has(`${lower}_${k}`)) k++;
+    const renamed = `${name}_${k}`;
+    taken.add(renamed.toLowerCase());
+    warnings.push(
+      n === 1 && own.has(lower)
+        ? `header "${name}" is the name of a column the reader adds; column ${i + 1} renamed "${renamed}"`
+        : `header "${name}" appears more than once; column ${i + 1} renamed "${renamed}"`,
+    );
+    return renamed;
   });
   return { names: out, warnings };
 }

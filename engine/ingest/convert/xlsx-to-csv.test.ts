@@ -68,6 +68,7 @@ describe('xlsxToCsv', () => {
     expect(result).toEqual({
       sheetName: 'Data',
       header: ['id', 'amount', 'tiny', 'big', 'when', 'at', 'flag', 'calc', 'label', 'note'],
+      headerWarnings: [],
       rowsWritten: 3,
       blankRows: 2,
       // NOW() has no cached value: the row is left out, for the loader to reject, not read as empty.
@@ -88,15 +89,21 @@ describe('xlsxToCsv', () => {
     expect(err.message).toBe('no sheet named "Nope"; the workbook has: "Data", "Other"');
   });
 
-  it('names blank and duplicate header cells', async () => {
+  it('names blank and duplicate header cells as a CSV header is named, saying what it renamed', async () => {
     const file = await workbook('names.xlsx', (wb) => {
       const ws = wb.addWorksheet('N');
       ws.getRow(2).values = ['a', null, 'A', 'a_2', '__line', 2024]; // row 1 blank: the header is row 2
       ws.getRow(3).values = [1, 2, 3, 4, 5, 6];
     });
     const { result, csv } = await convert(file);
-    expect(result.header).toEqual(['a', 'column_2', 'A_2', 'a_2_2', '__line_2', '2024']);
-    expect(csv).toBe('__line,a,column_2,A_2,a_2_2,__line_2,2024\n3,1,2,3,4,5,6\n');
+    expect(result.header).toEqual(['a', 'column2', 'A_2', 'a_2_2', '__line_2', '2024']);
+    expect(result.headerWarnings).toEqual([
+      'header cell 2 is blank; named it "column2"',
+      'header "A" appears more than once; column 3 renamed "A_2"',
+      'header "a_2" appears more than once; column 4 renamed "a_2_2"',
+      'header "__line" is the name of a column the reader adds; column 5 renamed "__line_2"',
+    ]);
+    expect(csv).toBe('__line,a,column2,A_2,a_2_2,__line_2,2024\n3,1,2,3,4,5,6\n');
     expect(result.blankRows).toBe(1);
   });
 
@@ -108,7 +115,7 @@ describe('xlsxToCsv', () => {
     });
     const { result, csv } = await convert(file, { header: false });
     expect(csv).toBe('__line,column1,column2,column3,column4\n1,a,b,,\n3,c,,,"d\ne"\n');
-    expect(result).toEqual({ sheetName: 'R', header: ['column1', 'column2', 'column3', 'column4'], rowsWritten: 2, blankRows: 1, uncomputed: [] });
+    expect(result).toEqual({ sheetName: 'R', header: ['column1', 'column2', 'column3', 'column4'], headerWarnings: [], rowsWritten: 2, blankRows: 1, uncomputed: [] });
     const named = await convert(file, { header: false, columns: ['x', 'y', 'z', 'w'] });
     expect(named.csv).toBe('__line,x,y,z,w\n1,a,b,,\n3,c,,,"d\ne"\n');
   });

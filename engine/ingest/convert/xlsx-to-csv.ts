@@ -14,14 +14,17 @@ import { columnLetter, type SheetRow } from './sheet-rows.ts';
 import { formatBytes, xlsxLimits, type XlsxLimits } from './xlsx-limits.ts';
 import { withSheetRows } from './xlsx-reader.ts';
 import { EXPANSION_RULE } from './zip-guard.ts';
+import { uniqueColumnNames } from '../source-types.ts';
 
 // With the converter, so its one dynamic import gives load-source both.
 export { conversionError } from './errors.ts';
 
 export interface XlsxToCsvResult {
   sheetName: string;
-  /** The CSV's column names after `__line`. */
+  /** The CSV's column names after `__line`: the header's cells named as a CSV header's are (uniqueColumnNames). */
   header: string[];
+  /** What naming them changed (a blank cell named, a duplicate renamed), in the words a CSV's warnings use. */
+  headerWarnings: string[];
   rowsWritten: number;
   /** Blank rows skipped before the last data row (rows missing from the XML count too). */
   blankRows: number;
@@ -58,16 +61,9 @@ export interface XlsxToCsvOptions {
 /** The line-number column every converted CSV starts with. */
 export const LINE_COLUMN = '__line';
 
-/** Unique, non-blank names; case-insensitive because DuckDB identifiers are. */
-function uniqueNames(raw: readonly (string | undefined)[], blank: (n: number) => string): string[] {
-  const used = new Set([LINE_COLUMN]);
-  return Array.from(raw, (name, i) => {
-    const base = name === undefined || name.trim() === '' ? blank(i + 1) : name;
-    let candidate = base;
-    for (let k = 2; used.has(candidate.toLowerCase()); k++) candidate = `${base}_${k}`;
-    used.add(candidate.toLowerCase());
-    return candidate;
-  });
+/** Header cells (an empty cell undefined) named exactly as a CSV header is, off the `__line` column too. */
+function columnNames(cells: readonly (string | undefined)[]): { names: string[]; warnings: string[] } {
+  return uniqueColumnNames(Array.from(cells, (c) => c ?? ''), [LINE_COLUMN]);
 }
 
 /** The CSV record of a row padded to `width` columns; the padding is appended as commas, not as fields. */
@@ -122,7 +118,7 @@ function outputLimit(file: string, sheet: string, limits: XlsxLimits): WriteLimi
 export async function xlsxToCsv(inPath: string, outPath: string, opts: XlsxToCsvOptions = {}): Promise<XlsxToCsvResult> {
   const limits = xlsxLimits((await stat(inPath)).size, opts.limits);
   const useHeader = opts.header ?? true;
-  const fixed = opts.columns ? uniqueNames(opts.columns, (n) => `column${n}`) : undefined;
+  const fixed = opts.columns ? columnNames(opts.columns) : undefined;
   // Without a header or `columns` the width is known only at the end: rows go to a
   // JSON-lines file first (one row per line whatever the cell text) and are padded after.
   const rowsFile = !useHeader && !fixed ? `${outPath}.rows.tmp` : undefined;
@@ -131,7 +127,8 @@ export async function xlsxToCsv(inPath: string, outPath: string, opts: XlsxToCsv
     return await withSheetRows(inPath, opts.sheet, limits, async (sheetName, rows) => {
       const out = (writer = new TextFileWriter(rowsFile ?? outPath, outputLimit(inPath, sheetName, limits)));
       const record = (row: number, line: string): string => checkRecord(inPath, sheetName, row, line, limits.maxRecordBytes);
-      let names = useHeader ? undefined : fixed;
+      let names = useHeader ? undefined : fixed?.names;
+      let headerWarnings = useHeader ? [] : (fixed?.warnings ?? []);
       if (names) await out.write(record(0, csvLine([LINE_COLUMN, ...names])));
       let maxWidth = 0;
       // Skipped rows are neither data nor blank rows: counting starts below them.
@@ -161,8 +158,8 @@ export async function xlsxToCsv(inPath: string, outPath: string, opts: XlsxToCsv
               column: columnLetter(r.uncomputed[0]!.col),
             });
           }
-          if (fixed) checkWidth(inPath, sheetName, r, fixed.length);
-          names = fixed ?? uniqueNames(r.cells, (n) => `column_${n}`);
+          if (fixed) checkWidth(inPath, sheetName, r, fixed.names.length);
+          ({ names, warnings: headerWarnings } = fixed ?? columnNames(r.cells));
           await out.write(record(r.row, csvLine([LINE_COLUMN, ...names])));
           continue;
         }
@@ -190,7 +187,7 @@ export async function xlsxToCsv(inPath: string, outPath: string, opts: XlsxToCsv
       writer = undefined;
       const header = names ?? Array.from({ length: maxWidth }, (_, i) => `column${i + 1}`);
       if (rowsFile) await padRows(rowsFile, outPath, header, record, outputLimit(inPath, sheetName, limits));
-      return { sheetName, header, rowsWritten, blankRows, uncomputed };
+      return { sheetName, header, headerWarnings, rowsWritten, blankRows, uncomputed };
     });
   } catch (err) {
     await writer?.abort();

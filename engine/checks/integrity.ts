@@ -47,6 +47,8 @@ export interface SideInputs {
 export interface ClusterSideChecks {
   rows: number;
   keyHash: string;
+  /** Of those rows, the ones whose key is duplicated on neither side: the rows the cluster's diff compared (row accounting's `matched`). */
+  compared: number;
   totalsTable?: string;
 }
 
@@ -78,6 +80,8 @@ export async function runIntegrityChecks(
     side: s.loaded.side,
     sourceRecords: s.loaded.sourceRecords,
     rejected: s.loaded.structuralRejects + s.staged.rejected,
+    // On a cluster run, `matched` is counted from the rows the cluster compared.
+    compared: s.onCluster?.compared,
   });
   const buckets = await countBuckets(conn, totals(sides[0]), totals(sides[1]), mode);
   results.push(rowsAccountedCheck('a', buckets.a, buckets.b, mode), rowsAccountedCheck('b', buckets.b, buckets.a, mode));

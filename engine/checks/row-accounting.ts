@@ -15,8 +15,9 @@ import { RUN_TABLES } from '../run-file/schema.ts';
  *   rejected:   it could not be read or cast (in `rejects`).
  * A matching run (engine/match) has no join: matched is the rows in `matches`,
  * missing the unmatched rows, and a row's id is duplicated on its own side only.
- * `matched` comes from the staged tables and the join, the other buckets from
- * the breaks and the rejects, so a row the breaks lose shows as a shortfall.
+ * `matched` comes from the staged tables (on a cluster run, the rows the cluster
+ * compared) and the join, the other buckets from the breaks and the rejects, so a
+ * row the breaks lose shows as a shortfall.
  */
 export interface SideBuckets {
   source: number;
@@ -34,6 +35,12 @@ export interface SideTotals {
   sourceRecords: number;
   /** Structural rejects plus cast rejects. */
   rejected: number;
+  /**
+   * A cluster run: the rows the cluster compared (held there, key duplicated on neither side;
+   * clickhouse/cluster-checks.ts), so `matched` is counted from what the diff ran on. Absent:
+   * counted from the staged view.
+   */
+  compared?: number | undefined;
 }
 
 /**
@@ -43,7 +50,10 @@ export interface SideTotals {
  * breaks (a keyed run has no AMBIGUOUS break, a matching run no REJECTED_IN_*).
  */
 export async function countBuckets(conn: DuckDBConnection, a: SideTotals, b: SideTotals, mode: 'key' | 'match' = 'key'): Promise<{ a: SideBuckets; b: SideBuckets }> {
-  const compared = (side: 'a' | 'b'): string => `(SELECT count(*) FROM ${side} WHERE NOT __bad AND __key NOT IN (SELECT __key FROM ${RUN_TABLES.dupKeys}))`;
+  const compared = (side: 'a' | 'b'): string => {
+    const onCluster = (side === 'a' ? a : b).compared;
+    return onCluster !== undefined ? String(onCluster) : `(SELECT count(*) FROM ${side} WHERE NOT __bad AND __key NOT IN (SELECT __key FROM ${RUN_TABLES.dupKeys}))`;
+  };
   const matched = (side: 'a' | 'b'): string =>
     mode === 'match'
       ? `(SELECT count(DISTINCT rid) FROM ${RUN_TABLES.matches} WHERE side = '${side}')`

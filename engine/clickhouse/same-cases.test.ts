@@ -238,23 +238,35 @@ describe.skipIf(!clickhouseAvailable())('the same cases on DuckDB and on a Click
     const local = await runRecon({ aPath: f.a, bPath: f.b, definition: def, workspace: join(dir, 'tampered-local'), previousRunId: null });
     const passed = (lines: string[]): boolean[] => lines.map((c) => (JSON.parse(c) as { passed: boolean }).passed);
     expect(passed((await runFile(local)).checks)).not.toContain(false);
-    // Just before the checks read the cluster: one more row of A, amount 5 (a0: the first compared field), on a shard.
-    clusterTestHooks.beforeChecks = async (client, tables) => {
-      await client.exec(`INSERT INTO ${tables.local('a')} (__key, rid_a, a0, __key_text) VALUES ('9', 99, 5, '9')`);
-    };
+    // Just before the checks read the cluster: one more row of A, amount 5 (a0: the first compared field), on the
+    // shard of its key (through the Distributed table). Its key is new ('9'), or one both sides already hold ('1'), which the cluster then holds twice on A: the rows
+    // of a key duplicated on either side are not compared, so the cluster compared 3 rows a side where the diff paired 4.
+    const tampers = [
+      { key: '9', comparedA: 5, comparedB: 4 },
+      { key: '1', comparedA: 3, comparedB: 3 },
+    ];
     try {
-      for (const normalizeOnCluster of [false, true]) {
-        const run = await runRecon({ aPath: f.a, bPath: f.b, definition: def, workspace: join(dir, `tampered-${normalizeOnCluster}`), previousRunId: null, cluster: { ...cluster.target, normalizeOnCluster } });
-        const checks = new Map((await runFile(run)).checks.map((c) => JSON.parse(c) as { name: string; passed: boolean; expected: string; actual: string }).map((c) => [c.name, c]));
-        const failed = [...checks.values()].filter((c) => !c.passed).map((c) => c.name);
-        expect(failed.sort(), String(normalizeOnCluster)).toEqual(['control_total_a_amt_ALL', 'key_hash_a', 'source_rows_a']);
-        expect(checks.get('source_rows_a'), String(normalizeOnCluster)).toMatchObject({ expected: '4', actual: '5' });
-        expect(checks.get('control_total_a_amt_ALL'), String(normalizeOnCluster)).toMatchObject({ expected: '10.00', actual: '15.00' });
+      for (const { key, comparedA, comparedB } of tampers) {
+        clusterTestHooks.beforeChecks = async (client, tables) => {
+          await client.exec(`INSERT INTO ${tables.dist('a')} (__key, rid_a, a0, __key_text) VALUES ('${key}', 99, 5, '${key}')`);
+        };
+        for (const normalizeOnCluster of [false, true]) {
+          const what = `key ${key}, ${normalizeOnCluster ? 'normalized on the cluster' : 'typed values'}`;
+          const run = await runRecon({ aPath: f.a, bPath: f.b, definition: def, workspace: join(dir, `tampered-${key}-${normalizeOnCluster}`), previousRunId: null, cluster: { ...cluster.target, normalizeOnCluster } });
+          const checks = new Map((await runFile(run)).checks.map((c) => JSON.parse(c) as { name: string; passed: boolean; expected: string; actual: string; message: string }).map((c) => [c.name, c]));
+          const failed = [...checks.values()].filter((c) => !c.passed).map((c) => c.name);
+          expect(failed.sort(), what).toEqual(['control_total_a_amt_ALL', 'key_hash_a', 'rows_accounted_a', 'rows_accounted_b', 'source_rows_a']);
+          expect(checks.get('source_rows_a'), what).toMatchObject({ expected: '4', actual: '5' });
+          expect(checks.get('control_total_a_amt_ALL'), what).toMatchObject({ expected: '10.00', actual: '15.00' });
+          // The diff found no break (it ran before the tamper): every row the cluster compared counts as matched.
+          expect(checks.get('rows_accounted_a'), what).toMatchObject({ expected: '4', actual: String(comparedA) });
+          expect(checks.get('rows_accounted_b')?.message, what).toContain(comparedA === comparedB ? `B: 4 source rows but ${comparedB} matched` : `B: ${comparedB} matched on B but ${comparedA} on the other side`);
+        }
       }
     } finally {
       delete clusterTestHooks.beforeChecks;
     }
-  }, 60_000);
+  }, 120_000);
 
   it('a generated 100k-row pair', async () => {
     const g = await generateExtracts({ rows: 100_000, outDir: join(dir, 'gen'), seed: 7 });

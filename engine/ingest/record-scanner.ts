@@ -31,9 +31,9 @@ export interface ScanResult {
   /**
    * Whitespace around any value can only be spaces: the text holds no character of the
    * trim set other than space (a BOM at its start aside), and no quoted value holds a
-   * line break. DuckDB's plain
-   * trim() then removes exactly the engine's set (normalize/sql.ts `trimSql`), at a
-   * fraction of the cost of testing every value for the rest of the set.
+   * line break. DuckDB's plain trim() then removes exactly the engine's set
+   * (normalize/sql.ts `trimSql`), at a fraction of the cost of testing every value
+   * for the rest of the set.
    */
   onlySpacesPad: boolean;
   /** Physical line (1-based) where data record `n` (1-based) starts. */

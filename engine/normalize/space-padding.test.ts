@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openDuckDB, queryRows, type OpenDuckDB } from '../duckdb/open.ts';
 import { literal } from '../sql/quote.ts';
 import { scanDelimited, type DelimitedDialect } from '../ingest/record-scanner.ts';
-import { trimSql } from './sql.ts';
+import { TRIMMED_WHITESPACE, trimSql } from './sql.ts';
 
 /**
  * Staging trims with DuckDB's plain trim() where the record scanner proved that
@@ -95,6 +95,20 @@ describe('the scanner proves space-only padding', () => {
 });
 
 describe('where it is proved, plain trim() is the whole trim', () => {
+  it("DuckDB's plain trim() removes no character outside the trim set (a guard for DuckDB upgrades)", async () => {
+    const removed: number[] = [];
+    const codePoints = Array.from({ length: 0xffff }, (_, i) => i + 1).filter((c) => c < 0xd800 || c > 0xdfff);
+    for (let i = 0; i < codePoints.length; i += 4000) {
+      const rows = await queryRows<{ c: number }>(
+        db.connection,
+        `SELECT c FROM (SELECT unnest([${codePoints.slice(i, i + 4000).join(', ')}]) AS c) WHERE trim(chr(c) || 'x' || chr(c)) <> chr(c) || 'x' || chr(c)`,
+      );
+      removed.push(...rows.map((r) => Number(r.c)));
+    }
+    expect(removed).toContain(0x20);
+    expect(removed.filter((c) => !TRIMMED_WHITESPACE.includes(c))).toEqual([]);
+  });
+
   // A seeded generator, so a failure reproduces.
   let seed = 20261207;
   const random = (): number => {

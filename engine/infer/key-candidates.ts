@@ -100,12 +100,12 @@ export function keySql(parts: readonly KeyPart[], side: 'a' | 'b', conv: NumberC
   return parts.map((p) => keyTextSql(p[side], conv, ref ? ref(p[side]) : p[side].ref)).join(` || chr(31) || `);
 }
 
-/** The mapped pairs composite keys are made of: never-empty, key-like types, most distinct first, at most 8. */
-export function compositeParts(mapped: readonly KeyPart[]): KeyPart[] {
+/** The mapped pairs composite keys are made of: never-empty, key-like types, most distinct first, at most `max`. */
+export function compositeParts(mapped: readonly KeyPart[], max = 8): KeyPart[] {
   return mapped
     .filter((p) => ['string', 'integer', 'date', 'timestamp', 'boolean'].includes(p.a.type) && p.a.n === p.a.rows && p.b.n === p.b.rows)
     .sort((p, q) => q.a.distinct - p.a.distinct)
-    .slice(0, 8);
+    .slice(0, max);
 }
 
 /** A candidate key and its duplicate rows on the two samples. */

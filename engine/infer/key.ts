@@ -6,6 +6,7 @@ import { compositeCandidates, compositeParts, keySql, leastDuplicatedKeys, rankP
 import type { NumberConvention } from './numbers.ts';
 import { sampleOverlap } from './overlap.ts';
 import { ReconError } from '../errors/recon-error.ts';
+import { identifierColumns, identifierParts, valueWords, type ValueColumn } from './identifier-like.ts';
 import { cleanSql, type InferSource, type Sampled } from './source.ts';
 import { betterKey, duplicateWords, hasDuplicates, measureDuplicates, triedPairs, whyNot } from './key-rank.ts';
 import type { KeyReport, Question } from './types.ts';
@@ -48,8 +49,10 @@ export async function chooseKey(
 ): Promise<KeyDecision> {
   const { a, b, conv, sa, sb, srcB, wide } = input;
   const warnings: string[] = [];
-  const candA = singleCandidates(a, sa);
-  const candB = singleCandidates(b, sb);
+  // Only identifiers may be key parts: a compared value in the key would turn its differences into missing records.
+  const { kept: candA, values: valuesA } = await identifierColumns(ctx.conn, 'a', singleCandidates(a, sa), sa);
+  const { kept: candB, values: valuesB } = await identifierColumns(ctx.conn, 'b', singleCandidates(b, sb), sb);
+  const leftOut: ValueColumn[] = [...valuesA, ...valuesB];
   // A wide file's pairs among the given columns; undefined (every pair) for a regular one.
   const pairsOf = (xs: readonly TypedColumn[], ys: readonly TypedColumn[]): { x: TypedColumn; y: TypedColumn }[] | undefined => {
     if (!wide) return undefined;
@@ -62,7 +65,9 @@ export async function chooseKey(
   let tried: KeyPart[][] = triedPairs(rankPairs(candA, candB, await overlapOf(candA, candB), pairsOf(candA, candB))).map((p) => [p]);
   if (tried.length === 0) {
     const overlap = await overlapOf(a, b);
-    const mapped = roughMapping(a, b, overlap, wide?.pairs);
+    const identifiers = await identifierParts(ctx.conn, compositeParts(roughMapping(a, b, overlap, wide?.pairs), Infinity), sa, sb);
+    const mapped = identifiers.kept;
+    leftOut.push(...identifiers.values);
     if (wide) {
       const parts = compositeParts(mapped);
       await pivotColumns(ctx.conn, 'infer_s_a', wide.sa.clean, 'a', parts.map((p) => p.a.index));
@@ -80,6 +85,7 @@ export async function chooseKey(
         tried = [[pairs[0]!.part]];
       }
       warnings.push('no column or combination is unique on both sides; duplicates will be reported as DUPLICATE_KEY breaks');
+      if (leftOut.length > 0) warnings.push(`left out of the key as compared values, not identifiers: ${valueWords(leftOut)}`);
     }
   }
 

@@ -80,10 +80,10 @@ export function deltaSql(field: ResolvedField, x: string, y: string): string {
  * is a side's duplicate whether or not one of its rows was rejected: its rows are not
  * one record to compare.
  */
-const knownKeys = (side: 'a' | 'b'): string =>
-  `SELECT __key FROM ${side} WHERE __key IS NOT NULL
+const knownKeys = (side: 'a' | 'b', more: { staged: string; rejected: string } = { staged: '', rejected: '' }): string =>
+  `SELECT __key${more.staged} FROM ${side} WHERE __key IS NOT NULL
    UNION ALL
-   SELECT key FROM ${RUN_TABLES.rejects} WHERE side = '${side}' AND rid IS NULL AND key IS NOT NULL`;
+   SELECT key${more.rejected} FROM ${RUN_TABLES.rejects} WHERE side = '${side}' AND rid IS NULL AND key IS NOT NULL`;
 
 /** `dup_keys`: the keys that occur more than once among a side's rows whose key is known (a matching run's duplicated ids too). */
 export const DUPLICATE_KEYS_SQL = `CREATE OR REPLACE TABLE ${RUN_TABLES.dupKeys} AS
@@ -125,10 +125,9 @@ export const REJECTED_DUPLICATE_KEYS_SQL = `CREATE OR REPLACE TABLE ${RUN_TABLES
  */
 function keyedSql(compared: readonly string[]): string {
   const hash = compared.length === 0 ? '0' : `hash(${compared.join(', ')})`;
+  // A rejected row counts towards its key's duplicates but is not compared (no rid, no hash).
   const side = (s: 'a' | 'b', n: 0 | 1): string =>
-    `SELECT ${n} AS s, __key, CASE WHEN NOT __bad THEN __rid END AS rid, CASE WHEN NOT __bad THEN ${hash} END AS h FROM ${s} WHERE __key IS NOT NULL
-     UNION ALL
-     SELECT ${n}, key, NULL, NULL FROM ${RUN_TABLES.rejects} WHERE side = '${s}' AND rid IS NULL AND key IS NOT NULL`;
+    `SELECT ${n} AS s, * FROM (${knownKeys(s, { staged: `, CASE WHEN NOT __bad THEN __rid END AS rid, CASE WHEN NOT __bad THEN ${hash} END AS h`, rejected: ', NULL, NULL' })})`;
   return `CREATE OR REPLACE TEMP TABLE keyed AS
             SELECT __key, count(*) FILTER (WHERE s = 0) AS na, count(*) FILTER (WHERE s = 1) AS nb,
                    min(rid) FILTER (WHERE s = 0) AS rid_a, min(rid) FILTER (WHERE s = 1) AS rid_b,

@@ -51,6 +51,8 @@ const SPACE = 0x20;
 
 /** The trim set's characters other than space and the line breaks (which the scanner tells inside quotes). */
 const OTHER_WHITESPACE = new Set(TRIMMED_WHITESPACE.filter((c) => c !== SPACE && c !== NL && c !== CR));
+/** Those of them in ASCII (tab, VT, FF), found byte by byte. */
+const OTHER_ASCII_WHITESPACE = [...OTHER_WHITESPACE].filter((c) => c < 0x80);
 /** First bytes of the set's characters beyond ASCII in UTF-8: U+0085/U+00A0, U+1680, U+2000–U+206F, U+3000, U+FEFF. */
 const OTHER_WHITESPACE_LEADS = [0xc2, 0xe1, 0xe2, 0xe3, 0xef];
 
@@ -61,7 +63,7 @@ const OTHER_WHITESPACE_LEADS = [0xc2, 0xe1, 0xe2, 0xe3, 0xef];
  * quotes has no such character and keeps the proof.
  */
 function holdsOtherWhitespace(text: Buffer, from: number, to: number): boolean {
-  for (const c of [0x09, 0x0b, 0x0c]) {
+  for (const c of OTHER_ASCII_WHITESPACE) {
     const at = text.indexOf(c, from);
     if (at >= 0 && at < to) return true;
   }

@@ -8,7 +8,7 @@ import { offsetPoints } from './line-map.ts';
 import { findMixedLineEnds, parseHeader, readHeader, scanDelimited, type DelimitedDialect } from './record-scanner.ts';
 import { appendRejects, describeCsvError, type RejectRow } from './rejects.ts';
 import { sniffDelimiter } from './source-file.ts';
-import { firstLine, hashSum, uniqueColumnNames, type LoadContext, type LoadedSource, type PrepareBase, type PreparedSource, type Side } from './source-types.ts';
+import { firstLine, hashSum, SAMPLE_RECORDS, uniqueColumnNames, type LoadContext, type LoadedSource, type PrepareBase, type PreparedSource, type Side } from './source-types.ts';
 
 /** Delimited text (CSV, TSV, TXT): read by DuckDB's read_csv straight into the staging statement. */
 
@@ -61,15 +61,17 @@ export async function loadDelimited(ctx: LoadContext, p: PreparedSource, dialect
   const lineLimit = Math.min(MAX_LINE_BYTES, Math.max(2 * 1024 * 1024, scan.longestRecordBytes + 64 * 1024));
   // Blank lines before the header are skipped too: DuckDB would take the first one for the header.
   const skip = dialect.skipRows + scan.blankLinesBeforeHeader;
-  const readCsv = (rejectsTable: string): string => `read_csv(${literal(path)},
+  // Without a rejects table, a read skips bad records (the sample's read: nothing recorded).
+  const readCsv = (rejectsTable?: string): string => `read_csv(${literal(path)},
        columns = ${colSpec}, header = ${dialect.header}, skip = ${skip},
        delim = ${literal(dialect.delimiter)}, quote = ${literal(dialect.quote)}, escape = ${literal(dialect.escape)},
        auto_detect = false, strict_mode = true, null_padding = false, all_varchar = true,
-       store_rejects = true, rejects_table = ${literal(rejectsTable)}, rejects_scan = ${literal(`${rejectsTable}_scan`)},
+       ${rejectsTable ? `store_rejects = true, rejects_table = ${literal(rejectsTable)}, rejects_scan = ${literal(`${rejectsTable}_scan`)}` : 'ignore_errors = true'},
        max_line_size = ${lineLimit})`;
   const rejectsTable = `csv_rejects_${side}`;
   await ctx.conn.run(`DROP TABLE IF EXISTS ${rejectsTable}; DROP TABLE IF EXISTS ${rejectsTable}_scan;`);
   const rawRelation = `(SELECT * FROM ${readCsv(rejectsTable)})`;
+  const sampleRelation = `(SELECT * FROM ${readCsv()} LIMIT ${SAMPLE_RECORDS})`;
 
   let rejectedOrdinals: number[] = [];
   /**
@@ -90,6 +92,7 @@ export async function loadDelimited(ctx: LoadContext, p: PreparedSource, dialect
   const loaded: Omit<LoadedSource, 'file'> = {
     side,
     rawRelation,
+    sampleRelation,
     columns,
     sourceRecords: scan.records,
     structuralRejects: 0,

@@ -30,6 +30,12 @@ export interface LoadedSource {
   /** `sha256` is empty until `fingerprintSource` ran. */
   file: SourceFileInfo;
   rawRelation: string;
+  /**
+   * SQL for the first records of the raw relation (at most SAMPLE_RECORDS), read without
+   * side effects: nothing is recorded as rejected and bad records are skipped. Staging
+   * looks at it to choose how each text column is stored (normalize/stage.ts).
+   */
+  sampleRelation: string;
   /** Data columns of the raw relation, in file order. */
   columns: string[];
   /** Records in the file, counted independently of the loader. */
@@ -171,10 +177,14 @@ export function hashSum(expr: string, portable = false): string {
   return portable ? DUCKDB.keyHashSum(expr) : `CAST(coalesce(sum(hash(${expr})::HUGEINT), 0) % 18446744073709551616 AS VARCHAR)`;
 }
 
+/** How many of a source's first records `sampleRelation` holds. */
+export const SAMPLE_RECORDS = 10_000;
+
 /** The parts of a LoadedSource that are the same for every materialized (TEMP table) source. */
-export function materialized(side: Side, raw: string): Pick<LoadedSource, 'rawRelation' | 'afterRead' | 'explainReadError' | 'keyHashSql'> {
+export function materialized(side: Side, raw: string): Pick<LoadedSource, 'rawRelation' | 'sampleRelation' | 'afterRead' | 'explainReadError' | 'keyHashSql'> {
   return {
     rawRelation: `(SELECT * FROM ${raw} ORDER BY rowid)`,
+    sampleRelation: `(SELECT * FROM ${raw} ORDER BY rowid LIMIT ${SAMPLE_RECORDS})`,
     async afterRead() {},
     async explainReadError(err) {
       return err instanceof ReconError ? err : new ReconError('INTERNAL_ERROR', firstLine((err as Error).message), { side });

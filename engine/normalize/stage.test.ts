@@ -4,10 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateDefinition } from '../definition/load.ts';
 import type { ResolvedField } from '../definition/resolve.ts';
+import type { SourceOptions } from '../definition/schema.ts';
 import { openDuckDB, queryRows } from '../duckdb/open.ts';
+import { loadSource, prepareSource } from '../ingest/load-source.ts';
+import { REJECTS_DDL } from '../ingest/rejects.ts';
 import { runRecon } from '../run/run-recon.ts';
 import { literal } from '../sql/quote.ts';
 import { fieldSql, TRIMMED_WHITESPACE } from './sql.ts';
+import { mostlyDistinctFields } from './stage.ts';
 
 /**
  * Integers and decimals are stored in 64 bits where they fit, with the rare
@@ -98,5 +102,95 @@ describe('trimming', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe('how text columns are stored', () => {
+  // Columns of mostly distinct text (references, ids) are stored uncompressed, which DuckDB
+  // would pick anyway after trying a dictionary on every block of them; repeated text keeps its
+  // dictionary. The choice comes from a sample of the file's first records and never changes a value.
+  it('stores mostly distinct text uncompressed and repeated text with a dictionary, from a side-effect-free sample', async () => {
+    const rows = 20_000;
+    const lines = [
+      'id,ref,ccy,note',
+      ...Array.from({ length: rows }, (_, i) => `T${i},REF-${(i * 7919) % 1_000_003}-X,${['USD', 'EUR', 'GBP'][i % 3]},${i % 2 === 0 ? 'alpha' : 'beta'}`),
+    ];
+    const aPath = join(dir, 'store-a.csv');
+    const bPath = join(dir, 'store-b.csv');
+    // A record with too many fields, inside the sample: the sample skips it, the staging rejects it once.
+    writeFileSync(aPath, `${[...lines.slice(0, 5), 'T-bad,R,USD,x,extra', ...lines.slice(5)].join('\n')}\n`);
+    writeFileSync(bPath, `${lines.join('\n')}\n`);
+    const summary = await runRecon({
+      aPath,
+      bPath,
+      workspace: join(dir, 'ws-store'),
+      definition: validateDefinition({
+        name: 'storage',
+        key: ['id'],
+        sources: { a: { format: 'csv' }, b: { format: 'csv' } },
+        fields: [
+          { name: 'id', type: 'string' },
+          { name: 'ref', type: 'string' },
+          { name: 'ccy', type: 'string' },
+          { name: 'note', type: 'string' },
+        ],
+      }),
+    });
+    expect(summary.counts).toMatchObject({ matched: rows, matchedWithBreaks: 0, rejectedA: 1, rejectedB: 0 });
+    expect(summary.rejects.sample).toEqual([expect.objectContaining({ side: 'a', line: 6 })]);
+    const db = await openDuckDB({ path: summary.database, readOnly: true });
+    try {
+      const storage = await queryRows<{ column_name: string; compression: string }>(
+        db.connection,
+        `SELECT DISTINCT column_name, compression FROM pragma_storage_info('a_rows')
+          WHERE segment_type = 'VARCHAR' AND column_name IN ('id', 'ref', 'ccy', 'note') ORDER BY column_name`,
+      );
+      expect(storage).toEqual([
+        { column_name: 'ccy', compression: 'Dictionary' },
+        { column_name: 'id', compression: 'Uncompressed' },
+        { column_name: 'note', compression: 'Dictionary' },
+        { column_name: 'ref', compression: 'Uncompressed' },
+      ]);
+      const values = await queryRows(db.connection, `SELECT id, ref, ccy, note FROM a WHERE id IN ('T0', 'T19999') ORDER BY id`);
+      expect(values).toEqual([
+        { id: 'T0', ref: 'REF-0-X', ccy: 'USD', note: 'alpha' },
+        { id: 'T19999', ref: `REF-${(19999 * 7919) % 1_000_003}-X`, ccy: 'EUR', note: 'beta' },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('mostlyDistinctFields', () => {
+  const fieldsOf = (names: string[]): ResolvedField[] => names.map((name) => ({ name, aColumn: name, bColumn: name, type: 'string', isKey: false }) as unknown as ResolvedField);
+  const decide = async (file: string, content: string, options: SourceOptions): Promise<string[]> => {
+    const path = join(dir, file);
+    writeFileSync(path, content);
+    const db = await openDuckDB({ path: ':memory:' });
+    try {
+      await db.connection.run(REJECTS_DDL);
+      const ctx = { conn: db.connection, scratchDir: dir };
+      const loaded = await loadSource(ctx, await prepareSource(ctx, 'a', path, options));
+      const chosen = await mostlyDistinctFields(db.connection, loaded, fieldsOf(['ref', 'ccy', 'sparse']), (f) => f.aColumn);
+      // The sample records nothing: the staging read alone reports a bad record.
+      expect(await queryRows(db.connection, 'SELECT count(*) AS n FROM rejects')).toEqual([{ n: '0' }]);
+      return chosen;
+    } finally {
+      db.close();
+    }
+  };
+  // 3,000 records: distinct refs, three currencies, and a column empty but for 500 distinct values (too few to judge).
+  const records = Array.from({ length: 3000 }, (_, i) => ({ ref: `R${i}`, ccy: ['USD', 'EUR', 'GBP'][i % 3]!, sparse: i < 500 ? `S${i}` : '' }));
+
+  it('picks the columns whose sampled values are mostly distinct, in a CSV with a bad record among them', async () => {
+    const csv = ['ref,ccy,sparse', ...records.map((r) => `${r.ref},${r.ccy},${r.sparse}`)];
+    csv.splice(10, 0, 'R-bad,USD,x,too,many');
+    expect(await decide('sample.csv', `${csv.join('\n')}\n`, { format: 'csv' })).toEqual(['ref']);
+  });
+
+  it('does the same for a source read into a table first (NDJSON)', async () => {
+    const ndjson = records.map((r) => JSON.stringify(r.sparse === '' ? { ref: r.ref, ccy: r.ccy } : r)).join('\n');
+    expect(await decide('sample.ndjson', `${ndjson}\n`, { format: 'ndjson' })).toEqual(['ref']);
   });
 });

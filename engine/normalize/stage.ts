@@ -148,7 +148,8 @@ export async function stageSource(
                  FROM (${finalLayer}))`;
   await conn.run('SET preserve_insertion_order = true');
   try {
-    await createStagedTable(conn, `${table}_rows`, staging, [singleKey ? fields[keyIdx[0]!]!.f.name : '__key']);
+    const uncompressed = [singleKey ? fields[keyIdx[0]!]!.f.name : '__key', ...(await mostlyDistinctFields(conn, loaded, fields.map(({ f }) => f).filter((f) => f.type === 'string'), col))];
+    await createStagedTable(conn, `${table}_rows`, staging, uncompressed);
     await runWithProgress(conn, `INSERT INTO ${table}_rows ${staging}`, onProgress, signal);
   } catch (err) {
     if (signal?.aborted) throw err;
@@ -191,14 +192,47 @@ export async function stageSource(
 
 /**
  * Creates the empty table the staging statement fills, with its columns' own types.
- * The key's text is stored uncompressed: the file would choose so anyway for unique
- * strings, but only after DuckDB tried a dictionary for every block of them, which
- * cost ~0.2 s a side and million rows (~10% of staging) for nothing.
+ * The key's text, and text fields whose values are mostly distinct, are stored
+ * uncompressed: the file would choose so anyway for such strings, but only after
+ * DuckDB tried a dictionary for every block of them, which cost ~0.2 s a side and
+ * million rows per column (~10% of staging for the key alone; 60 columns of references
+ * took ~3.5 s a side) for nothing.
  */
-async function createStagedTable(conn: DuckDBConnection, name: string, select: string, uniqueColumns: readonly string[]): Promise<void> {
+async function createStagedTable(conn: DuckDBConnection, name: string, select: string, uncompressedColumns: readonly string[]): Promise<void> {
   const columns = await queryRows<{ column_name: string; column_type: string }>(conn, `DESCRIBE ${select}`);
-  const defs = columns.map(({ column_name: c, column_type: t }) => `${ident(c)} ${t}${t === 'VARCHAR' && uniqueColumns.includes(c) ? ' USING COMPRESSION uncompressed' : ''}`);
+  const defs = columns.map(({ column_name: c, column_type: t }) => `${ident(c)} ${t}${t === 'VARCHAR' && uncompressedColumns.includes(c) ? ' USING COMPRESSION uncompressed' : ''}`);
   await conn.run(`CREATE OR REPLACE TABLE ${name} (${defs.join(', ')})`);
+}
+
+/** A text column whose sampled values are at least this share distinct gains nothing from a dictionary. */
+const MOSTLY_DISTINCT = 0.5;
+/** Fewer sampled values than this say nothing of a column (a column empty at the top of a file). */
+const MIN_SAMPLED_VALUES = 1_000;
+
+/**
+ * The text fields whose values, in the first records of the source (`sampleRelation`),
+ * are mostly distinct: references, ids, free text. A wrong guess costs only disk or
+ * time, never a value: a dictionary-worthy column stored uncompressed makes a bigger
+ * file, and a unique one left to DuckDB costs its dictionary attempts.
+ */
+export async function mostlyDistinctFields(
+  conn: DuckDBConnection,
+  loaded: LoadedSource,
+  fields: readonly ResolvedDefinition['fields'][number][],
+  column: (f: ResolvedDefinition['fields'][number]) => string,
+): Promise<string[]> {
+  if (fields.length === 0) return [];
+  // Only a choice of storage: a sample that cannot be read leaves every column to DuckDB,
+  // and the staging statement reports what is wrong with the file.
+  const counts = await queryOne<Record<string, string>>(
+    conn,
+    `SELECT ${fields.map((f, i) => `count(${ident(column(f))}) AS n${i}, count(DISTINCT ${ident(column(f))}) AS d${i}`).join(', ')} FROM ${loaded.sampleRelation}`,
+  ).catch(() => undefined);
+  if (counts === undefined) return [];
+  return fields.flatMap((f, i) => {
+    const n = Number(counts[`n${i}`]);
+    return n >= MIN_SAMPLED_VALUES && Number(counts[`d${i}`]) >= MOSTLY_DISTINCT * n ? [f.name] : [];
+  });
 }
 
 const REJECT_BATCH = 50_000;

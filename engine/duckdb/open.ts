@@ -1,6 +1,7 @@
 import { chmodSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ReconError } from '../errors/recon-error.ts';
+import { literal } from '../sql/quote.ts';
 
 /**
  * Opens DuckDB with the settings every run needs: never touch the network
@@ -21,8 +22,19 @@ export interface OpenOptions {
 export interface OpenDuckDB {
   instance: DuckDBInstance;
   connection: DuckDBConnection;
+  /**
+   * Drops from memory the blocks DuckDB keeps cached after writing them, by lowering
+   * its memory limit for a moment and setting it back: clean blocks of the file cost
+   * nothing to drop and are read again if a later statement needs them. A run calls it
+   * between staging side A and side B: A's cached table was ~0.3 GB of the 1.7 GB peak
+   * of a 1M-row, 60-column run, and nothing reads it until the diff.
+   */
+  dropCachedBlocks(): Promise<void>;
   close(): void;
 }
+
+/** The memory limit set for a moment by dropCachedBlocks. */
+const CACHE_DROP_LIMIT = '64MB';
 
 export async function openDuckDB(opts: OpenOptions): Promise<OpenDuckDB> {
   const config: Record<string, string> = {
@@ -56,6 +68,16 @@ export async function openDuckDB(opts: OpenOptions): Promise<OpenDuckDB> {
   return {
     instance,
     connection,
+    async dropCachedBlocks() {
+      // DuckDB's default limit is set back as it reads (RESET would not restore it).
+      const restore = memoryLimit ?? (await queryOne<{ v: string }>(connection, `SELECT current_setting('memory_limit') AS v`)).v;
+      try {
+        // What cannot be dropped (a pinned or unwritten block) stays; DuckDB then refuses the limit.
+        await connection.run(`SET memory_limit = '${CACHE_DROP_LIMIT}'`).catch(() => undefined);
+      } finally {
+        await connection.run(`SET memory_limit = ${literal(restore)}`);
+      }
+    },
     close() {
       connection.closeSync();
       instance.closeSync();

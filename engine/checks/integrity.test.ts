@@ -7,6 +7,7 @@ import type { DefinitionInput } from '../definition/schema.ts';
 import { openDuckDB, queryRows } from '../duckdb/open.ts';
 import { runRecon } from '../run/run-recon.ts';
 import type { RunSummary } from '../contract/index.ts';
+import { stageRunsInFile } from '../run/testing/stage-in-file.ts';
 
 /**
  * The staged tables keep no copy of the key their fields already hold (see
@@ -16,6 +17,9 @@ import type { RunSummary } from '../contract/index.ts';
  * and check that the views give the right key and spelling and that the key
  * hash (an independent read of the file) agrees with them.
  */
+
+// These read every staged row back from the run's file.
+stageRunsInFile();
 
 let dir: string;
 beforeAll(() => {

@@ -85,6 +85,14 @@ export async function openDuckDB(opts: OpenOptions): Promise<OpenDuckDB> {
   };
 }
 
+/** DuckDB's memory limit in bytes, from the setting as DuckDB prints it ("1.8 GiB", "953.6 MiB"). */
+export async function memoryLimitBytes(conn: DuckDBConnection): Promise<number> {
+  const { v } = await queryOne<{ v: string }>(conn, `SELECT current_setting('memory_limit') AS v`);
+  const m = /^([0-9.]+) ?(bytes|KiB|MiB|GiB|TiB|PiB)$/.exec(v.trim());
+  if (!m) throw new ReconError('INTERNAL_ERROR', `unexpected DuckDB memory limit "${v}"`);
+  return Number(m[1]) * 2 ** (10 * ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'].indexOf(m[2]!));
+}
+
 /** Runs a query and returns rows as JSON-safe objects (bigints and decimals become strings). */
 export async function queryRows<T = Record<string, unknown>>(
   conn: DuckDBConnection,

@@ -71,10 +71,14 @@ async function recon(files: Files, def: DefinitionInput): Promise<Outcome> {
   const db = await openDuckDB({ path: summary.database });
   try {
     const conn = db.connection;
-    const staged = await queryRows<{ a: string; b: string }>(
-      conn,
-      'SELECT (SELECT count(*) FROM a WHERE NOT __bad) AS a, (SELECT count(*) FROM b WHERE NOT __bad) AS b',
-    );
+    // The rows the run counted in its staged tables, from its source-rows check ("N source rows = S staged + R rejected"):
+    // a run staged in memory keeps in its file only the records its breaks name (normalize/break-records.ts).
+    const stagedOf = (side: 'a' | 'b'): number => {
+      const message = summary.checks.find((c) => c.name === `source_rows_${side}`)?.message ?? '';
+      const m = / (\d+) staged \+ /.exec(message);
+      if (!m) throw new Error(`no staged count in "${message}"`);
+      return Number(m[1]);
+    };
     const rejects = await queryRows<{ side: string; line: string | null; column_name: string | null; raw_value: string | null; reason: string; error_type: string }>(
       conn,
       'SELECT side, line, column_name, raw_value, reason, error_type FROM rejects ORDER BY side, line, column_name',
@@ -87,8 +91,8 @@ async function recon(files: Files, def: DefinitionInput): Promise<Outcome> {
       summary,
       aPath,
       bPath,
-      stagedA: Number(staged[0]!.a),
-      stagedB: Number(staged[0]!.b),
+      stagedA: stagedOf('a'),
+      stagedB: stagedOf('b'),
       rejects: rejects.map((r) => ({
         side: r.side,
         line: r.line === null ? null : Number(r.line),

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { validateDefinition } from '../definition/load.ts';
 import { openDuckDB, queryRows } from '../duckdb/open.ts';
 import { runRecon } from '../run/run-recon.ts';
+import { stageRunsInFile } from '../run/testing/stage-in-file.ts';
 
 /**
  * `__key_text` is the key as the file spells it, trimmed. Staging takes it from the
@@ -12,6 +13,9 @@ import { runRecon } from '../run/run-recon.ts';
  * markers: stage.ts), else trims the raw text itself; either way it must be the
  * file's trimmed spelling, which the key hash check compares with an independent read.
  */
+
+// These read every staged row back from the run's file.
+stageRunsInFile();
 
 let dir: string;
 beforeAll(() => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { validateDefinition } from '../definition/load.ts';
 import { openDuckDB, queryRows } from '../duckdb/open.ts';
 import { runRecon } from '../run/run-recon.ts';
+import { stageRunsInFile } from '../run/testing/stage-in-file.ts';
 
 /**
  * A field the definition says not to compare (`compare: false`) only travels with
@@ -12,6 +13,9 @@ import { runRecon } from '../run/run-recon.ts';
  * left empty and counted in the run's warnings per field and side; a compared
  * field's bad value still rejects its record, as before.
  */
+
+// These read every staged row back from the run's file.
+stageRunsInFile();
 
 let dir: string;
 beforeAll(() => {

@@ -12,6 +12,7 @@ import { runRecon } from '../run/run-recon.ts';
 import { literal } from '../sql/quote.ts';
 import { fieldSql, TRIMMED_WHITESPACE } from './sql.ts';
 import { mostlyDistinctFields } from './stage.ts';
+import { stageRunsInFile } from '../run/testing/stage-in-file.ts';
 
 /**
  * Integers and decimals are stored in 64 bits where they fit, with the rare
@@ -19,6 +20,9 @@ import { mostlyDistinctFields } from './stage.ts';
  * still give every value exactly, typed as HUGEINT / DECIMAL(38, s), and the
  * compare, deltas, control totals and rejects must not see the split.
  */
+
+// These read every staged row back from the run's file.
+stageRunsInFile();
 
 let dir: string;
 beforeAll(() => {

@@ -41,9 +41,13 @@ export async function stageSource(
   source: SourceOptions,
   onProgress?: ProgressListener,
   signal?: AbortSignal,
+  rowsCatalog?: string,
 ): Promise<StagedSource> {
   const side = loaded.side;
   const table = side;
+  // The staged rows live in the run's file, or for a keyed run that fits in memory in its
+  // in-memory stage (normalize/break-records.ts); the view `a`/`b` is in the file either way.
+  const rowsTable = rowsCatalog ? `${rowsCatalog}.${table}_rows` : `${table}_rows`;
   const fields = resolved.fields.map((f, i) => ({ f, i, sql: fieldSql(f, side, source, loaded.file.format, DUCKDB, loaded.onlySpacesPad) }));
   const col = (f: (typeof fields)[number]['f']): string => (side === 'a' ? f.aColumn : f.bColumn);
 
@@ -149,28 +153,28 @@ export async function stageSource(
   await conn.run('SET preserve_insertion_order = true');
   try {
     const uncompressed = [singleKey ? fields[keyIdx[0]!]!.f.name : '__key', ...(await mostlyDistinctFields(conn, loaded, fields.map(({ f }) => f).filter((f) => f.type === 'string'), col))];
-    await createStagedTable(conn, `${table}_rows`, staging, uncompressed);
-    await runWithProgress(conn, `INSERT INTO ${table}_rows ${staging}`, onProgress, signal);
+    await createStagedTable(conn, rowsTable, staging, uncompressed);
+    await runWithProgress(conn, `INSERT INTO ${rowsTable} ${staging}`, onProgress, signal);
   } catch (err) {
     if (signal?.aborted) throw err;
     throw await loaded.explainReadError(err);
   }
   await loaded.afterRead();
   // rowids of a table made inside an open transaction start near 2^55, not 0.
-  const { base } = await queryOne<{ base: string }>(conn, `SELECT CAST(coalesce(min(rowid), 0) AS VARCHAR) AS base FROM ${table}_rows`);
+  const { base } = await queryOne<{ base: string }>(conn, `SELECT CAST(coalesce(min(rowid), 0) AS VARCHAR) AS base FROM ${rowsTable}`);
   await conn.run(
     `CREATE OR REPLACE VIEW ${table} AS
      SELECT rowid - ${BigInt(base).toString()} AS __rid,
             * EXCLUDE (${['__key_spelling', ...wideNames, ...roundedNames, ...untypedNames].join(', ')})${viewReplace.length > 0 ? ` REPLACE (${viewReplace.join(', ')})` : ''}${singleKey ? `, ${keyExpr} AS __key` : ''},
             coalesce(__key_spelling, ${keyParts}) AS __key_text
-       FROM ${table}_rows`,
+       FROM ${rowsTable}`,
   );
 
   const { rejected } = await queryOne<{ rejected: string }>(conn, `SELECT count(*) FILTER (WHERE __bad) AS rejected FROM ${table}`);
   if (Number(rejected) > 0) await writeCastRejects(conn, resolved, loaded, source, table);
   const counts = await queryOne<Record<string, string>>(
     conn,
-    `SELECT ${['count(*) AS n', ...[...roundedNames, ...untypedNames].map((r) => `count(${r}) AS ${r}`)].join(', ')} FROM ${table}_rows WHERE NOT __bad`,
+    `SELECT ${['count(*) AS n', ...[...roundedNames, ...untypedNames].map((r) => `count(${r}) AS ${r}`)].join(', ')} FROM ${rowsTable} WHERE NOT __bad`,
   );
   const untypedWarnings = lenient.flatMap(({ f, i, sql }) => {
     const count = Number(counts[`__untyped${i}`]);

@@ -14,7 +14,7 @@ import { runRecon } from '../run/run-recon.ts';
  * ordinary files (RECON_WIDE_MIN_FIELDS): everything a run writes is the
  * same — breaks and their order, counts, checks, control totals, rejects
  * with their lines and reasons, warnings, attribution, and every field of
- * every record in the views `a` and `b`.
+ * every record the breaks name, and every rejected one, in the views `a` and `b`.
  */
 
 let dir: string;
@@ -40,8 +40,9 @@ async function runWith(minFields: number, aPath: string, bPath: string, def: Def
         attributions: await q('SELECT break_id, reason, confidence, status, suggested_reason FROM attributions ORDER BY break_id'),
         columnsA: await q(columns('a')),
         columnsB: await q(columns('b')),
-        a: await q('SELECT * FROM a ORDER BY __rid'),
-        b: await q('SELECT * FROM b ORDER BY __rid'),
+        // The records a reader reaches: a regular run staged in memory keeps only these (normalize/break-records.ts).
+        a: await q('SELECT * FROM a WHERE __bad OR __rid IN (SELECT rid_a FROM breaks) ORDER BY __rid'),
+        b: await q('SELECT * FROM b WHERE __bad OR __rid IN (SELECT rid_b FROM breaks) ORDER BY __rid'),
         summary: { ...s, runId: '', startedAt: '', finishedAt: '', database: '', timings: {}, attribution: { ...s.attribution, timings: {} } },
       };
       return { data, longForm };

@@ -16,13 +16,14 @@ import type { Definition, QueryParamValue } from '../definition/schema.ts';
 import { databaseColumnTypes } from '../ingest/db/column-types.ts';
 import { readBreakCounts, readFieldStats } from '../diff/counts.ts';
 import { diffStatements, DUPLICATE_KEYS_SQL } from '../diff/sql.ts';
-import { openDuckDB, queryRows, runWithProgress, type ProgressListener } from '../duckdb/open.ts';
+import { memoryLimitBytes, openDuckDB, queryRows, runWithProgress, type ProgressListener } from '../duckdb/open.ts';
 import { ReconError } from '../errors/recon-error.ts';
 import { fingerprintSource, loadSource, prepareSource, type LoadContext, type LoadedSource, type PreparedSource } from '../ingest/load-source.ts';
 import { writeLineMap } from '../ingest/line-map.ts';
 import { recoverRejectKeys } from '../ingest/reject-keys.ts';
 import { REJECTS_DDL } from '../ingest/rejects.ts';
 import { stageSource, type StagedSource } from '../normalize/stage.ts';
+import { attachStage, keepBreakRecords, STAGE_CATALOG, stageFitsInMemory } from '../normalize/break-records.ts';
 import { finishWideViews, planWide, stageWide, type WideStagedSource } from '../normalize/wide.ts';
 import { mergeWideBreaks, wideCompare } from '../diff/wide.ts';
 import { matchedWithDifference } from '../match/counts.ts';
@@ -214,15 +215,28 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
       const { assertClusterCanNormalize } = await import('../clickhouse/normalize-on-cluster.ts');
       assertClusterCanNormalize(resolved, req.definition.sources, { a: loadedA.file.format, b: loadedB.file.format });
     }
+    // A keyed run that fits in memory stages there and keeps in its file only the records its
+    // breaks name (normalize/break-records.ts); a matching run's views list every row, and a wide
+    // run stages in long form.
+    // RECON_STAGE_IN_MEMORY=0 stages into the file always: tests of staging read every staged row back.
+    const stagedInMemory =
+      !matchPlan &&
+      !wide &&
+      process.env['RECON_STAGE_IN_MEMORY'] !== '0' &&
+      stageFitsInMemory(loadedA.sourceRecords + loadedB.sourceRecords, resolved.fields.length, await memoryLimitBytes(conn));
+    if (stagedInMemory) await attachStage(conn);
     const stage = (loaded: LoadedSource, label: string): Promise<StagedSource & Partial<Pick<WideStagedSource, 'controlTotalRows'>>> => {
       const source = req.definition.sources[loaded.side];
-      return wide ? stageWide(conn, wide, loaded, source, listener('normalize', label), signal) : stageSource(conn, resolved, loaded, source, listener('normalize', label), signal);
+      return wide
+        ? stageWide(conn, wide, loaded, source, listener('normalize', label), signal)
+        : stageSource(conn, resolved, loaded, source, listener('normalize', label), signal, stagedInMemory ? STAGE_CATALOG : undefined);
     };
     const [stagedA, stagedB] = await timed('normalize', async () => {
       const a = await stage(loadedA, 'Normalizing A');
       // A's staged table, written, stays cached while B is staged, though nothing reads it
       // before the diff: dropping it kept a 1M-row, 60-column run's peak at 1.4 GB, not 1.7 GB.
-      await db.dropCachedBlocks();
+      // (A stage in memory has nothing to drop: it would spill.)
+      if (!stagedInMemory) await db.dropCachedBlocks();
       return [a, await stage(loadedB, 'Normalizing B')];
     });
     // Where each staged row is in its file (a few points per side), for the break detail.
@@ -357,6 +371,7 @@ export async function runRecon(req: RunRequest, hooks: RunHooks = {}): Promise<R
     report('write', 'Writing results', 0);
     // A wide run's views get every field back for the record view and the reports.
     if (wide) await timed('wideViews', () => finishWideViews(conn, wide));
+    if (stagedInMemory) await timed('keepRecords', () => keepBreakRecords(conn));
     await fingerprints;
     const summary: RunSummary = {
       runId,

@@ -6,7 +6,7 @@ import { stageSource } from '../normalize/stage.ts';
 import { RUN_TABLES } from '../run-file/schema.ts';
 import { ident } from '../sql/quote.ts';
 import { REJECTS_DDL } from './rejects.ts';
-import { SAMPLE_RECORDS, type LoadedSource } from './source-types.ts';
+import { tableSample, type LoadedSource } from './source-types.ts';
 
 /**
  * The keys of the records a side's reader rejected whole (too few or too many
@@ -95,7 +95,7 @@ async function stagedKeys(
     const keysLoaded: LoadedSource = {
       ...loaded,
       rawRelation: '(SELECT * FROM raw ORDER BY rowid)',
-      sampleRelation: `(SELECT * FROM raw ORDER BY rowid LIMIT ${SAMPLE_RECORDS})`,
+      sampleRelation: tableSample('raw'),
       columns: [...columns],
       async afterRead() {},
       async locate(rowids) {

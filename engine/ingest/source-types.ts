@@ -180,11 +180,16 @@ export function hashSum(expr: string, portable = false): string {
 /** How many of a source's first records `sampleRelation` holds. */
 export const SAMPLE_RECORDS = 10_000;
 
+/** `sampleRelation` of a source read into a table first: its first rows in file order. */
+export function tableSample(raw: string): string {
+  return `(SELECT * FROM ${raw} ORDER BY rowid LIMIT ${SAMPLE_RECORDS})`;
+}
+
 /** The parts of a LoadedSource that are the same for every materialized (TEMP table) source. */
 export function materialized(side: Side, raw: string): Pick<LoadedSource, 'rawRelation' | 'sampleRelation' | 'afterRead' | 'explainReadError' | 'keyHashSql'> {
   return {
     rawRelation: `(SELECT * FROM ${raw} ORDER BY rowid)`,
-    sampleRelation: `(SELECT * FROM ${raw} ORDER BY rowid LIMIT ${SAMPLE_RECORDS})`,
+    sampleRelation: tableSample(raw),
     async afterRead() {},
     async explainReadError(err) {
       return err instanceof ReconError ? err : new ReconError('INTERNAL_ERROR', firstLine((err as Error).message), { side });

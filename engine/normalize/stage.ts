@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SourceOptions } from '../definition/schema.ts';
-import type { ResolvedDefinition } from '../definition/resolve.ts';
+import type { ResolvedDefinition, ResolvedField } from '../definition/resolve.ts';
 import { queryOne, queryRows, runWithProgress, type ProgressListener } from '../duckdb/open.ts';
 import { DUCKDB } from '../sql/dialect.ts';
 import type { LoadedSource } from '../ingest/load-source.ts';
@@ -222,8 +222,8 @@ const MIN_SAMPLED_VALUES = 1_000;
 export async function mostlyDistinctFields(
   conn: DuckDBConnection,
   loaded: LoadedSource,
-  fields: readonly ResolvedDefinition['fields'][number][],
-  column: (f: ResolvedDefinition['fields'][number]) => string,
+  fields: readonly ResolvedField[],
+  column: (f: ResolvedField) => string,
 ): Promise<string[]> {
   if (fields.length === 0) return [];
   // Only a choice of storage: a sample that cannot be read leaves every column to DuckDB,
